@@ -1,0 +1,298 @@
+//! Field values and their parsers (built with `nom`).
+//!
+//! Numbers are exact integers; amounts are [`Decimal`]s (an integer of units
+//! and a scale), never floating point. Text stays ISO-8859-1 bytes; use
+//! [`latin1_to_utf8`] to write it as UTF-8 into a caller's buffer.
+
+use core::fmt;
+use nom::bytes::complete::take_while_m_n;
+use nom::combinator::{all_consuming, map_opt};
+use nom::{IResult, Parser};
+
+/// A calendar date (`YYYYMMDD` in the record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year, four digits.
+    pub year: u16,
+    /// Month 1-12.
+    pub month: u8,
+    /// Day 1-31, valid for the month.
+    pub day: u8,
+}
+
+impl Date {
+    /// A checked date.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (day >= 1 && day <= days).then_some(Date { year, month, day })
+    }
+
+    /// The date as the number `YYYYMMDD` (orders like the date).
+    pub fn yyyymmdd(&self) -> u32 {
+        self.year as u32 * 10_000 + self.month as u32 * 100 + self.day as u32
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601: `2024-01-31`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A time of day (`HHMMSS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Time {
+    /// 0-23.
+    pub hour: u8,
+    /// 0-59.
+    pub minute: u8,
+    /// 0-59.
+    pub second: u8,
+}
+
+impl fmt::Display for Time {
+    /// `13:45:00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+}
+
+/// An exact decimal number: `units / 10^scale`.
+///
+/// ```
+/// use eindkomst_core::field::Decimal;
+/// let d = Decimal { units: -1_234_560_000, scale: 6 };
+/// assert_eq!(d.ore(), Some(-123_456));
+/// assert_eq!(format!("{d}"), "-1234.56");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    /// The digits as an integer, with the sign applied.
+    pub units: i64,
+    /// Number of decimal digits.
+    pub scale: u8,
+}
+
+impl Decimal {
+    /// The value in hundredths (øre for amounts), if it has no finer digits.
+    pub fn ore(&self) -> Option<i64> {
+        if self.scale <= 2 {
+            return self.units.checked_mul(10i64.pow(2 - self.scale as u32));
+        }
+        let div = 10i64.pow(self.scale as u32 - 2);
+        (self.units % div == 0).then_some(self.units / div)
+    }
+}
+
+impl fmt::Display for Decimal {
+    /// Shortest exact form with at least two decimals: `1234.56`, `-0.50`, `789.123`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let neg = self.units < 0;
+        let abs = self.units.unsigned_abs();
+        if self.scale == 0 {
+            return write!(f, "{}{}", if neg { "-" } else { "" }, abs);
+        }
+        let div = 10u64.pow(self.scale as u32);
+        let (int, mut frac, mut digits) = (abs / div, abs % div, self.scale as usize);
+        while digits > 2 && frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        write!(
+            f,
+            "{}{}.{:0digits$}",
+            if neg { "-" } else { "" },
+            int,
+            frac,
+            digits = digits
+        )
+    }
+}
+
+/// A decoded field value. Text borrows the record's bytes (ISO-8859-1, trimmed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// All blanks (or, for optional dates, all zeros): not given.
+    Absent,
+    /// Alphanumeric text, blanks trimmed on both sides, ISO-8859-1.
+    Text(&'a [u8]),
+    /// A plain numeric field.
+    Number(u64),
+    /// A `YYYYMMDD` field.
+    Date(Date),
+    /// An `HHMMSS` field.
+    Time(Time),
+    /// An amount or quantity with its sign applied.
+    Decimal(Decimal),
+}
+
+fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
+    move |input| {
+        map_opt(
+            take_while_m_n(n, n, |b: u8| b.is_ascii_digit()),
+            |d: &[u8]| {
+                d.iter().try_fold(0u64, |acc, &b| {
+                    acc.checked_mul(10)?.checked_add((b - b'0') as u64)
+                })
+            },
+        )
+        .parse(input)
+    }
+}
+
+/// Parses a numeric field of any length (1-19 digits) to an integer.
+pub fn parse_number(bytes: &[u8]) -> Option<u64> {
+    all_consuming(digits(bytes.len()))
+        .parse(bytes)
+        .ok()
+        .map(|(_, n)| n)
+}
+
+/// Parses `YYYYMMDD` into a checked [`Date`].
+pub fn parse_date(bytes: &[u8]) -> Option<Date> {
+    all_consuming(map_opt((digits(4), digits(2), digits(2)), |(y, m, d)| {
+        Date::new(y as u16, m as u8, d as u8)
+    }))
+    .parse(bytes)
+    .ok()
+    .map(|(_, d)| d)
+}
+
+/// Parses `HHMMSS` into a checked [`Time`].
+pub fn parse_time(bytes: &[u8]) -> Option<Time> {
+    all_consuming(map_opt((digits(2), digits(2), digits(2)), |(h, m, s)| {
+        (h < 24 && m < 60 && s < 60).then_some(Time {
+            hour: h as u8,
+            minute: m as u8,
+            second: s as u8,
+        })
+    }))
+    .parse(bytes)
+    .ok()
+    .map(|(_, t)| t)
+}
+
+/// Bytes with leading and trailing blanks removed.
+pub fn trim(bytes: &[u8]) -> &[u8] {
+    trim_end(trim_start(bytes))
+}
+
+/// Bytes with trailing blanks removed (the `--raw` contract).
+pub fn trim_end(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+    &bytes[..end]
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Whether every byte is a blank (an absent value).
+pub fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b == b' ')
+}
+
+/// Writes ISO-8859-1 `src` as UTF-8 into `dst`; returns the bytes written, or
+/// `None` when `dst` is too small (it needs at most `2 * src.len()`).
+///
+/// ```
+/// let mut buf = [0u8; 16];
+/// let n = eindkomst_core::field::latin1_to_utf8(b"K\xf8ge", &mut buf).unwrap();
+/// assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), "Køge");
+/// ```
+pub fn latin1_to_utf8(src: &[u8], dst: &mut [u8]) -> Option<usize> {
+    let mut n = 0;
+    for &b in src {
+        if b < 0x80 {
+            *dst.get_mut(n)? = b;
+            n += 1;
+        } else {
+            *dst.get_mut(n)? = 0xC0 | (b >> 6);
+            *dst.get_mut(n + 1)? = 0x80 | (b & 0x3F);
+            n += 2;
+        }
+    }
+    Some(n)
+}
+
+/// ISO-8859-1 text as `char`s, for `Display` without a buffer.
+pub fn latin1_chars(src: &[u8]) -> impl Iterator<Item = char> + '_ {
+    src.iter().map(|&b| b as char)
+}
+
+/// Writes ISO-8859-1 bytes to a formatter as UTF-8.
+pub struct Latin1<'a>(pub &'a [u8]);
+
+impl fmt::Display for Latin1<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        latin1_chars(self.0).try_for_each(|c| f.write_char(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert_eq!(
+            parse_date(b"20240229"),
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(parse_date(b"20230229"), None);
+        assert_eq!(parse_date(b"20240431"), None);
+        assert_eq!(parse_date(b"20241301"), None);
+        assert_eq!(parse_date(b"2024010"), None);
+        assert_eq!(parse_date(b"2024O101"), None);
+        assert_eq!(parse_date(b"19000229"), None);
+        assert_eq!(
+            parse_date(b"20000229").map(|d| d.yyyymmdd()),
+            Some(20000229)
+        );
+    }
+
+    #[test]
+    fn numbers_and_times() {
+        assert_eq!(parse_number(b"0000000789123000"), Some(789_123_000));
+        assert_eq!(
+            parse_number(b"9999999999999999"),
+            Some(9_999_999_999_999_999)
+        );
+        assert_eq!(parse_number(b"00 1"), None);
+        assert_eq!(
+            parse_time(b"235959"),
+            Some(Time {
+                hour: 23,
+                minute: 59,
+                second: 59
+            })
+        );
+        assert_eq!(parse_time(b"240000"), None);
+    }
+
+    #[test]
+    fn decimals_print_exactly() {
+        let d = |units, scale| Decimal { units, scale };
+        assert_eq!(d(789_123_000, 6).to_string(), "789.123");
+        assert_eq!(d(789_123_000, 6).ore(), None);
+        assert_eq!(d(1_234_560_000, 6).ore(), Some(123_456));
+        assert_eq!(d(0, 6).to_string(), "0.00");
+        assert_eq!(d(-50, 2).to_string(), "-0.50");
+        assert_eq!(d(150, 2).ore(), Some(150));
+        assert_eq!(d(7, 0).to_string(), "7");
+    }
+}

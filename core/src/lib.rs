@@ -1,0 +1,60 @@
+//! # eindkomst-core
+//!
+//! A `no_std`, allocation-free, streaming decoder for the Danish eIndkomst
+//! fixed-length income records (as municipalities receive them through KOMBIT's
+//! SF0770_E: Base64 in a Beskedfordeler message, or a daily SFTP file).
+//!
+//! How data flows:
+//!
+//! 1. Bytes arrive in chunks of any size ([`Decoder::decode`]); with
+//!    [`Options::base64`] they pass through the streaming [`base64::Base64`] decoder first.
+//! 2. The decoder frames lines (LF or CRLF); a line split across chunks is
+//!    completed in a fixed buffer of [`decoder::MAX_LINE`] bytes.
+//! 3. `Rec_nr` picks the [`layout::RecordLayout`] (tables generated from the
+//!    spec's JSON); every field is validated against it (digits, dates, codes,
+//!    signs), and the record order against the grammar (1000 → 2001 → 5000 →
+//!    6000 → 6001…, 9999), `Lb_nr` and the 9999 control count.
+//! 4. Out comes one [`Event`] at a time: a zero-copy [`Record`] view, a
+//!    rejected line, a stream error or a warning, each [`Error`] naming line,
+//!    Lb_nr, record type, field and byte offset, never a CPR value.
+//! 5. [`Decoder::counts`] accounts for every line: `lines == decoded + rejected`.
+//!
+//! ```
+//! use eindkomst_core::{Decoder, Event};
+//!
+//! let mut dec = Decoder::default();
+//! let mut input = eindkomst_core::testing::SAMPLE;
+//! let mut ore = 0;
+//! loop {
+//!     let (event, used) = dec.decode(input);
+//!     input = &input[used..];
+//!     match event {
+//!         Event::Record(r) if r.record_type() == 6001 && r.feltnummer() == Some(13) => {
+//!             ore += r.amount().and_then(|a| a.ore()).unwrap();
+//!         }
+//!         Event::NeedInput => break,
+//!         _ => {}
+//!     }
+//! }
+//! while dec.finish() != Event::End {}
+//! assert_eq!(ore, 3_250_000 - 125_050 + 1_800_000); // A-indkomst (felt 13), in øre
+//! assert_eq!(dec.counts().lines, 27);
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod base64;
+pub mod decoder;
+pub mod encode;
+pub mod error;
+pub mod field;
+pub mod layout;
+#[rustfmt::skip]
+pub mod layouts;
+pub mod record;
+pub mod testing;
+
+pub use decoder::{Counts, Decoder, Event, Options, PersonLayout, TypeCount};
+pub use error::{Error, ErrorKind, FieldRef, Severity};
+pub use record::Record;

@@ -1,0 +1,65 @@
+//! Helpers shared by the core's integration tests.
+#![allow(dead_code)]
+
+use eindkomst_core::{Counts, Decoder, Error, Event, Options};
+
+/// One event with its bytes copied, so a whole stream can be compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ev {
+    Record { line: u64, lb_nr: u32, rec: u16, offset: u64, bytes: Vec<u8> },
+    Rejected(Error),
+    Error(Error),
+    Warning(Error),
+}
+
+/// Decodes `input` fed in chunks of `chunk` bytes; returns events and counts.
+pub fn run_chunked(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Counts) {
+    let mut dec = Decoder::new(opts);
+    let mut out = Vec::new();
+    for piece in input.chunks(chunk.max(1)) {
+        let mut rest = piece;
+        loop {
+            let (ev, used) = dec.decode(rest);
+            rest = &rest[used..];
+            match push(&mut out, ev) {
+                Some(()) => {}
+                None => break,
+            }
+        }
+        assert!(rest.is_empty() || dec.stopped());
+    }
+    loop {
+        let ev = dec.finish();
+        if push(&mut out, ev).is_none() {
+            break;
+        }
+    }
+    (out, *dec.counts())
+}
+
+fn push(out: &mut Vec<Ev>, ev: Event<'_>) -> Option<()> {
+    out.push(match ev {
+        Event::Record(r) => Ev::Record { line: r.line(), lb_nr: r.lb_nr(), rec: r.record_type(), offset: r.offset(), bytes: r.bytes().to_vec() },
+        Event::Rejected(e) => Ev::Rejected(e),
+        Event::Error(e) => Ev::Error(e),
+        Event::Warning(e) => Ev::Warning(e),
+        Event::NeedInput | Event::End => return None,
+    });
+    Some(())
+}
+
+/// Decodes the whole input in one feed.
+pub fn run(input: &[u8]) -> (Vec<Ev>, Counts) {
+    run_chunked(Options::default(), input, input.len().max(1))
+}
+
+/// Only the findings (rejections, errors, warnings).
+pub fn findings(events: &[Ev]) -> Vec<Error> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) => Some(*e),
+            Ev::Record { .. } => None,
+        })
+        .collect()
+}

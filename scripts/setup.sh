@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian machine.
+# Idempotent: each step checks first, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.lock
+CBINDGEN_VERSION=0.29.4
+CARGO_FUZZ_VERSION=0.13.2
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_pkgs=(valgrind mono-devel chromium binaryen rabbitmq-server openssh-server openssh-client jq)
+missing=()
+for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # rabbitmq-server's package starts a system broker; tests run their own on other ports.
+  as_root systemctl disable --now rabbitmq-server >/dev/null 2>&1 || as_root service rabbitmq-server stop >/dev/null 2>&1 || true
+fi
+
+rustup target list --installed | grep -q wasm32-unknown-unknown || { log "rustup target add wasm32"; rustup target add wasm32-unknown-unknown; }
+rustup toolchain list | grep -q '^nightly' || { log "rustup nightly"; rustup toolchain install nightly --profile minimal; }
+rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri rust-src
+command -v clippy-driver >/dev/null || rustup component add clippy rustfmt
+
+have() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
+have wasm-bindgen "$WASM_BINDGEN_VERSION" || { log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo install -q --locked wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"; }
+have cbindgen "$CBINDGEN_VERSION" || { log "cargo install cbindgen $CBINDGEN_VERSION"; cargo install -q --locked cbindgen --version "$CBINDGEN_VERSION"; }
+cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION" || { log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"; cargo install -q --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"; }
+log "ready"

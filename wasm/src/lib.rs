@@ -1,0 +1,1 @@
+//! WASM bindings (see issue 4).
