@@ -27,8 +27,10 @@ rustup toolchain list | grep -q '^nightly' || { log "rustup nightly"; rustup too
 rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri rust-src
 command -v clippy-driver >/dev/null || rustup component add clippy rustfmt
 
+# --locked first (reproducible); the registry mirror may lack a locked version, so fall back.
+cargo_install() { cargo install -q --locked "$@" 2>/dev/null || cargo install -q "$@"; }
 have() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q "$2"; }
-have wasm-bindgen "$WASM_BINDGEN_VERSION" || { log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo install -q --locked wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"; }
-have cbindgen "$CBINDGEN_VERSION" || { log "cargo install cbindgen $CBINDGEN_VERSION"; cargo install -q --locked cbindgen --version "$CBINDGEN_VERSION"; }
-cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION" || { log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"; cargo install -q --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"; }
+have wasm-bindgen "$WASM_BINDGEN_VERSION" || { log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"; }
+have cbindgen "$CBINDGEN_VERSION" || { log "cargo install cbindgen $CBINDGEN_VERSION"; cargo_install cbindgen --version "$CBINDGEN_VERSION"; }
+cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION" || { log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"; cargo_install cargo-fuzz --version "$CARGO_FUZZ_VERSION"; }
 log "ready"
