@@ -3,57 +3,57 @@
 
 use crate::layout::{CodePattern, FieldDesc, FieldType, Format, Mandatory, RecordLayout, ValueSet};
 
-/// Old record 6000 field 7
+/// Value set `e101`.
 pub static VS_E101: ValueSet = ValueSet { name: "e101", codes: &["E", " "], patterns: &[], closed: true };
-/// Feltnummer in record 3101 as used by TaxCardBuilder (FeltNummer.cs)
+/// Value set `feltnr_3101`.
 pub static VS_FELTNR_3101: ValueSet = ValueSet { name: "feltnr_3101", codes: &["0000", "0059", "0400"], patterns: &[], closed: false };
-/// Feltnummer in record 6001 (amount fields). Guide section 4.15 is the single value set for 3101/6001-6005
+/// Value set `feltnr_6001`.
 pub static VS_FELTNR_6001: ValueSet = ValueSet { name: "feltnr_6001", codes: &["0013", "0014", "0015", "0016", "0019", "0020", "0021", "0022", "0023", "0025", "0026", "0036", "0037", "0038", "0039", "0041", "0042", "0046", "0047", "0048", "0050", "0051", "0052", "0053", "0055", "0056", "0057", "0058", "0069", "0070", "0071", "0089", "0091", "0096", "0098", "0113", "0147", "0148", "0157", "0158", "0198", "0201", "0202", "0210", "0248", "0249"], patterns: &[], closed: false };
-/// Feltnummer in record 6002 (code fields)
+/// Value set `feltnr_6002`.
 pub static VS_FELTNR_6002: ValueSet = ValueSet { name: "feltnr_6002", codes: &["0024", "0043", "0099", "0143", "0209", "0218"], patterns: &[], closed: false };
-/// Feltnummer in record 6003 (cross/flag fields, value 'X')
+/// Value set `feltnr_6003`.
 pub static VS_FELTNR_6003: ValueSet = ValueSet { name: "feltnr_6003", codes: &["0011", "0031", "0040", "0063", "0220"], patterns: &[], closed: false };
-/// Feltnummer in record 6004 (text fields)
+/// Value set `feltnr_6004`.
 pub static VS_FELTNR_6004: ValueSet = ValueSet { name: "feltnr_6004", codes: &["0040", "0045", "0068", "0114", "0115", "0214", "0215", "0216"], patterns: &[], closed: false };
-/// Feltnummer in record 6005 (quantity fields)
+/// Value set `feltnr_6005`.
 pub static VS_FELTNR_6005: ValueSet = ValueSet { name: "feltnr_6005", codes: &["0083", "0200", "0203", "0211"], patterns: &[], closed: false };
-/// Records 6102/6202 field 7
+/// Value set `ferieaar`.
 pub static VS_FERIEAAR: ValueSet = ValueSet { name: "ferieaar", codes: &["9999"], patterns: &[CodePattern::Year], closed: false };
-/// Sign fields
+/// Value set `fortegn`.
 pub static VS_FORTEGN: ValueSet = ValueSet { name: "fortegn", codes: &["+", "-"], patterns: &[], closed: true };
-/// Records 3101/5000
+/// Value set `forud_bagud`.
 pub static VS_FORUD_BAGUD: ValueSet = ValueSet { name: "forud_bagud", codes: &["F", "B"], patterns: &[], closed: true };
-/// Record 2101 last field
+/// Value set `genrekvisition`.
 pub static VS_GENREKVISITION: ValueSet = ValueSet { name: "genrekvisition", codes: &["R", " "], patterns: &[], closed: true };
-/// Record 5000 field 11 (Greenland municipality)
+/// Value set `groenlandsk_kommune`.
 pub static VS_GROENLANDSK_KOMMUNE: ValueSet = ValueSet { name: "groenlandsk_kommune", codes: &["020", "031", "032", "033", "034", "035", "036", "037"], patterns: &[], closed: false };
-/// Record 6111 IL-indholdstype codes (names not available in any source found)
+/// Value set `il_indholdstype`.
 pub static VS_IL_INDHOLDSTYPE: ValueSet = ValueSet { name: "il_indholdstype", codes: &["0010", "0011", "0013", "0015", "0022", "0023", "0024", "0025", "0026", "0027", "0028", "0029", "0034", "0035", "0036", "0037", "0091", "0121", "0122", "0123", "0124", "0132", "0232", "0332", "0432", "0929"], patterns: &[], closed: false };
-/// Record 1000: who sends the file
+/// Value set `indberettertype`.
 pub static VS_INDBERETTERTYPE: ValueSet = ValueSet { name: "indberettertype", codes: &["01", "02"], patterns: &[], closed: true };
-/// Record 5000 field 12 Indkomsttype
+/// Value set `indkomsttype`.
 pub static VS_INDKOMSTTYPE: ValueSet = ValueSet { name: "indkomsttype", codes: &["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "20", "24", "26", "28", "29", "30"], patterns: &[], closed: false };
-/// Record 6000 field 10 Indtægtsart ('kode 68'): kind of income; 'felt' = the 6001 field the amount is normally reported in, where SKAT's table states it
+/// Value set `indtaegtsart`.
 pub static VS_INDTAEGTSART: ValueSet = ValueSet { name: "indtaegtsart", codes: &["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021", "0022", "0024", "0025", "0026", "0027", "0028", "0030", "0034", "0036", "0037", "0038", "0039", "0041", "0042", "0044", "0045", "0046", "0048", "0049", "0050", "0051", "0052", "0056", "0057", "0060", "0061", "0062", "0064", "0069", "0070", "0071", "0072", "0073", "0074", "0075", "0076", "0077", "0078", "0079", "0080", "0081", "0082", "0083", "0084", "0086", "0087", "0088", "0089", "0097", "0099", "0100", "0101", "0102", "0103", "0104", "0105", "0106", "0108", "0109", "0110", "0111", "0112", "0114", "0115", "0116", "0127", "0128", "0132", "0170", "0171", "0172", "0173", "0174", "0175", "0176", "0177"], patterns: &[], closed: false };
-/// Record 2111 IP-indholdstype and allowed Indhold values
+/// Value set `ip_indholdstype`.
 pub static VS_IP_INDHOLDSTYPE: ValueSet = ValueSet { name: "ip_indholdstype", codes: &["0100", "0200", "0350", "0400", "0600", "0610", "0620", "0630", "0700", "0800"], patterns: &[], closed: false };
-/// Record 4101 Tilbageførsel
+/// Value set `j_n`.
 pub static VS_J_N: ValueSet = ValueSet { name: "j_n", codes: &["J", "N"], patterns: &[], closed: true };
-/// Record 8001 sex
+/// Value set `koen`.
 pub static VS_KOEN: ValueSet = ValueSet { name: "koen", codes: &["1", "2", "3"], patterns: &[], closed: true };
-/// Country codes (6000 TIN_landekode, 8001 Landekode)
+/// Value set `landekode`.
 pub static VS_LANDEKODE: ValueSet = ValueSet { name: "landekode", codes: &["XU", "XI", "EL"], patterns: &[CodePattern::CountryCode], closed: false };
-/// Record 3101
+/// Value set `nulangivelse`.
 pub static VS_NULANGIVELSE: ValueSet = ValueSet { name: "nulangivelse", codes: &["N", " "], patterns: &[], closed: true };
-/// Record 2001 field 5
+/// Value set `ophoer_lsb`.
 pub static VS_OPHOER_LSB: ValueSet = ValueSet { name: "ophoer_lsb", codes: &["A", " "], patterns: &[], closed: true };
-/// Record 5000 field 3
+/// Value set `rettelse`.
 pub static VS_RETTELSE: ValueSet = ValueSet { name: "rettelse", codes: &["R", " "], patterns: &[], closed: true };
-/// Record 2101: requested tax card (rekvisitionstype)
+/// Value set `skattekorttype`.
 pub static VS_SKATTEKORTTYPE: ValueSet = ValueSet { name: "skattekorttype", codes: &["1", "2", "6", "7"], patterns: &[], closed: true };
-/// Record 1000: target system
+/// Value set `system`.
 pub static VS_SYSTEM: ValueSet = ValueSet { name: "system", codes: &["E", "L"], patterns: &[], closed: true };
-/// Record 1000: test or production
+/// Value set `test_prod`.
 pub static VS_TEST_PROD: ValueSet = ValueSet { name: "test_prod", codes: &["T", "P"], patterns: &[], closed: true };
 
 /// The current layout of every record type.

@@ -44,12 +44,17 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "json")]
+extern crate std;
+
 pub mod base64;
 pub mod decoder;
 pub mod encode;
 pub mod error;
 pub mod field;
 pub mod layout;
+#[cfg(feature = "json")]
+pub mod layout_json;
 #[rustfmt::skip]
 pub mod layouts;
 pub mod record;
