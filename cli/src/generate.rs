@@ -38,13 +38,8 @@ impl<W: Write> Writer<W> {
         if self.budget == 0 {
             return Ok(false);
         }
-        let layout = BUILTIN
-            .get(rec)
-            .ok_or_else(|| other(EncodeError::UnknownRecordType(rec)))?;
-        let n = self
-            .enc
-            .record(layout, values, &mut self.buf)
-            .map_err(other)?;
+        let layout = BUILTIN.get(rec).ok_or_else(|| other(EncodeError::UnknownRecordType(rec)))?;
+        let n = self.enc.record(layout, values, &mut self.buf).map_err(other)?;
         if rec == 6001 && self.damage_rate > 0.0 && rng.random_bool(self.damage_rate) {
             // A letter inside Beloeb: exactly one NotDigit rejection, no cascade (6001 is a leaf).
             self.buf[15 + rng.random_range(0..16)] = b'X';
@@ -68,13 +63,7 @@ fn digits<const N: usize>(n: u64) -> [u8; N] {
 
 fn amount(rng: &mut ChaCha8Rng, lo_kr: u64, hi_kr: u64) -> ([u8; 16], u8) {
     let ore = rng.random_range(lo_kr * 100..hi_kr * 100) as i64;
-    amount_digits(
-        Decimal {
-            units: ore,
-            scale: 2,
-        },
-        6,
-    )
+    amount_digits(Decimal { units: ore, scale: 2 }, 6)
 }
 
 /// A synthetic CPR: day + 60, so it can never be a real person's.
@@ -94,27 +83,9 @@ fn last_day(month: u64) -> u64 {
 }
 
 const FOREIGN: [(&[u8], &[u8], &[u8], &[u8], &[u8]); 3] = [
-    (
-        b"DE",
-        b"12345678901",
-        b"M\xfcller, Anna",
-        b"Hauptstra\xdfe 5",
-        b"Berlin",
-    ),
-    (
-        b"SE",
-        b"8507149876",
-        b"Lindstr\xf6m, Erik",
-        b"Storgatan 12",
-        b"Malm\xf6",
-    ),
-    (
-        b"PL",
-        b"85071412345",
-        b"Nowak, Zofia",
-        b"ul. Dluga 7",
-        b"Gda\xf1sk",
-    ),
+    (b"DE", b"12345678901", b"M\xfcller, Anna", b"Hauptstra\xdfe 5", b"Berlin"),
+    (b"SE", b"8507149876", b"Lindstr\xf6m, Erik", b"Storgatan 12", b"Malm\xf6"),
+    (b"PL", b"85071412345", b"Nowak, Zofia", b"ul. Dluga 7", b"Gda\xf1sk"),
 ];
 
 fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()> {
@@ -144,27 +115,11 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
             return Ok(());
         }
         let staff: Vec<([u8; 10], u64, u8)> = (0..rng.random_range(5..120))
-            .map(|_| {
-                (
-                    synthetic_cpr(rng),
-                    rng.random_range(22_000..62_000),
-                    rng.random_range(0..100u8),
-                )
-            })
+            .map(|_| (synthetic_cpr(rng), rng.random_range(22_000..62_000), rng.random_range(0..100u8)))
             .collect();
         if rng.random_bool(0.3) {
             let cpr = staff[0].0;
-            if !w.emit(
-                rng,
-                2101,
-                &[
-                    (3, &cpr),
-                    (5, b"M-0001"),
-                    (6, b"20251201"),
-                    (9, b"1"),
-                    (10, b"20260101"),
-                ],
-            )? {
+            if !w.emit(rng, 2101, &[(3, &cpr), (5, b"M-0001"), (6, b"20251201"), (9, b"1"), (10, b"20260101")])? {
                 return Ok(());
             }
             for ip in [&b"0100"[..], b"0700"] {
@@ -178,18 +133,7 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
             let id = format!("LOEN{:012}", report_no);
             let start = digits::<8>(2025_00_01 + month * 100);
             let end = digits::<8>(2025_00_00 + month * 100 + last_day(month));
-            if !w.emit(
-                rng,
-                5000,
-                &[
-                    (4, id.as_bytes()),
-                    (6, &start),
-                    (7, &end),
-                    (8, &end),
-                    (10, b"B"),
-                    (12, b"00"),
-                ],
-            )? {
+            if !w.emit(rng, 5000, &[(4, id.as_bytes()), (6, &start), (7, &end), (8, &end), (10, b"B"), (12, b"00")])? {
                 return Ok(());
             }
             for (i, &(cpr, salary, kind)) in staff.iter().enumerate() {
@@ -215,15 +159,7 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
                     if !w.emit(
                         rng,
                         8001,
-                        &[
-                            (3, b"19850714"),
-                            (4, b"2"),
-                            (5, country),
-                            (6, name),
-                            (7, street),
-                            (8, b"10115"),
-                            (9, town),
-                        ],
+                        &[(3, b"19850714"), (4, b"2"), (5, country), (6, name), (7, street), (8, b"10115"), (9, town)],
                     )? {
                         return Ok(());
                     }
@@ -252,20 +188,12 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
                     return Ok(());
                 }
                 if kind % 17 == 0
-                    && !w.emit(
-                        rng,
-                        6004,
-                        &[(3, b"0068"), (4, b"Till\xe6g for aften- og weekendarbejde")],
-                    )?
+                    && !w.emit(rng, 6004, &[(3, b"0068"), (4, b"Till\xe6g for aften- og weekendarbejde")])?
                 {
                     return Ok(());
                 }
                 if kind % 19 == 0
-                    && !w.emit(
-                        rng,
-                        6111,
-                        &[(3, b"0010"), (4, b"160"), (5, b"+"), (6, &gross), (7, b"+")],
-                    )?
+                    && !w.emit(rng, 6111, &[(3, b"0010"), (4, b"160"), (5, b"+"), (6, &gross), (7, b"+")])?
                 {
                     return Ok(());
                 }
@@ -275,14 +203,7 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
                         if !w.emit(
                             rng,
                             rec,
-                            &[
-                                (3, &ferie),
-                                (4, b"+"),
-                                (5, b"1250"),
-                                (6, b"+"),
-                                (7, b"2025"),
-                                (8, &end),
-                            ],
+                            &[(3, &ferie), (4, b"+"), (5, b"1250"), (6, b"+"), (7, b"2025"), (8, &end)],
                         )? {
                             return Ok(());
                         }
@@ -323,11 +244,7 @@ pub fn run(spec: Spec, output: Option<&Path>) -> Result<bool, String> {
         Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => Box::new(io::stdout().lock()),
     };
-    let enc = if spec.crlf {
-        Encoder::new().with_crlf()
-    } else {
-        Encoder::new()
-    };
+    let enc = if spec.crlf { Encoder::new().with_crlf() } else { Encoder::new() };
     let mut w = Writer {
         out: BufWriter::with_capacity(1 << 20, out),
         enc,
@@ -339,10 +256,7 @@ pub fn run(spec: Spec, output: Option<&Path>) -> Result<bool, String> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let io_err = |e: io::Error| e.to_string();
     generate(&mut w, &mut rng).map_err(io_err)?;
-    let n = w
-        .enc
-        .end(&BUILTIN, &mut w.buf)
-        .map_err(|e| format!("{e:?}"))?;
+    let n = w.enc.end(&BUILTIN, &mut w.buf).map_err(|e| format!("{e:?}"))?;
     w.out.write_all(&w.buf[..n]).map_err(io_err)?;
     w.out.flush().map_err(io_err)?;
     if spec.errors > 0.0 {

@@ -71,9 +71,7 @@ fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::new(size);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
         bar.set_style(style);
     }
     Some(bar)

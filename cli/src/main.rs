@@ -16,11 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "eindkomst",
-    version,
-    about = "Decode and validate eIndkomst fixed-length income records"
-)]
+#[command(name = "eindkomst", version, about = "Decode and validate eIndkomst fixed-length income records")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -130,10 +126,8 @@ impl DecodeArgs {
             return Err("--amount-scale must be at most 16".into());
         }
         if let Some(path) = &self.layout {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            opts.layouts = eindkomst_core::layout_json::parse(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            opts.layouts = eindkomst_core::layout_json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         Ok(opts)
     }
@@ -142,28 +136,14 @@ impl DecodeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Decode { args, format, raw } => args
-            .options()
-            .and_then(|o| output::decode(&args.file, o, format, raw)),
-        Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o)),
-        Command::Stats { args, json } => {
-            args.options().and_then(|o| stats::run(&args.file, o, json))
+        Command::Decode { args, format, raw } => {
+            args.options().and_then(|o| output::decode(&args.file, o, format, raw))
         }
-        Command::Generate {
-            records,
-            seed,
-            errors,
-            crlf,
-            output,
-        } => generate::run(
-            generate::Spec {
-                records,
-                seed,
-                errors,
-                crlf,
-            },
-            output.as_deref(),
-        ),
+        Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o)),
+        Command::Stats { args, json } => args.options().and_then(|o| stats::run(&args.file, o, json)),
+        Command::Generate { records, seed, errors, crlf, output } => {
+            generate::run(generate::Spec { records, seed, errors, crlf }, output.as_deref())
+        }
     };
     match result {
         Ok(clean) => {

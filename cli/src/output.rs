@@ -43,12 +43,7 @@ pub fn write_json_str(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 /// The `--raw` contract: `{"line":N,"record":"6001","fields":{"1":"...",...}}`,
 /// every field of the layout by number, trailing blanks trimmed, UTF-8.
 pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
-    write!(
-        out,
-        "{{\"line\":{},\"record\":\"{:04}\",\"fields\":{{",
-        r.line(),
-        r.record_type()
-    )?;
+    write!(out, "{{\"line\":{},\"record\":\"{:04}\",\"fields\":{{", r.line(), r.record_type())?;
     for (i, (f, raw)) in r.fields().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
@@ -69,11 +64,7 @@ fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
 
 /// CSV in long form: one row per field, so record types of any shape mix.
 fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> {
-    let typed = if raw {
-        serde_json::Value::Null
-    } else {
-        serde_json::to_value(r)?
-    };
+    let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
     for (f, bytes) in r.fields() {
         let value = if raw {
             Latin1(trim_end(bytes)).to_string()
@@ -84,14 +75,7 @@ fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> 
                 _ => continue,
             }
         };
-        write!(
-            out,
-            "{},{},{:04},{},",
-            r.line(),
-            r.lb_nr(),
-            r.record_type(),
-            f.no
-        )?;
+        write!(out, "{},{},{:04},{},", r.line(), r.lb_nr(), r.record_type(), f.no)?;
         csv_field(out, f.name)?;
         out.write_all(b",")?;
         csv_field(out, &value)?;
@@ -110,8 +94,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<b
     if format == Format::Json {
         out.write_all(b"[").map_err(|e| e.to_string())?;
     } else if format == Format::Csv {
-        out.write_all(b"line,lb_nr,record,field_no,field_name,value\n")
-            .map_err(|e| e.to_string())?;
+        out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
     }
     let counts = for_each_event(path, opts, |event| {
         if let Some((what, e)) = label(&event) {
@@ -160,10 +143,7 @@ pub fn summary(c: &Counts) -> String {
         s += &format!(", suppressed {}", c.suppressed);
     }
     for t in c.by_type.iter().filter(|t| t.decoded + t.rejected > 0) {
-        s += &format!(
-            "\n  {:04}: decoded {}, rejected {}",
-            t.rec_nr, t.decoded, t.rejected
-        );
+        s += &format!("\n  {:04}: decoded {}, rejected {}", t.rec_nr, t.decoded, t.rejected);
     }
     if c.rejected_untyped > 0 {
         s += &format!("\n  ????: rejected {}", c.rejected_untyped);
@@ -180,13 +160,7 @@ pub fn validate(path: &Path, opts: Options) -> Result<bool, String> {
         None => Ok(()),
     })?;
     let ok = clean(&counts);
-    writeln!(
-        out,
-        "{}\n{}",
-        summary(&counts),
-        if ok { "clean" } else { "NOT clean" }
-    )
-    .map_err(|e| e.to_string())?;
+    writeln!(out, "{}\n{}", summary(&counts), if ok { "clean" } else { "NOT clean" }).map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     Ok(ok)
 }

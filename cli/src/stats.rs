@@ -11,20 +11,12 @@ use std::path::Path;
 type Sums = BTreeMap<String, Decimal>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
-pub fn add_amount(
-    sums: &mut Sums,
-    rec: u16,
-    feltnummer: Option<u16>,
-    amount: Decimal,
-) -> Option<()> {
+pub fn add_amount(sums: &mut Sums, rec: u16, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
     let key = match feltnummer {
         Some(f) => format!("{rec:04}/{f:04}"),
         None => format!("{rec:04}"),
     };
-    let sum = sums.entry(key).or_insert(Decimal {
-        units: 0,
-        scale: amount.scale,
-    });
+    let sum = sums.entry(key).or_insert(Decimal { units: 0, scale: amount.scale });
     sum.units = sum.units.checked_add(amount.units)?;
     Some(())
 }
@@ -50,8 +42,7 @@ pub fn run(path: &Path, opts: Options, json: bool) -> Result<bool, String> {
                 _ => {}
             }
             if let Some(amount) = r.amount() {
-                overflow |=
-                    add_amount(&mut sums, r.record_type(), r.feltnummer(), amount).is_none();
+                overflow |= add_amount(&mut sums, r.record_type(), r.feltnummer(), amount).is_none();
             }
         }
         Ok(())
@@ -60,20 +51,13 @@ pub fn run(path: &Path, opts: Options, json: bool) -> Result<bool, String> {
         return Err("an amount sum overflowed 64 bits".into());
     }
     if json {
-        let amounts: serde_json::Map<String, serde_json::Value> = sums
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_string().into()))
-            .collect();
+        let amounts: serde_json::Map<String, serde_json::Value> =
+            sums.iter().map(|(k, v)| (k.clone(), v.to_string().into())).collect();
         let by_type: serde_json::Map<String, serde_json::Value> = counts
             .by_type
             .iter()
             .filter(|t| t.decoded + t.rejected > 0)
-            .map(|t| {
-                (
-                    format!("{:04}", t.rec_nr),
-                    serde_json::json!({"decoded": t.decoded, "rejected": t.rejected}),
-                )
-            })
+            .map(|t| (format!("{:04}", t.rec_nr), serde_json::json!({"decoded": t.decoded, "rejected": t.rejected})))
             .collect();
         let doc = serde_json::json!({
             "lines": counts.lines, "decoded": counts.decoded, "rejected": counts.rejected,

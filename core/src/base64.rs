@@ -34,10 +34,11 @@ static TABLE: [u8; 256] = {
 /// use eindkomst_core::base64::Base64;
 /// let mut b64 = Base64::new();
 /// let mut out = [0u8; 16];
-/// let (read, n) = b64.decode(b"SGVq\r\nIGRl", &mut out).unwrap();
+/// // "Hej der" with a line break and no padding: the last group ends in `finish`.
+/// let (read, n) = b64.decode(b"SGVq\r\nIGRlcg", &mut out).unwrap();
 /// let mut tail = [0u8; 3];
 /// let m = b64.finish(&mut tail).unwrap();
-/// assert_eq!((read, &out[..n], &tail[..m]), (10, &b"Hej "[..], &b"de"[..]));
+/// assert_eq!((read, &out[..n], &tail[..m]), (12, &b"Hej de"[..], &b"r"[..]));
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Base64 {
@@ -54,34 +55,17 @@ pub struct Base64 {
 impl Base64 {
     /// A decoder at the start of a text.
     pub const fn new() -> Base64 {
-        Base64 {
-            acc: 0,
-            n: 0,
-            pad: 0,
-            ended: false,
-            offset: 0,
-        }
+        Base64 { acc: 0, n: 0, pad: 0, ended: false, offset: 0 }
     }
 
     fn error(&self, kind: ErrorKind) -> Error {
-        Error {
-            kind,
-            line: 0,
-            lb_nr: None,
-            record: None,
-            field: None,
-            offset: self.offset,
-        }
+        Error { kind, line: 0, lb_nr: None, record: None, field: None, offset: self.offset }
     }
 
     /// Decodes from `input` into `out` until either runs out. Returns
     /// `(consumed, written)`; on a bad character, `(consumed, error)` where the
     /// error's offset is the character's position in the Base64 text.
-    pub fn decode(
-        &mut self,
-        input: &[u8],
-        out: &mut [u8],
-    ) -> Result<(usize, usize), (usize, Error)> {
+    pub fn decode(&mut self, input: &[u8], out: &mut [u8]) -> Result<(usize, usize), (usize, Error)> {
         let mut w = 0;
         for (i, &b) in input.iter().enumerate() {
             if out.len() - w < 3 {
@@ -175,10 +159,7 @@ mod tests {
     #[test]
     fn errors_name_the_offset() {
         let e = decode_all(b"TWFu\nTW*u").unwrap_err();
-        assert_eq!(
-            (e.kind, e.offset),
-            (ErrorKind::InvalidBase64 { byte: b'*' }, 7)
-        );
+        assert_eq!((e.kind, e.offset), (ErrorKind::InvalidBase64 { byte: b'*' }, 7));
         let e = decode_all(b"TWE=TWFu").unwrap_err();
         assert_eq!((e.kind, e.offset), (ErrorKind::Base64Padding, 4));
         let e = decode_all(b"T===").unwrap_err();

@@ -143,11 +143,7 @@ impl Counts {
 
     /// The counts of one record type.
     pub fn of(&self, rec_nr: u16) -> TypeCount {
-        self.by_type
-            .iter()
-            .find(|t| t.rec_nr == rec_nr && rec_nr != 0)
-            .copied()
-            .unwrap_or_default()
+        self.by_type.iter().find(|t| t.rec_nr == rec_nr && rec_nr != 0).copied().unwrap_or_default()
     }
 
     /// Whether every line is accounted for.
@@ -257,7 +253,8 @@ impl Structure {
                 self.person = state;
                 self.holiday = 0;
             }
-            9999 => self.ended = true,
+            // A rejected 9999 does not end the stream: its count was not checked.
+            9999 => self.ended = !rejected,
             _ => {}
         }
         self.prev = rec;
@@ -320,6 +317,8 @@ struct State {
     /// Stream offset where the current (carried) line began.
     line_start: u64,
     next_lb_nr: u32,
+    /// Blank lines reported (they are lines, not records, for the 9999 count).
+    blank_lines: u64,
     blank_pending: Option<(u64, u64)>,
     queue: [Option<Step>; QUEUE],
     queue_head: usize,
@@ -385,10 +384,7 @@ impl Default for Decoder {
 }
 
 fn field_ref(f: &FieldDesc) -> FieldRef {
-    FieldRef {
-        no: f.no,
-        name: f.name,
-    }
+    FieldRef { no: f.no, name: f.name }
 }
 
 /// A byte that may stand in a record: ISO-8859-1 printable.
@@ -399,8 +395,7 @@ fn printable(b: u8) -> bool {
 
 /// Whether `line` holds a UTF-8 two-byte sequence as used for Latin-1 letters.
 fn looks_utf8(line: &[u8]) -> bool {
-    line.windows(2)
-        .any(|w| matches!(w, [0xC2 | 0xC3, 0x80..=0xBF]))
+    line.windows(2).any(|w| matches!(w, [0xC2 | 0xC3, 0x80..=0xBF]))
 }
 
 impl Decoder {
@@ -418,6 +413,7 @@ impl Decoder {
                 offset: 0,
                 line_start: 0,
                 next_lb_nr: 1,
+                blank_lines: 0,
                 blank_pending: None,
                 queue: [None; QUEUE],
                 queue_head: 0,
@@ -425,18 +421,8 @@ impl Decoder {
                 stopped: false,
                 phase: Phase::Running,
             },
-            carry: Carry {
-                buf: [0; MAX_LINE + 1],
-                len: 0,
-                overflow: false,
-            },
-            b64: Base64Buf {
-                codec: Base64::new(),
-                buf: [0; 3072],
-                pos: 0,
-                len: 0,
-                failed: false,
-            },
+            carry: Carry { buf: [0; MAX_LINE + 1], len: 0, overflow: false },
+            b64: Base64Buf { codec: Base64::new(), buf: [0; 3072], pos: 0, len: 0, failed: false },
         }
     }
 
@@ -465,11 +451,7 @@ impl Decoder {
                 None => (Event::End, 0),
             };
         }
-        let (step, used) = if self.state.opts.base64 {
-            self.step_base64(input)
-        } else {
-            self.step_plain(input)
-        };
+        let (step, used) = if self.state.opts.base64 { self.step_base64(input) } else { self.step_plain(input) };
         (self.view(step, input), used)
     }
 
@@ -531,8 +513,7 @@ impl Decoder {
                         let step = if self.carry.overflow {
                             Some(self.state.reject_too_long(len))
                         } else {
-                            self.state
-                                .line(&self.carry.buf[..len], Src::Carry, 0, false)
+                            self.state.line(&self.carry.buf[..len], Src::Carry, 0, false)
                         };
                         self.carry.len = 0;
                         self.carry.overflow = false;
@@ -557,10 +538,7 @@ impl Decoder {
                     if s.counts.lines == 0 {
                         s.push(Step::Error(at));
                     } else if !s.structure.ended {
-                        s.push(Step::Error(Error {
-                            kind: ErrorKind::MissingEndRecord,
-                            ..at
-                        }));
+                        s.push(Step::Error(Error { kind: ErrorKind::MissingEndRecord, ..at }));
                     }
                 }
                 Phase::Done => return Step::End,
@@ -658,13 +636,7 @@ impl Decoder {
 
     /// Takes the next line from `bytes` (completing a carried line first).
     /// `base` is where `bytes` starts within its source buffer.
-    fn frame_in(
-        state: &mut State,
-        carry: &mut Carry,
-        bytes: &[u8],
-        src: Src,
-        base: usize,
-    ) -> (Step, usize) {
+    fn frame_in(state: &mut State, carry: &mut Carry, bytes: &[u8], src: Src, base: usize) -> (Step, usize) {
         let mut used = 0;
         loop {
             let rest = &bytes[used..];
@@ -700,7 +672,7 @@ impl Decoder {
             } else {
                 state.line_start = state.offset;
                 if blank {
-                    state.blank(line.len());
+                    state.blank();
                     None
                 } else if line.len() > MAX_LINE + 1 {
                     Some(state.reject_too_long(line.len()))
@@ -775,51 +747,33 @@ impl State {
     }
 
     /// A blank line is held back: it is an error unless it is the last line.
-    fn blank(&mut self, _len: usize) {
+    /// A blank line is held back: it is an error unless it is the last line.
+    fn blank(&mut self) {
         self.line += 1;
-        if self.blank_pending.is_none() {
-            self.blank_pending = Some((self.line, self.line_start));
-        } else {
+        if let Some(step) = self.take_blank() {
             // Two blank lines in a row: the first is surely not the final one.
-            let (line, offset) = self
-                .blank_pending
-                .replace((self.line, self.line_start))
-                .unwrap_or_default();
-            let e = Error {
-                kind: ErrorKind::BlankLine,
-                line,
-                lb_nr: None,
-                record: None,
-                field: None,
-                offset,
-            };
-            self.count_rejected(None);
-            self.push(Step::Rejected(e));
+            self.push(step);
         }
+        self.blank_pending = Some((self.line, self.line_start));
     }
 
+    /// Reports the held-back blank line, now that another line follows it.
     fn take_blank(&mut self) -> Option<Step> {
         let (line, offset) = self.blank_pending.take()?;
+        self.blank_lines += 1;
         self.count_rejected(None);
-        let step = Step::Rejected(Error {
+        Some(self.finish_rejected(Error {
             kind: ErrorKind::BlankLine,
             line,
             lb_nr: None,
             record: None,
             field: None,
             offset,
-        });
-        if self.opts.strict {
-            self.stop();
-        }
-        Some(step)
+        }))
     }
 
     fn type_slot(&mut self, rec: u16) -> Option<&mut TypeCount> {
-        self.counts
-            .by_type
-            .iter_mut()
-            .find(|t| t.rec_nr == rec && rec != 0)
+        self.counts.by_type.iter_mut().find(|t| t.rec_nr == rec && rec != 0)
     }
 
     fn count_rejected(&mut self, rec: Option<u16>) {
@@ -836,9 +790,7 @@ impl State {
         self.count_rejected(None);
         self.next_lb_nr += 1;
         let e = Error {
-            kind: ErrorKind::LineTooLong {
-                limit: MAX_LINE as u32,
-            },
+            kind: ErrorKind::LineTooLong { limit: MAX_LINE as u32 },
             line: self.line,
             lb_nr: None,
             record: None,
@@ -883,7 +835,7 @@ impl State {
                 offset += 3;
                 if line.is_empty() {
                     self.line -= 1;
-                    self.blank(0);
+                    self.blank();
                     return None;
                 }
             }
@@ -895,30 +847,10 @@ impl State {
         Some(self.decode_line(line, src, at, offset, newline))
     }
 
-    fn decode_line(
-        &mut self,
-        line: &[u8],
-        src: Src,
-        at: usize,
-        offset: u64,
-        newline: bool,
-    ) -> Step {
-        let lb_nr = line
-            .get(0..7)
-            .and_then(field::parse_number)
-            .map(|n| n as u32);
-        let rec = line
-            .get(7..11)
-            .and_then(field::parse_number)
-            .map(|n| n as u16);
-        let mut err = Error {
-            kind: ErrorKind::EmptyInput,
-            line: self.line,
-            lb_nr,
-            record: rec,
-            field: None,
-            offset,
-        };
+    fn decode_line(&mut self, line: &[u8], src: Src, at: usize, offset: u64, newline: bool) -> Step {
+        let lb_nr = line.get(0..7).and_then(field::parse_number).map(|n| n as u32);
+        let rec = line.get(7..11).and_then(field::parse_number).map(|n| n as u16);
+        let mut err = Error { kind: ErrorKind::EmptyInput, line: self.line, lb_nr, record: rec, field: None, offset };
 
         // Lb_nr runs 1, 2, 3, ... over every line, decoded or not.
         let expected = self.next_lb_nr;
@@ -938,11 +870,7 @@ impl State {
                 this.structure.prev = 0;
             }
             if let Some(kind) = lb_finding {
-                this.push(Step::Error(Error {
-                    kind,
-                    field: None,
-                    ..e
-                }));
+                this.push(Step::Error(Error { kind, field: None, ..e }));
             }
             this.finish_rejected(e)
         };
@@ -957,29 +885,16 @@ impl State {
                 _ => ErrorKind::ByteOutsideCharset { byte: b },
             };
             err.offset = offset + i as u64;
-            err.field = layout
-                .and_then(|l| l.fields.iter().find(|f| f.range().contains(&i)))
-                .map(field_ref);
+            err.field = layout.and_then(|l| l.fields.iter().find(|f| f.range().contains(&i))).map(field_ref);
             return reject(self, err, known);
         }
         if line.len() < 11 {
-            err.kind = if newline {
-                ErrorKind::LineTooShort
-            } else {
-                ErrorKind::TruncatedLastLine
-            };
+            err.kind = if newline { ErrorKind::LineTooShort } else { ErrorKind::TruncatedLastLine };
             return reject(self, err, None);
         }
         let (Some(lb_nr), Some(rec_nr)) = (lb_nr, rec) else {
-            let (no, name, range) = if lb_nr.is_none() {
-                (1, "Lb_nr", 0..7)
-            } else {
-                (2, "Rec_nr", 7..11)
-            };
-            let bad = line[range.clone()]
-                .iter()
-                .position(|b| !b.is_ascii_digit())
-                .unwrap_or(0);
+            let (no, name, range) = if lb_nr.is_none() { (1, "Lb_nr", 0..7) } else { (2, "Rec_nr", 7..11) };
+            let bad = line[range.clone()].iter().position(|b| !b.is_ascii_digit()).unwrap_or(0);
             err.kind = ErrorKind::NotDigit;
             err.field = Some(FieldRef { no, name });
             err.offset = offset + (range.start + bad) as u64;
@@ -987,10 +902,7 @@ impl State {
         };
         let Some(layout) = layout else {
             err.kind = ErrorKind::UnknownRecordType;
-            err.field = Some(FieldRef {
-                no: 2,
-                name: "Rec_nr",
-            });
+            err.field = Some(FieldRef { no: 2, name: "Rec_nr" });
             err.offset = offset + 7;
             return reject(self, err, None);
         };
@@ -1000,10 +912,7 @@ impl State {
             } else if looks_utf8(line) {
                 ErrorKind::Utf8Encoded
             } else {
-                ErrorKind::WrongLength {
-                    expected: layout.length,
-                    found: line.len() as u32,
-                }
+                ErrorKind::WrongLength { expected: layout.length, found: line.len() as u32 }
             };
             err.offset = offset + line.len().min(layout.length as usize) as u64;
             return reject(self, err, Some(rec_nr));
@@ -1011,10 +920,7 @@ impl State {
         if !self.structure.started && rec_nr != 1000 && !self.structure.missing_start_reported {
             self.structure.missing_start_reported = true;
             self.structure.started = true;
-            self.push(Step::Error(Error {
-                kind: ErrorKind::MissingStartRecord,
-                ..err
-            }));
+            self.push(Step::Error(Error { kind: ErrorKind::MissingStartRecord, ..err }));
         }
         if let Err(kind) = self.structure.check(rec_nr) {
             err.kind = kind;
@@ -1039,15 +945,7 @@ impl State {
         if let Some(t) = self.type_slot(rec_nr) {
             t.decoded += 1;
         }
-        Step::Record(Meta {
-            layout,
-            src,
-            start: at,
-            len: line.len(),
-            line: self.line,
-            lb_nr,
-            offset,
-        })
+        Step::Record(Meta { layout, src, start: at, len: line.len(), line: self.line, lb_nr, offset })
     }
 
     fn layout_for(&self, rec: u16) -> Option<&'static RecordLayout> {
@@ -1058,15 +956,9 @@ impl State {
         let pre_tin = match self.opts.person_layout {
             PersonLayout::Current => false,
             PersonLayout::PreTin => true,
-            PersonLayout::Auto => {
-                self.structure.period_end != 0 && self.structure.period_end < TIN_LAYOUT_FROM
-            }
+            PersonLayout::Auto => self.structure.period_end != 0 && self.structure.period_end < TIN_LAYOUT_FROM,
         };
-        Some(if pre_tin {
-            self.pre_tin.unwrap_or(current)
-        } else {
-            current
-        })
+        Some(if pre_tin { self.pre_tin.unwrap_or(current) } else { current })
     }
 
     fn warn(&mut self, kind: ErrorKind, f: &FieldDesc, ctx: &Error) {
@@ -1079,12 +971,7 @@ impl State {
     }
 
     /// Checks every field against its layout entry.
-    fn check_fields(
-        &mut self,
-        layout: &RecordLayout,
-        line: &[u8],
-        ctx: &Error,
-    ) -> Result<(), Error> {
+    fn check_fields(&mut self, layout: &RecordLayout, line: &[u8], ctx: &Error) -> Result<(), Error> {
         let fields = layout.fields;
         for (i, f) in fields.iter().enumerate().skip(2) {
             let v = &line[f.range()];
@@ -1099,10 +986,8 @@ impl State {
             }
             if f.format == Format::Sign {
                 // A sign is needed exactly when its value is given.
-                let value_given = i
-                    .checked_sub(1)
-                    .and_then(|p| fields.get(p))
-                    .is_some_and(|p| !field::is_blank(&line[p.range()]));
+                let value_given =
+                    i.checked_sub(1).and_then(|p| fields.get(p)).is_some_and(|p| !field::is_blank(&line[p.range()]));
                 match v {
                     b"+" | b"-" => {}
                     b" " if !value_given && f.mandatory != Mandatory::Yes => {}
@@ -1124,15 +1009,10 @@ impl State {
                 }
                 let zero = v.iter().all(|&b| b == b'0');
                 match f.format {
-                    Format::Date
-                        if !(zero && f.mandatory != Mandatory::Yes)
-                            && field::parse_date(v).is_none() =>
-                    {
+                    Format::Date if !(zero && f.mandatory != Mandatory::Yes) && field::parse_date(v).is_none() => {
                         return Err(fail(ErrorKind::InvalidDate, 0))
                     }
-                    Format::Time if field::parse_time(v).is_none() => {
-                        return Err(fail(ErrorKind::InvalidTime, 0))
-                    }
+                    Format::Time if field::parse_time(v).is_none() => return Err(fail(ErrorKind::InvalidTime, 0)),
                     Format::Amount if self.opts.amount_scale > 2 => {
                         let sub_ore = v.len().saturating_sub(self.opts.amount_scale as usize - 2);
                         if v[sub_ore..].iter().any(|&b| b != b'0') {
@@ -1158,28 +1038,15 @@ impl State {
     }
 
     /// Rules that span fields or records (spec §3-§4).
-    fn check_record(
-        &mut self,
-        layout: &RecordLayout,
-        line: &[u8],
-        ctx: &Error,
-    ) -> Result<(), Error> {
-        let num = |name: &str| {
-            layout
-                .field_named(name)
-                .and_then(|f| field::parse_number(&line[f.range()]))
-        };
+    fn check_record(&mut self, layout: &RecordLayout, line: &[u8], ctx: &Error) -> Result<(), Error> {
+        let num = |name: &str| layout.field_named(name).and_then(|f| field::parse_number(&line[f.range()]));
         match layout.rec_nr {
             5000 => {
-                let end = layout
-                    .field_named("Loenperiode_slut")
-                    .and_then(|f| field::parse_date(&line[f.range()]));
+                let end = layout.field_named("Loenperiode_slut").and_then(|f| field::parse_date(&line[f.range()]));
                 self.structure.period_end = end.map_or(0, |d: Date| d.yyyymmdd());
             }
             6000 => {
-                if num("Person_CPR_nr").unwrap_or(0) == 0
-                    && num("Person_CVR_SE_nr").unwrap_or(0) == 0
-                {
+                if num("Person_CPR_nr").unwrap_or(0) == 0 && num("Person_CVR_SE_nr").unwrap_or(0) == 0 {
                     let f = layout.field_named("Person_CPR_nr");
                     return Err(Error {
                         kind: ErrorKind::NoIdentity,
@@ -1188,9 +1055,7 @@ impl State {
                         ..*ctx
                     });
                 }
-                let country = layout
-                    .field_named("TIN_landekode")
-                    .map(|f| &line[f.range()]);
+                let country = layout.field_named("TIN_landekode").map(|f| &line[f.range()]);
                 self.structure.person_country = match country {
                     Some([a, b]) => [*a, *b],
                     _ => *b"  ",
@@ -1214,23 +1079,17 @@ impl State {
             }
             9999 => {
                 if let Some(f) = layout.field_named("Antal_records") {
-                    let counted = (self.counts.lines + 1) as u32;
+                    // Records so far, this 9999 included; blank lines are not records.
+                    let counted = (self.counts.lines - self.blank_lines + 1) as u32;
                     let stated = field::parse_number(&line[f.range()]).unwrap_or(0) as u32;
-                    let at = Error {
-                        field: Some(field_ref(f)),
-                        offset: ctx.offset + f.start as u64,
-                        ..*ctx
-                    };
-                    if stated == counted.wrapping_add(1) {
-                        self.push(Step::Warning(Error {
-                            kind: ErrorKind::ControlCountPlusOne,
-                            ..at
-                        }));
+                    let at = Error { field: Some(field_ref(f)), offset: ctx.offset + f.start as u64, ..*ctx };
+                    // N+1 is TaxCardBuilder's reading only if no line went missing
+                    // (the 9999's own Lb_nr agrees with what was seen).
+                    let tcb_style = stated == counted.wrapping_add(1) && ctx.lb_nr == Some(counted);
+                    if tcb_style {
+                        self.push(Step::Warning(Error { kind: ErrorKind::ControlCountPlusOne, ..at }));
                     } else if stated != counted {
-                        self.push(Step::Error(Error {
-                            kind: ErrorKind::ControlCount { counted, stated },
-                            ..at
-                        }));
+                        self.push(Step::Error(Error { kind: ErrorKind::ControlCount { counted, stated }, ..at }));
                     }
                 }
             }

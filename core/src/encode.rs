@@ -24,7 +24,7 @@ pub enum EncodeError {
 /// let mut enc = Encoder::new();
 /// let mut out = [0u8; 64];
 /// let n = enc.record(BUILTIN.get(6001).unwrap(), &[(3, b"13"), (4, b"1234560000"), (5, b"+")], &mut out).unwrap();
-/// assert_eq!(&out[..n], b"00000016001001300000012345600000+\n");
+/// assert_eq!(&out[..n], b"0000001600100130000001234560000+\n");
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Encoder {
@@ -41,10 +41,7 @@ impl Default for Encoder {
 impl Encoder {
     /// An encoder writing LF line ends, starting at Lb_nr 1.
     pub fn new() -> Encoder {
-        Encoder {
-            next_lb_nr: 1,
-            crlf: false,
-        }
+        Encoder { next_lb_nr: 1, crlf: false }
     }
 
     /// Writes CRLF line ends instead.
@@ -78,9 +75,7 @@ impl Encoder {
         let fixed: [(u8, &[u8]); 2] = [(1, &lb), (2, &rec)];
         for &(no, value) in fixed.iter().chain(values) {
             let f = layout.field(no).ok_or(EncodeError::UnknownField(no))?;
-            let slot = line
-                .get_mut(f.range())
-                .ok_or(EncodeError::UnknownField(no))?;
+            let slot = line.get_mut(f.range()).ok_or(EncodeError::UnknownField(no))?;
             if value.len() > slot.len() {
                 return Err(EncodeError::ValueTooLong(no));
             }
@@ -107,9 +102,7 @@ impl Encoder {
     /// Writes the 9999 end record, whose Antal_records counts every line
     /// including the 1000 and itself (the spec's primary reading).
     pub fn end(&mut self, layouts: &LayoutSet, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let layout = layouts
-            .get(9999)
-            .ok_or(EncodeError::UnknownRecordType(9999))?;
+        let layout = layouts.get(9999).ok_or(EncodeError::UnknownRecordType(9999))?;
         let mut count = [0u8; 7];
         write_digits(self.next_lb_nr as u64, &mut count);
         self.record(layout, &[(3, &count)], out)

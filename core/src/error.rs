@@ -148,16 +148,12 @@ impl ErrorKind {
     pub fn message(&self) -> &'static str {
         match self {
             ErrorKind::EmptyInput => "empty input: no records",
-            ErrorKind::Utf8Bom => {
-                "UTF-8 byte order mark at start of stream (format is ISO-8859-1); skipped"
-            }
+            ErrorKind::Utf8Bom => "UTF-8 byte order mark at start of stream (format is ISO-8859-1); skipped",
             ErrorKind::BlankLine => "blank line",
             ErrorKind::LineTooLong { .. } => "line longer than any record",
             ErrorKind::LineTooShort => "line too short for Lb_nr and Rec_nr",
             ErrorKind::WrongLength { .. } => "line length differs from the record's length",
-            ErrorKind::Utf8Encoded => {
-                "line is UTF-8 encoded (format is ISO-8859-1): positions shifted"
-            }
+            ErrorKind::Utf8Encoded => "line is UTF-8 encoded (format is ISO-8859-1): positions shifted",
             ErrorKind::BareCarriageReturn => "carriage return without line feed",
             ErrorKind::ByteOutsideCharset { .. } => "byte outside ISO-8859-1 printable range",
             ErrorKind::UnknownRecordType => "unknown record type",
@@ -182,12 +178,8 @@ impl ErrorKind {
             ErrorKind::TruncatedLastLine => "last line is truncated",
             ErrorKind::LbNrGap { .. } => "Lb_nr sequence has a gap",
             ErrorKind::LbNrRepeat { .. } => "Lb_nr repeats or goes back",
-            ErrorKind::ControlCount { .. } => {
-                "9999 Antal_records does not match the records counted"
-            }
-            ErrorKind::ControlCountPlusOne => {
-                "9999 Antal_records is one more than counted (TaxCardBuilder style)"
-            }
+            ErrorKind::ControlCount { .. } => "9999 Antal_records does not match the records counted",
+            ErrorKind::ControlCountPlusOne => "9999 Antal_records is one more than counted (TaxCardBuilder style)",
             ErrorKind::InvalidBase64 { .. } => "character outside the Base64 alphabet",
             ErrorKind::Base64Padding => "misplaced Base64 padding",
             ErrorKind::Base64Truncated => "Base64 text ends inside a group",

@@ -106,14 +106,7 @@ impl fmt::Display for Decimal {
             frac /= 10;
             digits -= 1;
         }
-        write!(
-            f,
-            "{}{}.{:0digits$}",
-            if neg { "-" } else { "" },
-            int,
-            frac,
-            digits = digits
-        )
+        write!(f, "{}{}.{:0digits$}", if neg { "-" } else { "" }, int, frac, digits = digits)
     }
 }
 
@@ -136,44 +129,30 @@ pub enum Value<'a> {
 
 fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
     move |input| {
-        map_opt(
-            take_while_m_n(n, n, |b: u8| b.is_ascii_digit()),
-            |d: &[u8]| {
-                d.iter().try_fold(0u64, |acc, &b| {
-                    acc.checked_mul(10)?.checked_add((b - b'0') as u64)
-                })
-            },
-        )
+        map_opt(take_while_m_n(n, n, |b: u8| b.is_ascii_digit()), |d: &[u8]| {
+            d.iter().try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add((b - b'0') as u64))
+        })
         .parse(input)
     }
 }
 
 /// Parses a numeric field of any length (1-19 digits) to an integer.
 pub fn parse_number(bytes: &[u8]) -> Option<u64> {
-    all_consuming(digits(bytes.len()))
-        .parse(bytes)
-        .ok()
-        .map(|(_, n)| n)
+    all_consuming(digits(bytes.len())).parse(bytes).ok().map(|(_, n)| n)
 }
 
 /// Parses `YYYYMMDD` into a checked [`Date`].
 pub fn parse_date(bytes: &[u8]) -> Option<Date> {
-    all_consuming(map_opt((digits(4), digits(2), digits(2)), |(y, m, d)| {
-        Date::new(y as u16, m as u8, d as u8)
-    }))
-    .parse(bytes)
-    .ok()
-    .map(|(_, d)| d)
+    all_consuming(map_opt((digits(4), digits(2), digits(2)), |(y, m, d)| Date::new(y as u16, m as u8, d as u8)))
+        .parse(bytes)
+        .ok()
+        .map(|(_, d)| d)
 }
 
 /// Parses `HHMMSS` into a checked [`Time`].
 pub fn parse_time(bytes: &[u8]) -> Option<Time> {
     all_consuming(map_opt((digits(2), digits(2), digits(2)), |(h, m, s)| {
-        (h < 24 && m < 60 && s < 60).then_some(Time {
-            hour: h as u8,
-            minute: m as u8,
-            second: s as u8,
-        })
+        (h < 24 && m < 60 && s < 60).then_some(Time { hour: h as u8, minute: m as u8, second: s as u8 })
     }))
     .parse(bytes)
     .ok()
@@ -242,45 +221,26 @@ impl fmt::Display for Latin1<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::string::ToString;
 
     #[test]
     fn dates_are_checked_against_the_calendar() {
-        assert_eq!(
-            parse_date(b"20240229"),
-            Some(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
-        );
+        assert_eq!(parse_date(b"20240229"), Some(Date { year: 2024, month: 2, day: 29 }));
         assert_eq!(parse_date(b"20230229"), None);
         assert_eq!(parse_date(b"20240431"), None);
         assert_eq!(parse_date(b"20241301"), None);
         assert_eq!(parse_date(b"2024010"), None);
         assert_eq!(parse_date(b"2024O101"), None);
         assert_eq!(parse_date(b"19000229"), None);
-        assert_eq!(
-            parse_date(b"20000229").map(|d| d.yyyymmdd()),
-            Some(20000229)
-        );
+        assert_eq!(parse_date(b"20000229").map(|d| d.yyyymmdd()), Some(20000229));
     }
 
     #[test]
     fn numbers_and_times() {
         assert_eq!(parse_number(b"0000000789123000"), Some(789_123_000));
-        assert_eq!(
-            parse_number(b"9999999999999999"),
-            Some(9_999_999_999_999_999)
-        );
+        assert_eq!(parse_number(b"9999999999999999"), Some(9_999_999_999_999_999));
         assert_eq!(parse_number(b"00 1"), None);
-        assert_eq!(
-            parse_time(b"235959"),
-            Some(Time {
-                hour: 23,
-                minute: 59,
-                second: 59
-            })
-        );
+        assert_eq!(parse_time(b"235959"), Some(Time { hour: 23, minute: 59, second: 59 }));
         assert_eq!(parse_time(b"240000"), None);
     }
 

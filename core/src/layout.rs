@@ -78,9 +78,7 @@ impl ValueSet {
     pub fn contains(&self, value: &[u8]) -> bool {
         self.codes.iter().any(|c| c.as_bytes() == value)
             || self.patterns.iter().any(|p| match p {
-                CodePattern::CountryCode => {
-                    value.len() == 2 && value.iter().all(u8::is_ascii_uppercase)
-                }
+                CodePattern::CountryCode => value.len() == 2 && value.iter().all(u8::is_ascii_uppercase),
                 CodePattern::Year => value.len() == 4 && value.iter().all(u8::is_ascii_digit),
             })
     }
@@ -164,14 +162,9 @@ impl LayoutSet {
         if variant.is_empty() {
             return self.get(rec_nr);
         }
-        self.variants
-            .iter()
-            .find(|r| r.rec_nr == rec_nr && r.variant == variant)
+        self.variants.iter().find(|r| r.rec_nr == rec_nr && r.variant == variant)
     }
 }
 
 /// The layouts of the published eIndkomst format, generated from the JSON.
-pub static BUILTIN: LayoutSet = LayoutSet {
-    records: crate::layouts::RECORDS,
-    variants: crate::layouts::VARIANTS,
-};
+pub static BUILTIN: LayoutSet = LayoutSet { records: crate::layouts::RECORDS, variants: crate::layouts::VARIANTS };

@@ -6,9 +6,7 @@
 //! The decoder borrows layouts for `'static`; a process loads them once, so
 //! leaking them is the simple, correct owner.
 
-use crate::layout::{
-    CodePattern, FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, ValueSet,
-};
+use crate::layout::{CodePattern, FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, ValueSet};
 use serde_json::Value;
 use std::borrow::ToOwned;
 use std::boxed::Box;
@@ -45,11 +43,7 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
 
 fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<FieldDesc, String> {
     let err = |what: &str| format!("record {rec}: field {}: {what}", f["no"]);
-    let num = |key: &str| {
-        f[key]
-            .as_u64()
-            .ok_or_else(|| err(&format!("missing {key}")))
-    };
+    let num = |key: &str| f[key].as_u64().ok_or_else(|| err(&format!("missing {key}")));
     let name = f["name"].as_str().ok_or_else(|| err("missing name"))?;
     let set_name = f["value_set"].as_str();
     let format = if f["filler"].as_bool() == Some(true) {
@@ -69,34 +63,19 @@ fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<
     let values = match (set_name, f.get("values")) {
         (Some(n), _) if sets.contains_key(n) => Some(value_set(n, &sets[n])),
         (_, Some(inline)) => {
-            let codes: Vec<Value> = inline
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| serde_json::json!({ "code": c }))
-                .collect();
-            Some(value_set(
-                set_name.unwrap_or(name),
-                &serde_json::json!({ "values": codes, "closed": true }),
-            ))
+            let codes: Vec<Value> =
+                inline.as_array().into_iter().flatten().map(|c| serde_json::json!({ "code": c })).collect();
+            Some(value_set(set_name.unwrap_or(name), &serde_json::json!({ "values": codes, "closed": true })))
         }
         _ => None,
     };
     Ok(FieldDesc {
         no: u8::try_from(num("no")?).map_err(|_| err("no > 255"))?,
         name: leak_str(name),
-        start: u16::try_from(
-            num("start")?
-                .checked_sub(1)
-                .ok_or_else(|| err("start is 1-based"))?,
-        )
-        .map_err(|_| err("start too big"))?,
+        start: u16::try_from(num("start")?.checked_sub(1).ok_or_else(|| err("start is 1-based"))?)
+            .map_err(|_| err("start too big"))?,
         len: u16::try_from(num("len")?).map_err(|_| err("len too big"))?,
-        ty: if f["type"] == "N" {
-            FieldType::Numeric
-        } else {
-            FieldType::Alpha
-        },
+        ty: if f["type"] == "N" { FieldType::Numeric } else { FieldType::Alpha },
         format,
         mandatory: match f["mandatory"].as_str() {
             Some("J") => Mandatory::Yes,
@@ -110,24 +89,12 @@ fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<
     })
 }
 
-fn record(
-    key: &str,
-    r: &Value,
-    sets: &serde_json::Map<String, Value>,
-) -> Result<RecordLayout, String> {
+fn record(key: &str, r: &Value, sets: &serde_json::Map<String, Value>) -> Result<RecordLayout, String> {
     let (rec, variant) = key.split_once('@').unwrap_or((key, ""));
-    let rec_nr: u16 = rec
-        .parse()
-        .map_err(|_| format!("record key {key} is not a number"))?;
-    let length = r["length"]
-        .as_u64()
-        .and_then(|l| u16::try_from(l).ok())
-        .ok_or(format!("record {key}: bad length"))?;
+    let rec_nr: u16 = rec.parse().map_err(|_| format!("record key {key} is not a number"))?;
+    let length = r["length"].as_u64().and_then(|l| u16::try_from(l).ok()).ok_or(format!("record {key}: bad length"))?;
     if length as usize > crate::decoder::MAX_LINE {
-        return Err(format!(
-            "record {key}: length {length} exceeds {}",
-            crate::decoder::MAX_LINE
-        ));
+        return Err(format!("record {key}: length {length} exceeds {}", crate::decoder::MAX_LINE));
     }
     let fields = r["fields"]
         .as_array()
@@ -148,24 +115,15 @@ fn record(
         }
         next += f.len;
     }
-    if next != length
-        || fields.len() < 2
-        || fields[0].range() != (0..7)
-        || fields[1].range() != (7..11)
-    {
-        return Err(format!("record {key}: fields must tile the {length} bytes, starting with Lb_nr (1-7) and Rec_nr (8-11)"));
+    if next != length || fields.len() < 2 || fields[0].range() != (0..7) || fields[1].range() != (7..11) {
+        return Err(format!(
+            "record {key}: fields must tile the {length} bytes, starting with Lb_nr (1-7) and Rec_nr (8-11)"
+        ));
     }
     Ok(RecordLayout {
         rec_nr,
         variant: leak_str(variant),
-        name: leak_str(
-            r["name"]
-                .as_str()
-                .unwrap_or(rec)
-                .split(" (")
-                .next()
-                .unwrap_or(rec),
-        ),
+        name: leak_str(r["name"].as_str().unwrap_or(rec).split(" (").next().unwrap_or(rec)),
         length,
         fields: leak(fields),
     })
@@ -183,10 +141,7 @@ pub fn parse(text: &str) -> Result<&'static LayoutSet, String> {
     let empty = serde_json::Map::new();
     let sets = json["value_sets"].as_object().unwrap_or(&empty);
     let records = json["records"].as_object().ok_or("no \"records\" object")?;
-    let records = records
-        .iter()
-        .map(|(k, r)| record(k, r, sets))
-        .collect::<Result<Vec<_>, _>>()?;
+    let records = records.iter().map(|(k, r)| record(k, r, sets)).collect::<Result<Vec<_>, _>>()?;
     let variants = json["record_variants"]
         .as_object()
         .unwrap_or(&empty)
@@ -196,8 +151,5 @@ pub fn parse(text: &str) -> Result<&'static LayoutSet, String> {
     if records.len() > 32 {
         return Err("at most 32 record types per layout file".into());
     }
-    Ok(Box::leak(Box::new(LayoutSet {
-        records: leak(records),
-        variants: leak(variants),
-    })))
+    Ok(Box::leak(Box::new(LayoutSet { records: leak(records), variants: leak(variants) })))
 }

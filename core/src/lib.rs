@@ -44,7 +44,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "json")]
+#[cfg(any(test, feature = "json"))]
 extern crate std;
 
 pub mod base64;

@@ -57,18 +57,13 @@ impl<'a> Record<'a> {
 
     /// The bytes of field `no` exactly as they stand in the line.
     pub fn raw(&self, no: u8) -> Option<&'a [u8]> {
-        self.layout
-            .field(no)
-            .and_then(|f| self.bytes.get(f.range()))
+        self.layout.field(no).and_then(|f| self.bytes.get(f.range()))
     }
 
     /// Every field with its raw bytes, in line order.
     pub fn fields(&self) -> impl Iterator<Item = (&'static FieldDesc, &'a [u8])> + 'a {
         let bytes = self.bytes;
-        self.layout
-            .fields
-            .iter()
-            .map(move |f| (f, bytes.get(f.range()).unwrap_or(&[])))
+        self.layout.fields.iter().map(move |f| (f, bytes.get(f.range()).unwrap_or(&[])))
     }
 
     /// Field `no` trimmed of blanks on both sides (ISO-8859-1 bytes).
@@ -82,14 +77,13 @@ impl<'a> Record<'a> {
     /// ```
     /// use eindkomst_core::{Decoder, Event, field::Value};
     /// let mut dec = Decoder::default();
-    /// // A lone 6001 (out of order, so rejected) would not do: decode a whole stream.
-    /// let file = eindkomst_core::testing::SMALL_FILE;
+    /// let file = eindkomst_core::testing::SAMPLE;
     /// let mut input = &file[..];
     /// loop {
     ///     match dec.decode(input) {
     ///         (Event::Record(r), n) if r.record_type() == 6001 => {
     ///             // Beloeb (field 4) with the sign of field 5, read as 10+6 digits
-    ///             assert_eq!(r.value(4), Some(Value::Decimal(eindkomst_core::field::Decimal { units: 25_000_000_000, scale: 6 })));
+    ///             assert_eq!(r.value(4), Some(Value::Decimal(eindkomst_core::field::Decimal { units: 32_500_000_000, scale: 6 })));
     ///             break;
     ///         }
     ///         (Event::NeedInput, _) => panic!("no 6001"),
@@ -115,21 +109,11 @@ impl<'a> Record<'a> {
                     Format::Quantity(s) => s,
                     _ => self.amount_scale,
                 };
-                let negative = self
-                    .layout
-                    .fields
-                    .get(idx + 1)
-                    .and_then(|s| self.bytes.get(s.range()))
-                    == Some(b"-");
+                let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
                 let units = field::parse_number(raw)? as i64;
-                Value::Decimal(Decimal {
-                    units: if negative { -units } else { units },
-                    scale,
-                })
+                Value::Decimal(Decimal { units: if negative { -units } else { units }, scale })
             }
-            (FieldType::Numeric, _) if f.format != Format::Filler => {
-                Value::Number(field::parse_number(raw)?)
-            }
+            (FieldType::Numeric, _) if f.format != Format::Filler => Value::Number(field::parse_number(raw)?),
             _ => Value::Text(field::trim(raw)),
         })
     }
@@ -172,11 +156,7 @@ impl<'a> Record<'a> {
     /// The first amount of the record (6001 Beloeb, 3101 Beloeb, 6102/6202
     /// Beloeb_feriepenge, 6111 Beloeb), with its sign.
     pub fn amount(&self) -> Option<Decimal> {
-        let f = self
-            .layout
-            .fields
-            .iter()
-            .find(|f| f.format == Format::Amount)?;
+        let f = self.layout.fields.iter().find(|f| f.format == Format::Amount)?;
         match self.value(f.no)? {
             Value::Decimal(d) => Some(d),
             _ => None,
@@ -246,13 +226,8 @@ mod serialize {
     impl Serialize for RecNr {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let n = self.0;
-            let b = [
-                (n / 1000 % 10) as u8,
-                (n / 100 % 10) as u8,
-                (n / 10 % 10) as u8,
-                (n % 10) as u8,
-            ]
-            .map(|d| b'0' + d);
+            let b =
+                [(n / 1000 % 10) as u8, (n / 100 % 10) as u8, (n / 10 % 10) as u8, (n % 10) as u8].map(|d| b'0' + d);
             s.serialize_str(core::str::from_utf8(&b).unwrap_or("????"))
         }
     }

@@ -37,9 +37,7 @@ fn render_layout(out: &mut String, r: &RecordLayout) {
     )
     .unwrap();
     for f in r.fields {
-        let values = f
-            .values
-            .map_or("None".to_string(), |v| format!("Some(&{})", ident(v.name)));
+        let values = f.values.map_or("None".to_string(), |v| format!("Some(&{})", ident(v.name)));
         writeln!(
             out,
             "            FieldDesc {{ no: {}, name: {:?}, start: {}, len: {}, ty: FieldType::{:?}, format: Format::{:?}, mandatory: Mandatory::{:?}, values: {values}, personal: {} }},",
@@ -58,12 +56,7 @@ fn render(set: &LayoutSet) -> String {
          use crate::layout::{CodePattern, FieldDesc, FieldType, Format, Mandatory, RecordLayout, ValueSet};\n\n",
     );
     let mut sets: BTreeMap<&str, &ValueSet> = BTreeMap::new();
-    for f in set
-        .records
-        .iter()
-        .chain(set.variants)
-        .flat_map(|r| r.fields)
-    {
+    for f in set.records.iter().chain(set.variants).flat_map(|r| r.fields) {
         if let Some(v) = f.values {
             let seen = sets.entry(v.name).or_insert(v);
             assert_eq!(*seen, v, "two value sets named {}", v.name);
@@ -71,11 +64,7 @@ fn render(set: &LayoutSet) -> String {
     }
     for (name, v) in &sets {
         let codes: Vec<String> = v.codes.iter().map(|c| format!("{c:?}")).collect();
-        let patterns: Vec<String> = v
-            .patterns
-            .iter()
-            .map(|p| format!("CodePattern::{p:?}"))
-            .collect();
+        let patterns: Vec<String> = v.patterns.iter().map(|p| format!("CodePattern::{p:?}")).collect();
         writeln!(
             out,
             "/// Value set `{name}`.\npub static {}: ValueSet = ValueSet {{ name: {name:?}, codes: &[{}], patterns: &[{}], closed: {} }};",
@@ -98,27 +87,13 @@ fn render(set: &LayoutSet) -> String {
 fn inline_values_equal_their_named_value_set() {
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(spec_path()).unwrap()).unwrap();
     let sets = spec["value_sets"].as_object().unwrap();
-    let all = spec["records"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .chain(spec["record_variants"].as_object().unwrap());
+    let all = spec["records"].as_object().unwrap().iter().chain(spec["record_variants"].as_object().unwrap());
     let mut checked = 0;
     for (key, r) in all {
         for f in r["fields"].as_array().unwrap() {
             if let (Some(inline), Some(name)) = (f.get("values"), f["value_set"].as_str()) {
-                let codes: Vec<&Value> = sets[name]["values"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| &v["code"])
-                    .collect();
-                assert_eq!(
-                    inline.as_array().unwrap().iter().collect::<Vec<_>>(),
-                    codes,
-                    "{key} field {}",
-                    f["name"]
-                );
+                let codes: Vec<&Value> = sets[name]["values"].as_array().unwrap().iter().map(|v| &v["code"]).collect();
+                assert_eq!(inline.as_array().unwrap().iter().collect::<Vec<_>>(), codes, "{key} field {}", f["name"]);
                 checked += 1;
             }
         }
@@ -135,34 +110,20 @@ fn builtin_tables_equal_the_spec_json() {
     if std::env::var_os("EINDKOMST_BLESS").is_some() {
         std::fs::write(&file, &want).unwrap();
         // Keep the vendored copy (used by the CLI's --layout docs and when shared/ is absent) equal too.
-        let vendored =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/eindkomst-layout.json");
+        let vendored = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/eindkomst-layout.json");
         if vendored != path {
             std::fs::write(vendored, &text).unwrap();
         }
     }
     let have = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        have == want,
-        "core/src/layouts.rs differs from {}; regenerate with EINDKOMST_BLESS=1",
-        path.display()
-    );
+    assert!(have == want, "core/src/layouts.rs differs from {}; regenerate with EINDKOMST_BLESS=1", path.display());
 }
 
 #[test]
 fn every_record_type_of_the_spec_is_built_in() {
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(spec_path()).unwrap()).unwrap();
-    let mut want: Vec<u16> = spec["records"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.parse().unwrap())
-        .collect();
-    let mut have: Vec<u16> = eindkomst_core::layout::BUILTIN
-        .records
-        .iter()
-        .map(|r| r.rec_nr)
-        .collect();
+    let mut want: Vec<u16> = spec["records"].as_object().unwrap().keys().map(|k| k.parse().unwrap()).collect();
+    let mut have: Vec<u16> = eindkomst_core::layout::BUILTIN.records.iter().map(|r| r.rec_nr).collect();
     want.sort();
     have.sort();
     assert_eq!(have, want);
@@ -171,8 +132,5 @@ fn every_record_type_of_the_spec_is_built_in() {
     let tin = person.field(7).unwrap();
     assert_eq!((tin.name, tin.start, tin.len), ("TIN", 52, 27));
     let country = person.field(8).unwrap();
-    assert_eq!(
-        (country.name, country.start, country.len),
-        ("TIN_landekode", 79, 2)
-    );
+    assert_eq!((country.name, country.start, country.len), ("TIN_landekode", 79, 2));
 }

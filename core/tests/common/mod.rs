@@ -39,7 +39,13 @@ pub fn run_chunked(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Count
 
 fn push(out: &mut Vec<Ev>, ev: Event<'_>) -> Option<()> {
     out.push(match ev {
-        Event::Record(r) => Ev::Record { line: r.line(), lb_nr: r.lb_nr(), rec: r.record_type(), offset: r.offset(), bytes: r.bytes().to_vec() },
+        Event::Record(r) => Ev::Record {
+            line: r.line(),
+            lb_nr: r.lb_nr(),
+            rec: r.record_type(),
+            offset: r.offset(),
+            bytes: r.bytes().to_vec(),
+        },
         Event::Rejected(e) => Ev::Rejected(e),
         Event::Error(e) => Ev::Error(e),
         Event::Warning(e) => Ev::Warning(e),

@@ -1,0 +1,495 @@
+//! One hand-written line per record type; every field asserted by value.
+//!
+//! Lines are written field by field (`concat!`), so each segment can be read
+//! against the spec's table. CPRs are synthetic (day + 60).
+
+use eindkomst_core::field::{Date, Decimal, Time, Value};
+use eindkomst_core::{Decoder, ErrorKind, Event, Record};
+
+const L1000: &str = concat!(
+    "0000001",
+    "1000",
+    "20250203",
+    "061500",
+    "12345678",
+    "12345678",
+    "01",
+    "     ",
+    "0",
+    "Kommunal L\u{f8}n        ",
+    "4.2.1               ",
+    "HOVED2025020001 ",
+    "2.0",
+    "P",
+    "                                ",
+    "E"
+);
+const L2001: &str = concat!("0000002", "2001", "                ", "12345678", " ", "DKK");
+const L2101: &str = concat!(
+    "0000003",
+    "2101",
+    "6101901234",
+    "        ",
+    "M-1001         ",
+    "20240801",
+    "        ",
+    "                        ",
+    "1",
+    "20240801",
+    "Afd. \u{c6}r\u{f8}                                          ",
+    "R"
+);
+const L5000: &str = concat!(
+    "0000003",
+    "5000",
+    " ",
+    "LOEN202501000001",
+    "                ",
+    "20250101",
+    "20250131",
+    "20250130",
+    " ",
+    "B",
+    "   ",
+    "00"
+);
+const L6000: &str = concat!(
+    "0000004",
+    "6000",
+    "00000000",
+    "6101901234",
+    "        ",
+    "M-1001         ",
+    "                           ",
+    "  ",
+    "0000",
+    "1012345678"
+);
+
+/// Decodes `context` + `line` as one stream (Latin-1) and hands the last record to `check`.
+fn with_record(context: &[&str], line: &str, check: impl FnOnce(&Record<'_>)) {
+    let text: String = context.iter().chain([&line]).map(|l| format!("{l}\n")).collect();
+    let bytes: Vec<u8> = text.chars().map(|c| u8::try_from(c as u32).expect("Latin-1 only")).collect();
+    let mut dec = Decoder::default();
+    let mut input = &bytes[..];
+    let mut seen = 0;
+    loop {
+        let (event, used) = dec.decode(input);
+        input = &input[used..];
+        match event {
+            Event::Record(r) => {
+                seen += 1;
+                if seen == context.len() + 1 {
+                    assert_eq!(r.bytes().len(), r.layout().length as usize);
+                    check(&r);
+                    return;
+                }
+            }
+            Event::NeedInput => panic!("line not decoded"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+fn text(s: &str) -> Value<'static> {
+    Value::Text(Box::leak(s.chars().map(|c| c as u32 as u8).collect::<Vec<u8>>().into_boxed_slice()))
+}
+fn num(n: u64) -> Value<'static> {
+    Value::Number(n)
+}
+fn date(y: u16, m: u8, d: u8) -> Value<'static> {
+    Value::Date(Date { year: y, month: m, day: d })
+}
+fn dec(units: i64, scale: u8) -> Value<'static> {
+    Value::Decimal(Decimal { units, scale })
+}
+
+fn assert_fields(r: &Record<'_>, want: &[(u8, Value<'static>)]) {
+    let numbers: Vec<u8> = r.layout().fields.iter().map(|f| f.no).collect();
+    let asserted: Vec<u8> = want.iter().map(|(no, _)| *no).collect();
+    assert_eq!(asserted, numbers, "every field of {} must be asserted", r.record_type());
+    for (no, v) in want {
+        assert_eq!(r.value(*no).as_ref(), Some(v), "record {} field {no}", r.record_type());
+    }
+}
+
+#[test]
+fn record_1000_start() {
+    with_record(&[], L1000, |r| {
+        assert_eq!(r.record_type(), 1000);
+        assert_fields(
+            r,
+            &[
+                (1, num(1)),
+                (2, num(1000)),
+                (3, date(2025, 2, 3)),
+                (4, Value::Time(Time { hour: 6, minute: 15, second: 0 })),
+                (5, num(12345678)),
+                (6, num(12345678)),
+                (7, num(1)),
+                (8, Value::Absent),
+                (9, num(0)),
+                (10, text("Kommunal Løn")),
+                (11, text("4.2.1")),
+                (12, text("HOVED2025020001")),
+                (13, text("2.0")),
+                (14, text("P")),
+                (15, Value::Absent),
+                (16, text("E")),
+            ],
+        );
+        assert_eq!(r.se_nr(), Some(12345678));
+    });
+}
+
+#[test]
+fn record_2001_company() {
+    with_record(&[L1000], L2001, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(2)),
+                (2, num(2001)),
+                (3, Value::Absent),
+                (4, num(12345678)),
+                (5, Value::Absent),
+                (6, text("DKK")),
+            ],
+        );
+        assert_eq!(r.se_nr(), Some(12345678));
+    });
+}
+
+#[test]
+fn record_2101_tax_card_request() {
+    with_record(&[L1000, L2001], L2101, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(3)),
+                (2, num(2101)),
+                (3, num(6101901234)),
+                (4, Value::Absent),
+                (5, text("M-1001")),
+                (6, date(2024, 8, 1)),
+                (7, Value::Absent),
+                (8, Value::Absent),
+                (9, num(1)),
+                (10, date(2024, 8, 1)),
+                (11, text("Afd. Ærø")),
+                (12, text("R")),
+            ],
+        );
+        assert_eq!(r.cpr(), Some(&b"6101901234"[..]));
+    });
+}
+
+#[test]
+fn record_2111_ip() {
+    let line = concat!("0000004", "2111", "0100", "000000000001", "20240801");
+    with_record(&[L1000, L2001, L2101], line, |r| {
+        assert_fields(r, &[(1, num(4)), (2, num(2111)), (3, num(100)), (4, num(1)), (5, date(2024, 8, 1))]);
+    });
+}
+
+#[test]
+fn record_3101_company_level() {
+    let line = concat!(
+        "0000003",
+        "3101",
+        "B",
+        "VIRK202501000001",
+        "REF0000000000001",
+        "20250101",
+        "20250131",
+        " ",
+        "0059",
+        "0000001500250000",
+        "-"
+    );
+    with_record(&[L1000, L2001], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(3)),
+                (2, num(3101)),
+                (3, text("B")),
+                (4, text("VIRK202501000001")),
+                (5, text("REF0000000000001")),
+                (6, date(2025, 1, 1)),
+                (7, date(2025, 1, 31)),
+                (8, Value::Absent),
+                (9, num(59)),
+                (10, dec(-1_500_250_000, 6)),
+                (11, text("-")),
+            ],
+        );
+        assert_eq!(r.amount().and_then(|a| a.ore()), Some(-150_025));
+        assert_eq!(r.feltnummer(), Some(59));
+    });
+}
+
+#[test]
+fn record_4101_reversal() {
+    let line = concat!("0000003", "4101", "LOEN202412000007", "                ", " ", "J", "6512851234");
+    with_record(&[L1000, L2001], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(3)),
+                (2, num(4101)),
+                (3, text("LOEN202412000007")),
+                (4, Value::Absent),
+                (5, Value::Absent),
+                (6, text("J")),
+                (7, num(6512851234)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_5000_report() {
+    with_record(&[L1000, L2001], L5000, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(3)),
+                (2, num(5000)),
+                (3, Value::Absent),
+                (4, text("LOEN202501000001")),
+                (5, Value::Absent),
+                (6, date(2025, 1, 1)),
+                (7, date(2025, 1, 31)),
+                (8, date(2025, 1, 30)),
+                (9, Value::Absent),
+                (10, text("B")),
+                (11, Value::Absent),
+                (12, num(0)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_6000_person_with_tin() {
+    let line = concat!(
+        "0000004",
+        "6000",
+        "00000000",
+        "7204881234",
+        "        ",
+        "M-2002         ",
+        "12345678901                ",
+        "DE",
+        "0011",
+        "1012345678"
+    );
+    with_record(&[L1000, L2001, L5000], line, |r| {
+        assert_eq!(r.layout().variant, "");
+        assert_fields(
+            r,
+            &[
+                (1, num(4)),
+                (2, num(6000)),
+                (3, text("00000000")),
+                (4, num(7204881234)),
+                (5, Value::Absent),
+                (6, text("M-2002")),
+                (7, text("12345678901")),
+                (8, text("DE")),
+                (10, num(11)),
+                (11, num(1012345678)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_6000_before_tin_uses_the_old_layout_by_period() {
+    let l5000_2022 = L5000.replace("2025013120250130", "2022013120220130").replace("20250101", "20220101");
+    let line = concat!(
+        "0000004",
+        "6000",
+        "00000000",
+        "6101901234",
+        "        ",
+        "M-1001         ",
+        "E",
+        "   ",
+        "                         ",
+        "0000",
+        "1012345678"
+    );
+    with_record(&[L1000, L2001, &l5000_2022], line, |r| {
+        assert_eq!(r.layout().variant, "v7.1");
+        assert_fields(
+            r,
+            &[
+                (1, num(4)),
+                (2, num(6000)),
+                (3, text("00000000")),
+                (4, num(6101901234)),
+                (5, Value::Absent),
+                (6, text("M-1001")),
+                (7, text("E")),
+                (8, Value::Absent),
+                (9, Value::Absent),
+                (10, num(0)),
+                (11, num(1012345678)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_6001_amount() {
+    let line = concat!("0000005", "6001", "0013", "0000032500000000", "+");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(r, &[(1, num(5)), (2, num(6001)), (3, num(13)), (4, dec(32_500_000_000, 6)), (5, text("+"))]);
+        assert_eq!(r.amount().and_then(|a| a.ore()), Some(3_250_000));
+    });
+}
+
+#[test]
+fn record_6002_code() {
+    let line = concat!("0000005", "6002", "0209", "0033088566");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(r, &[(1, num(5)), (2, num(6002)), (3, num(209)), (4, text("0033088566"))]);
+    });
+}
+
+#[test]
+fn record_6003_flag() {
+    let line = concat!("0000005", "6003", "0063", "X");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(r, &[(1, num(5)), (2, num(6003)), (3, num(63)), (4, text("X"))]);
+    });
+}
+
+#[test]
+fn record_6004_text() {
+    let line =
+        concat!("0000005", "6004", "0068", "Overarbejde januar, afdeling \u{c6}r\u{f8}                          ");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(r, &[(1, num(5)), (2, num(6004)), (3, num(68)), (4, text("Overarbejde januar, afdeling Ærø"))]);
+    });
+}
+
+#[test]
+fn record_6005_quantity() {
+    let line = concat!("0000005", "6005", "0200", "00016050", "-");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(r, &[(1, num(5)), (2, num(6005)), (3, num(200)), (4, dec(-16_050, 2)), (5, text("-"))]);
+    });
+}
+
+#[test]
+fn record_6102_net_holiday_pay() {
+    let line = concat!("0000005", "6102", "0000004500000000", "+", "1250", "+", "9999", "20250131");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(5)),
+                (2, num(6102)),
+                (3, dec(4_500_000_000, 6)),
+                (4, text("+")),
+                (5, dec(1250, 2)),
+                (6, text("+")),
+                (7, num(9999)),
+                (8, date(2025, 1, 31)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_6202_gross_holiday_pay() {
+    let line = concat!("0000005", "6202", "0000005100000000", "-", "0050", "-", "2025", "20250131");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(5)),
+                (2, num(6202)),
+                (3, dec(-5_100_000_000, 6)),
+                (4, text("-")),
+                (5, dec(-50, 2)),
+                (6, text("-")),
+                (7, num(2025)),
+                (8, date(2025, 1, 31)),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_6111_il() {
+    let line = concat!("0000005", "6111", "0010", "0000000160", "+", "0000032500000000", "+");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(5)),
+                (2, num(6111)),
+                (3, num(10)),
+                (4, num(160)),
+                (5, text("+")),
+                (6, dec(32_500_000_000, 6)),
+                (7, text("+")),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_8001_supplementary_person() {
+    let person_de =
+        L6000.replace("                           ", "12345678901                ").replacen("  0000", "DE0000", 1);
+    let line = concat!(
+        "0000005",
+        "8001",
+        "19880412",
+        "2",
+        "DE",
+        "M\u{fc}ller, Anna                            ",
+        "Hauptstra\u{df}e 5                           ",
+        "10115    ",
+        "Berlin                             "
+    );
+    with_record(&[L1000, L2001, L5000, &person_de], line, |r| {
+        assert_fields(
+            r,
+            &[
+                (1, num(5)),
+                (2, num(8001)),
+                (3, date(1988, 4, 12)),
+                (4, num(2)),
+                (5, text("DE")),
+                (6, text("Müller, Anna")),
+                (7, text("Hauptstraße 5")),
+                (8, text("10115")),
+                (9, text("Berlin")),
+            ],
+        );
+    });
+}
+
+#[test]
+fn record_9999_end() {
+    let line = concat!("0000002", "9999", "0000002");
+    with_record(&[L1000], line, |r| {
+        assert_fields(r, &[(1, num(2)), (2, num(9999)), (3, num(2))]);
+    });
+}
+
+#[test]
+fn every_record_type_has_a_test_here() {
+    let src = include_str!("records.rs");
+    for layout in eindkomst_core::layout::BUILTIN.records {
+        assert!(src.contains(&format!("fn record_{}_", layout.rec_nr)), "no test for {}", layout.rec_nr);
+    }
+    // Used so the import stays honest if the tests above change.
+    let _ = ErrorKind::EmptyInput;
+}
