@@ -35,7 +35,8 @@ static TABLE: [u8; 256] = {
 /// let mut b64 = Base64::new();
 /// let mut out = [0u8; 16];
 /// // "Hej der" with a line break and no padding: the last group ends in `finish`.
-/// let (read, n) = b64.decode(b"SGVq\r\nIGRlcg", &mut out).unwrap();
+/// let (read, n, error) = b64.decode(b"SGVq\r\nIGRlcg", &mut out);
+/// assert_eq!(error, None);
 /// let mut tail = [0u8; 3];
 /// let m = b64.finish(&mut tail).unwrap();
 /// assert_eq!((read, &out[..n], &tail[..m]), (12, &b"Hej de"[..], &b"r"[..]));
@@ -62,21 +63,22 @@ impl Base64 {
         Error { kind, line: 0, lb_nr: None, record: None, field: None, offset: self.offset }
     }
 
-    /// Decodes from `input` into `out` until either runs out. Returns
-    /// `(consumed, written)`; on a bad character, `(consumed, error)` where the
-    /// error's offset is the character's position in the Base64 text.
-    pub fn decode(&mut self, input: &[u8], out: &mut [u8]) -> Result<(usize, usize), (usize, Error)> {
+    /// Decodes from `input` into `out` until either runs out or a bad
+    /// character comes. Returns `(consumed, written, error)`; the bytes before
+    /// a bad character are written, and the error's offset is the character's
+    /// position in the Base64 text.
+    pub fn decode(&mut self, input: &[u8], out: &mut [u8]) -> (usize, usize, Option<Error>) {
         let mut w = 0;
         for (i, &b) in input.iter().enumerate() {
             if out.len() - w < 3 {
-                return Ok((i, w));
+                return (i, w, None);
             }
             match TABLE[b as usize] {
                 SPACE => {}
-                INVALID => return Err((i, self.error(ErrorKind::InvalidBase64 { byte: b }))),
+                INVALID => return (i, w, Some(self.error(ErrorKind::InvalidBase64 { byte: b }))),
                 PAD => {
                     if self.ended || self.n < 2 {
-                        return Err((i, self.error(ErrorKind::Base64Padding)));
+                        return (i, w, Some(self.error(ErrorKind::Base64Padding)));
                     }
                     self.pad += 1;
                     self.n += 1;
@@ -87,7 +89,7 @@ impl Base64 {
                 }
                 v => {
                     if self.ended || self.pad > 0 {
-                        return Err((i, self.error(ErrorKind::Base64Padding)));
+                        return (i, w, Some(self.error(ErrorKind::Base64Padding)));
                     }
                     self.acc = self.acc << 6 | v as u32;
                     self.n += 1;
@@ -98,7 +100,7 @@ impl Base64 {
             }
             self.offset += 1;
         }
-        Ok((input.len(), w))
+        (input.len(), w, None)
     }
 
     /// Writes the bytes of the current group (2-4 characters) and resets it.
@@ -132,7 +134,10 @@ mod tests {
     fn decode_all(text: &[u8]) -> Result<([u8; 64], usize), Error> {
         let mut b = Base64::new();
         let mut out = [0u8; 64];
-        let (_, n) = b.decode(text, &mut out).map_err(|(_, e)| e)?;
+        let (_, n, error) = b.decode(text, &mut out);
+        if let Some(e) = error {
+            return Err(e);
+        }
         let mut tail = [0u8; 3];
         let m = b.finish(&mut tail)?;
         out[n..n + m].copy_from_slice(&tail[..m]);
@@ -150,7 +155,7 @@ mod tests {
         let mut got = [0u8; 8];
         let mut len = 0;
         for c in b"TWFu\nTWE=".chunks(1) {
-            let (_, n) = b.decode(c, &mut got[len..]).unwrap();
+            let (_, n, _) = b.decode(c, &mut got[len..]);
             len += n;
         }
         assert_eq!(&got[..len], b"ManMa");

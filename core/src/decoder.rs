@@ -605,19 +605,13 @@ impl Decoder {
                 // Nothing after a Base64 error can be trusted; skip it (already reported).
                 return (Step::NeedInput, input.len());
             }
-            match self.b64.codec.decode(rest, &mut self.b64.buf) {
-                Ok((read, written)) => {
-                    used += read;
-                    self.b64.pos = 0;
-                    self.b64.len = written;
-                }
-                Err((read, e)) => {
-                    used += read;
-                    self.b64.failed = true;
-                    self.b64.pos = 0;
-                    self.b64.len = 0;
-                    self.state.push(Step::Error(e));
-                }
+            let (read, written, error) = self.b64.codec.decode(rest, &mut self.b64.buf);
+            used += read;
+            self.b64.pos = 0;
+            self.b64.len = written;
+            if let Some(e) = error {
+                self.b64.failed = true;
+                self.state.push(Step::Error(e));
             }
         }
     }

@@ -37,8 +37,9 @@ pub fn run_chunked(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Count
     (out, *dec.counts())
 }
 
-fn push(out: &mut Vec<Ev>, ev: Event<'_>) -> Option<()> {
-    out.push(match ev {
+/// Copies an event out of the decoder's borrow. Panics on NeedInput/End.
+pub fn own(ev: Event<'_>) -> Ev {
+    match ev {
         Event::Record(r) => Ev::Record {
             line: r.line(),
             lb_nr: r.lb_nr(),
@@ -49,8 +50,15 @@ fn push(out: &mut Vec<Ev>, ev: Event<'_>) -> Option<()> {
         Event::Rejected(e) => Ev::Rejected(e),
         Event::Error(e) => Ev::Error(e),
         Event::Warning(e) => Ev::Warning(e),
-        Event::NeedInput | Event::End => return None,
-    });
+        Event::NeedInput | Event::End => panic!("not a finding or record"),
+    }
+}
+
+fn push(out: &mut Vec<Ev>, ev: Event<'_>) -> Option<()> {
+    if matches!(ev, Event::NeedInput | Event::End) {
+        return None;
+    }
+    out.push(own(ev));
     Some(())
 }
 

@@ -1,0 +1,129 @@
+//! Chunking must not change the output: any split of the stream, any chunk
+//! size, plain or Base64, gives exactly the events of one whole feed.
+
+mod common;
+
+use base64::Engine;
+use common::{findings, run, run_chunked, Ev};
+use eindkomst_core::{ErrorKind, Options};
+
+const SAMPLE: &[u8] = eindkomst_core::testing::SAMPLE;
+
+/// The sample with a few problems, so findings are compared too.
+fn damaged() -> Vec<u8> {
+    let mut text = SAMPLE.to_vec();
+    text[183 + 13] = b'X'; // line 3 (2101): inside the CPR
+    text.splice(711..711, b"\n".iter().copied()); // a blank line before line 10
+    text.truncate(text.len() - 4); // the 9999 cut short
+    text
+}
+
+/// Decodes `input` cut in two at `split`.
+fn run_split(opts: Options, input: &[u8], split: usize) -> Vec<Ev> {
+    let mut dec = eindkomst_core::Decoder::new(opts);
+    let mut out = Vec::new();
+    for part in [&input[..split], &input[split..]] {
+        let mut rest = part;
+        loop {
+            let (ev, used) = dec.decode(rest);
+            rest = &rest[used..];
+            match ev {
+                eindkomst_core::Event::NeedInput => break,
+                ev => out.push(common::own(ev)),
+            }
+        }
+    }
+    loop {
+        match dec.finish() {
+            eindkomst_core::Event::End => break,
+            ev => out.push(common::own(ev)),
+        }
+    }
+    assert!(dec.counts().balanced());
+    out
+}
+
+#[test]
+fn every_split_position_gives_the_whole_feed() {
+    for input in [SAMPLE.to_vec(), damaged()] {
+        let (whole, _) = run(&input);
+        for split in 0..=input.len() {
+            assert_eq!(run_split(Options::default(), &input, split), whole, "split at {split}");
+        }
+    }
+}
+
+#[test]
+fn any_chunk_size_gives_the_whole_feed() {
+    for input in [SAMPLE.to_vec(), damaged()] {
+        let (whole, counts) = run(&input);
+        for chunk in [1, 2, 3, 5, 31, 32, 33, 64, 143, 1000] {
+            let (got, c) = run_chunked(Options::default(), &input, chunk);
+            assert_eq!(got, whole, "chunk {chunk}");
+            assert_eq!(c, counts);
+        }
+    }
+}
+
+#[test]
+fn damaged_stream_findings() {
+    let (events, c) = run(&damaged());
+    let kinds: Vec<(ErrorKind, u64)> = findings(&events).iter().map(|e| (e.kind, e.line)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (ErrorKind::NotDigit, 3),
+            (ErrorKind::ParentRejected, 4),
+            (ErrorKind::ParentRejected, 5),
+            (ErrorKind::BlankLine, 10),
+            (ErrorKind::TruncatedLastLine, 28),
+            (ErrorKind::MissingEndRecord, 28),
+        ]
+    );
+    assert_eq!((c.lines, c.decoded, c.rejected), (28, 23, 5));
+}
+
+#[test]
+fn base64_gives_the_same_records_at_any_chunk_size() {
+    let (plain, counts) = run(SAMPLE);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(SAMPLE);
+    // Beskedfordeler XML may wrap the text: line breaks every 76 characters.
+    let wrapped: String =
+        encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join("\r\n");
+    let opts = Options { base64: true, ..Options::default() };
+    for text in [encoded.as_bytes(), wrapped.as_bytes()] {
+        for chunk in [1, 3, 4, 77, 4096, text.len()] {
+            let (got, c) = run_chunked(opts, text, chunk);
+            assert_eq!(got, plain, "chunk {chunk}");
+            assert_eq!((c.lines, c.decoded, c.rejected), (counts.lines, counts.decoded, counts.rejected));
+        }
+    }
+}
+
+#[test]
+fn base64_errors_stop_the_stream_with_its_position() {
+    let mut encoded = base64::engine::general_purpose::STANDARD.encode(SAMPLE).into_bytes();
+    encoded[400] = b'*';
+    let opts = Options { base64: true, ..Options::default() };
+    for chunk in [1, 64, encoded.len()] {
+        let (events, c) = run_chunked(opts, &encoded, chunk);
+        let f = findings(&events);
+        assert_eq!(f[0].kind, ErrorKind::InvalidBase64 { byte: b'*' });
+        assert_eq!(f[0].offset, 400);
+        // 400 characters = 300 bytes: lines 1-2 (183 bytes) decoded, line 3 cut off.
+        assert_eq!(f[1].kind, ErrorKind::TruncatedLastLine);
+        assert_eq!(f[1].line, 3);
+        assert_eq!((c.lines, c.decoded, c.rejected), (3, 2, 1), "chunk {chunk}");
+        assert!(c.balanced());
+    }
+}
+
+#[test]
+fn base64_truncated_group() {
+    let mut encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(SAMPLE).into_bytes();
+    encoded.push(b'Q'); // one character of a new group
+    let (events, _) = run_chunked(Options { base64: true, ..Options::default() }, &encoded, 100);
+    let f = findings(&events);
+    assert_eq!(f.iter().map(|e| e.kind).collect::<Vec<_>>(), vec![ErrorKind::Base64Truncated]);
+    assert_eq!(f[0].offset, encoded.len() as u64);
+}
