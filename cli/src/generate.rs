@@ -82,7 +82,10 @@ fn last_day(month: u64) -> u64 {
     }
 }
 
-const FOREIGN: [(&[u8], &[u8], &[u8], &[u8], &[u8]); 3] = [
+/// A foreign resident: country, TIN, name, street, town (ISO-8859-1).
+type Foreigner = (&'static [u8], &'static [u8], &'static [u8], &'static [u8], &'static [u8]);
+
+const FOREIGN: [Foreigner; 3] = [
     (b"DE", b"12345678901", b"M\xfcller, Anna", b"Hauptstra\xdfe 5", b"Berlin"),
     (b"SE", b"8507149876", b"Lindstr\xf6m, Erik", b"Storgatan 12", b"Malm\xf6"),
     (b"PL", b"85071412345", b"Nowak, Zofia", b"ul. Dluga 7", b"Gda\xf1sk"),
@@ -131,8 +134,8 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
         for month in 1..=12u64 {
             report_no += 1;
             let id = format!("LOEN{:012}", report_no);
-            let start = digits::<8>(2025_00_01 + month * 100);
-            let end = digits::<8>(2025_00_00 + month * 100 + last_day(month));
+            let start = digits::<8>(20250001 + month * 100);
+            let end = digits::<8>(20250000 + month * 100 + last_day(month));
             if !w.emit(rng, 5000, &[(4, id.as_bytes()), (6, &start), (7, &end), (8, &end), (10, b"B"), (12, b"00")])? {
                 return Ok(());
             }

@@ -25,7 +25,7 @@ const QUEUE: usize = 16;
 
 /// The 6000 layout changed with TIN (guide v10.8, 2023). *Assumption:* reports
 /// whose Lønperiode slut is before this date use the pre-TIN layout.
-pub const TIN_LAYOUT_FROM: u32 = 2023_07_01;
+pub const TIN_LAYOUT_FROM: u32 = 20230701;
 
 /// Which 6000 layout to decode with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
