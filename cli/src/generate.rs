@@ -16,9 +16,11 @@ use std::path::Path;
 pub struct Spec {
     /// Total lines, 1000 and 9999 included (at least 2).
     pub records: u64,
+    /// Seed of the random generator: same seed, same bytes.
     pub seed: u64,
     /// Fraction of 6001 lines to damage.
     pub errors: f64,
+    /// CRLF line ends instead of LF.
     pub crlf: bool,
 }
 
@@ -235,18 +237,22 @@ fn generate<W: Write>(w: &mut Writer<W>, rng: &mut ChaCha8Rng) -> io::Result<()>
     }
 }
 
-/// `eindkomst generate`: writes the file; reports damaged lines on stderr.
-pub fn run(spec: Spec, output: Option<&Path>) -> Result<bool, String> {
+/// Writes a file to `out`; returns the number of damaged lines.
+///
+/// ```
+/// let mut file = Vec::new();
+/// let spec = eindkomst_cli::generate::Spec { records: 100, seed: 7, errors: 0.0, crlf: false };
+/// eindkomst_cli::generate::write(&spec, &mut file).unwrap();
+/// assert_eq!(file.iter().filter(|&&b| b == b'\n').count(), 100);
+/// assert!(file.ends_with(b"99990000100\n"));
+/// ```
+pub fn write(spec: &Spec, out: impl Write) -> Result<u64, String> {
     if spec.records < 2 {
         return Err("--records must be at least 2 (a 1000 and a 9999)".into());
     }
     if !(0.0..=1.0).contains(&spec.errors) {
         return Err("--errors must be between 0 and 1".into());
     }
-    let out: Box<dyn Write> = match output {
-        Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
-        None => Box::new(io::stdout().lock()),
-    };
     let enc = if spec.crlf { Encoder::new().with_crlf() } else { Encoder::new() };
     let mut w = Writer {
         out: BufWriter::with_capacity(1 << 20, out),
@@ -262,8 +268,18 @@ pub fn run(spec: Spec, output: Option<&Path>) -> Result<bool, String> {
     let n = w.enc.end(&BUILTIN, &mut w.buf).map_err(|e| format!("{e:?}"))?;
     w.out.write_all(&w.buf[..n]).map_err(io_err)?;
     w.out.flush().map_err(io_err)?;
+    Ok(w.damaged)
+}
+
+/// `eindkomst generate`: writes the file; reports damaged lines on stderr.
+pub fn run(spec: Spec, output: Option<&Path>) -> Result<bool, String> {
+    let out: Box<dyn Write> = match output {
+        Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let damaged = write(&spec, out)?;
     if spec.errors > 0.0 {
-        eprintln!("damaged {} lines", w.damaged);
+        eprintln!("damaged {damaged} lines");
     }
     Ok(true)
 }

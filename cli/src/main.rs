@@ -5,10 +5,7 @@
 //! whatever the file size. Findings go to stderr (`decode`) or stdout
 //! (`validate`), one line each, never with a CPR value in them.
 
-mod generate;
-mod input;
-mod output;
-mod stats;
+use eindkomst_cli::{generate, output, stats};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use eindkomst_core::{Options, PersonLayout};
@@ -55,12 +52,7 @@ enum PersonArg {
     PreTin,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Ndjson,
-    Json,
-    Csv,
-}
+use eindkomst_cli::Format;
 
 #[derive(Subcommand)]
 enum Command {

@@ -1,0 +1,22 @@
+//! The `eindkomst` command's parts, as a library so tests and benches can use
+//! them (the test-data generator above all).
+//!
+//! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
+//! writes records and findings; [`stats`] sums; [`generate`] writes synthetic
+//! files.
+
+pub mod generate;
+pub mod input;
+pub mod output;
+pub mod stats;
+
+/// Output format of `eindkomst decode`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Ndjson,
+    /// One JSON array.
+    Json,
+    /// Long-form CSV: one row per field.
+    Csv,
+}
