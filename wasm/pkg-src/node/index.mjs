@@ -1,0 +1,21 @@
+// Node entry (ES module): the same instance as the CommonJS entry, so `import`
+// and `require` in one process share one Wasm module (no dual-package hazard).
+import api from './index.cjs';
+
+export const {
+  decode,
+  decodeBase64,
+  validate,
+  Decoder,
+  DecodeStream,
+  decodeStream,
+  DecoderStream,
+  EindkomstRecord,
+  EindkomstError,
+  EindkomstInternalError,
+  formatKroner,
+  maskCpr,
+  layouts,
+  version,
+} = api;
+export default api;

@@ -1,0 +1,26 @@
+// Browser entry (ES module): fetches and instantiates the .wasm next to this
+// file once (top-level await), then exposes the same API as in Node.
+import init, * as wasm from './eindkomst_wasm.js';
+import { createApi } from '../api.js';
+
+await init({ module_or_path: new URL('./eindkomst_wasm_bg.wasm', import.meta.url) });
+
+const api = createApi(wasm);
+
+export const {
+  decode,
+  decodeBase64,
+  validate,
+  Decoder,
+  DecodeStream,
+  decodeStream,
+  DecoderStream,
+  EindkomstRecord,
+  EindkomstError,
+  EindkomstInternalError,
+  formatKroner,
+  maskCpr,
+  layouts,
+  version,
+} = api;
+export default api;
