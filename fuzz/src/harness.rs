@@ -1,0 +1,420 @@
+//! Drives a [`Decoder`] over chunks and checks what must hold for every input.
+//!
+//! Every event is copied into an owned [`Ev`] so two runs can be compared
+//! (differential checks), and every call is checked on the spot:
+//!
+//! * `decode` never consumes more than it was given; `NeedInput` means all of it;
+//! * `End` comes from `decode` only once strict mode stopped the decoder;
+//! * after every event `counts().balanced()` (`lines == decoded + rejected`);
+//! * a record's bytes have its layout's length; in plain mode they are the
+//!   input's bytes at the record's offset, and a record that borrows the
+//!   caller's chunk does so exactly at that offset;
+//! * records and rejections come in strictly increasing line order;
+//! * no error's `Display`/`Debug` holds a run of 10 digits (a CPR cannot leak);
+//! * every accessor of a record runs without panicking;
+//! * strict mode reports nothing after its first rejection or error;
+//! * at the end, the events match the counts one for one;
+//! * the number of calls is bounded by the input size (no livelock).
+
+use eindkomst_core::field::Value;
+use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout, Record};
+use std::fmt::{self, Write as _};
+
+/// An owned copy of an [`Event`] (`NeedInput` and `End` are not kept).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Ev {
+    /// A decoded record, bytes copied.
+    Record {
+        /// Physical line.
+        line: u64,
+        /// Lb_nr as decoded.
+        lb_nr: u32,
+        /// Record type.
+        rec: u16,
+        /// Layout variant used (`""` = current).
+        variant: &'static str,
+        /// Stream offset of the line.
+        offset: u64,
+        /// The line's bytes.
+        bytes: Vec<u8>,
+    },
+    /// A rejected line.
+    Rejected(Error),
+    /// A stream error.
+    Error(Error),
+    /// A warning.
+    Warning(Error),
+}
+
+impl fmt::Debug for Ev {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ev::Record {
+                line,
+                lb_nr,
+                rec,
+                variant,
+                offset,
+                bytes,
+            } => write!(
+                f,
+                "Record {{ line: {line}, lb_nr: {lb_nr}, rec: {rec}, variant: {variant:?}, offset: {offset}, bytes: {:?} }}",
+                Bytes(bytes)
+            ),
+            Ev::Rejected(e) => write!(f, "Rejected({e:?})"),
+            Ev::Error(e) => write!(f, "Error({e:?})"),
+            Ev::Warning(e) => write!(f, "Warning({e:?})"),
+        }
+    }
+}
+
+/// Bytes that print as an escaped byte string (`b"0000001\n..."`).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Bytes<T: AsRef<[u8]>>(pub T);
+
+impl<T: AsRef<[u8]>> fmt::Debug for Bytes<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("b\"")?;
+        for &b in self.0.as_ref() {
+            for c in std::ascii::escape_default(b) {
+                f.write_char(c as char)?;
+            }
+        }
+        f.write_char('"')
+    }
+}
+
+/// What one run produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// Every event, in order.
+    pub events: Vec<Ev>,
+    /// The final counts.
+    pub counts: Counts,
+    /// Strict mode stopped the decoder.
+    pub stopped: bool,
+}
+
+impl Run {
+    /// Events that are findings (rejections, errors, warnings).
+    pub fn findings(&self) -> impl Iterator<Item = &Ev> {
+        self.events.iter().filter(|e| !matches!(e, Ev::Record { .. }))
+    }
+}
+
+/// Decoder options from one byte: bit 0 strict, bit 1 unknown codes reject,
+/// bits 2-3 person layout, bits 4-7 amount scale (0 means the default 6).
+pub fn options_from(flags: u8, base64: bool) -> Options {
+    Options {
+        strict: flags & 1 != 0,
+        base64,
+        amount_scale: match flags >> 4 {
+            0 => 6,
+            n => n,
+        },
+        person_layout: match (flags >> 2) & 3 {
+            1 => PersonLayout::Current,
+            2 => PersonLayout::PreTin,
+            _ => PersonLayout::Auto,
+        },
+        unknown_codes_reject: flags & 2 != 0,
+        ..Options::default()
+    }
+}
+
+/// Feeds chunks to a decoder, checking every call.
+pub struct Driver<'s> {
+    dec: Decoder,
+    strict: bool,
+    base64: bool,
+    /// The plain (decoded) stream, when known: records must be its bytes.
+    plain: Option<&'s [u8]>,
+    /// Bytes of the raw input consumed so far.
+    fed: u64,
+    events: Vec<Ev>,
+    calls: u64,
+    budget: u64,
+    done: bool,
+    last_line: u64,
+    first_failure: Option<usize>,
+}
+
+impl<'s> Driver<'s> {
+    /// A driver for an input of `raw_len` bytes whose plain stream is `plain`
+    /// (the input itself in plain mode; the encoded data in Base64 mode).
+    pub fn new(opts: Options, raw_len: usize, plain: Option<&'s [u8]>) -> Driver<'s> {
+        Driver {
+            dec: Decoder::new(opts),
+            strict: opts.strict,
+            base64: opts.base64,
+            plain,
+            fed: 0,
+            events: Vec::new(),
+            calls: 0,
+            // Per line: a record or rejection plus at most 16 queued findings;
+            // per chunk: one NeedInput. Generous, but finite.
+            budget: 64 * (raw_len as u64 + 16),
+            done: false,
+            last_line: 0,
+            first_failure: None,
+        }
+    }
+
+    /// Whether the decoder has ended (strict mode stopped it).
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    fn tick(&mut self) {
+        self.calls += 1;
+        assert!(self.calls <= self.budget, "no progress: {} decoder calls for this input", self.calls);
+    }
+
+    /// Feeds one chunk, calling `decode` until it asks for more.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if self.done {
+            return;
+        }
+        let mut rest = chunk;
+        loop {
+            self.tick();
+            let base = self.fed;
+            let (ev, used) = self.dec.decode(rest);
+            assert!(used <= rest.len(), "decode consumed {used} of {} bytes", rest.len());
+            let stop = match ev {
+                Event::NeedInput => {
+                    assert_eq!(used, rest.len(), "NeedInput with input left");
+                    true
+                }
+                Event::End => {
+                    assert!(self.strict, "decode returned End in lenient mode");
+                    assert!(self.dec.stopped(), "decode ended without a strict stop");
+                    self.done = true;
+                    true
+                }
+                other => {
+                    let ev = own(other, Some((rest, base)), self.plain, self.base64);
+                    self.push(ev);
+                    false
+                }
+            };
+            self.check_counts();
+            self.fed += used as u64;
+            rest = &rest[used..];
+            if stop {
+                break;
+            }
+        }
+    }
+
+    fn push(&mut self, ev: Ev) {
+        if let Ev::Record { line, .. } | Ev::Rejected(Error { line, .. }) = &ev {
+            assert!(*line > self.last_line, "line {line} reported after line {}: {ev:?}", self.last_line);
+            self.last_line = *line;
+        }
+        if self.strict {
+            assert!(
+                self.first_failure.is_none(),
+                "strict mode reported {ev:?} after its first failure {:?}",
+                self.first_failure.map(|i| &self.events[i])
+            );
+            if matches!(ev, Ev::Rejected(_) | Ev::Error(_)) {
+                self.first_failure = Some(self.events.len());
+            }
+        }
+        self.events.push(ev);
+    }
+
+    fn check_counts(&self) {
+        let c = self.dec.counts();
+        assert!(c.balanced(), "counts unbalanced: {}", short(c));
+    }
+
+    /// Ends the stream and returns what the run produced.
+    pub fn finish(mut self) -> Run {
+        loop {
+            self.tick();
+            let ev = self.dec.finish();
+            match ev {
+                Event::End => break,
+                Event::NeedInput => panic!("finish returned NeedInput"),
+                other => {
+                    let ev = own(other, None, self.plain, self.base64);
+                    self.push(ev);
+                    self.check_counts();
+                }
+            }
+        }
+        assert_eq!(self.dec.finish(), Event::End, "finish after End");
+        assert_eq!(self.dec.decode(b"0000001").0, Event::End, "decode after End");
+        let counts = *self.dec.counts();
+        assert!(counts.balanced(), "counts unbalanced: {}", short(&counts));
+        let n = |f: fn(&Ev) -> bool| self.events.iter().filter(|e| f(e)).count() as u64;
+        let records = n(|e| matches!(e, Ev::Record { .. }));
+        let rejected = n(|e| matches!(e, Ev::Rejected(_)));
+        let errors = n(|e| matches!(e, Ev::Error(_)));
+        let warnings = n(|e| matches!(e, Ev::Warning(_)));
+        assert_eq!(records, counts.decoded, "record events vs counts {}", short(&counts));
+        assert_eq!(rejected, counts.rejected, "rejection events vs counts {}", short(&counts));
+        assert_eq!(errors, counts.errors, "error events vs counts {}", short(&counts));
+        assert_eq!(warnings, counts.warnings, "warning events vs counts {}", short(&counts));
+        if let Some(plain) = self.plain {
+            assert!(
+                counts.bytes <= plain.len() as u64,
+                "counted {} bytes of a {}-byte stream",
+                counts.bytes,
+                plain.len()
+            );
+        }
+        // Strict mode stops exactly at its first rejection or error.
+        let stopped = self.dec.stopped();
+        assert_eq!(stopped, self.strict && self.first_failure.is_some(), "stopped");
+        Run { events: self.events, counts, stopped }
+    }
+}
+
+/// Counts without the empty per-type slots.
+pub fn short(c: &Counts) -> String {
+    let types: Vec<String> = c
+        .by_type
+        .iter()
+        .filter(|t| t.decoded + t.rejected > 0)
+        .map(|t| format!("{}:{}+{}", t.rec_nr, t.decoded, t.rejected))
+        .collect();
+    format!(
+        "lines {} = decoded {} + rejected {} (untyped {}), warnings {}, errors {}, suppressed {}, bytes {}, by type [{}]",
+        c.lines,
+        c.decoded,
+        c.rejected,
+        c.rejected_untyped,
+        c.warnings,
+        c.errors,
+        c.suppressed,
+        c.bytes,
+        types.join(" ")
+    )
+}
+
+/// Decodes `input` fed in the given chunk lengths (the rest as one chunk).
+pub fn run_chunks(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
+    let mut d = Driver::new(opts, input.len(), plain);
+    let mut rest = input;
+    for &c in cuts {
+        if d.done() {
+            break;
+        }
+        let (head, tail) = rest.split_at(c.min(rest.len()));
+        d.feed(head);
+        rest = tail;
+    }
+    d.feed(rest);
+    d.finish()
+}
+
+/// Decodes `input` in one piece.
+pub fn run_whole(opts: Options, input: &[u8], plain: Option<&[u8]>) -> Run {
+    run_chunks(opts, input, plain, &[])
+}
+
+fn error_check(e: &Error) {
+    for text in [format!("{e}"), format!("{e:?}")] {
+        let mut run = 0;
+        for c in text.chars() {
+            run = if c.is_ascii_digit() { run + 1 } else { 0 };
+            assert!(run < 10, "an error prints a 10-digit number: {text}");
+        }
+    }
+}
+
+/// Copies an event, checking it. `chunk` is the caller's input of this call
+/// and the stream offset of its first byte.
+fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) -> Ev {
+    match ev {
+        Event::Record(r) => {
+            record_check(&r, chunk, plain, base64);
+            Ev::Record {
+                line: r.line(),
+                lb_nr: r.lb_nr(),
+                rec: r.record_type(),
+                variant: r.layout().variant,
+                offset: r.offset(),
+                bytes: r.bytes().to_vec(),
+            }
+        }
+        Event::Rejected(e) => {
+            error_check(&e);
+            Ev::Rejected(e)
+        }
+        Event::Error(e) => {
+            error_check(&e);
+            Ev::Error(e)
+        }
+        Event::Warning(e) => {
+            error_check(&e);
+            Ev::Warning(e)
+        }
+        Event::NeedInput | Event::End => unreachable!(),
+    }
+}
+
+fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) {
+    let bytes = r.bytes();
+    assert_eq!(bytes.len(), r.layout().length as usize, "record of the wrong length: {:?}", Bytes(bytes));
+    if let Some((chunk, base)) = chunk {
+        let start = chunk.as_ptr() as usize;
+        let p = bytes.as_ptr() as usize;
+        if p >= start && p < start + chunk.len() {
+            assert!(!base64, "a Base64-mode record borrows the encoded input");
+            assert!(p + bytes.len() <= start + chunk.len());
+            assert_eq!(r.offset(), base + (p - start) as u64, "record borrows the input away from its offset");
+        }
+    }
+    if let Some(plain) = plain {
+        let at = r.offset() as usize;
+        assert_eq!(
+            plain.get(at..at + bytes.len()).map(Bytes),
+            Some(Bytes(bytes)),
+            "record bytes are not the stream's bytes at offset {at}"
+        );
+    }
+    // Every accessor, for panics.
+    let mut sink = String::new();
+    for (f, raw) in r.fields() {
+        assert_eq!(Some(raw), r.raw(f.no));
+        let _ = r.text(f.no);
+        match r.value(f.no) {
+            Some(Value::Decimal(d)) => {
+                let _ = write!(sink, "{d}");
+                let _ = d.ore();
+            }
+            Some(Value::Date(d)) => {
+                let _ = write!(sink, "{d}");
+                let _ = d.yyyymmdd();
+            }
+            Some(Value::Time(t)) => {
+                let _ = write!(sink, "{t}");
+            }
+            _ => {}
+        }
+        let _ = r.value_named(f.name);
+    }
+    let _ = (r.cpr(), r.se_nr(), r.feltnummer(), r.amount(), r.lb_nr());
+}
+
+/// Panics with both runs and the first difference when they differ.
+pub fn assert_same_run(what: &str, a: &Run, b: &Run) {
+    if a == b {
+        return;
+    }
+    let i = a.events.iter().zip(&b.events).position(|(x, y)| x != y).unwrap_or(a.events.len().min(b.events.len()));
+    panic!(
+        "{what}: runs differ at event {i}\n  left:  {:?}\n  right: {:?}\n\
+         left counts:  {}\nright counts: {}\nleft: {} events, right: {} events",
+        a.events.get(i),
+        b.events.get(i),
+        short(&a.counts),
+        short(&b.counts),
+        a.events.len(),
+        b.events.len()
+    );
+}

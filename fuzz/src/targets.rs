@@ -1,0 +1,397 @@
+//! The fuzz targets' bodies and inputs. The binaries in `fuzz_targets/` only
+//! call these, so the regression tests (`tests/regressions.rs`) run exactly
+//! the same checks on the stored crashers.
+
+use crate::harness::{assert_same_run, options_from, run_chunks, run_whole, Bytes, Ev};
+use crate::model::{padded, Encoded, FileModel, Want};
+use arbitrary::{Arbitrary, Result, Unstructured};
+use eindkomst_core::base64::Base64;
+use eindkomst_core::field::Value;
+use eindkomst_core::{Decoder, Event};
+
+/// Chunk lengths from `cuts`, repeated until they cover `len` bytes (zero
+/// lengths feed empty chunks; if all are zero they are used once).
+pub fn cyclic(cuts: &[u8], len: usize) -> Vec<usize> {
+    let step: usize = cuts.iter().map(|&c| c as usize).sum();
+    if step == 0 {
+        return cuts.iter().map(|_| 0).collect();
+    }
+    let mut out = Vec::new();
+    let mut total = 0;
+    'outer: loop {
+        for &c in cuts {
+            if total >= len {
+                break 'outer;
+            }
+            out.push(c as usize);
+            total += c as usize;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- decode_raw
+
+/// `decode_raw`: the first byte picks the options (bit 0 strict, see
+/// [`options_from`]); the rest is the stream, decoded in one piece with every
+/// per-call invariant of the harness.
+pub fn decode_raw(data: &[u8]) {
+    let Some((&flags, input)) = data.split_first() else {
+        return;
+    };
+    run_whole(options_from(flags, false), input, Some(input));
+}
+
+// ---------------------------------------------------------------- decode_split
+
+/// Input of `decode_split`: `[flags, n, cut_1 .. cut_n, data...]`. The cuts
+/// are chunk lengths (0-255), repeated over the data.
+pub struct SplitInput {
+    /// Decoder options, as in `decode_raw`.
+    pub flags: u8,
+    /// Chunk lengths.
+    pub cuts: Vec<u8>,
+    /// The stream.
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for SplitInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SplitInput")
+            .field("flags", &self.flags)
+            .field("options", &options_from(self.flags, false))
+            .field("cuts", &self.cuts)
+            .field("data", &Bytes(&self.data))
+            .finish()
+    }
+}
+
+fn header_cuts(u: &mut Unstructured<'_>) -> Result<Vec<u8>> {
+    let n = u.arbitrary::<u8>()? as usize % 65;
+    Ok(u.bytes(n.min(u.len()))?.to_vec())
+}
+
+impl<'a> Arbitrary<'a> for SplitInput {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let flags = u.arbitrary()?;
+        let cuts = header_cuts(u)?;
+        let data = u.bytes(u.len())?.to_vec();
+        Ok(SplitInput { flags, cuts, data })
+    }
+}
+
+/// `decode_split`: the stream fed in the fuzzer's chunks gives exactly the
+/// events and counts of the whole stream fed at once (records compared by
+/// their bytes, line, Lb_nr, offset and layout).
+pub fn decode_split(input: &SplitInput) {
+    let opts = options_from(input.flags, false);
+    let data = &input.data;
+    let whole = run_whole(opts, data, Some(data));
+    let split = run_chunks(opts, data, Some(data), &cyclic(&input.cuts, data.len()));
+    assert_same_run("whole vs split", &whole, &split);
+}
+
+// ---------------------------------------------------------------- roundtrip
+
+/// `roundtrip`: a valid file built from the model, written by the encoder,
+/// decodes without a single finding; every record is the model's line, field
+/// by field (raw bytes and typed values); feeding it in chunks changes nothing.
+pub fn roundtrip(m: &FileModel) {
+    roundtrip_encoded(m, &m.encode());
+}
+
+/// The round trip's checks on an encoded model (tests corrupt it on purpose).
+pub fn roundtrip_encoded(m: &FileModel, enc: &Encoded) {
+    let opts = m.options();
+    let file = &enc.bytes;
+    let show = || format!("file: {:?}", Bytes(file));
+    let whole = run_whole(opts, file, Some(file));
+    if let Some(f) = whole.findings().next() {
+        panic!("a valid file gave a finding: {f:?}\n{}", show());
+    }
+    assert_eq!(whole.counts.decoded, enc.lines.len() as u64, "records decoded\n{}", show());
+    assert_eq!(whole.counts.lines, enc.lines.len() as u64);
+    assert!(!whole.stopped);
+    for (i, (ev, line)) in whole.events.iter().zip(&enc.lines).enumerate() {
+        let Ev::Record { line: ln, lb_nr, rec, variant, offset, bytes } = ev else { unreachable!() };
+        let n = i as u64 + 1;
+        let at = format!("line {n} ({rec}) of {}", show());
+        assert_eq!((*ln, *lb_nr as u64), (n, n), "{at}");
+        assert_eq!((*rec, *variant), (line.layout.rec_nr, line.layout.variant), "{at}");
+        assert_eq!(*offset, enc.offsets[i], "{at}");
+        for f in line.layout.fields {
+            let value = line.values.iter().rev().find(|(no, _)| *no == f.no).map_or(&[][..], |(_, v)| v.as_slice());
+            let want = match f.no {
+                1 => format!("{n:07}").into_bytes(),
+                2 => format!("{:04}", line.layout.rec_nr).into_bytes(),
+                _ => padded(line.layout, f.no, value),
+            };
+            assert_eq!(Bytes(&bytes[f.range()]), Bytes(&want[..]), "field {} {} at {at}", f.no, f.name);
+        }
+    }
+
+    // Typed values, straight from the decoder's record views.
+    let mut dec = Decoder::new(opts);
+    let mut input = &file[..];
+    let mut i = 0;
+    let mut check = |r: &eindkomst_core::Record<'_>| {
+        let line = &enc.lines[i];
+        for (no, want) in &line.wants {
+            let got = r.value(*no).map(|v| match v {
+                Value::Absent => Want::Absent,
+                Value::Text(t) => Want::Text(t.to_vec()),
+                Value::Number(n) => Want::Number(n),
+                Value::Date(d) => Want::Date(d),
+                Value::Time(t) => Want::Time(t),
+                Value::Decimal(d) => Want::Decimal(d),
+            });
+            assert_eq!(
+                got.as_ref(),
+                Some(want),
+                "value of field {no} in line {} ({})\n{}",
+                i + 1,
+                line.layout.rec_nr,
+                show()
+            );
+        }
+        i += 1;
+    };
+    loop {
+        let (ev, used) = dec.decode(input);
+        input = &input[used..];
+        match ev {
+            Event::Record(r) => check(&r),
+            Event::NeedInput => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    loop {
+        match dec.finish() {
+            Event::Record(r) => check(&r),
+            Event::End => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(i, enc.lines.len());
+
+    let chunk = (m.opts.chunk as usize).max(1);
+    let split = run_chunks(opts, file, Some(file), &cyclic(&[chunk as u8], file.len()));
+    assert_same_run("roundtrip whole vs chunked", &whole, &split);
+}
+
+// ---------------------------------------------------------------- base64
+
+/// Input of `base64`. Byte 0: bit 7 raw mode; else bit 0 no padding, bit 1
+/// CRLF wrapping. Byte 1: decoder flags. Raw mode: `[n, cuts..., text...]`.
+/// Encoded mode: byte 2 wrap width in 4-character groups (0: no wrapping),
+/// `[n, cuts...]`, `[k, (pos_lo, pos_hi, kind) × k]` whitespace insertions,
+/// then the plain data.
+pub enum B64Input {
+    /// Arbitrary text in Base64 mode.
+    Raw {
+        /// Decoder flags.
+        flags: u8,
+        /// Chunk lengths.
+        cuts: Vec<u8>,
+        /// The text.
+        text: Vec<u8>,
+    },
+    /// Plain bytes, Base64-encoded by the harness.
+    Encoded {
+        /// Decoder flags.
+        flags: u8,
+        /// Leave out the `=` padding.
+        no_pad: bool,
+        /// Wrap with CRLF instead of LF.
+        crlf: bool,
+        /// Wrap every `4 * wrap` characters.
+        wrap: u8,
+        /// Chunk lengths of the encoded text.
+        cuts: Vec<u8>,
+        /// Whitespace to insert: (position, kind).
+        ws: Vec<(u16, u8)>,
+        /// The plain data.
+        data: Vec<u8>,
+    },
+}
+
+impl std::fmt::Debug for B64Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            B64Input::Raw { flags, cuts, text } => f
+                .debug_struct("Raw")
+                .field("flags", flags)
+                .field("options", &options_from(*flags, true))
+                .field("cuts", cuts)
+                .field("text", &Bytes(text))
+                .finish(),
+            B64Input::Encoded { flags, no_pad, crlf, wrap, cuts, ws, data } => f
+                .debug_struct("Encoded")
+                .field("flags", flags)
+                .field("options", &options_from(*flags, true))
+                .field("no_pad", no_pad)
+                .field("crlf", crlf)
+                .field("wrap", wrap)
+                .field("cuts", cuts)
+                .field("ws", ws)
+                .field("data", &Bytes(data))
+                .field("text", &Bytes(self.text()))
+                .finish(),
+        }
+    }
+}
+
+impl<'a> Arbitrary<'a> for B64Input {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let mode: u8 = u.arbitrary()?;
+        let flags: u8 = u.arbitrary()?;
+        if mode & 0x80 != 0 {
+            let cuts = header_cuts(u)?;
+            let text = u.bytes(u.len())?.to_vec();
+            return Ok(B64Input::Raw { flags, cuts, text });
+        }
+        let wrap = u.arbitrary()?;
+        let cuts = header_cuts(u)?;
+        let k = u.arbitrary::<u8>()? as usize % 33;
+        let mut ws = Vec::new();
+        for _ in 0..k {
+            if u.len() < 3 {
+                break;
+            }
+            ws.push((u.arbitrary::<u16>()?, u.arbitrary::<u8>()?));
+        }
+        let data = u.bytes(u.len())?.to_vec();
+        Ok(B64Input::Encoded { flags, no_pad: mode & 1 != 0, crlf: mode & 2 != 0, wrap, cuts, ws, data })
+    }
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard Base64 (RFC 4648) of `data`.
+pub fn encode_b64(data: &[u8], pad: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let chars = c.len() + 1;
+        for i in 0..4 {
+            if i < chars {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]);
+            } else if pad {
+                out.push(b'=');
+            }
+        }
+    }
+    out
+}
+
+impl B64Input {
+    /// The text fed to the decoder.
+    pub fn text(&self) -> Vec<u8> {
+        match self {
+            B64Input::Raw { text, .. } => text.clone(),
+            B64Input::Encoded { no_pad, crlf, wrap, ws, data, .. } => {
+                let plain = encode_b64(data, !no_pad);
+                let mut wrapped = Vec::with_capacity(plain.len() * 2);
+                let width = *wrap as usize * 4;
+                for (i, &c) in plain.iter().enumerate() {
+                    if width > 0 && i > 0 && i % width == 0 {
+                        if *crlf {
+                            wrapped.push(b'\r');
+                        }
+                        wrapped.push(b'\n');
+                    }
+                    wrapped.push(c);
+                }
+                let mut ins: Vec<(usize, &[u8])> = ws
+                    .iter()
+                    .map(|&(pos, kind)| {
+                        let s: &[u8] = match kind % 5 {
+                            0 => b" ",
+                            1 => b"\t",
+                            2 => b"\r",
+                            3 => b"\n",
+                            _ => b"\r\n",
+                        };
+                        (pos as usize % (wrapped.len() + 1), s)
+                    })
+                    .collect();
+                ins.sort_by_key(|&(p, _)| p);
+                let mut out = Vec::with_capacity(wrapped.len() + 2 * ins.len());
+                let mut at = 0;
+                for (p, s) in ins {
+                    out.extend_from_slice(&wrapped[at..p]);
+                    out.extend_from_slice(s);
+                    at = p;
+                }
+                out.extend_from_slice(&wrapped[at..]);
+                out
+            }
+        }
+    }
+}
+
+/// What the core's Base64 decoder gives for `text` up to its first error:
+/// the plain stream the record decoder sees.
+pub fn b64_prefix(text: &[u8]) -> Vec<u8> {
+    let mut b = Base64::new();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 64];
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (read, n, err) = b.decode(rest, &mut buf);
+        out.extend_from_slice(&buf[..n]);
+        if err.is_some() {
+            return out;
+        }
+        rest = &rest[read..];
+    }
+    let mut tail = [0u8; 3];
+    if let Ok(n) = b.finish(&mut tail) {
+        out.extend_from_slice(&tail[..n]);
+    }
+    out
+}
+
+/// `base64`. Encoded: the Base64 text (wrapped, with whitespace, in chunks)
+/// decodes exactly like the plain bytes fed whole. Raw: arbitrary text in
+/// Base64 mode keeps every invariant, records are the bytes its Base64 prefix
+/// decodes to, and chunking changes nothing.
+pub fn base64(input: &B64Input) {
+    let text = input.text();
+    match input {
+        B64Input::Encoded { flags, cuts, data, .. } => {
+            let plain = run_whole(options_from(*flags, false), data, Some(data));
+            let b64 = run_chunks(options_from(*flags, true), &text, Some(data), &cyclic(cuts, text.len()));
+            assert_same_run("plain vs Base64", &plain, &b64);
+        }
+        B64Input::Raw { flags, cuts, .. } => {
+            let opts = options_from(*flags, true);
+            let prefix = b64_prefix(&text);
+            let whole = run_whole(opts, &text, Some(&prefix));
+            let split = run_chunks(opts, &text, Some(&prefix), &cyclic(cuts, text.len()));
+            assert_same_run("Base64 whole vs split", &whole, &split);
+        }
+    }
+}
+
+/// Runs one stored input through the named target (regression tests).
+pub fn replay(target: &str, bytes: &[u8]) {
+    fn typed<'a, T: Arbitrary<'a>>(bytes: &'a [u8], f: impl FnOnce(&T)) {
+        if bytes.len() < T::size_hint(0).0 {
+            return;
+        }
+        if let Ok(t) = T::arbitrary_take_rest(Unstructured::new(bytes)) {
+            f(&t);
+        }
+    }
+    match target {
+        "decode_raw" => decode_raw(bytes),
+        "decode_split" => typed(bytes, decode_split),
+        "roundtrip" => typed(bytes, roundtrip),
+        "base64" => typed(bytes, base64),
+        other => panic!("unknown target {other}"),
+    }
+}
+
+/// The targets `replay` knows.
+pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64"];

@@ -1,0 +1,150 @@
+//! The fuzz targets' checks as plain tests (stable Rust, no libFuzzer):
+//!
+//! * every file in `fuzz/regressions/<target>/` (minimized crashers) and in
+//!   `fuzz/seeds/<target>/` replays through its target;
+//! * the sample file goes through every target in many chunkings;
+//! * a few hundred pseudo-random models make the round trip;
+//! * the checks themselves can fail (a corrupted file, a different run).
+
+use eindkomst_core::testing::SAMPLE;
+use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole};
+use eindkomst_fuzz::model::FileModel;
+use eindkomst_fuzz::targets::{self, replay, B64Input, SplitInput, TARGETS};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+fn dir(kind: &str, target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(kind).join(target)
+}
+
+/// Replays every file of `kind/<target>/`; returns how many ran.
+fn replay_dir(kind: &str) -> usize {
+    let mut n = 0;
+    let mut failed = Vec::new();
+    for target in TARGETS {
+        let Ok(entries) = std::fs::read_dir(dir(kind, target)) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries.map(|e| e.expect("dir entry").path()).collect();
+        files.sort();
+        for f in files {
+            if f.extension().is_some_and(|e| e == "md") {
+                continue;
+            }
+            let bytes = std::fs::read(&f).expect("read");
+            n += 1;
+            if catch_unwind(|| replay(target, &bytes)).is_err() {
+                failed.push(format!("{target}: {}", f.display()));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "failing inputs:\n{}", failed.join("\n"));
+    n
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // file access and many inputs: too slow under Miri
+fn regressions_replay() {
+    replay_dir("regressions");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn seeds_replay() {
+    assert!(replay_dir("seeds") >= TARGETS.len());
+}
+
+#[test]
+fn sample_whole_and_in_chunks() {
+    for flags in [0u8, 1, 2, 4, 8, 0x20] {
+        let mut raw = vec![flags];
+        raw.extend_from_slice(SAMPLE);
+        targets::decode_raw(&raw);
+        for cuts in [vec![1], vec![2, 3], vec![146, 1], vec![0, 200]] {
+            targets::decode_split(&SplitInput { flags, cuts, data: SAMPLE.to_vec() });
+        }
+    }
+}
+
+#[test]
+fn sample_in_base64() {
+    for (wrap, ws) in [(19u8, vec![]), (0, vec![(3u16, 4u8), (700, 2), (9, 0)])] {
+        targets::base64(&B64Input::Encoded {
+            flags: 0,
+            no_pad: wrap == 0,
+            crlf: wrap != 0,
+            wrap,
+            cuts: vec![5, 77],
+            ws,
+            data: SAMPLE.to_vec(),
+        });
+    }
+}
+
+/// xorshift: reproducible bytes without a dependency.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn model(seed: u64, len: usize) -> FileModel {
+    let bytes = noise(seed, len);
+    arbitrary::Arbitrary::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).expect("any bytes make a model")
+}
+
+#[test]
+fn random_models_round_trip() {
+    let n = if cfg!(miri) { 3 } else { 300 };
+    for seed in 0..n {
+        targets::roundtrip(&model(seed, 64 + (seed as usize % 8) * 256));
+    }
+}
+
+#[test]
+fn random_bytes_keep_the_invariants() {
+    let n = if cfg!(miri) { 3 } else { 300 };
+    for seed in 0..n {
+        let mut data = noise(seed, 300);
+        // Mostly digits and line breaks, so some lines get far.
+        for b in data.iter_mut() {
+            *b = match *b % 16 {
+                0 => b'\n',
+                1 => b' ',
+                2 => b'\r',
+                _ => b'0' + *b % 10,
+            };
+        }
+        let mut with_flags = vec![seed as u8];
+        with_flags.extend_from_slice(&data);
+        targets::decode_raw(&with_flags);
+    }
+}
+
+#[test]
+fn the_checks_can_fail() {
+    // A run differs from itself with one record changed.
+    let opts = eindkomst_core::Options::default();
+    let a = run_whole(opts, SAMPLE, Some(SAMPLE));
+    let mut other = SAMPLE.to_vec();
+    other[200] = b'9';
+    let b = run_chunks(opts, &other, Some(&other), &[10]);
+    assert!(catch_unwind(AssertUnwindSafe(|| assert_same_run("t", &a, &b))).is_err());
+
+    // A record claimed at the wrong offset of the stream is caught.
+    let shifted = &SAMPLE[1..];
+    assert!(catch_unwind(|| run_whole(opts, SAMPLE, Some(shifted))).is_err());
+
+    // The round trip notices a file that is not the model's.
+    let m = model(7, 2048);
+    let mut enc = m.encode();
+    let at = enc.offsets[0] as usize + 20; // 1000 Klok_sendt, a digit
+    enc.bytes[at] = if enc.bytes[at] == b'1' { b'2' } else { b'1' };
+    assert!(catch_unwind(AssertUnwindSafe(|| targets::roundtrip_encoded(&m, &enc))).is_err());
+}
