@@ -833,7 +833,7 @@ void eik_decoder_free(struct eik_decoder *dec);
  * while (off < len) {
  *     if (eik_decode(dec, buf + off, len - off, recs, 256, &n, &used)) break;
  *     off += used;
- *     /* use recs[0..n), then eik_take_findings() */
+ *     // use recs[0..n), then eik_take_findings()
  * }
  * ```
  *

@@ -182,6 +182,8 @@ pub struct eik_decoder {
     seq: u64,
     /// `eik_finish` was called.
     finishing: bool,
+    /// `eik_finish` drained what `eik_decode` left in the core.
+    drained: bool,
     /// `eik_finish` returned done.
     done: bool,
     /// Strict mode stopped the decoder.
@@ -301,6 +303,7 @@ impl eik_decoder {
             findings: VecDeque::new(),
             seq: 0,
             finishing: false,
+            drained: false,
             done: false,
             stopped: false,
             poisoned: false,
@@ -359,10 +362,23 @@ impl eik_decoder {
     /// One `eik_finish` batch: (records written, done).
     pub(crate) fn finish_batch(&mut self, out: &mut [MaybeUninit<eik_record>]) -> (usize, bool) {
         self.finishing = true;
-        let already = self.done;
+        let mut drained = self.drained;
+        let mut done = self.done;
         let (dec, mut b) = self.batch(out);
-        let mut done = already;
-        while !done && !b.full() {
+        // An `eik_decode` batch may stop (cap reached) after consuming all of
+        // its input while the core still holds decoded lines (Base64 output
+        // not yet framed). The core's `finish` expects a decoder that has
+        // returned NeedInput, so drain it first.
+        while !drained && !b.full() {
+            match dec.decode(&[]).0 {
+                Event::Record(r) => b.record(&r, &[]),
+                Event::Rejected(e) => b.finding(&e, eik_finding::Rejected),
+                Event::Error(e) => b.finding(&e, eik_finding::Error),
+                Event::Warning(e) => b.finding(&e, eik_finding::Warning),
+                Event::NeedInput | Event::End => drained = true,
+            }
+        }
+        while drained && !done && !b.full() {
             match dec.finish() {
                 Event::Record(r) => b.record(&r, &[]),
                 Event::Rejected(e) => b.finding(&e, eik_finding::Rejected),
@@ -373,6 +389,7 @@ impl eik_decoder {
             }
         }
         let n = b.close();
+        self.drained = drained;
         self.done = done;
         (n, done)
     }
@@ -476,7 +493,7 @@ pub unsafe extern "C" fn eik_decoder_free(dec: *mut eik_decoder) {
 /// while (off < len) {
 ///     if (eik_decode(dec, buf + off, len - off, recs, 256, &n, &used)) break;
 ///     off += used;
-///     /* use recs[0..n), then eik_take_findings() */
+///     // use recs[0..n), then eik_take_findings()
 /// }
 /// ```
 ///

@@ -136,7 +136,9 @@ impl Dec {
                 }
                 self.take(&mut finds);
                 off += used;
-                if off == piece.len() && n < cap {
+                // The plain loop a host writes: on to the next chunk once
+                // this one is consumed, even if the batch was full.
+                if off == piece.len() {
                     break;
                 }
             }
