@@ -122,6 +122,63 @@ pub fn options_from(flags: u8, base64: bool) -> Options {
     }
 }
 
+/// Options without the layout tables, for reproducers.
+pub struct ShortOptions(pub Options);
+
+impl fmt::Debug for ShortOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let o = &self.0;
+        write!(
+            f,
+            "Options {{ strict: {}, base64: {}, amount_scale: {}, person_layout: {:?}, unknown_codes_reject: {} }}",
+            o.strict, o.base64, o.amount_scale, o.person_layout, o.unknown_codes_reject
+        )
+    }
+}
+
+/// Known, reported core bugs whose inputs are skipped when named in the
+/// environment variable `EINDKOMST_FUZZ_SKIP` (comma-separated), so a local
+/// run can look past them. CI leaves it unset: every known bug still fails.
+///
+/// * `blank-run`: two blank lines in a row (a first line holding only a BOM
+///   counts as blank): the decoder frames the next line while a rejection is
+///   queued (rejections out of line order; strict mode drops them).
+/// * `cr-split`: a CRLF blank line; split between its CR and LF it is
+///   rejected as too short instead of as a blank line.
+pub fn skip_known(plain: &[u8]) -> bool {
+    use std::sync::OnceLock;
+    static SKIP: OnceLock<Vec<String>> = OnceLock::new();
+    let skip = SKIP.get_or_init(|| {
+        std::env::var("EINDKOMST_FUZZ_SKIP")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let on = |name: &str| skip.iter().any(|s| s == name);
+    if on("cr-split") && (plain.windows(3).any(|w| w == b"\n\r\n") || plain.starts_with(b"\r\n")) {
+        return true;
+    }
+    if on("blank-run") {
+        let mut prev_blank = false;
+        let mut lines = plain.split(|&b| b == b'\n').peekable();
+        let mut first = true;
+        while let Some(line) = lines.next() {
+            let terminated = lines.peek().is_some();
+            let bom_only = first && line.starts_with(b"\xEF\xBB\xBF");
+            let line = if bom_only { &line[3..] } else { line };
+            let blank = terminated && (line.is_empty() || line == b"\r");
+            if blank && prev_blank {
+                return true;
+            }
+            prev_blank = blank;
+            first = false;
+        }
+    }
+    false
+}
+
 /// Feeds chunks to a decoder, checking every call.
 pub struct Driver<'s> {
     dec: Decoder,
@@ -402,8 +459,19 @@ fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]
 }
 
 /// Panics with both runs and the first difference when they differ.
+///
+/// After a strict stop, `counts.bytes` may differ: a chunked feed hands the
+/// decoder the start of the next line (carried, so consumed) before the line
+/// that stops it is complete, a whole feed does not. Only then is it ignored.
 pub fn assert_same_run(what: &str, a: &Run, b: &Run) {
-    if a == b {
+    let same = if a.stopped && b.stopped {
+        let mut b2 = b.clone();
+        b2.counts.bytes = a.counts.bytes;
+        *a == b2
+    } else {
+        a == b
+    };
+    if same {
         return;
     }
     let i = a.events.iter().zip(&b.events).position(|(x, y)| x != y).unwrap_or(a.events.len().min(b.events.len()));
