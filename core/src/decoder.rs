@@ -13,6 +13,7 @@ use crate::base64::Base64;
 use crate::error::{Error, ErrorKind, FieldRef};
 use crate::field::{self, Date};
 use crate::layout::{FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, BUILTIN};
+use crate::plan::{Bulk, Plan, Plans, NONE};
 use crate::record::Record;
 
 /// Longest line the decoder accepts (the longest eIndkomst record is 146
@@ -307,7 +308,6 @@ enum Phase {
 #[derive(Clone, Debug)]
 struct State {
     opts: Options,
-    pre_tin: Option<&'static RecordLayout>,
     counts: Counts,
     structure: Structure,
     /// Physical line number of the last line started.
@@ -375,6 +375,7 @@ pub struct Decoder {
     state: State,
     carry: Carry,
     b64: Base64Buf,
+    plans: Plans,
 }
 
 impl Default for Decoder {
@@ -406,7 +407,6 @@ impl Decoder {
         Decoder {
             state: State {
                 opts,
-                pre_tin: opts.layouts.variant(6000, "v7.1"),
                 counts: Counts::new(opts.layouts),
                 structure: Structure::new(),
                 line: 0,
@@ -423,6 +423,7 @@ impl Decoder {
             },
             carry: Carry { buf: [0; MAX_LINE + 1], len: 0, overflow: false },
             b64: Base64Buf { codec: Base64::new(), buf: [0; 3072], pos: 0, len: 0, failed: false },
+            plans: Plans::new(opts.layouts),
         }
     }
 
@@ -513,7 +514,7 @@ impl Decoder {
                         let step = if self.carry.overflow {
                             Some(self.state.reject_too_long(len))
                         } else {
-                            self.state.line(&self.carry.buf[..len], Src::Carry, 0, false)
+                            self.state.line(&self.plans, &self.carry.buf[..len], Src::Carry, 0, false)
                         };
                         self.carry.len = 0;
                         self.carry.overflow = false;
@@ -621,16 +622,23 @@ impl Decoder {
         debug_assert_eq!(src, Src::Base64);
         let (pos, len) = (self.b64.pos, self.b64.len);
         let bytes = &self.b64.buf[pos..len];
-        Self::frame_in(&mut self.state, &mut self.carry, bytes, Src::Base64, pos)
+        Self::frame_in(&mut self.state, &mut self.carry, &self.plans, bytes, Src::Base64, pos)
     }
 
     fn frame_bytes(&mut self, input: &[u8], src: Src, base: usize) -> (Step, usize) {
-        Self::frame_in(&mut self.state, &mut self.carry, input, src, base)
+        Self::frame_in(&mut self.state, &mut self.carry, &self.plans, input, src, base)
     }
 
     /// Takes the next line from `bytes` (completing a carried line first).
     /// `base` is where `bytes` starts within its source buffer.
-    fn frame_in(state: &mut State, carry: &mut Carry, bytes: &[u8], src: Src, base: usize) -> (Step, usize) {
+    fn frame_in(
+        state: &mut State,
+        carry: &mut Carry,
+        plans: &Plans,
+        bytes: &[u8],
+        src: Src,
+        base: usize,
+    ) -> (Step, usize) {
         let mut used = 0;
         loop {
             let rest = &bytes[used..];
@@ -658,7 +666,7 @@ impl Decoder {
                 let step = if carry.overflow {
                     Some(state.reject_too_long(len))
                 } else {
-                    state.line(&carry.buf[..len], Src::Carry, 0, true)
+                    state.line(plans, &carry.buf[..len], Src::Carry, 0, true)
                 };
                 carry.len = 0;
                 carry.overflow = false;
@@ -671,7 +679,7 @@ impl Decoder {
                 } else if line.len() > MAX_LINE + 1 {
                     Some(state.reject_too_long(line.len()))
                 } else {
-                    state.line(line, src, base + used, true)
+                    state.line(plans, line, src, base + used, true)
                 }
             };
             state.consume(nl + 1);
@@ -804,7 +812,7 @@ impl State {
     }
 
     /// Decodes one complete line. `at` is where the line starts in its source.
-    fn line(&mut self, raw: &[u8], src: Src, at: usize, newline: bool) -> Option<Step> {
+    fn line(&mut self, plans: &Plans, raw: &[u8], src: Src, at: usize, newline: bool) -> Option<Step> {
         self.line += 1;
         let mut line = raw;
         let mut at = at;
@@ -838,10 +846,10 @@ impl State {
             self.line -= 1;
             return Some(self.reject_too_long(line.len()));
         }
-        Some(self.decode_line(line, src, at, offset, newline))
+        Some(self.decode_line(plans, line, src, at, offset, newline))
     }
 
-    fn decode_line(&mut self, line: &[u8], src: Src, at: usize, offset: u64, newline: bool) -> Step {
+    fn decode_line(&mut self, plans: &Plans, line: &[u8], src: Src, at: usize, offset: u64, newline: bool) -> Step {
         let lb_nr = line.get(0..7).and_then(field::parse_number).map(|n| n as u32);
         let rec = line.get(7..11).and_then(field::parse_number).map(|n| n as u16);
         let mut err = Error { kind: ErrorKind::EmptyInput, line: self.line, lb_nr, record: rec, field: None, offset };
@@ -855,7 +863,8 @@ impl State {
             _ => None,
         };
 
-        let layout = rec.and_then(|r| self.layout_for(r));
+        let plan = rec.and_then(|r| self.plan_for(plans, r));
+        let layout = plan.map(|p| p.layout);
         let reject = |this: &mut State, e: Error, rec: Option<u16>| {
             this.count_rejected(rec);
             if let Some(r) = rec {
@@ -870,7 +879,8 @@ impl State {
         };
         let known = layout.map(|l| l.rec_nr);
 
-        if let Some(i) = line.iter().position(|&b| !printable(b)) {
+        if !crate::plan::printable_line(line) {
+            let i = line.iter().position(|&b| !printable(b)).unwrap_or(0);
             let b = line[i];
             let utf8 = i > 0 && matches!((line[i - 1], b), (0xC2 | 0xC3, 0x80..=0xBF));
             err.kind = match b {
@@ -894,12 +904,13 @@ impl State {
             err.offset = offset + (range.start + bad) as u64;
             return reject(self, err, None);
         };
-        let Some(layout) = layout else {
+        let Some(plan) = plan else {
             err.kind = ErrorKind::UnknownRecordType;
             err.field = Some(FieldRef { no: 2, name: "Rec_nr" });
             err.offset = offset + 7;
             return reject(self, err, None);
         };
+        let layout = plan.layout;
         if line.len() != layout.length as usize {
             err.kind = if !newline && line.len() < layout.length as usize {
                 ErrorKind::TruncatedLastLine
@@ -922,11 +933,17 @@ impl State {
         }
         // Fields: the first error rejects the line; warnings wait in the queue.
         let mark = self.queue_len;
-        if let Err(e) = self.check_fields(layout, line, &err) {
+        // Bulk check first: when every numeric byte is a digit, only the fields
+        // with codes, dates, signs or mandatory text need a look of their own.
+        let checked = match plan.bulk(line) {
+            Bulk::Digits => self.check_fields(layout, line, &err, plan.checks().iter().map(|&i| i as usize), true),
+            Bulk::CheckAll => self.check_fields(layout, line, &err, 2..layout.fields.len(), false),
+        };
+        if let Err(e) = checked {
             self.queue_len = mark; // warnings of a rejected line are moot
             return reject(self, e, Some(rec_nr));
         }
-        if let Err(e) = self.check_record(layout, line, &err) {
+        if let Err(e) = self.check_record(plan, line, &err) {
             self.queue_len = mark;
             return reject(self, e, Some(rec_nr));
         }
@@ -936,14 +953,14 @@ impl State {
         self.structure.update(rec_nr, false);
         self.counts.lines += 1;
         self.counts.decoded += 1;
-        if let Some(t) = self.type_slot(rec_nr) {
+        if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {
             t.decoded += 1;
         }
         Step::Record(Meta { layout, src, start: at, len: line.len(), line: self.line, lb_nr, offset })
     }
 
-    fn layout_for(&self, rec: u16) -> Option<&'static RecordLayout> {
-        let current = self.opts.layouts.get(rec)?;
+    fn plan_for<'p>(&self, plans: &'p Plans, rec: u16) -> Option<&'p Plan> {
+        let current = plans.get(rec)?;
         if rec != 6000 {
             return Some(current);
         }
@@ -952,7 +969,7 @@ impl State {
             PersonLayout::PreTin => true,
             PersonLayout::Auto => self.structure.period_end != 0 && self.structure.period_end < TIN_LAYOUT_FROM,
         };
-        Some(if pre_tin { self.pre_tin.unwrap_or(current) } else { current })
+        Some(if pre_tin { plans.pre_tin().unwrap_or(current) } else { current })
     }
 
     fn warn(&mut self, kind: ErrorKind, f: &FieldDesc, ctx: &Error) {
@@ -965,31 +982,44 @@ impl State {
     }
 
     /// Checks every field against its layout entry.
-    fn check_fields(&mut self, layout: &RecordLayout, line: &[u8], ctx: &Error) -> Result<(), Error> {
+    /// Checks the fields `which` of `line`. With `digits_known`, the bulk
+    /// check has proven every numeric byte a digit (so no numeric field is blank).
+    fn check_fields(
+        &mut self,
+        layout: &RecordLayout,
+        line: &[u8],
+        ctx: &Error,
+        which: impl Iterator<Item = usize>,
+        digits_known: bool,
+    ) -> Result<(), Error> {
         let fields = layout.fields;
-        for (i, f) in fields.iter().enumerate().skip(2) {
-            let v = &line[f.range()];
+        for i in which {
+            let Some(f) = fields.get(i) else { continue };
+            let v = line.get(f.range()).unwrap_or(&[]);
             let fail = |kind, at: usize| Error {
                 kind,
                 field: Some(field_ref(f)),
                 offset: ctx.offset + (f.start as usize + at) as u64,
                 ..*ctx
             };
-            if f.format == Format::Filler {
-                continue;
-            }
-            if f.format == Format::Sign {
-                // A sign is needed exactly when its value is given.
-                let value_given =
-                    i.checked_sub(1).and_then(|p| fields.get(p)).is_some_and(|p| !field::is_blank(&line[p.range()]));
-                match v {
-                    b"+" | b"-" => {}
-                    b" " if !value_given && f.mandatory != Mandatory::Yes => {}
-                    _ => return Err(fail(ErrorKind::InvalidSign, 0)),
+            let numeric = f.ty == FieldType::Numeric;
+            match f.format {
+                Format::Filler => continue,
+                Format::Sign => {
+                    match v {
+                        b"+" | b"-" => {}
+                        // A sign is needed exactly when its value is given.
+                        b" " if f.mandatory != Mandatory::Yes
+                            && i.checked_sub(1)
+                                .and_then(|p| fields.get(p))
+                                .is_some_and(|p| field::is_blank(line.get(p.range()).unwrap_or(&[]))) => {}
+                        _ => return Err(fail(ErrorKind::InvalidSign, 0)),
+                    }
+                    continue;
                 }
-                continue;
+                _ => {}
             }
-            if field::is_blank(v) {
+            if !(digits_known && numeric) && field::is_blank(v) {
                 match f.mandatory {
                     Mandatory::Yes => return Err(fail(ErrorKind::MissingMandatory, 0)),
                     Mandatory::ThirdParty => self.warn(ErrorKind::MissingField, f, ctx),
@@ -997,30 +1027,30 @@ impl State {
                 }
                 continue;
             }
-            if f.ty == FieldType::Numeric {
+            if numeric && !digits_known {
                 if let Some(bad) = v.iter().position(|b| !b.is_ascii_digit()) {
                     return Err(fail(ErrorKind::NotDigit, bad));
                 }
-                let zero = v.iter().all(|&b| b == b'0');
-                match f.format {
-                    Format::Date if !(zero && f.mandatory != Mandatory::Yes) && field::parse_date(v).is_none() => {
-                        return Err(fail(ErrorKind::InvalidDate, 0))
-                    }
-                    Format::Time if field::parse_time(v).is_none() => return Err(fail(ErrorKind::InvalidTime, 0)),
-                    Format::Amount if self.opts.amount_scale > 2 => {
-                        let sub_ore = v.len().saturating_sub(self.opts.amount_scale as usize - 2);
-                        if v[sub_ore..].iter().any(|&b| b != b'0') {
-                            self.warn(ErrorKind::SubOrePrecision, f, ctx);
-                        }
-                    }
-                    _ => {}
+            }
+            let zero = || v.iter().all(|&b| b == b'0');
+            match f.format {
+                Format::Date if field::parse_date(v).is_none() && !(f.mandatory != Mandatory::Yes && zero()) => {
+                    return Err(fail(ErrorKind::InvalidDate, 0))
                 }
-                if zero && f.mandatory != Mandatory::Yes && f.values.is_some_and(|s| !s.closed) {
-                    continue; // zero-filled optional code: "not given"
+                Format::Time if field::parse_time(v).is_none() => return Err(fail(ErrorKind::InvalidTime, 0)),
+                Format::Amount if self.opts.amount_scale > 2 => {
+                    let sub_ore = v.len().saturating_sub(self.opts.amount_scale as usize - 2);
+                    if v[sub_ore..].iter().any(|&b| b != b'0') {
+                        self.warn(ErrorKind::SubOrePrecision, f, ctx);
+                    }
                 }
+                _ => {}
             }
             if let Some(set) = f.values {
                 if !set.contains(v) {
+                    if numeric && !set.closed && f.mandatory != Mandatory::Yes && zero() {
+                        continue; // zero-filled optional code: "not given"
+                    }
                     if set.closed || self.opts.unknown_codes_reject {
                         return Err(fail(ErrorKind::InvalidCode, 0));
                     }
@@ -1032,25 +1062,22 @@ impl State {
     }
 
     /// Rules that span fields or records (spec §3-§4).
-    fn check_record(&mut self, layout: &RecordLayout, line: &[u8], ctx: &Error) -> Result<(), Error> {
-        let num = |name: &str| layout.field_named(name).and_then(|f| field::parse_number(&line[f.range()]));
-        match layout.rec_nr {
+    fn check_record(&mut self, plan: &Plan, line: &[u8], ctx: &Error) -> Result<(), Error> {
+        let field = |i: u8| if i == NONE { None } else { plan.layout.fields.get(i as usize) };
+        let bytes = |i: u8| field(i).and_then(|f| line.get(f.range()));
+        let at = |f: &FieldDesc| Error { field: Some(field_ref(f)), offset: ctx.offset + f.start as u64, ..*ctx };
+        match plan.layout.rec_nr {
             5000 => {
-                let end = layout.field_named("Loenperiode_slut").and_then(|f| field::parse_date(&line[f.range()]));
+                let end = bytes(plan.period_end).and_then(field::parse_date);
                 self.structure.period_end = end.map_or(0, |d: Date| d.yyyymmdd());
             }
             6000 => {
-                if num("Person_CPR_nr").unwrap_or(0) == 0 && num("Person_CVR_SE_nr").unwrap_or(0) == 0 {
-                    let f = layout.field_named("Person_CPR_nr");
-                    return Err(Error {
-                        kind: ErrorKind::NoIdentity,
-                        field: f.map(field_ref),
-                        offset: ctx.offset + f.map_or(0, |f| f.start as u64),
-                        ..*ctx
-                    });
+                let given = |i| bytes(i).is_some_and(|v| v.iter().any(|b| b.is_ascii_digit() && *b != b'0'));
+                if !given(plan.cpr) && !given(plan.se) {
+                    let f = field(plan.cpr).or(plan.layout.fields.get(2));
+                    return Err(Error { kind: ErrorKind::NoIdentity, ..f.map_or(*ctx, at) });
                 }
-                let country = layout.field_named("TIN_landekode").map(|f| &line[f.range()]);
-                self.structure.person_country = match country {
+                self.structure.person_country = match bytes(plan.country) {
                     Some([a, b]) => [*a, *b],
                     _ => *b"  ",
                 };
@@ -1058,32 +1085,31 @@ impl State {
             6102 | 6202 => {
                 self.structure.holiday += 1;
                 if self.structure.holiday == 4 {
-                    if let Some(f) = layout.fields.get(2) {
+                    if let Some(f) = plan.layout.fields.get(2) {
                         self.warn(ErrorKind::TooManyHolidayRecords, f, ctx);
                     }
                 }
             }
             8001 => {
-                if let Some(f) = layout.field_named("Landekode") {
-                    let pc = self.structure.person_country;
-                    if self.structure.prev == 6000 && pc != *b"  " && line[f.range()] != pc {
+                let pc = self.structure.person_country;
+                if let (Some(f), Some(v)) = (field(plan.country), bytes(plan.country)) {
+                    if self.structure.prev == 6000 && pc != *b"  " && v != pc {
                         self.warn(ErrorKind::CountryMismatch, f, ctx);
                     }
                 }
             }
             9999 => {
-                if let Some(f) = layout.field_named("Antal_records") {
+                if let Some(f) = field(plan.count) {
                     // Records so far, this 9999 included; blank lines are not records.
                     let counted = (self.counts.lines - self.blank_lines + 1) as u32;
-                    let stated = field::parse_number(&line[f.range()]).unwrap_or(0) as u32;
-                    let at = Error { field: Some(field_ref(f)), offset: ctx.offset + f.start as u64, ..*ctx };
+                    let stated = bytes(plan.count).and_then(field::parse_number).unwrap_or(0) as u32;
                     // N+1 is TaxCardBuilder's reading only if no line went missing
                     // (the 9999's own Lb_nr agrees with what was seen).
                     let tcb_style = stated == counted.wrapping_add(1) && ctx.lb_nr == Some(counted);
                     if tcb_style {
-                        self.push(Step::Warning(Error { kind: ErrorKind::ControlCountPlusOne, ..at }));
+                        self.push(Step::Warning(Error { kind: ErrorKind::ControlCountPlusOne, ..at(f) }));
                     } else if stated != counted {
-                        self.push(Step::Error(Error { kind: ErrorKind::ControlCount { counted, stated }, ..at }));
+                        self.push(Step::Error(Error { kind: ErrorKind::ControlCount { counted, stated }, ..at(f) }));
                     }
                 }
             }

@@ -64,8 +64,12 @@ pub enum CodePattern {
 pub struct ValueSet {
     /// Name of the set in the JSON (`value_sets`), or the field's inline list.
     pub name: &'static str,
-    /// Literal codes, as they stand in the record (zero-filled).
+    /// Literal codes, as they stand in the record (zero-filled), sorted
+    /// (so lookups are a binary search).
     pub codes: &'static [&'static str],
+    /// The codes packed into integers by [`code_key`], in the same order;
+    /// empty when a code is longer than 8 bytes.
+    pub keys: &'static [u64],
     /// Shapes also accepted.
     pub patterns: &'static [CodePattern],
     /// Closed: a value outside the set rejects the record. Open (the spec's
@@ -76,12 +80,31 @@ pub struct ValueSet {
 impl ValueSet {
     /// Whether `value` (the field's bytes, trailing blanks kept) is in the set.
     pub fn contains(&self, value: &[u8]) -> bool {
-        self.codes.iter().any(|c| c.as_bytes() == value)
+        let listed = if value.len() <= 8 && self.keys.len() == self.codes.len() {
+            self.keys.binary_search(&code_key(value)).is_ok()
+        } else {
+            self.codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
+        };
+        listed
             || self.patterns.iter().any(|p| match p {
                 CodePattern::CountryCode => value.len() == 2 && value.iter().all(u8::is_ascii_uppercase),
                 CodePattern::Year => value.len() == 4 && value.iter().all(u8::is_ascii_digit),
             })
     }
+}
+
+/// A code of up to 8 bytes as one integer: big-endian, zero-padded, so
+/// integers order like the codes' bytes (codes hold no zero bytes).
+///
+/// ```
+/// use eindkomst_core::layout::code_key;
+/// assert!(code_key(b"0013") < code_key(b"0015"));
+/// assert_eq!(code_key(b"AB"), 0x4142 << 48);
+/// ```
+#[inline]
+pub fn code_key(code: &[u8]) -> u64 {
+    let key = code.iter().take(8).fold(0u64, |k, &b| k << 8 | b as u64);
+    key << (8 * (8 - code.len().min(8))) as u32
 }
 
 /// One field of a record layout.

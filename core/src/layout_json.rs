@@ -6,7 +6,9 @@
 //! The decoder borrows layouts for `'static`; a process loads them once, so
 //! leaking them is the simple, correct owner.
 
-use crate::layout::{CodePattern, FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, ValueSet};
+use crate::layout::{
+    code_key, CodePattern, FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, ValueSet,
+};
 use serde_json::Value;
 use std::borrow::ToOwned;
 use std::boxed::Box;
@@ -33,9 +35,17 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
             None => {}
         }
     }
+    codes.sort_unstable();
+    codes.dedup();
+    let keys = if codes.iter().all(|c| c.len() <= 8) {
+        codes.iter().map(|c| code_key(c.as_bytes())).collect()
+    } else {
+        Vec::new()
+    };
     Box::leak(Box::new(ValueSet {
         name: leak_str(name),
         codes: leak(codes),
+        keys: leak(keys),
         patterns: leak(patterns),
         closed: set["closed"].as_bool().unwrap_or(false),
     }))

@@ -4,57 +4,57 @@
 use crate::layout::{CodePattern, FieldDesc, FieldType, Format, Mandatory, RecordLayout, ValueSet};
 
 /// Value set `e101`.
-pub static VS_E101: ValueSet = ValueSet { name: "e101", codes: &["E", " "], patterns: &[], closed: true };
+pub static VS_E101: ValueSet = ValueSet { name: "e101", codes: &[" ", "E"], keys: &[0x2000000000000000, 0x4500000000000000], patterns: &[], closed: true };
 /// Value set `feltnr_3101`.
-pub static VS_FELTNR_3101: ValueSet = ValueSet { name: "feltnr_3101", codes: &["0000", "0059", "0400"], patterns: &[], closed: false };
+pub static VS_FELTNR_3101: ValueSet = ValueSet { name: "feltnr_3101", codes: &["0000", "0059", "0400"], keys: &[0x3030303000000000, 0x3030353900000000, 0x3034303000000000], patterns: &[], closed: false };
 /// Value set `feltnr_6001`.
-pub static VS_FELTNR_6001: ValueSet = ValueSet { name: "feltnr_6001", codes: &["0013", "0014", "0015", "0016", "0019", "0020", "0021", "0022", "0023", "0025", "0026", "0036", "0037", "0038", "0039", "0041", "0042", "0046", "0047", "0048", "0050", "0051", "0052", "0053", "0055", "0056", "0057", "0058", "0069", "0070", "0071", "0089", "0091", "0096", "0098", "0113", "0147", "0148", "0157", "0158", "0198", "0201", "0202", "0210", "0248", "0249"], patterns: &[], closed: false };
+pub static VS_FELTNR_6001: ValueSet = ValueSet { name: "feltnr_6001", codes: &["0013", "0014", "0015", "0016", "0019", "0020", "0021", "0022", "0023", "0025", "0026", "0036", "0037", "0038", "0039", "0041", "0042", "0046", "0047", "0048", "0050", "0051", "0052", "0053", "0055", "0056", "0057", "0058", "0069", "0070", "0071", "0089", "0091", "0096", "0098", "0113", "0147", "0148", "0157", "0158", "0198", "0201", "0202", "0210", "0248", "0249"], keys: &[0x3030313300000000, 0x3030313400000000, 0x3030313500000000, 0x3030313600000000, 0x3030313900000000, 0x3030323000000000, 0x3030323100000000, 0x3030323200000000, 0x3030323300000000, 0x3030323500000000, 0x3030323600000000, 0x3030333600000000, 0x3030333700000000, 0x3030333800000000, 0x3030333900000000, 0x3030343100000000, 0x3030343200000000, 0x3030343600000000, 0x3030343700000000, 0x3030343800000000, 0x3030353000000000, 0x3030353100000000, 0x3030353200000000, 0x3030353300000000, 0x3030353500000000, 0x3030353600000000, 0x3030353700000000, 0x3030353800000000, 0x3030363900000000, 0x3030373000000000, 0x3030373100000000, 0x3030383900000000, 0x3030393100000000, 0x3030393600000000, 0x3030393800000000, 0x3031313300000000, 0x3031343700000000, 0x3031343800000000, 0x3031353700000000, 0x3031353800000000, 0x3031393800000000, 0x3032303100000000, 0x3032303200000000, 0x3032313000000000, 0x3032343800000000, 0x3032343900000000], patterns: &[], closed: false };
 /// Value set `feltnr_6002`.
-pub static VS_FELTNR_6002: ValueSet = ValueSet { name: "feltnr_6002", codes: &["0024", "0043", "0099", "0143", "0209", "0218"], patterns: &[], closed: false };
+pub static VS_FELTNR_6002: ValueSet = ValueSet { name: "feltnr_6002", codes: &["0024", "0043", "0099", "0143", "0209", "0218"], keys: &[0x3030323400000000, 0x3030343300000000, 0x3030393900000000, 0x3031343300000000, 0x3032303900000000, 0x3032313800000000], patterns: &[], closed: false };
 /// Value set `feltnr_6003`.
-pub static VS_FELTNR_6003: ValueSet = ValueSet { name: "feltnr_6003", codes: &["0011", "0031", "0040", "0063", "0220"], patterns: &[], closed: false };
+pub static VS_FELTNR_6003: ValueSet = ValueSet { name: "feltnr_6003", codes: &["0011", "0031", "0040", "0063", "0220"], keys: &[0x3030313100000000, 0x3030333100000000, 0x3030343000000000, 0x3030363300000000, 0x3032323000000000], patterns: &[], closed: false };
 /// Value set `feltnr_6004`.
-pub static VS_FELTNR_6004: ValueSet = ValueSet { name: "feltnr_6004", codes: &["0040", "0045", "0068", "0114", "0115", "0214", "0215", "0216"], patterns: &[], closed: false };
+pub static VS_FELTNR_6004: ValueSet = ValueSet { name: "feltnr_6004", codes: &["0040", "0045", "0068", "0114", "0115", "0214", "0215", "0216"], keys: &[0x3030343000000000, 0x3030343500000000, 0x3030363800000000, 0x3031313400000000, 0x3031313500000000, 0x3032313400000000, 0x3032313500000000, 0x3032313600000000], patterns: &[], closed: false };
 /// Value set `feltnr_6005`.
-pub static VS_FELTNR_6005: ValueSet = ValueSet { name: "feltnr_6005", codes: &["0083", "0200", "0203", "0211"], patterns: &[], closed: false };
+pub static VS_FELTNR_6005: ValueSet = ValueSet { name: "feltnr_6005", codes: &["0083", "0200", "0203", "0211"], keys: &[0x3030383300000000, 0x3032303000000000, 0x3032303300000000, 0x3032313100000000], patterns: &[], closed: false };
 /// Value set `ferieaar`.
-pub static VS_FERIEAAR: ValueSet = ValueSet { name: "ferieaar", codes: &["9999"], patterns: &[CodePattern::Year], closed: false };
+pub static VS_FERIEAAR: ValueSet = ValueSet { name: "ferieaar", codes: &["9999"], keys: &[0x3939393900000000], patterns: &[CodePattern::Year], closed: false };
 /// Value set `fortegn`.
-pub static VS_FORTEGN: ValueSet = ValueSet { name: "fortegn", codes: &["+", "-"], patterns: &[], closed: true };
+pub static VS_FORTEGN: ValueSet = ValueSet { name: "fortegn", codes: &["+", "-"], keys: &[0x2b00000000000000, 0x2d00000000000000], patterns: &[], closed: true };
 /// Value set `forud_bagud`.
-pub static VS_FORUD_BAGUD: ValueSet = ValueSet { name: "forud_bagud", codes: &["F", "B"], patterns: &[], closed: true };
+pub static VS_FORUD_BAGUD: ValueSet = ValueSet { name: "forud_bagud", codes: &["B", "F"], keys: &[0x4200000000000000, 0x4600000000000000], patterns: &[], closed: true };
 /// Value set `genrekvisition`.
-pub static VS_GENREKVISITION: ValueSet = ValueSet { name: "genrekvisition", codes: &["R", " "], patterns: &[], closed: true };
+pub static VS_GENREKVISITION: ValueSet = ValueSet { name: "genrekvisition", codes: &[" ", "R"], keys: &[0x2000000000000000, 0x5200000000000000], patterns: &[], closed: true };
 /// Value set `groenlandsk_kommune`.
-pub static VS_GROENLANDSK_KOMMUNE: ValueSet = ValueSet { name: "groenlandsk_kommune", codes: &["020", "031", "032", "033", "034", "035", "036", "037"], patterns: &[], closed: false };
+pub static VS_GROENLANDSK_KOMMUNE: ValueSet = ValueSet { name: "groenlandsk_kommune", codes: &["020", "031", "032", "033", "034", "035", "036", "037"], keys: &[0x3032300000000000, 0x3033310000000000, 0x3033320000000000, 0x3033330000000000, 0x3033340000000000, 0x3033350000000000, 0x3033360000000000, 0x3033370000000000], patterns: &[], closed: false };
 /// Value set `il_indholdstype`.
-pub static VS_IL_INDHOLDSTYPE: ValueSet = ValueSet { name: "il_indholdstype", codes: &["0010", "0011", "0013", "0015", "0022", "0023", "0024", "0025", "0026", "0027", "0028", "0029", "0034", "0035", "0036", "0037", "0091", "0121", "0122", "0123", "0124", "0132", "0232", "0332", "0432", "0929"], patterns: &[], closed: false };
+pub static VS_IL_INDHOLDSTYPE: ValueSet = ValueSet { name: "il_indholdstype", codes: &["0010", "0011", "0013", "0015", "0022", "0023", "0024", "0025", "0026", "0027", "0028", "0029", "0034", "0035", "0036", "0037", "0091", "0121", "0122", "0123", "0124", "0132", "0232", "0332", "0432", "0929"], keys: &[0x3030313000000000, 0x3030313100000000, 0x3030313300000000, 0x3030313500000000, 0x3030323200000000, 0x3030323300000000, 0x3030323400000000, 0x3030323500000000, 0x3030323600000000, 0x3030323700000000, 0x3030323800000000, 0x3030323900000000, 0x3030333400000000, 0x3030333500000000, 0x3030333600000000, 0x3030333700000000, 0x3030393100000000, 0x3031323100000000, 0x3031323200000000, 0x3031323300000000, 0x3031323400000000, 0x3031333200000000, 0x3032333200000000, 0x3033333200000000, 0x3034333200000000, 0x3039323900000000], patterns: &[], closed: false };
 /// Value set `indberettertype`.
-pub static VS_INDBERETTERTYPE: ValueSet = ValueSet { name: "indberettertype", codes: &["01", "02"], patterns: &[], closed: true };
+pub static VS_INDBERETTERTYPE: ValueSet = ValueSet { name: "indberettertype", codes: &["01", "02"], keys: &[0x3031000000000000, 0x3032000000000000], patterns: &[], closed: true };
 /// Value set `indkomsttype`.
-pub static VS_INDKOMSTTYPE: ValueSet = ValueSet { name: "indkomsttype", codes: &["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "20", "24", "26", "28", "29", "30"], patterns: &[], closed: false };
+pub static VS_INDKOMSTTYPE: ValueSet = ValueSet { name: "indkomsttype", codes: &["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "20", "24", "26", "28", "29", "30"], keys: &[0x3030000000000000, 0x3031000000000000, 0x3032000000000000, 0x3033000000000000, 0x3034000000000000, 0x3035000000000000, 0x3036000000000000, 0x3037000000000000, 0x3038000000000000, 0x3039000000000000, 0x3130000000000000, 0x3131000000000000, 0x3230000000000000, 0x3234000000000000, 0x3236000000000000, 0x3238000000000000, 0x3239000000000000, 0x3330000000000000], patterns: &[], closed: false };
 /// Value set `indtaegtsart`.
-pub static VS_INDTAEGTSART: ValueSet = ValueSet { name: "indtaegtsart", codes: &["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021", "0022", "0024", "0025", "0026", "0027", "0028", "0030", "0034", "0036", "0037", "0038", "0039", "0041", "0042", "0044", "0045", "0046", "0048", "0049", "0050", "0051", "0052", "0056", "0057", "0060", "0061", "0062", "0064", "0069", "0070", "0071", "0072", "0073", "0074", "0075", "0076", "0077", "0078", "0079", "0080", "0081", "0082", "0083", "0084", "0086", "0087", "0088", "0089", "0097", "0099", "0100", "0101", "0102", "0103", "0104", "0105", "0106", "0108", "0109", "0110", "0111", "0112", "0114", "0115", "0116", "0127", "0128", "0132", "0170", "0171", "0172", "0173", "0174", "0175", "0176", "0177"], patterns: &[], closed: false };
+pub static VS_INDTAEGTSART: ValueSet = ValueSet { name: "indtaegtsart", codes: &["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013", "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021", "0022", "0024", "0025", "0026", "0027", "0028", "0030", "0034", "0036", "0037", "0038", "0039", "0041", "0042", "0044", "0045", "0046", "0048", "0049", "0050", "0051", "0052", "0056", "0057", "0060", "0061", "0062", "0064", "0069", "0070", "0071", "0072", "0073", "0074", "0075", "0076", "0077", "0078", "0079", "0080", "0081", "0082", "0083", "0084", "0086", "0087", "0088", "0089", "0097", "0099", "0100", "0101", "0102", "0103", "0104", "0105", "0106", "0108", "0109", "0110", "0111", "0112", "0114", "0115", "0116", "0127", "0128", "0132", "0170", "0171", "0172", "0173", "0174", "0175", "0176", "0177"], keys: &[0x3030303200000000, 0x3030303300000000, 0x3030303400000000, 0x3030303500000000, 0x3030303600000000, 0x3030303700000000, 0x3030303800000000, 0x3030303900000000, 0x3030313000000000, 0x3030313100000000, 0x3030313200000000, 0x3030313300000000, 0x3030313400000000, 0x3030313500000000, 0x3030313600000000, 0x3030313700000000, 0x3030313800000000, 0x3030313900000000, 0x3030323000000000, 0x3030323100000000, 0x3030323200000000, 0x3030323400000000, 0x3030323500000000, 0x3030323600000000, 0x3030323700000000, 0x3030323800000000, 0x3030333000000000, 0x3030333400000000, 0x3030333600000000, 0x3030333700000000, 0x3030333800000000, 0x3030333900000000, 0x3030343100000000, 0x3030343200000000, 0x3030343400000000, 0x3030343500000000, 0x3030343600000000, 0x3030343800000000, 0x3030343900000000, 0x3030353000000000, 0x3030353100000000, 0x3030353200000000, 0x3030353600000000, 0x3030353700000000, 0x3030363000000000, 0x3030363100000000, 0x3030363200000000, 0x3030363400000000, 0x3030363900000000, 0x3030373000000000, 0x3030373100000000, 0x3030373200000000, 0x3030373300000000, 0x3030373400000000, 0x3030373500000000, 0x3030373600000000, 0x3030373700000000, 0x3030373800000000, 0x3030373900000000, 0x3030383000000000, 0x3030383100000000, 0x3030383200000000, 0x3030383300000000, 0x3030383400000000, 0x3030383600000000, 0x3030383700000000, 0x3030383800000000, 0x3030383900000000, 0x3030393700000000, 0x3030393900000000, 0x3031303000000000, 0x3031303100000000, 0x3031303200000000, 0x3031303300000000, 0x3031303400000000, 0x3031303500000000, 0x3031303600000000, 0x3031303800000000, 0x3031303900000000, 0x3031313000000000, 0x3031313100000000, 0x3031313200000000, 0x3031313400000000, 0x3031313500000000, 0x3031313600000000, 0x3031323700000000, 0x3031323800000000, 0x3031333200000000, 0x3031373000000000, 0x3031373100000000, 0x3031373200000000, 0x3031373300000000, 0x3031373400000000, 0x3031373500000000, 0x3031373600000000, 0x3031373700000000], patterns: &[], closed: false };
 /// Value set `ip_indholdstype`.
-pub static VS_IP_INDHOLDSTYPE: ValueSet = ValueSet { name: "ip_indholdstype", codes: &["0100", "0200", "0350", "0400", "0600", "0610", "0620", "0630", "0700", "0800"], patterns: &[], closed: false };
+pub static VS_IP_INDHOLDSTYPE: ValueSet = ValueSet { name: "ip_indholdstype", codes: &["0100", "0200", "0350", "0400", "0600", "0610", "0620", "0630", "0700", "0800"], keys: &[0x3031303000000000, 0x3032303000000000, 0x3033353000000000, 0x3034303000000000, 0x3036303000000000, 0x3036313000000000, 0x3036323000000000, 0x3036333000000000, 0x3037303000000000, 0x3038303000000000], patterns: &[], closed: false };
 /// Value set `j_n`.
-pub static VS_J_N: ValueSet = ValueSet { name: "j_n", codes: &["J", "N"], patterns: &[], closed: true };
+pub static VS_J_N: ValueSet = ValueSet { name: "j_n", codes: &["J", "N"], keys: &[0x4a00000000000000, 0x4e00000000000000], patterns: &[], closed: true };
 /// Value set `koen`.
-pub static VS_KOEN: ValueSet = ValueSet { name: "koen", codes: &["1", "2", "3"], patterns: &[], closed: true };
+pub static VS_KOEN: ValueSet = ValueSet { name: "koen", codes: &["1", "2", "3"], keys: &[0x3100000000000000, 0x3200000000000000, 0x3300000000000000], patterns: &[], closed: true };
 /// Value set `landekode`.
-pub static VS_LANDEKODE: ValueSet = ValueSet { name: "landekode", codes: &["XU", "XI", "EL"], patterns: &[CodePattern::CountryCode], closed: false };
+pub static VS_LANDEKODE: ValueSet = ValueSet { name: "landekode", codes: &["EL", "XI", "XU"], keys: &[0x454c000000000000, 0x5849000000000000, 0x5855000000000000], patterns: &[CodePattern::CountryCode], closed: false };
 /// Value set `nulangivelse`.
-pub static VS_NULANGIVELSE: ValueSet = ValueSet { name: "nulangivelse", codes: &["N", " "], patterns: &[], closed: true };
+pub static VS_NULANGIVELSE: ValueSet = ValueSet { name: "nulangivelse", codes: &[" ", "N"], keys: &[0x2000000000000000, 0x4e00000000000000], patterns: &[], closed: true };
 /// Value set `ophoer_lsb`.
-pub static VS_OPHOER_LSB: ValueSet = ValueSet { name: "ophoer_lsb", codes: &["A", " "], patterns: &[], closed: true };
+pub static VS_OPHOER_LSB: ValueSet = ValueSet { name: "ophoer_lsb", codes: &[" ", "A"], keys: &[0x2000000000000000, 0x4100000000000000], patterns: &[], closed: true };
 /// Value set `rettelse`.
-pub static VS_RETTELSE: ValueSet = ValueSet { name: "rettelse", codes: &["R", " "], patterns: &[], closed: true };
+pub static VS_RETTELSE: ValueSet = ValueSet { name: "rettelse", codes: &[" ", "R"], keys: &[0x2000000000000000, 0x5200000000000000], patterns: &[], closed: true };
 /// Value set `skattekorttype`.
-pub static VS_SKATTEKORTTYPE: ValueSet = ValueSet { name: "skattekorttype", codes: &["1", "2", "6", "7"], patterns: &[], closed: true };
+pub static VS_SKATTEKORTTYPE: ValueSet = ValueSet { name: "skattekorttype", codes: &["1", "2", "6", "7"], keys: &[0x3100000000000000, 0x3200000000000000, 0x3600000000000000, 0x3700000000000000], patterns: &[], closed: true };
 /// Value set `system`.
-pub static VS_SYSTEM: ValueSet = ValueSet { name: "system", codes: &["E", "L"], patterns: &[], closed: true };
+pub static VS_SYSTEM: ValueSet = ValueSet { name: "system", codes: &["E", "L"], keys: &[0x4500000000000000, 0x4c00000000000000], patterns: &[], closed: true };
 /// Value set `test_prod`.
-pub static VS_TEST_PROD: ValueSet = ValueSet { name: "test_prod", codes: &["T", "P"], patterns: &[], closed: true };
+pub static VS_TEST_PROD: ValueSet = ValueSet { name: "test_prod", codes: &["P", "T"], keys: &[0x5000000000000000, 0x5400000000000000], patterns: &[], closed: true };
 
 /// The current layout of every record type.
 pub static RECORDS: &[RecordLayout] = &[

@@ -57,6 +57,7 @@ pub mod layout;
 pub mod layout_json;
 #[rustfmt::skip]
 pub mod layouts;
+mod plan;
 pub mod record;
 pub mod testing;
 

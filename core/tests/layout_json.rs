@@ -64,12 +64,14 @@ fn render(set: &LayoutSet) -> String {
     }
     for (name, v) in &sets {
         let codes: Vec<String> = v.codes.iter().map(|c| format!("{c:?}")).collect();
+        let keys: Vec<String> = v.keys.iter().map(|k| format!("{k:#x}")).collect();
         let patterns: Vec<String> = v.patterns.iter().map(|p| format!("CodePattern::{p:?}")).collect();
         writeln!(
             out,
-            "/// Value set `{name}`.\npub static {}: ValueSet = ValueSet {{ name: {name:?}, codes: &[{}], patterns: &[{}], closed: {} }};",
+            "/// Value set `{name}`.\npub static {}: ValueSet = ValueSet {{ name: {name:?}, codes: &[{}], keys: &[{}], patterns: &[{}], closed: {} }};",
             ident(name),
             codes.join(", "),
+            keys.join(", "),
             patterns.join(", "),
             v.closed
         )
@@ -128,6 +130,11 @@ fn every_record_type_of_the_spec_is_built_in() {
     have.sort();
     assert_eq!(have, want);
     assert_eq!(have.len(), 18);
+    for f in eindkomst_core::layout::BUILTIN.records.iter().flat_map(|r| r.fields) {
+        if let Some(set) = f.values {
+            assert!(set.codes.windows(2).all(|w| w[0] < w[1]), "{} codes must be sorted", set.name);
+        }
+    }
     let person = eindkomst_core::layout::BUILTIN.get(6000).unwrap();
     let tin = person.field(7).unwrap();
     assert_eq!((tin.name, tin.start, tin.len), ("TIN", 52, 27));

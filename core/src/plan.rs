@@ -1,0 +1,195 @@
+//! Validation plans: what the decoder precomputes per layout so a line is
+//! checked in bulk (SWAR, 8 bytes at a time) and only the fields that need
+//! more than "digits" are looked at one by one.
+
+use crate::layout::{FieldType, Format, LayoutSet, Mandatory, RecordLayout};
+
+/// Layouts up to this many 8-byte words (256 bytes) get the bulk check.
+pub(crate) const WORDS: usize = 32;
+/// Plans kept: every record type plus its variants.
+pub(crate) const MAX_PLANS: usize = 40;
+/// Fields per layout that need a check beyond digits.
+const MAX_CHECKS: usize = 24;
+/// "No such field" in the index slots below.
+pub(crate) const NONE: u8 = u8::MAX;
+
+/// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
+/// Branch-free over 16-byte blocks, so the compiler vectorises it.
+pub(crate) fn printable_line(line: &[u8]) -> bool {
+    let bad = |b: u8| ((b < 0x20) | (b.wrapping_sub(0x7F) < 0x21)) as u8;
+    let mut blocks = line.chunks_exact(16);
+    let mut any = 0u8;
+    for block in &mut blocks {
+        any |= block.iter().fold(0, |acc, &b| acc | bad(b));
+    }
+    any |= blocks.remainder().iter().fold(0, |acc, &b| acc | bad(b));
+    any == 0
+}
+
+/// What is checked in bulk for one layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    pub layout: &'static RecordLayout,
+    /// Index of the record type in `Counts::by_type`.
+    pub slot: u8,
+    /// Words of `digits` in use; 0 = no bulk check (layout too long).
+    words: u8,
+    /// 0xFF at every position that belongs to a numeric field.
+    digits: [u8; 8 * WORDS],
+    /// Field indices that need a check of their own (codes, dates, signs, ...).
+    checks: [u8; MAX_CHECKS],
+    n_checks: u8,
+    /// Indices of fields with cross-field rules.
+    pub cpr: u8,
+    pub se: u8,
+    pub country: u8,
+    pub period_end: u8,
+    pub count: u8,
+}
+
+/// Result of the bulk check of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bulk {
+    /// Every numeric byte is a digit: only the listed fields need a look.
+    Digits,
+    /// Something else (blanks, bad bytes): check every field.
+    CheckAll,
+}
+
+impl Plan {
+    fn new(layout: &'static RecordLayout, slot: u8) -> Plan {
+        let mut plan = Plan {
+            layout,
+            slot,
+            words: 0,
+            digits: [0; 8 * WORDS],
+            checks: [NONE; MAX_CHECKS],
+            n_checks: 0,
+            cpr: NONE,
+            se: NONE,
+            country: NONE,
+            period_end: NONE,
+            count: NONE,
+        };
+        let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
+        let mut checks_fit = true;
+        for (i, f) in layout.fields.iter().enumerate() {
+            let idx = i as u8;
+            match (layout.rec_nr, f.name) {
+                (_, "Person_CPR_nr") => plan.cpr = idx,
+                (6000, "Person_CVR_SE_nr") => plan.se = idx,
+                (6000, "TIN_landekode") | (8001, "Landekode") => plan.country = idx,
+                (5000, "Loenperiode_slut") => plan.period_end = idx,
+                (9999, "Antal_records") => plan.count = idx,
+                _ => {}
+            }
+            if f.format == Format::Filler {
+                continue;
+            }
+            if fits && f.ty == FieldType::Numeric {
+                for pos in f.range() {
+                    plan.digits[pos] = 0xFF;
+                }
+            }
+            let own_check = i >= 2
+                && (f.values.is_some()
+                    || !matches!(f.format, Format::Plain | Format::Quantity(_))
+                    || (f.ty == FieldType::Alpha && matches!(f.mandatory, Mandatory::Yes | Mandatory::ThirdParty)));
+            if own_check {
+                match plan.checks.get_mut(plan.n_checks as usize) {
+                    Some(slot) => {
+                        *slot = idx;
+                        plan.n_checks += 1;
+                    }
+                    None => checks_fit = false,
+                }
+            }
+        }
+        if fits && checks_fit {
+            plan.words = (layout.length as usize).div_ceil(8) as u8;
+        }
+        plan
+    }
+
+    /// The fields to check one by one after [`Bulk::Digits`].
+    pub fn checks(&self) -> &[u8] {
+        &self.checks[..self.n_checks as usize]
+    }
+
+    /// Checks every numeric byte of `line` (which has the layout's length) at
+    /// once: branch-free over 16-byte blocks, so the compiler vectorises it.
+    pub fn bulk(&self, line: &[u8]) -> Bulk {
+        if self.words == 0 || line.len() > self.digits.len() {
+            return Bulk::CheckAll;
+        }
+        let not_digit = |b: u8, m: u8| m & ((b.wrapping_sub(b'0') > 9) as u8).wrapping_neg();
+        let mask = &self.digits[..line.len()];
+        let mut lines = line.chunks_exact(16);
+        let mut masks = mask.chunks_exact(16);
+        let mut any = 0u8;
+        for (l, m) in (&mut lines).zip(&mut masks) {
+            any |= l.iter().zip(m).fold(0, |acc, (&b, &m)| acc | not_digit(b, m));
+        }
+        any |= lines.remainder().iter().zip(masks.remainder()).fold(0, |acc, (&b, &m)| acc | not_digit(b, m));
+        if any == 0 {
+            Bulk::Digits
+        } else {
+            Bulk::CheckAll
+        }
+    }
+}
+
+/// The plans of a layout set, found by record type.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_matches_the_byte_rule() {
+        for b in 0..=255u8 {
+            let want = (0x20..0x7F).contains(&b) || b >= 0xA0;
+            for pos in 0..9 {
+                let mut line = [b'A'; 9];
+                line[pos] = b;
+                assert_eq!(super::printable_line(&line), want, "byte {b:#x} at {pos}");
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plans {
+    plans: [Option<Plan>; MAX_PLANS],
+    /// `rec_nr` of each plan, for a quick scan.
+    keys: [u16; MAX_PLANS],
+    pre_tin: Option<u8>,
+}
+
+impl Plans {
+    pub fn new(set: &LayoutSet) -> Plans {
+        let mut plans = Plans { plans: [None; MAX_PLANS], keys: [0; MAX_PLANS], pre_tin: None };
+        let current = set.records.iter().enumerate().map(|(slot, l)| (l, slot));
+        let variants = set.variants.iter().filter_map(|v| {
+            let slot = set.records.iter().position(|r| r.rec_nr == v.rec_nr)?;
+            Some((v, slot))
+        });
+        for (n, (layout, slot)) in current.chain(variants).take(MAX_PLANS).enumerate() {
+            plans.plans[n] = Some(Plan::new(layout, slot.min(NONE as usize) as u8));
+            if layout.variant.is_empty() {
+                plans.keys[n] = layout.rec_nr;
+            } else if layout.rec_nr == 6000 && layout.variant == "v7.1" {
+                plans.pre_tin = Some(n as u8);
+            }
+        }
+        plans
+    }
+
+    /// The current plan for a record type.
+    pub fn get(&self, rec_nr: u16) -> Option<&Plan> {
+        let i = self.keys.iter().position(|&k| k == rec_nr && k != 0)?;
+        self.plans[i].as_ref()
+    }
+
+    /// The pre-TIN 6000 plan, if the layout set has it.
+    pub fn pre_tin(&self) -> Option<&Plan> {
+        self.plans[self.pre_tin? as usize].as_ref()
+    }
+}
