@@ -654,13 +654,18 @@ impl Decoder {
             };
             let line = &rest[..nl];
             let continuing = carry.len > 0 || carry.overflow;
-            let blank = !continuing && (line.is_empty() || line == b"\r");
+            // A CRLF blank line may arrive split: its CR carried, its LF here.
+            let carried_cr = continuing && !carry.overflow && carry.buf[..carry.len] == *b"\r" && line.is_empty();
+            let blank = carried_cr || (!continuing && (line.is_empty() || line == b"\r"));
             if !blank {
                 if let Some(step) = state.take_blank() {
                     return (step, used);
                 }
             }
-            let step = if continuing {
+            let step = if carried_cr {
+                carry.len = 0;
+                state.blank()
+            } else if continuing {
                 carry.append(line);
                 let len = carry.len;
                 let step = if carry.overflow {
@@ -674,8 +679,7 @@ impl Decoder {
             } else {
                 state.line_start = state.offset;
                 if blank {
-                    state.blank();
-                    None
+                    state.blank()
                 } else if line.len() > MAX_LINE + 1 {
                     Some(state.reject_too_long(line.len()))
                 } else {
@@ -749,14 +753,13 @@ impl State {
     }
 
     /// A blank line is held back: it is an error unless it is the last line.
-    /// A blank line is held back: it is an error unless it is the last line.
-    fn blank(&mut self) {
+    /// Returns the rejection of the blank line before it, if there was one
+    /// (two in a row: the first is surely not the final one).
+    fn blank(&mut self) -> Option<Step> {
         self.line += 1;
-        if let Some(step) = self.take_blank() {
-            // Two blank lines in a row: the first is surely not the final one.
-            self.push(step);
-        }
+        let before = self.take_blank();
         self.blank_pending = Some((self.line, self.line_start));
+        before
     }
 
     /// Reports the held-back blank line, now that another line follows it.
@@ -837,8 +840,7 @@ impl State {
                 offset += 3;
                 if line.is_empty() {
                     self.line -= 1;
-                    self.blank();
-                    return None;
+                    return self.blank();
                 }
             }
         }

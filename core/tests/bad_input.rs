@@ -368,6 +368,36 @@ fn blank_lines() {
 }
 
 #[test]
+fn blank_line_runs_come_in_line_order_and_crlf_blanks_split_anywhere() {
+    let mut lines = sample_lines();
+    lines.insert(5, Vec::new());
+    lines.insert(6, Vec::new());
+    let blank = |n| err(ErrorKind::BlankLine, n, None, None, None, offset_of(&lines, n as usize));
+    let (events, c) = decode(&join(&lines));
+    assert_eq!(findings(&events), vec![blank(6), blank(7)]);
+    assert_eq!(totals(&c), (29, 27, 2, 0, 0));
+
+    // The same with CRLF endings: `decode` also feeds it byte by byte, which
+    // splits every blank line between its CR and LF.
+    let crlf: Vec<u8> =
+        join(&lines).iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+    let (events, c) = decode(&crlf);
+    let at = |n: usize| lines[..n - 1].iter().map(|l| l.len() as u64 + 2).sum::<u64>();
+    let kinds: Vec<_> = findings(&events).iter().map(|e| (e.kind, e.line, e.offset)).collect();
+    assert_eq!(kinds, vec![(ErrorKind::BlankLine, 6, at(6)), (ErrorKind::BlankLine, 7, at(7))]);
+    assert_eq!(totals(&c), (29, 27, 2, 0, 0));
+
+    // Strict mode stops at the first one, and counts only what it reported.
+    let opts = Options { strict: true, ..Options::default() };
+    for chunk in [1, 5, crlf.len()] {
+        let (events, c) = run_chunked(opts, &crlf, chunk);
+        assert_eq!(findings(&events).len(), 1, "chunk {chunk}");
+        assert_eq!(findings(&events)[0].line, 6);
+        assert_eq!(totals(&c), (6, 5, 1, 0, 0));
+    }
+}
+
+#[test]
 fn overlong_and_short_lines() {
     let mut lines = sample_lines();
     lines[13] = vec![b'7'; 600];

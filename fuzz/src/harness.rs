@@ -136,49 +136,6 @@ impl fmt::Debug for ShortOptions {
     }
 }
 
-/// Known, reported core bugs whose inputs are skipped when named in the
-/// environment variable `EINDKOMST_FUZZ_SKIP` (comma-separated), so a local
-/// run can look past them. CI leaves it unset: every known bug still fails.
-///
-/// * `blank-run`: two blank lines in a row (a first line holding only a BOM
-///   counts as blank): the decoder frames the next line while a rejection is
-///   queued (rejections out of line order; strict mode drops them).
-/// * `cr-split`: a CRLF blank line; split between its CR and LF it is
-///   rejected as too short instead of as a blank line.
-pub fn skip_known(plain: &[u8]) -> bool {
-    use std::sync::OnceLock;
-    static SKIP: OnceLock<Vec<String>> = OnceLock::new();
-    let skip = SKIP.get_or_init(|| {
-        std::env::var("EINDKOMST_FUZZ_SKIP")
-            .unwrap_or_default()
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    });
-    let on = |name: &str| skip.iter().any(|s| s == name);
-    if on("cr-split") && (plain.windows(3).any(|w| w == b"\n\r\n") || plain.starts_with(b"\r\n")) {
-        return true;
-    }
-    if on("blank-run") {
-        let mut prev_blank = false;
-        let mut lines = plain.split(|&b| b == b'\n').peekable();
-        let mut first = true;
-        while let Some(line) = lines.next() {
-            let terminated = lines.peek().is_some();
-            let bom_only = first && line.starts_with(b"\xEF\xBB\xBF");
-            let line = if bom_only { &line[3..] } else { line };
-            let blank = terminated && (line.is_empty() || line == b"\r");
-            if blank && prev_blank {
-                return true;
-            }
-            prev_blank = blank;
-            first = false;
-        }
-    }
-    false
-}
-
 /// Feeds chunks to a decoder, checking every call.
 pub struct Driver<'s> {
     dec: Decoder,
