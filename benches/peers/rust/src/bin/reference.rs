@@ -1,0 +1,68 @@
+//! eindkomst's own totals: the core decoder (decode + validate every field and the
+//! record order) over the file in 256 KiB reads, summing amounts in øre per field
+//! number through the public Record API. Exits 1 if any line is rejected or any
+//! stream error is reported, so the reference is only ever a clean decode.
+use eindkomst_core::{Decoder, Event, Options};
+use eindkomst_peers::Totals;
+use std::io::Read;
+
+/// (record type, feltnummer or 0) -> øre; a handful of keys, so a linear scan.
+fn add(sums: &mut Vec<((u16, u16), i64)>, key: (u16, u16), ore: i64) {
+    match sums.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => *v += ore,
+        None => sums.push((key, ore)),
+    }
+}
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: reference FILE");
+    let mut file = std::fs::File::open(&path).expect("open input");
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut dec = Decoder::new(Options::default());
+    let mut sums = Vec::new();
+    let mut problems = 0u64;
+    loop {
+        let n = file.read(&mut buf).expect("read input");
+        if n == 0 {
+            break;
+        }
+        let mut rest = &buf[..n];
+        loop {
+            let (event, used) = dec.decode(rest);
+            rest = &rest[used..];
+            match event {
+                Event::Record(r) => {
+                    if let Some(a) = r.amount() {
+                        let ore = a.ore().expect("amount finer than øre");
+                        add(&mut sums, (r.record_type(), r.feltnummer().unwrap_or(0)), ore);
+                    }
+                }
+                Event::Rejected(_) | Event::Error(_) => problems += 1,
+                Event::NeedInput | Event::End => break,
+                Event::Warning(_) => {}
+            }
+        }
+    }
+    loop {
+        match dec.finish() {
+            Event::End => break,
+            Event::Rejected(_) | Event::Error(_) => problems += 1,
+            _ => {}
+        }
+    }
+    let mut totals = Totals::default();
+    for t in dec.counts().by_type.iter().filter(|t| t.decoded > 0) {
+        totals.records.insert(t.rec_nr, t.decoded);
+    }
+    for ((rec, felt), ore) in sums {
+        let key = if felt == 0 && rec != 3101 && rec != 6001 { format!("{rec}") } else { format!("{rec}/{felt:04}") };
+        totals.amounts.insert(key, ore);
+    }
+    totals.print();
+    let c = dec.counts();
+    eprintln!("reference: {} lines, {} rejected, {} errors, {} warnings", c.lines, c.rejected, c.errors, c.warnings);
+    if problems > 0 {
+        eprintln!("reference: {problems} rejected lines or stream errors: not a clean input");
+        std::process::exit(1);
+    }
+}
