@@ -52,6 +52,7 @@ pub mod decoder;
 pub mod encode;
 pub mod error;
 pub mod field;
+pub mod filter;
 pub mod layout;
 #[cfg(feature = "json")]
 pub mod layout_json;
