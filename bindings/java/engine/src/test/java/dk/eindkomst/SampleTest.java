@@ -1,0 +1,182 @@
+package dk.eindkomst;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** testdata/sample.txt through the binding: exact values of several record types. */
+class SampleTest {
+    static byte[] sample() throws IOException {
+        return Files.readAllBytes(TestFiles.sample());
+    }
+
+    static List<Record> decodeAll(InputStream in, Options options) {
+        List<Record> out = new ArrayList<>();
+        try (EindkomstDecoder d = new EindkomstDecoder(in, options)) {
+            d.forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void versionMatchesTheEngine() {
+        assertEquals("0.1.0", EindkomstDecoder.version());
+    }
+
+    @Test
+    void libraryIsLoadedFromTheJarResources() {
+        assertTrue(EindkomstDecoder.class.getResource("/linux-x86-64/libeindkomst.so") != null);
+        assertEquals("", System.getenv().getOrDefault("LD_LIBRARY_PATH", ""));
+    }
+
+    @Test
+    void countsOfTheSample() throws IOException {
+        try (EindkomstDecoder d = new EindkomstDecoder(new ByteArrayInputStream(sample()))) {
+            long n = d.stream().count();
+            assertEquals(27, n);
+            Counts c = d.counts();
+            assertEquals(27, c.lines());
+            assertEquals(27, c.decoded());
+            assertEquals(0, c.rejected());
+            assertEquals(0, c.warnings());
+            assertEquals(0, c.errors());
+            assertEquals(sample().length, c.bytes()); // terminators included
+            assertEquals(new Counts.TypeCount(7, 0), c.byType().get(6001));
+            assertEquals(new Counts.TypeCount(3, 0), c.byType().get(6000));
+            assertEquals(new Counts.TypeCount(2, 0), c.byType().get(2111));
+            assertEquals(18, c.byType().size());
+            assertTrue(d.findings().isEmpty());
+        }
+    }
+
+    @Test
+    void valuesOfSeveralRecordTypes() throws IOException {
+        List<Record> rs = decodeAll(new ByteArrayInputStream(sample()), Options.lenient());
+        assertEquals(27, rs.size());
+
+        Record start = rs.get(0);
+        assertEquals(1000, start.recordType());
+        assertEquals(1, start.line());
+        assertEquals(0, start.offset());
+        assertEquals(LocalDate.of(2025, 2, 3), start.date(3).orElseThrow());
+        assertEquals(LocalTime.of(6, 15), start.time(4).orElseThrow());
+        assertEquals("Kommunal Løn", start.value(10));
+        assertEquals(OptionalInt.of(12345678), start.seNr());
+
+        Record employer = rs.get(1);
+        assertEquals(2001, employer.recordType());
+        assertEquals(143, employer.offset());
+        assertEquals(OptionalInt.of(12345678), employer.seNr());
+        assertEquals("DKK", employer.value("Valutakode"));
+
+        Record amount = rs.get(9);
+        assertEquals(6001, amount.recordType());
+        assertEquals(10, amount.line());
+        assertEquals(10, amount.lbNr());
+        assertEquals(711, amount.offset());
+        assertEquals(OptionalInt.of(13), amount.feltnummer());
+        assertEquals(new BigDecimal("32500.000000"), amount.amount().orElseThrow());
+        assertEquals(OptionalLong.of(3_250_000L), amount.amountOre());
+        assertEquals("0000032500000000", amount.value(4));
+        assertEquals("+", amount.value(5));
+
+        Record negative = rs.get(12);
+        assertEquals(13, negative.line());
+        assertEquals(OptionalLong.of(-125_050L), negative.amountOre());
+
+        Record person = rs.get(8);
+        assertEquals(6000, person.recordType());
+        assertEquals("6101901234", person.cpr().orElseThrow()); // synthetic CPR (day + 60)
+        assertFalse(person.toString().contains("6101901234"));
+        assertEquals("Record 6000 line 9 (Lb_nr 9)", person.toString());
+
+        Record foreign = rs.get(21);
+        assertEquals(8001, foreign.recordType());
+        assertEquals("Müller, Anna", foreign.value(6));
+        assertEquals("Hauptstraße 5", foreign.value(7));
+
+        Record end = rs.get(26);
+        assertEquals(9999, end.recordType());
+        assertEquals(OptionalLong.of(27), end.number(3));
+        assertEquals(OptionalLong.empty(), end.amountOre());
+        assertThrows(IllegalArgumentException.class, () -> end.value(99));
+    }
+
+    @Test
+    void layoutsComeFromTheEngine() {
+        Layout l = Layout.of(6001);
+        assertEquals(6001, l.recordType());
+        Field beloeb = l.field(4);
+        assertEquals("Beloeb", beloeb.name());
+        assertEquals(15, beloeb.start());
+        assertEquals(16, beloeb.length());
+        assertEquals(Field.Format.AMOUNT, beloeb.format());
+        assertEquals(Field.Format.SIGN, l.field(5).format());
+        assertTrue(Layout.of(6000).fields().stream().anyMatch(Field::personal));
+        assertEquals(null, Layout.of(1234));
+    }
+
+    /** Reads one to seven bytes at a time: lines split across chunks come from the scratch area. */
+    static final class Trickle extends InputStream {
+        private final byte[] data;
+        private int pos;
+
+        Trickle(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public int read() {
+            return pos < data.length ? data[pos++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos == data.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, 1 + pos % 7), data.length - pos);
+            System.arraycopy(data, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    @Test
+    void smallReadsAndBase64GiveTheSameRecords() throws IOException {
+        List<String> whole = decodeAll(new ByteArrayInputStream(sample()), Options.lenient()).stream()
+                .map(TestFiles::rawJson).collect(Collectors.toList());
+        List<String> trickled = decodeAll(new Trickle(sample()), Options.lenient()).stream()
+                .map(TestFiles::rawJson).collect(Collectors.toList());
+        byte[] b64 = Base64.getMimeEncoder().encode(sample());
+        List<String> base64 = decodeAll(new ByteArrayInputStream(b64), Options.lenient().base64(true)).stream()
+                .map(TestFiles::rawJson).collect(Collectors.toList());
+        assertEquals(27, whole.size());
+        assertEquals(whole, trickled);
+        assertEquals(whole, base64);
+    }
+
+    @Test
+    void amountScaleIsAnOption() throws IOException {
+        List<Record> rs = decodeAll(new ByteArrayInputStream(sample()), Options.lenient().amountScale(2));
+        assertEquals(new BigDecimal("325000000.00"), rs.get(9).amount().orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> Options.lenient().amountScale(17));
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Java binding (bindings/java, Maven): JUnit 5 tests, the jar with the native
+# library inside, the README example run from the jar, and the ~100 MB
+# generated file compared with the CLI's --raw output, with throughput.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+target="${CARGO_TARGET_DIR:-target}"
+[ "$target" = target ] || { echo "71-java: the Maven build reads target/release; unset CARGO_TARGET_DIR" >&2; exit 1; }
+
+# 1. The native library the jar packs, and the CLI the tests compare with.
+cargo build -q --release -p eindkomst-ffi -p eindkomst-cli
+
+# 2. The generated ~100 MB file (deterministic; shared with 70-dotnet.sh).
+big="$target/bindings-100mb.txt"
+if [ ! -s "$big" ]; then
+  "$target/release/eindkomst" generate --records 2100000 --seed 7 -o "$big.tmp"
+  mv "$big.tmp" "$big"
+fi
+
+# 3. Build, test (every module of the aggregator) and package.
+log="$target/java-test.log"
+mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml package -Deindkomst.bigFile="$PWD/$big" 2>&1 | tee "$log"
+grep -q 'java: bindings-100mb.txt: 2100000 records equal to the CLI' "$log" \
+  || { echo "71-java: the 100 MB comparison did not run" >&2; exit 1; }
+
+# 4. The jar carries the native library where JNA looks for it.
+jar=bindings/java/engine/target/eindkomst-0.1.0.jar
+unzip -l "$jar" | grep -q ' linux-x86-64/libeindkomst.so$' \
+  || { echo "71-java: $jar has no linux-x86-64/libeindkomst.so" >&2; exit 1; }
+
+# 5. The README example, run as a source file against the jar alone (no
+#    LD_LIBRARY_PATH, no jna.library.path): the library comes out of the jar.
+jna=$(find "$HOME/.m2/repository/net/java/dev/jna/jna" -name 'jna-5*.jar' ! -name '*sources*' | sort | tail -1)
+mkdir -p "$target/java-readme"
+awk '/^```java$/{on=1;next} /^```$/{on=0} on' bindings/java/README.md >"$target/java-readme/Example.java"
+out=$(env -u LD_LIBRARY_PATH java -cp "$jar:$jna" "$target/java-readme/Example.java" testdata/sample.txt)
+[ "$out" = "27 records, 6001 total 6906950 øre" ] \
+  || { echo "71-java: README example printed: $out" >&2; exit 1; }
+echo "java: README example from the jar: $out"
