@@ -2,9 +2,10 @@
 //! them (the test-data generator above all).
 //!
 //! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
-//! writes records and findings; [`stats`] sums; [`generate`] writes synthetic
-//! files.
+//! writes records and findings; [`filter`] keeps what a recipient may see;
+//! [`stats`] sums; [`generate`] writes synthetic files.
 
+pub mod filter;
 pub mod generate;
 pub mod input;
 pub mod output;

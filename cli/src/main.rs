@@ -5,7 +5,7 @@
 //! whatever the file size. Findings go to stderr (`decode`) or stdout
 //! (`validate`), one line each, never with a CPR value in them.
 
-use eindkomst_cli::{generate, output, stats};
+use eindkomst_cli::{filter, generate, output, stats};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use eindkomst_core::{Options, PersonLayout};
@@ -66,6 +66,9 @@ enum Command {
         /// Raw output: every field by number, as the bytes stand (trailing blanks trimmed).
         #[arg(long)]
         raw: bool,
+        /// Dataafgrænsning: which records and fields to write (see docs/filtering.md).
+        #[command(flatten)]
+        filter: filter::FilterArgs,
     },
     /// Check a file: one line per finding, a summary, exit 0 when clean, 1 when not.
     Validate {
@@ -128,7 +131,10 @@ impl DecodeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Decode { args, format, raw } => {
+        Command::Decode { args, format, raw, filter } if filter.active() => {
+            args.options().and_then(|o| filter.selection().and_then(|s| filter::decode(&args.file, o, format, raw, &s)))
+        }
+        Command::Decode { args, format, raw, .. } => {
             args.options().and_then(|o| output::decode(&args.file, o, format, raw))
         }
         Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o)),
