@@ -34,3 +34,14 @@ have wasm-bindgen "$WASM_BINDGEN_VERSION" || { log "cargo install wasm-bindgen-c
 have cbindgen "$CBINDGEN_VERSION" || { log "cargo install cbindgen $CBINDGEN_VERSION"; cargo_install cbindgen --version "$CBINDGEN_VERSION"; }
 cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION" || { log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"; cargo_install cargo-fuzz --version "$CARGO_FUZZ_VERSION"; }
 log "ready"
+
+# benches/peers: pandas for the read_fwf peer, in a venv of its own (not the system Python).
+PEERS_VENV=benches/peers/.venv
+if ! "$PEERS_VENV/bin/python" -c 'import pandas' >/dev/null 2>&1; then
+  python3 -c 'import ensurepip' >/dev/null 2>&1 || { as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null; }
+  log "venv with pandas for benches/peers"
+  python3 -m venv "$PEERS_VENV"
+  "$PEERS_VENV/bin/pip" install -q pandas==3.1.1
+fi
+# benches/peers: Maven builds the Java peers (hand-written parser, BeanIO).
+command -v mvn >/dev/null 2>&1 || { log "apt-get install maven"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends maven >/dev/null; }

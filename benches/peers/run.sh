@@ -16,7 +16,8 @@
 # Contenders whose part of the project is missing (the Java/JNA binding, the
 # C# binding, the WASM package) or whose tool is not installed are skipped
 # with a note. EINDKOMST_PEERS_ONLY="wc cat ..." limits the run to some rows
-# (by their short names, see `row` calls below).
+# (by their short names, see `row` calls below); EINDKOMST_PEERS_RESULT=FILE
+# writes the table there instead of results-<size>.md.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -191,7 +192,7 @@ row fixed_width "Rust \`fixed_width\` 0.6 crate + serde (every record type)" ful
 speed() { awk -v b="$FILE_BYTES" -v t="$1" 'BEGIN { printf "%.1f", b / t / 1e6 }'; }
 base_t() { local r; for r in "${ROWS[@]}"; do IFS='|' read -r s _ _ t _ <<<"$r"; if [ "$s" = "$1" ]; then echo "$t"; fi; done; }
 NATIVE_T=$(base_t validate) WC_T=$(base_t wc)
-RESULT="$HERE/results-$SIZE.md"
+RESULT="${EINDKOMST_PEERS_RESULT:-$HERE/results-$SIZE.md}"
 {
   echo "## eindkomst against its peers, $SIZE input"
   echo
