@@ -40,6 +40,36 @@
 #define EIK_LAYOUT_NONE 65535
 
 /**
+ * Fewest output slots `eik_filter_records` needs: one record can release
+ * four held headers (1000, 2001, 5000/2101, 6000) and pass itself.
+ */
+#define EIK_FILTER_MIN_CAP 5
+
+/**
+ * Length of `eik_kept_record.pseudonym`: 16 hex characters (64 bits of
+ * the HMAC).
+ */
+#define EIK_PSEUDONYM_LEN 16
+
+/**
+ * `eik_filter_options.profile`: every record type, every field.
+ */
+#define EIK_PROFILE_FULL 0
+
+/**
+ * `eik_filter_options.profile`: identity of employer and person, pay
+ * period, A-indkomst (6001 felt 13, 14) and AM-bidrag (felt 16); see
+ * docs/filtering.md.
+ */
+#define EIK_PROFILE_MINIMAL 1
+
+/**
+ * `eik_filter_options.profile`: the caller's table, `profile_records` (and
+ * `profile_feltnumre`).
+ */
+#define EIK_PROFILE_CUSTOM 2
+
+/**
  * Result of every fallible function. Numbers are stable and never reused;
  * read them as `uint32_t` (an unknown value is possible from a newer
  * library).
@@ -435,6 +465,12 @@ typedef uint32_t eik_mandatory;
 typedef struct eik_decoder eik_decoder;
 
 /**
+ * A filter handle. Made by `eik_filter_new`, freed (once) by
+ * `eik_filter_free`.
+ */
+typedef struct eik_filter eik_filter;
+
+/**
  * Decoder settings. Fill with `eik_options_default`, then change fields.
  * Flags are bytes: 0 is false, any other value true.
  */
@@ -656,6 +692,183 @@ typedef struct eik_counts {
    */
   struct eik_type_count by_type[EIK_COUNTS_TYPES];
 } eik_counts;
+
+/**
+ * Permitted fields of one record type in a custom profile.
+ */
+typedef struct eik_profile_entry {
+  /**
+   * Bit `n` set permits field number `n` (1-63); Lb_nr and Rec_nr are
+   * always kept.
+   */
+  uint64_t fields;
+  /**
+   * Record type.
+   */
+  uint16_t record_type;
+  /**
+   * Always 0.
+   */
+  uint8_t reserved[6];
+} eik_profile_entry;
+
+/**
+ * What to keep. Fill with `eik_filter_options_default`, then set fields.
+ * Each set is a pointer and a count, sorted ascending without repeats; a
+ * NULL pointer does not restrict (a non-NULL pointer with count 0 keeps
+ * nothing of that dimension).
+ */
+typedef struct eik_filter_options {
+  /**
+   * CPR numbers to keep: `n_cprs` × 10 ASCII digits, back to back.
+   */
+  const uint8_t *cprs;
+  /**
+   * Number of CPR numbers.
+   */
+  size_t n_cprs;
+  /**
+   * Employers (2001 Virksomhed_SE_nr) to keep.
+   */
+  const uint32_t *se_nrs;
+  /**
+   * Number of SE-nrs.
+   */
+  size_t n_se_nrs;
+  /**
+   * Record types to keep (headers of kept records pass too).
+   */
+  const uint16_t *record_types;
+  /**
+   * Number of record types.
+   */
+  size_t n_record_types;
+  /**
+   * Felt numbers (Feltnummer of 3101, 6001-6005) to keep.
+   */
+  const uint16_t *feltnumre;
+  /**
+   * Number of felt numbers.
+   */
+  size_t n_feltnumre;
+  /**
+   * Custom profile table (`profile == EIK_PROFILE_CUSTOM`), sorted by
+   * record type; types not listed are not passed.
+   */
+  const struct eik_profile_entry *profile_records;
+  /**
+   * Number of profile entries.
+   */
+  size_t n_profile_records;
+  /**
+   * Custom profile's permitted felt numbers; NULL: all.
+   */
+  const uint16_t *profile_feltnumre;
+  /**
+   * Number of profile felt numbers.
+   */
+  size_t n_profile_feltnumre;
+  /**
+   * Pseudonymisation key; NULL: CPRs are not pseudonymised.
+   */
+  const uint8_t *pseudonym_key;
+  /**
+   * Key length in bytes.
+   */
+  size_t pseudonym_key_len;
+  /**
+   * Income period, first day as YYYYMMDD; 0 together with `period_to`
+   * 0: no period restriction.
+   */
+  uint32_t period_from;
+  /**
+   * Income period, last day as YYYYMMDD.
+   */
+  uint32_t period_to;
+  /**
+   * `EIK_PROFILE_FULL` (default), `EIK_PROFILE_MINIMAL` or
+   * `EIK_PROFILE_CUSTOM`.
+   */
+  uint32_t profile;
+  /**
+   * Always 0.
+   */
+  uint32_t reserved;
+} eik_filter_options;
+
+/**
+ * One record to pass on.
+ */
+typedef struct eik_kept_record {
+  /**
+   * The record: `bytes` points at its projected copy in the filter's
+   * scratch area (`source` is `EIK_SOURCE_SCRATCH`), valid until the next
+   * call on the filter; forbidden fields are blanks. `seq` is the one the
+   * decoder gave it (a held header keeps its own).
+   */
+  struct eik_record record;
+  /**
+   * The CPR's pseudonym, 16 lowercase hex characters (not NUL-terminated),
+   * when `has_pseudonym`; the CPR field itself is blank.
+   */
+  uint8_t pseudonym[EIK_PSEUDONYM_LEN];
+  /**
+   * 1 when `pseudonym` is set.
+   */
+  uint8_t has_pseudonym;
+  /**
+   * Always 0.
+   */
+  uint8_t reserved[7];
+} eik_kept_record;
+
+/**
+ * The filter's accounting. After `eik_filter_finish`:
+ * `seen == passed + cpr + se + record_type + felt + period +
+ * parent_dropped + empty_header`.
+ */
+typedef struct eik_filter_counts {
+  /**
+   * Records given to the filter.
+   */
+  uint64_t seen;
+  /**
+   * Records passed on (headers included).
+   */
+  uint64_t passed;
+  /**
+   * Headers held now, waiting for a record under them.
+   */
+  uint64_t held;
+  /**
+   * Filtered out: CPR not in the set.
+   */
+  uint64_t cpr;
+  /**
+   * Filtered out: employer's SE-nr not in the set.
+   */
+  uint64_t se;
+  /**
+   * Filtered out: record type not selected.
+   */
+  uint64_t record_type;
+  /**
+   * Filtered out: felt number not selected.
+   */
+  uint64_t felt;
+  /**
+   * Filtered out: income period outside the period.
+   */
+  uint64_t period;
+  /**
+   * Filtered out: the record it belongs to was dropped.
+   */
+  uint64_t parent_dropped;
+  /**
+   * Filtered out: a header with nothing kept under it.
+   */
+  uint64_t empty_header;
+} eik_filter_counts;
 
 /**
  * One record layout (a record type, or a variant of one).
@@ -950,6 +1163,112 @@ const char *eik_error_kind_code(uint32_t kind);
  * Ownership: static NUL-terminated string. Thread-safe.
  */
 const char *eik_error_kind_message(uint32_t kind);
+
+/**
+ * Fills `*out` with the default filter options (no restriction, full
+ * profile, no pseudonymisation).
+ *
+ * Returns `EIK_STATUS_NULL_POINTER` if `out` is NULL. Thread-safe.
+ *
+ * # Safety
+ *
+ * `out` must be NULL or writable for one `eik_filter_options`.
+ */
+eik_status eik_filter_options_default(struct eik_filter_options *out);
+
+/**
+ * Makes a filter; the sets and the key are copied, so the caller's arrays
+ * may be freed afterwards.
+ *
+ * Returns `EIK_STATUS_NULL_POINTER` (`options` or `out` NULL),
+ * `EIK_STATUS_INVALID_ARGUMENT` (a set not sorted ascending without
+ * repeats, a count too large, a period ending before it starts, an unknown
+ * `profile`, or `EIK_PROFILE_CUSTOM` without `profile_records`). `*out` is
+ * written only on success.
+ *
+ * Ownership: the caller owns the handle and frees it with
+ * `eik_filter_free`. Thread-safe.
+ *
+ * # Safety
+ *
+ * `options` must be NULL or readable; every non-NULL pointer in it readable
+ * for its count of items; `out` NULL or writable for one pointer.
+ */
+eik_status eik_filter_new(const struct eik_filter_options *options, struct eik_filter **out);
+
+/**
+ * Frees a filter (and its scratch area: kept records of the last call
+ * become invalid). NULL is ignored.
+ *
+ * # Safety
+ *
+ * `f` must be NULL or a handle from `eik_filter_new` not yet freed.
+ */
+void eik_filter_free(struct eik_filter *f);
+
+/**
+ * Filters a batch of records from `eik_decode`/`eik_finish`.
+ *
+ * Takes records from `input[0..n_in)` in order while at least
+ * `EIK_FILTER_MIN_CAP` slots of `out` are free; writes the records to pass
+ * on to `out[0..*n_out)` (held headers first, in file order) and the number
+ * of input records used to `*n_used`: pass `input + *n_used` next.
+ *
+ * Returns `EIK_STATUS_NULL_POINTER` (`f`, `out`, `n_out`, `n_used` NULL, or
+ * `input` NULL with `n_in > 0`), `EIK_STATUS_BUFFER_TOO_SMALL` (`cap <
+ * EIK_FILTER_MIN_CAP`), `EIK_STATUS_INVALID_ARGUMENT` (a count too large),
+ * `EIK_STATUS_PANIC`.
+ *
+ * Ownership: the kept records' bytes live in the filter's scratch area until
+ * the next call on `f`. The input records' bytes must still be valid (call
+ * this before the next call on their decoder). Not thread-safe for one
+ * handle.
+ *
+ * # Safety
+ *
+ * `f` must be a live handle; `input` readable for `n_in` records returned
+ * by a decoder, their bytes still valid; `out` writable for `cap` records;
+ * `n_out` and `n_used` writable.
+ */
+eik_status eik_filter_records(struct eik_filter *f, const struct eik_record *input, size_t n_in, struct eik_kept_record *out, size_t cap, size_t *n_out, size_t *n_used);
+
+/**
+ * Ends the stream for the filter: headers still held are counted as
+ * empty. Call once after the decoder's last records were filtered.
+ *
+ * Returns `EIK_STATUS_NULL_POINTER`, `EIK_STATUS_PANIC`.
+ *
+ * # Safety
+ *
+ * `f` must be a live handle.
+ */
+eik_status eik_filter_finish(struct eik_filter *f);
+
+/**
+ * Copies the filter's accounting into `*out`.
+ *
+ * Returns `EIK_STATUS_NULL_POINTER`, `EIK_STATUS_PANIC`.
+ *
+ * # Safety
+ *
+ * `f` must be a live handle; `out` writable for one `eik_filter_counts`.
+ */
+eik_status eik_filter_get_counts(const struct eik_filter *f, struct eik_filter_counts *out);
+
+/**
+ * Writes the pseudonym of `cpr` under `key` (HMAC-SHA-256, first 8 bytes as
+ * 16 lowercase hex characters, not NUL-terminated) to `out`, the same value
+ * `eik_kept_record.pseudonym` carries.
+ *
+ * Returns `EIK_STATUS_NULL_POINTER`, `EIK_STATUS_INVALID_ARGUMENT` (a
+ * length too large). Thread-safe.
+ *
+ * # Safety
+ *
+ * `key` readable for `key_len` bytes (or NULL when 0), `cpr` readable for
+ * `cpr_len` bytes, `out` writable for 16 bytes.
+ */
+eik_status eik_pseudonymise(const uint8_t *key, size_t key_len, const uint8_t *cpr, size_t cpr_len, uint8_t *out);
 
 /**
  * Number of built-in layouts: every record type's current layout first

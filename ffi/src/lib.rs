@@ -50,11 +50,13 @@ use std::ffi::c_char;
 mod boundary;
 pub mod decoder;
 pub mod errors;
+pub mod filter;
 pub mod layout;
 mod tables;
 
 pub use decoder::*;
 pub use errors::*;
+pub use filter::*;
 pub use layout::*;
 
 use boundary::ffi_boundary;

@@ -21,6 +21,7 @@ cflags=(-std=c99 -Wall -Wextra -Werror -pedantic -g -O1 -Iinclude)
 libs=("$target/debug/libeindkomst.a" -lpthread -ldl -lm)
 gcc "${cflags[@]}" bindings/c/test_eindkomst.c "${libs[@]}" -o "$out/test_eindkomst"
 gcc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o "$out/example"
+gcc "${cflags[@]}" bindings/c/test_filter.c "${libs[@]}" -o "$out/test_filter"
 # The shared library links too (what hosts load).
 gcc "${cflags[@]}" bindings/c/example.c -L"$target/debug" -leindkomst -o "$out/example_shared"
 
@@ -43,6 +44,13 @@ RUST_BACKTRACE=0 valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds
 grep -q '^[0-9]* passed, 0 failed$' "$out/valgrind.tap"
 echo "valgrind: $(tail -1 "$out/valgrind.tap");" \
   "$(grep -oE 'ERROR SUMMARY: [0-9]+ errors|All heap blocks were freed' "$out/valgrind.log" | paste -sd ';')"
+# The filter's C tests (eik_filter_*), same rules.
+RUST_BACKTRACE=0 valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+  --errors-for-leak-kinds=all --log-file="$out/valgrind-filter.log" \
+  "$out/test_filter" testdata/sample.txt >"$out/valgrind-filter.tap" \
+  || { cat "$out/valgrind-filter.tap" "$out/valgrind-filter.log"; echo "filter C tests failed under valgrind" >&2; exit 1; }
+grep -q '^[0-9]* passed, 0 failed$' "$out/valgrind-filter.tap"
+echo "valgrind (filter): $(tail -1 "$out/valgrind-filter.tap")"
 
 # 5. ASan + UBSan build of the C side (the Rust side is checked by valgrind above).
 gcc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -51,3 +59,9 @@ RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
   "$out/test_eindkomst_asan" testdata/sample.txt >"$out/asan.tap" \
   || { cat "$out/asan.tap"; echo "C tests failed under ASan/UBSan" >&2; exit 1; }
 echo "asan+ubsan: $(tail -1 "$out/asan.tap")"
+gcc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
+  bindings/c/test_filter.c "${libs[@]}" -o "$out/test_filter_asan"
+RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+  "$out/test_filter_asan" testdata/sample.txt >"$out/asan-filter.tap" \
+  || { cat "$out/asan-filter.tap"; echo "filter C tests failed under ASan/UBSan" >&2; exit 1; }
+echo "asan+ubsan (filter): $(tail -1 "$out/asan-filter.tap")"
