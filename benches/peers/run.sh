@@ -180,15 +180,19 @@ if [ -n "$ENGINE_JAR" ] && [ -f "$JNA" ] && [ -d "$HERE/java/target/classes/peer
 else
   note "eindkomst from Java (JNA binding): skipped, bindings/java/engine is not built (mvn -f bindings/java/pom.xml package) or JNA $JNA_VERSION is not in ~/.m2"
 fi
-if [ -d "$ROOT/bindings/dotnet" ] && [ -x "$HERE/dotnet/run.sh" ]; then
-  row mono "eindkomst from C# (Mono)" full bash "$HERE/dotnet/run.sh" "$INPUT"
+if [ -f "$ROOT/target/dotnet/Eindkomst.dll" ] && [ -f "$ROOT/target/dotnet/libeindkomst.so" ] && command -v mcs >/dev/null; then
+  mkdir -p "$HERE/dotnet/bin"
+  cp "$ROOT/target/dotnet/Eindkomst.dll" "$ROOT/target/dotnet/libeindkomst.so" "$HERE/dotnet/bin/"
+  mcs -nologo -optimize+ -r:"$HERE/dotnet/bin/Eindkomst.dll" -out:"$HERE/dotnet/bin/MonoPeer.exe" "$HERE/dotnet/MonoPeer.cs" \
+    || die "mcs MonoPeer.cs against target/dotnet/Eindkomst.dll"
+  row mono "eindkomst from C# (Mono $(mono --version | sed -n 's/.*version \([0-9.]*\).*/\1/p' | head -1), bindings/dotnet)" full bash "$HERE/dotnet/run.sh" "$INPUT"
 else
-  note "eindkomst from C# (Mono): skipped, bindings/dotnet does not exist (yet)"
+  note "eindkomst from C# (Mono): skipped, bindings/dotnet is not built (bash bindings/dotnet/build.sh makes target/dotnet/Eindkomst.dll)"
 fi
-if [ -f "$ROOT/wasm/build/pkg/package.json" ] && [ -f "$HERE/node/wasm_peer.mjs" ]; then
-  row wasm "eindkomst from Node (WASM package)" full node "$HERE/node/wasm_peer.mjs" "$INPUT"
+if [ -f "$ROOT/wasm/build/pkg/node/index.mjs" ] && command -v node >/dev/null; then
+  row wasm "eindkomst from Node $(node --version) (WASM package, wasm/build/pkg)" full node "$HERE/node/wasm_peer.mjs" "$INPUT"
 else
-  note "eindkomst from Node (WASM): skipped, wasm/build/pkg is not built"
+  note "eindkomst from Node (WASM): skipped, wasm/build/pkg is not built (bash wasm/build.sh)"
 fi
 
 if [ -d "$HERE/java/target/classes/peers" ]; then
