@@ -45,3 +45,5 @@ if ! "$PEERS_VENV/bin/python" -c 'import pandas' >/dev/null 2>&1; then
 fi
 # benches/peers: Maven builds the Java peers (hand-written parser, BeanIO).
 command -v mvn >/dev/null 2>&1 || { log "apt-get install maven"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends maven >/dev/null; }
+# bindings/java: a JDK (javac, jar) for the Maven build and the README example; bindings/dotnet: mcs and mono (mono-devel above).
+command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || { log "apt-get install openjdk-17-jdk-headless"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null; }
