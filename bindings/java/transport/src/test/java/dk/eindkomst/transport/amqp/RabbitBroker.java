@@ -109,6 +109,7 @@ final class RabbitBroker {
 
     void close() throws Exception {
         stop();
+        dk.eindkomst.transport.TestDirs.deleteTree(dir);
     }
 
     static int freePort() throws IOException {

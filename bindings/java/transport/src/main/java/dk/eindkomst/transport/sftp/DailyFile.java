@@ -1,0 +1,16 @@
+package dk.eindkomst.transport.sftp;
+
+/**
+ * A delivered file as the poller sees it.
+ *
+ * @param name             file name in the delivery directory
+ * @param size             size in bytes (equal to the metadata's {@code SizeInBytes} when there is one)
+ * @param mtime            modification time on the server, seconds since the epoch
+ * @param fileTransferUuid {@code FileTransferUUID} from {@code <name>.metadata}, or {@code null}
+ */
+public record DailyFile(String name, long size, long mtime, String fileTransferUuid) {
+    /** The ledger key: the FileTransferUUID, else name, size and mtime. */
+    public String key() {
+        return fileTransferUuid != null ? fileTransferUuid : name + ":" + size + ":" + mtime;
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Java transport adapters (bindings/java/transport): SOAP clients against a
+# loopback HTTP double, the Beskedfordeler AMQP consumer against a real
+# rabbitmq-server, the SFTP poller against a real OpenSSH sshd (incl. a 200 MB
+# file under -Xmx64m). The tests start and stop the servers themselves, on
+# 127.0.0.1 with their own ports and temp dirs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+[ "${CARGO_TARGET_DIR:-target}" = target ] || { echo "80-transport-java: unset CARGO_TARGET_DIR" >&2; exit 1; }
+
+# The native library the engine jar packs, and the CLI the SFTP tests generate files with.
+cargo build -q --release -p eindkomst-ffi -p eindkomst-cli
+
+log=target/transport-java.log
+# -am builds the engine module too; the test filter runs only the transport tests.
+mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
+  -Dtransport.skipTests=false -Dtest='dk.eindkomst.transport.**' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
+
+# Every test class ran (surefire reports), with the exact number of tests each.
+reports=bindings/java/transport/target/surefire-reports
+for spec in soap.SoapClientTest:9 amqp.BeskedfordelerConsumerTest:5 sftp.DailyFilePollerTest:6; do
+  cls=${spec%:*} want=${spec#*:}
+  f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
+  [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }
+  got=$(grep -o '<testsuite [^>]*' "$f" | grep -o ' tests="[0-9]*"' | grep -o '[0-9]*')
+  bad=$(grep -o '<testsuite [^>]*' "$f" | grep -o ' \(failures\|errors\|skipped\)="[0-9]*"' | grep -vc '"0"' || true)
+  [ "$got" = "$want" ] && [ "$bad" = 0 ] || { echo "80-transport-java: $cls ran $got tests (want $want), $bad non-zero failure counters" >&2; exit 1; }
+done
+grep -q '^sftp: 199 MB file, 4400000 records' "$log" || { echo "80-transport-java: the 200 MB SFTP test did not run" >&2; exit 1; }
+echo "transport-java: $(grep '^sftp:' "$log")"
