@@ -406,3 +406,64 @@ proptest! {
         }
     }
 }
+
+/// Counts allocations made by the thread that switched counting on (tests
+/// run in parallel threads, so a global switch would count theirs too).
+struct Counting;
+
+static ALLOCATIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+thread_local! {
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
+            ALLOCATIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        // SAFETY: forwarding the caller's layout to the system allocator.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn filtering_projecting_and_pseudonymising_allocate_nothing() {
+    let cprs = [*b"6101901234", *b"7204881234"];
+    let opts =
+        FilterOptions { cprs: Some(&cprs), profile: MINIMAL, pseudonym_key: Some(b"key"), ..FilterOptions::default() };
+    let mut filter = Filter::new(opts).unwrap();
+    let projector = filter.projector();
+    let mut dec = Decoder::default();
+    let mut buf = [0u8; MAX_LINE];
+    let mut kept = 0;
+    let mut pseudonyms = 0;
+    COUNTING.with(|c| c.set(true));
+    let mut input = SAMPLE;
+    loop {
+        let (event, used) = dec.decode(input);
+        input = &input[used..];
+        match event {
+            Event::Record(r) => {
+                for rec in filter.record(&r) {
+                    let p = projector.project(&rec, &mut buf).unwrap();
+                    kept += 1;
+                    pseudonyms += usize::from(p.pseudonym.is_some());
+                }
+            }
+            Event::NeedInput => break,
+            _ => {}
+        }
+    }
+    filter.finish();
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(ALLOCATIONS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!((kept, pseudonyms), (10, 2));
+}
