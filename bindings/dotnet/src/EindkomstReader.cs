@@ -61,6 +61,7 @@ namespace Eindkomst
             this.stream = stream;
             this.options = options ?? new Options();
             this.leaveOpen = leaveOpen;
+            NativeMethods.EnsureResolver();
             EikOptions o;
             NativeMethods.Check("eik_options_default", NativeMethods.eik_options_default(&o));
             o.Strict = (byte)(this.options.Strict ? 1 : 0);
@@ -72,7 +73,14 @@ namespace Eindkomst
         }
 
         /// <summary>The native library's version ("0.1.0").</summary>
-        public static string Version => NativeMethods.Utf8(NativeMethods.eik_version());
+        public static string Version
+        {
+            get
+            {
+                NativeMethods.EnsureResolver();
+                return NativeMethods.Utf8(NativeMethods.eik_version());
+            }
+        }
 
         /// <summary>
         /// Findings so far, in stream order: every rejected line, stream error and

@@ -129,6 +129,7 @@ namespace Eindkomst
 
         private static unsafe Layout[] Load()
         {
+            NativeMethods.EnsureResolver();
             int count = (int)NativeMethods.eik_layout_count();
             var result = new Layout[count];
             for (int i = 0; i < count; i++)

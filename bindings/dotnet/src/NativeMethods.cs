@@ -16,7 +16,9 @@ namespace Eindkomst
         internal const uint StatusOk = 0;
         internal const uint StatusFindingsFull = 5;
 
-        static NativeMethods()
+        /// <summary>Call before the first P/Invoke: on .NET 6+, registers the resolver for
+        /// <c>EINDKOMST_LIBRARY</c> (a no-op elsewhere).</summary>
+        internal static void EnsureResolver()
         {
 #if NET6_0_OR_GREATER
             LibraryResolver.Register();
@@ -186,7 +188,7 @@ namespace Eindkomst
     /// <summary>The native decoder handle; freed once, by the runtime, when disposed or finalized.</summary>
     internal sealed class DecoderHandle : SafeHandle
     {
-        private DecoderHandle() : base(IntPtr.Zero, true) { }
+        public DecoderHandle() : base(IntPtr.Zero, true) { }
 
         public override bool IsInvalid => handle == IntPtr.Zero;
 

@@ -217,6 +217,9 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         if (finished) {
             return false;
         }
+        synchronized (handle) {
+            handle.live(); // closed: throw before touching the (closed) stream
+        }
         if (chunkPos == chunkLen && !eof) {
             read();
             return true;

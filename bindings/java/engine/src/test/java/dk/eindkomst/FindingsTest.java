@@ -125,6 +125,28 @@ class FindingsTest {
     }
 
     @Test
+    void closingTheStreamClosesTheDecoder() throws IOException {
+        EindkomstDecoder d = new EindkomstDecoder(new java.io.BufferedInputStream(
+                new ByteArrayInputStream(SampleTest.sample())));
+        try (java.util.stream.Stream<Record> s = d.stream()) {
+            assertEquals(27, s.filter(r -> r.line() > 0).count());
+        }
+        assertEquals(27, d.counts().decoded()); // kept from closing
+        assertThrows(IllegalStateException.class, d::iterator);
+    }
+
+    @Test
+    void aClosedDecoderDoesNotReadItsStream() throws IOException {
+        // A stream that fails once closed: the decoder must throw IllegalStateException
+        // before it would read it.
+        InputStream in = new java.io.BufferedInputStream(new ByteArrayInputStream(SampleTest.sample()), 64);
+        EindkomstDecoder d = new EindkomstDecoder(in);
+        Iterator<Record> it = d.iterator();
+        d.close();
+        assertThrows(IllegalStateException.class, it::hasNext);
+    }
+
+    @Test
     void readErrorsSurfaceAsUncheckedIoExceptions() {
         InputStream broken = new InputStream() {
             @Override
