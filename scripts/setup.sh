@@ -33,6 +33,8 @@ have() { command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q
 have wasm-bindgen "$WASM_BINDGEN_VERSION" || { log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"; cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"; }
 have cbindgen "$CBINDGEN_VERSION" || { log "cargo install cbindgen $CBINDGEN_VERSION"; cargo_install cbindgen --version "$CBINDGEN_VERSION"; }
 cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION" || { log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION"; cargo_install cargo-fuzz --version "$CARGO_FUZZ_VERSION"; }
+# wasm/: the npm devDependencies (binaryen's wasm-opt, playwright-core, typescript), exactly as locked.
+[ -d wasm/node_modules/playwright-core ] || { log "npm ci in wasm/"; (cd wasm && npm ci --silent --no-audit --no-fund); }
 log "ready"
 
 # benches/peers: pandas for the read_fwf peer, in a venv of its own (not the system Python).

@@ -16,7 +16,7 @@
 //   refuse further use, everything else keeps working.
 
 export function createApi(wasm) {
-  const META_STRIDE = 5; // layout index, line, Lb_nr, offset, length
+  const META_STRIDE = 5; // layout index, line, Lb_nr, offset, start in the batch text
   const SLICE = 1 << 20; // bytes per crossing: bounds Wasm memory
   const SUB = 0x1a; // stands for a character outside ISO-8859-1
 
@@ -315,6 +315,16 @@ export function createApi(wasm) {
     return out;
   }
 
+  // Decoded records hold only ISO-8859-1 printable bytes (the engine rejects
+  // 0x00-0x1F and 0x7F-0x9F), where windows-1252, the WHATWG meaning of the
+  // label "latin1", and ISO-8859-1 agree. Node's Buffer is faster still.
+  const LATIN1 = typeof TextDecoder === 'function' ? new TextDecoder('latin1') : null;
+  /** The batch text as a string, one character per byte. */
+  function latin1Text(bytes) {
+    if (typeof Buffer === 'function') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    return LATIN1.decode(bytes);
+  }
+
   function toBytes(chunk) {
     if (chunk instanceof Uint8Array) return chunk;
     if (typeof chunk === 'string') return latin1Bytes(chunk);
@@ -494,16 +504,14 @@ export function createApi(wasm) {
     #take(meta, out) {
       const nRecords = (meta.length - 1) / META_STRIDE;
       if (nRecords > 0) {
-        const text = this.#call(() => this.#raw.text());
+        const text = latin1Text(this.#call(() => this.#raw.text()));
         const views = this.#views;
         const raw = this.#opts.raw;
-        let at = 0;
         for (let i = 1; i < meta.length; i += META_STRIDE) {
           const view = views[meta[i]];
           if (view === undefined) throw new EindkomstInternalError('eindkomst: record with an unknown layout');
-          const rec = new EindkomstRecord(view, text, at, meta[i + 1], meta[i + 2], meta[i + 3]);
+          const rec = new EindkomstRecord(view, text, meta[i + 4], meta[i + 1], meta[i + 2], meta[i + 3]);
           out.push(raw ? rec.toRaw() : rec);
-          at += meta[i + 4];
         }
       }
       if (meta[0] > 0) {

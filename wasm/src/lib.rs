@@ -14,10 +14,11 @@
 //! 2. The chunk runs through [`eindkomst_core::Decoder`] until it needs more
 //!    input. Nothing crosses back per record or per field.
 //! 3. Each decoded record adds five numbers to a batch (layout index, line,
-//!    Lb_nr, byte offset, length) and its line, converted from ISO-8859-1 to UTF-8, to
-//!    the batch text. Every ISO-8859-1 byte is one UTF-16 code unit in JS, so
-//!    a record's fields are plain `String.slice`s of the batch text at the
-//!    layout's positions; JS builds field objects only when they are read.
+//!    Lb_nr, byte offset, start in the batch text) and its line's bytes to the
+//!    batch text. JS turns the text into one string per batch (ISO-8859-1 is
+//!    V8's one-byte string form, so that is a copy, not a transcoding), and a
+//!    record's fields are `String.slice`s of it at the layout's positions,
+//!    made only when read.
 //! 4. Findings (rejected lines, stream errors, warnings) are rare; they cross
 //!    as one array of plain objects per batch (serde-wasm-bindgen), carrying
 //!    positions and field names, never field contents (no CPR can leak).
@@ -39,7 +40,8 @@ use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Numbers per record in a batch: layout index, line, Lb_nr, offset, length.
+/// Numbers per record in a batch: layout index, line, Lb_nr, offset, and
+/// where the line starts in the batch text.
 pub const META_STRIDE: usize = 5;
 
 /// Upper bound on events per input byte (a line of at least one byte yields
@@ -230,28 +232,12 @@ impl Finding {
     }
 }
 
-/// Appends ISO-8859-1 `bytes` to `out` as UTF-8.
-fn push_latin1(out: &mut Vec<u8>, bytes: &[u8]) {
-    if bytes.is_ascii() {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        if b < 0x80 {
-            out.push(b);
-        } else {
-            out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
-        }
-    }
-}
-
 /// Where decoded output collects between two calls from JS.
 #[derive(Default)]
 struct Batch {
     /// `[findings pending, then META_STRIDE numbers per record]`.
     meta: Vec<f64>,
-    /// The batch's record lines, UTF-8.
+    /// The batch's record lines, ISO-8859-1 as in the input.
     text: Vec<u8>,
     findings: Vec<Finding>,
 }
@@ -265,9 +251,9 @@ impl Batch {
                     r.line() as f64,
                     r.lb_nr() as f64,
                     r.offset() as f64,
-                    r.bytes().len() as f64,
+                    self.text.len() as f64,
                 ]);
-                push_latin1(&mut self.text, r.bytes());
+                self.text.extend_from_slice(r.bytes());
             }
             Event::Rejected(e) => self.findings.push(Finding::new("rejected", &e)),
             Event::Error(e) => self.findings.push(Finding::new("error", &e)),
@@ -348,7 +334,7 @@ impl RawDecoder {
     }
 
     /// Decodes `chunk` to its end. Returns `[findings, (layout, line, lb_nr,
-    /// offset, length) per record]`.
+    /// offset, start in the batch text) per record]`.
     pub fn push(&mut self, chunk: &[u8]) -> Vec<f64> {
         self.batch.start();
         if self.finished || self.stalled {
@@ -405,11 +391,11 @@ impl RawDecoder {
         self.batch.findings.push(Finding::stalled(counts));
     }
 
-    /// The batch text (record lines as UTF-8, concatenated); taken, so the
+    /// The batch text: the record lines, concatenated, as ISO-8859-1 bytes
+    /// (JS turns them into one string, a byte per character); taken, so the
     /// next call returns the next batch's.
-    pub fn text(&mut self) -> String {
-        let bytes = core::mem::take(&mut self.batch.text);
-        String::from_utf8(bytes).unwrap_or_default()
+    pub fn text(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.batch.text)
     }
 
     /// The batch's findings as plain objects; taken.
@@ -449,13 +435,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn latin1_becomes_utf8() {
-        let mut out = Vec::new();
-        push_latin1(&mut out, b"K\xf8ge \xc6r\xf8");
-        assert_eq!(String::from_utf8(out).unwrap(), "Køge Ærø");
-    }
-
-    #[test]
     fn every_layout_has_an_index() {
         for (i, l) in all_layouts().enumerate() {
             assert_eq!(layout_index(l), i as u32);
@@ -476,7 +455,8 @@ mod tests {
         assert_eq!(all_layouts().nth(idx).map(|l| l.rec_nr), Some(9999));
         assert_eq!(&last[1..3], &[27.0, 27.0]);
         let text = dec.text();
-        assert!(text.contains("afdeling Ærø"));
+        assert_eq!(text.len(), eindkomst_core::testing::SAMPLE.len() - 27);
+        assert!(text.windows(3).any(|w| w == b"\xc6r\xf8")); // "Ærø", ISO-8859-1
         assert_eq!(dec.counts()[..3], [27.0, 27.0, 0.0]);
     }
 }
