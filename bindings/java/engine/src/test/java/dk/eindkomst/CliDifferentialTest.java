@@ -86,7 +86,9 @@ class CliDifferentialTest {
                 records);
 
         double mb = Files.size(file) / 1e6;
+        // Binding and CLI passes alternate, so both see the same load on a shared machine.
         double binding = Double.MAX_VALUE;
+        double native_ = Double.MAX_VALUE;
         for (int pass = 0; pass < 3; pass++) {
             long t0 = System.nanoTime();
             long n = 0;
@@ -100,10 +102,8 @@ class CliDifferentialTest {
             binding = Math.min(binding, (System.nanoTime() - t0) / 1e9);
             assertEquals(records, n);
             assertTrue(check > 0);
-        }
-        double native_ = Double.MAX_VALUE;
-        for (int pass = 0; pass < 3; pass++) {
-            long t0 = System.nanoTime();
+
+            t0 = System.nanoTime();
             Process p = new ProcessBuilder(TestFiles.cli().toString(), "validate", file.toString())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             assertEquals(0, p.waitFor());
