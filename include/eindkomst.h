@@ -459,6 +459,37 @@ typedef uint32_t eik_mandatory;
 #endif // __cplusplus
 
 /**
+ * Which 6000 (person) layout to decode with; passed as `uint32_t` in
+ * `eik_options`; an unknown value means `EIK_PERSON_LAYOUT_AUTO`.
+ */
+enum eik_person_layout
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * By the open 5000's Lønperiode slut: before 2023-07-01 the pre-TIN
+   * layout (v7.1), else the current one.
+   */
+  EIK_PERSON_LAYOUT_AUTO = 0,
+  /**
+   * Always the current (TIN) layout.
+   */
+  EIK_PERSON_LAYOUT_CURRENT = 1,
+  /**
+   * Always the pre-TIN layout (v7.1).
+   */
+  EIK_PERSON_LAYOUT_PRE_TIN = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum eik_person_layout eik_person_layout;
+#else
+typedef uint32_t eik_person_layout;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * An opaque decoder handle. Made by `eik_decoder_new`, freed (once) by
  * `eik_decoder_free`.
  */
