@@ -1,0 +1,119 @@
+// Real servers for the tests, on 127.0.0.1 with their own ports and temp dirs:
+// rabbitmq-server (Debian) and OpenSSH sshd. Each returns { ..., stop() }.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, copyFileSync, rmSync, openSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+const listening = (port) => new Promise((resolve) => {
+  const c = connect(port, '127.0.0.1');
+  c.on('connect', () => { c.destroy(); resolve(true); });
+  c.on('error', () => resolve(false));
+});
+
+function stopProcess(child, ms = 60000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => { child.kill('SIGKILL'); }, ms);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+const RABBIT = '/usr/lib/rabbitmq/bin/';
+
+export async function startRabbit() {
+  const dir = mkdtempSync(join(tmpdir(), 'eik-node-rabbit-'));
+  for (const d of ['home', 'mnesia', 'log']) mkdirSync(join(dir, d));
+  const port = await freePort();
+  const distPort = await freePort();
+  const node = `eiknode-${randomUUID().slice(0, 8)}@localhost`;
+  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${port}\nloopback_users = none\nlog.console = false\n`);
+  writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  const env = {
+    ...process.env, HOME: join(dir, 'home'), RABBITMQ_NODENAME: node, RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'), RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'), ERL_EPMD_ADDRESS: '127.0.0.1',
+  };
+  const url = `amqp://guest:guest@127.0.0.1:${port}/%2F`;
+  let child;
+  const r = {
+    port, url, dir, node,
+    async start() {
+      const out = openSync(join(dir, 'server.out'), 'a');
+      child = spawn(`${RABBIT}rabbitmq-server`, [], {
+        cwd: dir, stdio: ['ignore', out, out],
+        env: { ...env, RABBITMQ_NODE_PORT: String(port), RABBITMQ_DIST_PORT: String(distPort), RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}' },
+      });
+      const deadline = Date.now() + 90000;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`rabbitmq-server exited; see ${dir}/server.out`);
+        try { const c = await amqp.connect(url); await c.close(); return; } catch { await sleep(300); }
+      }
+      throw new Error(`rabbitmq-server did not start; see ${dir}`);
+    },
+    async stop() { if (child) await stopProcess(child); child = null; },
+    async restart() { await r.stop(); await r.start(); },
+    closeAllConnections() {
+      execFileSync(`${RABBIT}rabbitmqctl`, ['-n', node, 'close_all_connections', 'test: connection killed'], { env, stdio: 'ignore' });
+    },
+    async destroy() { await r.stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
+  await r.start();
+  return r;
+}
+
+export async function startSshd() {
+  const dir = mkdtempSync(join(tmpdir(), 'eik-node-sshd-'));
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'IN'), { recursive: true });
+  const keygen = (...a) => execFileSync('ssh-keygen', ['-q', ...a], { stdio: 'ignore' });
+  keygen('-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519'));
+  keygen('-t', 'ed25519', '-N', '', '-f', join(dir, 'user_ed25519'));
+  copyFileSync(join(dir, 'user_ed25519.pub'), join(dir, 'authorized_keys'));
+  const port = await freePort();
+  const user = userInfo().username;
+  writeFileSync(join(dir, 'sshd_config'), [
+    'ListenAddress 127.0.0.1', `Port ${port}`, `HostKey ${join(dir, 'host_ed25519')}`, `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes', 'PermitRootLogin prohibit-password', `AllowUsers ${user}`, 'UsePAM no', 'StrictModes no',
+    'AllowTcpForwarding no', 'X11Forwarding no', `Subsystem sftp internal-sftp -d ${root}`, ''].join('\n'));
+  mkdirSync('/run/sshd', { recursive: true });
+  const out = openSync(join(dir, 'sshd.log'), 'a');
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', out, out] });
+  const deadline = Date.now() + 20000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null) throw new Error(`sshd exited: ${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);
+    if (Date.now() > deadline) throw new Error('sshd did not listen');
+    await sleep(100);
+  }
+  const hostKey = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').trim().split(' ')[1];
+  return {
+    port, user, root, dir,
+    privateKey: readFileSync(join(dir, 'user_ed25519')),
+    hostKey: Buffer.from(hostKey, 'base64'),
+    /** Kills the per-connection sshd processes (children of the listener): open transfers break. */
+    killSessions() {
+      const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+      for (const pid of kids) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
+    },
+    async stop() {
+      try { this.killSessions(); } catch { /* none */ }
+      await stopProcess(child, 10000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
