@@ -65,3 +65,8 @@ pub mod testing;
 pub use decoder::{Counts, Decoder, Event, Options, PersonLayout, TypeCount};
 pub use error::{Error, ErrorKind, FieldRef, Severity};
 pub use record::Record;
+
+/// The README's Rust example runs as a doctest, so it stays true to the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctest;
