@@ -34,6 +34,7 @@ namespace Eindkomst
         /// <summary>Most records one native call returns.</summary>
         public const int BatchSize = 4096;
         private const int FindingsBatch = 256;
+        private const int KeptCap = 512; // >= EIK_FILTER_MIN_CAP (5)
 
         private static readonly Dictionary<IntPtr, string> staticStrings = new Dictionary<IntPtr, string>();
 
@@ -44,7 +45,12 @@ namespace Eindkomst
         private readonly byte[] chunk = new byte[ChunkSize];
         private readonly EikRecord[] records = new EikRecord[BatchSize];
         private readonly EikError[] errors = new EikError[FindingsBatch];
-        private readonly Record[] batch = new Record[BatchSize];
+        private Record[] batch = new Record[BatchSize + KeptCap];
+        private readonly FilterOptions filterOptions;
+        private readonly Profile profile;
+        private readonly FilterHandle filter;
+        private readonly EikKeptRecord[] kept;
+        private FilterCounts lastFilterCounts;
         private readonly List<Finding> findings = new List<Finding>();
         private int chunkLen, chunkPos, batchPos, batchLen;
         private bool eof, finished, enumerated, disposed;
@@ -55,7 +61,20 @@ namespace Eindkomst
         /// <param name="stream">The input; disposed with the reader unless <paramref name="leaveOpen"/>.</param>
         /// <param name="options">Decoder settings; null for the lenient defaults.</param>
         /// <param name="leaveOpen">Leave the stream open when the reader is disposed.</param>
-        public unsafe EindkomstReader(Stream stream, Options options = null, bool leaveOpen = false)
+        public EindkomstReader(Stream stream, Options options = null, bool leaveOpen = false)
+            : this(stream, options, null, leaveOpen)
+        {
+        }
+
+        /// <summary>A reader over <paramref name="stream"/> that yields only the records
+        /// <paramref name="filter"/> keeps, projected by its profile (see <see cref="FilterOptions"/>).</summary>
+        /// <param name="stream">The input; disposed with the reader unless <paramref name="leaveOpen"/>.</param>
+        /// <param name="options">Decoder settings; null for the lenient defaults.</param>
+        /// <param name="filter">What to keep; null: every record, unchanged. Its sets are copied now.</param>
+        /// <param name="leaveOpen">Leave the stream open when the reader is disposed.</param>
+        /// <exception cref="ArgumentException">A CPR number that is not 10 digits, a value out of range,
+        /// or a pseudonymisation key shorter than 16 bytes.</exception>
+        public unsafe EindkomstReader(Stream stream, Options options, FilterOptions filter, bool leaveOpen = false)
         {
             if (stream == null) throw new ArgumentNullException(nameof(stream));
             this.stream = stream;
@@ -69,7 +88,68 @@ namespace Eindkomst
             o.UnknownCodesReject = (byte)(this.options.UnknownCodesReject ? 1 : 0);
             o.AmountScale = (byte)this.options.AmountScale;
             o.PersonLayout = (uint)this.options.PersonLayout;
+            if (filter != null)
+            {
+                filterOptions = filter;
+                profile = filter.Profile ?? Profile.Full;
+                this.filter = NewFilter(filter, profile);
+                kept = new EikKeptRecord[KeptCap];
+            }
             NativeMethods.Check("eik_decoder_new", NativeMethods.eik_decoder_new(&o, out handle));
+        }
+
+        private static unsafe FilterHandle NewFilter(FilterOptions fo, Profile profile)
+        {
+            int nCprs, nSe, nTypes, nFelt, nEntries, nProfileFelt;
+            byte[] cprs = FilterOptions.CprBytes(fo.Cprs, out nCprs);
+            uint[] se = FilterOptions.Sorted(fo.SeNrs, nameof(fo.SeNrs), 99999999, v => (uint)v, out nSe);
+            ushort[] types = FilterOptions.Sorted(fo.RecordTypes, nameof(fo.RecordTypes), 9999, v => (ushort)v, out nTypes);
+            ushort[] felt = FilterOptions.Sorted(fo.Feltnumre, nameof(fo.Feltnumre), 9999, v => (ushort)v, out nFelt);
+            EikProfileEntry[] entries = null;
+            ushort[] profileFelt = null;
+            nEntries = nProfileFelt = 0;
+            if (profile.Kind == Profile.KindCustom)
+            {
+                entries = profile.Entries(out nEntries);
+                profileFelt = profile.FeltArray(out nProfileFelt);
+            }
+            byte[] key = fo.PseudonymKey == null ? null : FilterOptions.CheckKey(fo.PseudonymKey, nameof(fo.PseudonymKey));
+            EikFilterOptions o;
+            NativeMethods.Check("eik_filter_options_default", NativeMethods.eik_filter_options_default(&o));
+            FilterHandle h;
+            // fixed gives NULL for a null array: "no restriction". The helpers never return an
+            // empty array (an empty set is a 1-item array with count 0), so a set stays non-NULL.
+            fixed (byte* pc = cprs)
+            fixed (uint* ps = se)
+            fixed (ushort* pt = types)
+            fixed (ushort* pf = felt)
+            fixed (EikProfileEntry* pe = entries)
+            fixed (ushort* ppf = profileFelt)
+            fixed (byte* pk = key)
+            {
+                o.Cprs = pc;
+                o.NCprs = (UIntPtr)nCprs;
+                o.SeNrs = ps;
+                o.NSeNrs = (UIntPtr)nSe;
+                o.RecordTypes = pt;
+                o.NRecordTypes = (UIntPtr)nTypes;
+                o.Feltnumre = pf;
+                o.NFeltnumre = (UIntPtr)nFelt;
+                o.ProfileRecords = pe;
+                o.NProfileRecords = (UIntPtr)nEntries;
+                o.ProfileFeltnumre = ppf;
+                o.NProfileFeltnumre = (UIntPtr)nProfileFelt;
+                o.PseudonymKey = pk;
+                o.PseudonymKeyLen = (UIntPtr)(key?.Length ?? 0);
+                if (fo.Period != null)
+                {
+                    o.PeriodFrom = Period.Yyyymmdd(fo.Period.From);
+                    o.PeriodTo = Period.Yyyymmdd(fo.Period.To);
+                }
+                o.Profile = profile.Kind;
+                NativeMethods.Check("eik_filter_new", NativeMethods.eik_filter_new(&o, out h));
+            }
+            return h;
         }
 
         /// <summary>The native library's version ("0.1.0").</summary>
@@ -112,7 +192,33 @@ namespace Eindkomst
             }
         }
 
-        /// <summary>The records of the stream, in order; a reader is enumerated once.</summary>
+        /// <summary>The filter given to the constructor; null without one.</summary>
+        public FilterOptions Filter => filterOptions;
+
+        /// <summary>
+        /// The filter's accounting so far (after <see cref="Dispose"/>: at disposal); null without a
+        /// filter. Once the stream is read, <c>FilterCounts.Seen == Counts.Decoded</c> and
+        /// <c>Seen == Passed + FilteredOut</c>.
+        /// </summary>
+        public unsafe FilterCounts FilterCounts
+        {
+            get
+            {
+                if (filter == null) return null;
+                if (disposed && lastFilterCounts != null) return lastFilterCounts;
+                ThrowIfDisposed();
+                EikFilterCounts c;
+                NativeMethods.Check("eik_filter_get_counts", NativeMethods.eik_filter_get_counts(filter, &c));
+                return new FilterCounts
+                {
+                    Seen = (long)c.Seen, Passed = (long)c.Passed, Held = (long)c.Held, Cpr = (long)c.Cpr,
+                    Se = (long)c.Se, RecordType = (long)c.RecordType, Felt = (long)c.Felt, Period = (long)c.Period,
+                    ParentDropped = (long)c.ParentDropped, EmptyHeader = (long)c.EmptyHeader,
+                };
+            }
+        }
+
+        /// <summary>The records of the stream, in order (with a filter: the kept ones); a reader is enumerated once.</summary>
         /// <exception cref="EindkomstException">Strict mode: a rejected line or a stream error.</exception>
         public IEnumerator<Record> GetEnumerator()
         {
@@ -164,8 +270,10 @@ namespace Eindkomst
         {
             if (disposed) return;
             if (!handle.IsClosed) lastCounts = Counts;
+            if (filter != null && !filter.IsClosed) lastFilterCounts = FilterCounts;
             disposed = true;
             handle.Dispose();
+            filter?.Dispose();
             if (!leaveOpen) stream.Dispose();
         }
 
@@ -219,6 +327,13 @@ namespace Eindkomst
                     return true;
                 }
                 NativeMethods.Check(function, status);
+                if (filter != null)
+                {
+                    FilterBatch(recs, (int)count);
+                    if (finished) NativeMethods.Check("eik_filter_finish", NativeMethods.eik_filter_finish(filter));
+                    TakeFindings();
+                    return true;
+                }
                 int amountScale = options.AmountScale;
                 for (int i = 0; i < (int)count; i++)
                 {
@@ -235,6 +350,42 @@ namespace Eindkomst
             }
             TakeFindings();
             return true;
+        }
+
+        /// <summary>Runs the decoded records <paramref name="recs"/>[0..n) through the filter into the batch.
+        /// Their bytes are still valid (no other call on the decoder in between).</summary>
+        private unsafe void FilterBatch(EikRecord* recs, int n)
+        {
+            int amountScale = options.AmountScale;
+            int off = 0;
+            fixed (EikKeptRecord* outp = kept)
+            {
+                while (off < n)
+                {
+                    UIntPtr got, used;
+                    NativeMethods.Check("eik_filter_records", NativeMethods.eik_filter_records(filter, recs + off,
+                        (UIntPtr)(n - off), outp, (UIntPtr)KeptCap, out got, out used));
+                    if ((int)used == 0) throw new EindkomstNativeException("eik_filter_records", 0, "no progress");
+                    off += (int)used;
+                    if (batchLen + (int)got > batch.Length) Array.Resize(ref batch, batchLen + (int)got + KeptCap);
+                    for (int i = 0; i < (int)got; i++)
+                    {
+                        EikKeptRecord* k = outp + i;
+                        EikRecord* r = &k->Record;
+                        int len = (int)r->Len;
+                        // The projected bytes are in the filter's scratch area until its next call.
+                        var line = new byte[len];
+                        fixed (byte* dst = line) Buffer.MemoryCopy(r->Bytes, dst, len, len);
+                        Layout layout = Layout.At(r->LayoutIndex);
+                        string pseudonym = k->HasPseudonym != 0
+                            ? new string((sbyte*)k->Pseudonym, 0, EikKeptRecord.PseudonymLen,
+                                System.Text.Encoding.ASCII)
+                            : null;
+                        batch[batchLen++] = new Record(layout, line, (long)r->Line, (long)r->Offset, (long)r->Seq,
+                            (int)r->LbNr, amountScale, profile.FieldMask(layout.RecordType), pseudonym);
+                    }
+                }
+            }
         }
 
         /// <summary>Moves the pending findings into the list; in strict mode, keeps only the records before a fatal one.</summary>

@@ -64,6 +64,28 @@ namespace Eindkomst
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint eik_layout_field(UIntPtr layoutIndex, UIntPtr fieldIndex, EikField* output);
 
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_filter_options_default(EikFilterOptions* output);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_filter_new(EikFilterOptions* options, out FilterHandle handle);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void eik_filter_free(IntPtr f);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_filter_records(FilterHandle f, EikRecord* input, UIntPtr nIn,
+            EikKeptRecord* output, UIntPtr cap, out UIntPtr nOut, out UIntPtr nUsed);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_filter_finish(FilterHandle f);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_filter_get_counts(FilterHandle f, EikFilterCounts* output);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint eik_pseudonymise(byte* key, UIntPtr keyLen, byte* cpr, UIntPtr cprLen, byte* output);
+
         /// <summary>Throws <see cref="EindkomstNativeException"/> unless <paramref name="status"/> is OK.</summary>
         internal static void Check(string function, uint status)
         {
@@ -183,6 +205,65 @@ namespace Eindkomst
         internal byte HasCodes;
         internal uint Reserved;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct EikProfileEntry
+    {
+        internal ulong Fields;
+        internal ushort RecordType;
+        internal ushort Reserved0;
+        internal uint Reserved1;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct EikFilterOptions
+    {
+        internal byte* Cprs;
+        internal UIntPtr NCprs;
+        internal uint* SeNrs;
+        internal UIntPtr NSeNrs;
+        internal ushort* RecordTypes;
+        internal UIntPtr NRecordTypes;
+        internal ushort* Feltnumre;
+        internal UIntPtr NFeltnumre;
+        internal EikProfileEntry* ProfileRecords;
+        internal UIntPtr NProfileRecords;
+        internal ushort* ProfileFeltnumre;
+        internal UIntPtr NProfileFeltnumre;
+        internal byte* PseudonymKey;
+        internal UIntPtr PseudonymKeyLen;
+        internal uint PeriodFrom;
+        internal uint PeriodTo;
+        internal uint Profile;
+        internal uint Reserved;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct EikKeptRecord
+    {
+        internal const int PseudonymLen = 16;
+        internal EikRecord Record;
+        internal fixed byte Pseudonym[PseudonymLen];
+        internal byte HasPseudonym;
+        internal byte Reserved0;
+        internal ushort Reserved1;
+        internal uint Reserved2;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct EikFilterCounts
+    {
+        internal ulong Seen;
+        internal ulong Passed;
+        internal ulong Held;
+        internal ulong Cpr;
+        internal ulong Se;
+        internal ulong RecordType;
+        internal ulong Felt;
+        internal ulong Period;
+        internal ulong ParentDropped;
+        internal ulong EmptyHeader;
+    }
 #pragma warning restore 649
 
     /// <summary>The native decoder handle; freed once, by the runtime, when disposed or finalized.</summary>
@@ -195,6 +276,20 @@ namespace Eindkomst
         protected override bool ReleaseHandle()
         {
             NativeMethods.eik_decoder_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>The native filter handle; freed once, by the runtime, when disposed or finalized.</summary>
+    internal sealed class FilterHandle : SafeHandle
+    {
+        public FilterHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            NativeMethods.eik_filter_free(handle);
             return true;
         }
     }

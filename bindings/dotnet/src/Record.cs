@@ -15,6 +15,15 @@ namespace Eindkomst
         private static readonly Encoding latin1 = Encoding.GetEncoding(28591);
         private readonly byte[] bytes;
         private readonly int amountScale;
+        private readonly ulong permitted = ulong.MaxValue;
+
+        internal Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale,
+            ulong permitted, string pseudonym)
+            : this(layout, bytes, line, offset, seq, lbNr, amountScale)
+        {
+            this.permitted = permitted;
+            Pseudonym = pseudonym;
+        }
 
         internal Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale)
         {
@@ -39,6 +48,19 @@ namespace Eindkomst
         public long Offset { get; }
         /// <summary>Position in the decoder's sequence of records and findings (<see cref="Finding.Seq"/>).</summary>
         public long Seq { get; }
+
+        /// <summary>
+        /// The pseudonym that replaces this record's CPR (16 lowercase hex characters) when the reader's
+        /// <see cref="FilterOptions.PseudonymKey"/> is set and the record has a CPR; else null. The CPR
+        /// field itself is then blank in the line, and <see cref="Value(int)"/> / <see cref="Fields"/>
+        /// give the pseudonym in its place (as the CLI).
+        /// </summary>
+        public string Pseudonym { get; }
+
+        /// <summary>Whether the reader's <see cref="Profile"/> lets field <paramref name="no"/> through
+        /// (always true without a filter). A field not permitted is blank in the line and left out of
+        /// <see cref="Fields"/>.</summary>
+        public bool IsPermitted(int no) => no >= 0 && no < 64 ? (permitted >> no & 1) == 1 : permitted == ulong.MaxValue;
 
         /// <summary>A copy of the line's bytes (ISO-8859-1), without its terminator.</summary>
         public byte[] GetBytes() => (byte[])bytes.Clone();
@@ -81,6 +103,7 @@ namespace Eindkomst
         public string Value(int no)
         {
             Field f = FieldOf(no);
+            if (Pseudonym != null && f.Personal) return Pseudonym;
             int end = f.Start + f.Length;
             while (end > f.Start && bytes[end - 1] == (byte)' ') end--;
             return latin1.GetString(bytes, f.Start, end - f.Start);
@@ -97,11 +120,13 @@ namespace Eindkomst
         /// <summary>Field <paramref name="no"/> trimmed of blanks on both sides.</summary>
         public string Text(int no) => Value(no).TrimStart(' ');
 
-        /// <summary>Every field by number, in line order, trailing blanks trimmed (the CLI's <c>--raw</c>).</summary>
+        /// <summary>Every field by number, in line order, trailing blanks trimmed (the CLI's <c>--raw</c>);
+        /// with a filter, only the fields its profile permits, the CPR replaced by its pseudonym.</summary>
         public IList<KeyValuePair<int, string>> Fields()
         {
             var list = new List<KeyValuePair<int, string>>(Layout.Fields.Count);
-            foreach (Field f in Layout.Fields) list.Add(new KeyValuePair<int, string>(f.No, Value(f.No)));
+            foreach (Field f in Layout.Fields)
+                if (IsPermitted(f.No)) list.Add(new KeyValuePair<int, string>(f.No, Value(f.No)));
             return list;
         }
 
