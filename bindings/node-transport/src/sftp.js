@@ -1,0 +1,221 @@
+// Daily-file poller over SFTP (ssh2), the same rules as the Java module:
+// completion by <name>.metadata (SizeInBytes, Recipients) or, optionally, a size
+// and mtime unchanged over two polls; the file is streamed through the engine
+// (never held in memory) while the received bytes are appended to a local
+// <key>.part, so a broken transfer resumes from the part on the next poll; the
+// handler works as a transaction (begin, records, commit | abort); a ledger
+// (append-only, fsynced) records DONE/DAMAGED; the file and its metadata are
+// removed (or moved) on the server only after commit.
+import { Client } from 'ssh2';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { DOMParser } from '@xmldom/xmldom';
+import { decodeStream } from 'eindkomst';
+
+/** Parses <name>.metadata (FileMetadata or Trigger root, any namespace). */
+export function readMetadata(xml) {
+  const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(xml, 'text/xml');
+  const root = doc.documentElement;
+  if (!root || !['FileMetadata', 'Trigger'].includes(root.localName)) throw new Error(`root is ${root?.localName}`);
+  const all = (local) => Array.from(root.getElementsByTagNameNS('*', local)).map((e) => e.textContent.trim());
+  const size = all('SizeInBytes')[0];
+  if (size == null || !/^[0-9]+$/.test(size)) throw new Error('no SizeInBytes');
+  return { fileTransferUuid: all('FileTransferUUID')[0] ?? null, sizeInBytes: Number(size), recipients: [...all('Recipients'), ...all('Recipient')].filter(Boolean) };
+}
+
+const keyOf = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
+
+class Ledger {
+  #path;
+  #state = new Map();
+  constructor(path) {
+    this.#path = path;
+    if (existsSync(path)) {
+      for (const line of readFileSync(path, 'utf8').split('\n')) {
+        const [state, key] = line.split('\t');
+        if (key) this.#state.set(key, state);
+      }
+    }
+  }
+  state(key) { return this.#state.get(key) ?? null; }
+  record(state, file, sha256) {
+    const fd = openSync(this.#path, 'a');
+    try {
+      writeSync(fd, `${state}\t${keyOf(file)}\t${file.name}\t${file.size}\t${sha256}\n`);
+      fsyncSync(fd);
+    } finally { closeSync(fd); }
+    this.#state.set(keyOf(file), state);
+  }
+}
+
+const p = (fn) => new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+
+/**
+ * config: { host, port, username, privateKey (Buffer), hostKey (Buffer: the pinned server key blob),
+ *   remoteDir ('IN'), workDir, ledger (path), doneDir (remote dir or null = delete), stableSize (bool) }.
+ * handler: { begin(file), records(array), commit(file, counts), abort(file, reason) } (may be async).
+ * pollOnce() resolves [{ file, state, resumedFrom, detail }], state one of DONE, ALREADY_DONE, IN_FLIGHT,
+ * DAMAGED, INTERRUPTED, NOT_FOR_US.
+ */
+export class DailyFilePoller {
+  #config;
+  #handler;
+  #ledger;
+  #lastSeen = new Map();
+
+  constructor(config, handler) {
+    this.#config = { remoteDir: 'IN', doneDir: null, stableSize: false, ...config };
+    this.#handler = handler;
+    mkdirSync(this.#config.workDir, { recursive: true });
+    this.#ledger = new Ledger(this.#config.ledger);
+  }
+
+  async pollOnce() {
+    const c = this.#config;
+    const conn = new Client();
+    await new Promise((resolve, reject) => {
+      conn.once('ready', resolve).once('error', reject).connect({
+        host: c.host, port: c.port, username: c.username, privateKey: c.privateKey, readyTimeout: 10000,
+        hostVerifier: (key) => Buffer.isBuffer(c.hostKey) && key.equals(c.hostKey),
+      });
+    });
+    conn.on('error', () => {}); // a dropped connection shows up as a failed read
+    try {
+      const sftp = await p((cb) => conn.sftp(cb));
+      const list = (await p((cb) => sftp.readdir(c.remoteDir, cb)))
+        .filter((e) => (e.attrs.mode & 0o170000) === 0o100000)
+        .sort((a, b) => (a.filename < b.filename ? -1 : 1));
+      const names = new Set(list.map((e) => e.filename));
+      const outcomes = [];
+      for (const e of list) {
+        const n = e.filename;
+        if (n.startsWith('.') || /\.(metadata|trigger|sftpreceipt)$/.test(n)) continue;
+        outcomes.push(await this.#process(sftp, e, names.has(`${n}.metadata`)));
+      }
+      return outcomes;
+    } finally {
+      conn.end();
+    }
+  }
+
+  #remote(name) { return `${this.#config.remoteDir}/${name}`; }
+
+  async #process(sftp, e, hasMetadata) {
+    const name = e.filename;
+    const size = e.attrs.size;
+    const mtime = e.attrs.mtime;
+    const out = (file, state, detail = null, resumedFrom = 0) => ({ file, state, resumedFrom, detail });
+    let file;
+    if (hasMetadata) {
+      let m;
+      try {
+        m = readMetadata((await p((cb) => sftp.readFile(this.#remote(`${name}.metadata`), cb))).toString('utf8'));
+      } catch (err) {
+        return out({ name, size, mtime, fileTransferUuid: null }, 'IN_FLIGHT', `metadata not readable yet: ${err.message}`);
+      }
+      file = { name, size, mtime, fileTransferUuid: m.fileTransferUuid };
+      if (m.recipients.length && !m.recipients.includes(this.#config.username)) return out(file, 'NOT_FOR_US', 'metadata names other recipients');
+      if (await this.#done(sftp, file)) return out(file, 'ALREADY_DONE');
+      if (this.#ledger.state(keyOf(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
+      if (size < m.sizeInBytes) return out(file, 'IN_FLIGHT', `${size} of ${m.sizeInBytes} bytes`);
+      if (size > m.sizeInBytes) {
+        this.#ledger.record('DAMAGED', file, '-');
+        return out(file, 'DAMAGED', `size ${size} exceeds SizeInBytes ${m.sizeInBytes}`);
+      }
+    } else {
+      file = { name, size, mtime, fileTransferUuid: null };
+      if (await this.#done(sftp, file)) return out(file, 'ALREADY_DONE');
+      if (this.#ledger.state(keyOf(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
+      const before = this.#lastSeen.get(name);
+      this.#lastSeen.set(name, [size, mtime]);
+      if (!this.#config.stableSize) return out(file, 'IN_FLIGHT', `waiting for ${name}.metadata`);
+      if (!before || before[0] !== size || before[1] !== mtime) return out(file, 'IN_FLIGHT', 'size not yet stable');
+    }
+    return this.#fetchAndDecode(sftp, file);
+  }
+
+  async #done(sftp, file) {
+    if (this.#ledger.state(keyOf(file)) !== 'DONE') return false;
+    await this.#cleanUp(sftp, file);
+    return true;
+  }
+
+  async #fetchAndDecode(sftp, file) {
+    const h = this.#handler;
+    const part = join(this.#config.workDir, `${keyOf(file).replace(/[^A-Za-z0-9._-]/g, '_')}.part`);
+    let have = existsSync(part) ? statSync(part).size : 0;
+    if (have > file.size) { unlinkSync(part); have = 0; }
+    const sha = createHash('sha256');
+    let total = 0;
+    const remotePath = this.#remote(file.name);
+    const fd = openSync(part, 'a');
+    // The local part first (read to its end before anything is appended), then the rest from the server, copied into the part.
+    async function* bytes() {
+      if (have > 0) for await (const chunk of createReadStream(part, { start: 0, end: have - 1 })) { sha.update(chunk); total += chunk.length; yield chunk; }
+      if (have < file.size) {
+        for await (const chunk of sftp.createReadStream(remotePath, { start: have })) {
+          writeSync(fd, chunk);
+          sha.update(chunk);
+          total += chunk.length;
+          yield chunk;
+        }
+      }
+    }
+    let bad = null;
+    let counts;
+    let handlerFailed = false;
+    const user = async (fn) => { try { return await fn(); } catch (err) { handlerFailed = true; throw err; } };
+    try {
+      await user(() => h.begin(file));
+      const stream = decodeStream(bytes());
+      for await (const batch of stream) {
+        if (!bad) bad = batch.findings.find((f) => f.kind !== 'warning') ?? null;
+        if (batch.records.length) await user(() => h.records(batch.records));
+      }
+      counts = stream.counts;
+    } catch (err) {
+      fsyncSync(fd);
+      closeSync(fd);
+      const why = handlerFailed ? `handler failed: ${err?.name}` : `transfer broke off: ${err?.message}`;
+      await h.abort(file, why);
+      return { file, state: 'INTERRUPTED', resumedFrom: have, detail: why };
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    if (total < file.size) {
+      const why = `transfer broke off after ${total} of ${file.size} bytes`;
+      await h.abort(file, why);
+      return { file, state: 'INTERRUPTED', resumedFrom: have, detail: why };
+    }
+    const hash = sha.digest('hex');
+    if (bad || total !== file.size) {
+      const why = bad ? `${bad.kind}: ${bad.message}` : `read ${total} bytes, expected ${file.size}`;
+      await h.abort(file, why);
+      this.#ledger.record('DAMAGED', file, hash);
+      unlinkSync(part);
+      return { file, state: 'DAMAGED', resumedFrom: have, detail: why };
+    }
+    try {
+      await h.commit(file, counts);
+    } catch (err) {
+      await h.abort(file, `commit failed: ${err?.name}`);
+      return { file, state: 'INTERRUPTED', resumedFrom: have, detail: 'commit failed' };
+    }
+    this.#ledger.record('DONE', file, hash);
+    await this.#cleanUp(sftp, file);
+    unlinkSync(part);
+    return { file, state: 'DONE', resumedFrom: have, detail: null };
+  }
+
+  async #cleanUp(sftp, file) {
+    for (const n of [file.name, `${file.name}.metadata`]) {
+      try {
+        if (this.#config.doneDir) await p((cb) => sftp.rename(this.#remote(n), `${this.#config.doneDir}/${n}`, cb));
+        else await p((cb) => sftp.unlink(this.#remote(n), cb));
+      } catch (err) {
+        if (err.code !== 2) throw err; // 2 = no such file
+      }
+    }
+  }
+}

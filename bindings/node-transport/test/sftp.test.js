@@ -1,0 +1,150 @@
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, appendFileSync, existsSync, readdirSync, unlinkSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DailyFilePoller } from '../src/sftp.js';
+import { startSshd } from './servers.js';
+
+const repo = new URL('../../../', import.meta.url).pathname;
+const sample = readFileSync(join(repo, 'testdata/sample.txt'));
+const sampleTypes = sample.toString('latin1').trimEnd().split('\n').map((l) => l.slice(7, 11));
+const damaged = Buffer.from(sample.toString('latin1').replace('0000032500000000+', '00000325X0000000+'), 'latin1');
+
+let sshd;
+let work;
+before(async () => { sshd = await startSshd(); });
+after(async () => { await sshd?.stop(); });
+beforeEach(() => {
+  for (const f of readdirSync(join(sshd.root, 'IN'))) unlinkSync(join(sshd.root, 'IN', f));
+  if (work) rmSync(work, { recursive: true, force: true });
+  work = mkdtempSync(join(tmpdir(), 'eik-node-work-'));
+});
+after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+
+const inPath = (name) => join(sshd.root, 'IN', name);
+const metadata = (uuid, name, size, recipient) => '<?xml version="1.0" encoding="UTF-8"?>\n<FileMetadata xmlns="http://serviceplatformen.dk/xml/wsdl/soap11/SFTP/1/types">'
+  + `<FileTransferUUID>${uuid}</FileTransferUUID><FileDescriptor><FileName>${name}</FileName><SizeInBytes>${size}</SizeInBytes>`
+  + `<Sender>SKAT_EINDKOMST</Sender><Recipients>${recipient}</Recipients></FileDescriptor><FileContentDescriptor/></FileMetadata>\n`;
+const deliver = (name, data, uuid) => { writeFileSync(inPath(name), data); writeFileSync(inPath(`${name}.metadata`), metadata(uuid, name, data.length, sshd.user)); };
+const generate = (name, records, seed) => execFileSync(join(repo, 'target/release/eindkomst'), ['generate', '--records', String(records), '--seed', String(seed), '-o', inPath(name)]);
+const config = (stableSize = false) => ({
+  host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKey: sshd.privateKey, hostKey: sshd.hostKey,
+  remoteDir: 'IN', workDir: join(work, 'parts'), ledger: join(work, 'ledger.tsv'), stableSize,
+});
+
+/** Records the calls; keeps counts (and record types only when asked), never whole files. */
+function journal({ keepTypes = true, onRecords = () => {} } = {}) {
+  const state = { calls: [], types: [], records: 0, committed: 0 };
+  return {
+    state,
+    begin: (f) => { state.calls.push(`begin ${f.name}`); state.records = 0; state.types = []; },
+    records: (rs) => { state.records += rs.length; if (keepTypes) state.types.push(...rs.map((r) => r.record)); onRecords(state); },
+    commit: (f, c) => { state.calls.push(`commit ${f.name} ${c.decoded}`); state.committed += state.records; },
+    abort: (f, why) => { state.calls.push(`abort ${f.name}: ${why}`); },
+  };
+}
+
+test('a normal day: decoded, committed, recorded, removed', async () => {
+  const uuid = randomUUID();
+  deliver('D250203.L01', sample, uuid);
+  const h = journal();
+  const poller = new DailyFilePoller(config(), h);
+  const out = await poller.pollOnce();
+  assert.equal(out.length, 1);
+  assert.equal(out[0].state, 'DONE', out[0].detail);
+  assert.equal(out[0].file.fileTransferUuid, uuid);
+  assert.deepEqual(h.state.calls, ['begin D250203.L01', 'commit D250203.L01 27']);
+  assert.deepEqual(h.state.types, sampleTypes);
+  assert.ok(!existsSync(inPath('D250203.L01')) && !existsSync(inPath('D250203.L01.metadata')));
+  const ledger = readFileSync(join(work, 'ledger.tsv'), 'utf8').trimEnd().split('\n');
+  assert.equal(ledger.length, 1);
+  assert.ok(ledger[0].startsWith(`DONE\t${uuid}\tD250203.L01\t${sample.length}\t`), ledger[0]);
+  assert.deepEqual(await poller.pollOnce(), []);
+});
+
+test('a file still being written waits', async () => {
+  writeFileSync(inPath('D250204.L01'), sample.subarray(0, 1000));
+  const h = journal();
+  const poller = new DailyFilePoller(config(), h);
+  assert.equal((await poller.pollOnce())[0].state, 'IN_FLIGHT');
+  writeFileSync(inPath('D250204.L01.metadata'), metadata(randomUUID(), 'D250204.L01', sample.length, sshd.user));
+  const partial = (await poller.pollOnce())[0];
+  assert.equal(partial.state, 'IN_FLIGHT');
+  assert.equal(partial.detail, `1000 of ${sample.length} bytes`);
+  assert.deepEqual(h.state.calls, []);
+  appendFileSync(inPath('D250204.L01'), sample.subarray(1000));
+  assert.equal((await poller.pollOnce())[0].state, 'DONE');
+  assert.deepEqual(h.state.calls, ['begin D250204.L01', 'commit D250204.L01 27']);
+});
+
+test('without metadata a stable size over two polls counts', async () => {
+  writeFileSync(inPath('D250205.L01'), sample);
+  const h = journal();
+  const poller = new DailyFilePoller(config(true), h);
+  assert.equal((await poller.pollOnce())[0].detail, 'size not yet stable');
+  assert.equal((await poller.pollOnce())[0].state, 'DONE');
+  assert.deepEqual(h.state.calls, ['begin D250205.L01', 'commit D250205.L01 27']);
+});
+
+test('a damaged file is reported, left, and not decoded again; other recipients are left alone', async () => {
+  const uuid = randomUUID();
+  deliver('D250206.L01', damaged, uuid);
+  writeFileSync(inPath('D250206.L02'), sample);
+  writeFileSync(inPath('D250206.L02.metadata'), metadata(randomUUID(), 'D250206.L02', sample.length, 'another-system'));
+  const h = journal();
+  const poller = new DailyFilePoller(config(), h);
+  const out = await poller.pollOnce();
+  const why = 'rejected: line 10 (Lb_nr 10), record 6001, field 4 Beloeb, offset 734: non-digit in numeric field';
+  assert.deepEqual(out.map((o) => [o.state, o.detail]), [['DAMAGED', why], ['NOT_FOR_US', 'metadata names other recipients']]);
+  assert.deepEqual(h.state.calls, ['begin D250206.L01', `abort D250206.L01: ${why}`]);
+  assert.ok(existsSync(inPath('D250206.L01')) && existsSync(inPath('D250206.L02')));
+  assert.ok(readFileSync(join(work, 'ledger.tsv'), 'utf8').startsWith(`DAMAGED\t${uuid}`));
+  assert.equal((await poller.pollOnce())[0].state, 'DAMAGED');
+  assert.equal(h.state.calls.length, 2);
+});
+
+test('a restart after an interrupted transfer resumes and commits once', async () => {
+  generate('D250207.L01', 600000, 11);
+  const size = statSync(inPath('D250207.L01')).size;
+  const uuid = randomUUID();
+  writeFileSync(inPath('D250207.L01.metadata'), metadata(uuid, 'D250207.L01', size, sshd.user));
+  let killed = false;
+  const h1 = journal({ keepTypes: false, onRecords: (j) => { if (!killed && j.records >= 200000) { killed = true; sshd.killSessions(); } } });
+  const first = (await new DailyFilePoller(config(), h1).pollOnce())[0];
+  assert.equal(first.state, 'INTERRUPTED', first.detail);
+  const part = join(work, 'parts', `${uuid}.part`);
+  const kept = statSync(part).size;
+  assert.ok(kept > 0 && kept < size, `kept ${kept} of ${size}`);
+  const h2 = journal({ keepTypes: false });
+  const second = (await new DailyFilePoller(config(), h2).pollOnce())[0]; // a new poller, as after a restart
+  assert.equal(second.state, 'DONE', second.detail);
+  assert.equal(second.resumedFrom, kept);
+  assert.deepEqual(h2.state.calls, ['begin D250207.L01', 'commit D250207.L01 600000']);
+  assert.equal(h2.state.committed, 600000);
+  assert.equal(h1.state.committed, 0);
+  assert.match(h1.state.calls[1], /^abort D250207.L01: transfer broke off/);
+  assert.ok(!existsSync(part) && !existsSync(inPath('D250207.L01')));
+});
+
+test('a 200 MB file streams with bounded memory', async () => {
+  generate('D250208.L01', 4400000, 5);
+  const size = statSync(inPath('D250208.L01')).size;
+  assert.ok(size > 200e6, `size ${size}`);
+  writeFileSync(inPath('D250208.L01.metadata'), metadata(randomUUID(), 'D250208.L01', size, sshd.user));
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const h = journal({ keepTypes: false, onRecords: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+  const t0 = process.hrtime.bigint();
+  const out = (await new DailyFilePoller(config(), h).pollOnce())[0];
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  clearInterval(timer);
+  assert.equal(out.state, 'DONE', out.detail);
+  assert.equal(h.state.committed, 4400000);
+  const growth = (peak - rss0) / 2 ** 20;
+  console.log(`sftp-node: ${Math.round(size / 2 ** 20)} MB file, 4400000 records, SFTP + decode in ${seconds.toFixed(1)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s), RSS growth ${growth.toFixed(0)} MB`);
+  assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB while streaming a ${Math.round(size / 2 ** 20)} MB file`);
+});

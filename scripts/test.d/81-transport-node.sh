@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Node transport adapters (bindings/node-transport): SOAP against a loopback
+# HTTP double, the Beskedfordeler consumer against a real rabbitmq-server, the
+# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file with bounded
+# memory). The tests start and stop the servers on 127.0.0.1 themselves.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:$PATH"
+[ "${CARGO_TARGET_DIR:-target}" = target ] || { echo "81-transport-node: unset CARGO_TARGET_DIR" >&2; exit 1; }
+
+# The engine: the npm package built from wasm/ (wasm/build/pkg), and the CLI the SFTP tests generate files with.
+cargo build -q --release -p eindkomst-cli
+[ -d wasm/node_modules ] || (cd wasm && npm ci --no-audit --no-fund -q)
+bash wasm/build.sh >/dev/null
+
+cd bindings/node-transport
+npm ci --no-audit --no-fund -q
+log=../../target/transport-node.log
+node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
+grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
+pass=$(sed -n 's/^# pass //p' "$log")
+[ "$pass" = 18 ] || { echo "81-transport-node: $pass tests passed, want 18" >&2; exit 1; }
+grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
+echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"
