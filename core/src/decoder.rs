@@ -852,8 +852,8 @@ impl State {
     }
 
     fn decode_line(&mut self, plans: &Plans, line: &[u8], src: Src, at: usize, offset: u64, newline: bool) -> Step {
-        let lb_nr = line.get(0..7).and_then(field::parse_number).map(|n| n as u32);
-        let rec = line.get(7..11).and_then(field::parse_number).map(|n| n as u16);
+        let lb_nr = line.get(0..7).and_then(field::parse_short_number);
+        let rec = line.get(7..11).and_then(field::parse_short_number).map(|n| n as u16);
         let mut err = Error { kind: ErrorKind::EmptyInput, line: self.line, lb_nr, record: rec, field: None, offset };
 
         // Lb_nr runs 1, 2, 3, ... over every line, decoded or not.
@@ -881,7 +881,11 @@ impl State {
         };
         let known = layout.map(|l| l.rec_nr);
 
-        if !crate::plan::printable_line(line) {
+        let (all_printable, bulk) = match plan {
+            Some(p) => p.scan(line),
+            None => (crate::plan::printable_line(line), Bulk::CheckAll),
+        };
+        if !all_printable {
             let i = line.iter().position(|&b| !printable(b)).unwrap_or(0);
             let b = line[i];
             let utf8 = i > 0 && matches!((line[i - 1], b), (0xC2 | 0xC3, 0x80..=0xBF));
@@ -937,9 +941,12 @@ impl State {
         let mark = self.queue_len;
         // Bulk check first: when every numeric byte is a digit, only the fields
         // with codes, dates, signs or mandatory text need a look of their own.
-        let checked = match plan.bulk(line) {
+        let checked = match bulk {
             Bulk::Digits => self.check_fields(layout, line, &err, plan.checks().iter().map(|&i| i as usize), true),
-            Bulk::CheckAll => self.check_fields(layout, line, &err, 2..layout.fields.len(), false),
+            Bulk::CheckAll => match plan.slow() {
+                Some(slow) => self.check_fields(layout, line, &err, slow.iter().map(|&i| i as usize), false),
+                None => self.check_fields(layout, line, &err, 2..layout.fields.len(), false),
+            },
         };
         if let Err(e) = checked {
             self.queue_len = mark; // warnings of a rejected line are moot

@@ -2,6 +2,7 @@
 //! checked in bulk (SWAR, 8 bytes at a time) and only the fields that need
 //! more than "digits" are looked at one by one.
 
+use crate::decoder::MAX_LINE;
 use crate::layout::{FieldType, Format, LayoutSet, Mandatory, RecordLayout};
 
 /// Layouts up to this many 8-byte words (256 bytes) get the bulk check.
@@ -10,20 +11,54 @@ pub(crate) const WORDS: usize = 32;
 pub(crate) const MAX_PLANS: usize = 40;
 /// Fields per layout that need a check beyond digits.
 const MAX_CHECKS: usize = 24;
+/// Fields per layout that need any check at all (numeric or `checks`).
+const MAX_SLOW: usize = 40;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
-/// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
-/// Branch-free over 16-byte blocks, so the compiler vectorises it.
-pub(crate) fn printable_line(line: &[u8]) -> bool {
-    let bad = |b: u8| ((b < 0x20) | (b.wrapping_sub(0x7F) < 0x21)) as u8;
-    let mut blocks = line.chunks_exact(16);
-    let mut any = 0u8;
-    for block in &mut blocks {
-        any |= block.iter().fold(0, |acc, &b| acc | bad(b));
+/// A digit mask that checks nothing, for lines without a plan.
+static NO_DIGITS: [u8; MAX_LINE] = [0; MAX_LINE];
+
+/// One pass over a line: whether every byte is ISO-8859-1 printable
+/// (0x20-0x7E, 0xA0-0xFF), and whether every byte under `mask` (0xFF) is an
+/// ASCII digit. Branch-free over 16-byte blocks (the last one padded), so the
+/// compiler vectorises it; the two checks share the loads.
+fn scan(line: &[u8], mask: &[u8]) -> (bool, bool) {
+    let (mask, mask_fits) = match mask.get(..line.len()) {
+        Some(m) => (m, true),
+        None => (NO_DIGITS.get(..line.len()).unwrap_or(&[]), false),
+    };
+    let bad = |b: u8| (b < 0x20) | (b.wrapping_sub(0x7F) < 0x21);
+    let not_digit = |b: u8, m: u8| m & ((b.wrapping_sub(b'0') > 9) as u8).wrapping_neg();
+    let block = |l: &[u8; 16], m: &[u8; 16]| {
+        let (mut p, mut d) = (false, 0u8);
+        for i in 0..16 {
+            p |= bad(l[i]);
+            d |= not_digit(l[i], m[i]);
+        }
+        (p, d)
+    };
+    let (mut p, mut d) = (false, 0u8);
+    let mut lines = line.chunks_exact(16);
+    let mut masks = mask.chunks_exact(16);
+    for (l, m) in (&mut lines).zip(&mut masks) {
+        if let (Ok(l), Ok(m)) = (l.try_into(), m.try_into()) {
+            let (bp, bd) = block(l, m);
+            p |= bp;
+            d |= bd;
+        }
     }
-    any |= blocks.remainder().iter().fold(0, |acc, &b| acc | bad(b));
-    any == 0
+    let (rest, rest_mask) = (lines.remainder(), masks.remainder());
+    let (mut l, mut m) = ([b'0'; 16], [0u8; 16]);
+    l[..rest.len()].copy_from_slice(rest);
+    m[..rest_mask.len()].copy_from_slice(rest_mask);
+    let (bp, bd) = block(&l, &m);
+    (!(p | bp), mask_fits && (d | bd) == 0)
+}
+
+/// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
+pub(crate) fn printable_line(line: &[u8]) -> bool {
+    scan(line, &[]).0
 }
 
 /// What is checked in bulk for one layout.
@@ -39,6 +74,10 @@ pub(crate) struct Plan {
     /// Field indices that need a check of their own (codes, dates, signs, ...).
     checks: [u8; MAX_CHECKS],
     n_checks: u8,
+    /// After [`Bulk::CheckAll`]: `checks` plus every numeric field, in order.
+    /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
+    slow: [u8; MAX_SLOW],
+    n_slow: u8,
     /// Indices of fields with cross-field rules.
     pub cpr: u8,
     pub se: u8,
@@ -65,6 +104,8 @@ impl Plan {
             digits: [0; 8 * WORDS],
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
+            slow: [NONE; MAX_SLOW],
+            n_slow: 0,
             cpr: NONE,
             se: NONE,
             country: NONE,
@@ -73,6 +114,7 @@ impl Plan {
         };
         let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
         let mut checks_fit = true;
+        let mut slow_fits = true;
         for (i, f) in layout.fields.iter().enumerate() {
             let idx = i as u8;
             match (layout.rec_nr, f.name) {
@@ -96,17 +138,17 @@ impl Plan {
                     || !matches!(f.format, Format::Plain | Format::Quantity(_))
                     || (f.ty == FieldType::Alpha && matches!(f.mandatory, Mandatory::Yes | Mandatory::ThirdParty)));
             if own_check {
-                match plan.checks.get_mut(plan.n_checks as usize) {
-                    Some(slot) => {
-                        *slot = idx;
-                        plan.n_checks += 1;
-                    }
-                    None => checks_fit = false,
-                }
+                checks_fit &= push(&mut plan.checks, &mut plan.n_checks, idx);
+            }
+            if i >= 2 && (own_check || f.ty == FieldType::Numeric) {
+                slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
         }
         if fits && checks_fit {
             plan.words = (layout.length as usize).div_ceil(8) as u8;
+        }
+        if !slow_fits {
+            plan.n_slow = 0;
         }
         plan
     }
@@ -116,30 +158,33 @@ impl Plan {
         &self.checks[..self.n_checks as usize]
     }
 
-    /// Checks every numeric byte of `line` (which has the layout's length) at
-    /// once: branch-free over 16-byte blocks, so the compiler vectorises it.
-    pub fn bulk(&self, line: &[u8]) -> Bulk {
-        if self.words == 0 || line.len() > self.digits.len() {
-            return Bulk::CheckAll;
-        }
-        let not_digit = |b: u8, m: u8| m & ((b.wrapping_sub(b'0') > 9) as u8).wrapping_neg();
-        let mask = &self.digits[..line.len()];
-        let mut lines = line.chunks_exact(16);
-        let mut masks = mask.chunks_exact(16);
-        let mut any = 0u8;
-        for (l, m) in (&mut lines).zip(&mut masks) {
-            any |= l.iter().zip(m).fold(0, |acc, (&b, &m)| acc | not_digit(b, m));
-        }
-        any |= lines.remainder().iter().zip(masks.remainder()).fold(0, |acc, (&b, &m)| acc | not_digit(b, m));
-        if any == 0 {
-            Bulk::Digits
-        } else {
-            Bulk::CheckAll
-        }
+    /// The fields to check one by one after [`Bulk::CheckAll`], or `None`
+    /// when every field must be.
+    pub fn slow(&self) -> Option<&[u8]> {
+        (self.n_slow > 0).then(|| &self.slow[..self.n_slow as usize])
+    }
+
+    /// Checks `line` in one pass: whether every byte is printable, and
+    /// whether every numeric byte (for the layout's length) is a digit.
+    pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
+        let mask = if self.words == 0 { &[][..] } else { &self.digits[..] };
+        let (printable, digits) = scan(line, mask);
+        (printable, if digits && self.words != 0 { Bulk::Digits } else { Bulk::CheckAll })
     }
 }
 
-/// The plans of a layout set, found by record type.
+/// Appends `idx` to a fixed list; false when it is full.
+fn push<const N: usize>(list: &mut [u8; N], len: &mut u8, idx: u8) -> bool {
+    match list.get_mut(*len as usize) {
+        Some(slot) => {
+            *slot = idx;
+            *len += 1;
+            true
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -155,6 +200,7 @@ mod tests {
     }
 }
 
+/// The plans of a layout set, found by record type.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plans {
     plans: [Option<Plan>; MAX_PLANS],
