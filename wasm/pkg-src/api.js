@@ -19,6 +19,7 @@ export function createApi(wasm) {
   const META_STRIDE = 5; // layout index, line, Lb_nr, offset, start in the batch text
   const SLICE = 1 << 20; // bytes per crossing: bounds Wasm memory
   const SUB = 0x1a; // stands for a character outside ISO-8859-1
+  const PSEUDONYM_LEN = 16; // hex characters; after the line in the batch text (wasm/src/filter.rs)
 
   /** Bumped when the Wasm instance is reset after a trap. */
   let generation = 0;
@@ -121,7 +122,7 @@ export function createApi(wasm) {
     const fields = layout.fields;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
-      raw.push({ key: String(f.no), start: f.start, end: f.start + f.len });
+      raw.push({ key: String(f.no), no: f.no, personal: f.personal, start: f.start, end: f.start + f.len });
       if (f.no <= 2 || f.format === 'filler' || f.format === 'sign') continue;
       let read;
       if (f.type === 'N' && f.format === 'date') read = readDate;
@@ -133,6 +134,8 @@ export function createApi(wasm) {
       const next = fields[i + 1];
       typed.push({
         name: f.name,
+        no: f.no,
+        personal: f.personal,
         start: f.start,
         end: f.start + f.len,
         read,
@@ -149,6 +152,25 @@ export function createApi(wasm) {
       typed,
       raw,
       cpr: cprField ? { start: cprField.start, end: cprField.start + cprField.len } : null,
+      pseudonym: null,
+    };
+  }
+
+  /**
+   * The view of a filtered decoder's records: only the fields in `visible`
+   * (the numbers the profile lets through); when pseudonymised, the CPR field
+   * reads the pseudonym the engine put after the line instead.
+   */
+  function projectView(view, visible, pseudonymised) {
+    const shown = (f) => visible.includes(f.no);
+    const cprShown = view.raw.some((f) => f.personal && shown(f));
+    const pseudonym = pseudonymised && cprShown ? { start: view.length, end: view.length + PSEUDONYM_LEN } : null;
+    const swap = (f, read) => (pseudonym !== null && f.personal ? { ...f, ...pseudonym, ...read } : f);
+    return {
+      ...view,
+      typed: view.typed.filter(shown).map((f) => swap(f, { read: readText })),
+      raw: view.raw.filter(shown).map((f) => swap(f, {})),
+      pseudonym,
     };
   }
 
@@ -282,6 +304,15 @@ export function createApi(wasm) {
       return isBlank(v) || /^0+$/.test(v) ? null : v;
     }
 
+    /** With `filter.pseudonymiseKey`: the pseudonym shown in place of the CPR
+     * (16 hex characters), or null (no CPR, or no key). */
+    get pseudonym() {
+      const p = this.#view.pseudonym;
+      if (p === null) return null;
+      const v = this.#text.slice(this.#at + p.start, this.#at + p.end);
+      return isBlank(v) ? null : v;
+    }
+
     toJSON() {
       return {
         line: this.line,
@@ -336,7 +367,54 @@ export function createApi(wasm) {
     throw new TypeError('eindkomst: input must be a Uint8Array, ArrayBuffer, typed array, DataView or string');
   }
 
-  const OPTION_KEYS = new Set(['strict', 'base64', 'amountScale', 'personLayout', 'unknownCodesReject', 'raw']);
+  const OPTION_KEYS = new Set(['strict', 'base64', 'amountScale', 'personLayout', 'unknownCodesReject', 'raw', 'filter']);
+  const FILTER_KEYS = new Set(['cprs', 'seNrs', 'records', 'felter', 'period', 'profile', 'pseudonymiseKey']);
+
+  function integers(name, v, max) {
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= max)) {
+      throw new TypeError(`eindkomst: filter.${name} must be an array of integers 0-${max}`);
+    }
+    return v;
+  }
+
+  /** The `filter` option as the engine takes it (RawDecoder.set_filter, which
+   * checks the rest); CPR numbers are checked here, and an error names only
+   * their index. */
+  function normalizeFilter(filter) {
+    if (filter === undefined || filter === null) return null;
+    if (typeof filter !== 'object') throw new TypeError('eindkomst: filter must be an object');
+    for (const key of Object.keys(filter)) {
+      if (!FILTER_KEYS.has(key)) throw new TypeError(`eindkomst: unknown filter option "${key}"`);
+    }
+    let cprs;
+    if (filter.cprs !== undefined && filter.cprs !== null) {
+      if (!Array.isArray(filter.cprs)) throw new TypeError('eindkomst: filter.cprs must be an array of CPR numbers');
+      cprs = new Uint8Array(filter.cprs.length * 10);
+      filter.cprs.forEach((cpr, i) => {
+        const digits = typeof cpr === 'string' ? cpr.replace('-', '') : '';
+        if (!/^[0-9]{10}$/.test(digits)) throw new TypeError(`eindkomst: filter.cprs[${i}] is not a CPR number (10 digits)`);
+        for (let j = 0; j < 10; j++) cprs[i * 10 + j] = digits.charCodeAt(j);
+      });
+    }
+    const key = filter.pseudonymiseKey;
+    if (key !== undefined && key !== null && !(key instanceof Uint8Array)) {
+      throw new TypeError('eindkomst: filter.pseudonymiseKey must be a Uint8Array');
+    }
+    let period = filter.period;
+    if (period && typeof period === 'object' && period.monthsBack !== undefined && period.today === undefined) {
+      period = { ...period, today: new Date().toISOString().slice(0, 10) }; // today, UTC
+    }
+    return {
+      cprs,
+      seNrs: integers('seNrs', filter.seNrs, 0xffffffff),
+      records: integers('records', filter.records, 9999),
+      felter: integers('felter', filter.felter, 9999),
+      period: period === null ? undefined : period,
+      profile: filter.profile === null ? undefined : filter.profile,
+      pseudonymiseKey: key === null ? undefined : key,
+    };
+  }
   const PERSON_LAYOUTS = { auto: 0, current: 1, 'pre-tin': 2 };
 
   function normalizeOptions(options) {
@@ -360,6 +438,7 @@ export function createApi(wasm) {
       personLayout: PERSON_LAYOUTS[personLayout],
       unknownCodesReject: Boolean(options.unknownCodesReject),
       raw: Boolean(options.raw),
+      filter: normalizeFilter(options.filter),
     };
   }
 
@@ -416,6 +495,18 @@ export function createApi(wasm) {
         () =>
           new wasm.RawDecoder(o.strict, o.base64, o.amountScale, o.personLayout, o.unknownCodesReject, this.#records),
       );
+      if (o.filter !== null) {
+        try {
+          guarded(() => this.#raw.set_filter(o.filter));
+        } catch (e) {
+          if (!(e instanceof EindkomstInternalError)) this.#raw.free();
+          this.#raw = null;
+          throw e;
+        }
+        const visible = guarded(() => this.#raw.visible_fields());
+        const pseudonymised = o.filter.pseudonymiseKey !== undefined;
+        this.#views = this.#views.map((v, i) => projectView(v, visible[i], pseudonymised));
+      }
     }
 
     /** Decodes a chunk; returns the records completed by it (one array per call). */
@@ -442,11 +533,18 @@ export function createApi(wasm) {
       return out;
     }
 
-    /** Counts of lines, records, findings, per record type. */
+    /** Counts of lines, records, findings, per record type; with a filter,
+     * also `filter`: seen, passed, filtered out per reason. */
     get counts() {
       if (this.#counts !== null) return this.#counts;
       if (this.#state === 'broken') return null;
-      return countsFrom(this.#call(() => this.#raw.counts()));
+      return this.#countsNow();
+    }
+
+    #countsNow() {
+      const counts = countsFrom(this.#call(() => this.#raw.counts()));
+      if (this.#opts.filter !== null) counts.filter = this.#call(() => this.#raw.filter_counts());
+      return counts;
     }
 
     /** Findings so far that have not been taken (lenient mode). */
@@ -494,7 +592,7 @@ export function createApi(wasm) {
 
     #close(state) {
       if (this.#raw !== null) {
-        this.#counts = countsFrom(this.#call(() => this.#raw.counts()));
+        this.#counts = this.#countsNow();
         this.#raw.free();
         this.#raw = null;
       }

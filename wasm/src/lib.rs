@@ -35,8 +35,11 @@
 //! `EindkomstInternalError`; later calls work on a fresh instance. [`trap`]
 //! exists so the tests can prove that path.
 
+mod filter;
+
 use eindkomst_core::layout::{FieldType, Format, Mandatory, RecordLayout, BUILTIN};
-use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout};
+use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout, Record};
+use filter::{FilterSpec, Filtering};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -243,18 +246,24 @@ struct Batch {
 }
 
 impl Batch {
-    fn take(&mut self, event: Event<'_>, records: bool) {
+    fn push_record(&mut self, r: &Record<'_>) {
+        self.meta.extend_from_slice(&[
+            layout_index(r.layout()) as f64,
+            r.line() as f64,
+            r.lb_nr() as f64,
+            r.offset() as f64,
+            self.text.len() as f64,
+        ]);
+        self.text.extend_from_slice(r.bytes());
+    }
+
+    fn take(&mut self, event: Event<'_>, records: bool, filter: Option<&mut Filtering>) {
         match event {
-            Event::Record(r) if records => {
-                self.meta.extend_from_slice(&[
-                    layout_index(r.layout()) as f64,
-                    r.line() as f64,
-                    r.lb_nr() as f64,
-                    r.offset() as f64,
-                    self.text.len() as f64,
-                ]);
-                self.text.extend_from_slice(r.bytes());
-            }
+            Event::Record(r) => match filter {
+                Some(f) => f.pass(&r, self, records),
+                None if records => self.push_record(&r),
+                None => {}
+            },
             Event::Rejected(e) => self.findings.push(Finding::new("rejected", &e)),
             Event::Error(e) => self.findings.push(Finding::new("error", &e)),
             Event::Warning(e) => self.findings.push(Finding::new("warning", &e)),
@@ -293,6 +302,7 @@ pub struct RawDecoder {
     batch: Batch,
     finished: bool,
     stalled: bool,
+    filter: Option<Filtering>,
 }
 
 #[wasm_bindgen]
@@ -330,7 +340,35 @@ impl RawDecoder {
             batch: Batch::default(),
             finished: false,
             stalled: false,
+            filter: None,
         })
+    }
+
+    /// Sends every record through a filter (Dataafgrænsning, see
+    /// `filter.rs`): only what passes reaches the batch, projected. `spec` is
+    /// the JS wrapper's normalised `filter` option. Call before the first
+    /// push; the error message never contains a CPR number.
+    pub fn set_filter(&mut self, spec: JsValue) -> Result<(), JsError> {
+        if self.inner.counts().bytes > 0 || self.finished {
+            return Err(JsError::new("eindkomst: the filter must be set before any input"));
+        }
+        let spec: FilterSpec =
+            serde_wasm_bindgen::from_value(spec).map_err(|e| JsError::new(&format!("eindkomst: filter: {e}")))?;
+        self.filter = Some(Filtering::new(spec).map_err(|e| JsError::new(&format!("eindkomst: {e}")))?);
+        Ok(())
+    }
+
+    /// The filter's accounting (`null` without a filter): `{seen, passed,
+    /// held, filteredOut, byReason: {cpr, se, record_type, felt, period,
+    /// parent_dropped, empty_header}}`.
+    pub fn filter_counts(&self) -> JsValue {
+        self.filter.as_ref().map_or(JsValue::NULL, Filtering::counts)
+    }
+
+    /// Per layout index, the field numbers the filter's profile lets through
+    /// (`null` without a filter).
+    pub fn visible_fields(&self) -> JsValue {
+        self.filter.as_ref().map_or(JsValue::NULL, Filtering::visible)
     }
 
     /// Decodes `chunk` to its end. Returns `[findings, (layout, line, lb_nr,
@@ -349,7 +387,7 @@ impl RawDecoder {
             if matches!(event, Event::NeedInput | Event::End) {
                 break;
             }
-            self.batch.take(event, self.records);
+            self.batch.take(event, self.records, self.filter.as_mut());
             events += 1;
             if events > budget {
                 self.stall();
@@ -375,12 +413,15 @@ impl RawDecoder {
             if event == Event::End {
                 break;
             }
-            self.batch.take(event, self.records);
+            self.batch.take(event, self.records, self.filter.as_mut());
             events += 1;
             if events > budget {
                 self.stall();
                 break;
             }
+        }
+        if let Some(f) = self.filter.as_mut() {
+            f.finish();
         }
         self.batch.take_meta()
     }
