@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -41,6 +42,10 @@ import java.util.stream.StreamSupport;
  * throws {@link EindkomstException} from the iterator, after every record
  * before it.
  *
+ * <p>With {@link FilterOptions} ({@link #builder(InputStream)}) the decoder
+ * yields only the records the filter keeps, projected by its profile, and
+ * accounts for the rest in {@link #filterCounts()}.
+ *
  * <p>Not thread-safe: use one decoder from one thread at a time. A decoder
  * iterates its stream once. {@link #close()} frees the native decoder and
  * closes the stream; a decoder that is not closed is freed when it becomes
@@ -53,6 +58,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     public static final int BATCH = 4096;
 
     private static final int FINDINGS_BATCH = 256;
+    private static final int KEPT_CAP = 512; // >= EIK_FILTER_MIN_CAP
     private static final Cleaner CLEANER = Cleaner.create();
     private static final Map<Long, String> STATIC_STRINGS = new HashMap<>();
 
@@ -74,7 +80,11 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     private int chunkPos;
     private boolean eof;
     private boolean finished;
-    private final Record[] batch = new Record[BATCH];
+    private Record[] batch = new Record[BATCH + KEPT_CAP];
+    private final FilterOptions filterOptions;
+    private final Memory kept;
+    private final ByteBuffer keptView;
+    private FilterCounts lastFilterCounts;
     private int batchPos;
     private int batchLen;
     private final List<Finding> findings = new ArrayList<>();
@@ -89,11 +99,23 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
 
     /** A decoder over {@code in} with {@code options}. */
     public EindkomstDecoder(InputStream in, Options options) {
+        this(in, options, null);
+    }
+
+    /**
+     * A decoder over {@code in} with {@code options} that yields only the
+     * records {@code filter} keeps ({@code null}: every record, unchanged).
+     */
+    public EindkomstDecoder(InputStream in, Options options, FilterOptions filter) {
         if (in == null || options == null) {
             throw new NullPointerException("input stream and options are required");
         }
         this.in = in;
         this.options = options;
+        this.filterOptions = filter;
+        Pointer filterHandle = filter == null ? null : newFilter(filter);
+        kept = filter == null ? null : new Memory((long) KEPT_CAP * NativeLib.KEPT_RECORD_SIZE);
+        keptView = kept == null ? null : kept.getByteBuffer(0, kept.size()).order(ByteOrder.LITTLE_ENDIAN);
         Memory opts = new Memory(NativeLib.OPTIONS_SIZE);
         NativeLib.check("eik_options_default", NativeLib.eik_options_default(opts));
         opts.setByte(0, (byte) (options.isStrict() ? 1 : 0));
@@ -102,9 +124,125 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         opts.setByte(3, (byte) options.amountScale());
         opts.setInt(4, options.personLayout().ordinal());
         Memory out = new Memory(8);
-        NativeLib.check("eik_decoder_new", NativeLib.eik_decoder_new(opts, out));
-        handle = new Handle(out.getPointer(0));
+        int status = NativeLib.eik_decoder_new(opts, out);
+        if (status != NativeLib.STATUS_OK && filterHandle != null) {
+            NativeLib.eik_filter_free(filterHandle);
+        }
+        NativeLib.check("eik_decoder_new", status);
+        handle = new Handle(out.getPointer(0), filterHandle);
         cleanable = CLEANER.register(this, handle);
+    }
+
+    /** A builder: {@code EindkomstDecoder.builder(in).options(o).filter(f).build()}. */
+    public static Builder builder(InputStream in) {
+        return new Builder(in);
+    }
+
+    /** Builds an {@link EindkomstDecoder}. */
+    public static final class Builder {
+        private final InputStream in;
+        private Options options = Options.lenient();
+        private FilterOptions filter;
+
+        private Builder(InputStream in) {
+            this.in = in;
+        }
+
+        /** Decoder settings (default {@link Options#lenient()}). */
+        public Builder options(Options options) {
+            this.options = options;
+            return this;
+        }
+
+        /** What to keep ({@code null}, the default: every record, unchanged). */
+        public Builder filter(FilterOptions filter) {
+            this.filter = filter;
+            return this;
+        }
+
+        /** The decoder; the filter's sets are copied into the native filter now. */
+        public EindkomstDecoder build() {
+            return new EindkomstDecoder(in, options, filter);
+        }
+    }
+
+    /** Makes the native filter; every set is copied by it, so the memory here may go afterwards. */
+    private static Pointer newFilter(FilterOptions f) {
+        Memory o = new Memory(NativeLib.FILTER_OPTIONS_SIZE);
+        NativeLib.check("eik_filter_options_default", NativeLib.eik_filter_options_default(o));
+        // A set not given stays NULL; an empty one gets a 1-item block with count 0 (non-NULL: keeps nothing).
+        byte[] cprs = f.cprBytes();
+        Memory mc = null;
+        if (cprs != null) {
+            mc = new Memory(Math.max(1, cprs.length));
+            mc.write(0, cprs, 0, cprs.length);
+            o.setPointer(0, mc);
+            o.setLong(8, f.cprCount());
+        }
+        Memory ms = set32(o, 16, f.seNrArray());
+        Memory mt = set16(o, 32, f.recordTypeArray());
+        Memory mf = set16(o, 48, f.feltArray());
+        Profile p = f.profile();
+        Memory me = null;
+        Memory mpf = null;
+        if (p.kind() == Profile.KIND_CUSTOM) {
+            java.util.TreeMap<Integer, Long> table = p.table();
+            me = new Memory(Math.max(1, table.size()) * (long) NativeLib.PROFILE_ENTRY_SIZE);
+            me.clear();
+            long at = 0;
+            for (Map.Entry<Integer, Long> e : table.entrySet()) {
+                me.setLong(at, e.getValue());
+                me.setShort(at + 8, (short) (int) e.getKey());
+                at += NativeLib.PROFILE_ENTRY_SIZE;
+            }
+            o.setPointer(64, me);
+            o.setLong(72, table.size());
+            mpf = set16(o, 80, p.feltArray());
+        }
+        byte[] key = f.key();
+        Memory mk = null;
+        if (key != null) {
+            mk = new Memory(key.length);
+            mk.write(0, key, 0, key.length);
+            o.setPointer(96, mk);
+            o.setLong(104, key.length);
+        }
+        if (f.period() != null) {
+            o.setInt(112, Period.yyyymmdd(f.period().from()));
+            o.setInt(116, Period.yyyymmdd(f.period().to()));
+        }
+        o.setInt(120, p.kind());
+        Memory out = new Memory(8);
+        NativeLib.check("eik_filter_new", NativeLib.eik_filter_new(o, out));
+        // Keep the blocks reachable until the call has copied them.
+        java.lang.ref.Reference.reachabilityFence(new Object[] {mc, ms, mt, mf, me, mpf, mk});
+        return out.getPointer(0);
+    }
+
+    private static Memory set32(Memory o, long at, int[] values) {
+        if (values == null) {
+            return null;
+        }
+        Memory m = new Memory(Math.max(1, values.length) * 4L);
+        for (int i = 0; i < values.length; i++) {
+            m.setInt(i * 4L, values[i]);
+        }
+        o.setPointer(at, m);
+        o.setLong(at + 8, values.length);
+        return m;
+    }
+
+    private static Memory set16(Memory o, long at, int[] values) {
+        if (values == null) {
+            return null;
+        }
+        Memory m = new Memory(Math.max(1, values.length) * 2L);
+        for (int i = 0; i < values.length; i++) {
+            m.setShort(i * 2L, (short) values[i]);
+        }
+        o.setPointer(at, m);
+        o.setLong(at + 8, values.length);
+        return m;
     }
 
     /** The native library's version ("0.1.0"). */
@@ -191,12 +329,41 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         }
     }
 
-    /** Frees the native decoder and closes the stream. Safe to call twice. */
+    /** The filter given to the decoder, if any. */
+    public Optional<FilterOptions> filter() {
+        return Optional.ofNullable(filterOptions);
+    }
+
+    /**
+     * The filter's accounting so far (after {@link #close()}: at closing);
+     * empty without a filter. Once the stream is read,
+     * {@code seen == counts().decoded()} and {@code seen == passed + filteredOut()}.
+     */
+    public Optional<FilterCounts> filterCounts() {
+        if (filterOptions == null) {
+            return Optional.empty();
+        }
+        synchronized (handle) {
+            if (handle.decoder == null && lastFilterCounts != null) {
+                return Optional.of(lastFilterCounts);
+            }
+            handle.live();
+            Memory c = new Memory(NativeLib.FILTER_COUNTS_SIZE);
+            NativeLib.check("eik_filter_get_counts", NativeLib.eik_filter_get_counts(handle.filter, c));
+            return Optional.of(new FilterCounts(c.getLong(0), c.getLong(8), c.getLong(16), c.getLong(24),
+                    c.getLong(32), c.getLong(40), c.getLong(48), c.getLong(56), c.getLong(64), c.getLong(72)));
+        }
+    }
+
+    /** Frees the native decoder (and filter) and closes the stream. Safe to call twice. */
     @Override
     public void close() {
         synchronized (handle) {
             if (handle.decoder != null) {
                 lastCounts = counts();
+                if (filterOptions != null) {
+                    lastFilterCounts = filterCounts().orElse(null);
+                }
             }
             cleanable.clean();
         }
@@ -246,10 +413,17 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             }
             NativeLib.check(chunkPos < chunkLen ? "eik_decode" : "eik_finish", status);
             n = outs.getLong(0);
-            for (int i = 0; i < n; i++) {
-                batch[i] = record(i);
+            if (handle.filter != null) {
+                filterBatch((int) n);
+                if (finished) {
+                    NativeLib.check("eik_filter_finish", NativeLib.eik_filter_finish(handle.filter));
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    batch[i] = record(i);
+                }
+                batchLen = (int) n;
             }
-            batchLen = (int) n;
             takeFindings(dec);
         }
         return true;
@@ -267,6 +441,41 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             chunkPos = 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs the decoded records [0, n) through the filter into the batch; their bytes are still valid. */
+    private void filterBatch(int n) {
+        Profile profile = filterOptions.profile();
+        int off = 0;
+        while (off < n) {
+            NativeLib.check("eik_filter_records", NativeLib.eik_filter_records(handle.filter,
+                    records.share((long) off * NativeLib.RECORD_SIZE), n - off, kept, KEPT_CAP, outs, outs.share(8)));
+            int got = (int) outs.getLong(0);
+            int used = (int) outs.getLong(8);
+            if (used == 0) {
+                throw new NativeCallException("eik_filter_records", 0, "no progress");
+            }
+            off += used;
+            if (batchLen + got > batch.length) {
+                batch = Arrays.copyOf(batch, batchLen + got + KEPT_CAP);
+            }
+            for (int i = 0; i < got; i++) {
+                int at = i * NativeLib.KEPT_RECORD_SIZE;
+                ByteBuffer k = keptView;
+                // The projected bytes are in the filter's scratch area until its next call.
+                byte[] line = new Pointer(k.getLong(at)).getByteArray(0, (int) k.getLong(at + 8));
+                Layout layout = Layout.at(k.getShort(at + 46) & 0xFFFF);
+                String pseudonym = null;
+                if (k.get(at + 72) != 0) {
+                    byte[] p = new byte[16];
+                    k.get(at + 56, p);
+                    pseudonym = new String(p, java.nio.charset.StandardCharsets.US_ASCII);
+                }
+                batch[batchLen++] = new Record(layout, line, k.getLong(at + 16), k.getLong(at + 24),
+                        k.getLong(at + 32), k.getInt(at + 40), options.amountScale(),
+                        profile.fieldMask(layout.recordType()), pseudonym);
+            }
         }
     }
 
@@ -329,9 +538,11 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     /** The native handle; also the cleaning action, so it must not refer to the decoder. */
     private static final class Handle implements Runnable {
         private Pointer decoder;
+        private Pointer filter;
 
-        Handle(Pointer decoder) {
+        Handle(Pointer decoder, Pointer filter) {
             this.decoder = decoder;
+            this.filter = filter;
         }
 
         Pointer live() {
@@ -346,6 +557,10 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             if (decoder != null) {
                 NativeLib.eik_decoder_free(decoder);
                 decoder = null;
+            }
+            if (filter != null) {
+                NativeLib.eik_filter_free(filter);
+                filter = null;
             }
         }
     }

@@ -30,6 +30,11 @@ final class NativeLib {
     static final int COUNTS_TYPES = 32;
     static final int LAYOUT_SIZE = 32;
     static final int FIELD_SIZE = 32;
+    static final int FILTER_OPTIONS_SIZE = 128;
+    static final int KEPT_RECORD_SIZE = 80;
+    static final int FILTER_COUNTS_SIZE = 80;
+    static final int PROFILE_ENTRY_SIZE = 16;
+    static final int FILTER_MIN_CAP = 5;
 
     static {
         String path = System.getProperty("eindkomst.library");
@@ -69,6 +74,21 @@ final class NativeLib {
     static native int eik_layout_at(long index, Pointer out);
 
     static native int eik_layout_field(long layoutIndex, long fieldIndex, Pointer out);
+
+    static native int eik_filter_options_default(Pointer out);
+
+    static native int eik_filter_new(Pointer options, Pointer out);
+
+    static native void eik_filter_free(Pointer f);
+
+    static native int eik_filter_records(
+            Pointer f, Pointer input, long nIn, Pointer out, long cap, Pointer nOut, Pointer nUsed);
+
+    static native int eik_filter_finish(Pointer f);
+
+    static native int eik_filter_get_counts(Pointer f, Pointer out);
+
+    static native int eik_pseudonymise(Pointer key, long keyLen, Pointer cpr, long cprLen, Pointer out);
 
     /** Throws {@link NativeCallException} unless {@code status} is OK. */
     static void check(String function, int status) {

@@ -25,8 +25,17 @@ public final class Record {
     private final long seq;
     private final int lbNr;
     private final int amountScale;
+    private final long permitted;
+    private final String pseudonym;
 
     Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale) {
+        this(layout, bytes, line, offset, seq, lbNr, amountScale, -1L, null);
+    }
+
+    Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale, long permitted,
+            String pseudonym) {
+        this.permitted = permitted;
+        this.pseudonym = pseudonym;
         this.layout = layout;
         this.bytes = bytes;
         this.line = line;
@@ -66,6 +75,26 @@ public final class Record {
         return seq;
     }
 
+    /**
+     * The pseudonym that replaces this record's CPR (16 lowercase hex
+     * characters) when the decoder's filter has a pseudonymisation key and the
+     * record has a CPR. The CPR field itself is then blank in the line, and
+     * {@link #value(int)} / {@link #fields()} give the pseudonym in its place
+     * (as the CLI).
+     */
+    public Optional<String> pseudonym() {
+        return Optional.ofNullable(pseudonym);
+    }
+
+    /**
+     * Whether the decoder's filter profile lets field {@code no} through
+     * (always true without a filter). A field not permitted is blank in the
+     * line and left out of {@link #fields()}.
+     */
+    public boolean isPermitted(int no) {
+        return no >= 0 && no < 64 ? (permitted >>> no & 1) == 1 : permitted == -1L;
+    }
+
     /** A copy of the line's bytes (ISO-8859-1), without its terminator. */
     public byte[] bytes() {
         return bytes.clone();
@@ -94,9 +123,15 @@ public final class Record {
         return new String(bytes, f.start(), f.length(), StandardCharsets.ISO_8859_1);
     }
 
-    /** Field {@code no} without trailing blanks (the CLI's {@code --raw} value). */
+    /**
+     * Field {@code no} without trailing blanks (the CLI's {@code --raw} value);
+     * the pseudonym for the CPR field of a pseudonymised record.
+     */
     public String value(int no) {
         Field f = field(no);
+        if (pseudonym != null && f.personal()) {
+            return pseudonym;
+        }
         int end = f.start() + f.length();
         while (end > f.start() && bytes[end - 1] == ' ') {
             end--;
@@ -118,11 +153,17 @@ public final class Record {
         return value(no).stripLeading();
     }
 
-    /** Every field by number, in line order, trailing blanks trimmed (the CLI's {@code --raw}). */
+    /**
+     * Every field by number, in line order, trailing blanks trimmed (the CLI's
+     * {@code --raw}); with a filter, only the fields its profile permits, the
+     * CPR replaced by its pseudonym.
+     */
     public Map<Integer, String> fields() {
         Map<Integer, String> m = new LinkedHashMap<>();
         for (Field f : layout.fields()) {
-            m.put(f.no(), value(f.no()));
+            if (isPermitted(f.no())) {
+                m.put(f.no(), value(f.no()));
+            }
         }
         return m;
     }
