@@ -20,6 +20,73 @@ export interface DecodeOptions {
   unknownCodesReject?: boolean;
   /** Return plain `{line, record, fields}` objects keyed by field number, as the CLI's `decode --raw`. */
   raw?: boolean;
+  /** Dataafgrænsning: only the records and fields this lets through reach JS. */
+  filter?: FilterOptions;
+}
+
+/**
+ * Dataafgrænsning (docs/filtering.md), done inside the engine: records a
+ * recipient may not see never cross into JS. A set restricts when given (an
+ * empty array keeps nothing of its dimension); dropping a person drops their
+ * amounts, and headers (1000, 2001, 5000, 6000) come only in front of a kept
+ * record. Kept records are projected: fields the profile forbids are absent
+ * from `fields` and `raw` and blank in `text`. Invalid options throw an
+ * `Error` whose message never contains a CPR number.
+ */
+export interface FilterOptions {
+  /** Keep only these persons (2101, 6000, 4101 with a CPR): 10 digits, "6101901234" or "610190-1234". */
+  cprs?: readonly string[];
+  /** Keep only these employers (2001 Virksomhed_SE_nr). */
+  seNrs?: readonly number[];
+  /** Keep only these record types, e.g. `[6001]` (their headers come along). */
+  records?: readonly number[];
+  /** Keep only these felt numbers (Feltnummer of 3101, 6001-6005). */
+  felter?: readonly number[];
+  /** Income period (5000 Lønperiode, 3101 Periode must overlap it), dates "YYYY-MM-DD":
+   * `{from, to}` both included, or the month of `today` (default: today, UTC) and
+   * `monthsBack` whole months before it (SF2860's "current month + 3 back": `{monthsBack: 3}`). */
+  period?: { from: string; to: string } | { monthsBack: number; today?: string };
+  /** Which record types and fields may be shown: "full" (default), "minimal"
+   * (identity of employer and person, pay period, A-indkomst and AM-bidrag), or a table. */
+  profile?: 'full' | 'minimal' | CustomProfile;
+  /** Replace CPR numbers by HMAC-SHA-256(key, CPR), 16 hex characters (at least 16 key bytes).
+   * The same key gives the same pseudonym; see {@link EindkomstRecord.pseudonym}. */
+  pseudonymiseKey?: Uint8Array;
+}
+
+/** A profile of one's own, as the CLI's `--profile FILE`. */
+export interface CustomProfile {
+  /** Default "user". */
+  name?: string;
+  /** Record type ("6001") → permitted field numbers (1-63); Lb_nr and Rec_nr always pass.
+   * A type not listed is not passed (a header of that type passes bare). */
+  records: { [record: string]: readonly number[] };
+  /** Permitted felt numbers; absent: all, `[]`: none. */
+  feltnumre?: readonly number[];
+}
+
+/** What the filter did: `seen === passed + filteredOut` (after the end of input), and
+ * `filteredOut` is the sum of `byReason`. */
+export interface FilterCounts {
+  /** Records given to the filter (`counts.decoded`). */
+  seen: number;
+  /** Records passed on, headers included. */
+  passed: number;
+  /** Headers waiting for a record under them (0 after the end of input). */
+  held: number;
+  filteredOut: number;
+  /** Filtered out per reason (the first dimension that failed). */
+  byReason: {
+    cpr: number;
+    se: number;
+    record_type: number;
+    felt: number;
+    period: number;
+    /** The person, employer or report it belongs to was dropped. */
+    parent_dropped: number;
+    /** A header none of whose records was kept. */
+    empty_header: number;
+  };
 }
 
 export type RawOptions = DecodeOptions & { raw: true };
@@ -69,6 +136,8 @@ export interface Counts {
   rejectedUntyped: number;
   /** Per record type ("6001"), every type of the layout set. */
   byType: { [record in RecordType]: TypeCounts };
+  /** With the `filter` option: what the filter passed and dropped. */
+  filter?: FilterCounts;
 }
 
 export interface DecodeResult<R = EindkomstRecordUnion> {
@@ -159,6 +228,9 @@ export interface RecordBase<T extends RecordType, V extends string, F, RF> {
   readonly raw: RF;
   /** The CPR number of a 2101/4101/6000 record, or null. Personal data. */
   readonly cpr: string | null;
+  /** With `filter.pseudonymiseKey`: the pseudonym standing in the CPR field
+   * (16 hex characters; `cpr` is then null), else null. */
+  readonly pseudonym: string | null;
   toJSON(): { line: number; lbNr: number; offset: number; record: T; variant: V; fields: F };
   toRaw(): RawRecord<T, RF>;
 }
@@ -183,6 +255,7 @@ export class EindkomstRecord {
   readonly fields: { [name: string]: string | null };
   readonly raw: { [no: string]: string };
   readonly cpr: string | null;
+  readonly pseudonym: string | null;
   toJSON(): object;
   toRaw(): RawRecord;
 }
