@@ -13,13 +13,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 cargo build -q --release -p eindkomst-ffi -p eindkomst-cli
 
 log=target/transport-java.log
+reports=bindings/java/transport/target/surefire-reports
+rm -rf "$reports"  # no stale reports: every class below must run now
 # -am builds the engine module too; the test filter runs only the transport tests.
 mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
   -Dtransport.skipTests=false -Dtest='dk.eindkomst.transport.**' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
 
 # Every test class ran (surefire reports), with the exact number of tests each.
-reports=bindings/java/transport/target/surefire-reports
-for spec in soap.SoapClientTest:9 amqp.BeskedfordelerConsumerTest:5 sftp.DailyFilePollerTest:6; do
+for spec in soap.SoapClientTest:9 soap.MutualTlsTest:1 amqp.BeskedfordelerConsumerTest:5 sftp.DailyFilePollerTest:6; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }

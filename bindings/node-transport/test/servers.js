@@ -107,7 +107,7 @@ export async function startSshd() {
     hostKey: Buffer.from(hostKey, 'base64'),
     /** Kills the per-connection sshd processes (children of the listener): open transfers break. */
     killSessions() {
-      const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+      const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
       for (const pid of kids) { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
     },
     async stop() {

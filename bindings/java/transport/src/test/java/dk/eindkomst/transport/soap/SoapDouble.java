@@ -50,15 +50,34 @@ final class SoapDouble implements AutoCloseable {
     private volatile int nextRawStatus;
 
     SoapDouble(Set<String> allowedSeNr) throws IOException {
+        this(allowedSeNr, null);
+    }
+
+    /** With {@code tls}: HTTPS that requires a client certificate (mutual TLS), as Serviceplatformen does. */
+    SoapDouble(Set<String> allowedSeNr, javax.net.ssl.SSLContext tls) throws IOException {
         this.allowedSeNr = allowedSeNr;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            var https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    javax.net.ssl.SSLParameters p = tls.getDefaultSSLParameters();
+                    p.setNeedClientAuth(true);
+                    params.setSSLParameters(p);
+                }
+            });
+            server = https;
+        }
         server.createContext(VEDLIGEHOLD_PATH, ex -> handle(ex, VEDLIGEHOLD_ACTION));
         server.createContext(BESTIL_PATH, ex -> handle(ex, BESTIL_ACTION));
         server.start();
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+        String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
     /** The element tree the next request must have (a resource under soap/, see {@link #shapeOf}). */
