@@ -82,6 +82,9 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Dataafgrænsning: count only what these let through (see docs/filtering.md).
+        #[command(flatten)]
+        filter: filter::FilterArgs,
     },
     /// Write a realistic synthetic file (synthetic CPRs) to stdout or --output.
     Generate {
@@ -138,7 +141,10 @@ fn main() -> ExitCode {
             args.options().and_then(|o| output::decode(&args.file, o, format, raw))
         }
         Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o)),
-        Command::Stats { args, json } => args.options().and_then(|o| stats::run(&args.file, o, json)),
+        Command::Stats { args, json, filter } => args.options().and_then(|o| {
+            let selection = if filter.active() { Some(filter.selection()?) } else { None };
+            stats::run(&args.file, o, json, selection.as_ref())
+        }),
         Command::Generate { records, seed, errors, crlf, output } => {
             generate::run(generate::Spec { records, seed, errors, crlf }, output.as_deref())
         }

@@ -1,10 +1,18 @@
 //! `eindkomst stats`: counts, distinct persons and SE-numbers, amount sums.
+//! With filter flags (see [`crate::filter`]) the figures are those of the
+//! records the filter passes, projected: a field the profile forbids adds
+//! nothing, and with a pseudonymisation key persons are told apart by
+//! pseudonym. The filter's accounting is printed too.
 
+use crate::filter::{summary as filter_summary, Selection};
 use crate::input::for_each_event;
 use crate::output::summary;
+use eindkomst_core::decoder::MAX_LINE;
 use eindkomst_core::field::Decimal;
-use eindkomst_core::{Event, Options};
+use eindkomst_core::filter::{Filter, FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
+use eindkomst_core::{Event, Options, Record};
 use std::collections::{BTreeMap, HashSet};
+use std::io;
 use std::path::Path;
 
 /// Sums keyed `"6001/0013"` (record type / Feltnummer) or `"6102"` (one amount per record).
@@ -21,32 +29,73 @@ pub fn add_amount(sums: &mut Sums, rec: u16, feltnummer: Option<u16>, amount: De
     Some(())
 }
 
-pub fn run(path: &Path, opts: Options, json: bool) -> Result<bool, String> {
-    let mut persons: HashSet<[u8; 10]> = HashSet::new();
-    let mut employers: HashSet<u32> = HashSet::new();
-    let mut sums = Sums::new();
-    let mut overflow = false;
+/// The figures gathered from the records `stats` sees.
+#[derive(Default)]
+struct Tally {
+    /// CPR numbers (zero-padded) or pseudonyms of 6000 records.
+    persons: HashSet<[u8; PSEUDONYM_LEN]>,
+    employers: HashSet<u32>,
+    sums: Sums,
+    overflow: bool,
+}
+
+impl Tally {
+    fn add(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>) {
+        match r.record_type() {
+            6000 => {
+                let cpr = r.cpr().filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
+                    let mut person = [0u8; PSEUDONYM_LEN];
+                    person[..c.len()].copy_from_slice(c);
+                    person
+                });
+                if let Some(person) = pseudonym.map(|p| p.0).or(cpr) {
+                    self.persons.insert(person);
+                }
+            }
+            2001 => {
+                if let Some(se) = r.se_nr() {
+                    self.employers.insert(se);
+                }
+            }
+            _ => {}
+        }
+        if let Some(amount) = r.amount() {
+            self.overflow |= add_amount(&mut self.sums, r.record_type(), r.feltnummer(), amount).is_none();
+        }
+    }
+}
+
+/// The filter's accounting for `--json`.
+fn filter_json(c: &FilterCounts) -> serde_json::Value {
+    let by_reason: serde_json::Map<String, serde_json::Value> =
+        Reason::ALL.iter().map(|r| (r.code().to_string(), c.of(*r).into())).collect();
+    serde_json::json!({"seen": c.seen, "passed": c.passed, "filtered_out": c.filtered_out(), "by_reason": by_reason})
+}
+
+/// `eindkomst stats`, of the records `selection` passes when given.
+pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>) -> Result<bool, String> {
+    let mut filter = selection.map(|s| Filter::new(s.options())).transpose().map_err(|e| format!("filter: {e:?}"))?;
+    let projector = filter.as_ref().map(Filter::projector);
+    let mut buf = [0u8; MAX_LINE];
+    let mut tally = Tally::default();
     let counts = for_each_event(path, opts, |event| {
         if let Event::Record(r) = event {
-            match r.record_type() {
-                6000 => {
-                    if let Some(cpr) = r.cpr().and_then(|c| <[u8; 10]>::try_from(c).ok()) {
-                        persons.insert(cpr);
+            match (filter.as_mut(), projector) {
+                (Some(filter), Some(projector)) => {
+                    for kept in filter.record(&r) {
+                        let p = projector.project(&kept, &mut buf).ok_or_else(|| io::Error::other("line too long"))?;
+                        tally.add(&p.record, p.pseudonym);
                     }
                 }
-                2001 => {
-                    if let Some(se) = r.se_nr() {
-                        employers.insert(se);
-                    }
-                }
-                _ => {}
-            }
-            if let Some(amount) = r.amount() {
-                overflow |= add_amount(&mut sums, r.record_type(), r.feltnummer(), amount).is_none();
+                _ => tally.add(&r, None),
             }
         }
         Ok(())
     })?;
+    if let Some(f) = filter.as_mut() {
+        f.finish();
+    }
+    let Tally { persons, employers, sums, overflow } = tally;
     if overflow {
         return Err("an amount sum overflowed 64 bits".into());
     }
@@ -59,14 +108,20 @@ pub fn run(path: &Path, opts: Options, json: bool) -> Result<bool, String> {
             .filter(|t| t.decoded + t.rejected > 0)
             .map(|t| (format!("{:04}", t.rec_nr), serde_json::json!({"decoded": t.decoded, "rejected": t.rejected})))
             .collect();
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "lines": counts.lines, "decoded": counts.decoded, "rejected": counts.rejected,
             "warnings": counts.warnings, "errors": counts.errors, "rejected_untyped": counts.rejected_untyped,
             "by_type": by_type, "persons": persons.len(), "se_numbers": employers.len(), "amounts": amounts,
         });
+        if let Some(f) = &filter {
+            doc["filter"] = filter_json(f.counts());
+        }
         println!("{doc}");
     } else {
         println!("{}", summary(&counts));
+        if let Some(f) = &filter {
+            println!("{}", filter_summary(f.counts()));
+        }
         println!("distinct persons (CPR in 6000): {}", persons.len());
         println!("distinct SE-numbers (2001): {}", employers.len());
         println!("amount sums (kr):");

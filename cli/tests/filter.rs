@@ -279,3 +279,88 @@ fn property_random_profiles_on_generated_files_never_leak() {
     // The cases did exercise the filter.
     assert!(total_passed > 1000 && total_blanked > 1000, "{total_passed} {total_blanked}");
 }
+
+/// Runs `stats --json` with `args` on the sample.
+fn stats_json(args: &[&str]) -> serde_json::Value {
+    let sample = sample();
+    let mut all = vec!["stats", "--json"];
+    all.extend_from_slice(args);
+    all.push(&sample);
+    let out = eindkomst(&all);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn stats_counts_only_what_the_filter_passes() {
+    let cprs = tmp("stats-cprs.txt", b"6101901234\n");
+    let no_amounts = tmp("stats-profile.json", br#"{"records":{"6000":[5],"6001":[3]}}"#);
+    let cases: [(&[&str], u64, u64, serde_json::Value, serde_json::Value); 4] = [
+        (
+            &["--profile", "minimal"],
+            2,
+            1,
+            serde_json::json!({"6001/0013": "49249.50", "6001/0014": "2000.00", "6001/0016": "2600.00"}),
+            serde_json::json!({"seen": 27, "passed": 12, "filtered_out": 15, "by_reason": {"cpr": 0, "se": 0,
+                "record_type": 12, "felt": 2, "period": 0, "parent_dropped": 0, "empty_header": 1}}),
+        ),
+        (
+            &["--cpr-file", &cprs],
+            1,
+            1,
+            serde_json::json!({"3101/0059": "1500.00", "6001/0013": "31249.50", "6001/0015": "9100.00",
+                "6001/0016": "2600.00", "6102": "4500.00", "6111": "32500.00", "6202": "5100.00"}),
+            serde_json::json!({"seen": 27, "passed": 20, "filtered_out": 7, "by_reason": {"cpr": 3, "se": 0,
+                "record_type": 0, "felt": 0, "period": 0, "parent_dropped": 4, "empty_header": 0}}),
+        ),
+        (
+            &["--se", "99999999"],
+            0,
+            0,
+            serde_json::json!({}),
+            serde_json::json!({"seen": 27, "passed": 1, "filtered_out": 26, "by_reason": {"cpr": 0, "se": 1,
+                "record_type": 0, "felt": 0, "period": 0, "parent_dropped": 24, "empty_header": 1}}),
+        ),
+        // Forbidden fields add nothing: no CPR (persons 0), no Beloeb (no sums).
+        (
+            &["--profile", &no_amounts],
+            0,
+            0,
+            serde_json::json!({}),
+            serde_json::json!({"seen": 27, "passed": 13, "filtered_out": 14, "by_reason": {"cpr": 0, "se": 0,
+                "record_type": 13, "felt": 0, "period": 0, "parent_dropped": 0, "empty_header": 1}}),
+        ),
+    ];
+    for (args, persons, se_numbers, amounts, filter) in cases {
+        let s = stats_json(args);
+        assert_eq!(s["persons"], persons, "{args:?}");
+        assert_eq!(s["se_numbers"], se_numbers, "{args:?}");
+        assert_eq!(s["amounts"], amounts, "{args:?}");
+        assert_eq!(s["filter"], filter, "{args:?}");
+        // The decoder's counts are those of the whole file.
+        assert_eq!((s["lines"].as_u64(), s["decoded"].as_u64()), (Some(27), Some(27)), "{args:?}");
+        let f = &s["filter"];
+        let out: u64 = f["by_reason"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(f["filtered_out"].as_u64(), Some(out));
+        assert_eq!(f["seen"].as_u64(), Some(f["passed"].as_u64().unwrap() + out));
+    }
+    assert_eq!(stats_json(&[]).get("filter"), None);
+}
+
+#[test]
+fn stats_prints_the_filter_line_and_counts_persons_by_pseudonym() {
+    let key = tmp("stats-key", b"first key, 32 bytes long.......\n");
+    let out = eindkomst(&["stats", "--pseudonymise-key-file", &key, "--records", "6000", &sample()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\nfilter: seen 27, passed 6, filtered out 21 (cpr 0, se 0, record_type 20, felt 0, period 0, \
+             parent_dropped 0, empty_header 1)\ndistinct persons (CPR in 6000): 2\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("6101901234") && !text.contains("7204881234"));
+    let out = eindkomst(&["stats", "--period", "2025-13-01..2025-12-31", &sample()]);
+    assert_eq!(out.status.code(), Some(2));
+}
