@@ -22,6 +22,9 @@ namespace Eindkomst
             : this(layout, bytes, line, offset, seq, lbNr, amountScale)
         {
             this.permitted = permitted;
+            // Shown only where the CPR would be (as the CLI): not when the profile forbids the CPR field.
+            foreach (Field f in layout.Fields)
+                if (f.Personal && !IsPermitted(f.No)) pseudonym = null;
             Pseudonym = pseudonym;
         }
 
@@ -51,9 +54,9 @@ namespace Eindkomst
 
         /// <summary>
         /// The pseudonym that replaces this record's CPR (16 lowercase hex characters) when the reader's
-        /// <see cref="FilterOptions.PseudonymKey"/> is set and the record has a CPR; else null. The CPR
-        /// field itself is then blank in the line, and <see cref="Value(int)"/> / <see cref="Fields"/>
-        /// give the pseudonym in its place (as the CLI).
+        /// <see cref="FilterOptions.PseudonymKey"/> is set, the record has a CPR and the profile permits
+        /// the CPR field; else null. The CPR field itself is then blank in the line, and
+        /// <see cref="Value(int)"/> / <see cref="Fields"/> give the pseudonym in its place (as the CLI).
         /// </summary>
         public string Pseudonym { get; }
 

@@ -723,6 +723,17 @@ static class TestRunner
             string line = Encoding.GetEncoding(28591).GetString(r.GetBytes());
             True(!line.Contains("6101901234") && !line.Contains("7204881234"), "no CPR in " + r);
         }
+        // A profile that forbids the CPR field shows no pseudonym either (as the CLI).
+        string noCpr = Tmp("nocpr.json", "{\"name\": \"nocpr\", \"records\": {\"6000\": [5], \"6001\": [3, 4, 5]}}");
+        var hidden = Check(new FilterOptions
+            {
+                PseudonymKey = Key,
+                Profile = Profile.Custom(new Dictionary<int, IEnumerable<int>> { { 6000, new[] { 5 } }, { 6001, new[] { 3, 4, 5 } } }),
+            },
+            new[] { "--pseudonymise-key-file", keyFile, "--profile", noCpr },
+            new[] { 1, 2, 8, 9, 10, 11, 12, 13, 21, 23, 24, 25, 26 });
+        Eq(null, hidden.Records[3].Pseudonym, "CPR field forbidden: no pseudonym");
+        Eq("", hidden.Records[3].Value(4), "CPR field forbidden: blank");
         // Stable for a key, different for another; the key is checked.
         Eq("a40738c6a7bc7d28", RunFilter(new FilterOptions { PseudonymKey = Key }).Records[8].Pseudonym, "stable");
         string other = Pseudonym.Of(OtherKey, "6101901234");

@@ -35,8 +35,10 @@ public final class Record {
     Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale, long permitted,
             String pseudonym) {
         this.permitted = permitted;
-        this.pseudonym = pseudonym;
         this.layout = layout;
+        // Shown only where the CPR would be (as the CLI): not when the profile forbids the CPR field.
+        boolean cprShown = layout.fields().stream().noneMatch(f -> f.personal() && !isPermitted(f.no()));
+        this.pseudonym = cprShown ? pseudonym : null;
         this.bytes = bytes;
         this.line = line;
         this.offset = offset;
@@ -77,10 +79,10 @@ public final class Record {
 
     /**
      * The pseudonym that replaces this record's CPR (16 lowercase hex
-     * characters) when the decoder's filter has a pseudonymisation key and the
-     * record has a CPR. The CPR field itself is then blank in the line, and
-     * {@link #value(int)} / {@link #fields()} give the pseudonym in its place
-     * (as the CLI).
+     * characters) when the decoder's filter has a pseudonymisation key, the
+     * record has a CPR and the profile permits the CPR field. The CPR field
+     * itself is then blank in the line, and {@link #value(int)} /
+     * {@link #fields()} give the pseudonym in its place (as the CLI).
      */
     public Optional<String> pseudonym() {
         return Optional.ofNullable(pseudonym);

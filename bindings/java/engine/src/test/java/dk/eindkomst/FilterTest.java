@@ -269,6 +269,14 @@ class FilterTest {
             String line = new String(r.bytes(), StandardCharsets.ISO_8859_1);
             assertFalse(line.contains("6101901234") || line.contains("7204881234"), "no CPR in " + r);
         }
+        // A profile that forbids the CPR field shows no pseudonym either (as the CLI).
+        Path noCpr = file("nocpr.json", "{\"name\": \"nocpr\", \"records\": {\"6000\": [5], \"6001\": [3, 4, 5]}}");
+        Filtered hidden = check(FilterOptions.builder().pseudonymKey(KEY)
+                        .profile(Profile.custom(Map.of(6000, List.of(5), 6001, List.of(3, 4, 5)), null)).build(),
+                List.of("--pseudonymise-key-file", key.toString(), "--profile", noCpr.toString()),
+                new int[] {1, 2, 8, 9, 10, 11, 12, 13, 21, 23, 24, 25, 26}, null);
+        assertTrue(hidden.records().get(3).pseudonym().isEmpty(), "CPR field forbidden: no pseudonym");
+        assertEquals("", hidden.records().get(3).value(4), "CPR field forbidden: blank");
         assertEquals("a40738c6a7bc7d28",
                 run(FilterOptions.builder().pseudonymKey(KEY).build()).records().get(8).pseudonym().orElseThrow(),
                 "stable");
