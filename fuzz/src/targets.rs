@@ -389,9 +389,12 @@ pub fn replay(target: &str, bytes: &[u8]) {
         "decode_split" => typed(bytes, decode_split),
         "roundtrip" => typed(bytes, roundtrip),
         "base64" => typed(bytes, base64),
+        "ffi_calls" => typed(bytes, |i| {
+            crate::ffi_calls::ffi_calls(i);
+        }),
         other => panic!("unknown target {other}"),
     }
 }
 
 /// The targets `replay` knows.
-pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64"];
+pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64", "ffi_calls"];

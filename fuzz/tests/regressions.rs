@@ -148,3 +148,58 @@ fn the_checks_can_fail() {
     enc.bytes[at] = if enc.bytes[at] == b'1' { b'2' } else { b'1' };
     assert!(catch_unwind(AssertUnwindSafe(|| targets::roundtrip_encoded(&m, &enc))).is_err());
 }
+
+/// The ABI target on its seeds: what each run did, pinned down exactly
+/// (records, findings, statuses OK / NULL / invalid / too small / finished /
+/// findings full, stopped).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn abi_seeds_do_what_they_say() {
+    use eindkomst_fuzz::ffi_calls::{ffi_calls, FfiInput};
+    // name: records, findings, statuses [ok, null, invalid, too small,
+    // finished, findings full, not found, panic], stopped.
+    let want: &[(&str, usize, usize, [u32; 8], bool)] = &[
+        ("bad_scale_pretin", 23, 4, [5, 0, 0, 0, 0, 0, 0, 0], false),
+        ("base64", 27, 0, [11, 0, 0, 2, 0, 0, 0, 0], false),
+        ("base64_bad_char", 2, 3, [5, 0, 0, 0, 0, 0, 0, 0], false),
+        ("findings_full", 0, 1500, [149, 0, 0, 0, 0, 2, 0, 0], false),
+        ("long_line_split", 27, 3, [6, 0, 0, 0, 0, 0, 0, 0], false),
+        ("null_options", 27, 0, [4, 0, 0, 0, 0, 0, 0, 0], false),
+        ("sample", 27, 0, [3, 0, 0, 0, 0, 0, 0, 0], false),
+        ("sample_lookups_nulls", 27, 0, [11, 16, 4, 2, 0, 0, 0, 0], false),
+        // eik_finish after 5 records: the 6th line is cut short, no 9999.
+        ("sample_small_calls", 5, 2, [11, 0, 0, 3, 0, 0, 0, 0], false),
+        ("strict_bad_date", 7, 1, [12, 0, 0, 2, 0, 0, 0, 0], true),
+        ("strict_blank_lines", 5, 1, [5, 0, 0, 0, 0, 0, 0, 0], true),
+        ("unknown_reject_control", 26, 1, [11, 0, 0, 2, 0, 0, 0, 0], false),
+    ];
+    let mut names: Vec<_> =
+        std::fs::read_dir(dir("seeds", "ffi_calls")).expect("seeds").map(|e| e.expect("entry").path()).collect();
+    names.sort();
+    assert_eq!(names.len(), want.len());
+    for (f, &(name, records, findings, statuses, stopped)) in names.iter().zip(want) {
+        assert_eq!(f.file_name().expect("name").to_string_lossy(), name);
+        let bytes = std::fs::read(f).expect("read");
+        let input: FfiInput =
+            arbitrary::Arbitrary::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).expect("input");
+        let s = ffi_calls(&input);
+        assert_eq!((s.records, s.findings, s.statuses, s.stopped), (records, findings, statuses, stopped), "{name}");
+    }
+}
+
+#[test]
+fn sample_through_the_abi() {
+    use eindkomst_fuzz::ffi_calls::{ffi_calls, FfiInput, Op};
+    let every_call: Vec<Op> = (0..=255u8).map(|i| Op::parse(i, i.wrapping_mul(37), i.wrapping_mul(101))).collect();
+    for opts in [0u8, 1, 2, 4, 8, 0x10, 0x20, 0x30] {
+        for scale in [0u8, 6, 16, 17, 255] {
+            let data = if opts & 2 != 0 { targets::encode_b64(SAMPLE, true) } else { SAMPLE.to_vec() };
+            for ops in [vec![], every_call.clone()] {
+                let s = ffi_calls(&FfiInput { opts, scale, ops, data: data.clone() });
+                // The pre-TIN 6000 layout (bits 4-5 = 2) rejects the sample's four 6000s.
+                let records = if opts & 0x30 == 0x20 { 23 } else { 27 };
+                assert_eq!((s.records, s.stopped), (records, false), "opts {opts:#x} scale {scale}");
+            }
+        }
+    }
+}
