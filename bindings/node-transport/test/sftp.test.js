@@ -148,3 +148,10 @@ test('a 200 MB file streams with bounded memory', async () => {
   console.log(`sftp-node: ${Math.round(size / 2 ** 20)} MB file, 4400000 records, SFTP + decode in ${seconds.toFixed(1)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s), RSS growth ${growth.toFixed(0)} MB`);
   assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB while streaming a ${Math.round(size / 2 ** 20)} MB file`);
 });
+
+test('the example runs', () => {
+  deliver('D250209.L01', sample, randomUUID());
+  const out = execFileSync(process.execPath, [new URL('../examples/poll.js', import.meta.url).pathname, '127.0.0.1', String(sshd.port), sshd.user,
+    join(sshd.dir, 'user_ed25519'), join(sshd.dir, 'host_ed25519.pub'), work], { encoding: 'utf8' });
+  assert.equal(out, 'D250209.L01: 27 records, 6001 total 6906950 øre\nD250209.L01 DONE\n');
+});

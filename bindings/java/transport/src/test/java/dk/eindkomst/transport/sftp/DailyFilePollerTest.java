@@ -224,4 +224,19 @@ class DailyFilePollerTest {
         System.out.printf("sftp: %d MB file, 4400000 records, SFTP + decode in %.1f s (%.0f MB/s), max heap %d MB%n",
                           size >> 20, seconds, size / 1e6 / seconds, maxHeap >> 20);
     }
+
+    @Test
+    void theExampleRuns() throws Exception {
+        deliver("D250209.L01", sample, UUID.randomUUID().toString());
+        var out = new java.io.ByteArrayOutputStream();
+        var saved = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            dk.eindkomst.transport.example.PollExample.main(new String[] {"127.0.0.1", Integer.toString(sshd.port), sshd.user,
+                sshd.userKey.toString(), sshd.knownHosts.toString(), work.toString()});
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals("D250209.L01: 27 records, 6001 total 6906950 øre\nD250209.L01 DONE\n", out.toString(StandardCharsets.UTF_8));
+    }
 }
