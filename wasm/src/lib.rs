@@ -18,7 +18,9 @@
 //!    batch text. JS turns the text into one string per batch (ISO-8859-1 is
 //!    V8's one-byte string form, so that is a copy, not a transcoding), and a
 //!    record's fields are `String.slice`s of it at the layout's positions,
-//!    made only when read.
+//!    made only when read. With a filter ([`RawDecoder::set_filter`], the
+//!    `filter` option in JS) only the records it passes get there, projected
+//!    (see `filter.rs`).
 //! 4. Findings (rejected lines, stream errors, warnings) are rare; they cross
 //!    as one array of plain objects per batch (serde-wasm-bindgen), carrying
 //!    positions and field names, never field contents (no CPR can leak).
