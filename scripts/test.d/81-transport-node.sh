@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# The brokers the tests start register with Erlang's port mapper (epmd, 127.0.0.1:4369); stop it
+# afterwards when no node is left on it.
+trap 'epmd -names 2>/dev/null | grep -q "^name " || epmd -kill >/dev/null 2>&1 || true' EXIT
 [ "${CARGO_TARGET_DIR:-target}" = target ] || { echo "81-transport-node: unset CARGO_TARGET_DIR" >&2; exit 1; }
 
 # The engine: the npm package built from wasm/ (wasm/build/pkg), and the CLI the SFTP tests generate files with.

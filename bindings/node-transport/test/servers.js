@@ -10,6 +10,11 @@ import amqp from 'amqplib';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Also when a test process ends abnormally: no server is left behind.
+const running = new Set();
+process.on('exit', () => { for (const c of running) { try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } } });
+const track = (child) => { running.add(child); child.once('exit', () => running.delete(child)); return child; };
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -54,10 +59,10 @@ export async function startRabbit() {
     port, url, dir, node,
     async start() {
       const out = openSync(join(dir, 'server.out'), 'a');
-      child = spawn(`${RABBIT}rabbitmq-server`, [], {
-        cwd: dir, stdio: ['ignore', out, out],
+      child = track(spawn(`${RABBIT}rabbitmq-server`, [], {
+        cwd: dir, stdio: ['ignore', out, out], detached: true, // own process group: the broker's Erlang VM goes with it
         env: { ...env, RABBITMQ_NODE_PORT: String(port), RABBITMQ_DIST_PORT: String(distPort), RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}' },
-      });
+      }));
       const deadline = Date.now() + 90000;
       while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`rabbitmq-server exited; see ${dir}/server.out`);
@@ -93,7 +98,7 @@ export async function startSshd() {
     'AllowTcpForwarding no', 'X11Forwarding no', `Subsystem sftp internal-sftp -d ${root}`, ''].join('\n'));
   mkdirSync('/run/sshd', { recursive: true });
   const out = openSync(join(dir, 'sshd.log'), 'a');
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', out, out] });
+  const child = track(spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', out, out], detached: true }));
   const deadline = Date.now() + 20000;
   while (!(await listening(port))) {
     if (child.exitCode !== null) throw new Error(`sshd exited: ${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);

@@ -21,7 +21,7 @@ final class RabbitBroker {
     final int port;
     final int distPort;
     final String node;
-    private Process process;
+    private volatile Process process;
 
     RabbitBroker() throws Exception {
         dir = Files.createTempDirectory("eik-rabbit-");
@@ -37,6 +37,14 @@ final class RabbitBroker {
                 "log.console = false",
                 "") );
         Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+        // Also when the test JVM ends abnormally: no broker is left behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = process;
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }));
         start();
     }
 

@@ -56,6 +56,12 @@ final class SshServer {
         Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory (root only)
         process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        Process started = process;
+        // Also when the test JVM ends abnormally: no sshd is left behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            started.children().forEach(ProcessHandle::destroyForcibly);
+            started.destroyForcibly();
+        }));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             if (!process.isAlive()) throw new IllegalStateException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
