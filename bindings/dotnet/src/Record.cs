@@ -23,8 +23,9 @@ namespace Eindkomst
         {
             this.permitted = permitted;
             // Shown only where the CPR would be (as the CLI): not when the profile forbids the CPR field.
-            foreach (Field f in layout.Fields)
-                if (f.Personal && !IsPermitted(f.No)) pseudonym = null;
+            if (pseudonym != null)
+                foreach (Field f in layout.Fields)
+                    if (f.Personal && !IsPermitted(f.No)) pseudonym = null;
             Pseudonym = pseudonym;
         }
 

@@ -37,7 +37,8 @@ public final class Record {
         this.permitted = permitted;
         this.layout = layout;
         // Shown only where the CPR would be (as the CLI): not when the profile forbids the CPR field.
-        boolean cprShown = layout.fields().stream().noneMatch(f -> f.personal() && !isPermitted(f.no()));
+        boolean cprShown = pseudonym != null
+                && layout.fields().stream().noneMatch(f -> f.personal() && !isPermitted(f.no()));
         this.pseudonym = cprShown ? pseudonym : null;
         this.bytes = bytes;
         this.line = line;
