@@ -22,6 +22,7 @@ libs=("$target/debug/libeindkomst.a" -lpthread -ldl -lm)
 gcc "${cflags[@]}" bindings/c/test_eindkomst.c "${libs[@]}" -o "$out/test_eindkomst"
 gcc "${cflags[@]}" bindings/c/example.c "${libs[@]}" -o "$out/example"
 gcc "${cflags[@]}" bindings/c/test_filter.c "${libs[@]}" -o "$out/test_filter"
+gcc "${cflags[@]}" bindings/c/test_bad_input.c "${libs[@]}" -o "$out/test_bad_input"
 # The shared library links too (what hosts load).
 gcc "${cflags[@]}" bindings/c/example.c -L"$target/debug" -leindkomst -o "$out/example_shared"
 
@@ -51,6 +52,13 @@ RUST_BACKTRACE=0 valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds
   || { cat "$out/valgrind-filter.tap" "$out/valgrind-filter.log"; echo "filter C tests failed under valgrind" >&2; exit 1; }
 grep -q '^[0-9]* passed, 0 failed$' "$out/valgrind-filter.tap"
 echo "valgrind (filter): $(tail -1 "$out/valgrind-filter.tap")"
+# Bad input (docs/bad-input.md) through the C API, same rules.
+RUST_BACKTRACE=0 valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=all \
+  --errors-for-leak-kinds=all --log-file="$out/valgrind-bad-input.log" \
+  "$out/test_bad_input" testdata/sample.txt >"$out/valgrind-bad-input.tap" \
+  || { cat "$out/valgrind-bad-input.tap" "$out/valgrind-bad-input.log"; echo "bad-input C tests failed under valgrind" >&2; exit 1; }
+grep -q '^[0-9]* passed, 0 failed$' "$out/valgrind-bad-input.tap"
+echo "valgrind (bad input): $(tail -1 "$out/valgrind-bad-input.tap")"
 
 # 5. ASan + UBSan build of the C side (the Rust side is checked by valgrind above).
 gcc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -65,3 +73,9 @@ RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
   "$out/test_filter_asan" testdata/sample.txt >"$out/asan-filter.tap" \
   || { cat "$out/asan-filter.tap"; echo "filter C tests failed under ASan/UBSan" >&2; exit 1; }
 echo "asan+ubsan (filter): $(tail -1 "$out/asan-filter.tap")"
+gcc "${cflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
+  bindings/c/test_bad_input.c "${libs[@]}" -o "$out/test_bad_input_asan"
+RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+  "$out/test_bad_input_asan" testdata/sample.txt >"$out/asan-bad-input.tap" \
+  || { cat "$out/asan-bad-input.tap"; echo "bad-input C tests failed under ASan/UBSan" >&2; exit 1; }
+echo "asan+ubsan (bad input): $(tail -1 "$out/asan-bad-input.tap")"
