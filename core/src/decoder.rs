@@ -344,6 +344,9 @@ struct Base64Buf {
     pos: usize,
     len: usize,
     failed: bool,
+    /// A Base64 error waits until the bytes decoded before it are framed,
+    /// so it never overtakes the lines that precede it.
+    error: Option<Error>,
 }
 
 /// The streaming decoder. See the module docs for the calling pattern.
@@ -422,7 +425,7 @@ impl Decoder {
                 phase: Phase::Running,
             },
             carry: Carry { buf: [0; MAX_LINE + 1], len: 0, overflow: false },
-            b64: Base64Buf { codec: Base64::new(), buf: [0; 3072], pos: 0, len: 0, failed: false },
+            b64: Base64Buf { codec: Base64::new(), buf: [0; 3072], pos: 0, len: 0, failed: false, error: None },
             plans: Plans::new(opts.layouts),
         }
     }
@@ -598,6 +601,10 @@ impl Decoder {
                     return (step, used);
                 }
             }
+            if let Some(e) = self.b64.error.take() {
+                self.state.push(Step::Error(e));
+                continue;
+            }
             let rest = input.get(used..).unwrap_or(&[]);
             if rest.is_empty() {
                 return (Step::NeedInput, used);
@@ -612,7 +619,7 @@ impl Decoder {
             self.b64.len = written;
             if let Some(e) = error {
                 self.b64.failed = true;
-                self.state.push(Step::Error(e));
+                self.b64.error = Some(e);
             }
         }
     }

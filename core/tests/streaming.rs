@@ -115,6 +115,19 @@ fn base64_errors_stop_the_stream_with_its_position() {
         assert_eq!(f[1].line, 3);
         assert_eq!((c.lines, c.decoded, c.rejected), (3, 2, 1), "chunk {chunk}");
         assert!(c.balanced());
+        // The error comes after the records decoded before the bad character,
+        // however the chunks fall (it once overtook them within one chunk).
+        let order: Vec<&str> = events
+            .iter()
+            .map(|e| match e {
+                Ev::Record { .. } => "record",
+                Ev::Error(_) => "error",
+                Ev::Rejected(_) => "rejected",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(order, ["record", "record", "error", "rejected", "error"], "chunk {chunk}");
+        // last: no 9999
     }
 }
 
