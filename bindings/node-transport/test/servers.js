@@ -46,7 +46,7 @@ export async function startRabbit() {
   const port = await freePort();
   const distPort = await freePort();
   const node = `eiknode-${randomUUID().slice(0, 8)}@localhost`;
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.1 = 127.0.0.1:${port}\nloopback_users = none\nlog.console = false\n`);
+  writeFileSync(join(dir, 'rabbitmq.conf'), 'loopback_users = none\nlog.console = false\n');
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   const env = {
     ...process.env, HOME: join(dir, 'home'), RABBITMQ_NODENAME: node, RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
@@ -61,7 +61,7 @@ export async function startRabbit() {
       const out = openSync(join(dir, 'server.out'), 'a');
       child = track(spawn(`${RABBIT}rabbitmq-server`, [], {
         cwd: dir, stdio: ['ignore', out, out], detached: true, // own process group: the broker's Erlang VM goes with it
-        env: { ...env, RABBITMQ_NODE_PORT: String(port), RABBITMQ_DIST_PORT: String(distPort), RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}' },
+        env: { ...env, RABBITMQ_NODE_PORT: String(port), RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1', RABBITMQ_DIST_PORT: String(distPort), RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}' },
       }));
       const deadline = Date.now() + 90000;
       while (Date.now() < deadline) {

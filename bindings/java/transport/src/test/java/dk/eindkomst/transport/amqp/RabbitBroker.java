@@ -20,23 +20,40 @@ final class RabbitBroker {
     final Path dir;
     final int port;
     final int distPort;
+    final int tlsPort;
     final String node;
     private volatile Process process;
 
     RabbitBroker() throws Exception {
+        this(null);
+    }
+
+    /** With {@code tls}: also a TLS listener on {@link #tlsPort} with EXTERNAL (certificate) login, see {@link TlsFiles}. */
+    RabbitBroker(TlsFiles tls) throws Exception {
         dir = Files.createTempDirectory("eik-rabbit-");
         port = freePort();
+        tlsPort = tls == null ? 0 : freePort();
         distPort = freePort();
         node = "eiktest-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
         Files.createDirectories(dir.resolve("home"));
         Files.createDirectories(dir.resolve("mnesia"));
         Files.createDirectories(dir.resolve("log"));
         Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
-                "listeners.tcp.1 = 127.0.0.1:" + port,
                 "loopback_users = none",
                 "log.console = false",
-                "") );
-        Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+                "") + (tls == null ? "" : String.join("\n",
+                "listeners.ssl.1 = 127.0.0.1:" + tlsPort,
+                "ssl_options.cacertfile = " + tls.caCert(),
+                "ssl_options.certfile = " + tls.serverCert(),
+                "ssl_options.keyfile = " + tls.serverKey(),
+                "ssl_options.verify = verify_peer",
+                "ssl_options.fail_if_no_peer_cert = true",
+                "ssl_options.versions.1 = tlsv1.2",
+                "auth_mechanisms.1 = PLAIN",
+                "auth_mechanisms.2 = EXTERNAL",
+                "ssl_cert_login_from = common_name",
+                "")));
+        Files.writeString(dir.resolve("enabled_plugins"), tls == null ? "[].\n" : "[rabbitmq_auth_mechanism_ssl].\n");
         // Also when the test JVM ends abnormally: no broker is left behind.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Process p = process;
@@ -52,6 +69,7 @@ final class RabbitBroker {
         ProcessBuilder pb = new ProcessBuilder(BIN + "rabbitmq-server");
         env(pb.environment());
         pb.environment().put("RABBITMQ_NODE_PORT", Integer.toString(port));
+        pb.environment().put("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1");
         pb.environment().put("RABBITMQ_DIST_PORT", Integer.toString(distPort));
         pb.environment().put("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}");
         pb.directory(dir.toFile());
@@ -88,10 +106,23 @@ final class RabbitBroker {
 
     /** Closes every client connection from the broker's side ({@code rabbitmqctl close_all_connections}). */
     void closeAllConnections() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(BIN + "rabbitmqctl", "-n", node, "close_all_connections", "test: connection killed");
+        ctl("close_all_connections", "test: connection killed");
+    }
+
+    /** Runs {@code rabbitmqctl <args>} against this node; returns its output. */
+    String ctl(String... args) throws Exception {
+        String[] cmd = new String[args.length + 3];
+        cmd[0] = BIN + "rabbitmqctl";
+        cmd[1] = "-n";
+        cmd[2] = node;
+        System.arraycopy(args, 0, cmd, 3, args.length);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         env(pb.environment());
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("ctl.out").toFile()));
-        if (pb.start().waitFor() != 0) throw new IllegalStateException("rabbitmqctl failed; see " + dir.resolve("ctl.out"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException("rabbitmqctl " + args[0] + " failed: " + out);
+        return out;
     }
 
     ConnectionFactory factory() {

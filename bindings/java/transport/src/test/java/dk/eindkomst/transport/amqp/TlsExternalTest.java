@@ -1,0 +1,106 @@
+package dk.eindkomst.transport.amqp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.LongString;
+import com.rabbitmq.client.SaslMechanism;
+import dk.eindkomst.transport.TestDirs;
+import dk.eindkomst.transport.Tls;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * As against Beskedfordeler: TLS 1.2 with the client certificate, SASL EXTERNAL (the broker takes the identity
+ * from the certificate's CN), vhost BF, a receiver that may only read its dueslag (no declare, no publish), so
+ * bad messages go to a local dead-letter sink.
+ */
+class TlsExternalTest {
+    static final String ASSERTION = "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_test\"/>";
+
+    @Test
+    void theExternalMechanismSendsTheToken() throws Exception {
+        byte[] token = ASSERTION.getBytes(StandardCharsets.UTF_8);
+        SaslMechanism m = BeskedfordelerConsumer.externalWithToken(token).getSaslMechanism(new String[] {"PLAIN", "EXTERNAL"});
+        assertEquals("EXTERNAL", m.getName());
+        LongString response = m.handleChallenge(null, null, null);
+        assertEquals(ASSERTION, new String(response.getBytes(), StandardCharsets.UTF_8));
+        assertEquals(null, BeskedfordelerConsumer.externalWithToken(token).getSaslMechanism(new String[] {"PLAIN"}));
+    }
+
+    @Test
+    void consumesOverTlsWithTheClientCertificateAndExternal() throws Exception {
+        Path dir = Files.createTempDirectory("eik-tls-");
+        RabbitBroker broker = null;
+        try {
+            TlsFiles tls = TlsFiles.make(dir, "eik-bf-receiver");
+            broker = new RabbitBroker(tls);
+            broker.ctl("add_vhost", "BF");
+            broker.ctl("set_permissions", "-p", "BF", "guest", ".*", ".*", ".*");
+            broker.ctl("add_user", "eik-bf-receiver", UUID.randomUUID().toString());
+            broker.ctl("set_permissions", "-p", "BF", "eik-bf-receiver", "^$", "^$", "^dueslag-.*$");
+            String q = "dueslag-" + UUID.randomUUID();
+            byte[] sample = Files.readAllBytes(Path.of(System.getProperty("eindkomst.root"), "testdata", "sample.txt"));
+            var admin = broker.factory();
+            admin.setVirtualHost("BF");
+            try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
+                ch.queueDeclare(q, true, false, false, null);
+                ch.confirmSelect();
+                for (String body : List.of(BeskedfordelerConsumerTest.envelope("t-1", Base64.getEncoder().encodeToString(sample)),
+                                           "not xml")) {
+                    ch.basicPublish("", q, new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString()).deliveryMode(2).build(),
+                                    body.getBytes(StandardCharsets.UTF_8));
+                }
+                ch.waitForConfirmsOrDie(10_000);
+            }
+
+            // A certificate the broker's CA did not issue is refused at the handshake.
+            List<Exception> refusals = Collections.synchronizedList(new ArrayList<>());
+            var strangerConfig = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
+                    .tls(Tls.fromPkcs12(tls.strangerP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
+                    .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
+                    .reconnectDelay(Duration.ofMillis(200)).build();
+            try (var stranger = new BeskedfordelerConsumer(strangerConfig, b -> { throw new AssertionError("handled"); },
+                    new ConsumerListener() { @Override public void disconnected(Exception e) { refusals.add(e); } })) {
+                stranger.start();
+                BeskedfordelerConsumerTest.await("a refusal", () -> !refusals.isEmpty());
+            }
+
+            List<Besked> handled = Collections.synchronizedList(new ArrayList<>());
+            List<DeadLetter> dead = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger tokens = new AtomicInteger();
+            var config = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
+                    .tls(Tls.fromPkcs12(tls.clientP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
+                    .external(() -> { tokens.incrementAndGet(); return ASSERTION.getBytes(StandardCharsets.UTF_8); })
+                    .deadLetterSink(dead::add).build();
+            String connections;
+            try (var consumer = new BeskedfordelerConsumer(config, handled::add, null)) {
+                consumer.start();
+                BeskedfordelerConsumerTest.await("1 handled, 1 dead", () -> handled.size() == 1 && dead.size() == 1);
+                connections = broker.ctl("list_connections", "user", "auth_mechanism", "ssl", "vhost");
+            }
+            assertEquals(27, handled.get(0).records().size());
+            assertEquals("bad_envelope", dead.get(0).errorCode());
+            assertEquals(1, tokens.get());
+            assertTrue(connections.lines().anyMatch(l -> l.matches("eik-bf-receiver\\s+EXTERNAL\\s+true\\s+BF")), connections);
+            try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
+                assertEquals(0, ch.queueDeclarePassive(q).getMessageCount());
+            }
+        } finally {
+            if (broker != null) broker.close();
+            TestDirs.deleteTree(dir);
+        }
+    }
+}
