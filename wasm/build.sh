@@ -4,14 +4,16 @@
 #
 #   1. cargo: wasm32-unknown-unknown, profile `wasm-release` (defined here with
 #      --config so the workspace's release profile stays as it is: inherits
-#      release, opt-level "s", no debug info, panic = abort).
+#      release, opt-level 3, no debug info, panic = abort). Level 3 over "s":
+#      `node bench.mjs` measured validate at 0.66x native against 0.28x, for
+#      221 KB instead of 205 KB of .wasm.
 #   2. wasm-bindgen (the CLI must equal the crate: 0.2.130) twice: `nodejs`
 #      (CommonJS, sync load) and `web` (ES module, fetch + instantiate), both
 #      with the instance-reset function the JS wrapper uses after a trap.
-#   3. wasm-opt -Os on the .wasm (same binary for both targets), then a load check.
+#   3. wasm-opt -O3 (-O$WASM_OPT_LEVEL) on the .wasm (same binary for both targets), then a load check.
 #   4. the hand-written JS/TS from pkg-src, package.json, README.
 #
-# Env: WASM_OPT_LEVEL (default s), WASM_SIMD (default 1: build with simd128).
+# Env: WASM_OPT_LEVEL (default 3; s or z for size), WASM_SIMD (default 1: build with simd128).
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,7 +28,8 @@ fi
 
 root=$(cd .. && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
-opt=${WASM_OPT_LEVEL:-s}
+opt=${WASM_OPT_LEVEL:-3}
+case $opt in [0-3]) opt_toml=$opt ;; *) opt_toml="\"$opt\"" ;; esac
 rustflags=""
 opt_features=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
@@ -38,7 +41,7 @@ fi
 RUSTFLAGS="$rustflags" cargo build -q -p eindkomst-wasm --lib \
   --target wasm32-unknown-unknown \
   --config 'profile.wasm-release.inherits="release"' \
-  --config "profile.wasm-release.opt-level=\"$opt\"" \
+  --config "profile.wasm-release.opt-level=$opt_toml" \
   --config 'profile.wasm-release.debug=false' \
   --config 'profile.wasm-release.panic="abort"' \
   --profile wasm-release
