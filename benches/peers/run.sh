@@ -9,7 +9,7 @@
 # (rust/src/bin/reference.rs on the core). Then times each contender: one
 # warm-up run, then N runs (default 5); a contender whose warm-up takes longer
 # than 5 s gets 3 runs, longer than 20 s gets its warm-up as its only run (the
-# table says how many), and no row spends more than a quarter of the time left
+# table says how many; --runs 0: the warm-up is the only run), and no row spends more than a quarter of the time left
 # before a deadline (560 s for 1 GB) on its runs, and a run still going 30 s
 # after the deadline is stopped (its row then shows "< MB/s" and runs 0): the
 # 1 GB run stays under 10 minutes even on a busy machine. Every run's totals are checked again. Reports median
@@ -160,7 +160,7 @@ row() {
     return 0
   fi
   local warm=$T runs=$RUNS times=() rsss=()
-  if awk -v t="$warm" 'BEGIN { exit !(t > 20) }'; then
+  if [ "$RUNS" -eq 0 ] || awk -v t="$warm" 'BEGIN { exit !(t > 20) }'; then
     runs=0 times=("$T") rsss=("$RSS")
   elif awk -v t="$warm" 'BEGIN { exit !(t > 5) }'; then
     runs=$(( RUNS < 3 ? RUNS : 3 ))
