@@ -49,3 +49,5 @@ fi
 command -v mvn >/dev/null 2>&1 || { log "apt-get install maven"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends maven >/dev/null; }
 # bindings/java: a JDK (javac, jar) for the Maven build and the README example; bindings/dotnet: mcs and mono (mono-devel above).
 command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || { log "apt-get install openjdk-17-jdk-headless"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null; }
+# benches/peers: peak memory of each contender comes from GNU time.
+[ -x /usr/bin/time ] || { log "apt-get install time"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq time >/dev/null; }
