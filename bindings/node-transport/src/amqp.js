@@ -17,8 +17,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function readEnvelope(body) {
   const text = body.toString('utf8');
   if (/<!DOCTYPE/i.test(text)) throw new Error('DTD not allowed');
-  const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(`not well-formed XML: ${msg.split('\n')[0]}`); } })
-    .parseFromString(text, 'text/xml');
+  let doc;
+  try {
+    doc = new DOMParser({ onError: (level) => { if (level !== 'warning') throw new Error('stop'); } }).parseFromString(text, 'text/xml');
+  } catch {
+    throw new Error('not well-formed XML'); // the parser's own message may quote the body (personal data)
+  }
   const root = doc.documentElement;
   if (!root || root.localName !== 'Haendelsesbesked') throw new Error(`root element is ${root?.localName}, not Haendelsesbesked`);
   const kids = (p, local) => Array.from(p?.childNodes ?? []).filter((n) => n.nodeType === 1 && (local == null || n.localName === local));

@@ -112,7 +112,7 @@ export class DailyFilePoller {
       try {
         m = readMetadata((await p((cb) => sftp.readFile(this.#remote(`${name}.metadata`), cb))).toString('utf8'));
       } catch (err) {
-        return out({ name, size, mtime, fileTransferUuid: null }, 'IN_FLIGHT', `metadata not readable yet: ${err.message}`);
+        return out({ name, size, mtime, fileTransferUuid: null }, 'IN_FLIGHT', `metadata not readable yet (${err.code === 2 ? 'gone' : 'not parsable'})`);
       }
       file = { name, size, mtime, fileTransferUuid: m.fileTransferUuid };
       if (m.recipients.length && !m.recipients.includes(this.#config.username)) return out(file, 'NOT_FOR_US', 'metadata names other recipients');

@@ -133,11 +133,13 @@ function answer(status, body, responseRoot, sentId) {
   try {
     const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(body, 'text/xml');
     const env = doc.documentElement;
-    if (env?.localName !== 'Envelope' || env.namespaceURI !== NS.soap) throw new Error('root is not soap:Envelope');
+    const ours = (m) => Object.assign(new Error(m), { ours: true });
+    if (env?.localName !== 'Envelope' || env.namespaceURI !== NS.soap) throw ours('root is not soap:Envelope');
     payload = Array.from(kid(env, NS.soap, 'Body')?.childNodes ?? []).find((n) => n.nodeType === 1);
-    if (!payload) throw new Error('empty soap:Body');
+    if (!payload) throw ours('empty soap:Body');
   } catch (e) {
-    throw new SoapTransportError(`HTTP ${status} with no usable SOAP envelope (${e.message})`);
+    // Only our own reasons: a parser message may quote the body.
+    throw new SoapTransportError(`HTTP ${status} with no usable SOAP envelope (${e.ours ? e.message : 'not well-formed XML'})`);
   }
   if (payload.localName === 'Fault' && payload.namespaceURI === NS.soap) {
     const list = kid(kid(kid(payload, null, 'detail'), SPF_NS, 'ServiceplatformFault'), SPF_NS, 'ErrorList');

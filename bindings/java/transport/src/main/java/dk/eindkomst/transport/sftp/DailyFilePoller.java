@@ -161,7 +161,12 @@ public final class DailyFilePoller {
             InputStream remote = have < file.size() ? new Tee(sftp.get(remote(file.name()), null, have), Channels.newOutputStream(partChannel))
                                                     : InputStream.nullInputStream();
             CountingInput in = new CountingInput(new DigestInputStream(new SequenceInputStream(local, remote), sha));
-            handlerBegin(file);
+            try {
+                handler.begin(file);
+            } catch (Exception e) {
+                in.close();
+                throw new IOException("handler.begin failed", e);
+            }
             try (EindkomstDecoder decoder = new EindkomstDecoder(in, Options.lenient())) {
                 for (Record r : decoder) handler.record(r);
                 for (Finding f : decoder.findings()) {
@@ -205,14 +210,6 @@ public final class DailyFilePoller {
         cleanUp(sftp, file);
         Files.deleteIfExists(part);
         return new Outcome(file, Outcome.State.DONE, have, null);
-    }
-
-    private void handlerBegin(DailyFile file) throws IOException {
-        try {
-            handler.begin(file);
-        } catch (Exception e) {
-            throw new IOException("handler.begin failed", e);
-        }
     }
 
     private void cleanUp(ChannelSftp sftp, DailyFile file) throws SftpException {
