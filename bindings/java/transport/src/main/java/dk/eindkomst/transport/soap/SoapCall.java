@@ -111,7 +111,9 @@ final class SoapCall {
             payload = firstElement(soapBody);
             if (payload == null) throw new IllegalArgumentException("empty soap:Body");
         } catch (Exception e) {
-            throw new SoapTransportException("HTTP " + status + " with no usable SOAP envelope (" + e.getMessage() + ")", e);
+            // Only our own reasons: a parser message may quote the body.
+            String why = e instanceof IllegalArgumentException ? e.getMessage() : "not well-formed XML";
+            throw new SoapTransportException("HTTP " + status + " with no usable SOAP envelope (" + why + ")", null);
         }
         if (is(payload, Ns.SOAP, "Fault")) throw fault(status, payload);
         if (status != 200) throw new SoapTransportException("HTTP " + status + " without a SOAP fault", null);
