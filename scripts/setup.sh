@@ -51,3 +51,6 @@ command -v mvn >/dev/null 2>&1 || { log "apt-get install maven"; as_root apt-get
 command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || { log "apt-get install openjdk-17-jdk-headless"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless >/dev/null; }
 # benches/peers: peak memory of each contender comes from GNU time.
 [ -x /usr/bin/time ] || { log "apt-get install time"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq time >/dev/null; }
+# Transport tests (80-transport-java, 81-transport-node): openssl makes the throw-away TLS certificates;
+# rabbitmq-server and openssh-server/-client are installed above.
+command -v openssl >/dev/null 2>&1 || { log "apt-get install openssl"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openssl >/dev/null; }
