@@ -17,7 +17,7 @@
 //! * the number of calls is bounded by the input size (no livelock).
 
 use eindkomst_core::field::Value;
-use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, Options, PersonLayout, Record};
+use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout, Record};
 use std::fmt::{self, Write as _};
 
 /// An owned copy of an [`Event`] (`NeedInput` and `End` are not kept).
@@ -415,29 +415,12 @@ fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]
     let _ = (r.cpr(), r.se_nr(), r.feltnummer(), r.amount(), r.lb_nr());
 }
 
-/// Whether a local run looks past the open bug `bug` (comma-separated names in
-/// `EINDKOMST_FUZZ_SKIP`; CI sets nothing). Known: `base64-error-order`
-/// (fuzz/regressions/base64/).
-pub fn skipping(bug: &str) -> bool {
-    std::env::var("EINDKOMST_FUZZ_SKIP").is_ok_and(|v| v.split(',').any(|b| b == bug))
-}
-
-/// Whether a run holds a Base64 stream error (bad character or padding).
-pub fn has_base64_error(r: &Run) -> bool {
-    r.events
-        .iter()
-        .any(|e| matches!(e, Ev::Error(Error { kind: ErrorKind::InvalidBase64 { .. } | ErrorKind::Base64Padding, .. })))
-}
-
 /// Panics with both runs and the first difference when they differ.
 ///
 /// After a strict stop, `counts.bytes` may differ: a chunked feed hands the
 /// decoder the start of the next line (carried, so consumed) before the line
 /// that stops it is complete, a whole feed does not. Only then is it ignored.
 pub fn assert_same_run(what: &str, a: &Run, b: &Run) {
-    if skipping("base64-error-order") && (has_base64_error(a) || has_base64_error(b)) {
-        return;
-    }
     let same = if a.stopped && b.stopped {
         let mut b2 = b.clone();
         b2.counts.bytes = a.counts.bytes;
