@@ -47,6 +47,6 @@ p_s=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { print ns / 1e9 }')
 
 awk -v b="$bytes" -v v="$v_s" -v vk="$v_kb" -v w="$w_s" -v p="$p_s" 'BEGIN {
   mb = b / 1e6
-  printf "%.1f GB: validate %.0f MB/s, peak RSS %.1f MB; wc -l %.0f MB/s (producer alone %.0f MB/s)\n",
+  printf "%.1f GB: validate %.0f MB/s, peak RSS %.1f MB; wc -l %.0f MB/s (producer alone %.0f MB/s; validate writes one finding per line)\n",
     b / 1e9, mb / v, vk / 1024, mb / w, mb / p
 }'
