@@ -4,45 +4,8 @@
 
 mod common;
 
-use common::{findings, run, run_chunked, Ev};
-use eindkomst_core::{Counts, Error, ErrorKind, FieldRef, Options};
-
-fn sample_lines() -> Vec<Vec<u8>> {
-    eindkomst_core::testing::SAMPLE.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
-}
-
-fn join(lines: &[Vec<u8>]) -> Vec<u8> {
-    lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect()
-}
-
-/// Stream offset of 1-based line `n` in `join(lines)`.
-fn offset_of(lines: &[Vec<u8>], n: usize) -> u64 {
-    lines[..n - 1].iter().map(|l| l.len() as u64 + 1).sum()
-}
-
-/// Rewrites Lb_nr 1, 2, 3, ... and the 9999 count, as a careful sender would.
-fn renumber(lines: &mut [Vec<u8>]) {
-    let n = lines.len();
-    for (i, l) in lines.iter_mut().enumerate() {
-        l[..7].copy_from_slice(format!("{:07}", i + 1).as_bytes());
-    }
-    lines[n - 1][11..18].copy_from_slice(format!("{n:07}").as_bytes());
-}
-
-fn field(no: u8, name: &'static str) -> Option<FieldRef> {
-    Some(FieldRef { no, name })
-}
-
-fn err(
-    kind: ErrorKind,
-    line: u64,
-    lb_nr: Option<u32>,
-    record: Option<u16>,
-    field: Option<FieldRef>,
-    offset: u64,
-) -> Error {
-    Error { kind, line, lb_nr, record, field, offset }
-}
+use common::{err, field, findings, join, offset_of, renumber, run, run_chunked, sample_lines, Ev};
+use eindkomst_core::{Counts, ErrorKind, Options};
 
 /// Decodes whole and byte by byte (same events); checks the invariant.
 fn decode_with(opts: Options, input: &[u8]) -> (Vec<Ev>, Counts) {

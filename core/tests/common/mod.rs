@@ -1,7 +1,7 @@
 //! Helpers shared by the core's integration tests.
 #![allow(dead_code)]
 
-use eindkomst_core::{Counts, Decoder, Error, Event, Options};
+use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, FieldRef, Options};
 
 /// One event with its bytes copied, so a whole stream can be compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,4 +76,45 @@ pub fn findings(events: &[Ev]) -> Vec<Error> {
             Ev::Record { .. } => None,
         })
         .collect()
+}
+
+/// The sample file's lines, without terminators.
+pub fn sample_lines() -> Vec<Vec<u8>> {
+    eindkomst_core::testing::SAMPLE.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect()
+}
+
+/// The lines joined with LF.
+pub fn join(lines: &[Vec<u8>]) -> Vec<u8> {
+    lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect()
+}
+
+/// Stream offset of 1-based line `n` in `join(lines)`.
+pub fn offset_of(lines: &[Vec<u8>], n: usize) -> u64 {
+    lines[..n - 1].iter().map(|l| l.len() as u64 + 1).sum()
+}
+
+/// Rewrites Lb_nr 1, 2, 3, ... and the 9999 count, as a careful sender would.
+pub fn renumber(lines: &mut [Vec<u8>]) {
+    let n = lines.len();
+    for (i, l) in lines.iter_mut().enumerate() {
+        l[..7].copy_from_slice(format!("{:07}", i + 1).as_bytes());
+    }
+    lines[n - 1][11..18].copy_from_slice(format!("{n:07}").as_bytes());
+}
+
+/// A field reference, for expected errors.
+pub fn field(no: u8, name: &'static str) -> Option<FieldRef> {
+    Some(FieldRef { no, name })
+}
+
+/// An expected error.
+pub fn err(
+    kind: ErrorKind,
+    line: u64,
+    lb_nr: Option<u32>,
+    record: Option<u16>,
+    field: Option<FieldRef>,
+    offset: u64,
+) -> Error {
+    Error { kind, line, lb_nr, record, field, offset }
 }
