@@ -147,10 +147,9 @@ impl<'a> Record<'a> {
 
     /// The `Feltnummer` of a 3101 or 6001-6005 record.
     pub fn feltnummer(&self) -> Option<u16> {
-        match self.value_named("Feltnummer")? {
-            Value::Number(n) => Some(n as u16),
-            _ => None,
-        }
+        // Read on every amount record by totals and filters: parse it directly.
+        let f = self.layout.field_named("Feltnummer")?;
+        field::parse_short_number(self.bytes.get(f.range())?).map(|n| n as u16)
     }
 
     /// The first amount of the record (6001 Beloeb, 3101 Beloeb, 6102/6202
