@@ -5,7 +5,7 @@
 //
 // Input: `eindkomst generate --records N --seed S` (default 500000 lines,
 // ~24 MB), or --file, or, without the CLI, the sample repeated. Native:
-// examples/native_throughput.rs (release build, the same decode loop without
+// benches/examples/throughput.rs --json (release build, the same decode loop without
 // JS). WASM cases:
 //   validate      decode in Wasm, counts only: the core's speed under Wasm
 //   decode        records as lazy JS objects (fields built on first read)
@@ -44,13 +44,13 @@ if (file) {
 const bytes = new Uint8Array(readFileSync(file));
 
 // ---- native ----
-execFileSync('cargo', ['build', '-q', '--release', '-p', 'eindkomst-wasm', '--example', 'native_throughput'], {
+execFileSync('cargo', ['build', '-q', '--release', '-p', 'eindkomst-benches', '--example', 'throughput'], {
   cwd: ROOT,
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target');
 const native = JSON.parse(
-  execFileSync(join(targetDir, 'release', 'examples', 'native_throughput'), [file, String(RUNS)], { encoding: 'utf8' }),
+  execFileSync(join(targetDir, 'release', 'examples', 'throughput'), ['--json', file, String(RUNS)], { encoding: 'utf8' }),
 );
 
 // ---- wasm ----
