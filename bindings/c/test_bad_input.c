@@ -15,27 +15,7 @@
 #include <string.h>
 
 #include "eindkomst.h"
-
-static int n_pass, n_fail;
-
-static void check(int ok, const char *what) {
-    if (ok) {
-        n_pass++;
-        printf("ok %d - %s\n", n_pass + n_fail, what);
-    } else {
-        n_fail++;
-        printf("not ok %d - %s\n", n_pass + n_fail, what);
-    }
-}
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
+#include "tap.h"
 
 /* What one run produced. */
 typedef struct {
@@ -134,7 +114,7 @@ static void expect(const char *name, int base64, const uint8_t *data, size_t len
                      n->rejected == rejected && n->errors == errors && n->warnings == warnings &&
                      r.records == decoded && r.findings == rejected + errors + warnings &&
                      r.first_kind == first_kind;
-            check(ok, what);
+            CHECK(ok, what);
             if (!ok)
                 printf("#   status %u views %d: lines %llu decoded %llu rejected %llu errors %llu warnings %llu, records %zu, findings %zu, first %s\n",
                        (unsigned)r.status, r.views_ok, (unsigned long long)n->lines,
@@ -246,9 +226,7 @@ int main(int argc, char **argv) {
                   c->lines == c->decoded + c->rejected && r.records == c->decoded &&
                   r.last_kind == EIK_ERROR_KIND_MISSING_END_RECORD;
     }
-    check(cuts_ok, "the sample cut after every byte: counts balance, last finding missing_end_record");
+    CHECK(cuts_ok, "the sample cut after every byte: counts balance, last finding missing_end_record");
 
-    printf("1..%d\n", n_pass + n_fail);
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail == 0 ? 0 : 1;
+    return tap_done();
 }

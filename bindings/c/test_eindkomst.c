@@ -16,53 +16,13 @@
 #include <string.h>
 
 #include "eindkomst.h"
+#include "tap.h"
 
 /* Test hook of the library, deliberately not in the header: panics inside
  * the ABI boundary (poisoning dec, which may be NULL). */
 eik_status eik_test_force_panic(eik_decoder *dec);
 
-/* ------------------------------------------------------------------ TAP */
-
-static int n_pass, n_fail;
-
-static void check(int ok, const char *file, int line, const char *what) {
-    if (ok) {
-        n_pass++;
-        printf("ok %d - %s\n", n_pass + n_fail, what);
-    } else {
-        n_fail++;
-        printf("not ok %d - %s\n#   at %s:%d\n", n_pass + n_fail, what, file, line);
-    }
-}
-
-#define CHECK(cond, what) check((cond) ? 1 : 0, __FILE__, __LINE__, what)
-
-/* Compares two unsigned values; prints both on failure. */
-#define CHECK_EQ(got, want, what)                                                          \
-    do {                                                                                   \
-        unsigned long long g_ = (unsigned long long)(got), w_ = (unsigned long long)(want); \
-        check(g_ == w_, __FILE__, __LINE__, what);                                         \
-        if (g_ != w_) printf("#   got %llu, want %llu\n", g_, w_);                         \
-    } while (0)
-
-#define CHECK_STR(got, want, what)                                     \
-    do {                                                               \
-        const char *g_ = (got), *w_ = (want);                          \
-        int ok_ = g_ != NULL && strcmp(g_, w_) == 0;                   \
-        check(ok_, __FILE__, __LINE__, what);                          \
-        if (!ok_) printf("#   got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)", w_); \
-    } while (0)
-
 /* ------------------------------------------------------------- helpers */
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
 
 /* A record copied out of its view. */
 typedef struct {
@@ -168,28 +128,6 @@ static result run(const eik_options *opts, const uint8_t *data, size_t len, size
     free(out);
     eik_decoder_free(dec);
     return res;
-}
-
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        exit(2);
-    }
-    size_t cap = 4096, n = 0, got;
-    uint8_t *buf = xmalloc(cap);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            uint8_t *grown = realloc(buf, cap);
-            if (!grown) exit(2);
-            buf = grown;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
 }
 
 /* Base64 with a CRLF every 76 characters (the decoder skips whitespace). */
@@ -635,7 +573,5 @@ int main(int argc, char **argv) {
     test_panic();
     test_layouts();
     free(data);
-    printf("1..%d\n", n_pass + n_fail);
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail == 0 ? 0 : 1;
+    return tap_done();
 }

@@ -16,35 +16,7 @@
 #include <string.h>
 
 #include "eindkomst.h"
-
-static int n_pass, n_fail;
-
-static void check(int ok, const char *file, int line, const char *what) {
-    if (ok) {
-        n_pass++;
-        printf("ok %d - %s\n", n_pass + n_fail, what);
-    } else {
-        n_fail++;
-        printf("not ok %d - %s\n#   at %s:%d\n", n_pass + n_fail, what, file, line);
-    }
-}
-
-#define CHECK(cond, what) check((cond) ? 1 : 0, __FILE__, __LINE__, what)
-#define CHECK_EQ(got, want, what)                                                          \
-    do {                                                                                   \
-        unsigned long long g_ = (unsigned long long)(got), w_ = (unsigned long long)(want); \
-        check(g_ == w_, __FILE__, __LINE__, what);                                         \
-        if (g_ != w_) printf("#   got %llu, want %llu\n", g_, w_);                         \
-    } while (0)
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
+#include "tap.h"
 
 /* A kept record copied out of its view. */
 typedef struct {
@@ -134,18 +106,6 @@ static result run(const eik_filter_options *fo, const uint8_t *data, size_t len,
     eik_filter_free(f);
     eik_decoder_free(dec);
     return res;
-}
-
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(2);
-    }
-    uint8_t *buf = xmalloc(1 << 16);
-    *len = fread(buf, 1, 1 << 16, fp);
-    fclose(fp);
-    return buf;
 }
 
 static const uint8_t *sample;
@@ -320,6 +280,5 @@ int main(int argc, char **argv) {
     test_custom_profile_and_sets();
     test_bad_calls();
     free(data);
-    printf("1..%d\n%d passed, %d failed\n", n_pass + n_fail, n_pass, n_fail);
-    return n_fail == 0 ? 0 : 1;
+    return tap_done();
 }
