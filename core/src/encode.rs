@@ -2,7 +2,7 @@
 //! test-data generator). Like the decoder it writes into the caller's buffer.
 
 use crate::field::Decimal;
-use crate::layout::{FieldType, LayoutSet, RecordLayout};
+use crate::layout::{Family, FieldType, RecordLayout, Role, EMPLOYER};
 
 /// Why a record could not be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,17 +17,19 @@ pub enum EncodeError {
     BufferTooSmall,
 }
 
-/// Writes records as lines, numbering them (`Lb_nr`) as it goes.
+/// Writes records of a family as lines, numbering them (employer `Lb_nr`)
+/// as it goes when the family numbers its lines.
 ///
 /// ```
-/// use eindkomst_core::{encode::Encoder, layout::BUILTIN};
+/// use eindkomst_core::{encode::Encoder, layout::EMPLOYER};
 /// let mut enc = Encoder::new();
 /// let mut out = [0u8; 64];
-/// let n = enc.record(BUILTIN.get(6001).unwrap(), &[(3, b"13"), (4, b"1234560000"), (5, b"+")], &mut out).unwrap();
+/// let n = enc.record(EMPLOYER.get(6001).unwrap(), &[(3, b"13"), (4, b"1234560000"), (5, b"+")], &mut out).unwrap();
 /// assert_eq!(&out[..n], b"0000001600100130000001234560000+\n");
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Encoder {
+    family: &'static Family,
     next_lb_nr: u32,
     crlf: bool,
 }
@@ -39,9 +41,14 @@ impl Default for Encoder {
 }
 
 impl Encoder {
-    /// An encoder writing LF line ends, starting at Lb_nr 1.
+    /// An encoder of the employer family writing LF line ends, starting at Lb_nr 1.
     pub fn new() -> Encoder {
-        Encoder { next_lb_nr: 1, crlf: false }
+        Encoder::for_family(&EMPLOYER)
+    }
+
+    /// An encoder of `family` writing LF line ends.
+    pub fn for_family(family: &'static Family) -> Encoder {
+        Encoder { family, next_lb_nr: 1, crlf: false }
     }
 
     /// Writes CRLF line ends instead.
@@ -56,56 +63,95 @@ impl Encoder {
 
     /// Writes one record. `values` gives field bytes by field number: numeric
     /// fields are right-aligned and zero-filled, text is left-aligned and
-    /// blank-filled; a missing or empty value leaves the field blank. Lb_nr and
-    /// Rec_nr are filled in. Returns the bytes written, terminator included.
+    /// blank-filled; a missing or empty value leaves the field blank. The
+    /// record key and line number are filled in. A separated family's
+    /// fields are written as given, joined by its separator. Returns the
+    /// bytes written, terminator included.
     pub fn record(
         &mut self,
         layout: &RecordLayout,
         values: &[(u8, &[u8])],
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
-        let len = layout.length as usize;
-        let total = len + if self.crlf { 2 } else { 1 };
-        let line = out.get_mut(..total).ok_or(EncodeError::BufferTooSmall)?;
-        line.fill(b' ');
-        let mut lb = [0u8; 7];
-        write_digits(self.next_lb_nr as u64, &mut lb);
-        let mut rec = [0u8; 4];
-        write_digits(layout.rec_nr as u64, &mut rec);
-        let fixed: [(u8, &[u8]); 2] = [(1, &lb), (2, &rec)];
-        for &(no, value) in fixed.iter().chain(values) {
-            let f = layout.field(no).ok_or(EncodeError::UnknownField(no))?;
-            let slot = line.get_mut(f.range()).ok_or(EncodeError::UnknownField(no))?;
-            if value.len() > slot.len() {
-                return Err(EncodeError::ValueTooLong(no));
+        let mut lb = [0u8; 10];
+        let lb = match self.family.line_number {
+            Some(n) => {
+                let lb = &mut lb[..(n.len as usize).min(10)];
+                write_digits(self.next_lb_nr as u64, lb);
+                &lb[..]
             }
-            if value.is_empty() {
-                continue;
+            None => &[][..],
+        };
+        let key = layout.key.as_bytes();
+        let value = |f: &crate::layout::FieldDesc| -> Result<&[u8], EncodeError> {
+            let v = match f.role {
+                Role::RecordKey => key,
+                Role::LineNumber => lb,
+                _ => values.iter().find(|(no, _)| *no == f.no).map_or(&[][..], |(_, v)| *v),
+            };
+            if v.len() > f.len as usize {
+                return Err(EncodeError::ValueTooLong(f.no));
             }
-            match f.ty {
-                FieldType::Numeric => {
-                    let pad = slot.len() - value.len();
-                    slot[..pad].fill(b'0');
-                    slot[pad..].copy_from_slice(value);
+            Ok(v)
+        };
+        if let Some(&(no, _)) = values.iter().find(|(no, _)| layout.field(*no).is_none()) {
+            return Err(EncodeError::UnknownField(no));
+        }
+        let end = if self.crlf { &b"\r\n"[..] } else { &b"\n"[..] };
+        let mut n = 0;
+        let put = |n: &mut usize, bytes: &[u8], out: &mut [u8]| -> Result<(), EncodeError> {
+            let slot = out.get_mut(*n..*n + bytes.len()).ok_or(EncodeError::BufferTooSmall)?;
+            slot.copy_from_slice(bytes);
+            *n += bytes.len();
+            Ok(())
+        };
+        match self.family.separator {
+            Some(sep) => {
+                for (i, f) in layout.fields.iter().enumerate() {
+                    if i > 0 {
+                        put(&mut n, &[sep], out)?;
+                    }
+                    put(&mut n, value(f)?, out)?;
                 }
-                FieldType::Alpha => slot[..value.len()].copy_from_slice(value),
+            }
+            None => {
+                let len = layout.length as usize;
+                let line = out.get_mut(..len).ok_or(EncodeError::BufferTooSmall)?;
+                line.fill(b' ');
+                for f in layout.fields {
+                    let v = value(f)?;
+                    let slot = &mut line[f.range()];
+                    if v.is_empty() {
+                        continue;
+                    }
+                    match f.ty {
+                        FieldType::Numeric => {
+                            let pad = slot.len() - v.len();
+                            slot[..pad].fill(b'0');
+                            slot[pad..].copy_from_slice(v);
+                        }
+                        FieldType::Alpha => slot[..v.len()].copy_from_slice(v),
+                    }
+                }
+                n = len;
             }
         }
-        if self.crlf {
-            line[len] = b'\r';
-        }
-        line[total - 1] = b'\n';
+        put(&mut n, end, out)?;
         self.next_lb_nr += 1;
-        Ok(total)
+        Ok(n)
     }
 
-    /// Writes the 9999 end record, whose Antal_records counts every line
-    /// including the 1000 and itself (the spec's primary reading).
-    pub fn end(&mut self, layouts: &LayoutSet, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let layout = layouts.get(9999).ok_or(EncodeError::UnknownRecordType(9999))?;
-        let mut count = [0u8; 7];
-        write_digits(self.next_lb_nr as u64, &mut count);
-        self.record(layout, &[(3, &count)], out)
+    /// Writes the family's trailer (employer 9999), whose count (role
+    /// `trailer_count`) counts every line including the first and itself
+    /// (the spec's primary reading).
+    pub fn end(&mut self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let rec = self.family.trailer.map_or(9999, |t| t.rec_nr);
+        let layout = self.family.get(rec).ok_or(EncodeError::UnknownRecordType(rec))?;
+        let field = layout.field_with(Role::TrailerCount).ok_or(EncodeError::UnknownRecordType(rec))?;
+        let mut count = [0u8; 20];
+        let count = &mut count[..(field.len as usize).min(20)];
+        write_digits(self.next_lb_nr as u64, count);
+        self.record(layout, &[(field.no, count)], out)
     }
 }
 

@@ -74,7 +74,7 @@
 
 use crate::decoder::MAX_LINE;
 use crate::field::{Date, Value};
-use crate::layout::RecordLayout;
+use crate::layout::{Family, FieldDesc, RecordLayout, Role, EMPLOYER};
 use crate::record::Record;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -86,9 +86,6 @@ use sha2::Sha256;
 /// length.
 pub const PSEUDONYM_LEN: usize = 16;
 
-/// Field numbers always kept by a projection: Lb_nr and Rec_nr (without them
-/// the line is no record).
-pub const STRUCTURAL_FIELDS: u64 = 1 << 1 | 1 << 2;
 
 /// A keyed pseudonym of a CPR number: the first 8 bytes of
 /// HMAC-SHA-256(key, CPR) as 16 lowercase hex characters.
@@ -220,10 +217,11 @@ impl Profile<'_> {
         }
     }
 
-    /// Whether field `no` of `rec_nr` may be shown.
-    pub fn permits(&self, rec_nr: u16, no: u8) -> bool {
-        let mask = self.fields(rec_nr).unwrap_or(0) | STRUCTURAL_FIELDS;
-        no < 64 && mask >> no & 1 == 1
+    /// Whether field `f` of `rec_nr` may be shown. The record key and line
+    /// number are always kept (without them the line is no record).
+    pub fn permits(&self, rec_nr: u16, f: &FieldDesc) -> bool {
+        let mask = self.fields(rec_nr).unwrap_or(0);
+        matches!(f.role, Role::RecordKey | Role::LineNumber) || (f.no < 64 && mask >> f.no & 1 == 1)
     }
 }
 
@@ -285,6 +283,8 @@ pub fn builtin_profile(name: &str) -> Option<Profile<'static>> {
 /// [`Filter::new`]); `None` does not restrict.
 #[derive(Clone, Copy, Debug)]
 pub struct FilterOptions<'a> {
+    /// The family of the records (its grammar says what holds what).
+    pub family: &'static Family,
     /// Persons to keep, CPR as 10 digits.
     pub cprs: Option<&'a [[u8; 10]]>,
     /// Employers (2001 Virksomhed_SE_nr) to keep.
@@ -305,6 +305,7 @@ pub struct FilterOptions<'a> {
 impl Default for FilterOptions<'_> {
     fn default() -> Self {
         FilterOptions {
+            family: &EMPLOYER,
             cprs: None,
             se_nrs: None,
             record_types: None,
@@ -449,8 +450,8 @@ pub enum Verdict {
     Drop(Reason),
 }
 
-/// Levels of containers: 1000, 2001, 5000/2101, 6000.
-const DEPTHS: usize = 4;
+/// Levels of open containers kept (employer: 1000, 2001, 5000/2101, 6000).
+const DEPTHS: usize = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -521,21 +522,25 @@ impl Slot {
     }
 }
 
-/// Where a record type sits in the record tree (spec §3): its depth and
-/// whether records hang under it.
-fn place(rec_nr: u16, under_request: bool) -> Option<(usize, bool)> {
-    Some(match rec_nr {
-        1000 => (0, true),
-        2001 => (1, true),
-        5000 | 2101 => (2, true),
-        3101 | 4101 => (2, false),
-        6000 => (3, true),
-        2111 => (3, false),
-        8001 if under_request => (3, false),
-        8001 | 6001..=6005 | 6102 | 6202 | 6111 => (4, false),
-        9999 => (0, false),
-        _ => return None, // a run-time layout's type: no place in the tree
-    })
+/// Where a record sits in the family's tree, from its grammar: its depth
+/// under the open containers, and whether records hang under it. `None`: a
+/// record type without a place in the grammar.
+fn place(fam: &Family, slots: &[Slot; DEPTHS], rec_nr: u16) -> Option<(usize, bool)> {
+    let top = usize::from(fam.first.is_some());
+    if fam.first == Some(rec_nr) {
+        return Some((0, true));
+    }
+    if fam.last == Some(rec_nr) {
+        return Some((0, false));
+    }
+    let p = fam.placement(rec_nr)?;
+    let depth = if p.parents.is_empty() {
+        top
+    } else {
+        let open = |s: &Slot| s.state != State::Empty && p.parents.contains(&s.rec_nr);
+        slots.iter().rposition(open)? + 1
+    };
+    (depth < DEPTHS).then(|| (depth, fam.is_container(rec_nr)))
 }
 
 /// The filter: see the [module documentation](self).
@@ -580,8 +585,7 @@ impl<'a> Filter<'a> {
     pub fn record<'f>(&'f mut self, r: &Record<'f>) -> Kept<'f> {
         self.counts.seen += 1;
         let rec_nr = r.record_type();
-        let under_request = self.slots[2].rec_nr == 2101 && self.slots[2].state != State::Empty;
-        let (verdict, release) = match place(rec_nr, under_request) {
+        let (verdict, release) = match place(self.opts.family, &self.slots, rec_nr) {
             None => (self.leaf_verdict(r), 0),
             Some((depth, container)) => {
                 self.close_from(depth);
@@ -655,13 +659,12 @@ impl<'a> Filter<'a> {
         if !container {
             return Verdict::Pass;
         }
-        // Headers pass only with a kept record under them; a 6000 also
-        // passes for its own sake when the caller names 6000 explicitly.
-        let own_merit = match rec_nr {
-            1000 | 2001 | 5000 => false,
-            6000 => self.opts.record_types.is_some(),
-            _ => true,
-        };
+        // Headers (the family's first record and records marked `header`)
+        // pass only with a kept record under them, or when the caller names
+        // their type explicitly.
+        let fam = self.opts.family;
+        let header = fam.first == Some(rec_nr) || fam.placement(rec_nr).is_some_and(|p| p.header);
+        let own_merit = !header || self.opts.record_types.is_some();
         if own_merit && selected {
             Verdict::Pass
         } else {
@@ -678,45 +681,38 @@ impl<'a> Filter<'a> {
         }
     }
 
-    /// The CPR, SE-nr, period and felt tests.
+    /// The CPR, SE-nr, period and felt tests, on the fields' roles.
     fn identity_reason(&self, r: &Record<'_>) -> Option<Reason> {
-        let rec_nr = r.record_type();
-        if let Some(set) = self.opts.cprs {
-            let names_person = match rec_nr {
-                2101 | 6000 => true,
-                4101 => r.cpr().is_some(),
-                _ => false,
-            };
-            if names_person {
-                let cpr: Option<[u8; 10]> = r.cpr().and_then(|c| c.try_into().ok());
+        let layout = r.layout;
+        if let (Some(set), Some(_)) = (self.opts.cprs, layout.field_with(Role::Cpr)) {
+            // A container names its person (no CPR: not one of them); a leaf
+            // only when it holds a CPR.
+            let cpr = r.cpr();
+            if cpr.is_some() || self.opts.family.is_container(r.record_type()) {
+                let cpr: Option<[u8; 10]> = cpr.and_then(|c| c.try_into().ok());
                 if !cpr.is_some_and(|c| set.binary_search(&c).is_ok()) {
                     return Some(Reason::Cpr);
                 }
             }
         }
-        if let (Some(set), 2001) = (self.opts.se_nrs, rec_nr) {
-            if !r.se_nr().is_some_and(|se| set.binary_search(&se).is_ok()) {
+        if let (Some(set), Some(f)) = (self.opts.se_nrs, layout.field_with(Role::Se)) {
+            let se = match r.value(f.no) {
+                Some(Value::Number(n)) => u32::try_from(n).ok(),
+                _ => None,
+            };
+            if !se.is_some_and(|se| set.binary_search(&se).is_ok()) {
                 return Some(Reason::Se);
             }
         }
         if let Some(period) = self.opts.period {
-            let names = match rec_nr {
-                5000 => Some(("Loenperiode_start", "Loenperiode_slut")),
-                3101 => Some(("Periode_start", "Periode_slut")),
-                _ => None,
-            };
-            if let Some((start, end)) = names {
-                let day = |name| match r.value_named(name) {
-                    Some(Value::Date(d)) => Some(d.yyyymmdd()),
-                    _ => None,
-                };
-                match (day(start), day(end)) {
-                    (Some(s), Some(e)) if period.overlaps(s, e) => {}
+            if layout.field_with(Role::PeriodStart).is_some() && layout.field_with(Role::PeriodEnd).is_some() {
+                match r.period() {
+                    Some((s, e)) if period.overlaps(s.yyyymmdd(), e.yyyymmdd()) => {}
                     _ => return Some(Reason::Period),
                 }
             }
         }
-        if r.layout.field_named("Feltnummer").is_some() {
+        if layout.field_with(Role::Feltnummer).is_some() {
             let felt = r.feltnummer();
             let sets = [self.opts.feltnumre, self.opts.profile.feltnumre];
             let outside = |set: Option<&[u16]>| set.is_some_and(|s| !felt.is_some_and(|f| s.binary_search(&f).is_ok()));
@@ -769,7 +765,7 @@ impl Projector<'_> {
         let key = self.pseudonym_key;
         let pseudonym = key.and_then(|k| r.cpr().map(|cpr| pseudonymise(k, cpr)));
         for f in r.layout.fields {
-            let forbidden = !self.profile.permits(rec_nr, f.no) || (f.personal && key.is_some());
+            let forbidden = !self.profile.permits(rec_nr, f) || (f.personal && key.is_some());
             if forbidden {
                 if let Some(field) = out.get_mut(f.range()) {
                     field.fill(b' ');
@@ -831,9 +827,9 @@ impl<'a> Record<'a> {
     /// filter does not read amounts.
     ///
     /// ```
-    /// use eindkomst_core::{layout::BUILTIN, Record};
+    /// use eindkomst_core::{layout::EMPLOYER, Record};
     /// let line = b"0000010600100130000032500000000+";
-    /// let r = Record::from_decoded(BUILTIN.get(6001).unwrap(), line, 10, 10, 711).unwrap();
+    /// let r = Record::from_decoded(EMPLOYER.get(6001).unwrap(), line, 10, 10, 711).unwrap();
     /// assert_eq!((r.feltnummer(), r.line()), (Some(13), 10));
     /// ```
     pub fn from_decoded(

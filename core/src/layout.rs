@@ -1,9 +1,14 @@
-//! Record layouts as data: one table of field descriptors per record type.
+//! Record families as data: where the record key sits, how lines are
+//! numbered and split, which record opens and closes a file, the grammar,
+//! the meaning (role) of each field, variants and optional tails.
 //!
-//! The built-in tables in [`crate::layouts`] are generated from
-//! `shared/spec/eindkomst-layout.json` (the test `layout_json` regenerates them
-//! and fails when they differ). Callers may build their own [`LayoutSet`] at run
-//! time, e.g. for the municipal distribution family the spec calls "1'2'0".
+//! A [`Family`] is plain `'static` data read by one decoder. The employer
+//! reporting family ([`EMPLOYER`]) is generated from `families/employer.json`
+//! (the spec's `eindkomst-layout.json` plus its family section; test
+//! `layout_json` regenerates it and fails when the tables differ). Any other
+//! family, such as SKAT's subscriber flat file that SF0770_E delivers, is a
+//! file of the same shape that a user loads at run time
+//! (`eindkomst_core::layout_json`, feature `json`); see `docs/layouts.md`.
 
 /// Official field type: `N` numeric (zero-filled, right-aligned) or `A`
 /// alphanumeric (blank-filled).
@@ -26,8 +31,8 @@ pub enum Format {
     Date,
     /// `HHMMSS`.
     Time,
-    /// 16 unsigned digits whose sign is the next field; scale is a decoder
-    /// option (spec: 10 integer + 6 decimal digits, unconfirmed).
+    /// Unsigned digits whose sign is the next field; the scale is a decoder
+    /// option (employer spec: 10 integer + 6 decimal digits, unconfirmed).
     Amount,
     /// Unsigned digits with the given number of decimals; sign in the next field.
     Quantity(u8),
@@ -48,6 +53,110 @@ pub enum Mandatory {
     ThirdParty,
     /// `?`: unknown.
     Unknown,
+}
+
+impl Mandatory {
+    /// Whether a blank value is allowed without any finding.
+    pub fn may_be_blank(&self) -> bool {
+        !matches!(self, Mandatory::Yes | Mandatory::ThirdParty)
+    }
+}
+
+/// What a field means, whatever it is called. Every check, filter and
+/// projection that needs "the CPR" or "the period" finds it by role, so a
+/// family may name its fields as its own documentation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// No special meaning.
+    None,
+    /// The running line number (employer: `Lb_nr`).
+    LineNumber,
+    /// The record key that selects the layout (employer: `Rec_nr`).
+    RecordKey,
+    /// A person's CPR number (personal data: masked, pseudonymised).
+    Cpr,
+    /// The SE-nr of the reporting company (employer: 2001 `Virksomhed_SE_nr`).
+    Se,
+    /// The SE-nr of the sender of the file (employer: 1000 `Indberetter_SE_nr`).
+    SenderSe,
+    /// The SE/CVR-nr naming a company where a person would stand (employer: 6000).
+    PersonSe,
+    /// First day of an income period.
+    PeriodStart,
+    /// Last day of an income period.
+    PeriodEnd,
+    /// The form field number ("Feltnummer") an amount or code belongs to.
+    Feltnummer,
+    /// An amount (its sign is the sign field after it).
+    Amount,
+    /// A count of units (its sign is the sign field after it).
+    Count,
+    /// The `+`/`-` of the field before it.
+    Sign,
+    /// A foreign tax identification number.
+    Tin,
+    /// A country code.
+    Country,
+    /// The trailer's count of records.
+    TrailerCount,
+    /// The date the file was made (selects variants by delivery date).
+    FileDate,
+}
+
+impl Role {
+    /// Every role, in a fixed order (index = [`Role::index`]).
+    pub const ALL: [Role; 17] = [
+        Role::None,
+        Role::LineNumber,
+        Role::RecordKey,
+        Role::Cpr,
+        Role::Se,
+        Role::SenderSe,
+        Role::PersonSe,
+        Role::PeriodStart,
+        Role::PeriodEnd,
+        Role::Feltnummer,
+        Role::Amount,
+        Role::Count,
+        Role::Sign,
+        Role::Tin,
+        Role::Country,
+        Role::TrailerCount,
+        Role::FileDate,
+    ];
+
+    /// The role's name in layout files (`"cpr"`, `"period_end"`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::None => "none",
+            Role::LineNumber => "line_number",
+            Role::RecordKey => "record_key",
+            Role::Cpr => "cpr",
+            Role::Se => "se",
+            Role::SenderSe => "sender_se",
+            Role::PersonSe => "person_se",
+            Role::PeriodStart => "period_start",
+            Role::PeriodEnd => "period_end",
+            Role::Feltnummer => "feltnummer",
+            Role::Amount => "amount",
+            Role::Count => "count",
+            Role::Sign => "sign",
+            Role::Tin => "tin",
+            Role::Country => "country",
+            Role::TrailerCount => "trailer_count",
+            Role::FileDate => "file_date",
+        }
+    }
+
+    /// The role called `name` in layout files.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// Position in [`Role::ALL`].
+    pub fn index(&self) -> usize {
+        *self as usize
+    }
 }
 
 /// A value that is not a literal code but a shape.
@@ -112,11 +221,13 @@ pub fn code_key(code: &[u8]) -> u64 {
 pub struct FieldDesc {
     /// Field number ("felt"), unique within the record.
     pub no: u8,
-    /// Field name as in the spec (`Person_CPR_nr`, `Beloeb`, ...).
+    /// Field name as in the family's documentation (`Person_CPR_nr`, `Beloeb`, ...).
     pub name: &'static str,
-    /// 0-based byte offset in the line (the spec's 1-based start minus 1).
+    /// 0-based byte offset in the (canonical) line: the spec's 1-based start
+    /// minus 1. In a separated family, the field's place once every field is
+    /// padded to its length.
     pub start: u16,
-    /// Length in bytes.
+    /// Length in bytes (in a separated family: the most it may hold).
     pub len: u16,
     /// `N` or `A`.
     pub ty: FieldType,
@@ -126,12 +237,17 @@ pub struct FieldDesc {
     pub mandatory: Mandatory,
     /// Allowed codes, if the spec names any.
     pub values: Option<&'static ValueSet>,
-    /// Personal identifier (CPR): never shown in errors, masked by front-ends.
+    /// Personal data (CPR): never shown in errors, masked by front-ends.
     pub personal: bool,
+    /// What the field means.
+    pub role: Role,
+    /// Part of an optional tail: a line may end before this field (and then
+    /// holds none of the tail fields after it either).
+    pub tail: bool,
 }
 
 impl FieldDesc {
-    /// The byte range of this field within a line.
+    /// The byte range of this field within a (canonical) line.
     pub fn range(&self) -> core::ops::Range<usize> {
         self.start as usize..self.start as usize + self.len as usize
     }
@@ -140,15 +256,18 @@ impl FieldDesc {
 /// The layout of one record type (or one variant of it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordLayout {
-    /// `Rec_nr`, the 4-digit record type.
+    /// The record key as a number (employer: `Rec_nr`, 1000 ... 9999).
     pub rec_nr: u16,
+    /// The key as it stands in the file (`"6001"`, `"120"`).
+    pub key: &'static str,
     /// Variant key: `""` for the current layout, else e.g. `"v7.1"`.
     pub variant: &'static str,
     /// Short name (`Person`, `Beløb`, ...).
     pub name: &'static str,
-    /// Exact line length in bytes, without the line terminator.
+    /// Line length in bytes without the terminator, optional tail included
+    /// (in a separated family: the canonical width, every field padded).
     pub length: u16,
-    /// Fields in line order; contiguous, covering the whole line.
+    /// Fields in line order; contiguous, covering the whole (canonical) line.
     pub fields: &'static [FieldDesc],
 }
 
@@ -162,19 +281,139 @@ impl RecordLayout {
     pub fn field_named(&self, name: &str) -> Option<&'static FieldDesc> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The first field with this role.
+    pub fn field_with(&self, role: Role) -> Option<&'static FieldDesc> {
+        self.fields.iter().find(|f| f.role == role)
+    }
+
+    /// Length without the optional tail: the shortest line that is whole.
+    pub fn base_length(&self) -> u16 {
+        self.fields.iter().find(|f| f.tail).map_or(self.length, |f| f.start)
+    }
+
+    /// Whether a line of `len` bytes ends exactly at the end of the layout
+    /// or before one of its tail fields.
+    pub fn whole_at(&self, len: usize) -> bool {
+        len == self.length as usize || self.fields.iter().any(|f| f.tail && f.start as usize == len)
+    }
 }
 
-/// The set of layouts a decoder uses: the current layout per record type,
-/// plus variants selectable by option.
+/// Where a piece of every line sits: a 0-based byte range (fixed-width
+/// families) or a field index (separated families).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// 0-based byte offset (fixed width) or 0-based field index (separated).
+    pub start: u16,
+    /// Bytes (fixed width); in a separated family, the most digits allowed.
+    pub len: u16,
+}
+
+impl Span {
+    /// The byte range (fixed-width families).
+    pub fn range(&self) -> core::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+}
+
+/// What the trailer's count must equal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Trailer {
+    /// The record type holding the count (its field with role
+    /// [`Role::TrailerCount`]).
+    pub rec_nr: u16,
+    /// A count one higher than the records is only a warning
+    /// (TaxCardBuilder counts that way); otherwise it is an error.
+    pub plus_one_warns: bool,
+}
+
+/// Where a record type may stand: the grammar of a family, one entry per
+/// record type that has a place in the tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The record type.
+    pub rec_nr: u16,
+    /// Record types that may hold it; empty = a top-level record (it closes
+    /// every open record).
+    pub parents: &'static [u16],
+    /// Only directly after its parent (no other record between them).
+    pub directly_after: bool,
+    /// Most records of this type under one parent; 0 = no limit. More is a
+    /// warning (the records are still decoded).
+    pub max: u16,
+    /// At least one field with one of these roles must be given (not blank,
+    /// not all zeros), else the record is rejected (`no_identity`).
+    pub identity: &'static [Role],
+    /// This role's value must equal the parent's value of the same role when
+    /// both are given; a difference is a warning (`country_mismatch`).
+    pub matches_parent: Role,
+    /// A record that only groups others (employer: 2001, 5000, 6000): a
+    /// filter passes it only in front of a kept record under it.
+    pub header: bool,
+}
+
+/// A condition on a line, its file, or its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// Always true.
+    Always,
+    /// The file date (field with [`Role::FileDate`], from the first record
+    /// that has one) is on or after this `YYYYMMDD`.
+    FileDateFrom(u32),
+    /// The file date is known and before this `YYYYMMDD`.
+    FileDateBefore(u32),
+    /// These bytes of the line are all blanks (or absent).
+    Blank(Span),
+    /// These bytes of the line are not all blanks.
+    NotBlank(Span),
+}
+
+/// Which layout of a record type to use when several fit a line: the rules
+/// of a record type are tried in order; the first whose condition holds and
+/// whose layout fits the line's length wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VariantRule {
+    /// The record type.
+    pub rec_nr: u16,
+    /// When the rule applies.
+    pub when: Condition,
+    /// The variant to use (`""` = the current layout).
+    pub variant: &'static str,
+}
+
+/// A record family: everything that makes a family of fixed-length (or
+/// separated) records what it is. See `docs/layouts.md` for the file format.
 #[derive(Clone, Copy, Debug)]
-pub struct LayoutSet {
+pub struct Family {
+    /// Short name (`employer`).
+    pub name: &'static str,
+    /// Where the record key sits.
+    pub key: Span,
+    /// Where the running line number sits, if lines carry one; it must run
+    /// 1, 2, 3 ... over every line.
+    pub line_number: Option<Span>,
+    /// The field separator of a separated family (`'`); `None` = fixed width.
+    pub separator: Option<u8>,
+    /// The record type that must open the file, if any.
+    pub first: Option<u16>,
+    /// The record type that must close the file, if any.
+    pub last: Option<u16>,
+    /// The trailer count rule, if the family has one.
+    pub trailer: Option<Trailer>,
+    /// Lines whose trailing blanks were trimmed in transit are padded back
+    /// (with a warning) when the missing part may be blank.
+    pub pad_trimmed: bool,
     /// Current layouts, one per record type.
     pub records: &'static [RecordLayout],
-    /// Other layouts of the same record types (e.g. 6000 before TIN).
+    /// Other layouts of the same record types.
     pub variants: &'static [RecordLayout],
+    /// Where each record type may stand.
+    pub grammar: &'static [Placement],
+    /// How a variant is chosen.
+    pub variant_rules: &'static [VariantRule],
 }
 
-impl LayoutSet {
+impl Family {
     /// The current layout for `rec_nr`.
     pub fn get(&self, rec_nr: u16) -> Option<&'static RecordLayout> {
         self.records.iter().find(|r| r.rec_nr == rec_nr)
@@ -187,7 +426,28 @@ impl LayoutSet {
         }
         self.variants.iter().find(|r| r.rec_nr == rec_nr && r.variant == variant)
     }
+
+    /// Where `rec_nr` may stand, if the grammar says.
+    pub fn placement(&self, rec_nr: u16) -> Option<&'static Placement> {
+        self.grammar.iter().find(|p| p.rec_nr == rec_nr)
+    }
+
+    /// Whether records of this type hold other records.
+    pub fn is_container(&self, rec_nr: u16) -> bool {
+        self.first == Some(rec_nr) || self.grammar.iter().any(|p| p.parents.contains(&rec_nr))
+    }
+
+    /// Every layout: current ones first, then variants.
+    pub fn layouts(&self) -> impl Iterator<Item = &'static RecordLayout> {
+        self.records.iter().chain(self.variants.iter())
+    }
+
+    /// Key width in the file (the digits of a record key).
+    pub fn key_width(&self) -> usize {
+        self.key.len as usize
+    }
 }
 
-/// The layouts of the published eIndkomst format, generated from the JSON.
-pub static BUILTIN: LayoutSet = LayoutSet { records: crate::layouts::RECORDS, variants: crate::layouts::VARIANTS };
+/// The employer reporting family (the spec's published format), generated
+/// from `families/employer.json`.
+pub static EMPLOYER: Family = crate::layouts::FAMILY;

@@ -1,20 +1,29 @@
-//! Layouts loaded at run time from JSON shaped like the spec's
-//! `eindkomst-layout.json` (feature `json`, needs `std`), so a new record
-//! family is data, not code. The same reading of the JSON generates the
-//! built-in tables (test `layout_json`).
+//! Record families loaded at run time from JSON (feature `json`, needs
+//! `std`), so a new family is data, not code. The same reading generates the
+//! built-in employer family (test `layout_json`). The format is described in
+//! `docs/layouts.md`.
 //!
-//! The decoder borrows layouts for `'static`; a process loads them once, so
+//! The decoder borrows families for `'static`; a process loads them once, so
 //! leaking them is the simple, correct owner.
 
+use crate::decoder::MAX_LINE;
 use crate::layout::{
-    code_key, CodePattern, FieldDesc, FieldType, Format, LayoutSet, Mandatory, RecordLayout, ValueSet,
+    code_key, CodePattern, Condition, Family, FieldDesc, FieldType, Format, Mandatory, Placement, RecordLayout, Role,
+    Span, Trailer, ValueSet, VariantRule,
 };
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::ToOwned;
 use std::boxed::Box;
 use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
+
+/// Most record types in one family (the decoder's count slots).
+pub const MAX_RECORD_TYPES: usize = 32;
+/// Most layouts (record types plus variants) in one family.
+pub const MAX_LAYOUTS: usize = 40;
+/// Highest field number (filters keep fields in 64-bit sets).
+pub const MAX_FIELD_NO: u64 = 63;
 
 fn leak<T>(v: Vec<T>) -> &'static [T] {
     Vec::leak(v)
@@ -51,27 +60,41 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
     }))
 }
 
-fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<FieldDesc, String> {
+/// How the family's lines are split, as far as reading a record needs it.
+struct Shape {
+    separated: bool,
+}
+
+fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Shape) -> Result<FieldDesc, String> {
     let err = |what: &str| format!("record {rec}: field {}: {what}", f["no"]);
     let num = |key: &str| f[key].as_u64().ok_or_else(|| err(&format!("missing {key}")));
     let name = f["name"].as_str().ok_or_else(|| err("missing name"))?;
+    let role = match f["role"].as_str() {
+        None => Role::None,
+        Some(r) => Role::from_name(r).ok_or_else(|| err(&format!("unknown role {r:?}")))?,
+    };
     let set_name = f["value_set"].as_str();
     let format = if f["filler"].as_bool() == Some(true) {
         Format::Filler
-    } else if set_name == Some("fortegn") {
+    } else if set_name == Some("fortegn") || role == Role::Sign {
         Format::Sign
     } else {
         match f["format"].as_str() {
             None => Format::Plain,
             Some("date") => Format::Date,
             Some("time") => Format::Time,
-            Some("amount16") => Format::Amount,
+            Some("amount16") | Some("amount") => Format::Amount,
             Some("qty8") | Some("qty4") => Format::Quantity(2),
-            Some(other) => return Err(err(&format!("unknown format {other}"))),
+            Some("quantity") => {
+                let d = f["decimals"].as_u64().ok_or_else(|| err("a quantity needs \"decimals\""))?;
+                Format::Quantity(u8::try_from(d).ok().filter(|d| *d <= 16).ok_or_else(|| err("decimals > 16"))?)
+            }
+            Some(other) => return Err(err(&format!("unknown format {other:?}"))),
         }
     };
     let values = match (set_name, f.get("values")) {
         (Some(n), _) if sets.contains_key(n) => Some(value_set(n, &sets[n])),
+        (Some(n), None) => return Err(err(&format!("unknown value set {n:?}"))),
         (_, Some(inline)) => {
             let codes: Vec<Value> =
                 inline.as_array().into_iter().flatten().map(|c| serde_json::json!({ "code": c })).collect();
@@ -79,13 +102,30 @@ fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<
         }
         _ => None,
     };
+    let no = num("no")?;
+    if no == 0 || no > MAX_FIELD_NO {
+        return Err(err(&format!("field numbers run 1-{MAX_FIELD_NO}")));
+    }
+    let len = u16::try_from(num("len")?).ok().filter(|l| *l > 0).ok_or_else(|| err("len must be 1 or more"))?;
+    // A separated family's fields have no fixed place in the line; their
+    // canonical place follows from the lengths.
+    if !shape.separated {
+        let given = num("start")?.checked_sub(1).ok_or_else(|| err("start is 1-based"))?;
+        if given != start as u64 {
+            return Err(format!("record {rec}: field {no} starts at {} but {} was expected", given + 1, start + 1));
+        }
+    }
+    let ty = match f["type"].as_str() {
+        Some("N") => FieldType::Numeric,
+        Some("A") => FieldType::Alpha,
+        _ => return Err(err("type must be \"N\" or \"A\"")),
+    };
     Ok(FieldDesc {
-        no: u8::try_from(num("no")?).map_err(|_| err("no > 255"))?,
+        no: no as u8,
         name: leak_str(name),
-        start: u16::try_from(num("start")?.checked_sub(1).ok_or_else(|| err("start is 1-based"))?)
-            .map_err(|_| err("start too big"))?,
-        len: u16::try_from(num("len")?).map_err(|_| err("len too big"))?,
-        ty: if f["type"] == "N" { FieldType::Numeric } else { FieldType::Alpha },
+        start,
+        len,
+        ty,
         format,
         mandatory: match f["mandatory"].as_str() {
             Some("J") => Mandatory::Yes,
@@ -95,71 +135,342 @@ fn field(f: &Value, sets: &serde_json::Map<String, Value>, rec: &str) -> Result<
             _ => Mandatory::Unknown,
         },
         values,
-        personal: name.contains("CPR"),
+        personal: role == Role::Cpr || f["personal"].as_bool() == Some(true),
+        role,
+        tail: f["tail"].as_bool() == Some(true),
     })
 }
 
-fn record(key: &str, r: &Value, sets: &serde_json::Map<String, Value>) -> Result<RecordLayout, String> {
+/// The key of a record in the file: digits, as wide as the family's key.
+fn rec_key(key: &str, width: usize, separated: bool) -> Result<u16, String> {
+    let digits = !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit());
+    let wide = if separated { key.len() <= width } else { key.len() == width };
+    match key.parse::<u16>() {
+        Ok(n) if digits && wide => Ok(n),
+        _ if separated => Err(format!("record key {key:?}: must be 1-{width} digits (at most 65535)")),
+        _ => Err(format!("record key {key:?}: must be {width} digits (at most 65535)")),
+    }
+}
+
+fn record(
+    key: &str,
+    r: &Value,
+    sets: &Map<String, Value>,
+    fam: &Family,
+    shape: &Shape,
+) -> Result<RecordLayout, String> {
     let (rec, variant) = key.split_once('@').unwrap_or((key, ""));
-    let rec_nr: u16 = rec.parse().map_err(|_| format!("record key {key} is not a number"))?;
-    let length = r["length"].as_u64().and_then(|l| u16::try_from(l).ok()).ok_or(format!("record {key}: bad length"))?;
-    if length as usize > crate::decoder::MAX_LINE {
-        return Err(format!("record {key}: length {length} exceeds {}", crate::decoder::MAX_LINE));
+    let rec_nr = rec_key(rec, fam.key.len as usize, shape.separated)?;
+    let mut fields = Vec::new();
+    let mut next = 0u16;
+    for f in r["fields"].as_array().ok_or(format!("record {key}: no fields"))? {
+        let desc = field(f, sets, key, next, shape)?;
+        next = next.checked_add(desc.len).ok_or(format!("record {key}: too long"))?;
+        fields.push(desc);
     }
-    let fields = r["fields"]
-        .as_array()
-        .ok_or(format!("record {key}: no fields"))?
-        .iter()
-        .map(|f| field(f, sets, key))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Fields must tile the line exactly, starting with Lb_nr (7) and Rec_nr (4).
-    let mut next = 0;
-    for f in &fields {
-        if f.start != next {
-            return Err(format!(
-                "record {key}: field {} starts at {} but {} was expected",
-                f.no,
-                f.start + 1,
-                next + 1
-            ));
+    let length = next;
+    if length as usize > MAX_LINE {
+        return Err(format!("record {key}: length {length} exceeds {MAX_LINE}"));
+    }
+    if !shape.separated {
+        let stated = r["length"].as_u64().ok_or(format!("record {key}: no length"))?;
+        if stated != length as u64 {
+            return Err(format!("record {key}: fields cover {length} bytes but the length is {stated}"));
         }
-        next += f.len;
     }
-    if next != length || fields.len() < 2 || fields[0].range() != (0..7) || fields[1].range() != (7..11) {
-        return Err(format!(
-            "record {key}: fields must tile the {length} bytes, starting with Lb_nr (1-7) and Rec_nr (8-11)"
-        ));
-    }
-    Ok(RecordLayout {
+    let layout = RecordLayout {
         rec_nr,
+        key: leak_str(rec),
         variant: leak_str(variant),
         name: leak_str(r["name"].as_str().unwrap_or(rec).split(" (").next().unwrap_or(rec)),
         length,
         fields: leak(fields),
-    })
+    };
+    check_record(&layout, fam, shape)?;
+    Ok(layout)
 }
 
-/// Parses a layout JSON document into a layout set (leaked, see module docs).
+/// What every layout of a family must agree on.
+fn check_record(l: &RecordLayout, fam: &Family, shape: &Shape) -> Result<(), String> {
+    let name = if l.variant.is_empty() { l.key.to_string() } else { format!("{}@{}", l.key, l.variant) };
+    let mut nos: Vec<u8> = l.fields.iter().map(|f| f.no).collect();
+    nos.sort_unstable();
+    if nos.windows(2).any(|w| w[0] == w[1]) {
+        return Err(format!("record {name}: field numbers repeat"));
+    }
+    let key_field = l.fields.iter().position(|f| f.role == Role::RecordKey);
+    let at = |i: Option<usize>| i.and_then(|i| l.fields.get(i));
+    if shape.separated {
+        if key_field != Some(0) {
+            return Err(format!("record {name}: the first field of a separated record is its key (role record_key)"));
+        }
+        if let Some(n) = fam.line_number {
+            let lf = l.fields.iter().position(|f| f.role == Role::LineNumber);
+            if lf != Some(n.start as usize) {
+                return Err(format!("record {name}: field {} must be the line number", n.start + 1));
+            }
+        }
+    } else {
+        let kf = at(key_field).ok_or(format!("record {name}: no field with role record_key"))?;
+        if kf.start != fam.key.start || kf.len != fam.key.len {
+            return Err(format!(
+                "record {name}: the record key field must sit at {}-{} like the family's key",
+                fam.key.start + 1,
+                fam.key.start + fam.key.len
+            ));
+        }
+        if let Some(n) = fam.line_number {
+            let lf = at(l.fields.iter().position(|f| f.role == Role::LineNumber))
+                .ok_or(format!("record {name}: no field with role line_number"))?;
+            if lf.start != n.start || lf.len != n.len {
+                return Err(format!(
+                    "record {name}: the line number field must sit at {}-{}",
+                    n.start + 1,
+                    n.start + n.len
+                ));
+            }
+        }
+    }
+    if let Some(t) = l.fields.iter().position(|f| f.tail) {
+        if l.fields[t..].iter().any(|f| !f.tail) {
+            return Err(format!("record {name}: only the last fields may be a tail"));
+        }
+        if l.fields[..t].iter().any(|f| matches!(f.role, Role::RecordKey | Role::LineNumber)) && t == 0 {
+            return Err(format!("record {name}: the key cannot be in the tail"));
+        }
+    }
+    for role in [Role::Cpr, Role::Se, Role::SenderSe, Role::PersonSe, Role::PeriodStart, Role::PeriodEnd] {
+        if l.fields.iter().filter(|f| f.role == role).count() > 1 {
+            return Err(format!("record {name}: more than one field with role {}", role.name()));
+        }
+    }
+    for (i, f) in l.fields.iter().enumerate() {
+        if f.format == Format::Sign && f.len != 1 {
+            return Err(format!("record {name}: sign field {} must be 1 byte", f.no));
+        }
+        let signed = matches!(f.format, Format::Amount | Format::Quantity(_)) || f.role == Role::Count;
+        if signed && f.ty != FieldType::Numeric {
+            return Err(format!("record {name}: field {} ({}) must be numeric", f.no, f.role.name()));
+        }
+        if matches!(f.format, Format::Amount | Format::Quantity(_))
+            && l.fields.get(i + 1).map_or(true, |s| s.format != Format::Sign)
+        {
+            return Err(format!("record {name}: amount/quantity field {} needs a sign field after it", f.no));
+        }
+    }
+    Ok(())
+}
+
+fn span(v: &Value, what: &str, separated: bool) -> Result<Span, String> {
+    if separated {
+        let field = v["field"].as_u64().ok_or(format!("family {what}: a separated family gives {{\"field\": N}}"))?;
+        let len = v["len"].as_u64().unwrap_or(9);
+        return match (u16::try_from(field), u16::try_from(len)) {
+            (Ok(f), Ok(l)) if f >= 1 && l >= 1 => Ok(Span { start: f - 1, len: l }),
+            _ => Err(format!("family {what}: bad field or len")),
+        };
+    }
+    let start = v["start"].as_u64().ok_or(format!("family {what}: needs start (1-based) and len"))?;
+    let len = v["len"].as_u64().ok_or(format!("family {what}: needs len"))?;
+    match (u16::try_from(start), u16::try_from(len)) {
+        (Ok(s), Ok(l)) if s >= 1 && l >= 1 && (s + l) as usize <= MAX_LINE => Ok(Span { start: s - 1, len: l }),
+        _ => Err(format!("family {what}: bad start or len")),
+    }
+}
+
+fn date(v: &Value, what: &str) -> Result<u32, String> {
+    let s = v.as_str().ok_or(format!("{what}: a date \"YYYY-MM-DD\""))?;
+    let digits: String = s.chars().filter(|c| *c != '-').collect();
+    crate::field::parse_date(digits.as_bytes())
+        .map(|d| d.yyyymmdd())
+        .ok_or(format!("{what}: {s:?} is not a date"))
+}
+
+/// Parses a family document (see `docs/layouts.md`) into a family (leaked,
+/// see module docs).
 ///
 /// ```
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/eindkomst-layout.json")).unwrap();
-/// let set = eindkomst_core::layout_json::parse(&text).unwrap();
-/// assert_eq!(set.get(6001).unwrap().length, 32);
+/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/families/employer.json")).unwrap();
+/// let family = eindkomst_core::layout_json::parse(&text).unwrap();
+/// assert_eq!(family.get(6001).unwrap().length, 32);
+/// assert_eq!(family.placement(6001).unwrap().parents, &[6000]);
 /// ```
-pub fn parse(text: &str) -> Result<&'static LayoutSet, String> {
+pub fn parse(text: &str) -> Result<&'static Family, String> {
     let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let empty = serde_json::Map::new();
-    let sets = json["value_sets"].as_object().unwrap_or(&empty);
-    let records = json["records"].as_object().ok_or("no \"records\" object")?;
-    let records = records.iter().map(|(k, r)| record(k, r, sets)).collect::<Result<Vec<_>, _>>()?;
-    let variants = json["record_variants"]
-        .as_object()
-        .unwrap_or(&empty)
-        .iter()
-        .map(|(k, r)| record(k, r, sets))
-        .collect::<Result<Vec<_>, _>>()?;
-    if records.len() > 32 {
-        return Err("at most 32 record types per layout file".into());
+    let fam = json.get("family").ok_or(
+        "no \"family\" section: a layout file says how its family is read (key, line numbers, grammar); see docs/layouts.md",
+    )?;
+    let separator = match fam.get("separator").and_then(Value::as_str) {
+        None => None,
+        Some(s) if s.len() == 1 && s.as_bytes()[0].is_ascii_punctuation() => Some(s.as_bytes()[0]),
+        Some(s) => return Err(format!("family separator {s:?}: one ASCII punctuation character")),
+    };
+    let shape = Shape { separated: separator.is_some() };
+    let key = span(fam.get("key").ok_or("family: no \"key\"")?, "key", shape.separated)?;
+    if key.len > 4 && !shape.separated {
+        return Err("family key: at most 4 digits".into());
     }
-    Ok(Box::leak(Box::new(LayoutSet { records: leak(records), variants: leak(variants) })))
+    if shape.separated && key.start != 0 {
+        return Err("family key: the key of a separated family is field 1".into());
+    }
+    let line_number = match fam.get("line_number") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(span(v, "line_number", shape.separated)?),
+    };
+    let mut family = Family {
+        name: leak_str(fam["name"].as_str().ok_or("family: no \"name\"")?),
+        key: Span { len: if shape.separated { key.len.min(4) } else { key.len }, ..key },
+        line_number,
+        separator,
+        first: None,
+        last: None,
+        trailer: None,
+        pad_trimmed: fam["pad_trimmed"].as_bool().unwrap_or(false),
+        records: &[],
+        variants: &[],
+        grammar: &[],
+        variant_rules: &[],
+    };
+    let width = family.key.len as usize;
+    let key_of = |k: &Value, what: &str| -> Result<u16, String> {
+        rec_key(k.as_str().ok_or(format!("family {what}: a record key string"))?, width, shape.separated)
+    };
+    family.first = fam.get("first").map(|k| key_of(k, "first")).transpose()?;
+    family.last = fam.get("last").map(|k| key_of(k, "last")).transpose()?;
+    if let Some(t) = fam.get("trailer_count") {
+        family.trailer = Some(Trailer {
+            rec_nr: key_of(&t["record"], "trailer_count.record")?,
+            plus_one_warns: match t["plus_one"].as_str() {
+                None | Some("error") => false,
+                Some("warning") => true,
+                Some(other) => return Err(format!("family trailer_count.plus_one {other:?}: \"warning\" or \"error\"")),
+            },
+        });
+    }
+
+    let empty = Map::new();
+    let sets = json["value_sets"].as_object().unwrap_or(&empty);
+    let parse_all = |section: &str| -> Result<Vec<RecordLayout>, String> {
+        json[section].as_object().unwrap_or(&empty).iter().map(|(k, r)| record(k, r, sets, &family, &shape)).collect()
+    };
+    let records = parse_all("records")?;
+    let variants = parse_all("record_variants")?;
+    if records.is_empty() {
+        return Err("no \"records\"".into());
+    }
+    if records.len() > MAX_RECORD_TYPES || records.len() + variants.len() > MAX_LAYOUTS {
+        return Err(format!("at most {MAX_RECORD_TYPES} record types and {MAX_LAYOUTS} layouts per family"));
+    }
+    let mut keys: Vec<u16> = records.iter().map(|r| r.rec_nr).collect();
+    keys.sort_unstable();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        return Err("two records with the same key".into());
+    }
+    for v in &variants {
+        if v.variant.is_empty() || !keys.contains(&v.rec_nr) {
+            return Err(format!("variant {}@{}: needs a name and a record of its key", v.key, v.variant));
+        }
+    }
+    let known = |k: u16, what: &str| {
+        if keys.binary_search(&k).is_ok() {
+            Ok(k)
+        } else {
+            Err(format!("family {what}: no record {k}"))
+        }
+    };
+    for (k, what) in [(family.first, "first"), (family.last, "last"), (family.trailer.map(|t| t.rec_nr), "trailer_count")] {
+        if let Some(k) = k {
+            known(k, what)?;
+        }
+    }
+    if let Some(t) = family.trailer {
+        let has_count = records.iter().any(|r| r.rec_nr == t.rec_nr && r.field_with(Role::TrailerCount).is_some());
+        if !has_count {
+            return Err(format!("family trailer_count: record {} has no field with role trailer_count", t.rec_nr));
+        }
+    }
+
+    let mut grammar = Vec::new();
+    for (k, g) in fam.get("grammar").and_then(Value::as_object).unwrap_or(&empty) {
+        let rec_nr = known(key_of(&Value::from(k.as_str()), "grammar")?, "grammar")?;
+        let what = format!("grammar {k}");
+        let parents = g["parents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| key_of(p, &what).and_then(|p| known(p, &what)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let roles = |v: &Value| -> Result<Vec<Role>, String> {
+            let names: Vec<&Value> = match v {
+                Value::Null => Vec::new(),
+                Value::Array(a) => a.iter().collect(),
+                one => std::vec![one],
+            };
+            names
+                .into_iter()
+                .map(|n| n.as_str().and_then(Role::from_name).ok_or(format!("{what}: unknown role {n}")))
+                .collect()
+        };
+        let matches_parent = roles(&g["matches_parent"])?;
+        if matches_parent.len() > 1 {
+            return Err(format!("{what}: matches_parent names one role"));
+        }
+        if let Some(r) = matches_parent.first() {
+            if grammar.iter().any(|p: &Placement| p.matches_parent != Role::None && p.matches_parent != *r) {
+                return Err(format!("{what}: one family compares one role with the parent's"));
+            }
+        }
+        if g["directly_after"].as_bool() == Some(true) && parents.is_empty() {
+            return Err(format!("{what}: directly_after needs parents"));
+        }
+        grammar.push(Placement {
+            rec_nr,
+            parents: leak(parents),
+            directly_after: g["directly_after"].as_bool().unwrap_or(false),
+            max: g["max"].as_u64().map_or(Ok(0), |m| u16::try_from(m).map_err(|_| format!("{what}: max too big")))?,
+            identity: leak(roles(&g["identity"])?),
+            matches_parent: matches_parent.first().copied().unwrap_or(Role::None),
+            header: g["header"].as_bool().unwrap_or(false),
+        });
+    }
+
+    let mut rules = Vec::new();
+    for (k, list) in fam.get("variant_rules").and_then(Value::as_object).unwrap_or(&empty) {
+        let rec_nr = known(key_of(&Value::from(k.as_str()), "variant_rules")?, "variant_rules")?;
+        for rule in list.as_array().ok_or(format!("variant_rules {k}: a list of rules"))? {
+            let what = format!("variant_rules {k}");
+            let variant = rule["use"].as_str().ok_or(format!("{what}: each rule says which layout to \"use\""))?;
+            let layout = records
+                .iter()
+                .chain(&variants)
+                .find(|l| l.rec_nr == rec_nr && l.variant == variant)
+                .ok_or(format!("{what}: no layout {k}@{variant}"))?;
+            let field_span = |name: &Value| -> Result<Span, String> {
+                let name = name.as_str().ok_or(format!("{what}: a field name"))?;
+                let f = layout.field_named(name).ok_or(format!("{what}: {k}@{variant} has no field {name:?}"))?;
+                Ok(Span { start: f.start, len: f.len })
+            };
+            let when = &rule["when"];
+            let cond = if when.is_null() {
+                Condition::Always
+            } else if let Some(d) = when.get("file_date_from") {
+                Condition::FileDateFrom(date(d, &what)?)
+            } else if let Some(d) = when.get("file_date_before") {
+                Condition::FileDateBefore(date(d, &what)?)
+            } else if let Some(f) = when.get("blank") {
+                Condition::Blank(field_span(f)?)
+            } else if let Some(f) = when.get("not_blank") {
+                Condition::NotBlank(field_span(f)?)
+            } else {
+                return Err(format!("{what}: unknown condition {when}"));
+            };
+            rules.push(VariantRule { rec_nr, when: cond, variant: layout.variant });
+        }
+    }
+
+    family.records = leak(records);
+    family.variants = leak(variants);
+    family.grammar = leak(grammar);
+    family.variant_rules = leak(rules);
+    Ok(Box::leak(Box::new(family)))
 }

@@ -10,14 +10,21 @@
 //!    [`Options::base64`] they pass through the streaming [`base64::Base64`] decoder first.
 //! 2. The decoder frames lines (LF or CRLF); a line split across chunks is
 //!    completed in a fixed buffer of [`decoder::MAX_LINE`] bytes.
-//! 3. `Rec_nr` picks the [`layout::RecordLayout`] (tables generated from the
-//!    spec's JSON); every field is validated against it (digits, dates, codes,
-//!    signs), and the record order against the grammar (1000 → 2001 → 5000 →
-//!    6000 → 6001…, 9999), `Lb_nr` and the 9999 control count.
-//! 4. Out comes one [`Event`] at a time: a zero-copy [`Record`] view, a
-//!    rejected line, a stream error or a warning, each [`Error`] naming line,
-//!    Lb_nr, record type, field and byte offset, never a CPR value.
-//! 5. [`Decoder::counts`] accounts for every line: `lines == decoded + rejected`.
+//! 3. A record [`Family`] (data: [`layout`]) says how a line is read: where
+//!    its record key and line number sit, fixed width or separated fields,
+//!    the grammar, field roles and variants. The employer reporting family
+//!    ([`EMPLOYER`], generated from `core/families/employer.json`) is the
+//!    default; others are loaded from JSON ([`layout_json`], feature `json`).
+//!    The key picks the [`layout::RecordLayout`]; every field is validated
+//!    against it (digits, dates, codes, signs), the record order against the
+//!    grammar (employer: 1000 → 2001 → 5000 → 6000 → 6001…, 9999), the line
+//!    numbers and the trailer count.
+//! 4. Out comes one [`Event`] at a time: a zero-copy [`Record`] view, a raw
+//!    line (unknown key, on request), a rejected line, a stream error or a
+//!    warning, each [`Error`] naming line, Lb_nr, record type, field and byte
+//!    offset, never a CPR value.
+//! 5. [`Decoder::counts`] accounts for every line:
+//!    `lines == decoded + rejected + raw`.
 //!
 //! ```
 //! use eindkomst_core::{Decoder, Event};
@@ -49,6 +56,7 @@ extern crate std;
 
 pub mod base64;
 pub mod decoder;
+pub mod detect;
 pub mod encode;
 pub mod error;
 pub mod field;
@@ -62,9 +70,10 @@ mod plan;
 pub mod record;
 pub mod testing;
 
-pub use decoder::{Counts, Decoder, Event, Options, PersonLayout, TypeCount};
+pub use decoder::{Counts, Decoder, Encoding, Event, Options, TypeCount, Unknown};
 pub use error::{Error, ErrorKind, FieldRef, Severity};
-pub use record::Record;
+pub use layout::{Family, EMPLOYER};
+pub use record::{RawLine, Record};
 
 /// The README's Rust example runs as a doctest, so it stays true to the code.
 #[cfg(doctest)]

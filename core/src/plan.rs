@@ -3,7 +3,7 @@
 //! more than "digits" are looked at one by one.
 
 use crate::decoder::MAX_LINE;
-use crate::layout::{FieldType, Format, LayoutSet, Mandatory, RecordLayout};
+use crate::layout::{Family, FieldType, Format, Mandatory, RecordLayout, Role};
 
 /// Layouts up to this many 8-byte words (256 bytes) get the bulk check.
 pub(crate) const WORDS: usize = 32;
@@ -57,6 +57,7 @@ fn scan(line: &[u8], mask: &[u8]) -> (bool, bool) {
 }
 
 /// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
+#[cfg(test)]
 pub(crate) fn printable_line(line: &[u8]) -> bool {
     scan(line, &[]).0
 }
@@ -78,12 +79,8 @@ pub(crate) struct Plan {
     /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
     slow: [u8; MAX_SLOW],
     n_slow: u8,
-    /// Indices of fields with cross-field rules.
-    pub cpr: u8,
-    pub se: u8,
-    pub country: u8,
-    pub period_end: u8,
-    pub count: u8,
+    /// Index of the first field with each role ([`Role::index`]), or [`NONE`].
+    roles: [u8; Role::ALL.len()],
 }
 
 /// Result of the bulk check of a line.
@@ -106,24 +103,15 @@ impl Plan {
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
             n_slow: 0,
-            cpr: NONE,
-            se: NONE,
-            country: NONE,
-            period_end: NONE,
-            count: NONE,
+            roles: [NONE; Role::ALL.len()],
         };
         let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
         let mut checks_fit = true;
         let mut slow_fits = true;
         for (i, f) in layout.fields.iter().enumerate() {
             let idx = i as u8;
-            match (layout.rec_nr, f.name) {
-                (_, "Person_CPR_nr") => plan.cpr = idx,
-                (6000, "Person_CVR_SE_nr") => plan.se = idx,
-                (6000, "TIN_landekode") | (8001, "Landekode") => plan.country = idx,
-                (5000, "Loenperiode_slut") => plan.period_end = idx,
-                (9999, "Antal_records") => plan.count = idx,
-                _ => {}
+            if let Some(slot) = plan.roles.get_mut(f.role.index()).filter(|s| **s == NONE) {
+                *slot = idx;
             }
             if f.format == Format::Filler {
                 continue;
@@ -133,14 +121,15 @@ impl Plan {
                     plan.digits[pos] = 0xFF;
                 }
             }
-            let own_check = i >= 2
+            let structural = matches!(f.role, Role::RecordKey | Role::LineNumber);
+            let own_check = !structural
                 && (f.values.is_some()
                     || !matches!(f.format, Format::Plain | Format::Quantity(_))
                     || (f.ty == FieldType::Alpha && matches!(f.mandatory, Mandatory::Yes | Mandatory::ThirdParty)));
             if own_check {
                 checks_fit &= push(&mut plan.checks, &mut plan.n_checks, idx);
             }
-            if i >= 2 && (own_check || f.ty == FieldType::Numeric) {
+            if !structural && (own_check || f.ty == FieldType::Numeric) {
                 slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
         }
@@ -151,6 +140,15 @@ impl Plan {
             plan.n_slow = 0;
         }
         plan
+    }
+
+    /// The first field with `role`.
+    pub fn role(&self, role: Role) -> Option<&'static crate::layout::FieldDesc> {
+        let i = *self.roles.get(role.index())?;
+        if i == NONE {
+            return None;
+        }
+        self.layout.fields.get(i as usize)
     }
 
     /// The fields to check one by one after [`Bulk::Digits`].
@@ -200,42 +198,49 @@ mod tests {
     }
 }
 
-/// The plans of a layout set, found by record type.
+/// The plans of a family, found by record type.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plans {
     plans: [Option<Plan>; MAX_PLANS],
     /// `rec_nr` of each plan, for a quick scan.
     keys: [u16; MAX_PLANS],
-    pre_tin: Option<u8>,
+    /// Whether the plan is a variant (not the current layout of its type).
+    variant: [bool; MAX_PLANS],
+    n: usize,
 }
 
 impl Plans {
-    pub fn new(set: &LayoutSet) -> Plans {
-        let mut plans = Plans { plans: [None; MAX_PLANS], keys: [0; MAX_PLANS], pre_tin: None };
-        let current = set.records.iter().enumerate().map(|(slot, l)| (l, slot));
-        let variants = set.variants.iter().filter_map(|v| {
-            let slot = set.records.iter().position(|r| r.rec_nr == v.rec_nr)?;
-            Some((v, slot))
-        });
-        for (n, (layout, slot)) in current.chain(variants).take(MAX_PLANS).enumerate() {
+    pub fn new(family: &Family) -> Plans {
+        let mut plans = Plans { plans: [None; MAX_PLANS], keys: [0; MAX_PLANS], variant: [false; MAX_PLANS], n: 0 };
+        let slot = |rec: u16| family.records.iter().position(|r| r.rec_nr == rec);
+        for (n, layout) in family.layouts().take(MAX_PLANS).enumerate() {
+            let Some(slot) = slot(layout.rec_nr) else { continue };
             plans.plans[n] = Some(Plan::new(layout, slot.min(NONE as usize) as u8));
-            if layout.variant.is_empty() {
-                plans.keys[n] = layout.rec_nr;
-            } else if layout.rec_nr == 6000 && layout.variant == "v7.1" {
-                plans.pre_tin = Some(n as u8);
-            }
+            plans.keys[n] = layout.rec_nr;
+            plans.variant[n] = !layout.variant.is_empty();
+            plans.n = n + 1;
         }
         plans
     }
 
     /// The current plan for a record type.
     pub fn get(&self, rec_nr: u16) -> Option<&Plan> {
-        let i = self.keys.iter().position(|&k| k == rec_nr && k != 0)?;
+        let i = (0..self.n).find(|&i| self.keys[i] == rec_nr && !self.variant[i])?;
         self.plans[i].as_ref()
     }
 
-    /// The pre-TIN 6000 plan, if the layout set has it.
-    pub fn pre_tin(&self) -> Option<&Plan> {
-        self.plans[self.pre_tin? as usize].as_ref()
+    /// Every plan of a record type: the current one first, then its variants.
+    pub fn all(&self, rec_nr: u16) -> impl Iterator<Item = &Plan> {
+        (0..self.n).filter(move |&i| self.keys[i] == rec_nr).filter_map(|i| self.plans[i].as_ref())
+    }
+
+    /// The plan of this exact layout.
+    pub fn of(&self, layout: &RecordLayout) -> Option<&Plan> {
+        self.all(layout.rec_nr).find(|p| core::ptr::eq(p.layout, layout) || p.layout == layout)
+    }
+
+    /// Whether a record type has variants.
+    pub fn has_variants(&self, rec_nr: u16) -> bool {
+        (0..self.n).any(|i| self.keys[i] == rec_nr && self.variant[i])
     }
 }

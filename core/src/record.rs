@@ -1,7 +1,7 @@
 //! A decoded record: a zero-copy view of one line and its layout.
 
 use crate::field::{self, Decimal, Value};
-use crate::layout::{FieldDesc, FieldType, Format, RecordLayout};
+use crate::layout::{FieldDesc, FieldType, Format, RecordLayout, Role};
 
 /// One decoded record. It borrows the bytes of its line, either from the
 /// caller's input or, for a line split across chunks, from the decoder's
@@ -20,9 +20,14 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    /// The record type (`Rec_nr`): 1000, 2001, ..., 9999.
+    /// The record type (employer `Rec_nr`: 1000, 2001, ..., 9999).
     pub fn record_type(&self) -> u16 {
         self.layout.rec_nr
+    }
+
+    /// The record key as it stands in the file (`"6001"`, `"120"`).
+    pub fn key(&self) -> &'static str {
+        self.layout.key
     }
 
     /// The layout the record was decoded with (variant included).
@@ -35,7 +40,8 @@ impl<'a> Record<'a> {
         self.line
     }
 
-    /// The record's `Lb_nr` (running number written in the file).
+    /// The record's line number as written in the file (employer `Lb_nr`);
+    /// 0 in a family whose lines carry none.
     pub fn lb_nr(&self) -> u32 {
         self.lb_nr
     }
@@ -45,7 +51,10 @@ impl<'a> Record<'a> {
         self.offset
     }
 
-    /// The line's bytes, without its terminator.
+    /// The line's bytes (ISO-8859-1, the layout's full width), without its
+    /// terminator: as received, or padded (an optional tail, trimmed
+    /// blanks), transcoded from UTF-8, or the fixed-width form of a
+    /// separated line.
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
@@ -71,8 +80,9 @@ impl<'a> Record<'a> {
         self.raw(no).map(field::trim)
     }
 
-    /// The typed value of field `no`. Amounts and quantities include the sign
-    /// from the field after them.
+    /// The typed value of field `no`. Amounts, quantities and numbers
+    /// followed by a sign field include that sign (a count `0000000005`
+    /// with `-` is `Decimal { units: -5, scale: 0 }`).
     ///
     /// ```
     /// use eindkomst_core::{Decoder, Event, field::Value};
@@ -104,10 +114,13 @@ impl<'a> Record<'a> {
                 None => Value::Absent, // all zeros in an optional date
             },
             (FieldType::Numeric, Format::Time) => Value::Time(field::parse_time(raw)?),
-            (_, Format::Amount) | (_, Format::Quantity(_)) => {
+            (_, Format::Amount) | (_, Format::Quantity(_)) | (FieldType::Numeric, Format::Plain)
+                if f.format != Format::Plain || self.signed(idx) =>
+            {
                 let scale = match f.format {
                     Format::Quantity(s) => s,
-                    _ => self.amount_scale,
+                    Format::Amount => self.amount_scale,
+                    _ => 0,
                 };
                 let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
                 let units = field::parse_number(raw)? as i64;
@@ -118,38 +131,53 @@ impl<'a> Record<'a> {
         })
     }
 
+    /// Whether the field at `idx` is followed by its sign field.
+    fn signed(&self, idx: usize) -> bool {
+        self.layout.fields.get(idx + 1).is_some_and(|s| s.format == Format::Sign)
+    }
+
+    /// The value of the first field with `role`, as [`Record::value`].
+    pub fn value_of(&self, role: Role) -> Option<Value<'a>> {
+        self.value(self.layout.field_with(role)?.no)
+    }
+
     /// The field named `name` (first match), as [`Record::value`].
     pub fn value_named(&self, name: &str) -> Option<Value<'a>> {
         self.value(self.layout.field_named(name)?.no)
     }
 
-    /// The CPR number of a 2101, 4101 or 6000 record, when given (10 digits).
-    /// Personal data: never log it.
+    /// The CPR number (the field with role `cpr`: employer 2101, 4101,
+    /// 6000), when given (10 digits). Personal data: never log it.
     pub fn cpr(&self) -> Option<&'a [u8]> {
-        let f = self.layout.fields.iter().find(|f| f.personal)?;
+        let f = self.layout.field_with(Role::Cpr)?;
         let raw = self.bytes.get(f.range())?;
         (!field::is_blank(raw) && raw.iter().any(|&b| b != b'0')).then_some(raw)
     }
 
-    /// The SE-nr of a 2001 (the employer) or a 6000 (a company paid a fee).
+    /// The SE-nr the record names (role `se`, `person_se` or `sender_se`:
+    /// employer 2001 the employer, 6000 a company paid a fee, 1000 the sender).
     pub fn se_nr(&self) -> Option<u32> {
-        let name = match self.layout.rec_nr {
-            2001 => "Virksomhed_SE_nr",
-            6000 => "Person_CVR_SE_nr",
-            1000 => "Indberetter_SE_nr",
-            _ => return None,
-        };
-        match self.value_named(name)? {
-            Value::Number(n) if n != 0 => Some(n as u32),
+        let f = [Role::Se, Role::PersonSe, Role::SenderSe].into_iter().find_map(|r| self.layout.field_with(r))?;
+        match self.value(f.no)? {
+            Value::Number(n) if n != 0 => u32::try_from(n).ok(),
             _ => None,
         }
     }
 
-    /// The `Feltnummer` of a 3101 or 6001-6005 record.
+    /// The `Feltnummer` (role `feltnummer`: employer 3101, 6001-6005).
     pub fn feltnummer(&self) -> Option<u16> {
         // Read on every amount record by totals and filters: parse it directly.
-        let f = self.layout.field_named("Feltnummer")?;
-        field::parse_short_number(self.bytes.get(f.range())?).map(|n| n as u16)
+        let f = self.layout.field_with(Role::Feltnummer)?;
+        field::parse_short_number(self.bytes.get(f.range())?).and_then(|n| u16::try_from(n).ok())
+    }
+
+    /// The income period (roles `period_start` and `period_end`: employer
+    /// 5000, 3101), when both are real dates.
+    pub fn period(&self) -> Option<(field::Date, field::Date)> {
+        match (self.value_of(Role::PeriodStart)?, self.value_of(Role::PeriodEnd)?) {
+            (Value::Date(s), Value::Date(e)) => Some((s, e)),
+            _ => None,
+        }
     }
 
     /// The first amount of the record (6001 Beloeb, 3101 Beloeb, 6102/6202
@@ -167,7 +195,7 @@ impl<'a> Record<'a> {
 mod serialize {
     use super::Record;
     use crate::field::{Latin1, Value};
-    use crate::layout::Format;
+    use crate::layout::{Format, Role};
     use serde::ser::{Serialize, SerializeMap, Serializer};
 
     struct Fields<'r, 'a>(&'r Record<'a>);
@@ -194,8 +222,8 @@ mod serialize {
             let r = self.0;
             let mut map = s.serialize_map(None)?;
             for (f, raw) in r.fields() {
-                // Lb_nr and Rec_nr are top-level keys; signs are folded into their amounts.
-                if f.no <= 2 || matches!(f.format, Format::Filler | Format::Sign) {
+                // Line number and key are top-level keys; signs are folded into their values.
+                if matches!(f.role, Role::RecordKey | Role::LineNumber) || matches!(f.format, Format::Filler | Format::Sign) {
                     continue;
                 }
                 if let Some(v) = r.value(f.no) {
@@ -213,21 +241,29 @@ mod serialize {
             map.serialize_entry("line", &self.line)?;
             map.serialize_entry("lb_nr", &self.lb_nr)?;
             map.serialize_entry("offset", &self.offset)?;
-            map.serialize_entry("record", &RecNr(self.layout.rec_nr))?;
+            map.serialize_entry("record", self.layout.key)?;
             map.serialize_entry("fields", &Fields(self))?;
             map.end()
         }
     }
 
-    /// A record type as its 4-digit string ("0000" style, as in the file).
-    pub(crate) struct RecNr(pub u16);
+}
 
-    impl Serialize for RecNr {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let n = self.0;
-            let b =
-                [(n / 1000 % 10) as u8, (n / 100 % 10) as u8, (n / 10 % 10) as u8, (n % 10) as u8].map(|d| b'0' + d);
-            s.serialize_str(core::str::from_utf8(&b).unwrap_or("????"))
-        }
-    }
+/// A line whose record key has no layout, passed through as it stands
+/// ([`Unknown::Raw`](crate::decoder::Unknown::Raw)), so it can be decoded
+/// later once its layout is known. It borrows like a [`Record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawLine<'a> {
+    /// The key bytes as they stand (may be anything, even not digits).
+    pub key: &'a [u8],
+    /// The whole line, without its terminator (ISO-8859-1; transcoded when
+    /// the file is UTF-8).
+    pub bytes: &'a [u8],
+    /// Physical line, 1-based.
+    pub line: u64,
+    /// The line number written in the line, when the family has one and it
+    /// could be read.
+    pub lb_nr: Option<u32>,
+    /// Byte offset of the line's first byte in the (decoded) stream.
+    pub offset: u64,
 }

@@ -1,0 +1,161 @@
+//! The record grammar as data: which record may stand where, read from the
+//! family's [`Placement`]s. A stack of open records (containers and the
+//! last leaf); a record needs one of its parents open on the stack.
+
+use crate::error::ErrorKind;
+use crate::layout::Family;
+
+/// Deepest nesting kept; deeper records replace the top.
+const DEPTH: usize = 8;
+/// Record types with a `max` counted under one open record.
+const LIMITED: usize = 4;
+
+/// One open record.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    rec_nr: u16,
+    rejected: bool,
+    /// The value of the family's `matches_parent` role in this record.
+    value: [u8; 8],
+    value_len: u8,
+    /// Children of limited types seen under it: (type, count).
+    kids: [(u16, u16); LIMITED],
+}
+
+impl Open {
+    const NONE: Open = Open { rec_nr: 0, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
+}
+
+/// Where a record found its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Parent {
+    /// The record has no place in the grammar: no check.
+    Free,
+    /// A top-level record (no parent needed).
+    Top,
+    /// Its parent is open at this stack index.
+    At(usize),
+}
+
+/// Where the decoder is in the family's grammar.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Grammar {
+    pub started: bool,
+    pub ended: bool,
+    pub missing_start_reported: bool,
+    stack: [Open; DEPTH],
+    depth: usize,
+    prev: u16,
+    prev_rejected: bool,
+}
+
+impl Grammar {
+    pub const fn new() -> Grammar {
+        Grammar {
+            started: false,
+            ended: false,
+            missing_start_reported: false,
+            stack: [Open::NONE; DEPTH],
+            depth: 0,
+            prev: 0,
+            prev_rejected: false,
+        }
+    }
+
+    /// The grammar check for a record of type `rec` at this point.
+    pub fn check(&self, fam: &Family, rec: u16) -> Result<Parent, ErrorKind> {
+        if self.ended {
+            return Err(ErrorKind::RecordAfterEnd);
+        }
+        if fam.first == Some(rec) && (self.started || self.prev != 0) {
+            return Err(ErrorKind::DuplicateStartRecord);
+        }
+        let Some(p) = fam.placement(rec) else { return Ok(Parent::Free) };
+        let Some(&needs) = p.parents.first() else { return Ok(Parent::Top) };
+        if p.directly_after {
+            return match (p.parents.contains(&self.prev), self.prev_rejected) {
+                (true, true) => Err(ErrorKind::ParentRejected),
+                (true, false) if self.depth > 0 => Ok(Parent::At(self.depth - 1)),
+                _ => Err(ErrorKind::OutOfOrder { needs }),
+            };
+        }
+        match self.find(p.parents) {
+            Some(i) if self.stack[i].rejected => Err(ErrorKind::ParentRejected),
+            Some(i) => Ok(Parent::At(i)),
+            None => Err(ErrorKind::OutOfOrder { needs }),
+        }
+    }
+
+    /// The nearest open record of one of these types.
+    fn find(&self, parents: &[u16]) -> Option<usize> {
+        (0..self.depth).rev().find(|&i| parents.contains(&self.stack[i].rec_nr))
+    }
+
+    /// Opens and closes records after a line of type `rec`; `value` is the
+    /// record's value of the family's `matches_parent` role, if any.
+    pub fn update(&mut self, fam: &Family, rec: u16, rejected: bool, value: &[u8]) {
+        if fam.first == Some(rec) {
+            self.started = true;
+            self.truncate(0);
+            self.push(rec, rejected, value);
+        } else if fam.last == Some(rec) {
+            // A rejected last record does not end the stream: its count was not checked.
+            self.ended = !rejected;
+            self.truncate(0);
+        } else if let Some(p) = fam.placement(rec) {
+            if p.parents.is_empty() {
+                self.truncate(0);
+            } else if let Some(i) = self.find(p.parents) {
+                self.truncate(i + 1);
+            }
+            // Without an open parent the record goes on top, so its own
+            // children are reported as `parent_rejected`, not out of order.
+            self.push(rec, rejected, value);
+        }
+        self.prev = rec;
+        self.prev_rejected = rejected;
+    }
+
+    /// After a line whose record type could not be read.
+    pub fn untyped(&mut self) {
+        self.prev = 0;
+        self.prev_rejected = false;
+    }
+
+    fn truncate(&mut self, depth: usize) {
+        self.depth = self.depth.min(depth);
+    }
+
+    fn push(&mut self, rec: u16, rejected: bool, value: &[u8]) {
+        let mut open = Open { rec_nr: rec, rejected, ..Open::NONE };
+        let n = value.len().min(open.value.len());
+        open.value[..n].copy_from_slice(&value[..n]);
+        open.value_len = n as u8;
+        if self.depth == DEPTH {
+            self.depth -= 1;
+        }
+        self.stack[self.depth] = open;
+        self.depth += 1;
+    }
+
+    /// Counts one more `rec` under the open record at `parent`; the new count.
+    pub fn count_child(&mut self, parent: usize, rec: u16) -> u16 {
+        let Some(open) = self.stack.get_mut(parent) else { return 0 };
+        if let Some(slot) = open.kids.iter_mut().find(|k| k.0 == rec) {
+            slot.1 = slot.1.saturating_add(1);
+            return slot.1;
+        }
+        match open.kids.iter_mut().find(|k| k.0 == 0) {
+            Some(slot) => {
+                *slot = (rec, 1);
+                1
+            }
+            None => 0,
+        }
+    }
+
+    /// The `matches_parent` value of the open record at `parent`.
+    pub fn value_at(&self, parent: usize) -> &[u8] {
+        self.stack.get(parent).map_or(&[], |o| &o.value[..o.value_len as usize])
+    }
+}
