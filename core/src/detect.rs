@@ -100,11 +100,16 @@ pub fn fits(line: &[u8], family: &Family, whole: bool) -> bool {
         let base = layout.fields.iter().filter(|f| !f.tail).count();
         return key.len() <= family.key.len as usize && (!whole || (base..=layout.fields.len()).contains(&fields));
     }
-    let digits = |r: core::ops::Range<usize>| line.get(r).and_then(field::parse_short_number);
-    if family.line_number.is_some_and(|n| digits(n.range()).is_none()) {
+    // An unfinished line (the stream ends inside it) fits when what is there
+    // could begin a line of the family.
+    let digits_so_far = |r: core::ops::Range<usize>| {
+        let part = line.get(r.start.min(line.len())..r.end.min(line.len())).unwrap_or(&[]);
+        part.iter().all(u8::is_ascii_digit) && (!whole || part.len() == r.len())
+    };
+    if family.line_number.is_some_and(|n| !digits_so_far(n.range())) || !digits_so_far(family.key.range()) {
         return false;
     }
-    let Some(key) = digits(family.key.range()) else { return false };
+    let Some(key) = line.get(family.key.range()).and_then(field::parse_short_number) else { return !whole };
     let mut layouts = family.layouts().filter(|l| l.rec_nr == key as u16).peekable();
     if layouts.peek().is_none() {
         return false;
@@ -132,6 +137,12 @@ pub fn detect(head: &[u8], family: &Family) -> FileKind {
     }
     if start.iter().any(|&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) {
         return FileKind::Binary;
+    }
+    // Blank lines say nothing: look at the first line with something in it.
+    let lines_at = start.iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(start.len());
+    let start = &start[lines_at..];
+    if start.is_empty() {
+        return FileKind::Empty;
     }
     let line = first_line(start);
     let whole = start.len() > line.len();

@@ -86,7 +86,6 @@ use sha2::Sha256;
 /// length.
 pub const PSEUDONYM_LEN: usize = 16;
 
-
 /// A keyed pseudonym of a CPR number: the first 8 bytes of
 /// HMAC-SHA-256(key, CPR) as 16 lowercase hex characters.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -281,9 +281,7 @@ fn span(v: &Value, what: &str, separated: bool) -> Result<Span, String> {
 fn date(v: &Value, what: &str) -> Result<u32, String> {
     let s = v.as_str().ok_or(format!("{what}: a date \"YYYY-MM-DD\""))?;
     let digits: String = s.chars().filter(|c| *c != '-').collect();
-    crate::field::parse_date(digits.as_bytes())
-        .map(|d| d.yyyymmdd())
-        .ok_or(format!("{what}: {s:?} is not a date"))
+    crate::field::parse_date(digits.as_bytes()).map(|d| d.yyyymmdd()).ok_or(format!("{what}: {s:?} is not a date"))
 }
 
 /// Parses a family document (see `docs/layouts.md`) into a family (leaked,
@@ -343,7 +341,9 @@ pub fn parse(text: &str) -> Result<&'static Family, String> {
             plus_one_warns: match t["plus_one"].as_str() {
                 None | Some("error") => false,
                 Some("warning") => true,
-                Some(other) => return Err(format!("family trailer_count.plus_one {other:?}: \"warning\" or \"error\"")),
+                Some(other) => {
+                    return Err(format!("family trailer_count.plus_one {other:?}: \"warning\" or \"error\""))
+                }
             },
         });
     }
@@ -378,7 +378,9 @@ pub fn parse(text: &str) -> Result<&'static Family, String> {
             Err(format!("family {what}: no record {k}"))
         }
     };
-    for (k, what) in [(family.first, "first"), (family.last, "last"), (family.trailer.map(|t| t.rec_nr), "trailer_count")] {
+    for (k, what) in
+        [(family.first, "first"), (family.last, "last"), (family.trailer.map(|t| t.rec_nr), "trailer_count")]
+    {
         if let Some(k) = k {
             known(k, what)?;
         }

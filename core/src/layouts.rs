@@ -429,7 +429,6 @@ pub static VARIANT_RULES: &[VariantRule] = &[
     VariantRule { rec_nr: 6000, when: Condition::FileDateFrom(20240701), variant: "" },
     VariantRule { rec_nr: 6000, when: Condition::FileDateBefore(20230701), variant: "v7.1" },
     VariantRule { rec_nr: 6000, when: Condition::NotBlank(Span { start: 79, len: 2 }), variant: "" },
-    VariantRule { rec_nr: 6000, when: Condition::NotBlank(Span { start: 52, len: 27 }), variant: "" },
     VariantRule { rec_nr: 6000, when: Condition::FileDateFrom(20230701), variant: "v7.1" },
 ];
 

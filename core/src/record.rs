@@ -223,7 +223,9 @@ mod serialize {
             let mut map = s.serialize_map(None)?;
             for (f, raw) in r.fields() {
                 // Line number and key are top-level keys; signs are folded into their values.
-                if matches!(f.role, Role::RecordKey | Role::LineNumber) || matches!(f.format, Format::Filler | Format::Sign) {
+                if matches!(f.role, Role::RecordKey | Role::LineNumber)
+                    || matches!(f.format, Format::Filler | Format::Sign)
+                {
                     continue;
                 }
                 if let Some(v) = r.value(f.no) {
@@ -246,7 +248,6 @@ mod serialize {
             map.end()
         }
     }
-
 }
 
 /// A line whose record key has no layout, passed through as it stands

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{err, field, findings, join, offset_of, renumber, run, run_chunked, sample_lines, Ev};
-use eindkomst_core::{ErrorKind, Options};
+use eindkomst_core::{Encoding, ErrorKind, Options};
 
 /// Decodes and checks the invariant, whole and byte by byte (same findings).
 fn decode(input: &[u8]) -> (Vec<Ev>, eindkomst_core::Counts) {
@@ -307,16 +307,43 @@ fn utf8_byte_order_mark() {
 }
 
 #[test]
-fn utf8_encoded_file() {
+fn utf8_encoded_file_read_as_latin1_only() {
     let text: Vec<u8> = String::from_iter(join(&sample_lines()).iter().map(|&b| b as char)).into_bytes();
-    let (events, c) = decode(&text);
+    let opts = Options { encoding: Encoding::Latin1, ..Options::default() };
+    let (events, c) = run_chunked(opts, &text, text.len());
     let found = findings(&events);
+    let shifted = ErrorKind::Utf8Encoded { transcoded: false };
     assert_eq!(
         found.iter().map(|e| (e.kind, e.line)).collect::<Vec<_>>(),
-        vec![(ErrorKind::Utf8Encoded, 1), (ErrorKind::Utf8Encoded, 16), (ErrorKind::Utf8Encoded, 22),]
+        vec![(shifted, 1), (shifted, 16), (shifted, 22)]
     );
     // 8001 follows a decoded 6000, so only the three re-encoded lines are lost.
     assert_eq!(totals(&c), (27, 24, 3, 0, 0));
+}
+
+#[test]
+fn utf8_encoded_file_is_transcoded_by_default() {
+    let latin1 = join(&sample_lines());
+    let text: Vec<u8> = String::from_iter(latin1.iter().map(|&b| b as char)).into_bytes();
+    let (events, c) = decode(&text);
+    // One warning for the file, at its first line with a non-ASCII character.
+    let read_as_utf8 = ErrorKind::Utf8Encoded { transcoded: true };
+    assert_eq!(
+        findings(&events).iter().map(|e| (e.kind, e.line, e.offset)).collect::<Vec<_>>(),
+        vec![(read_as_utf8, 1, 0)]
+    );
+    assert_eq!(totals(&c), (27, 27, 0, 0, 1));
+    // Every record has exactly the bytes of the ISO-8859-1 original.
+    let (want, _) = decode(&latin1);
+    let bytes = |evs: &[Ev]| -> Vec<Vec<u8>> {
+        evs.iter()
+            .filter_map(|e| match e {
+                Ev::Record { bytes, .. } => Some(bytes.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(bytes(&events), bytes(&want));
 }
 
 #[test]

@@ -75,19 +75,43 @@ fn amount_below_one_ore_is_a_warning() {
 }
 
 #[test]
-fn more_than_three_holiday_records() {
+fn more_than_three_holiday_records_of_one_kind() {
     let mut lines = sample_lines();
-    let gross = lines[18].clone(); // 6202 under the first 6000
-    lines.insert(19, gross.clone());
-    lines.insert(19, gross);
+    let gross = lines[18].clone(); // the one 6202 under the first 6000
+    for _ in 0..3 {
+        lines.insert(19, gross.clone());
+    }
     renumber(&mut lines);
     let (events, c) = decode(&join(&lines));
-    let at = offset_of(&lines, 21) + 11;
+    let at = offset_of(&lines, 22) + 11;
     assert_eq!(
         findings(&events),
-        vec![err(ErrorKind::TooManyHolidayRecords, 21, Some(21), Some(6202), field(3, "Beloeb_feriepenge"), at)]
+        vec![err(ErrorKind::TooManyRecords { max: 3 }, 22, Some(22), Some(6202), field(3, "Beloeb_feriepenge"), at)]
     );
-    assert_eq!(totals(&c), (29, 29, 0, 0, 1));
+    assert_eq!(totals(&c), (30, 30, 0, 0, 1));
+}
+
+#[test]
+fn three_of_each_holiday_record_is_fine() {
+    // 6102 and 6202 are counted apart: three of each under one 6000 is allowed.
+    let mut lines = sample_lines();
+    let (net, gross) = (lines[17].clone(), lines[18].clone());
+    for _ in 0..2 {
+        lines.insert(19, gross.clone());
+        lines.insert(18, net.clone());
+    }
+    renumber(&mut lines);
+    let (events, c) = decode(&join(&lines));
+    assert_eq!(findings(&events), vec![]);
+    let types: Vec<u16> = events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Record { rec, .. } => Some(*rec),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(types[17..23], [6102, 6102, 6102, 6202, 6202, 6202]);
+    assert_eq!(totals(&c), (31, 31, 0, 0, 0));
 }
 
 #[test]
@@ -146,10 +170,34 @@ fn garbage(seed: u64, len: usize) -> Vec<u8> {
 }
 
 #[test]
-fn binary_garbage() {
-    // 64 KiB of pseudo-random bytes: 256 lines, every one rejected, each
-    // with the first reason found; nothing decoded, and no 9999.
+fn binary_garbage_is_one_finding() {
+    // 64 KiB of pseudo-random bytes is not a file of the family at all: one
+    // finding for the whole input, no line counted.
     let text = garbage(7, 64 * 1024);
+    let (events, c) = decode(&text);
+    let wrong = ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::Binary };
+    assert_eq!(findings(&events), vec![err(wrong, 0, None, None, None, 0)]);
+    assert_eq!(totals(&c), (0, 0, 0, 1, 0));
+    // The decoder stopped after the lines it read to decide (blank ones not counted).
+    let mut read = 0;
+    let mut lines = 0;
+    for line in text.split(|&b| b == b'\n') {
+        read += line.len() + 1;
+        lines += usize::from(!line.is_empty() && line != b"\r");
+        if lines == usize::from(eindkomst_core::decoder::PROBATION_LINES) {
+            break;
+        }
+    }
+    assert_eq!(c.bytes, read as u64);
+}
+
+#[test]
+fn binary_garbage_after_a_start_record() {
+    // After a decoded start record the file is in the family: 256 lines of
+    // garbage, every one rejected with the first reason found; no 9999.
+    let mut text = sample_lines()[0].clone();
+    text.push(b'\n');
+    text.extend_from_slice(&garbage(7, 64 * 1024));
     let (events, c) = decode(&text);
     let mut kinds = std::collections::BTreeMap::new();
     for e in findings(&events) {
@@ -164,7 +212,7 @@ fn binary_garbage() {
         ("utf8_encoded", 3),
     ];
     assert_eq!(kinds, want.into_iter().collect());
-    assert_eq!(totals(&c), (256, 0, 256, 1, 0));
+    assert_eq!(totals(&c), (257, 1, 256, 1, 0));
     assert_eq!(c.rejected_untyped, 256 - c.by_type.iter().map(|t| t.rejected).sum::<u64>());
 }
 

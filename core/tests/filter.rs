@@ -9,7 +9,7 @@ use eindkomst_core::filter::{
     fields, pseudonymise, Filter, FilterCounts, FilterOptions, OptionsError, Period, Profile, ProfileEntry, Reason,
     Verdict, FULL, MINIMAL,
 };
-use eindkomst_core::layout::BUILTIN;
+use eindkomst_core::layout::EMPLOYER;
 use eindkomst_core::testing::SAMPLE;
 use eindkomst_core::{Counts, Decoder, Event};
 use proptest::prelude::*;
@@ -347,19 +347,21 @@ fn unsorted_sets_and_empty_periods_are_refused() {
 
 #[test]
 fn full_profile_permits_everything() {
-    for layout in BUILTIN.records {
+    for layout in EMPLOYER.records {
         for f in layout.fields {
-            assert!(FULL.permits(layout.rec_nr, f.no));
+            assert!(FULL.permits(layout.rec_nr, f));
         }
     }
-    assert!(MINIMAL.permits(6000, 4));
-    assert!(!MINIMAL.permits(6000, 6)); // employee number
-    assert!(MINIMAL.permits(8001, 1) && !MINIMAL.permits(8001, 6)); // Lb_nr only, never the name
+    let field = |rec: u16, no: u8| EMPLOYER.get(rec).unwrap().field(no).unwrap();
+    assert!(MINIMAL.permits(6000, field(6000, 4)));
+    assert!(!MINIMAL.permits(6000, field(6000, 6))); // employee number
+    assert!(MINIMAL.permits(8001, field(8001, 1)) && !MINIMAL.permits(8001, field(8001, 6)));
+    // Lb_nr only, never the name
 }
 
 /// A random profile: some record types, each with some fields; maybe felt numbers.
 fn any_profile() -> impl Strategy<Value = (Vec<ProfileEntry>, Option<Vec<u16>>)> {
-    let types: Vec<u16> = BUILTIN.records.iter().map(|l| l.rec_nr).collect();
+    let types: Vec<u16> = EMPLOYER.records.iter().map(|l| l.rec_nr).collect();
     (
         proptest::collection::btree_map(proptest::sample::select(types), any::<u64>(), 0..18),
         proptest::option::of(proptest::collection::btree_set(
@@ -388,7 +390,7 @@ proptest! {
         let (out, f, d) = run(FilterOptions { profile, pseudonym_key: key, ..FilterOptions::default() });
         assert_balanced(&f, &d);
         for o in &out {
-            let layout = BUILTIN.get(o.rec).unwrap();
+            let layout = EMPLOYER.get(o.rec).unwrap();
             let original = sample_line(o.lb_nr as usize);
             prop_assert_eq!(o.line.len(), original.len());
             if profile.fields(o.rec).is_none() {
@@ -396,7 +398,7 @@ proptest! {
             }
             for fd in layout.fields {
                 let got = &o.line[fd.range()];
-                let permitted = profile.permits(o.rec, fd.no) && !(fd.personal && key.is_some());
+                let permitted = profile.permits(o.rec, fd) && !(fd.personal && key.is_some());
                 if permitted {
                     prop_assert_eq!(got, &original[fd.range()]);
                 } else {

@@ -100,7 +100,12 @@ fn render(fam: &Family) -> String {
     }
     out.push_str("];\n\n/// How variants are chosen.\npub static VARIANT_RULES: &[VariantRule] = &[\n");
     for r in fam.variant_rules {
-        writeln!(out, "    VariantRule {{ rec_nr: {}, when: Condition::{:?}, variant: {:?} }},", r.rec_nr, r.when, r.variant).unwrap();
+        writeln!(
+            out,
+            "    VariantRule {{ rec_nr: {}, when: Condition::{:?}, variant: {:?} }},",
+            r.rec_nr, r.when, r.variant
+        )
+        .unwrap();
     }
     writeln!(
         out,
@@ -174,7 +179,11 @@ fn family_file_records_equal_the_spec_json() {
     }
     assert_eq!(renamed, 3);
     assert!(roles >= 60, "only {roles} roles");
-    assert!(fam == spec, "core/families/employer.json differs from {} beyond its family section and roles", spec_path().display());
+    assert!(
+        fam == spec,
+        "core/families/employer.json differs from {} beyond its family section and roles",
+        spec_path().display()
+    );
     if std::env::var_os("EINDKOMST_BLESS").is_some() {
         // Keep the vendored copy (used when shared/ is absent) equal too.
         let vendored = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/eindkomst-layout.json");

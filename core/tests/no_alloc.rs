@@ -4,7 +4,7 @@
 //! checks its dependencies too.)
 
 use eindkomst_core::encode::Encoder;
-use eindkomst_core::layout::BUILTIN;
+use eindkomst_core::layout::EMPLOYER;
 use eindkomst_core::{Decoder, Event, Options};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -36,7 +36,7 @@ fn stream(people: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = [0u8; 256];
     let mut put = |enc: &mut Encoder, rec: u16, values: &[(u8, &[u8])]| {
-        let n = enc.record(BUILTIN.get(rec).unwrap(), values, &mut buf).unwrap();
+        let n = enc.record(EMPLOYER.get(rec).unwrap(), values, &mut buf).unwrap();
         out.extend_from_slice(&buf[..n]);
     };
     put(&mut enc, 1000, &[(5, b"12345678"), (7, b"01"), (14, b"T"), (16, b"E")]);
@@ -49,7 +49,7 @@ fn stream(people: usize) -> Vec<u8> {
         put(&mut enc, 6001, &[(3, b"15"), (4, b"9100000000"), (5, b"+")]);
         put(&mut enc, 6004, &[(3, b"68"), (4, b"Overarbejde")]);
     }
-    let n = enc.end(&BUILTIN, &mut buf).unwrap();
+    let n = enc.end(&mut buf).unwrap();
     out.extend_from_slice(&buf[..n]);
     out
 }

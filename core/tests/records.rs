@@ -305,41 +305,140 @@ fn record_6000_person_with_tin() {
     });
 }
 
+/// A pre-TIN 6000 (guide v7.1): E101 attest at 53, fillers after it.
+const L6000_PRE_TIN: &str = concat!(
+    "0000004",
+    "6000",
+    "00000000",
+    "6101901234",
+    "        ",
+    "M-1001         ",
+    "E",
+    "   ",
+    "                         ",
+    "0000",
+    "1012345678"
+);
+
+/// The sample's 1000 sent on another day (Dato_sendt).
+fn l1000_sent(day: &str) -> String {
+    L1000.replacen("20250203", day, 1)
+}
+
+fn pre_tin_fields(r: &Record<'_>) {
+    assert_eq!(r.layout().variant, "v7.1");
+    assert_fields(
+        r,
+        &[
+            (1, num(4)),
+            (2, num(6000)),
+            (3, text("00000000")),
+            (4, num(6101901234)),
+            (5, Value::Absent),
+            (6, text("M-1001")),
+            (7, text("E")),
+            (8, Value::Absent),
+            (9, Value::Absent),
+            (10, num(0)),
+            (11, num(1012345678)),
+        ],
+    );
+}
+
 #[test]
-fn record_6000_before_tin_uses_the_old_layout_by_period() {
+fn record_6000_of_a_delivery_before_tin_uses_the_old_layout() {
+    pre_tin_fields_with(&l1000_sent("20221015"), L5000);
+}
+
+fn pre_tin_fields_with(l1000: &str, l5000: &str) {
+    with_record(&[l1000, L2001, l5000], L6000_PRE_TIN, pre_tin_fields);
+}
+
+#[test]
+fn record_6000_layout_follows_the_delivery_not_the_period() {
+    // Sent 2025, correcting a 2022 pay period: today's layout, whatever the period.
     let l5000_2022 = L5000.replace("2025013120250130", "2022013120220130").replace("20250101", "20220101");
-    let line = concat!(
+    with_record(&[L1000, L2001, &l5000_2022], L6000, |r| {
+        assert_eq!(r.layout().variant, "");
+        assert_eq!(r.value(7), Some(Value::Absent)); // TIN
+    });
+}
+
+#[test]
+fn record_6000_in_the_tin_transition_is_read_by_its_content() {
+    // Sent between 2023-07-01 and 2024-06-30: a TIN (or its country) means
+    // today's layout, none the pre-TIN one.
+    let sent = l1000_sent("20231120");
+    pre_tin_fields_with(&sent, L5000);
+    let with_tin = concat!(
         "0000004",
         "6000",
         "00000000",
         "6101901234",
         "        ",
         "M-1001         ",
-        "E",
-        "   ",
-        "                         ",
+        "12345678901                ",
+        "DE",
         "0000",
         "1012345678"
     );
-    with_record(&[L1000, L2001, &l5000_2022], line, |r| {
-        assert_eq!(r.layout().variant, "v7.1");
-        assert_fields(
-            r,
-            &[
-                (1, num(4)),
-                (2, num(6000)),
-                (3, text("00000000")),
-                (4, num(6101901234)),
-                (5, Value::Absent),
-                (6, text("M-1001")),
-                (7, text("E")),
-                (8, Value::Absent),
-                (9, Value::Absent),
-                (10, num(0)),
-                (11, num(1012345678)),
-            ],
-        );
+    with_record(&[&sent, L2001, L5000], with_tin, |r| {
+        assert_eq!(r.layout().variant, "");
+        assert_eq!(r.value(7), Some(text("12345678901")));
+        assert_eq!(r.value(8), Some(text("DE")));
     });
+}
+
+#[test]
+fn record_6000_without_file_date_or_tin_is_today_s() {
+    // TaxCardBuilder leaves Dato_sendt blank: no date, no TIN: today's layout.
+    let undated = L1000.replacen("20250203061500", "              ", 1);
+    with_record(&[&undated, L2001, L5000], L6000, |r| assert_eq!(r.layout().variant, ""));
+}
+
+#[test]
+fn record_6000_as_taxcardbuilder_writes_it() {
+    // 99 bytes: filler 12, CPR at 24. Chosen by its length; its fields carry
+    // the official names and roles.
+    let line = concat!(
+        "0000004",
+        "6000",
+        "            ",
+        "6101901234",
+        "00000000",
+        "M-1001         ",
+        "                           ",
+        "  ",
+        "0000",
+        "1012345678"
+    );
+    with_record(&[L1000, L2001, L5000], line, |r| {
+        assert_eq!((r.layout().variant, r.bytes().len()), ("TaxCardBuilder", 99));
+        assert_eq!(r.cpr(), Some(&b"6101901234"[..]));
+        assert_eq!(r.layout().field(4).unwrap().name, "Person_CPR_nr");
+        assert_eq!(r.value(6), Some(text("M-1001")));
+    });
+}
+
+#[test]
+fn record_6000_layout_can_be_forced() {
+    use eindkomst_core::{layout::EMPLOYER, Options};
+    let pre_tin = EMPLOYER.variant(6000, "v7.1").unwrap();
+    let text = format!("{L1000}\n{L2001}\n{L5000}\n{L6000_PRE_TIN}\n");
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let mut dec = Decoder::new(Options::default().with_layout(pre_tin));
+    let mut input = &bytes[..];
+    let mut variants = Vec::new();
+    loop {
+        let (event, used) = dec.decode(input);
+        input = &input[used..];
+        match event {
+            Event::Record(r) if r.record_type() == 6000 => variants.push(r.layout().variant),
+            Event::NeedInput => break,
+            _ => {}
+        }
+    }
+    assert_eq!(variants, ["v7.1"]);
 }
 
 #[test]
@@ -434,12 +533,21 @@ fn record_6111_il() {
                 (1, num(5)),
                 (2, num(6111)),
                 (3, num(10)),
-                (4, num(160)),
+                (4, dec(160, 0)), // a count carries the sign after it
                 (5, text("+")),
                 (6, dec(32_500_000_000, 6)),
                 (7, text("+")),
             ],
         );
+    });
+}
+
+#[test]
+fn record_6111_negative_unit_count() {
+    let line = concat!("0000005", "6111", "0010", "0000000005", "-", "0000032500000000", "-");
+    with_record(&[L1000, L2001, L5000, L6000], line, |r| {
+        assert_eq!(r.value(4), Some(dec(-5, 0)));
+        assert_eq!(r.value(6), Some(dec(-32_500_000_000, 6)));
     });
 }
 
@@ -487,7 +595,7 @@ fn record_9999_end() {
 #[test]
 fn every_record_type_has_a_test_here() {
     let src = include_str!("records.rs");
-    for layout in eindkomst_core::layout::BUILTIN.records {
+    for layout in eindkomst_core::layout::EMPLOYER.records {
         assert!(src.contains(&format!("fn record_{}_", layout.rec_nr)), "no test for {}", layout.rec_nr);
     }
     // Used so the import stays honest if the tests above change.

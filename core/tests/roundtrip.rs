@@ -2,7 +2,7 @@
 //! the same records (every field's bytes), with no findings.
 
 use eindkomst_core::encode::Encoder;
-use eindkomst_core::layout::{FieldDesc, FieldType, Format, RecordLayout, BUILTIN};
+use eindkomst_core::layout::{FieldDesc, FieldType, Format, RecordLayout, EMPLOYER};
 use eindkomst_core::{Decoder, Event};
 use proptest::prelude::*;
 
@@ -62,7 +62,7 @@ fn record(layout: &'static RecordLayout) -> BoxedStrategy<Model> {
 /// Person-level records in any order and number (they all follow a 6000).
 fn person_records() -> impl Strategy<Value = Vec<Model>> {
     let types: Vec<BoxedStrategy<_>> =
-        [6001u16, 6002, 6003, 6004, 6005, 6111].iter().map(|t| record(BUILTIN.get(*t).unwrap())).collect();
+        [6001u16, 6002, 6003, 6004, 6005, 6111].iter().map(|t| record(EMPLOYER.get(*t).unwrap())).collect();
     proptest::collection::vec(proptest::strategy::Union::new(types), 0..40)
 }
 
@@ -71,10 +71,10 @@ proptest! {
 
     #[test]
     fn encode_then_decode_gives_the_same_records(
-        start in record(BUILTIN.get(1000).unwrap()),
-        company in record(BUILTIN.get(2001).unwrap()),
-        report in record(BUILTIN.get(5000).unwrap()),
-        person in record(BUILTIN.get(6000).unwrap()),
+        start in record(EMPLOYER.get(1000).unwrap()),
+        company in record(EMPLOYER.get(2001).unwrap()),
+        report in record(EMPLOYER.get(5000).unwrap()),
+        person in record(EMPLOYER.get(6000).unwrap()),
         leaves in person_records(),
         chunk in 1usize..200,
     ) {
@@ -90,10 +90,10 @@ proptest! {
         all.extend(leaves);
         for (rec, values) in &all {
             let fields: Vec<(u8, &[u8])> = values.iter().map(|(no, v)| (*no, &v[..])).collect();
-            let n = enc.record(BUILTIN.get(*rec).unwrap(), &fields, &mut buf).unwrap();
+            let n = enc.record(EMPLOYER.get(*rec).unwrap(), &fields, &mut buf).unwrap();
             file.extend_from_slice(&buf[..n]);
         }
-        let n = enc.end(&BUILTIN, &mut buf).unwrap();
+        let n = enc.end(&mut buf).unwrap();
         file.extend_from_slice(&buf[..n]);
 
         let mut dec = Decoder::default();
@@ -115,7 +115,7 @@ proptest! {
         prop_assert_eq!(decoded.len(), all.len() + 1);
         for ((rec, values), (got_rec, got_fields)) in all.iter().zip(&decoded) {
             prop_assert_eq!(rec, got_rec);
-            let layout = BUILTIN.get(*rec).unwrap();
+            let layout = EMPLOYER.get(*rec).unwrap();
             for (no, v) in values {
                 let f = layout.field(*no).unwrap();
                 let got = &got_fields.iter().find(|(n, _)| n == no).unwrap().1;

@@ -249,8 +249,10 @@ fn take_blank(state: &mut State) -> Option<Step> {
     state.blank_lines += 1;
     state.count_rejected(None);
     let e = Error { kind: ErrorKind::BlankLine, line, lb_nr: None, record: None, field: None, offset };
-    if state.probation > 0 {
-        // Blank lines do not count towards deciding the family.
+    if state.probation > 0 && state.queue_len > 0 {
+        // Lines are held while the decoder sees whether the file is in its
+        // family: the blank line waits behind them (it does not count towards
+        // the decision).
         state.insert(state.queue_len, Step::Rejected(e));
         return None;
     }

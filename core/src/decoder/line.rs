@@ -82,7 +82,8 @@ impl LineMap<'_> {
                     (Some(f), Some(&(start, len))) => {
                         let inner = pos - f.start as usize;
                         let pad = (f.len - len) as usize;
-                        let inner = if f.ty == FieldType::Numeric && len > 0 { inner.saturating_sub(pad) } else { inner };
+                        let inner =
+                            if f.ty == FieldType::Numeric && len > 0 { inner.saturating_sub(pad) } else { inner };
                         start as usize + inner.min(len as usize)
                     }
                     _ => spans.iter().map(|&(s, l)| (s + l) as usize).max().unwrap_or(0),
@@ -121,15 +122,13 @@ impl State {
         }
         if self.line == 1 {
             if let [0xEF, 0xBB, 0xBF, rest @ ..] = line {
-                let at0 = Error { kind: ErrorKind::Utf8Bom, line: 1, lb_nr: None, record: None, field: None, offset: 0 };
-                match self.utf8 {
-                    Some(false) => self.push(Step::Error(at0)),
-                    None => {
-                        self.utf8 = Some(true);
-                        let kind = ErrorKind::Utf8Encoded { transcoded: true };
-                        self.push(Step::Warning(Error { kind, ..at0 }));
-                    }
-                    Some(true) => {}
+                let at0 =
+                    Error { kind: ErrorKind::Utf8Bom, line: 1, lb_nr: None, record: None, field: None, offset: 0 };
+                // The byte order mark alone does not make a file UTF-8 (it is
+                // still decided by its first non-ASCII line); unless the caller
+                // said UTF-8, it is reported.
+                if self.utf8 != Some(true) {
+                    self.push(Step::Error(at0));
                 }
                 line = rest;
                 at += 3;
@@ -146,12 +145,12 @@ impl State {
         }
         let from = self.queue_len;
         let step = self.decode_line(plans, bufs, line, src, at, newline);
-        Some(self.to_stream(step, offset, from))
+        Some(self.offsets_in_stream(step, offset, from))
     }
 
     /// Turns the line positions of this line's findings (queued from `from`
     /// on) into stream offsets.
-    fn to_stream(&mut self, step: Step, line_offset: u64, from: usize) -> Step {
+    fn offsets_in_stream(&mut self, step: Step, line_offset: u64, from: usize) -> Step {
         let fix = |e: Error| Error { offset: line_offset + e.offset, ..e };
         for i in from..self.queue_len {
             let slot = &mut self.queue[(self.queue_head + i) % super::QUEUE];
@@ -171,8 +170,16 @@ impl State {
     }
 
     /// Reads the line; findings carry positions in the line (see
-    /// [`State::to_stream`]).
-    fn decode_line(&mut self, plans: &Plans, bufs: &mut Buffers, raw: &[u8], src: Src, at: usize, newline: bool) -> Step {
+    /// [`State::offsets_in_stream`]).
+    fn decode_line(
+        &mut self,
+        plans: &Plans,
+        bufs: &mut Buffers,
+        raw: &[u8],
+        src: Src,
+        at: usize,
+        newline: bool,
+    ) -> Step {
         let fam = self.opts.family;
         let Buffers { transcoded, canonical, spans } = bufs;
 
@@ -195,7 +202,8 @@ impl State {
                         (text_src, text_at, utf8) = (Src::Transcoded, 0, true);
                     }
                     Err((kind, i)) => {
-                        let e = Error { kind, line: self.line, lb_nr: None, record: None, field: None, offset: i as u64 };
+                        let e =
+                            Error { kind, line: self.line, lb_nr: None, record: None, field: None, offset: i as u64 };
                         return self.reject(e, None);
                     }
                 }
@@ -217,10 +225,8 @@ impl State {
         };
         let key_bytes = text.get(key_range.clone());
         let key_digits = |b: &[u8]| b.len() <= fam.key.len as usize && !b.is_empty();
-        let rec = key_bytes
-            .filter(|b| key_digits(b))
-            .and_then(field::parse_short_number)
-            .and_then(|n| u16::try_from(n).ok());
+        let rec =
+            key_bytes.filter(|b| key_digits(b)).and_then(field::parse_short_number).and_then(|n| u16::try_from(n).ok());
         let lb_nr = lb_range.clone().and_then(|r| text.get(r)).and_then(field::parse_short_number);
         let mut lb_finding = None;
         if fam.line_number.is_some() {
@@ -277,7 +283,12 @@ impl State {
             let bytes = text.get(range.clone()).unwrap_or(&[]);
             let bad = bytes.iter().position(|b| !b.is_ascii_digit()).unwrap_or(bytes.len());
             let field = fam.records.first().and_then(|l| l.field_with(role));
-            Error { kind: ErrorKind::NotDigit, field: field.map(field_ref), offset: map.raw_pos(range.start + bad) as u64, ..err }
+            Error {
+                kind: ErrorKind::NotDigit,
+                field: field.map(field_ref),
+                offset: map.raw_pos(range.start + bad) as u64,
+                ..err
+            }
         };
         if let (Some(range), None) = (lb_range.clone(), lb_nr) {
             return self.reject_with(digits_error(Role::LineNumber, range), None, lb_finding);
@@ -294,7 +305,12 @@ impl State {
                 return self.pass_raw(text, text_src, text_at, key_range, lb_nr, err);
             }
             let field = fam.records.first().and_then(|l| l.field_with(Role::RecordKey));
-            let e = Error { kind: ErrorKind::UnknownRecordType, field: field.map(field_ref), offset: map.raw_pos(key_range.start) as u64, ..err };
+            let e = Error {
+                kind: ErrorKind::UnknownRecordType,
+                field: field.map(field_ref),
+                offset: map.raw_pos(key_range.start) as u64,
+                ..err
+            };
             return self.reject_with(e, None, lb_finding);
         };
         let layout = plan.layout;
@@ -317,14 +333,19 @@ impl State {
         } else {
             let len = text.len();
             let whole = layout.whole_at(len);
-            let trimmed = !whole && fam.pad_trimmed && len < layout.length as usize && paddable(layout, len);
+            let trimmed = !whole && newline && fam.pad_trimmed && len < layout.length as usize && paddable(layout, len);
             if whole || trimmed {
                 canonical[..len].copy_from_slice(text);
                 canonical[len..layout.length as usize].fill(b' ');
                 if trimmed {
                     let first_cut = layout.fields.iter().find(|f| f.range().end > len);
                     let kind = ErrorKind::TrailingBlanksTrimmed;
-                    self.push(Step::Warning(Error { kind, field: first_cut.map(field_ref), offset: map.raw_pos(len) as u64, ..err }));
+                    self.push(Step::Warning(Error {
+                        kind,
+                        field: first_cut.map(field_ref),
+                        offset: map.raw_pos(len) as u64,
+                        ..err
+                    }));
                 }
                 (&canonical[..layout.length as usize], Src::Canonical, 0)
             } else {
@@ -362,7 +383,9 @@ impl State {
             _ => plan.scan(line).1,
         };
         let checked = match bulk {
-            Bulk::Digits => self.check_fields(layout, line, &err, &map, plan.checks().iter().map(|&i| i as usize), true),
+            Bulk::Digits => {
+                self.check_fields(layout, line, &err, &map, plan.checks().iter().map(|&i| i as usize), true)
+            }
             Bulk::CheckAll => match plan.slow() {
                 Some(slow) => self.check_fields(layout, line, &err, &map, slow.iter().map(|&i| i as usize), false),
                 None => self.check_fields(layout, line, &err, &map, 0..layout.fields.len(), false),
@@ -412,9 +435,13 @@ impl State {
         let chars = text.chars().count();
         let key = raw.get(fam.key.range()).and_then(field::parse_short_number);
         let fits = |len: usize| {
-            key.is_some_and(|k| plans.all(k as u16).any(|p| p.layout.whole_at(len) || (fam.pad_trimmed && len < p.layout.length as usize)))
+            key.is_some_and(|k| {
+                plans
+                    .all(k as u16)
+                    .any(|p| p.layout.whole_at(len) || (fam.pad_trimmed && len < p.layout.length as usize))
+            })
         };
-        !(fits(raw.len()) && !fits(chars))
+        !fits(raw.len()) || fits(chars)
     }
 
     /// Which layout of `rec` reads `text`: a forced one, else the only one
@@ -461,7 +488,9 @@ impl State {
                     let i = plan.layout.fields.iter().position(|f| f.start == span.start);
                     i.and_then(|i| nth_field(text, s, i)).map_or(&[], |(_, b)| b)
                 }
-                None => text.get(span.start as usize..(span.start + span.len) as usize).unwrap_or(&text[text.len().min(span.start as usize)..]),
+                None => text
+                    .get(span.start as usize..(span.start + span.len) as usize)
+                    .unwrap_or(&text[text.len().min(span.start as usize)..]),
             }
         };
         match cond {
@@ -607,11 +636,19 @@ impl State {
     /// Rules that span fields or records, from the family's grammar and the
     /// fields' roles: identity, children per parent, values that must match
     /// the parent's, the trailer count.
-    fn check_rules(&mut self, plan: &Plan, line: &[u8], parent: Parent, ctx: &Error, map: &LineMap<'_>) -> Result<(), Error> {
+    fn check_rules(
+        &mut self,
+        plan: &Plan,
+        line: &[u8],
+        parent: Parent,
+        ctx: &Error,
+        map: &LineMap<'_>,
+    ) -> Result<(), Error> {
         let fam = self.opts.family;
         let layout = plan.layout;
         let rec = layout.rec_nr;
-        let at = |f: &FieldDesc| Error { field: Some(field_ref(f)), offset: map.raw_pos(f.start as usize) as u64, ..*ctx };
+        let at =
+            |f: &FieldDesc| Error { field: Some(field_ref(f)), offset: map.raw_pos(f.start as usize) as u64, ..*ctx };
         let first_data = layout.fields.iter().find(|f| !matches!(f.role, Role::RecordKey | Role::LineNumber));
         if let Some(p) = fam.placement(rec) {
             if !p.identity.is_empty() {

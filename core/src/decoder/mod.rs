@@ -692,7 +692,14 @@ impl State {
         if self.probation > 0 {
             self.decide_family();
         }
-        let at = Error { kind: ErrorKind::EmptyInput, line: self.line, lb_nr: None, record: None, field: None, offset: self.offset };
+        let at = Error {
+            kind: ErrorKind::EmptyInput,
+            line: self.line,
+            lb_nr: None,
+            record: None,
+            field: None,
+            offset: self.offset,
+        };
         if self.stop_when_drained {
             return;
         }
@@ -708,7 +715,8 @@ impl State {
     /// reported one by one; one `wrong_family` finding says what it is.
     fn decide_family(&mut self) {
         self.probation = 0;
-        if self.counts.decoded > 0 || self.counts.lines == 0 && self.head_len == 0 {
+        // Only blank lines (or nothing) so far: nothing to tell.
+        if self.counts.decoded > 0 || self.counts.lines == self.blank_lines {
             return;
         }
         let head = &self.head[..self.head_len];
@@ -716,8 +724,22 @@ impl State {
         if kind == crate::detect::FileKind::ThisFamily {
             return;
         }
-        let e = Error { kind: ErrorKind::WrongFamily { detected: kind }, line: 0, lb_nr: None, record: None, field: None, offset: 0 };
-        if self.opts.unknown == Unknown::Raw && matches!(kind, crate::detect::FileKind::Separated { .. } | crate::detect::FileKind::OtherText | crate::detect::FileKind::Employer) {
+        let e = Error {
+            kind: ErrorKind::WrongFamily { detected: kind },
+            line: 0,
+            lb_nr: None,
+            record: None,
+            field: None,
+            offset: 0,
+        };
+        if self.opts.unknown == Unknown::Raw
+            && matches!(
+                kind,
+                crate::detect::FileKind::Separated { .. }
+                    | crate::detect::FileKind::OtherText
+                    | crate::detect::FileKind::Employer
+            )
+        {
             // The caller wants every line kept: say what the file is, then pass it on.
             self.insert(0, Step::Error(e));
             return;

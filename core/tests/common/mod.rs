@@ -7,6 +7,7 @@ use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, FieldRef, Options
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ev {
     Record { line: u64, lb_nr: u32, rec: u16, offset: u64, bytes: Vec<u8> },
+    Raw { line: u64, key: Vec<u8>, bytes: Vec<u8> },
     Rejected(Error),
     Error(Error),
     Warning(Error),
@@ -47,6 +48,7 @@ pub fn own(ev: Event<'_>) -> Ev {
             offset: r.offset(),
             bytes: r.bytes().to_vec(),
         },
+        Event::Raw(r) => Ev::Raw { line: r.line, key: r.key.to_vec(), bytes: r.bytes.to_vec() },
         Event::Rejected(e) => Ev::Rejected(e),
         Event::Error(e) => Ev::Error(e),
         Event::Warning(e) => Ev::Warning(e),
@@ -73,7 +75,7 @@ pub fn findings(events: &[Ev]) -> Vec<Error> {
         .iter()
         .filter_map(|e| match e {
             Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) => Some(*e),
-            Ev::Record { .. } => None,
+            Ev::Record { .. } | Ev::Raw { .. } => None,
         })
         .collect()
 }
