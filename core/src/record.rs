@@ -180,10 +180,14 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// The first amount of the record (6001 Beloeb, 3101 Beloeb, 6102/6202
-    /// Beloeb_feriepenge, 6111 Beloeb), with its sign.
+    /// The first amount of the record, with its sign: the first field with
+    /// role `amount` (employer 6001 Beloeb, 3101 Beloeb, 6102/6202
+    /// Beloeb_feriepenge, 6111 Beloeb).
     pub fn amount(&self) -> Option<Decimal> {
-        let f = self.layout.fields.iter().find(|f| f.format == Format::Amount)?;
+        let f = self
+            .layout
+            .field_with(Role::Amount)
+            .or_else(|| self.layout.fields.iter().find(|f| f.format == Format::Amount))?;
         match self.value(f.no)? {
             Value::Decimal(d) => Some(d),
             _ => None,
