@@ -70,7 +70,7 @@ mod plan;
 pub mod record;
 pub mod testing;
 
-pub use decoder::{Counts, Decoder, Encoding, Event, Options, TypeCount, Unknown};
+pub use decoder::{check_field, Counts, Decoder, Encoding, Event, Options, TypeCount, Unknown};
 pub use error::{Error, ErrorKind, FieldRef, Severity};
 pub use layout::{Family, EMPLOYER};
 pub use record::{RawLine, Record};

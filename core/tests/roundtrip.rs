@@ -82,8 +82,8 @@ proptest! {
         let mut file = Vec::new();
         let mut buf = [0u8; 256];
         let mut all = vec![start, company, report];
-        // Current (TIN) 6000 layout: keep the report period after the TIN cut-over.
-        all[2].1.iter_mut().filter(|(no, _)| *no == 7).for_each(|(_, v)| *v = b"20250131".to_vec());
+        // Current (TIN) 6000 layout: a delivery sent after the TIN cut-over (1000 Dato_sendt).
+        all[0].1.iter_mut().filter(|(no, _)| *no == 3).for_each(|(_, v)| *v = b"20250203".to_vec());
         let mut person = person;
         person.1.iter_mut().filter(|(no, _)| *no == 4).for_each(|(_, v)| *v = b"6101901234".to_vec());
         all.push(person);

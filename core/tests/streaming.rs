@@ -5,7 +5,7 @@ mod common;
 
 use base64::Engine;
 use common::{findings, run, run_chunked, Ev};
-use eindkomst_core::{ErrorKind, Options};
+use eindkomst_core::{Decoder, ErrorKind, Event, Options};
 
 const SAMPLE: &[u8] = eindkomst_core::testing::SAMPLE;
 
@@ -139,4 +139,55 @@ fn base64_truncated_group() {
     let f = findings(&events);
     assert_eq!(f.iter().map(|e| e.kind).collect::<Vec<_>>(), vec![ErrorKind::Base64Truncated]);
     assert_eq!(f[0].offset, encoded.len() as u64);
+}
+
+/// Events until the `k`-th, then `finish` (called before the decoder asked
+/// for more input): what came out, and how many input bytes were consumed.
+fn stop_after(opts: Options, input: &[u8], k: usize) -> (Vec<Ev>, usize, eindkomst_core::Counts) {
+    let mut dec = Decoder::new(opts);
+    let mut out = Vec::new();
+    let mut rest = input;
+    let mut consumed = 0;
+    while out.len() < k {
+        let (ev, used) = dec.decode(rest);
+        rest = &rest[used..];
+        consumed += used;
+        match ev {
+            Event::NeedInput | Event::End => break,
+            ev => out.push(common::own(ev)),
+        }
+    }
+    loop {
+        match dec.finish() {
+            Event::End => break,
+            Event::NeedInput => panic!("finish asked for input"),
+            ev => out.push(common::own(ev)),
+        }
+    }
+    (out, consumed, *dec.counts())
+}
+
+#[test]
+fn finish_after_any_event_frames_everything_consumed() {
+    let sample = eindkomst_core::testing::SAMPLE;
+    // Plain: the same as decoding exactly the consumed bytes.
+    let (all, _) = common::run(sample);
+    for k in 0..=all.len() {
+        let (events, consumed, counts) = stop_after(Options::default(), sample, k);
+        let (want, want_counts) = common::run(&sample[..consumed]);
+        assert_eq!(events, want, "plain, finish after {k} events");
+        assert_eq!(counts, want_counts);
+        assert!(counts.balanced());
+    }
+    // Base64: the decoder takes the whole message into its buffer at once;
+    // every record in it comes out, whenever `finish` is called.
+    let text = base64::engine::general_purpose::STANDARD.encode(sample).into_bytes();
+    let opts = Options { base64: true, ..Options::default() };
+    for k in 1..=all.len() {
+        let (events, consumed, counts) = stop_after(opts, &text, k);
+        assert_eq!(consumed, text.len());
+        assert_eq!(events, all, "base64, finish after {k} events");
+        assert_eq!((counts.lines, counts.decoded), (27, 27));
+        assert!(counts.balanced());
+    }
 }

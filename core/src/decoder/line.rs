@@ -562,71 +562,23 @@ impl State {
         digits_known: bool,
     ) -> Result<(), Error> {
         let fields = layout.fields;
+        let (scale, strict_codes) = (self.opts.amount_scale, self.opts.unknown_codes_reject);
         for i in which {
             let Some(f) = fields.get(i) else { continue };
             if matches!(f.role, Role::RecordKey | Role::LineNumber) {
                 continue;
             }
             let v = line.get(f.range()).unwrap_or(&[]);
-            let fail = |kind, at: usize| Error {
-                kind,
-                field: Some(field_ref(f)),
-                offset: map.raw_pos(f.start as usize + at) as u64,
-                ..*ctx
-            };
-            let numeric = f.ty == FieldType::Numeric;
-            match f.format {
-                Format::Filler => continue,
-                Format::Sign => {
-                    match v {
-                        b"+" | b"-" => {}
-                        // A sign is needed exactly when its value is given.
-                        b" " if f.mandatory != Mandatory::Yes
-                            && i.checked_sub(1)
-                                .and_then(|p| fields.get(p))
-                                .is_some_and(|p| field::is_blank(line.get(p.range()).unwrap_or(&[]))) => {}
-                        _ => return Err(fail(ErrorKind::InvalidSign, 0)),
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            if !(digits_known && numeric) && field::is_blank(v) {
-                match f.mandatory {
-                    Mandatory::Yes => return Err(fail(ErrorKind::MissingMandatory, 0)),
-                    Mandatory::ThirdParty => self.warn(ErrorKind::MissingField, f, ctx, map),
-                    _ => {}
-                }
-                continue;
-            }
-            if numeric && !digits_known {
-                if let Some(bad) = v.iter().position(|b| !b.is_ascii_digit()) {
-                    return Err(fail(ErrorKind::NotDigit, bad));
-                }
-            }
-            let zero = || v.iter().all(|&b| b == b'0');
-            match f.format {
-                Format::Date if field::parse_date(v).is_none() && !(f.mandatory != Mandatory::Yes && zero()) => {
-                    return Err(fail(ErrorKind::InvalidDate, 0))
-                }
-                Format::Time if field::parse_time(v).is_none() => return Err(fail(ErrorKind::InvalidTime, 0)),
-                Format::Amount if self.opts.amount_scale > 2 => {
-                    let sub_ore = v.len().saturating_sub(self.opts.amount_scale as usize - 2);
-                    if v[sub_ore..].iter().any(|&b| b != b'0') {
-                        self.warn(ErrorKind::SubOrePrecision, f, ctx, map);
-                    }
-                }
-                _ => {}
-            }
-            if let Some(set) = f.values {
-                if !set.contains(v) {
-                    if numeric && !set.closed && f.mandatory != Mandatory::Yes && zero() {
-                        continue; // zero-filled optional code: "not given"
-                    }
-                    if set.closed || self.opts.unknown_codes_reject {
-                        return Err(fail(ErrorKind::InvalidCode, 0));
-                    }
-                    self.warn(ErrorKind::UnknownCode, f, ctx, map);
+            let prev_blank = i
+                .checked_sub(1)
+                .and_then(|p| fields.get(p))
+                .is_some_and(|p| field::is_blank(line.get(p.range()).unwrap_or(&[])));
+            match check_value(f, v, prev_blank, digits_known, scale, strict_codes) {
+                Ok(None) => {}
+                Ok(Some(warning)) => self.warn(warning, f, ctx, map),
+                Err((kind, at)) => {
+                    let offset = map.raw_pos(f.start as usize + at) as u64;
+                    return Err(Error { kind, field: Some(field_ref(f)), offset, ..*ctx });
                 }
             }
         }
@@ -745,4 +697,70 @@ fn separated(
         }
     }
     Ok(())
+}
+
+/// What the bytes `v` of field `f` say: nothing, a warning, or why they are
+/// rejected (with the position in the field). `prev_blank`: the field before
+/// is blank (a sign may then be blank too); `digits_known`: a bulk check has
+/// proven every byte of a numeric field a digit.
+pub(crate) fn check_value(
+    f: &FieldDesc,
+    v: &[u8],
+    prev_blank: bool,
+    digits_known: bool,
+    amount_scale: u8,
+    unknown_codes_reject: bool,
+) -> Result<Option<ErrorKind>, (ErrorKind, usize)> {
+    let numeric = f.ty == FieldType::Numeric;
+    match f.format {
+        Format::Filler => return Ok(None),
+        Format::Sign => {
+            return match v {
+                b"+" | b"-" => Ok(None),
+                // A sign is needed exactly when its value is given.
+                b" " if f.mandatory != Mandatory::Yes && prev_blank => Ok(None),
+                _ => Err((ErrorKind::InvalidSign, 0)),
+            };
+        }
+        _ => {}
+    }
+    if !(digits_known && numeric) && field::is_blank(v) {
+        return match f.mandatory {
+            Mandatory::Yes => Err((ErrorKind::MissingMandatory, 0)),
+            Mandatory::ThirdParty => Ok(Some(ErrorKind::MissingField)),
+            _ => Ok(None),
+        };
+    }
+    if numeric && !digits_known {
+        if let Some(bad) = v.iter().position(|b| !b.is_ascii_digit()) {
+            return Err((ErrorKind::NotDigit, bad));
+        }
+    }
+    let zero = || v.iter().all(|&b| b == b'0');
+    let mut warning = None;
+    match f.format {
+        Format::Date if field::parse_date(v).is_none() && !(f.mandatory != Mandatory::Yes && zero()) => {
+            return Err((ErrorKind::InvalidDate, 0))
+        }
+        Format::Time if field::parse_time(v).is_none() => return Err((ErrorKind::InvalidTime, 0)),
+        Format::Amount if amount_scale > 2 => {
+            let sub_ore = v.len().saturating_sub(amount_scale as usize - 2);
+            if v[sub_ore..].iter().any(|&b| b != b'0') {
+                warning = Some(ErrorKind::SubOrePrecision);
+            }
+        }
+        _ => {}
+    }
+    if let Some(set) = f.values {
+        if !set.contains(v) {
+            if numeric && !set.closed && f.mandatory != Mandatory::Yes && zero() {
+                return Ok(warning); // zero-filled optional code: "not given"
+            }
+            if set.closed || unknown_codes_reject {
+                return Err((ErrorKind::InvalidCode, 0));
+            }
+            warning = Some(ErrorKind::UnknownCode);
+        }
+    }
+    Ok(warning)
 }

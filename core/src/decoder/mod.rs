@@ -606,6 +606,39 @@ impl Decoder {
     }
 }
 
+/// Checks one value against a field of a layout, by the rules the decoder
+/// applies to that field in a line (digits, dates, codes, mandatory, sign),
+/// so a caller can check a single CPR or SE-nr without writing a record.
+/// A numeric value must fill its field exactly; a text value may be shorter
+/// (it is blank-padded, as in a record). `Ok(Some(kind))` is a warning;
+/// `Err((kind, at))` gives the position of the problem in `value`.
+///
+/// ```
+/// use eindkomst_core::{check_field, layout::{Role, EMPLOYER}, ErrorKind, Options};
+/// let cpr = EMPLOYER.get(6000).unwrap().field_with(Role::Cpr).unwrap();
+/// let opts = Options::default();
+/// assert_eq!(check_field(cpr, b"6101901234", &opts), Ok(None));
+/// assert_eq!(check_field(cpr, b"61019O1234", &opts), Err((ErrorKind::NotDigit, 5)));
+/// assert_eq!(check_field(cpr, b"610190123", &opts), Err((ErrorKind::WrongLength { expected: 10, found: 9 }, 9)));
+/// ```
+pub fn check_field(
+    f: &crate::layout::FieldDesc,
+    value: &[u8],
+    opts: &Options,
+) -> Result<Option<ErrorKind>, (ErrorKind, usize)> {
+    let len = f.len as usize;
+    if value.len() > len {
+        return Err((ErrorKind::FieldTooLong { limit: f.len }, len));
+    }
+    if f.ty == crate::layout::FieldType::Numeric && value.len() != len {
+        return Err((ErrorKind::WrongLength { expected: f.len, found: value.len() as u32 }, value.len()));
+    }
+    let mut padded = [b' '; MAX_LINE];
+    padded[..value.len()].copy_from_slice(value);
+    let v = &padded[..len];
+    line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)
+}
+
 impl State {
     fn push(&mut self, step: Step) {
         if self.queue_len == QUEUE {
