@@ -8,7 +8,7 @@
 use eindkomst_cli::{filter, generate, output, stats};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use eindkomst_core::{Options, PersonLayout};
+use eindkomst_core::{Encoding, Family, Options, Unknown, EMPLOYER};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,15 +34,26 @@ struct DecodeArgs {
     /// Decimals in 16-digit amounts (spec: uncertain, 10+6 digits assumed).
     #[arg(long, default_value_t = 6)]
     amount_scale: u8,
-    /// Which 6000 layout to use.
+    /// Which employer 6000 layout to use: by the family's rules (auto: line
+    /// length, then the 1000's Dato_sendt, then content), or always one.
     #[arg(long, value_enum, default_value_t = PersonArg::Auto)]
     person_layout: PersonArg,
+    /// Force a layout variant for its record type: KEY@VARIANT (e.g. 6000@v7.1); repeatable.
+    #[arg(long, value_name = "KEY@VARIANT")]
+    variant: Vec<String>,
     /// Treat codes outside an open value set as errors, not warnings.
     #[arg(long)]
     unknown_codes_reject: bool,
-    /// Decode with the layouts in this JSON file (same shape as the spec's eindkomst-layout.json).
-    #[arg(long)]
-    layout: Option<PathBuf>,
+    /// Decode another record family: a family file (see docs/layouts.md).
+    /// Without it, the employer reporting family.
+    #[arg(long, alias = "layout", value_name = "FILE")]
+    family: Option<PathBuf>,
+    /// Character encoding: auto (ISO-8859-1, or UTF-8 decided once per file), latin1, utf8.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
+    /// Lines with an unknown record key: reject them, or pass them through raw.
+    #[arg(long, value_enum, default_value_t = UnknownArg::Reject)]
+    unknown: UnknownArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -50,6 +61,20 @@ enum PersonArg {
     Auto,
     Current,
     PreTin,
+    Taxcardbuilder,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    Auto,
+    Latin1,
+    Utf8,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnknownArg {
+    Reject,
+    Raw,
 }
 
 use eindkomst_cli::Format;
@@ -108,27 +133,53 @@ enum Command {
 
 impl DecodeArgs {
     fn options(&self) -> Result<Options, String> {
+        if self.amount_scale > 16 {
+            return Err("--amount-scale must be at most 16".into());
+        }
+        let family = match &self.family {
+            Some(path) => load_family(path)?,
+            None => &EMPLOYER,
+        };
         let mut opts = Options {
             strict: self.strict,
             base64: self.base64,
             amount_scale: self.amount_scale,
-            person_layout: match self.person_layout {
-                PersonArg::Auto => PersonLayout::Auto,
-                PersonArg::Current => PersonLayout::Current,
-                PersonArg::PreTin => PersonLayout::PreTin,
-            },
             unknown_codes_reject: self.unknown_codes_reject,
+            family,
+            encoding: match self.encoding {
+                EncodingArg::Auto => Encoding::Auto,
+                EncodingArg::Latin1 => Encoding::Latin1,
+                EncodingArg::Utf8 => Encoding::Utf8,
+            },
+            unknown: match self.unknown {
+                UnknownArg::Reject => Unknown::Reject,
+                UnknownArg::Raw => Unknown::Raw,
+            },
             ..Options::default()
         };
-        if self.amount_scale > 16 {
-            return Err("--amount-scale must be at most 16".into());
-        }
-        if let Some(path) = &self.layout {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            opts.layouts = eindkomst_core::layout_json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let person = match self.person_layout {
+            PersonArg::Auto => None,
+            PersonArg::Current => Some(""),
+            PersonArg::PreTin => Some("v7.1"),
+            PersonArg::Taxcardbuilder => Some("TaxCardBuilder"),
+        };
+        let forced = person.map(|v| format!("6000@{v}")).into_iter().chain(self.variant.iter().cloned());
+        for spec in forced {
+            let (key, variant) = spec.split_once('@').ok_or(format!("--variant {spec}: KEY@VARIANT"))?;
+            let layout = family
+                .layouts()
+                .find(|l| l.key == key && l.variant == variant)
+                .ok_or_else(|| format!("family {}: no layout {spec}", family.name))?;
+            opts = opts.with_layout(layout);
         }
         Ok(opts)
     }
+}
+
+/// Reads a family file.
+fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    eindkomst_core::layout_json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn main() -> ExitCode {

@@ -3,7 +3,7 @@
 use crate::input::for_each_event;
 use crate::Format;
 use eindkomst_core::field::{trim_end, Latin1};
-use eindkomst_core::{Counts, Error, Event, Options, Record};
+use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -43,7 +43,7 @@ pub fn write_json_str(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
 /// The `--raw` contract: `{"line":N,"record":"6001","fields":{"1":"...",...}}`,
 /// every field of the layout by number, trailing blanks trimmed, UTF-8.
 pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
-    write!(out, "{{\"line\":{},\"record\":\"{:04}\",\"fields\":{{", r.line(), r.record_type())?;
+    write!(out, "{{\"line\":{},\"record\":\"{}\",\"fields\":{{", r.line(), r.key())?;
     for (i, (f, raw)) in r.fields().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
@@ -62,6 +62,15 @@ fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
     }
 }
 
+/// A line passed through raw (`--unknown raw`): `{"line":N,"raw":true,"key":"150","bytes":"..."}`.
+pub fn write_raw_line(out: &mut impl Write, r: &RawLine<'_>) -> io::Result<()> {
+    write!(out, "{{\"line\":{},\"raw\":true,\"key\":", r.line)?;
+    write_json_str(out, r.key)?;
+    out.write_all(b",\"bytes\":")?;
+    write_json_str(out, r.bytes)?;
+    out.write_all(b"}")
+}
+
 /// CSV in long form: one row per field, so record types of any shape mix.
 fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> {
     let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
@@ -75,7 +84,7 @@ fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> 
                 _ => continue,
             }
         };
-        write!(out, "{},{},{:04},{},", r.line(), r.lb_nr(), r.record_type(), f.no)?;
+        write!(out, "{},{},{},{},", r.line(), r.lb_nr(), r.key(), f.no)?;
         csv_field(out, f.name)?;
         out.write_all(b",")?;
         csv_field(out, &value)?;
@@ -99,6 +108,28 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<b
     let counts = for_each_event(path, opts, |event| {
         if let Some((what, e)) = label(&event) {
             return writeln!(err, "{}", finding_line(what, &e));
+        }
+        if let Event::Raw(line) = event {
+            return match format {
+                Format::Csv => {
+                    write!(out, "{},,", line.line)?;
+                    csv_field(&mut out, &Latin1(line.key).to_string())?;
+                    out.write_all(b",,raw,")?;
+                    csv_field(&mut out, &Latin1(line.bytes).to_string())?;
+                    out.write_all(b"\n")
+                }
+                Format::Ndjson | Format::Json => {
+                    if format == Format::Json && !first {
+                        out.write_all(b",\n")?;
+                    }
+                    first = false;
+                    write_raw_line(&mut out, &line)?;
+                    if format == Format::Ndjson {
+                        out.write_all(b"\n")?;
+                    }
+                    Ok(())
+                }
+            };
         }
         let Event::Record(r) = event else {
             return Ok(());
@@ -133,17 +164,25 @@ fn clean(c: &Counts) -> bool {
     c.rejected == 0 && c.errors == 0
 }
 
+/// A record type's key as the family writes it (`6001`, `120`).
+pub fn key_text(family: &Family, rec_nr: u16) -> String {
+    family.get(rec_nr).map_or_else(|| rec_nr.to_string(), |l| l.key.to_string())
+}
+
 /// The counts as lines: totals, then one line per record type seen.
-pub fn summary(c: &Counts) -> String {
+pub fn summary(c: &Counts, family: &Family) -> String {
     let mut s = format!(
         "lines {}, decoded {}, rejected {}, warnings {}, errors {}",
         c.lines, c.decoded, c.rejected, c.warnings, c.errors
     );
+    if c.raw > 0 {
+        s += &format!(", passed raw {}", c.raw);
+    }
     if c.suppressed > 0 {
         s += &format!(", suppressed {}", c.suppressed);
     }
     for t in c.by_type.iter().filter(|t| t.decoded + t.rejected > 0) {
-        s += &format!("\n  {:04}: decoded {}, rejected {}", t.rec_nr, t.decoded, t.rejected);
+        s += &format!("\n  {}: decoded {}, rejected {}", key_text(family, t.rec_nr), t.decoded, t.rejected);
     }
     if c.rejected_untyped > 0 {
         s += &format!("\n  ????: rejected {}", c.rejected_untyped);
@@ -160,7 +199,8 @@ pub fn validate(path: &Path, opts: Options) -> Result<bool, String> {
         None => Ok(()),
     })?;
     let ok = clean(&counts);
-    writeln!(out, "{}\n{}", summary(&counts), if ok { "clean" } else { "NOT clean" }).map_err(|e| e.to_string())?;
+    writeln!(out, "{}\n{}", summary(&counts, opts.family), if ok { "clean" } else { "NOT clean" })
+        .map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     Ok(ok)
 }
