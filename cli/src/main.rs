@@ -5,7 +5,7 @@
 //! whatever the file size. Findings go to stderr (`decode`) or stdout
 //! (`validate`), one line each, never with a CPR value in them.
 
-use eindkomst_cli::{filter, generate, output, stats};
+use eindkomst_cli::{filter, generate, layout_tool, output, stats};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use eindkomst_core::{Encoding, Family, Options, Unknown, EMPLOYER};
@@ -111,6 +111,20 @@ enum Command {
         #[command(flatten)]
         filter: filter::FilterArgs,
     },
+    /// Help for transcribing a family's layout: infer a draft, check a family file.
+    Layout {
+        #[command(subcommand)]
+        command: LayoutCommand,
+    },
+    /// Say what each file is: a family's lines, separated rows, gzip, XML, ...
+    Detect {
+        /// Files to look at.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Family files to recognise besides the employer family.
+        #[arg(long, value_name = "FILE")]
+        family: Vec<PathBuf>,
+    },
     /// Write a realistic synthetic file (synthetic CPRs) to stdout or --output.
     Generate {
         /// Number of lines, 1000 and 9999 included.
@@ -128,6 +142,37 @@ enum Command {
         /// Write here instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LayoutCommand {
+    /// Print a draft family file from samples: per record key the line
+    /// lengths seen, per column the byte classes, fields cut where they change.
+    Infer {
+        /// Sample files.
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
+        /// Where the record key sits, START:LEN (1-based; for separated
+        /// samples START is the field). Default: the employer's 8:4 when the
+        /// samples are employer files, else 1:3.
+        #[arg(long, value_name = "START:LEN")]
+        key: Option<String>,
+        /// Where a running line number sits, START:LEN.
+        #[arg(long, value_name = "START:LEN")]
+        line_number: Option<String>,
+        /// The samples are separated rows with this separator (e.g. "'").
+        #[arg(long)]
+        separator: Option<char>,
+    },
+    /// Decode samples with a family file and report the fit per record type
+    /// and field; exit 0 only when every line decodes.
+    Check {
+        /// The family file.
+        family: PathBuf,
+        /// Sample files.
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
     },
 }
 
@@ -176,6 +221,30 @@ impl DecodeArgs {
     }
 }
 
+/// Where key and line number sit for `layout infer`.
+fn infer_shape(
+    samples: &[PathBuf],
+    key: Option<String>,
+    line_number: Option<String>,
+    separator: Option<char>,
+) -> Result<layout_tool::Shape, String> {
+    let separator = match separator {
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => return Err(format!("--separator {c}: an ASCII character")),
+        None => None,
+    };
+    let employer = || {
+        let head = std::fs::read(&samples[0]).unwrap_or_default();
+        eindkomst_core::detect::detect(&head, &EMPLOYER) == eindkomst_core::detect::FileKind::ThisFamily
+    };
+    let (key, line_number) = match (key, line_number) {
+        (Some(k), n) => (layout_tool::parse_span(&k)?, n.map(|n| layout_tool::parse_span(&n)).transpose()?),
+        (None, None) if separator.is_none() && employer() => ((7, 4), Some((0, 7))),
+        (None, n) => ((0, 3), n.map(|n| layout_tool::parse_span(&n)).transpose()?),
+    };
+    Ok(layout_tool::Shape { key, line_number, separator })
+}
+
 /// Reads a family file.
 fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -196,6 +265,18 @@ fn main() -> ExitCode {
             let selection = if filter.active() { Some(filter.selection()?) } else { None };
             stats::run(&args.file, o, json, selection.as_ref())
         }),
+        Command::Layout { command: LayoutCommand::Infer { samples, key, line_number, separator } } => {
+            infer_shape(&samples, key, line_number, separator).and_then(|shape| layout_tool::infer(&samples, &shape))
+        }
+        Command::Layout { command: LayoutCommand::Check { family, samples } } => {
+            load_family(&family).and_then(|f| layout_tool::check(f, &samples))
+        }
+        Command::Detect { files, family } => {
+            family.iter().map(|p| load_family(p)).collect::<Result<Vec<_>, _>>().and_then(|mut fams| {
+                fams.insert(0, &EMPLOYER);
+                layout_tool::detect_files(&files, &fams)
+            })
+        }
         Command::Generate { records, seed, errors, crlf, output } => {
             generate::run(generate::Spec { records, seed, errors, crlf }, output.as_deref())
         }
