@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.xml.security.c14n.Canonicalizer;
@@ -73,16 +74,18 @@ final class Answers {
         bst.setAttribute("ValueType", Xml.X509V3);
         bst.setAttribute("EncodingType", Xml.BASE64);
         String bstId = id(bst);
-        id(body);
-        id(ts);
-        id(relates);
+        List<String> signed = List.of(id(body), id(ts), id(relates));
+        // Read back: Santuario canonicalises namespace declarations that are attributes, which DOM-made elements lack.
+        doc = Xml.parse(Xml.bytes(doc));
+        body = Xml.child(doc.getDocumentElement(), Xml.SOAP11, "Body");
+        security = Xml.descendants(doc.getDocumentElement(), Xml.WSSE, "Security").get(0);
         Wss.ids(doc);
         XMLSignature sig = new XMLSignature(doc, "", XMLSignature.ALGO_ID_SIGNATURE_RSA_SHA256, Canonicalizer.ALGO_ID_C14N_EXCL_OMIT_COMMENTS);
         security.appendChild(sig.getElement());
-        for (Element e : new Element[] {body, ts, relates}) {
+        for (String id : signed) {
             Transforms t = new Transforms(doc);
             t.addTransform(Transforms.TRANSFORM_C14N_EXCL_OMIT_COMMENTS);
-            sig.addDocument("#" + e.getAttributeNS(Xml.WSU, "Id"), t, MessageDigestAlgorithm.ALGO_ID_DIGEST_SHA256);
+            sig.addDocument("#" + id, t, MessageDigestAlgorithm.ALGO_ID_DIGEST_SHA256);
         }
         Element str = doc.createElementNS(Xml.WSSE, "wsse:SecurityTokenReference");
         Element ref = Xml.add(str, Xml.WSSE, "wsse:Reference", null);
