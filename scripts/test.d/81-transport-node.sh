@@ -26,6 +26,6 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 33 ] || { echo "81-transport-node: $pass tests passed, want 33" >&2; exit 1; }
+[ "$pass" = 34 ] || { echo "81-transport-node: $pass tests passed, want 34" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
 echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"

@@ -1,6 +1,9 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   VedligeholdClient, BestilClient, NS, FejlSvarError, ServiceplatformFaultError, SoapTransportError, InvalidIdentifierError, isoDate,
 } from '../src/soap.js';
@@ -140,4 +143,23 @@ test('a non-SOAP error and an unreachable server are transport errors', async ()
   const port = await new Promise((r) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
   await assert.rejects(new VedligeholdClient(endpoint('vedligehold', { url: `https://127.0.0.1:${port}/x`, timeoutMs: 2000 }), FULL, ADGANG)
     .start(SE, '2025-02-01', [CPR_A]), (e) => e instanceof SoapTransportError && e.message.endsWith('failed: ECONNREFUSED'));
+});
+
+test('the subscribe example runs with an environment file', async () => {
+  const file = join(sp.certs, 'exttest.json');
+  writeFileSync(file, JSON.stringify({
+    keyFile: join(sp.certs, 'client.key'), certFile: join(sp.certs, 'client.crt'), caFile: join(sp.certs, 'ca.crt'), cvr: sp.ready.cvr,
+    stsUrl: sp.ready.sts.url,
+    vedligehold: { url: sp.url('vedligehold'), soapAction: sp.soapAction('vedligehold'), entityId: sp.entityId('vedligehold') },
+    serviceplatformenCertificateFile: join(sp.certs, 'sp.crt'), adgang: ADGANG,
+  }));
+  try {
+    const out = await new Promise((resolve, reject) => execFile(process.execPath, [new URL('../examples/subscribe.js', import.meta.url).pathname, file, SE, CPR_A],
+      (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))));
+    const [r] = await accepted(1);
+    assert.equal(out, `subscribed, TransaktionsId ${r.transaktionsId}, 0 advis\n`);
+    assert.deepEqual(await sp.subscriptions(SE), [CPR_A]);
+  } finally {
+    rmSync(file);
+  }
 });

@@ -39,7 +39,7 @@ final class Schemas {
         return f.newSchema(new StreamSource(file.toFile()));
     }
 
-    /** Findings of {@code kontekst:HovedOplysninger} against KontekstType.xsd. */
+    /** Findings of {@code kontekst:HovedOplysninger} (or {@code HovedOplysningerSvar}) against KontekstType.xsd. */
     List<String> kontekst(Element hovedOplysninger) {
         return validate(kontekst, hovedOplysninger, "kontekst schema");
     }

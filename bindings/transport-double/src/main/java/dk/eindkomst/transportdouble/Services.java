@@ -90,6 +90,10 @@ final class Services implements HttpHandler {
                 return;
             }
             String answer = service.vedligehold() ? vedligehold(c) : bestil(c);
+            // The double's own answers keep to KOMBIT's kontekst schema as well.
+            Element svar = Xml.descendants(Xml.parse(answer.getBytes(StandardCharsets.UTF_8)).getDocumentElement(), Xml.KONTEKST, "HovedOplysningerSvar").get(0);
+            List<String> own = schemas.kontekst(svar);
+            if (!own.isEmpty()) throw new IllegalStateException("answer template against the kontekst schema: " + own);
             send(ex, 200, answers.sign(answer, c.messageId(), state.takeAnswer()), "text/xml; charset=utf-8");
         } catch (Exception e) {
             Main.log(service.name() + ": answer failed: " + e);

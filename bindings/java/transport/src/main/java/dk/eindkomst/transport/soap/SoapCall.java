@@ -1,6 +1,6 @@
 package dk.eindkomst.transport.soap;
 
-import java.io.ByteArrayInputStream;
+import dk.eindkomst.transport.SafeXml;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.stream.XMLStreamException;
-import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
@@ -111,7 +107,7 @@ final class SoapCall {
         Element payload;
         Element envelope;
         try {
-            envelope = parse(body).getDocumentElement();
+            envelope = SafeXml.parse(body).getDocumentElement();
             if (!is(envelope, Ns.SOAP, "Envelope")) throw new IllegalArgumentException("root is not soap:Envelope");
             Element soapBody = child(envelope, Ns.SOAP, "Body");
             if (soapBody == null) throw new IllegalArgumentException("no soap:Body");
@@ -174,19 +170,6 @@ final class SoapCall {
             }
         }
         return new ServiceplatformFaultException(status, code, string, errors);
-    }
-
-    /** Namespace-aware DOM parse with DTDs and external entities refused. */
-    static Document parse(byte[] xml) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        f.setXIncludeAware(false);
-        f.setExpandEntityReferences(false);
-        DocumentBuilder b = f.newDocumentBuilder();
-        b.setErrorHandler(null);
-        return b.parse(new ByteArrayInputStream(xml));
     }
 
     static boolean is(Element e, String ns, String local) {

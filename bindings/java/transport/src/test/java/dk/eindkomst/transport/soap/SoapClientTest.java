@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -226,6 +227,38 @@ class SoapClientTest {
                 new SoapEndpoint(closed, sp.soapAction("vedligehold"), sp.tls("client"), Duration.ofSeconds(2),
                                  new TokenSecurity(sts, sp.entityId("vedligehold"), sp.spCertificate())), FULL_CONTEXT, ADGANG, engine);
         assertThrows(SoapTransportException.class, () -> client.start(SE, LocalDate.of(2025, 2, 1), List.of(CPR_A)));
+    }
+
+    /** The shipped example, configured as docs/transports.md shows, against the double. */
+    @Test
+    void theSubscribeExampleRunsWithAnEnvironmentFile() throws Exception {
+        Path env = java.nio.file.Files.createTempFile("eik-example-", ".properties");
+        try {
+            java.nio.file.Files.writeString(env, String.join("\n",
+                    "keystore=" + sp.certs.resolve("client.p12"), "keystore.password=changeit",
+                    "truststore=" + sp.certs.resolve("trust.p12"), "truststore.password=changeit", "cvr=" + sp.cvr(),
+                    "sts.url=" + sp.sts(), "vedligehold.url=" + sp.url("vedligehold"),
+                    "vedligehold.soapAction=" + sp.soapAction("vedligehold"), "vedligehold.entityId=" + sp.entityId("vedligehold"),
+                    "serviceplatformen.certificate=" + sp.certs.resolve("sp.crt"),
+                    "abonnentTypeKode=0784", "abonnementTypeKode=3154", "adgangFormaalTypeKode=272", "omfangTekst=Fuld"));
+            var out = new ByteArrayOutputStream();
+            var stdout = System.out;
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                dk.eindkomst.transport.example.SubscribeExample.main(new String[] {env.toString(), SE, CPR_A});
+            } finally {
+                System.setOut(stdout);
+            }
+            JsonObject r = accepted(1).get(0);
+            assertEquals("subscribed, TransaktionsId " + r.get("transaktionsId").getAsString() + ", advis []\n", out.toString(StandardCharsets.UTF_8));
+            assertEquals(List.of(CPR_A), sp.subscriptions(SE));
+            java.nio.file.Files.writeString(env, "keystore=x\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> dk.eindkomst.transport.example.SubscribeExample.main(new String[] {env.toString(), SE, CPR_A}));
+            assertEquals("missing keystore.password in the configuration", e.getMessage());
+        } finally {
+            java.nio.file.Files.delete(env);
+        }
     }
 
     /** The request head as a plain-HTTP server sees it: HTTP/1.1, and no h2c upgrade offer. */
