@@ -1,86 +1,89 @@
-//! Validation plans: what the decoder precomputes per layout so a line is
-//! checked in bulk (SWAR, 8 bytes at a time) and only the fields that need
-//! more than "digits" are looked at one by one.
+//! Validation plans: what the decoder precomputes per layout of a family so
+//! a line is checked in bulk (SWAR: 8 bytes per step, against per-layout
+//! class masks) and only the fields that need more than their class are
+//! looked at one by one. [`Fast`] is the part the fast path
+//! (`decoder/fast.rs`) runs for a clean line.
 
-use crate::decoder::MAX_LINE;
-use crate::layout::{Family, FieldType, Format, Mandatory, RecordLayout, Role};
+use crate::layout::{Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
 
-/// Layouts up to this many 8-byte words (256 bytes) get the bulk check.
-pub(crate) const WORDS: usize = 32;
+/// Layouts up to this many 8-byte words (160 bytes; the longest employer
+/// record is 146) get the bulk check.
+pub(crate) const WORDS: usize = 20;
 /// Plans kept: every record type plus its variants.
 pub(crate) const MAX_PLANS: usize = 40;
-/// Fields per layout that need a check beyond digits.
+/// Fields per layout that need a check beyond their class.
 const MAX_CHECKS: usize = 24;
 /// Fields per layout that need any check at all (numeric or `checks`).
 const MAX_SLOW: usize = 40;
+/// Checks the fast path runs per layout.
+const MAX_OPS: usize = 12;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
-/// A digit mask that checks nothing, for lines without a plan.
-static NO_DIGITS: [u8; MAX_LINE] = [0; MAX_LINE];
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
 
-/// One pass over a line: whether every byte is ISO-8859-1 printable
-/// (0x20-0x7E, 0xA0-0xFF), and whether every byte under `mask` (0xFF) is an
-/// ASCII digit. Branch-free over 16-byte blocks (the last one padded), so the
-/// compiler vectorises it; the two checks share the loads.
-fn scan(line: &[u8], mask: &[u8]) -> (bool, bool) {
-    let (mask, mask_fits) = match mask.get(..line.len()) {
-        Some(m) => (m, true),
-        None => (NO_DIGITS.get(..line.len()).unwrap_or(&[]), false),
-    };
-    let bad = |b: u8| (b < 0x20) | (b.wrapping_sub(0x7F) < 0x21);
-    let not_digit = |b: u8, m: u8| m & ((b.wrapping_sub(b'0') > 9) as u8).wrapping_neg();
-    let block = |l: &[u8; 16], m: &[u8; 16]| {
-        let (mut p, mut d) = (false, 0u8);
-        for i in 0..16 {
-            p |= bad(l[i]);
-            d |= not_digit(l[i], m[i]);
-        }
-        (p, d)
-    };
-    let (mut p, mut d) = (false, 0u8);
-    let mut lines = line.chunks_exact(16);
-    let mut masks = mask.chunks_exact(16);
-    for (l, m) in (&mut lines).zip(&mut masks) {
-        if let (Ok(l), Ok(m)) = (l.try_into(), m.try_into()) {
-            let (bp, bd) = block(l, m);
-            p |= bp;
-            d |= bd;
+/// 0x80 in every byte of `w` that is not ISO-8859-1 printable (0x00-0x1F,
+/// 0x7F-0x9F). No carries cross bytes: every sum stays below 0x100.
+#[inline]
+fn unprintable(w: u64) -> u64 {
+    let low7 = w & !HI;
+    let below_space = !(low7 + LO * 0x60) & HI; // low 7 bits < 0x20: 0x00-0x1F and 0x80-0x9F
+    let del = (low7 + LO) & !w & HI; // 0x7F
+    below_space | del
+}
+
+/// 0x80 in every zero byte of `w`.
+#[inline]
+fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HI) + !HI) | w) & HI
+}
+
+/// 0x80 in every byte of `w` that is not an ASCII digit.
+#[inline]
+fn non_digits(w: u64) -> u64 {
+    let d = w ^ (LO * 0x30);
+    (((d & !HI) + LO * 0x76) | d) & HI
+}
+
+/// 0x80 in every byte of `w` that is neither `+` nor `-`.
+#[inline]
+fn non_signs(w: u64) -> u64 {
+    !(zero_bytes(w ^ (LO * b'+' as u64)) | zero_bytes(w ^ (LO * b'-' as u64))) & HI
+}
+
+/// Word `i` of `line`, little-endian; bytes past the end read as `'0'`
+/// (printable, a digit, outside every mask).
+#[inline]
+fn word(line: &[u8], i: usize) -> u64 {
+    match line.get(i * 8..i * 8 + 8) {
+        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([b'0'; 8])),
+        None => {
+            let mut b = [b'0'; 8];
+            let tail = line.get(i * 8..).unwrap_or(&[]);
+            b[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
+            u64::from_le_bytes(b)
         }
     }
-    let (rest, rest_mask) = (lines.remainder(), masks.remainder());
-    let (mut l, mut m) = ([b'0'; 16], [0u8; 16]);
-    l[..rest.len()].copy_from_slice(rest);
-    m[..rest_mask.len()].copy_from_slice(rest_mask);
-    let (bp, bd) = block(&l, &m);
-    (!(p | bp), mask_fits && (d | bd) == 0)
+}
+
+/// What one pass over a line found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// Every byte is ISO-8859-1 printable.
+    pub printable: bool,
+    /// Every byte under the digit mask is a digit (the layout's numbers are whole).
+    pub digits: bool,
+    /// Every byte under the sign mask is `+` or `-`.
+    pub signs: bool,
+    /// Some byte is 0x80 or above.
+    pub high: bool,
 }
 
 /// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
 #[cfg(test)]
 pub(crate) fn printable_line(line: &[u8]) -> bool {
-    scan(line, &[]).0
-}
-
-/// What is checked in bulk for one layout.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Plan {
-    pub layout: &'static RecordLayout,
-    /// Index of the record type in `Counts::by_type`.
-    pub slot: u8,
-    /// Words of `digits` in use; 0 = no bulk check (layout too long).
-    words: u8,
-    /// 0xFF at every position that belongs to a numeric field.
-    digits: [u8; 8 * WORDS],
-    /// Field indices that need a check of their own (codes, dates, signs, ...).
-    checks: [u8; MAX_CHECKS],
-    n_checks: u8,
-    /// After [`Bulk::CheckAll`]: `checks` plus every numeric field, in order.
-    /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
-    slow: [u8; MAX_SLOW],
-    n_slow: u8,
-    /// Index of the first field with each role ([`Role::index`]), or [`NONE`].
-    roles: [u8; Role::ALL.len()],
+    (0..line.len().div_ceil(8)).all(|i| unprintable(word(line, i)) == 0)
 }
 
 /// Result of the bulk check of a line.
@@ -92,22 +95,94 @@ pub(crate) enum Bulk {
     CheckAll,
 }
 
+/// One check of the fast path, on a line whose classes are already right.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Op {
+    /// The bytes are one of the set's codes.
+    Code { start: u16, len: u16, set: &'static ValueSet },
+    /// A real date (`YYYYMMDD`, digits known).
+    Date(u16),
+    /// A real time (`HHMMSS`, digits known).
+    Time(u16),
+    /// Digits that must all be `0` (an amount's digits below one øre).
+    Zeros { start: u16, len: u16 },
+    /// Text that must not be blank.
+    Text { start: u16, len: u16 },
+}
+
+/// What the fast path needs of a layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fast {
+    /// Clean lines of this layout may take the fast path.
+    pub ok: bool,
+    /// Grammar: bit per record slot that may hold it; 0 with `top` = a top-level record.
+    pub parents: u32,
+    /// A top-level record (closes every open record).
+    pub top: bool,
+    /// No place in the grammar: no order check.
+    pub free: bool,
+    /// Records hang under it (it goes on the grammar's stack).
+    pub container: bool,
+    ops: [Option<Op>; MAX_OPS],
+    n_ops: u8,
+}
+
+impl Fast {
+    /// The checks, in line order.
+    pub fn ops(&self) -> impl Iterator<Item = &Op> {
+        self.ops[..self.n_ops as usize].iter().flatten()
+    }
+}
+
+/// What is checked in bulk for one layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    pub layout: &'static RecordLayout,
+    /// Index of the record type in `Counts::by_type` (its slot).
+    pub slot: u8,
+    /// Words of the masks in use; 0 = no bulk check (layout too long).
+    words: u8,
+    /// 0x80 at every byte that belongs to a numeric field.
+    digit: [u64; WORDS],
+    /// 0x80 at every sign byte.
+    sign: [u64; WORDS],
+    /// Field indices that need a check of their own (codes, dates, signs, ...).
+    checks: [u8; MAX_CHECKS],
+    n_checks: u8,
+    /// After [`Bulk::CheckAll`]: `checks` plus every numeric field, in order.
+    /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
+    slow: [u8; MAX_SLOW],
+    n_slow: u8,
+    /// Index of the first field with each role ([`Role::index`]), or [`NONE`].
+    roles: [u8; Role::ALL.len()],
+    /// The fast path's view.
+    pub fast: Fast,
+}
+
 impl Plan {
-    fn new(layout: &'static RecordLayout, slot: u8) -> Plan {
+    fn new(family: &Family, layout: &'static RecordLayout, slot: u8, amount_scale: u8) -> Plan {
         let mut plan = Plan {
             layout,
             slot,
             words: 0,
-            digits: [0; 8 * WORDS],
+            digit: [0; WORDS],
+            sign: [0; WORDS],
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
+            fast: Fast { ok: false, parents: 0, top: false, free: false, container: false, ops: [None; MAX_OPS], n_ops: 0 },
         };
         let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
-        let mut checks_fit = true;
-        let mut slow_fits = true;
+        let (mut checks_fit, mut slow_fits, mut ops_fit) = (true, true, true);
+        let mark = |mask: &mut [u64; WORDS], f: &FieldDesc| {
+            for pos in f.range() {
+                if let Some(w) = mask.get_mut(pos / 8) {
+                    *w |= 0x80 << (8 * (pos % 8));
+                }
+            }
+        };
         for (i, f) in layout.fields.iter().enumerate() {
             let idx = i as u8;
             if let Some(slot) = plan.roles.get_mut(f.role.index()).filter(|s| **s == NONE) {
@@ -117,9 +192,10 @@ impl Plan {
                 continue;
             }
             if fits && f.ty == FieldType::Numeric {
-                for pos in f.range() {
-                    plan.digits[pos] = 0xFF;
-                }
+                mark(&mut plan.digit, f);
+            }
+            if fits && f.format == Format::Sign {
+                mark(&mut plan.sign, f);
             }
             let structural = matches!(f.role, Role::RecordKey | Role::LineNumber);
             let own_check = !structural
@@ -132,6 +208,11 @@ impl Plan {
             if !structural && (own_check || f.ty == FieldType::Numeric) {
                 slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
+            if !structural {
+                for op in fast_ops(f, amount_scale).into_iter().flatten() {
+                    ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, Some(op));
+                }
+            }
         }
         if fits && checks_fit {
             plan.words = (layout.length as usize).div_ceil(8) as u8;
@@ -139,11 +220,12 @@ impl Plan {
         if !slow_fits {
             plan.n_slow = 0;
         }
+        plan.fast.ok = plan.words > 0 && ops_fit && fast_eligible(family, layout);
         plan
     }
 
     /// The first field with `role`.
-    pub fn role(&self, role: Role) -> Option<&'static crate::layout::FieldDesc> {
+    pub fn role(&self, role: Role) -> Option<&'static FieldDesc> {
         let i = *self.roles.get(role.index())?;
         if i == NONE {
             return None;
@@ -162,20 +244,79 @@ impl Plan {
         (self.n_slow > 0).then(|| &self.slow[..self.n_slow as usize])
     }
 
+    /// One pass over a line of the layout's length: bytes printable, numeric
+    /// bytes digits, sign bytes signs, any byte high.
+    #[inline]
+    pub fn pass(&self, line: &[u8]) -> Scan {
+        let (mut bad, mut nd, mut ns, mut high) = (0u64, 0u64, 0u64, 0u64);
+        let words = if self.words == 0 { line.len().div_ceil(8) } else { self.words as usize };
+        for i in 0..words {
+            let w = word(line, i);
+            bad |= unprintable(w);
+            high |= w & HI;
+            if let (Some(d), Some(s)) = (self.digit.get(i), self.sign.get(i)) {
+                nd |= non_digits(w) & d;
+                ns |= non_signs(w) & s;
+            }
+        }
+        Scan { printable: bad == 0, digits: self.words > 0 && nd == 0, signs: ns == 0, high: high != 0 }
+    }
+
     /// Checks `line` in one pass: whether every byte is printable, and
     /// whether every numeric byte (for the layout's length) is a digit.
     pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
-        let mask = if self.words == 0 { &[][..] } else { &self.digits[..] };
-        let (printable, digits) = scan(line, mask);
-        (printable, if digits && self.words != 0 { Bulk::Digits } else { Bulk::CheckAll })
+        let s = self.pass(line);
+        (s.printable, if s.digits && line.len() == self.layout.length as usize { Bulk::Digits } else { Bulk::CheckAll })
     }
 }
 
-/// Appends `idx` to a fixed list; false when it is full.
-fn push<const N: usize>(list: &mut [u8; N], len: &mut u8, idx: u8) -> bool {
+/// The fast path's checks of one field (numbers and signs are in the masks).
+fn fast_ops(f: &FieldDesc, amount_scale: u8) -> [Option<Op>; 2] {
+    let (start, len) = (f.start, f.len);
+    let code = f.values.map(|set| Op::Code { start, len, set });
+    let own = match (f.ty, f.format) {
+        (FieldType::Numeric, Format::Date) => Some(Op::Date(start)),
+        (FieldType::Numeric, Format::Time) => Some(Op::Time(start)),
+        (_, Format::Amount) if amount_scale > 2 => {
+            let n = (amount_scale as u16 - 2).min(len);
+            Some(Op::Zeros { start: start + len - n, len: n })
+        }
+        (FieldType::Alpha, Format::Plain) if matches!(f.mandatory, Mandatory::Yes | Mandatory::ThirdParty) => {
+            Some(Op::Text { start, len })
+        }
+        _ => None,
+    };
+    [own, code]
+}
+
+/// Whether clean lines of `layout` can be decoded without the family's
+/// cross-record rules (the general path handles everything else).
+fn fast_eligible(family: &Family, layout: &RecordLayout) -> bool {
+    let rec = layout.rec_nr;
+    let plain_rules = family.placement(rec).map_or(true, |p| {
+        !p.directly_after && p.max == 0 && p.identity.is_empty() && p.matches_parent == Role::None
+    });
+    let special = family.first == Some(rec)
+        || family.last == Some(rec)
+        || family.trailer.is_some_and(|t| t.rec_nr == rec)
+        || family.variant_rules.iter().any(|r| r.rec_nr == rec)
+        || family.variants.iter().any(|v| v.rec_nr == rec);
+    let roles_ok = layout.fields.iter().all(|f| !f.tail && f.role != Role::FileDate);
+    // A container whose value a child compares keeps it on the stack: general path.
+    let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
+    let kept_value = match_role.is_some_and(|r| layout.field_with(r).is_some()) && family.is_container(rec);
+    family.separator.is_none() && variant_free(layout) && plain_rules && !special && roles_ok && !kept_value
+}
+
+fn variant_free(layout: &RecordLayout) -> bool {
+    layout.variant.is_empty()
+}
+
+/// Appends `item` to a fixed list; false when it is full.
+fn push<T: Copy, const N: usize>(list: &mut [T; N], len: &mut u8, item: T) -> bool {
     match list.get_mut(*len as usize) {
         Some(slot) => {
-            *slot = idx;
+            *slot = item;
             *len += 1;
             true
         }
@@ -183,20 +324,8 @@ fn push<const N: usize>(list: &mut [u8; N], len: &mut u8, idx: u8) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn printable_matches_the_byte_rule() {
-        for b in 0..=255u8 {
-            let want = (0x20..0x7F).contains(&b) || b >= 0xA0;
-            for pos in 0..9 {
-                let mut line = [b'A'; 9];
-                line[pos] = b;
-                assert_eq!(super::printable_line(&line), want, "byte {b:#x} at {pos}");
-            }
-        }
-    }
-}
+/// Slots of the key table (a power of two, more than twice the layouts).
+const TABLE: usize = 128;
 
 /// The plans of a family, found by record type.
 #[derive(Clone, Copy, Debug)]
@@ -207,26 +336,68 @@ pub(crate) struct Plans {
     /// Whether the plan is a variant (not the current layout of its type).
     variant: [bool; MAX_PLANS],
     n: usize,
+    /// Open addressing: key hash → index of the current plan + 1 (0 = empty).
+    table: [u8; TABLE],
+}
+
+fn hash(key: u16) -> usize {
+    ((key as u32).wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
 }
 
 impl Plans {
-    pub fn new(family: &Family) -> Plans {
-        let mut plans = Plans { plans: [None; MAX_PLANS], keys: [0; MAX_PLANS], variant: [false; MAX_PLANS], n: 0 };
+    pub fn new(family: &Family, amount_scale: u8) -> Plans {
+        let mut plans = Plans {
+            plans: [None; MAX_PLANS],
+            keys: [0; MAX_PLANS],
+            variant: [false; MAX_PLANS],
+            n: 0,
+            table: [0; TABLE],
+        };
         let slot = |rec: u16| family.records.iter().position(|r| r.rec_nr == rec);
         for (n, layout) in family.layouts().take(MAX_PLANS).enumerate() {
-            let Some(slot) = slot(layout.rec_nr) else { continue };
-            plans.plans[n] = Some(Plan::new(layout, slot.min(NONE as usize) as u8));
+            let Some(s) = slot(layout.rec_nr) else { continue };
+            let mut plan = Plan::new(family, layout, s.min(NONE as usize) as u8, amount_scale);
+            match family.placement(layout.rec_nr) {
+                None => plan.fast.free = true,
+                Some(p) if p.parents.is_empty() => plan.fast.top = true,
+                Some(p) => {
+                    for parent in p.parents {
+                        if let Some(ps) = slot(*parent).filter(|ps| *ps < 32) {
+                            plan.fast.parents |= 1 << ps;
+                        }
+                    }
+                }
+            }
+            plan.fast.container = family.is_container(layout.rec_nr);
+            plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;
             plans.variant[n] = !layout.variant.is_empty();
             plans.n = n + 1;
+            if layout.variant.is_empty() {
+                let mut h = hash(layout.rec_nr);
+                while plans.table[h] != 0 {
+                    h = (h + 1) % TABLE;
+                }
+                plans.table[h] = n as u8 + 1;
+            }
         }
         plans
     }
 
     /// The current plan for a record type.
+    #[inline]
     pub fn get(&self, rec_nr: u16) -> Option<&Plan> {
-        let i = (0..self.n).find(|&i| self.keys[i] == rec_nr && !self.variant[i])?;
-        self.plans[i].as_ref()
+        let mut h = hash(rec_nr);
+        loop {
+            let i = *self.table.get(h)? as usize;
+            if i == 0 {
+                return None;
+            }
+            if self.keys.get(i - 1) == Some(&rec_nr) {
+                return self.plans.get(i - 1)?.as_ref();
+            }
+            h = (h + 1) % TABLE;
+        }
     }
 
     /// Every plan of a record type: the current one first, then its variants.
@@ -242,5 +413,39 @@ impl Plans {
     /// Whether a record type has variants.
     pub fn has_variants(&self, rec_nr: u16) -> bool {
         (0..self.n).any(|i| self.keys[i] == rec_nr && self.variant[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_matches_the_byte_rule() {
+        for b in 0..=255u8 {
+            let want = (0x20..0x7F).contains(&b) || b >= 0xA0;
+            for pos in 0..9 {
+                let mut line = [b'A'; 9];
+                line[pos] = b;
+                assert_eq!(printable_line(&line), want, "byte {b:#x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn swar_classes_match_the_byte_rules() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut bytes = [b'5'; 8];
+                bytes[pos] = b;
+                let w = u64::from_le_bytes(bytes);
+                let at = |m: u64| m >> (8 * pos) & 0x80 != 0;
+                assert_eq!(at(non_digits(w)), !b.is_ascii_digit(), "digit {b:#x}");
+                assert_eq!(non_digits(w) & !(0x80 << (8 * pos)), 0);
+                assert_eq!(at(non_signs(w)), b != b'+' && b != b'-', "sign {b:#x}");
+                assert_eq!(at(zero_bytes(w)), b == 0, "zero {b:#x}");
+                assert_eq!(at(unprintable(w)), !((0x20..0x7F).contains(&b) || b >= 0xA0), "printable {b:#x}");
+            }
+        }
     }
 }

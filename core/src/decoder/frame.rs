@@ -75,6 +75,12 @@ pub(super) fn frame(
         if rest.is_empty() {
             return (Step::NeedInput, used);
         }
+        if !carry.busy() && state.fast_ready() {
+            if let Some((step, n)) = state.fast(plans, rest, src, base + used) {
+                state.consume(n);
+                return (step, used + n);
+            }
+        }
         if state.head_len < super::HEAD {
             state.keep_head(rest);
         }

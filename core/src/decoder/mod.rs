@@ -13,11 +13,13 @@
 //! warnings and stream errors about that same line.
 //!
 //! Inside: [`frame`] cuts lines (carry buffer, blank lines, Base64 buffer),
-//! [`line`] reads one line against its [`Family`] (key, line number, variant,
+//! [`fast`] decodes a clean line of a fixed-width family in one pass,
+//! [`line`] reads any line against its [`Family`] (key, line number, variant,
 //! encoding, separated fields, trimmed tails, field checks, cross-record
 //! rules), [`grammar`] keeps the open records.
 
 mod encoding;
+mod fast;
 mod frame;
 mod grammar;
 mod line;
@@ -306,6 +308,8 @@ struct State {
     /// Stream offset where the current (carried) line began.
     line_start: u64,
     next_lb_nr: u32,
+    /// `next_lb_nr` as the digits the next line must carry (fast path).
+    lb: fast::LineNumber,
     /// Blank lines reported (they are lines, not records, for the trailer count).
     blank_lines: u64,
     blank_pending: Option<(u64, u64)>,
@@ -382,6 +386,7 @@ impl Decoder {
                 offset: 0,
                 line_start: 0,
                 next_lb_nr: 1,
+                lb: fast::LineNumber::new(),
                 blank_lines: 0,
                 blank_pending: None,
                 queue: [None; QUEUE],
@@ -404,7 +409,7 @@ impl Decoder {
             carry: Carry::new(),
             b64: Base64Buf::new(),
             bufs: line::Buffers::new(),
-            plans: Plans::new(opts.family),
+            plans: Plans::new(opts.family, opts.amount_scale),
         }
     }
 

@@ -1,0 +1,168 @@
+//! The fast path: a clean line of a fixed-width family decoded without the
+//! general machinery. The line is framed by its record's known length (the
+//! terminator is checked where the layout says it must be; no search), its
+//! line number compared as ASCII against a running counter, every byte
+//! checked in one SWAR pass against the layout's class masks, then only the
+//! fields that need more (codes, dates, amounts' sub-øre digits, mandatory
+//! text). No error context, no queue traffic, no copy.
+//!
+//! Anything unusual (a finding of any kind, a variant, the start or end
+//! record, a rule that spans records) returns `None`, and the general path
+//! (`line.rs`) reads the line from the start: the fast path never reports,
+//! so both paths give the same events by construction, and the fuzz target
+//! `decode_split` and every core test compare them.
+
+use super::{Meta, Src, State, Step};
+use crate::field;
+use crate::plan::{Op, Plans};
+
+/// The running line number as the ASCII digits the next line must carry.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LineNumber {
+    /// The number the digits stand for (`u32::MAX`: not built yet).
+    of: u32,
+    /// The digits, zero-filled, right-aligned in the field's width.
+    digits: [u8; 10],
+}
+
+impl LineNumber {
+    pub const fn new() -> LineNumber {
+        LineNumber { of: u32::MAX, digits: [b'0'; 10] }
+    }
+
+    /// The digits of `n` in `width` places.
+    #[inline]
+    fn of(&mut self, n: u32, width: usize) -> &[u8] {
+        let width = width.min(10);
+        if self.of != n {
+            crate::encode::write_digits(n as u64, &mut self.digits[..width]);
+            self.of = n;
+        }
+        &self.digits[..width]
+    }
+
+    /// Counts on by one, in ASCII.
+    #[inline]
+    fn step(&mut self, width: usize) {
+        let width = width.min(10);
+        for d in self.digits[..width].iter_mut().rev() {
+            if *d < b'9' {
+                *d += 1;
+                self.of = self.of.wrapping_add(1);
+                return;
+            }
+            *d = b'0';
+        }
+        self.of = u32::MAX; // wrapped: rebuild from the number next time
+    }
+}
+
+/// A date of digits known to be digits: a real calendar date.
+#[inline]
+fn date_ok(v: &[u8]) -> bool {
+    let d = |i: usize| (v[i] - b'0') as u32;
+    if v.len() < 8 {
+        return false;
+    }
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(4) * 10 + d(5), d(6) * 10 + d(7));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let max = if month == 2 && leap { 29 } else { DAYS.get(month as usize).copied().unwrap_or(0) };
+    day >= 1 && day <= max
+}
+
+impl State {
+    /// Whether the fast path may try the next line at all.
+    #[inline]
+    pub(super) fn fast_ready(&self) -> bool {
+        self.probation == 0 && !self.stopped && self.blank_pending.is_none() && self.opts.family.separator.is_none()
+    }
+
+    /// Decodes the line at the start of `rest` if it is clean: the record
+    /// and the bytes used (terminator included), or `None`.
+    #[inline]
+    pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
+        let fam = self.opts.family;
+        let key = rest.get(fam.key.range())?;
+        let rec = field::parse_short_number(key)?;
+        let plan = plans.get(u16::try_from(rec).ok()?)?;
+        let fast = &plan.fast;
+        if !fast.ok {
+            return None;
+        }
+        let len = plan.layout.length as usize;
+        let used = match rest.get(len) {
+            Some(b'\n') => len + 1,
+            Some(b'\r') if rest.get(len + 1) == Some(&b'\n') => len + 2,
+            _ => return None,
+        };
+        let line = &rest[..len];
+        let lb_nr = match fam.line_number {
+            Some(n) => {
+                let want = self.lb.of(self.next_lb_nr, n.len as usize);
+                if line.get(n.range())? != want {
+                    return None;
+                }
+                self.next_lb_nr
+            }
+            None => 0,
+        };
+        let scan = plan.pass(line);
+        // High bytes are ISO-8859-1 letters only once the file is known not to be UTF-8.
+        if !(scan.printable && scan.digits && scan.signs) || (scan.high && self.utf8 != Some(false)) {
+            return None;
+        }
+        for op in fast.ops() {
+            let ok = match *op {
+                Op::Code { start, len, set } => set.contains(line.get(start as usize..(start + len) as usize)?),
+                Op::Date(start) => date_ok(line.get(start as usize..start as usize + 8)?),
+                Op::Time(start) => field::parse_time(line.get(start as usize..start as usize + 6)?).is_some(),
+                Op::Zeros { start, len } => line.get(start as usize..(start + len) as usize)?.iter().all(|&b| b == b'0'),
+                Op::Text { start, len } => !field::is_blank(line.get(start as usize..(start + len) as usize)?),
+            };
+            if !ok {
+                return None;
+            }
+        }
+        let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+
+        // Clean: commit what the general path would.
+        self.grammar.fast_update(parent, fast.top, fast.free, plan.layout.rec_nr, plan.slot, fast.container);
+        if let Some(n) = fam.line_number {
+            self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
+            self.lb.step(n.len as usize);
+        }
+        self.line += 1;
+        self.line_start = self.offset;
+        self.counts.lines += 1;
+        self.counts.decoded += 1;
+        if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {
+            t.decoded += 1;
+        }
+        let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
+        Some((Step::Record(meta), used))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_line_numbers() {
+        assert!(date_ok(b"20240229") && !date_ok(b"20230229") && !date_ok(b"20241301") && !date_ok(b"20240100"));
+        assert!(date_ok(b"20000229") && !date_ok(b"19000229"));
+        let mut n = LineNumber::new();
+        assert_eq!(n.of(9, 7), b"0000009");
+        n.step(7);
+        assert_eq!(n.of(10, 7), b"0000010");
+        n.step(7);
+        assert_eq!((n.of, &n.digits[..7]), (11, &b"0000011"[..]));
+        let mut full = LineNumber::new();
+        full.of(99, 2);
+        full.step(2);
+        assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
+        assert_eq!(full.of(100, 2), b"00");
+    }
+}
