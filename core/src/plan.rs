@@ -74,6 +74,9 @@ pub(crate) struct Scan {
     pub printable: bool,
     /// Every byte under the digit mask is a digit (the layout's numbers are whole).
     pub digits: bool,
+    /// Every byte of a mandatory number is a digit, every byte of an
+    /// optional number a digit or a blank.
+    pub digits_or_blanks: bool,
     /// Every byte under the sign mask is `+` or `-`.
     pub signs: bool,
     /// Some byte is 0x80 or above.
@@ -95,19 +98,41 @@ pub(crate) enum Bulk {
     CheckAll,
 }
 
-/// One check of the fast path, on a line whose classes are already right.
+/// What a field's own check is, on the fast path.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Op {
+pub(crate) enum Check {
+    /// Nothing beyond its class (and blank handling).
+    Nothing,
     /// The bytes are one of the set's codes.
-    Code { start: u16, len: u16, set: &'static ValueSet },
-    /// A real date (`YYYYMMDD`, digits known).
-    Date(u16),
-    /// A real time (`HHMMSS`, digits known).
-    Time(u16),
-    /// Digits that must all be `0` (an amount's digits below one øre).
-    Zeros { start: u16, len: u16 },
-    /// Text that must not be blank.
-    Text { start: u16, len: u16 },
+    Code(&'static ValueSet),
+    /// A real date (`YYYYMMDD`).
+    Date,
+    /// A real time (`HHMMSS`).
+    Time,
+    /// The last `n` digits must all be `0` (an amount's digits below one øre).
+    Zeros(u16),
+}
+
+/// What a blank field means on the fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnBlank {
+    /// The class masks already rule blanks out.
+    Never,
+    /// Blank is fine (an optional field): skip its check.
+    Pass,
+    /// Blank needs the general path (a rejection or a warning).
+    Slow,
+}
+
+/// One field the fast path looks at after the class masks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Op {
+    pub start: u16,
+    pub len: u16,
+    pub blank: OnBlank,
+    /// A number whose bytes may be digits or blanks, but not both.
+    pub whole: bool,
+    pub check: Check,
 }
 
 /// What the fast path needs of a layout.
@@ -123,6 +148,12 @@ pub(crate) struct Fast {
     pub free: bool,
     /// Records hang under it (it goes on the grammar's stack).
     pub container: bool,
+    /// At least one of these byte ranges must be given (the identity rule).
+    pub identity: [(u16, u16); 4],
+    pub n_identity: u8,
+    /// The range of the family's `matches_parent` role, kept on the stack
+    /// for the children that compare it.
+    pub value: Option<(u16, u16)>,
     ops: [Option<Op>; MAX_OPS],
     n_ops: u8,
 }
@@ -144,6 +175,8 @@ pub(crate) struct Plan {
     words: u8,
     /// 0x80 at every byte that belongs to a numeric field.
     digit: [u64; WORDS],
+    /// 0x80 at every byte of an optional numeric field (digit or blank on the fast path).
+    digit_blank: [u64; WORDS],
     /// 0x80 at every sign byte.
     sign: [u64; WORDS],
     /// Field indices that need a check of their own (codes, dates, signs, ...).
@@ -157,6 +190,8 @@ pub(crate) struct Plan {
     roles: [u8; Role::ALL.len()],
     /// The fast path's view.
     pub fast: Fast,
+    /// The record type has variants (the family's rules choose among them).
+    pub has_variants: bool,
 }
 
 impl Plan {
@@ -166,13 +201,26 @@ impl Plan {
             slot,
             words: 0,
             digit: [0; WORDS],
+            digit_blank: [0; WORDS],
             sign: [0; WORDS],
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
-            fast: Fast { ok: false, parents: 0, top: false, free: false, container: false, ops: [None; MAX_OPS], n_ops: 0 },
+            has_variants: false,
+            fast: Fast {
+                ok: false,
+                parents: 0,
+                top: false,
+                free: false,
+                container: false,
+                identity: [(0, 0); 4],
+                n_identity: 0,
+                value: None,
+                ops: [None; MAX_OPS],
+                n_ops: 0,
+            },
         };
         let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
         let (mut checks_fit, mut slow_fits, mut ops_fit) = (true, true, true);
@@ -193,6 +241,9 @@ impl Plan {
             }
             if fits && f.ty == FieldType::Numeric {
                 mark(&mut plan.digit, f);
+                if f.mandatory != Mandatory::Yes {
+                    mark(&mut plan.digit_blank, f);
+                }
             }
             if fits && f.format == Format::Sign {
                 mark(&mut plan.sign, f);
@@ -208,10 +259,8 @@ impl Plan {
             if !structural && (own_check || f.ty == FieldType::Numeric) {
                 slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
-            if !structural {
-                for op in fast_ops(f, amount_scale).into_iter().flatten() {
-                    ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, Some(op));
-                }
+            if let Some(op) = fast_op(f, amount_scale).filter(|_| !structural) {
+                ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, Some(op));
             }
         }
         if fits && checks_fit {
@@ -221,6 +270,15 @@ impl Plan {
             plan.n_slow = 0;
         }
         plan.fast.ok = plan.words > 0 && ops_fit && fast_eligible(family, layout);
+        let range = |f: &FieldDesc| (f.start, f.len);
+        if let Some(p) = family.placement(layout.rec_nr) {
+            let ids = p.identity.iter().filter_map(|r| layout.field_with(*r)).map(range);
+            for id in ids {
+                plan.fast.ok &= push(&mut plan.fast.identity, &mut plan.fast.n_identity, id);
+            }
+        }
+        let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
+        plan.fast.value = match_role.and_then(|r| layout.field_with(r)).map(range);
         plan
     }
 
@@ -245,21 +303,31 @@ impl Plan {
     }
 
     /// One pass over a line of the layout's length: bytes printable, numeric
-    /// bytes digits, sign bytes signs, any byte high.
+    /// bytes digits (optional numbers' bytes digits or blanks for the fast
+    /// path), sign bytes signs, any byte high.
     #[inline]
     pub fn pass(&self, line: &[u8]) -> Scan {
-        let (mut bad, mut nd, mut ns, mut high) = (0u64, 0u64, 0u64, 0u64);
+        let (mut bad, mut nd, mut fast, mut ns, mut high) = (0u64, 0u64, 0u64, 0u64, 0u64);
         let words = if self.words == 0 { line.len().div_ceil(8) } else { self.words as usize };
         for i in 0..words {
             let w = word(line, i);
             bad |= unprintable(w);
             high |= w & HI;
-            if let (Some(d), Some(s)) = (self.digit.get(i), self.sign.get(i)) {
-                nd |= non_digits(w) & d;
+            if let (Some(&d), Some(&db), Some(&s)) = (self.digit.get(i), self.digit_blank.get(i), self.sign.get(i)) {
+                let not_digit = non_digits(w);
+                nd |= not_digit & d;
+                // Mandatory numbers: digits; optional ones: digits or blanks.
+                fast |= not_digit & (d & !db | db & !zero_bytes(w ^ (LO * b' ' as u64)));
                 ns |= non_signs(w) & s;
             }
         }
-        Scan { printable: bad == 0, digits: self.words > 0 && nd == 0, signs: ns == 0, high: high != 0 }
+        Scan {
+            printable: bad == 0,
+            digits: self.words > 0 && nd == 0,
+            digits_or_blanks: self.words > 0 && fast == 0,
+            signs: ns == 0,
+            high: high != 0,
+        }
     }
 
     /// Checks `line` in one pass: whether every byte is printable, and
@@ -270,46 +338,37 @@ impl Plan {
     }
 }
 
-/// The fast path's checks of one field (numbers and signs are in the masks).
-fn fast_ops(f: &FieldDesc, amount_scale: u8) -> [Option<Op>; 2] {
-    let (start, len) = (f.start, f.len);
-    let code = f.values.map(|set| Op::Code { start, len, set });
-    let own = match (f.ty, f.format) {
-        (FieldType::Numeric, Format::Date) => Some(Op::Date(start)),
-        (FieldType::Numeric, Format::Time) => Some(Op::Time(start)),
-        (_, Format::Amount) if amount_scale > 2 => {
-            let n = (amount_scale as u16 - 2).min(len);
-            Some(Op::Zeros { start: start + len - n, len: n })
-        }
-        (FieldType::Alpha, Format::Plain) if matches!(f.mandatory, Mandatory::Yes | Mandatory::ThirdParty) => {
-            Some(Op::Text { start, len })
-        }
-        _ => None,
+/// The fast path's look at one field after the class masks (mandatory
+/// numbers and signs are settled by the masks alone).
+fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
+    let numeric = f.ty == FieldType::Numeric;
+    let blank = match (numeric, f.mandatory) {
+        (true, Mandatory::Yes) => OnBlank::Never,
+        (_, Mandatory::Yes | Mandatory::ThirdParty) => OnBlank::Slow,
+        _ => OnBlank::Pass,
     };
-    [own, code]
+    let check = match f.format {
+        Format::Filler | Format::Sign => return None,
+        _ if f.values.is_some() => f.values.map_or(Check::Nothing, Check::Code),
+        Format::Date if numeric => Check::Date,
+        Format::Time if numeric => Check::Time,
+        Format::Amount if amount_scale > 2 => Check::Zeros((amount_scale as u16 - 2).min(f.len)),
+        _ => Check::Nothing,
+    };
+    let trivial = matches!(check, Check::Nothing) && blank != OnBlank::Slow && !(numeric && blank == OnBlank::Pass);
+    (!trivial).then_some(Op { start: f.start, len: f.len, blank, whole: numeric && blank != OnBlank::Never, check })
 }
 
 /// Whether clean lines of `layout` can be decoded without the family's
 /// cross-record rules (the general path handles everything else).
 fn fast_eligible(family: &Family, layout: &RecordLayout) -> bool {
     let rec = layout.rec_nr;
-    let plain_rules = family.placement(rec).map_or(true, |p| {
-        !p.directly_after && p.max == 0 && p.identity.is_empty() && p.matches_parent == Role::None
-    });
-    let special = family.first == Some(rec)
-        || family.last == Some(rec)
-        || family.trailer.is_some_and(|t| t.rec_nr == rec)
-        || family.variant_rules.iter().any(|r| r.rec_nr == rec)
-        || family.variants.iter().any(|v| v.rec_nr == rec);
+    let plain_rules =
+        family.placement(rec).map_or(true, |p| !p.directly_after && p.max == 0 && p.matches_parent == Role::None);
+    let special =
+        family.first == Some(rec) || family.last == Some(rec) || family.trailer.is_some_and(|t| t.rec_nr == rec);
     let roles_ok = layout.fields.iter().all(|f| !f.tail && f.role != Role::FileDate);
-    // A container whose value a child compares keeps it on the stack: general path.
-    let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
-    let kept_value = match_role.is_some_and(|r| layout.field_with(r).is_some()) && family.is_container(rec);
-    family.separator.is_none() && variant_free(layout) && plain_rules && !special && roles_ok && !kept_value
-}
-
-fn variant_free(layout: &RecordLayout) -> bool {
-    layout.variant.is_empty()
+    family.separator.is_none() && plain_rules && !special && roles_ok
 }
 
 /// Appends `item` to a fixed list; false when it is full.
@@ -369,6 +428,7 @@ impl Plans {
                 }
             }
             plan.fast.container = family.is_container(layout.rec_nr);
+            plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;
             plans.variant[n] = !layout.variant.is_empty();

@@ -14,7 +14,7 @@
 
 use super::{Meta, Src, State, Step};
 use crate::field;
-use crate::plan::{Op, Plans};
+use crate::plan::{Check, OnBlank, Plans};
 
 /// The running line number as the ASCII digits the next line must carry.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +57,12 @@ impl LineNumber {
     }
 }
 
+/// Whether a field's bytes give a value (not blank, not all zeros).
+#[inline]
+fn given(v: &[u8]) -> bool {
+    v.iter().any(|&b| b != b' ' && b != b'0')
+}
+
 /// A date of digits known to be digits: a real calendar date.
 #[inline]
 fn date_ok(v: &[u8]) -> bool {
@@ -85,8 +91,14 @@ impl State {
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
-        let rec = field::parse_short_number(key)?;
-        let plan = plans.get(u16::try_from(rec).ok()?)?;
+        let rec = u16::try_from(field::parse_short_number(key)?).ok()?;
+        let mut plan = plans.get(rec)?;
+        if plan.has_variants {
+            // The family's variant rules choose by length, file date and content.
+            let end = memchr::memchr(b'\n', rest)?;
+            let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
+            plan = self.choose(plans, rec, text)?;
+        }
         let fast = &plan.fast;
         if !fast.ok {
             return None;
@@ -110,25 +122,51 @@ impl State {
         };
         let scan = plan.pass(line);
         // High bytes are ISO-8859-1 letters only once the file is known not to be UTF-8.
-        if !(scan.printable && scan.digits && scan.signs) || (scan.high && self.utf8 != Some(false)) {
+        if !(scan.printable && scan.digits_or_blanks && scan.signs) || (scan.high && self.utf8 != Some(false)) {
             return None;
         }
         for op in fast.ops() {
-            let ok = match *op {
-                Op::Code { start, len, set } => set.contains(line.get(start as usize..(start + len) as usize)?),
-                Op::Date(start) => date_ok(line.get(start as usize..start as usize + 8)?),
-                Op::Time(start) => field::parse_time(line.get(start as usize..start as usize + 6)?).is_some(),
-                Op::Zeros { start, len } => line.get(start as usize..(start + len) as usize)?.iter().all(|&b| b == b'0'),
-                Op::Text { start, len } => !field::is_blank(line.get(start as usize..(start + len) as usize)?),
+            let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
+            if op.blank != OnBlank::Never {
+                if field::is_blank(v) {
+                    if op.blank == OnBlank::Slow {
+                        return None;
+                    }
+                    continue;
+                }
+                if op.whole && !v.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            let ok = match op.check {
+                Check::Nothing => true,
+                Check::Code(set) => set.contains(v),
+                Check::Date => date_ok(v),
+                Check::Time => field::parse_time(v).is_some(),
+                Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
             };
             if !ok {
                 return None;
             }
         }
+        let identity = &fast.identity[..fast.n_identity as usize];
+        if !identity.is_empty()
+            && !identity.iter().any(|&(s, l)| line.get(s as usize..(s + l) as usize).is_some_and(given))
+        {
+            return None;
+        }
         let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
-
         // Clean: commit what the general path would.
-        self.grammar.fast_update(parent, fast.top, fast.free, plan.layout.rec_nr, plan.slot, fast.container);
+        let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
+        self.grammar.fast_update(
+            parent,
+            fast.top,
+            fast.free,
+            plan.layout.rec_nr,
+            plan.slot,
+            fast.container,
+            value.unwrap_or(&[]),
+        );
         if let Some(n) = fam.line_number {
             self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
             self.lb.step(n.len as usize);

@@ -25,7 +25,8 @@ struct Open {
 }
 
 impl Open {
-    const NONE: Open = Open { rec_nr: 0, slot: u8::MAX, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
+    const NONE: Open =
+        Open { rec_nr: 0, slot: u8::MAX, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
 }
 
 /// Where a record found its parent.
@@ -147,11 +148,21 @@ impl Grammar {
 
     /// The fast path's update after a decoded record (see [`Grammar::update`]).
     #[inline]
-    pub fn fast_update(&mut self, parent: usize, top: bool, free: bool, rec: u16, slot: u8, container: bool) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn fast_update(
+        &mut self,
+        parent: usize,
+        top: bool,
+        free: bool,
+        rec: u16,
+        slot: u8,
+        container: bool,
+        value: &[u8],
+    ) {
         if !free {
             self.truncate(if top { 0 } else { parent + 1 });
             if container {
-                self.push(rec, slot, false, &[]);
+                self.push(rec, slot, false, value);
             }
         }
         self.prev = rec;

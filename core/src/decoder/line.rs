@@ -444,7 +444,7 @@ impl State {
 
     /// Which layout of `rec` reads `text`: a forced one, else the only one
     /// whose length fits, else the family's variant rules.
-    fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
+    pub(super) fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
         let current = plans.get(rec)?;
         if !plans.has_variants(rec) && self.opts.forced_layout(rec).is_none() {
             return Some(current);
