@@ -54,7 +54,7 @@ fn non_signs(w: u64) -> u64 {
 
 /// Word `i` of `line`, little-endian; bytes past the end read as `'0'`
 /// (printable, a digit, outside every mask).
-#[inline]
+#[cfg(test)]
 fn word(line: &[u8], i: usize) -> u64 {
     match line.get(i * 8..i * 8 + 8) {
         Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([b'0'; 8])),
@@ -132,6 +132,9 @@ pub(crate) struct Op {
     pub blank: OnBlank,
     /// A number whose bytes may be digits or blanks, but not both.
     pub whole: bool,
+    /// All zeros passes when the check fails (an optional date or open
+    /// code written as zeros: "not given").
+    pub zeros_pass: bool,
     pub check: Check,
 }
 
@@ -308,23 +311,35 @@ impl Plan {
     #[inline]
     pub fn pass(&self, line: &[u8]) -> Scan {
         let (mut bad, mut nd, mut fast, mut ns, mut high) = (0u64, 0u64, 0u64, 0u64, 0u64);
-        let words = if self.words == 0 { line.len().div_ceil(8) } else { self.words as usize };
-        for i in 0..words {
-            let w = word(line, i);
+        let mut step = |w: u64, d: u64, db: u64, s: u64| {
             bad |= unprintable(w);
             high |= w & HI;
-            if let (Some(&d), Some(&db), Some(&s)) = (self.digit.get(i), self.digit_blank.get(i), self.sign.get(i)) {
-                let not_digit = non_digits(w);
-                nd |= not_digit & d;
-                // Mandatory numbers: digits; optional ones: digits or blanks.
-                fast |= not_digit & (d & !db | db & !zero_bytes(w ^ (LO * b' ' as u64)));
-                ns |= non_signs(w) & s;
-            }
+            let not_digit = non_digits(w);
+            nd |= not_digit & d;
+            // Mandatory numbers: digits; optional ones: digits or blanks.
+            fast |= not_digit & (d & !db | db & !zero_bytes(w ^ (LO * b' ' as u64)));
+            ns |= non_signs(w) & s;
+        };
+        let masks = self.digit.iter().zip(&self.digit_blank).zip(&self.sign);
+        let mut words = line.chunks_exact(8);
+        let mut masks = masks.take(if self.words == 0 { 0 } else { WORDS });
+        for c in &mut words {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let ((d, db), s) = masks.next().unwrap_or(((&0, &0), &0));
+            step(w, *d, *db, *s);
         }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let mut b = [b'0'; 8];
+            b[..tail.len()].copy_from_slice(tail);
+            let ((d, db), s) = masks.next().unwrap_or(((&0, &0), &0));
+            step(u64::from_le_bytes(b), *d, *db, *s);
+        }
+        let fits = self.words > 0 && line.len().div_ceil(8) <= WORDS;
         Scan {
             printable: bad == 0,
-            digits: self.words > 0 && nd == 0,
-            digits_or_blanks: self.words > 0 && fast == 0,
+            digits: fits && nd == 0,
+            digits_or_blanks: fits && fast == 0,
             signs: ns == 0,
             high: high != 0,
         }
@@ -356,7 +371,15 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
         _ => Check::Nothing,
     };
     let trivial = matches!(check, Check::Nothing) && blank != OnBlank::Slow && !(numeric && blank == OnBlank::Pass);
-    (!trivial).then_some(Op { start: f.start, len: f.len, blank, whole: numeric && blank != OnBlank::Never, check })
+    let zeros_pass = numeric
+        && f.mandatory != Mandatory::Yes
+        && match check {
+            Check::Date => true,
+            Check::Code(set) => !set.closed,
+            _ => false,
+        };
+    let whole = numeric && blank != OnBlank::Never;
+    (!trivial).then_some(Op { start: f.start, len: f.len, blank, whole, zeros_pass, check })
 }
 
 /// Whether clean lines of `layout` can be decoded without the family's
