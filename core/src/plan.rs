@@ -6,9 +6,11 @@
 
 use crate::layout::{Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
 
-/// Layouts up to this many 8-byte words (160 bytes; the longest employer
-/// record is 146) get the bulk check.
-pub(crate) const WORDS: usize = 20;
+/// Layouts up to this many bytes (the longest employer record is 146) get
+/// the bulk check, in blocks of [`LANES`].
+pub(crate) const BULK: usize = 160;
+/// Bytes per block of the bulk check: a vector register.
+const LANES: usize = 16;
 /// Plans kept: every record type plus its variants.
 pub(crate) const MAX_PLANS: usize = 40;
 /// Fields per layout that need a check beyond their class.
@@ -20,50 +22,44 @@ const MAX_OPS: usize = 12;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+/// Byte classes of a layout's positions.
+const DIGIT: u8 = 1;
+const DIGIT_OR_BLANK: u8 = 2;
+const SIGN: u8 = 4;
 
-/// 0x80 in every byte of `w` that is not ISO-8859-1 printable (0x00-0x1F,
-/// 0x7F-0x9F). No carries cross bytes: every sum stays below 0x100.
-#[inline]
-fn unprintable(w: u64) -> u64 {
-    let low7 = w & !HI;
-    let below_space = !(low7 + LO * 0x60) & HI; // low 7 bits < 0x20: 0x00-0x1F and 0x80-0x9F
-    let del = (low7 + LO) & !w & HI; // 0x7F
-    below_space | del
+/// What the blocks of one line turned up (a byte per lane, or'ed).
+#[derive(Default)]
+struct Lanes {
+    unprintable: u8,
+    strict: u8,
+    fast: u8,
+    signs: u8,
+    high: u8,
 }
 
-/// 0x80 in every zero byte of `w`.
-#[inline]
-fn zero_bytes(w: u64) -> u64 {
-    !(((w & !HI) + !HI) | w) & HI
-}
-
-/// 0x80 in every byte of `w` that is not an ASCII digit.
-#[inline]
-fn non_digits(w: u64) -> u64 {
-    let d = w ^ (LO * 0x30);
-    (((d & !HI) + LO * 0x76) | d) & HI
-}
-
-/// 0x80 in every byte of `w` that is neither `+` nor `-`.
-#[inline]
-fn non_signs(w: u64) -> u64 {
-    !(zero_bytes(w ^ (LO * b'+' as u64)) | zero_bytes(w ^ (LO * b'-' as u64))) & HI
-}
-
-/// Word `i` of `line`, little-endian; bytes past the end read as `'0'`
-/// (printable, a digit, outside every mask).
-#[cfg(test)]
-fn word(line: &[u8], i: usize) -> u64 {
-    match line.get(i * 8..i * 8 + 8) {
-        Some(w) => u64::from_le_bytes(w.try_into().unwrap_or([b'0'; 8])),
-        None => {
-            let mut b = [b'0'; 8];
-            let tail = line.get(i * 8..).unwrap_or(&[]);
-            b[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
-            u64::from_le_bytes(b)
+impl Lanes {
+    /// One block: every lane's byte against its class.
+    #[inline(always)]
+    fn block(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
+        let (mut unprintable, mut strict, mut fast, mut signs, mut high) = (0u8, 0u8, 0u8, 0u8, 0u8);
+        for i in 0..LANES {
+            let (b, c) = (b[i], c[i]);
+            // Printable: 0x20-0x7E and 0xA0-0xFF.
+            unprintable |= ((b.wrapping_sub(0x20) >= 0x5F) & (b < 0xA0)) as u8;
+            high |= b >> 7;
+            let not_digit = (b.wrapping_sub(b'0') > 9) as u8;
+            let number = ((c & (DIGIT | DIGIT_OR_BLANK)) != 0) as u8;
+            strict |= not_digit & number;
+            let optional = ((c & DIGIT_OR_BLANK) != 0) as u8;
+            fast |= not_digit & number & !(optional & (b == b' ') as u8);
+            let sign = ((c & SIGN) != 0) as u8;
+            signs |= sign & ((b != b'+') & (b != b'-')) as u8;
         }
+        self.unprintable |= unprintable;
+        self.strict |= strict;
+        self.fast |= fast;
+        self.signs |= signs;
+        self.high |= high;
     }
 }
 
@@ -86,7 +82,13 @@ pub(crate) struct Scan {
 /// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
 #[cfg(test)]
 pub(crate) fn printable_line(line: &[u8]) -> bool {
-    (0..line.len().div_ceil(8)).all(|i| unprintable(word(line, i)) == 0)
+    let mut acc = Lanes::default();
+    for chunk in line.chunks(LANES) {
+        let mut b = [b'0'; LANES];
+        b[..chunk.len()].copy_from_slice(chunk);
+        acc.block(&b, &[0; LANES]);
+    }
+    acc.unprintable == 0
 }
 
 /// Result of the bulk check of a line.
@@ -174,14 +176,12 @@ pub(crate) struct Plan {
     pub layout: &'static RecordLayout,
     /// Index of the record type in `Counts::by_type` (its slot).
     pub slot: u8,
-    /// Words of the masks in use; 0 = no bulk check (layout too long).
-    words: u8,
-    /// 0x80 at every byte that belongs to a numeric field.
-    digit: [u64; WORDS],
-    /// 0x80 at every byte of an optional numeric field (digit or blank on the fast path).
-    digit_blank: [u64; WORDS],
-    /// 0x80 at every sign byte.
-    sign: [u64; WORDS],
+    /// The masks cover the layout (not longer than [`BULK`]).
+    bulk: bool,
+    /// Per byte of the line, its class: [`DIGIT`], [`DIGIT_OR_BLANK`] (an
+    /// optional number on the fast path; a digit for the strict check),
+    /// [`SIGN`], or 0 (any printable byte).
+    class: [u8; BULK],
     /// Field indices that need a check of their own (codes, dates, signs, ...).
     checks: [u8; MAX_CHECKS],
     n_checks: u8,
@@ -195,6 +195,12 @@ pub(crate) struct Plan {
     pub fast: Fast,
     /// The record type has variants (the family's rules choose among them).
     pub has_variants: bool,
+    /// Current plan: the plans of its record type (itself first), by index.
+    cands: [u8; 4],
+    n_cands: u8,
+    /// Current plan: the family's variant rules for its record type, by index.
+    rules: [u8; 8],
+    n_rules: u8,
 }
 
 impl Plan {
@@ -202,16 +208,18 @@ impl Plan {
         let mut plan = Plan {
             layout,
             slot,
-            words: 0,
-            digit: [0; WORDS],
-            digit_blank: [0; WORDS],
-            sign: [0; WORDS],
+            bulk: false,
+            class: [0; BULK],
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
             has_variants: false,
+            cands: [NONE; 4],
+            n_cands: 0,
+            rules: [NONE; 8],
+            n_rules: 0,
             fast: Fast {
                 ok: false,
                 parents: 0,
@@ -225,13 +233,11 @@ impl Plan {
                 n_ops: 0,
             },
         };
-        let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
+        let fits = layout.length as usize <= BULK && layout.fields.len() < NONE as usize;
         let (mut checks_fit, mut slow_fits, mut ops_fit) = (true, true, true);
-        let mark = |mask: &mut [u64; WORDS], f: &FieldDesc| {
-            for pos in f.range() {
-                if let Some(w) = mask.get_mut(pos / 8) {
-                    *w |= 0x80 << (8 * (pos % 8));
-                }
+        let mark = |class: &mut [u8; BULK], f: &FieldDesc, c: u8| {
+            if let Some(bytes) = class.get_mut(f.range()) {
+                bytes.fill(c);
             }
         };
         for (i, f) in layout.fields.iter().enumerate() {
@@ -243,13 +249,10 @@ impl Plan {
                 continue;
             }
             if fits && f.ty == FieldType::Numeric {
-                mark(&mut plan.digit, f);
-                if f.mandatory != Mandatory::Yes {
-                    mark(&mut plan.digit_blank, f);
-                }
+                mark(&mut plan.class, f, if f.mandatory == Mandatory::Yes { DIGIT } else { DIGIT_OR_BLANK });
             }
             if fits && f.format == Format::Sign {
-                mark(&mut plan.sign, f);
+                mark(&mut plan.class, f, SIGN);
             }
             let structural = matches!(f.role, Role::RecordKey | Role::LineNumber);
             let own_check = !structural
@@ -266,13 +269,11 @@ impl Plan {
                 ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, Some(op));
             }
         }
-        if fits && checks_fit {
-            plan.words = (layout.length as usize).div_ceil(8) as u8;
-        }
+        plan.bulk = fits && checks_fit;
         if !slow_fits {
             plan.n_slow = 0;
         }
-        plan.fast.ok = plan.words > 0 && ops_fit && fast_eligible(family, layout);
+        plan.fast.ok = plan.bulk && ops_fit && fast_eligible(family, layout);
         let range = |f: &FieldDesc| (f.start, f.len);
         if let Some(p) = family.placement(layout.rec_nr) {
             let ids = p.identity.iter().filter_map(|r| layout.field_with(*r)).map(range);
@@ -307,41 +308,35 @@ impl Plan {
 
     /// One pass over a line of the layout's length: bytes printable, numeric
     /// bytes digits (optional numbers' bytes digits or blanks for the fast
-    /// path), sign bytes signs, any byte high.
+    /// path), sign bytes signs, any byte high. Blocks of 16 bytes with no
+    /// branch per byte, so the compiler keeps them in vector registers.
     #[inline]
     pub fn pass(&self, line: &[u8]) -> Scan {
-        let (mut bad, mut nd, mut fast, mut ns, mut high) = (0u64, 0u64, 0u64, 0u64, 0u64);
-        let mut step = |w: u64, d: u64, db: u64, s: u64| {
-            bad |= unprintable(w);
-            high |= w & HI;
-            let not_digit = non_digits(w);
-            nd |= not_digit & d;
-            // Mandatory numbers: digits; optional ones: digits or blanks.
-            fast |= not_digit & (d & !db | db & !zero_bytes(w ^ (LO * b' ' as u64)));
-            ns |= non_signs(w) & s;
-        };
-        let masks = self.digit.iter().zip(&self.digit_blank).zip(&self.sign);
-        let mut words = line.chunks_exact(8);
-        let mut masks = masks.take(if self.words == 0 { 0 } else { WORDS });
-        for c in &mut words {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            let ((d, db), s) = masks.next().unwrap_or(((&0, &0), &0));
-            step(w, *d, *db, *s);
+        let mut acc = Lanes::default();
+        let covered = self.bulk && line.len() <= BULK;
+        let class: &[u8] = if covered { &self.class[..line.len()] } else { &[] };
+        let mut bytes = line.chunks_exact(LANES);
+        let mut classes = class.chunks_exact(LANES);
+        for b in &mut bytes {
+            let c = classes.next().and_then(|c| <&[u8; LANES]>::try_from(c).ok()).unwrap_or(&[0; LANES]);
+            if let Ok(b) = <&[u8; LANES]>::try_from(b) {
+                acc.block(b, c);
+            }
         }
-        let tail = words.remainder();
+        let tail = bytes.remainder();
         if !tail.is_empty() {
-            let mut b = [b'0'; 8];
+            let (mut b, mut c) = ([b'0'; LANES], [0u8; LANES]);
             b[..tail.len()].copy_from_slice(tail);
-            let ((d, db), s) = masks.next().unwrap_or(((&0, &0), &0));
-            step(u64::from_le_bytes(b), *d, *db, *s);
+            let ct = classes.remainder();
+            c[..ct.len()].copy_from_slice(ct);
+            acc.block(&b, &c);
         }
-        let fits = self.words > 0 && line.len().div_ceil(8) <= WORDS;
         Scan {
-            printable: bad == 0,
-            digits: fits && nd == 0,
-            digits_or_blanks: fits && fast == 0,
-            signs: ns == 0,
-            high: high != 0,
+            printable: acc.unprintable == 0,
+            digits: covered && acc.strict == 0,
+            digits_or_blanks: covered && acc.fast == 0,
+            signs: acc.signs == 0,
+            high: acc.high != 0,
         }
     }
 
@@ -464,6 +459,27 @@ impl Plans {
                 plans.table[h] = n as u8 + 1;
             }
         }
+        // Each current plan knows its variants and its rules.
+        for i in 0..plans.n {
+            if plans.variant[i] {
+                continue;
+            }
+            let rec = plans.keys[i];
+            let mut cands = [NONE; 4];
+            let mut n_cands = 0u8;
+            push(&mut cands, &mut n_cands, i as u8);
+            for j in (0..plans.n).filter(|&j| j != i && plans.keys[j] == rec) {
+                push(&mut cands, &mut n_cands, j as u8);
+            }
+            let mut rules = [NONE; 8];
+            let mut n_rules = 0u8;
+            for (r, _) in family.variant_rules.iter().enumerate().filter(|(_, r)| r.rec_nr == rec) {
+                push(&mut rules, &mut n_rules, r.min(NONE as usize - 1) as u8);
+            }
+            if let Some(p) = plans.plans[i].as_mut() {
+                (p.cands, p.n_cands, p.rules, p.n_rules) = (cands, n_cands, rules, n_rules);
+            }
+        }
         plans
     }
 
@@ -481,6 +497,13 @@ impl Plans {
             }
             h = (h + 1) % TABLE;
         }
+    }
+
+    /// The plans of a current plan's record type (itself first), and the
+    /// family's variant rules for it, by index (precomputed).
+    pub fn choices<'a>(&'a self, current: &'a Plan) -> (impl Iterator<Item = &'a Plan>, &'a [u8]) {
+        let cands = current.cands[..current.n_cands as usize].iter();
+        (cands.filter_map(|&i| self.plans.get(i as usize)?.as_ref()), &current.rules[..current.n_rules as usize])
     }
 
     /// Every plan of a record type: the current one first, then its variants.
@@ -516,18 +539,24 @@ mod tests {
     }
 
     #[test]
-    fn swar_classes_match_the_byte_rules() {
+    fn byte_classes_match_the_byte_rules() {
         for b in 0..=255u8 {
-            for pos in 0..8 {
-                let mut bytes = [b'5'; 8];
+            for pos in 0..LANES {
+                let mut bytes = [b'5'; LANES];
                 bytes[pos] = b;
-                let w = u64::from_le_bytes(bytes);
-                let at = |m: u64| m >> (8 * pos) & 0x80 != 0;
-                assert_eq!(at(non_digits(w)), !b.is_ascii_digit(), "digit {b:#x}");
-                assert_eq!(non_digits(w) & !(0x80 << (8 * pos)), 0);
-                assert_eq!(at(non_signs(w)), b != b'+' && b != b'-', "sign {b:#x}");
-                assert_eq!(at(zero_bytes(w)), b == 0, "zero {b:#x}");
-                assert_eq!(at(unprintable(w)), !((0x20..0x7F).contains(&b) || b >= 0xA0), "printable {b:#x}");
+                let one = |class: u8| {
+                    let mut c = [0u8; LANES];
+                    c[pos] = class;
+                    let mut acc = Lanes::default();
+                    acc.block(&bytes, &c);
+                    acc
+                };
+                assert_eq!(one(DIGIT).strict != 0, !b.is_ascii_digit(), "digit {b:#x}");
+                assert_eq!(one(DIGIT_OR_BLANK).fast != 0, !b.is_ascii_digit() && b != b' ', "digit or blank {b:#x}");
+                assert_eq!(one(DIGIT_OR_BLANK).strict != 0, !b.is_ascii_digit(), "strict {b:#x}");
+                assert_eq!(one(SIGN).signs != 0, b != b'+' && b != b'-', "sign {b:#x}");
+                assert_eq!(one(0).high != 0, b >= 0x80, "high {b:#x}");
+                assert_eq!(one(0).unprintable != 0, !((0x20..0x7F).contains(&b) || b >= 0xA0), "printable {b:#x}");
             }
         }
     }

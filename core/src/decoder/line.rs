@@ -446,27 +446,34 @@ impl State {
     /// whose length fits, else the family's variant rules.
     pub(super) fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
         let current = plans.get(rec)?;
-        if !plans.has_variants(rec) && self.opts.forced_layout(rec).is_none() {
-            return Some(current);
-        }
         if let Some(l) = self.opts.forced_layout(rec) {
             return plans.of(l).or(Some(current));
         }
+        if !current.has_variants {
+            return Some(current);
+        }
         let fam = self.opts.family;
-        let fits = |p: &Plan| match fam.separator {
-            Some(s) => {
-                let n = text.iter().filter(|&&b| b == s).count() + 1;
-                n == p.layout.fields.len() || p.layout.fields.get(n).is_some_and(|f| f.tail)
-            }
+        let fields = fam.separator.map(|s| text.iter().filter(|&&b| b == s).count() + 1);
+        let fits = |p: &Plan| match fields {
+            Some(n) => n == p.layout.fields.len() || p.layout.fields.get(n).is_some_and(|f| f.tail),
             None => p.layout.whole_at(text.len()),
         };
-        let fitting = plans.all(rec).filter(|p| fits(p)).count();
+        let (cands, rules) = plans.choices(current);
+        let (mut fitting, mut only) = (0, None);
+        for p in cands {
+            if fits(p) {
+                fitting += 1;
+                only = Some(p);
+            }
+        }
         if fitting == 1 {
-            return plans.all(rec).find(|p| fits(p));
+            return only;
         }
         let pool = |p: &Plan| fitting == 0 || fits(p);
-        for rule in fam.variant_rules.iter().filter(|r| r.rec_nr == rec) {
-            let Some(p) = plans.all(rec).find(|p| p.layout.variant == rule.variant && pool(p)) else { continue };
+        for rule in rules.iter().filter_map(|&r| fam.variant_rules.get(r as usize)) {
+            let Some(p) = plans.choices(current).0.find(|p| p.layout.variant == rule.variant && pool(p)) else {
+                continue;
+            };
             if self.holds(rule.when, text, p) {
                 return Some(p);
             }
@@ -474,7 +481,7 @@ impl State {
         if pool(current) {
             Some(current)
         } else {
-            plans.all(rec).find(|p| pool(p))
+            plans.choices(current).0.find(|p| pool(p))
         }
     }
 
