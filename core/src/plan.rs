@@ -9,8 +9,6 @@ use crate::layout::{Family, FieldDesc, FieldType, Format, Mandatory, RecordLayou
 /// Layouts up to this many bytes (the longest employer record is 146) get
 /// the bulk check, in blocks of [`LANES`].
 pub(crate) const BULK: usize = 160;
-/// Bytes per block of the bulk check: a vector register.
-const LANES: usize = 16;
 /// Plans kept: every record type plus its variants.
 pub(crate) const MAX_PLANS: usize = 40;
 /// Fields per layout that need a check beyond their class.
@@ -22,44 +20,16 @@ const MAX_OPS: usize = 12;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
-/// Byte classes of a layout's positions.
-const DIGIT: u8 = 1;
-const DIGIT_OR_BLANK: u8 = 2;
-const SIGN: u8 = 4;
+use crate::simd::{self, DIGIT, DIGIT_OR_BLANK, LANES, SIGN};
 
-/// What the blocks of one line turned up (a byte per lane, or'ed).
+/// What the blocks of one line turned up (the bits of [`simd::block`], or'ed).
 #[derive(Default)]
-struct Lanes {
-    unprintable: u8,
-    strict: u8,
-    fast: u8,
-    signs: u8,
-    high: u8,
-}
+struct Lanes(u8);
 
 impl Lanes {
-    /// One block: every lane's byte against its class.
     #[inline(always)]
     fn block(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
-        let (mut unprintable, mut strict, mut fast, mut signs, mut high) = (0u8, 0u8, 0u8, 0u8, 0u8);
-        for i in 0..LANES {
-            let (b, c) = (b[i], c[i]);
-            // Printable: 0x20-0x7E and 0xA0-0xFF.
-            unprintable |= ((b.wrapping_sub(0x20) >= 0x5F) & (b < 0xA0)) as u8;
-            high |= b >> 7;
-            let not_digit = (b.wrapping_sub(b'0') > 9) as u8;
-            let number = ((c & (DIGIT | DIGIT_OR_BLANK)) != 0) as u8;
-            strict |= not_digit & number;
-            let optional = ((c & DIGIT_OR_BLANK) != 0) as u8;
-            fast |= not_digit & number & !(optional & (b == b' ') as u8);
-            let sign = ((c & SIGN) != 0) as u8;
-            signs |= sign & ((b != b'+') & (b != b'-')) as u8;
-        }
-        self.unprintable |= unprintable;
-        self.strict |= strict;
-        self.fast |= fast;
-        self.signs |= signs;
-        self.high |= high;
+        self.0 |= simd::block(b, c);
     }
 }
 
@@ -88,7 +58,7 @@ pub(crate) fn printable_line(line: &[u8]) -> bool {
         b[..chunk.len()].copy_from_slice(chunk);
         acc.block(&b, &[0; LANES]);
     }
-    acc.unprintable == 0
+    acc.0 & 1 == 0
 }
 
 /// Result of the bulk check of a line.
@@ -331,12 +301,13 @@ impl Plan {
             c[..ct.len()].copy_from_slice(ct);
             acc.block(&b, &c);
         }
+        let bits = acc.0;
         Scan {
-            printable: acc.unprintable == 0,
-            digits: covered && acc.strict == 0,
-            digits_or_blanks: covered && acc.fast == 0,
-            signs: acc.signs == 0,
-            high: acc.high != 0,
+            printable: bits & 1 == 0,
+            digits: covered && bits & 2 == 0,
+            digits_or_blanks: covered && bits & 4 == 0,
+            signs: bits & 8 == 0,
+            high: bits & 0x80 != 0,
         }
     }
 
@@ -534,29 +505,6 @@ mod tests {
                 let mut line = [b'A'; 9];
                 line[pos] = b;
                 assert_eq!(printable_line(&line), want, "byte {b:#x} at {pos}");
-            }
-        }
-    }
-
-    #[test]
-    fn byte_classes_match_the_byte_rules() {
-        for b in 0..=255u8 {
-            for pos in 0..LANES {
-                let mut bytes = [b'5'; LANES];
-                bytes[pos] = b;
-                let one = |class: u8| {
-                    let mut c = [0u8; LANES];
-                    c[pos] = class;
-                    let mut acc = Lanes::default();
-                    acc.block(&bytes, &c);
-                    acc
-                };
-                assert_eq!(one(DIGIT).strict != 0, !b.is_ascii_digit(), "digit {b:#x}");
-                assert_eq!(one(DIGIT_OR_BLANK).fast != 0, !b.is_ascii_digit() && b != b' ', "digit or blank {b:#x}");
-                assert_eq!(one(DIGIT_OR_BLANK).strict != 0, !b.is_ascii_digit(), "strict {b:#x}");
-                assert_eq!(one(SIGN).signs != 0, b != b'+' && b != b'-', "sign {b:#x}");
-                assert_eq!(one(0).high != 0, b >= 0x80, "high {b:#x}");
-                assert_eq!(one(0).unprintable != 0, !((0x20..0x7F).contains(&b) || b >= 0xA0), "printable {b:#x}");
             }
         }
     }
