@@ -193,15 +193,14 @@ impl ValueSet {
         let listed = if value.len() <= 8 && self.keys.len() == self.codes.len() {
             // Lower bound without a branch on the data: ~log2(n) steps.
             let key = code_key(value);
-            let (mut lo, mut n) = (0usize, self.keys.len());
+            let keys = self.keys;
+            let (mut lo, mut n) = (0usize, keys.len());
             while n > 1 {
                 let half = n / 2;
-                if self.keys.get(lo + half).is_some_and(|k| *k <= key) {
-                    lo += half;
-                }
+                lo = if keys[lo + half] <= key { lo + half } else { lo };
                 n -= half;
             }
-            self.keys.get(lo) == Some(&key)
+            keys.get(lo) == Some(&key)
         } else {
             self.codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
         };
@@ -223,10 +222,13 @@ impl ValueSet {
 /// ```
 #[inline]
 pub fn code_key(code: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
     let n = code.len().min(8);
-    b[..n].copy_from_slice(&code[..n]);
-    u64::from_be_bytes(b)
+    let key = code[..n].iter().fold(0u64, |k, &b| k << 8 | b as u64);
+    if n == 8 {
+        key
+    } else {
+        key << (8 * (8 - n))
+    }
 }
 
 /// One field of a record layout.

@@ -110,6 +110,11 @@ pub(crate) struct Op {
     pub check: Check,
 }
 
+impl Op {
+    const NONE: Op =
+        Op { start: 0, len: 0, blank: OnBlank::Never, whole: false, zeros_pass: false, check: Check::Nothing };
+}
+
 /// What the fast path needs of a layout.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fast {
@@ -129,14 +134,15 @@ pub(crate) struct Fast {
     /// The range of the family's `matches_parent` role, kept on the stack
     /// for the children that compare it.
     pub value: Option<(u16, u16)>,
-    ops: [Option<Op>; MAX_OPS],
+    ops: [Op; MAX_OPS],
     n_ops: u8,
 }
 
 impl Fast {
     /// The checks, in line order.
-    pub fn ops(&self) -> impl Iterator<Item = &Op> {
-        self.ops[..self.n_ops as usize].iter().flatten()
+    #[inline]
+    pub fn ops(&self) -> &[Op] {
+        &self.ops[..self.n_ops as usize]
     }
 }
 
@@ -144,6 +150,8 @@ impl Fast {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
     pub layout: &'static RecordLayout,
+    /// Its index among the family's plans ([`Plans::at`]).
+    pub index: u8,
     /// Index of the record type in `Counts::by_type` (its slot).
     pub slot: u8,
     /// The masks cover the layout (not longer than [`BULK`]).
@@ -177,6 +185,7 @@ impl Plan {
     fn new(family: &Family, layout: &'static RecordLayout, slot: u8, amount_scale: u8) -> Plan {
         let mut plan = Plan {
             layout,
+            index: 0,
             slot,
             bulk: false,
             class: [0; BULK],
@@ -199,7 +208,7 @@ impl Plan {
                 identity: [(0, 0); 4],
                 n_identity: 0,
                 value: None,
-                ops: [None; MAX_OPS],
+                ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
             },
         };
@@ -236,7 +245,7 @@ impl Plan {
                 slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
             if let Some(op) = fast_op(f, amount_scale).filter(|_| !structural) {
-                ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, Some(op));
+                ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, op);
             }
         }
         plan.bulk = fits && checks_fit;
@@ -285,20 +294,33 @@ impl Plan {
         let mut acc = Lanes::default();
         let covered = self.bulk && line.len() <= BULK;
         let class: &[u8] = if covered { &self.class[..line.len()] } else { &[] };
-        let mut bytes = line.chunks_exact(LANES);
-        let mut classes = class.chunks_exact(LANES);
-        for b in &mut bytes {
-            let c = classes.next().and_then(|c| <&[u8; LANES]>::try_from(c).ok()).unwrap_or(&[0; LANES]);
-            if let Ok(b) = <&[u8; LANES]>::try_from(b) {
-                acc.block(b, c);
+        let len = line.len();
+        let at = |i: usize| {
+            let b = <&[u8; LANES]>::try_from(line.get(i..i + LANES).unwrap_or(&[])).ok();
+            let c = <&[u8; LANES]>::try_from(class.get(i..i + LANES).unwrap_or(&[])).unwrap_or(&[0; LANES]);
+            (b, c)
+        };
+        if len >= LANES {
+            // Whole blocks, then the last 16 bytes (overlapping is harmless:
+            // findings only accumulate). No copy.
+            let mut i = 0;
+            while i + LANES <= len {
+                if let (Some(b), c) = at(i) {
+                    acc.block(b, c);
+                }
+                i += LANES;
             }
-        }
-        let tail = bytes.remainder();
-        if !tail.is_empty() {
+            if i < len {
+                if let (Some(b), c) = at(len - LANES) {
+                    acc.block(b, c);
+                }
+            }
+        } else {
             let (mut b, mut c) = ([b'0'; LANES], [0u8; LANES]);
-            b[..tail.len()].copy_from_slice(tail);
-            let ct = classes.remainder();
-            c[..ct.len()].copy_from_slice(ct);
+            for (i, (&x, &k)) in line.iter().zip(class.iter().chain(core::iter::repeat(&0))).enumerate() {
+                b[i] = x;
+                c[i] = k;
+            }
             acc.block(&b, &c);
         }
         let bits = acc.0;
@@ -405,6 +427,7 @@ impl Plans {
         for (n, layout) in family.layouts().take(MAX_PLANS).enumerate() {
             let Some(s) = slot(layout.rec_nr) else { continue };
             let mut plan = Plan::new(family, layout, s.min(NONE as usize) as u8, amount_scale);
+            plan.index = n as u8;
             match family.placement(layout.rec_nr) {
                 None => plan.fast.free = true,
                 Some(p) if p.parents.is_empty() => plan.fast.top = true,
@@ -452,6 +475,12 @@ impl Plans {
             }
         }
         plans
+    }
+
+    /// The plan at `index` ([`Plan::index`]).
+    #[inline]
+    pub fn at(&self, index: u8) -> Option<&Plan> {
+        self.plans.get(index as usize)?.as_ref()
     }
 
     /// The current plan for a record type.

@@ -191,3 +191,45 @@ fn finish_after_any_event_frames_everything_consumed() {
         assert!(counts.balanced());
     }
 }
+
+/// `decode_records` (records in batches through a callback) gives exactly
+/// the events of `decode`, at every chunk size, on clean and damaged input.
+#[test]
+fn batched_records_equal_single_events() {
+    let generated = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            v.extend_from_slice(SAMPLE);
+        }
+        v
+    };
+    for input in [SAMPLE.to_vec(), damaged(), generated] {
+        let (want, want_counts) = run(&input);
+        for chunk in [1usize, 7, 64, 4096, input.len()] {
+            let mut dec = Decoder::default();
+            let mut got = Vec::new();
+            for piece in input.chunks(chunk) {
+                let mut rest = piece;
+                loop {
+                    let mut batch = Vec::new();
+                    let (ev, used) = dec.decode_records(rest, |r| batch.push(common::own(Event::Record(r))));
+                    got.extend(batch);
+                    rest = &rest[used..];
+                    match ev {
+                        Event::NeedInput => break,
+                        Event::End => break,
+                        ev => got.push(common::own(ev)),
+                    }
+                }
+            }
+            loop {
+                match dec.finish() {
+                    Event::End => break,
+                    ev => got.push(common::own(ev)),
+                }
+            }
+            assert_eq!(got, want, "chunk {chunk}");
+            assert_eq!(*dec.counts(), want_counts);
+        }
+    }
+}

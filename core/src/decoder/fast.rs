@@ -78,7 +78,40 @@ fn date_ok(v: &[u8]) -> bool {
     day >= 1 && day <= max
 }
 
+/// Variant choices that did not read the line's content, for reuse.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Choices {
+    /// (record type, line length, file date, plan index); record type 0 = empty.
+    seen: [(u16, u16, u32, u8); 4],
+    next: usize,
+}
+
+impl Choices {
+    pub const fn new() -> Choices {
+        Choices { seen: [(0, 0, 0, 0); 4], next: 0 }
+    }
+}
+
 impl State {
+    /// The layout of a record type with variants (or a forced one) for the
+    /// line at the start of `rest`: remembered when the choice did not
+    /// depend on the line's content.
+    fn variant<'p>(&mut self, plans: &'p Plans, rec: u16, rest: &[u8]) -> Option<&'p crate::plan::Plan> {
+        let end = memchr::memchr(b'\n', rest)?;
+        let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
+        let len = u16::try_from(text.len()).ok()?;
+        let key = (rec, len, self.file_date);
+        if let Some(&(_, _, _, i)) = self.choices.seen.iter().find(|c| (c.0, c.1, c.2) == key) {
+            return plans.at(i);
+        }
+        let (plan, content) = self.choose_why(plans, rec, text)?;
+        if !content {
+            self.choices.seen[self.choices.next] = (rec, len, self.file_date, plan.index);
+            self.choices.next = (self.choices.next + 1) % self.choices.seen.len();
+        }
+        Some(plan)
+    }
+
     /// Whether the fast path may try the next line at all.
     #[inline]
     pub(super) fn fast_ready(&self) -> bool {
@@ -91,13 +124,20 @@ impl State {
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
-        let rec = u16::try_from(field::parse_short_number(key)?).ok()?;
+        let rec = match *key {
+            [a, b, c, d] => {
+                let (a, b, c, d) =
+                    (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'), d.wrapping_sub(b'0'));
+                if a.max(b).max(c).max(d) > 9 {
+                    return None;
+                }
+                a as u16 * 1000 + b as u16 * 100 + c as u16 * 10 + d as u16
+            }
+            _ => u16::try_from(field::parse_short_number(key)?).ok()?,
+        };
         let mut plan = plans.get(rec)?;
-        if plan.has_variants {
-            // The family's variant rules choose by length, file date and content.
-            let end = memchr::memchr(b'\n', rest)?;
-            let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
-            plan = self.choose(plans, rec, text)?;
+        if plan.has_variants || self.opts.forced[0].is_some() {
+            plan = self.variant(plans, rec, rest)?;
         }
         let fast = &plan.fast;
         if !fast.ok {
@@ -113,7 +153,9 @@ impl State {
         let lb_nr = match fam.line_number {
             Some(n) => {
                 let want = self.lb.of(self.next_lb_nr, n.len as usize);
-                if line.get(n.range())? != want {
+                let have = line.get(n.range())?;
+                // Byte by byte without a call: line numbers are short.
+                if have.len() != want.len() || have.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
                     return None;
                 }
                 self.next_lb_nr

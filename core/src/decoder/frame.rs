@@ -34,7 +34,7 @@ impl Carry {
         self.len += bytes.len();
     }
 
-    fn busy(&self) -> bool {
+    pub fn busy(&self) -> bool {
         self.len > 0 || self.overflow
     }
 }

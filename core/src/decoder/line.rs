@@ -445,12 +445,19 @@ impl State {
     /// Which layout of `rec` reads `text`: a forced one, else the only one
     /// whose length fits, else the family's variant rules.
     pub(super) fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
+        self.choose_why(plans, rec, text).map(|(p, _)| p)
+    }
+
+    /// [`State::choose`], and whether the choice read the line's content
+    /// (else it holds for every line of this type and length while the file
+    /// date stays the same).
+    pub(super) fn choose_why<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<(&'p Plan, bool)> {
         let current = plans.get(rec)?;
         if let Some(l) = self.opts.forced_layout(rec) {
-            return plans.of(l).or(Some(current));
+            return Some((plans.of(l).unwrap_or(current), false));
         }
         if !current.has_variants {
-            return Some(current);
+            return Some((current, false));
         }
         let fam = self.opts.family;
         let fields = fam.separator.map(|s| text.iter().filter(|&&b| b == s).count() + 1);
@@ -466,22 +473,24 @@ impl State {
                 only = Some(p);
             }
         }
-        if fitting == 1 {
-            return only;
+        if let (1, Some(p)) = (fitting, only) {
+            return Some((p, fields.is_some()));
         }
         let pool = |p: &Plan| fitting == 0 || fits(p);
+        let mut content = fields.is_some();
         for rule in rules.iter().filter_map(|&r| fam.variant_rules.get(r as usize)) {
             let Some(p) = plans.choices(current).0.find(|p| p.layout.variant == rule.variant && pool(p)) else {
                 continue;
             };
+            content |= matches!(rule.when, Condition::Blank(_) | Condition::NotBlank(_));
             if self.holds(rule.when, text, p) {
-                return Some(p);
+                return Some((p, content));
             }
         }
         if pool(current) {
-            Some(current)
+            Some((current, content))
         } else {
-            plans.choices(current).0.find(|p| pool(p))
+            plans.choices(current).0.find(|p| pool(p)).map(|p| (p, content))
         }
     }
 
