@@ -515,11 +515,6 @@ impl Plans {
     pub fn of(&self, layout: &RecordLayout) -> Option<&Plan> {
         self.all(layout.rec_nr).find(|p| core::ptr::eq(p.layout, layout) || p.layout == layout)
     }
-
-    /// Whether a record type has variants.
-    pub fn has_variants(&self, rec_nr: u16) -> bool {
-        (0..self.n).any(|i| self.keys[i] == rec_nr && self.variant[i])
-    }
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ impl State {
                 Check::Time => field::parse_time(v).is_some(),
                 Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
             };
-            if !ok && !(op.zeros_pass && v.iter().all(|&b| b == b'0')) {
+            if !(ok || op.zeros_pass && v.iter().all(|&b| b == b'0')) {
                 return None;
             }
         }
