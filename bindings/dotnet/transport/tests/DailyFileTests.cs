@@ -1,0 +1,9 @@
+namespace Eindkomst.Transport.Tests
+{
+    internal static class DailyFileTests
+    {
+        internal static void Register()
+        {
+        }
+    }
+}
