@@ -344,7 +344,7 @@ namespace Eindkomst.Transport.Tests
                 using (IConnection conn = Rabbit())
                 using (IModel m = conn.CreateModel())
                 {
-                    m.QueueDeclare(queue, true, false, false, false, false, null);
+                    m.QueueDeclare(queue, false, true, false, false, false, null);
                     for (int i = 0; i < 6; i++)
                         Publish(m, queue, Encoding.UTF8.GetBytes(template.Replace("d00000000001", "f" + i.ToString("D11"))), "kill-" + i);
                     // Message 1: killed inside the handler after its store was written; message 3: killed after HANDLED, before the ack.

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Xml;
 
-namespace Eindkomst.Transport.DailyFile
+namespace Eindkomst.Transport.DailyFiles
 {
     /// <summary>A file in the delivery folder, as listed.</summary>
     public sealed class RemoteFile
