@@ -335,6 +335,40 @@ namespace Eindkomst.Transport.Tests
                 }
             });
 
+            Test("readme: IncomeMessages acks, dead-letters and requeues through RabbitMQ and answers REST", () =>
+            {
+                string dir = TempDir("readme-bfo");
+                var stored = new List<string>();
+                bool down = true;
+                using (var messages = new IncomeMessages(Path.Combine(dir, "ledger"), Path.Combine(dir, "dead"), b =>
+                {
+                    if (down && b.BeskedId.EndsWith("d00000000002", StringComparison.Ordinal)) { down = false; throw new IOException("store down"); }
+                    stored.Add(b.BeskedId + " " + b.Records.Count);
+                }))
+                using (IConnection conn = Rabbit())
+                using (IModel m = conn.CreateModel())
+                {
+                    string queue = "dueslag-readme-" + Guid.NewGuid().ToString("N");
+                    m.QueueDeclare(queue, false, true, false, false, false, null);
+                    foreach (string f in new[] { "latin1.xml", "damaged-record.xml", "utf8.xml" }) Publish(m, queue, File(f), "readme-" + f);
+                    var acts = new List<string>();
+                    for (BasicGetResult g = Get(m, queue); g != null; g = m.BasicGet(queue, false))
+                    {
+                        bool ack = messages.OnDelivery(g.Body, g.BasicProperties.MessageId, g.Redelivered);
+                        acts.Add(g.BasicProperties.MessageId + (ack ? " ack" : " requeue"));
+                        if (ack) m.BasicAck(g.DeliveryTag, false);
+                        else m.BasicReject(g.DeliveryTag, true);
+                    }
+                    Seq(new[] { "readme-latin1.xml ack", "readme-damaged-record.xml ack", "readme-utf8.xml requeue", "readme-utf8.xml ack" }, acts, "deliveries");
+                    Seq(new[] { "5d7c0f6e-3b1a-4c55-9d3e-d00000000001 27", "5d7c0f6e-3b1a-4c55-9d3e-d00000000002 27" }, stored, "stored");
+                    Eq("not_digit\trejected: line 10 (Lb_nr 10), record 6001, field 4 Beloeb, offset 731: non-digit in numeric field\n",
+                        System.IO.File.ReadAllText(Path.Combine(dir, "dead", "b_5d7c0f6e-3b1a-4c55-9d3e-d00000000010.reason")), "dead letter reason");
+                    string answer = Encoding.UTF8.GetString(messages.OnModtagBesked(File("modtag-besked-input.xml")));
+                    ValidOutput(answer);
+                    True(answer.Contains("<sd:StatusKode>20</sd:StatusKode>"), answer);
+                }
+            });
+
             Test("beskedfordeler: a consumer killed with SIGKILL inside the handler or before the ack hands nothing over twice", () =>
             {
                 string dir = TempDir("kill");

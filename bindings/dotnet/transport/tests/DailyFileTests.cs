@@ -259,11 +259,25 @@ namespace Eindkomst.Transport.Tests
                 Seq(new[] { "D250209.L01", "D250209.L01.metadata" }, Directory.GetFiles(done).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal), "done dir");
             });
 
+            Test("readme: the daily-file example totals a file on a local share and commits before the clean-up", () =>
+            {
+                string dir = TempDir("readme-daily");
+                string share = Path.Combine(dir, "IN");
+                Directory.CreateDirectory(share);
+                Deliver("D250211.L01", Sample, "9f0e8d7c-0000-4000-8000-000000000011", null, User, share);
+                string summary = Path.Combine(dir, "summary.txt");
+                IReadOnlyList<DailyFileOutcome> o = DailyFileExample.PollOnce(share, Path.Combine(dir, "done"), Path.Combine(dir, "work"), Path.Combine(dir, "ledger"), summary, User);
+                Eq("Done D250211.L01 (27 records)", Show(o), "outcome");
+                // The binding README's own example gives the same total for testdata/sample.txt.
+                Eq("D250211.L01: 27 records, 6001 total 6906950 øre\n", System.IO.File.ReadAllText(summary), "summary");
+                Eq(0, DailyFileExample.PollOnce(share, Path.Combine(dir, "done"), Path.Combine(dir, "work"), Path.Combine(dir, "ledger"), summary, User).Count, "done");
+            });
+
             Test("dailyfile: a ~100 MB file through sshd and the engine in bounded memory (throughput)", () =>
             {
                 Clean();
                 string dir = TempDir("big");
-                string big = Generated(2100000);
+                string big = Env("EIK_BIG_FILE"); // eindkomst generate --records 2100000 --seed 7
                 long size = new FileInfo(big).Length;
                 System.IO.File.Copy(big, Path.Combine(In, "D250210.L01"));
                 System.IO.File.WriteAllText(Path.Combine(In, "D250210.L01.metadata"), Metadata("D250210.L01", size, "9f0e8d7c-0000-4000-8000-000000000010"));

@@ -337,6 +337,23 @@ namespace Eindkomst.Transport.Tests
                 True(e.Message.StartsWith("request to https://127.0.0.1:" + port + "/x failed: ", StringComparison.Ordinal), e.Message);
             });
 
+            Test("readme: the subscribe example runs with an environment file", () =>
+            {
+                Reset();
+                string env = Path.Combine(TempDir("readme-subscribe"), "exttest.properties");
+                File.WriteAllText(env, string.Join("\n", new[]
+                {
+                    "# the double's values", "keystore=" + Path.Combine(Certs, "client-legacy.p12"), "keystore.password=changeit",
+                    "truststore=" + Path.Combine(Certs, "ca.crt"), "cvr=" + Cvr, "sts.url=" + StsUrl, "vedligehold.url=" + Url("vedligehold"),
+                    "vedligehold.soapAction=" + SoapAction("vedligehold"), "vedligehold.entityId=" + EntityId("vedligehold"),
+                    "serviceplatformen.certificate=" + Path.Combine(Certs, "sp.crt"), "abonnentTypeKode=0784", "abonnementTypeKode=3154",
+                    "adgangFormaalTypeKode=272", "omfangTekst=Fuld",
+                }));
+                string said = SubscribeExample.Run(env, Se, CprA).Result;
+                Eq("subscribed, TransaktionsId " + Str(Accepted(1)[0], "transaktionsId") + ", 0 advis", said, "output");
+                Seq(new[] { CprA }, Subscriptions(Se), "subscriptions");
+            });
+
             // WS-Security
             Test("wssec: a signed request holds timestamp, token and one signature over every part", () =>
             {
