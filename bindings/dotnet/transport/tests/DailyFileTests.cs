@@ -195,7 +195,7 @@ namespace Eindkomst.Transport.Tests
                 using (var ledger = new Ledger(Path.Combine(dir, "ledger")))
                 {
                     bool killed = false;
-                    var folder = new OpenSshFolder { LimitKbit = 8000 }; // 1 MB/s: the kill comes in the middle
+                    var folder = new OpenSshFolder { LimitKbit = 4000 }; // 0.5 MB/s: the kill comes well before the end
                     folder.OnRead = n =>
                     {
                         if (!killed && n >= 1000000)
