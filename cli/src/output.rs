@@ -21,37 +21,79 @@ fn label(event: &Event<'_>) -> Option<(&'static str, Error)> {
     }
 }
 
-/// Writes `bytes` (ISO-8859-1) as a JSON string.
-pub fn write_json_str(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
-    out.write_all(b"\"")?;
-    let mut utf8 = [0u8; 2];
-    for &b in bytes {
+/// Appends `bytes` (ISO-8859-1) to `out` as a JSON string, copying runs
+/// of plain ASCII at once.
+pub fn push_json_str(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if (0x20..0x80).contains(&b) && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[run..i]);
+        run = i + 1;
         match b {
-            b'"' => out.write_all(b"\\\"")?,
-            b'\\' => out.write_all(b"\\\\")?,
-            0..=0x1F => write!(out, "\\u{b:04x}")?,
-            0x20..=0x7F => out.write_all(&[b])?,
-            _ => {
-                let n = eindkomst_core::field::latin1_to_utf8(&[b], &mut utf8).unwrap_or(0);
-                out.write_all(&utf8[..n])?
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0..=0x1F => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
             }
+            // ISO-8859-1 0x80-0xFF is U+0080-U+00FF: two UTF-8 bytes.
+            _ => out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]),
         }
     }
-    out.write_all(b"\"")
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// Writes `bytes` (ISO-8859-1) as a JSON string.
+pub fn write_json_str(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(bytes.len() + 2);
+    push_json_str(&mut buf, bytes);
+    out.write_all(&buf)
+}
+
+/// Appends `n` in decimal.
+pub fn push_number(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// The `--raw` contract: `{"line":N,"record":"6001","fields":{"1":"...",...}}`,
 /// every field of the layout by number, trailing blanks trimmed, UTF-8.
 pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
-    write!(out, "{{\"line\":{},\"record\":\"{}\",\"fields\":{{", r.line(), r.key())?;
+    let mut buf = Vec::with_capacity(256);
+    push_raw(&mut buf, r);
+    out.write_all(&buf)
+}
+
+/// [`write_raw`] into a buffer (the decode loop reuses one).
+pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
+    out.extend_from_slice(b"{\"line\":");
+    push_number(out, r.line());
+    out.extend_from_slice(b",\"record\":\"");
+    out.extend_from_slice(r.key().as_bytes());
+    out.extend_from_slice(b"\",\"fields\":{");
     for (i, (f, raw)) in r.fields().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.push(b',');
         }
-        write!(out, "\"{}\":", f.no)?;
-        write_json_str(out, trim_end(raw))?;
+        out.push(b'"');
+        push_number(out, f.no as u64);
+        out.extend_from_slice(b"\":");
+        push_json_str(out, trim_end(raw));
     }
-    out.write_all(b"}}")
+    out.extend_from_slice(b"}}");
 }
 
 fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
@@ -100,6 +142,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<b
     let stderr = io::stderr();
     let mut err = stderr.lock();
     let mut first = true;
+    let mut line = Vec::with_capacity(512);
     if format == Format::Json {
         out.write_all(b"[").map_err(|e| e.to_string())?;
     } else if format == Format::Csv {
@@ -142,7 +185,9 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<b
                 }
                 first = false;
                 if raw {
-                    write_raw(&mut out, &r)?;
+                    line.clear();
+                    push_raw(&mut line, &r);
+                    out.write_all(&line)?;
                 } else {
                     serde_json::to_writer(&mut out, &r)?;
                 }

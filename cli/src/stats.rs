@@ -17,18 +17,23 @@ use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::Path;
 
-/// Sums keyed `"6001/0013"` (record key / Feltnummer) or `"6102"` (one amount per record).
-type Sums = BTreeMap<String, Decimal>;
+/// Sums by record key and Feltnummer (none when the record has one amount
+/// of its own, like 6102); printed as `"6001/0013"` or `"6102"`.
+type Sums = BTreeMap<(&'static str, Option<u16>), Decimal>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
-pub fn add_amount(sums: &mut Sums, rec: &str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
-    let key = match feltnummer {
-        Some(f) => format!("{rec}/{f:04}"),
-        None => rec.to_string(),
-    };
-    let sum = sums.entry(key).or_insert(Decimal { units: 0, scale: amount.scale });
+pub fn add_amount(sums: &mut Sums, rec: &'static str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
+    let sum = sums.entry((rec, feltnummer)).or_insert(Decimal { units: 0, scale: amount.scale });
     sum.units = sum.units.checked_add(amount.units)?;
     Some(())
+}
+
+/// A sum's name: `"6001/0013"` or `"6102"`.
+fn sum_key(&(rec, felt): &(&'static str, Option<u16>)) -> String {
+    match felt {
+        Some(f) => format!("{rec}/{f:04}"),
+        None => rec.to_string(),
+    }
 }
 
 /// The figures gathered from the records `stats` sees.
@@ -108,7 +113,7 @@ pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>
     }
     if json {
         let amounts: serde_json::Map<String, serde_json::Value> =
-            sums.iter().map(|(k, v)| (k.clone(), v.to_string().into())).collect();
+            sums.iter().map(|(k, v)| (sum_key(k), v.to_string().into())).collect();
         let by_type: serde_json::Map<String, serde_json::Value> = counts
             .by_type
             .iter()
@@ -133,7 +138,7 @@ pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>
         println!("distinct SE-numbers (employers): {}", employers.len());
         println!("amount sums (kr):");
         for (k, v) in &sums {
-            println!("  {k:<10} {v:>20}");
+            println!("  {:<10} {v:>20}", sum_key(k));
         }
     }
     Ok(counts.rejected == 0 && counts.errors == 0)
