@@ -73,7 +73,7 @@ pub mod record;
 mod simd;
 pub mod testing;
 
-pub use decoder::{check_field, Counts, Decoder, Encoding, Event, Options, TypeCount, Unknown};
+pub use decoder::{check_field, Clean, Counts, Decoder, Encoding, Event, Options, Prechecker, TypeCount, Unknown};
 pub use error::{Error, ErrorKind, FieldRef, Severity};
 pub use layout::{Family, EMPLOYER};
 pub use record::{RawLine, Record};

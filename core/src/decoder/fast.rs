@@ -122,6 +122,16 @@ impl State {
     /// and the bytes used (terminator included), or `None`.
     #[inline]
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
+        let clean = self.precheck(plans, rest)?;
+        self.commit(plans, &clean, rest, src, at)
+    }
+
+    /// The context-free half of the fast path: the line at the start of
+    /// `rest` is framed by its layout's length, its bytes are of their
+    /// classes and its fields pass their checks. Depends only on the
+    /// options, the plans and the file date (variant rules).
+    #[inline]
+    pub(super) fn precheck(&mut self, plans: &Plans, rest: &[u8]) -> Option<Clean> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
         let rec = match *key {
@@ -136,7 +146,8 @@ impl State {
             _ => u16::try_from(field::parse_short_number(key)?).ok()?,
         };
         let mut plan = plans.get(rec)?;
-        if plan.has_variants || self.opts.forced[0].is_some() {
+        let chosen = plan.has_variants || self.opts.forced[0].is_some();
+        if chosen {
             plan = self.variant(plans, rec, rest)?;
         }
         let fast = &plan.fast;
@@ -150,21 +161,8 @@ impl State {
             _ => return None,
         };
         let line = &rest[..len];
-        let lb_nr = match fam.line_number {
-            Some(n) => {
-                let want = self.lb.of(self.next_lb_nr, n.len as usize);
-                let have = line.get(n.range())?;
-                // Byte by byte without a call: line numbers are short.
-                if have.len() != want.len() || have.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
-                    return None;
-                }
-                self.next_lb_nr
-            }
-            None => 0,
-        };
         let scan = plan.pass(line);
-        // High bytes are ISO-8859-1 letters only once the file is known not to be UTF-8.
-        if !(scan.printable && scan.digits_or_blanks && scan.signs) || (scan.high && self.utf8 != Some(false)) {
+        if !(scan.printable && scan.digits_or_blanks && scan.signs) {
             return None;
         }
         for op in fast.ops() {
@@ -197,7 +195,53 @@ impl State {
         {
             return None;
         }
+        Some(Clean {
+            layout: plan.layout,
+            plan: plan.index,
+            len: len as u32,
+            used: used as u32,
+            high: scan.high,
+            file_date: if chosen { Some(self.file_date) } else { None },
+        })
+    }
+
+    /// The contextual half: the line number, the encoding, the file date the
+    /// variant was chosen with, the grammar; then the record is committed
+    /// as the general path would.
+    #[inline]
+    pub(super) fn commit(
+        &mut self,
+        plans: &Plans,
+        clean: &Clean,
+        rest: &[u8],
+        src: Src,
+        at: usize,
+    ) -> Option<(Step, usize)> {
+        let fam = self.opts.family;
+        let plan = plans.at(clean.plan)?;
+        let fast = &plan.fast;
+        let line = rest.get(..clean.len as usize)?;
+        if clean.file_date.is_some_and(|d| d != self.file_date) {
+            return None;
+        }
+        // High bytes are ISO-8859-1 letters only once the file is known not to be UTF-8.
+        if clean.high && self.utf8 != Some(false) {
+            return None;
+        }
+        let lb_nr = match fam.line_number {
+            Some(n) => {
+                let want = self.lb.of(self.next_lb_nr, n.len as usize);
+                let have = line.get(n.range())?;
+                // Byte by byte without a call: line numbers are short.
+                if have.len() != want.len() || have.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
+                    return None;
+                }
+                self.next_lb_nr
+            }
+            None => 0,
+        };
         let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+
         // Clean: commit what the general path would.
         let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
         self.grammar.fast_update(
@@ -220,8 +264,35 @@ impl State {
         if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {
             t.decoded += 1;
         }
+        let (len, used) = (clean.len as usize, clean.used as usize);
         let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
         Some((Step::Record(meta), used))
+    }
+}
+
+/// A line whose context-free checks passed: the first half of the fast
+/// path, which [`Prechecker`](super::Prechecker) runs on other threads and
+/// [`Decoder::accept`](super::Decoder::accept) completes in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clean {
+    layout: &'static crate::layout::RecordLayout,
+    plan: u8,
+    len: u32,
+    used: u32,
+    high: bool,
+    /// The file date a variant rule chose with (`None`: no choice made).
+    file_date: Option<u32>,
+}
+
+impl Clean {
+    /// Bytes of the line, terminator included.
+    pub fn used(&self) -> usize {
+        self.used as usize
+    }
+
+    /// The layout the line is read with.
+    pub fn layout(&self) -> &'static crate::layout::RecordLayout {
+        self.layout
     }
 }
 

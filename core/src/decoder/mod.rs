@@ -25,6 +25,7 @@ mod grammar;
 mod line;
 
 pub use encoding::Encoding;
+pub use fast::Clean;
 
 use crate::error::{Error, ErrorKind};
 use crate::layout::{Family, RecordLayout, EMPLOYER};
@@ -497,6 +498,43 @@ impl Decoder {
         (event, used + n)
     }
 
+    /// Completes a line that a [`Prechecker`] found clean (at the start of
+    /// `rest`, the bytes it was checked on): the record, and the bytes used,
+    /// when the line is clean in this decoder's context too (line number,
+    /// grammar, encoding, file date). `None`: feed the line to
+    /// [`Decoder::decode`] instead. Either way the events are exactly those
+    /// of decoding the stream in one piece.
+    pub fn accept<'a>(&mut self, rest: &'a [u8], clean: &Clean) -> Option<(Record<'a>, usize)> {
+        let ready = self.state.phase == Phase::Running
+            && !self.state.opts.base64
+            && self.state.queue_len == 0
+            && !self.carry.busy()
+            && self.state.fast_ready();
+        if !ready {
+            return None;
+        }
+        let (Step::Record(m), used) = self.state.commit(&self.plans, clean, rest, Src::Input, 0)? else {
+            return None;
+        };
+        self.state.consume(used);
+        let bytes = rest.get(..m.len)?;
+        let record = Record {
+            layout: m.layout,
+            bytes,
+            line: m.line,
+            lb_nr: m.lb_nr,
+            offset: m.offset,
+            amount_scale: self.state.opts.amount_scale,
+        };
+        Some((record, used))
+    }
+
+    /// The file date seen so far (role `file_date`, `YYYYMMDD`; 0 = none yet),
+    /// for a [`Prechecker`].
+    pub fn file_date(&self) -> u32 {
+        self.state.file_date
+    }
+
     /// Ends the stream: frames what is still buffered (Base64 bytes, a last
     /// line without terminator), checks the end record and reports what is
     /// pending. Call until [`Event::End`].
@@ -697,6 +735,68 @@ pub fn check_field(
     padded[..value.len()].copy_from_slice(value);
     let v = &padded[..len];
     line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)
+}
+
+/// The context-free half of the fast path, for decoding one file on
+/// several threads with output identical to one decoder: each thread
+/// prechecks the lines of its chunk ([`Prechecker::check`]), and one
+/// [`Decoder`] completes them in file order ([`Decoder::accept`]), decoding
+/// whatever was not clean (or is not in its context) the ordinary way.
+///
+/// ```
+/// use eindkomst_core::{Decoder, Event, Options, Prechecker};
+/// let input = eindkomst_core::testing::SAMPLE;
+/// let mut pre = Prechecker::new(Options::default(), 20250203); // file date from the 1000
+/// let mut dec = Decoder::default();
+/// let (mut at, mut records) = (0, 0);
+/// while at < input.len() {
+///     let rest = &input[at..];
+///     if let Some((_record, used)) = pre.check(rest).and_then(|c| dec.accept(rest, &c)) {
+///         records += 1;
+///         at += used;
+///         continue;
+///     }
+///     // Not clean here: this one line the ordinary way.
+///     let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+///     let mut line = &rest[..end];
+///     loop {
+///         let (event, used) = dec.decode(line);
+///         line = &line[used..];
+///         match event {
+///             Event::Record(_) => records += 1,
+///             Event::NeedInput => break,
+///             _ => {}
+///         }
+///     }
+///     at += end;
+/// }
+/// while dec.finish() != Event::End {}
+/// assert_eq!(records, 27);
+/// assert!(dec.counts().balanced());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Prechecker {
+    state: State,
+    plans: Plans,
+}
+
+impl Prechecker {
+    /// A prechecker for lines decoded with `opts`, in a file whose file date
+    /// (role `file_date`, `YYYYMMDD`) is `file_date` (0 if none yet).
+    pub fn new(opts: Options, file_date: u32) -> Prechecker {
+        let mut dec = Decoder::new(opts);
+        dec.state.file_date = file_date;
+        Prechecker { state: dec.state, plans: dec.plans }
+    }
+
+    /// The context-free checks of the line at the start of `rest` (it must
+    /// hold the whole line and its terminator): `Some` when it is clean.
+    pub fn check(&mut self, rest: &[u8]) -> Option<Clean> {
+        if self.state.opts.base64 || self.state.opts.family.separator.is_some() {
+            return None;
+        }
+        self.state.precheck(&self.plans, rest)
+    }
 }
 
 impl State {
