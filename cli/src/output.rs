@@ -141,7 +141,7 @@ pub fn write_raw_line(out: &mut impl Write, r: &RawLine<'_>) -> io::Result<()> {
 }
 
 /// CSV in long form: one row per field, so record types of any shape mix.
-fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> {
+fn write_csv(out: &mut Vec<u8>, r: &Record<'_>, raw: bool) -> io::Result<()> {
     let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
     for (f, bytes) in r.fields() {
         let value = if raw {
@@ -162,74 +162,148 @@ fn write_csv(out: &mut impl Write, r: &Record<'_>, raw: bool) -> io::Result<()> 
     Ok(())
 }
 
-/// `eindkomst decode`. Returns whether the input was clean (no rejection, no error).
-pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<bool, String> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
-    let mut first = true;
-    let mut line = Vec::with_capacity(512);
-    if format == Format::Json {
-        out.write_all(b"[").map_err(|e| e.to_string())?;
-    } else if format == Format::Csv {
-        out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
-    }
-    let counts = for_each_event(path, opts, |event| {
-        if let Some((what, e)) = label(&event) {
-            return writeln!(err, "{}", finding_line(what, &e));
-        }
-        if let Event::Raw(line) = event {
-            return match format {
-                Format::Csv => {
-                    write!(out, "{},,", line.line)?;
-                    csv_field(&mut out, &Latin1(line.key).to_string())?;
-                    out.write_all(b",,raw,")?;
-                    csv_field(&mut out, &Latin1(line.bytes).to_string())?;
-                    out.write_all(b"\n")
-                }
-                Format::Ndjson | Format::Json => {
-                    if format == Format::Json && !first {
-                        out.write_all(b",\n")?;
-                    }
-                    first = false;
-                    write_raw_line(&mut out, &line)?;
-                    if format == Format::Ndjson {
-                        out.write_all(b"\n")?;
-                    }
-                    Ok(())
-                }
-            };
-        }
-        let Event::Record(r) = event else {
-            return Ok(());
-        };
-        match format {
-            Format::Csv => write_csv(&mut out, &r, raw),
-            Format::Ndjson | Format::Json => {
-                if format == Format::Json && !first {
-                    out.write_all(b",\n")?;
-                }
-                first = false;
-                if raw {
-                    line.clear();
-                    push_raw(&mut line, &r);
-                    out.write_all(&line)?;
-                } else {
-                    serde_json::to_writer(&mut out, &r)?;
-                }
-                if format == Format::Ndjson {
-                    out.write_all(b"\n")?;
-                }
-                Ok(())
+/// One record as `decode` writes it: NDJSON (with its line end), a JSON
+/// array element (without separator), or CSV rows.
+fn record_text(out: &mut Vec<u8>, r: &Record<'_>, format: Format, raw: bool) -> io::Result<()> {
+    match format {
+        Format::Csv => write_csv(out, r, raw),
+        Format::Ndjson | Format::Json => {
+            if raw {
+                push_raw(out, r);
+            } else {
+                serde_json::to_writer(&mut *out, r)?;
             }
+            if format == Format::Ndjson {
+                out.push(b'\n');
+            }
+            Ok(())
         }
-    })?;
-    if format == Format::Json {
-        out.write_all(b"]\n").map_err(|e| e.to_string())?;
     }
-    out.flush().map_err(|e| e.to_string())?;
+}
+
+/// A raw line (`--unknown raw`) as `decode` writes it.
+fn raw_line_text(out: &mut Vec<u8>, line: &RawLine<'_>, format: Format) -> io::Result<()> {
+    match format {
+        Format::Csv => {
+            write!(out, "{},,", line.line)?;
+            csv_field(out, &Latin1(line.key).to_string())?;
+            out.extend_from_slice(b",,raw,");
+            csv_field(out, &Latin1(line.bytes).to_string())?;
+            out.push(b'\n');
+            Ok(())
+        }
+        Format::Ndjson | Format::Json => {
+            write_raw_line(out, line)?;
+            if format == Format::Ndjson {
+                out.push(b'\n');
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `decode`'s output: records and raw lines to stdout (a JSON array needs a
+/// comma between elements), findings to stderr.
+struct DecodeOut<W: Write, E: Write> {
+    out: W,
+    err: E,
+    format: Format,
+    raw: bool,
+    first: bool,
+    buf: Vec<u8>,
+}
+
+impl<W: Write, E: Write> DecodeOut<W, E> {
+    /// Writes one element's text, with the separator a JSON array needs.
+    fn element(&mut self, text: &[u8]) -> io::Result<()> {
+        if self.format == Format::Json && !self.first {
+            self.out.write_all(b",\n")?;
+        }
+        self.first = false;
+        self.out.write_all(text)
+    }
+
+    fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        if let Some((what, e)) = label(&event) {
+            return writeln!(self.err, "{}", finding_line(what, &e));
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        match event {
+            Event::Record(r) => record_text(&mut buf, &r, self.format, self.raw)?,
+            Event::Raw(line) => raw_line_text(&mut buf, &line, self.format)?,
+            _ => {}
+        }
+        if !buf.is_empty() {
+            self.element(&buf)?;
+        }
+        self.buf = buf;
+        Ok(())
+    }
+}
+
+/// `decode --jobs`: the workers write each record's text.
+struct DecodePre {
+    format: Format,
+    raw: bool,
+}
+
+impl crate::parallel::Pre for DecodePre {
+    type Acc = ();
+
+    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, _: &mut ()) {
+        // Writing to a Vec cannot fail; a record serde cannot write would
+        // also fail in order, where the error is reported.
+        let _ = record_text(out, r, self.format, self.raw);
+    }
+}
+
+impl<W: Write, E: Write> crate::parallel::Sink<()> for DecodeOut<W, E> {
+    fn accepted(&mut self, _: &Record<'_>, text: &[u8]) -> io::Result<()> {
+        self.element(text)
+    }
+
+    fn undo(&mut self, _: &Record<'_>, _: &mut ()) {}
+
+    fn event(&mut self, e: Event<'_>) -> io::Result<()> {
+        DecodeOut::event(self, e)
+    }
+
+    fn chunk_done(&mut self, _: ()) {}
+}
+
+/// `eindkomst decode`. Returns whether the input was clean (no rejection, no error).
+pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize) -> Result<bool, String> {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut d = DecodeOut {
+        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        err: stderr.lock(),
+        format,
+        raw,
+        first: true,
+        buf: Vec::with_capacity(512),
+    };
+    if format == Format::Json {
+        d.out.write_all(b"[").map_err(|e| e.to_string())?;
+    } else if format == Format::Csv {
+        d.out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
+    }
+    let counts = if parallel(path, &opts, jobs) {
+        crate::parallel::decode_file(path, opts, jobs, &DecodePre { format, raw }, &mut d)?
+    } else {
+        for_each_event(path, opts, |event| d.event(event))?
+    };
+    if format == Format::Json {
+        d.out.write_all(b"]\n").map_err(|e| e.to_string())?;
+    }
+    d.out.flush().map_err(|e| e.to_string())?;
     Ok(clean(&counts))
+}
+
+/// Whether `--jobs` applies: a file (not stdin, not Base64) and more than one thread.
+pub fn parallel(path: &Path, opts: &Options, jobs: usize) -> bool {
+    jobs > 1 && path != Path::new("-") && !opts.base64
 }
 
 fn clean(c: &Counts) -> bool {
@@ -262,14 +336,51 @@ pub fn summary(c: &Counts, family: &Family) -> String {
     s
 }
 
+/// `validate`'s output: findings only.
+struct Findings<W: Write>(W);
+
+impl<W: Write> Findings<W> {
+    fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        match label(&event) {
+            Some((what, e)) => writeln!(self.0, "{}", finding_line(what, &e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `validate --jobs`: nothing to do per clean record.
+struct NoWork;
+
+impl crate::parallel::Pre for NoWork {
+    type Acc = ();
+
+    fn pre(&self, _: &Record<'_>, _: &mut Vec<u8>, _: &mut ()) {}
+}
+
+impl<W: Write> crate::parallel::Sink<()> for Findings<W> {
+    fn accepted(&mut self, _: &Record<'_>, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn undo(&mut self, _: &Record<'_>, _: &mut ()) {}
+
+    fn event(&mut self, e: Event<'_>) -> io::Result<()> {
+        Findings::event(self, e)
+    }
+
+    fn chunk_done(&mut self, _: ()) {}
+}
+
 /// `eindkomst validate`: every finding on one line, then the summary.
-pub fn validate(path: &Path, opts: Options) -> Result<bool, String> {
+pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String> {
     let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let counts = for_each_event(path, opts, |event| match label(&event) {
-        Some((what, e)) => writeln!(out, "{}", finding_line(what, &e)),
-        None => Ok(()),
-    })?;
+    let mut f = Findings(BufWriter::new(stdout.lock()));
+    let counts = if parallel(path, &opts, jobs) {
+        crate::parallel::decode_file(path, opts, jobs, &NoWork, &mut f)?
+    } else {
+        for_each_event(path, opts, |event| f.event(event))?
+    };
+    let mut out = f.0;
     let ok = clean(&counts);
     writeln!(out, "{}\n{}", summary(&counts, opts.family), if ok { "clean" } else { "NOT clean" })
         .map_err(|e| e.to_string())?;

@@ -12,8 +12,8 @@ use eindkomst_core::field::Decimal;
 use eindkomst_core::field::Value;
 use eindkomst_core::filter::{Filter, FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
 use eindkomst_core::layout::Role;
-use eindkomst_core::{Event, Family, Options, Record};
-use std::collections::{BTreeMap, HashSet};
+use eindkomst_core::{Counts, Event, Family, Options, Record};
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
 
@@ -36,12 +36,14 @@ fn sum_key(&(rec, felt): &(&'static str, Option<u16>)) -> String {
     }
 }
 
-/// The figures gathered from the records `stats` sees.
+/// The figures gathered from the records `stats` sees. Persons and
+/// employers are counted per value, so a tally can be taken back and
+/// merged (`--jobs`).
 #[derive(Default)]
-struct Tally {
+pub struct Tally {
     /// CPR numbers (zero-padded) or pseudonyms of 6000 records.
-    persons: HashSet<[u8; PSEUDONYM_LEN]>,
-    employers: HashSet<u32>,
+    persons: HashMap<[u8; PSEUDONYM_LEN], u32>,
+    employers: HashMap<u32, u32>,
     sums: Sums,
     overflow: bool,
 }
@@ -50,6 +52,15 @@ impl Tally {
     /// Persons are the records that hold a CPR and group others (employer
     /// 6000); employers the records with the company's SE-nr (employer 2001).
     fn add(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family) {
+        self.count(r, pseudonym, family, 1);
+    }
+
+    /// Adds (`sign` 1) or takes back (`sign` -1) one record.
+    fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
+        fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K, sign: i32) {
+            let n = map.entry(key).or_insert(0);
+            *n = n.saturating_add_signed(sign);
+        }
         let layout = r.layout();
         let grouping = family.placement(r.record_type()).is_some_and(|p| p.header);
         if grouping && layout.field_with(Role::Cpr).is_some() {
@@ -59,19 +70,83 @@ impl Tally {
                 person
             });
             if let Some(person) = pseudonym.map(|p| p.0).or(cpr) {
-                self.persons.insert(person);
+                bump(&mut self.persons, person, sign);
             }
         }
         if let Some(f) = layout.field_with(Role::Se) {
             if let Some(Value::Number(se)) = r.value(f.no).filter(|_| f.role == Role::Se) {
                 if se != 0 {
-                    self.employers.insert(se as u32);
+                    bump(&mut self.employers, se as u32, sign);
                 }
             }
         }
-        if let Some(amount) = r.amount() {
+        if let Some(mut amount) = r.amount() {
+            amount.units *= sign as i64;
             self.overflow |= add_amount(&mut self.sums, r.key(), r.feltnummer(), amount).is_none();
         }
+    }
+
+    /// Adds another tally.
+    fn merge(&mut self, other: Tally) {
+        for (k, n) in other.persons {
+            *self.persons.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in other.employers {
+            *self.employers.entry(k).or_insert(0) += n;
+        }
+        for (k, v) in other.sums {
+            let sum = self.sums.entry(k).or_insert(Decimal { units: 0, scale: v.scale });
+            match sum.units.checked_add(v.units) {
+                Some(u) => sum.units = u,
+                None => self.overflow = true,
+            }
+        }
+        self.overflow |= other.overflow;
+    }
+
+    /// Distinct persons and employers (those counted more than taken back).
+    fn distinct(&self) -> (usize, usize) {
+        (self.persons.values().filter(|n| **n > 0).count(), self.employers.values().filter(|n| **n > 0).count())
+    }
+}
+
+/// `stats --jobs`: the workers tally the clean records of their chunk.
+struct StatsPre {
+    family: &'static Family,
+}
+
+impl crate::parallel::Pre for StatsPre {
+    type Acc = Tally;
+
+    fn pre(&self, r: &Record<'_>, _: &mut Vec<u8>, acc: &mut Tally) {
+        acc.add(r, None, self.family);
+    }
+}
+
+/// `stats --jobs` in order: the tally of the whole file.
+struct StatsSink {
+    family: &'static Family,
+    tally: Tally,
+}
+
+impl crate::parallel::Sink<Tally> for StatsSink {
+    fn accepted(&mut self, _: &Record<'_>, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn undo(&mut self, r: &Record<'_>, acc: &mut Tally) {
+        acc.count(r, None, self.family, -1);
+    }
+
+    fn event(&mut self, e: Event<'_>) -> io::Result<()> {
+        if let Event::Record(r) = e {
+            self.tally.add(&r, None, self.family);
+        }
+        Ok(())
+    }
+
+    fn chunk_done(&mut self, acc: Tally) {
+        self.tally.merge(acc);
     }
 }
 
@@ -83,8 +158,13 @@ fn filter_json(c: &FilterCounts) -> serde_json::Value {
 }
 
 /// `eindkomst stats`, of the records `selection` passes when given.
-pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>) -> Result<bool, String> {
+pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>, jobs: usize) -> Result<bool, String> {
     let family = opts.family;
+    if selection.is_none() && crate::output::parallel(path, &opts, jobs) {
+        let mut sink = StatsSink { family, tally: Tally::default() };
+        let counts = crate::parallel::decode_file(path, opts, jobs, &StatsPre { family }, &mut sink)?;
+        return report(&counts, sink.tally, None, json, family);
+    }
     let mut filter =
         selection.map(|s| Filter::new(s.options(family))).transpose().map_err(|e| format!("filter: {e:?}"))?;
     let projector = filter.as_ref().map(Filter::projector);
@@ -107,7 +187,19 @@ pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>
     if let Some(f) = filter.as_mut() {
         f.finish();
     }
-    let Tally { persons, employers, sums, overflow } = tally;
+    report(&counts, tally, filter.as_ref().map(Filter::counts), json, family)
+}
+
+/// Prints the figures.
+fn report(
+    counts: &Counts,
+    tally: Tally,
+    filter: Option<&FilterCounts>,
+    json: bool,
+    family: &Family,
+) -> Result<bool, String> {
+    let (persons, employers) = tally.distinct();
+    let Tally { sums, overflow, .. } = tally;
     if overflow {
         return Err("an amount sum overflowed 64 bits".into());
     }
@@ -123,19 +215,19 @@ pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>
         let mut doc = serde_json::json!({
             "lines": counts.lines, "decoded": counts.decoded, "rejected": counts.rejected,
             "warnings": counts.warnings, "errors": counts.errors, "rejected_untyped": counts.rejected_untyped,
-            "by_type": by_type, "persons": persons.len(), "se_numbers": employers.len(), "amounts": amounts,
+            "by_type": by_type, "persons": persons, "se_numbers": employers, "amounts": amounts,
         });
-        if let Some(f) = &filter {
-            doc["filter"] = filter_json(f.counts());
+        if let Some(f) = filter {
+            doc["filter"] = filter_json(f);
         }
         println!("{doc}");
     } else {
-        println!("{}", summary(&counts, family));
-        if let Some(f) = &filter {
-            println!("{}", filter_summary(f.counts()));
+        println!("{}", summary(counts, family));
+        if let Some(f) = filter {
+            println!("{}", filter_summary(f));
         }
-        println!("distinct persons (CPR): {}", persons.len());
-        println!("distinct SE-numbers (employers): {}", employers.len());
+        println!("distinct persons (CPR): {persons}");
+        println!("distinct SE-numbers (employers): {employers}");
         println!("amount sums (kr):");
         for (k, v) in &sums {
             println!("  {:<10} {v:>20}", sum_key(k));

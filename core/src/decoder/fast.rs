@@ -195,9 +195,11 @@ impl State {
         {
             return None;
         }
+        let lb_nr = fam.line_number.and_then(|n| line.get(n.range())).and_then(field::parse_short_number).unwrap_or(0);
         Some(Clean {
             layout: plan.layout,
             plan: plan.index,
+            lb_nr,
             len: len as u32,
             used: used as u32,
             high: scan.high,
@@ -277,6 +279,7 @@ impl State {
 pub struct Clean {
     layout: &'static crate::layout::RecordLayout,
     plan: u8,
+    lb_nr: u32,
     len: u32,
     used: u32,
     high: bool,
@@ -293,6 +296,20 @@ impl Clean {
     /// The layout the line is read with.
     pub fn layout(&self) -> &'static crate::layout::RecordLayout {
         self.layout
+    }
+
+    /// The record the line will be, if the decoder accepts it: its bytes
+    /// are at the start of `rest`; `line` and `offset` are its physical line
+    /// number and stream offset; `amount_scale` as in the options.
+    pub fn record<'a>(&self, rest: &'a [u8], line: u64, offset: u64, amount_scale: u8) -> crate::Record<'a> {
+        crate::Record {
+            layout: self.layout,
+            bytes: rest.get(..self.len as usize).unwrap_or(&[]),
+            line,
+            lb_nr: self.lb_nr,
+            offset,
+            amount_scale,
+        }
     }
 }
 

@@ -1,0 +1,254 @@
+//! `--jobs N`: one file decoded on N threads with output, counts and
+//! finding order identical to one thread.
+//!
+//! How: a reader thread cuts the file into chunks at line ends; worker
+//! threads run the context-free half of the fast path on every line of a
+//! chunk ([`Prechecker`]: framing, byte classes, fields) and the command's
+//! per-record work for the lines that passed ([`Pre`]: format a record, add
+//! to a tally); this thread then walks the chunks in file order with the
+//! one [`Decoder`], which completes each prechecked line in its true
+//! context ([`Decoder::accept`]: line number, grammar, encoding) or decodes
+//! it the ordinary way. Nothing is guessed: a line the workers passed but
+//! its context refuses is taken back ([`Sink::undo`]) and decoded in order.
+//!
+//! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
+//! output) in flight.
+
+use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+/// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
+/// want many chunk boundaries).
+pub const CHUNK: usize = 4 << 20;
+
+fn chunk_size() -> usize {
+    std::env::var("EINDKOMST_CHUNK").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(CHUNK)
+}
+
+/// The command's per-record work that runs on the worker threads.
+pub trait Pre: Sync {
+    /// What the workers gather from a chunk's clean records (a tally).
+    type Acc: Send + Default;
+
+    /// Output bytes for a clean record into `out`, figures into `acc`.
+    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, acc: &mut Self::Acc);
+}
+
+/// The command's work in file order.
+pub trait Sink<A> {
+    /// A prechecked record the decoder accepted, with what [`Pre::pre`] wrote.
+    fn accepted(&mut self, r: &Record<'_>, out: &[u8]) -> io::Result<()>;
+
+    /// A record [`Pre::pre`] saw that the decoder did not accept as it stood
+    /// (it comes again as an event, or is rejected): take back what `pre`
+    /// added to `acc`.
+    fn undo(&mut self, r: &Record<'_>, acc: &mut A);
+
+    /// Any other event: records of the ordinary path, findings.
+    fn event(&mut self, e: Event<'_>) -> io::Result<()>;
+
+    /// A chunk is done: its tally, without what was taken back.
+    fn chunk_done(&mut self, acc: A);
+}
+
+/// The number of threads `--jobs 0` means: every core.
+pub fn every_core() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A chunk as the reader cut it and a worker prechecked it.
+struct Chunk<A> {
+    data: Vec<u8>,
+    first_line: u64,
+    offset: u64,
+    /// Per line: its precheck, and the end of its output in `out`.
+    lines: Vec<(Option<Clean>, u32)>,
+    out: Vec<u8>,
+    acc: A,
+}
+
+/// The file date (role `file_date`) of the file's first line, if it holds
+/// one, for the workers' variant choices. A wrong guess costs only speed:
+/// the decoder refuses lines whose variant was chosen with another date.
+fn first_file_date(opts: Options, head: &[u8]) -> u32 {
+    let end = head.iter().position(|&b| b == b'\n').map_or(head.len(), |i| i + 1);
+    let mut dec = Decoder::new(opts);
+    let mut line = &head[..end];
+    loop {
+        let (ev, used) = dec.decode(line);
+        line = &line[used..];
+        if matches!(ev, Event::NeedInput | Event::End) {
+            return dec.file_date();
+        }
+    }
+}
+
+/// Worker: prechecks every line of a chunk and does the command's work on
+/// the clean ones.
+fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: u8, pre: &P) {
+    let mut at = 0;
+    let mut line = chunk.first_line;
+    while at < chunk.data.len() {
+        let rest = &chunk.data[at..];
+        let used = match checker.check(rest) {
+            Some(clean) => {
+                let r = clean.record(rest, line, chunk.offset + at as u64, scale);
+                pre.pre(&r, &mut chunk.out, &mut chunk.acc);
+                chunk.lines.push((Some(clean), chunk.out.len() as u32));
+                clean.used()
+            }
+            None => {
+                chunk.lines.push((None, chunk.out.len() as u32));
+                memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1)
+            }
+        };
+        at += used;
+        line += 1;
+    }
+}
+
+/// This thread: a chunk's lines through the decoder, in order.
+fn complete<A, S: Sink<A>>(dec: &mut Decoder, chunk: Chunk<A>, scale: u8, sink: &mut S) -> io::Result<()> {
+    let Chunk { data, first_line, offset, lines, out, mut acc } = chunk;
+    let (mut at, mut out_at) = (0usize, 0usize);
+    for (i, (clean, out_end)) in lines.into_iter().enumerate() {
+        let rest = &data[at..];
+        let bytes = &out[out_at..out_end as usize];
+        out_at = out_end as usize;
+        if let Some(clean) = clean {
+            if let Some((r, used)) = dec.accept(rest, &clean) {
+                sink.accepted(&r, bytes)?;
+                at += used;
+                continue;
+            }
+            let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
+            sink.undo(&r, &mut acc);
+        }
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let mut line = &rest[..end];
+        while !line.is_empty() {
+            let (ev, used) = dec.decode(line);
+            line = &line[used..];
+            match ev {
+                Event::NeedInput => break,
+                Event::End => return Ok(()),
+                ev => sink.event(ev)?,
+            }
+        }
+        at += end;
+    }
+    sink.chunk_done(acc);
+    Ok(())
+}
+
+/// Decodes `path` on `jobs` worker threads, handing the results to `sink`
+/// in file order; returns the counts. The same events as one decoder.
+pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
+    path: &Path,
+    opts: Options,
+    jobs: usize,
+    pre: &P,
+    sink: &mut S,
+) -> Result<Counts, String> {
+    let io_err = |e: io::Error| format!("{}: {e}", path.display());
+    let mut file = File::open(path).map_err(io_err)?;
+    let mut head = vec![0u8; 4096];
+    let n = file.read(&mut head).map_err(io_err)?;
+    head.truncate(n);
+    let file_date = first_file_date(opts, &head);
+    let jobs = jobs.max(1);
+    let (work_tx, work_rx) = channel::<(Chunk<P::Acc>, Sender<Chunk<P::Acc>>)>();
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (order_tx, order_rx) = sync_channel::<Receiver<Chunk<P::Acc>>>(jobs * 2);
+
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_chunks(file, head, chunk_size(), work_tx, order_tx).map_err(io_err));
+        for _ in 0..jobs {
+            let work_rx = Arc::clone(&work_rx);
+            scope.spawn(move || {
+                let mut checker = Prechecker::new(opts, file_date);
+                while let Some((mut chunk, done)) = work_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
+                    precheck(&mut checker, &mut chunk, opts.amount_scale, pre);
+                    if done.send(chunk).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let mut dec = Decoder::new(opts);
+        let mut result = Ok(());
+        for rx in order_rx.iter() {
+            let Ok(chunk) = rx.recv() else { break };
+            if let Err(e) = complete(&mut dec, chunk, opts.amount_scale, sink) {
+                result = Err(io_err(e));
+                break;
+            }
+            if dec.stopped() {
+                break;
+            }
+        }
+        drop(order_rx); // a reader still sending stops
+        if result.is_ok() {
+            result = finish(&mut dec, sink).map_err(io_err);
+        }
+        reader.join().map_err(|_| "reader thread panicked".to_string())??;
+        result.map(|()| *dec.counts())
+    })
+}
+
+/// The reader: chunks cut after their last line end, in file order.
+fn read_chunks<A: Default>(
+    mut file: File,
+    head: Vec<u8>,
+    size: usize,
+    work: Sender<(Chunk<A>, Sender<Chunk<A>>)>,
+    order: std::sync::mpsc::SyncSender<Receiver<Chunk<A>>>,
+) -> io::Result<()> {
+    let mut carry = head;
+    let (mut line, mut offset) = (1u64, 0u64);
+    let mut eof = false;
+    while !(eof && carry.is_empty()) {
+        let mut data = std::mem::take(&mut carry);
+        let mut filled = data.len();
+        data.resize(filled.max(size), 0);
+        while !eof && filled < data.len() {
+            match file.read(&mut data[filled..]) {
+                Ok(0) => eof = true,
+                Ok(k) => filled += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        data.truncate(filled);
+        // The rest of a line cut by the chunk goes with the next one.
+        let cut = if eof { data.len() } else { memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1) };
+        carry = data.split_off(cut);
+        if data.is_empty() {
+            continue;
+        }
+        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let chunk = Chunk { data, first_line: line, offset, lines: Vec::new(), out: Vec::new(), acc: A::default() };
+        line += lines;
+        offset += chunk.data.len() as u64;
+        let (tx, rx) = channel();
+        if order.send(rx).is_err() || work.send((chunk, tx)).is_err() {
+            return Ok(()); // the decoder stopped
+        }
+    }
+    Ok(())
+}
+
+/// The end of the stream: what the decoder still holds.
+fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S) -> io::Result<()> {
+    loop {
+        match dec.finish() {
+            Event::End => return Ok(()),
+            Event::NeedInput => {}
+            ev => sink.event(ev)?,
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! `--jobs N` gives exactly the output, counts and finding order of one
+//! thread: every command and format, clean and damaged files, many chunk
+//! boundaries (EINDKOMST_CHUNK makes chunks of a few hundred bytes).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn eindkomst(args: &[&str], chunk: Option<usize>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_eindkomst"));
+    cmd.args(args);
+    if let Some(c) = chunk {
+        cmd.env("EINDKOMST_CHUNK", c.to_string());
+    }
+    cmd.output().expect("run eindkomst")
+}
+
+fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name).display().to_string()
+}
+
+fn tmp(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("eindkomst-cli-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name).display().to_string()
+}
+
+#[test]
+fn every_command_gives_the_same_output_on_any_number_of_threads() {
+    let damaged = tmp("damaged.txt");
+    let out = eindkomst(&["generate", "--records", "6000", "--seed", "9", "--errors", "0.03", "-o", &damaged], None);
+    assert!(out.status.success());
+    let clean = tmp("clean.txt");
+    assert!(eindkomst(&["generate", "--records", "6000", "--seed", "5", "-o", &clean], None).status.success());
+    let demo = data("families/demo.json");
+    let cases: Vec<Vec<String>> = vec![
+        vec!["validate".into(), damaged.clone()],
+        vec!["validate".into(), clean.clone()],
+        vec!["decode".into(), "--raw".into(), damaged.clone()],
+        vec!["decode".into(), damaged.clone()],
+        vec!["decode".into(), "--format".into(), "json".into(), damaged.clone()],
+        vec!["decode".into(), "--format".into(), "csv".into(), clean.clone()],
+        vec!["stats".into(), "--json".into(), damaged.clone()],
+        vec!["stats".into(), clean.clone()],
+        vec!["validate".into(), data("sample.txt")],
+        vec!["decode".into(), "--family".into(), demo, data("families/demo.txt")],
+    ];
+    for case in cases {
+        let args: Vec<&str> = case.iter().map(String::as_str).collect();
+        let one = eindkomst(&[&args[..], &["--jobs", "1"]].concat(), None);
+        for (jobs, chunk) in [("2", 300), ("3", 997), ("2", 65536)] {
+            let many = eindkomst(&[&args[..], &["--jobs", jobs]].concat(), Some(chunk));
+            assert_eq!(many.status.code(), one.status.code(), "{args:?} --jobs {jobs}");
+            assert!(many.stdout == one.stdout, "{args:?} --jobs {jobs} chunk {chunk}: stdout differs");
+            assert!(many.stderr == one.stderr, "{args:?} --jobs {jobs} chunk {chunk}: stderr differs");
+        }
+        assert!(!one.stdout.is_empty());
+    }
+    // The damaged file really has findings, in both.
+    let v = eindkomst(&["validate", "--jobs", "2", &damaged], Some(500));
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stdout).matches("rejected: ").count() > 100);
+}
