@@ -22,14 +22,19 @@ pub(crate) const NONE: u8 = u8::MAX;
 
 use crate::simd::{self, DIGIT, DIGIT_OR_BLANK, LANES, SIGN};
 
-/// What the blocks of one line turned up (the bits of [`simd::block`], or'ed).
-#[derive(Default)]
-struct Lanes(u8);
+/// What the blocks of one line turned up (the finding bits of [`simd::Acc`]).
+struct Lanes(simd::Acc);
+
+impl Default for Lanes {
+    fn default() -> Lanes {
+        Lanes(simd::Acc::new())
+    }
+}
 
 impl Lanes {
     #[inline(always)]
     fn block(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
-        self.0 |= simd::block(b, c);
+        self.0.add(b, c);
     }
 }
 
@@ -58,7 +63,7 @@ pub(crate) fn printable_line(line: &[u8]) -> bool {
         b[..chunk.len()].copy_from_slice(chunk);
         acc.block(&b, &[0; LANES]);
     }
-    acc.0 & 1 == 0
+    acc.0.bits() & 1 == 0
 }
 
 /// Result of the bulk check of a line.
@@ -295,23 +300,20 @@ impl Plan {
         let covered = self.bulk && line.len() <= BULK;
         let class: &[u8] = if covered { &self.class[..line.len()] } else { &[] };
         let len = line.len();
-        let at = |i: usize| {
-            let b = <&[u8; LANES]>::try_from(line.get(i..i + LANES).unwrap_or(&[])).ok();
-            let c = <&[u8; LANES]>::try_from(class.get(i..i + LANES).unwrap_or(&[])).unwrap_or(&[0; LANES]);
-            (b, c)
-        };
         if len >= LANES {
             // Whole blocks, then the last 16 bytes (overlapping is harmless:
             // findings only accumulate). No copy.
-            let mut i = 0;
-            while i + LANES <= len {
-                if let (Some(b), c) = at(i) {
+            let blocks =
+                line.chunks_exact(LANES).zip(class.chunks_exact(LANES).chain(core::iter::repeat(&[0; LANES][..])));
+            for (b, c) in blocks {
+                if let (Ok(b), Ok(c)) = (<&[u8; LANES]>::try_from(b), <&[u8; LANES]>::try_from(c)) {
                     acc.block(b, c);
                 }
-                i += LANES;
             }
-            if i < len {
-                if let (Some(b), c) = at(len - LANES) {
+            if len % LANES != 0 {
+                let b = <&[u8; LANES]>::try_from(&line[len - LANES..]);
+                let c = class.get(len - LANES..).and_then(|c| <&[u8; LANES]>::try_from(c).ok()).unwrap_or(&[0; LANES]);
+                if let Ok(b) = b {
                     acc.block(b, c);
                 }
             }
@@ -323,7 +325,7 @@ impl Plan {
             }
             acc.block(&b, &c);
         }
-        let bits = acc.0;
+        let bits = acc.0.bits();
         Scan {
             printable: bits & 1 == 0,
             digits: covered && bits & 2 == 0,

@@ -39,21 +39,69 @@ pub(crate) fn scalar(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
 }
 
 /// One block of bytes `b` against classes `c`: the finding bits.
-#[inline(always)]
+#[cfg(test)]
 pub(crate) fn block(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
+    let mut acc = Acc::new();
+    acc.add(b, c);
+    acc.bits()
+}
+
+/// The finding bits of many blocks, or'ed: kept in a vector register
+/// until [`Acc::bits`].
+#[derive(Clone, Copy)]
+pub(crate) struct Acc {
     #[cfg(all(target_arch = "x86_64", not(miri)))]
-    {
-        sse2(b, c)
-    }
+    v: core::arch::x86_64::__m128i,
     #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-    {
-        scalar(b, c)
+    v: u8,
+}
+
+impl Acc {
+    #[inline(always)]
+    pub fn new() -> Acc {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        let v = unsafe { core::arch::x86_64::_mm_setzero_si128() };
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        let v = 0;
+        Acc { v }
+    }
+
+    /// Adds one block's findings.
+    #[inline(always)]
+    pub fn add(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        {
+            self.v = sse2(self.v, b, c);
+        }
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        {
+            self.v |= scalar(b, c);
+        }
+    }
+
+    /// The or'ed finding bits.
+    #[inline(always)]
+    pub fn bits(&self) -> u8 {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        {
+            let mut lanes = [0u8; LANES];
+            // SAFETY: SSE2 is part of the x86_64 baseline; the store writes
+            // exactly 16 bytes into a 16-byte array (no alignment needed).
+            unsafe { core::arch::x86_64::_mm_storeu_si128(lanes.as_mut_ptr().cast(), self.v) };
+            lanes.iter().fold(0, |a, &l| a | l)
+        }
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        {
+            self.v
+        }
     }
 }
 
+/// One block into the accumulator: each lane gets its finding bits.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 #[inline(always)]
-fn sse2(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
+fn sse2(acc: core::arch::x86_64::__m128i, b: &[u8; LANES], c: &[u8; LANES]) -> core::arch::x86_64::__m128i {
     use core::arch::x86_64::*;
     // SAFETY: SSE2 is part of the x86_64 baseline, so every intrinsic below
     // is available on every x86_64 target. The two loads read exactly 16
@@ -80,8 +128,14 @@ fn sse2(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
         let sign = _mm_cmpeq_epi8(_mm_and_si128(c, splat(SIGN)), splat(SIGN));
         let is_sign = _mm_or_si128(_mm_cmpeq_epi8(v, splat(b'+')), _mm_cmpeq_epi8(v, splat(b'-')));
         let not_sign = _mm_andnot_si128(is_sign, sign);
-        let any = |m: __m128i| (_mm_movemask_epi8(m) != 0) as u8;
-        any(unprintable) | any(strict) << 1 | any(fast) << 2 | any(not_sign) << 3 | any(v) << 7
+        let bits = _mm_or_si128(
+            _mm_or_si128(_mm_and_si128(unprintable, splat(1)), _mm_and_si128(strict, splat(2))),
+            _mm_or_si128(
+                _mm_or_si128(_mm_and_si128(fast, splat(4)), _mm_and_si128(not_sign, splat(8))),
+                _mm_and_si128(v, splat(0x80)),
+            ),
+        );
+        _mm_or_si128(acc, bits)
     }
 }
 
