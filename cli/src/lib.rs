@@ -3,13 +3,15 @@
 //!
 //! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
 //! writes records and findings; [`filter`] keeps what a recipient may see;
-//! [`stats`] sums; [`generate`] writes synthetic files.
+//! [`stats`] sums, and [`stats_html`] draws the sums as a page; [`generate`]
+//! writes synthetic files.
 
 pub mod filter;
 pub mod generate;
 pub mod input;
 pub mod output;
 pub mod stats;
+pub mod stats_html;
 
 /// Output format of `eindkomst decode`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]

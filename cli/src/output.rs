@@ -1,6 +1,6 @@
 //! `decode` and `validate`: records out as NDJSON/JSON/CSV, findings as lines.
 
-use crate::input::for_each_event;
+use crate::input::{for_each_event, Stdout};
 use crate::Format;
 use eindkomst_core::field::{trim_end, Latin1};
 use eindkomst_core::{Counts, Error, Event, Options, Record};
@@ -96,7 +96,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool) -> Result<b
     } else if format == Format::Csv {
         out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
     }
-    let counts = for_each_event(path, opts, |event| {
+    let counts = for_each_event(path, opts, Stdout::Streams, |event| {
         if let Some((what, e)) = label(&event) {
             return writeln!(err, "{}", finding_line(what, &e));
         }
@@ -155,7 +155,7 @@ pub fn summary(c: &Counts) -> String {
 pub fn validate(path: &Path, opts: Options) -> Result<bool, String> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let counts = for_each_event(path, opts, |event| match label(&event) {
+    let counts = for_each_event(path, opts, Stdout::Streams, |event| match label(&event) {
         Some((what, e)) => writeln!(out, "{}", finding_line(what, &e)),
         None => Ok(()),
     })?;
