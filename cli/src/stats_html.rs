@@ -21,9 +21,11 @@ struct Bar {
 }
 
 const ROW: u32 = 22;
-const LABEL_W: u32 = 190;
-const BAR_W: f64 = 330.0;
+const LABEL_W: u32 = 200;
+const BAR_W: f64 = 320.0;
 const WIDTH: u32 = 660;
+/// Characters of a record type's name that fit beside its number in the label column.
+const LABEL_CHARS: usize = 20;
 
 /// The page for the report on `source` (a file name, shown as the title).
 pub fn page(source: &str, r: &Report) -> String {
@@ -71,14 +73,14 @@ pub fn page(source: &str, r: &Report) -> String {
             let name = BUILTIN.get(t.rec_nr).map_or("", |l| l.name);
             Bar {
                 key: format!("{:04}", t.rec_nr),
-                label: format!("{:04} {name}", t.rec_nr),
+                label: format!("{:04} {}", t.rec_nr, shorten(name, LABEL_CHARS)),
                 segments: vec![(t.decoded as f64, "decoded"), (t.rejected as f64, "rejected")],
                 value: if t.rejected > 0 {
                     format!("{} + {} rejected", t.decoded, t.rejected)
                 } else {
                     t.decoded.to_string()
                 },
-                title: format!("{:04}: {} decoded, {} rejected", t.rec_nr, t.decoded, t.rejected),
+                title: format!("{:04} {name}: {} decoded, {} rejected", t.rec_nr, t.decoded, t.rejected),
             }
         })
         .collect();
@@ -189,6 +191,16 @@ fn section(s: &mut String, id: &str, heading: &str, legend: &str, bars: &[Bar]) 
     s.push_str("</svg>\n</section>\n");
 }
 
+/// `text` cut to `max` characters, the cut marked with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max - 1).collect();
+    short.push('…');
+    short
+}
+
 /// HTML text escaping (file names and labels).
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -223,10 +235,16 @@ rect.error { fill: #7b1fa2; } rect.warning { fill: #f2b705; }
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::{esc, shorten};
 
     #[test]
     fn escapes_markup() {
         assert_eq!(esc("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+    }
+
+    #[test]
+    fn long_names_are_cut() {
+        assert_eq!(shorten("Virksomhedsniveau-indberetning", 20), "Virksomhedsniveau-i…");
+        assert_eq!(shorten("Løn", 3), "Løn");
     }
 }

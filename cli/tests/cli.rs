@@ -236,11 +236,11 @@ fn stats_html_is_one_self_contained_page() {
     assert!(page.contains("<div data-key=\"lines\"><dt>Lines</dt><dd>27</dd></div>"));
     assert!(page.contains("<div data-key=\"persons\"><dt>Persons (CPR in 6000)</dt><dd>2</dd></div>"));
     assert_eq!(value(bar(&page, "records", "6001")), "7");
-    assert!(bar(&page, "records", "6001").contains("<text class=\"label\" x=\"182\" y=\"191\">6001 "));
+    assert!(bar(&page, "records", "6001").contains("<text class=\"label\" x=\"192\" y=\"191\">6001 "));
     assert_eq!(value(bar(&page, "amounts", "6001/0013")), "49249.50 kr");
     assert_eq!(value(bar(&page, "amounts", "6102")), "4500.00 kr");
-    // The longest bar is the largest value: 6001/0013, 330 px.
-    assert!(bar(&page, "amounts", "6001/0013").contains("width=\"330.0\""));
+    // The longest bar is the largest value: 6001/0013, 320 px.
+    assert!(bar(&page, "amounts", "6001/0013").contains("width=\"320.0\""));
     assert!(page.contains("<section id=\"findings\">\n<h2>Findings per kind</h2>\n<p class=\"none\">none</p>"));
     // No CPR number of the sample anywhere.
     for cpr in ["6101901234", "7204881234", "6512851234"] {
