@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Makes the NuGet package Eindkomst.VERSION.nupkg in OUT_DIR with Debian's
+# nuget (Mono): bindings/dotnet/build.sh compiles the assembly, the
+# .nuspec template takes the version from scripts/versions.sh.
+# Usage: packaging/dotnet/pack.sh OUT_DIR   (needs target/release/libeindkomst.so)
+set -euo pipefail
+out=${1:?usage: packaging/dotnet/pack.sh OUT_DIR}
+cd "$(dirname "$0")/../.."
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+bash bindings/dotnet/build.sh "$stage" >/dev/null
+cp bindings/dotnet/build/Eindkomst.targets LICENSE-MIT LICENSE-APACHE "$stage/"
+sed "s|@VERSION@|$(bash scripts/versions.sh)|" packaging/dotnet/Eindkomst.nuspec.in >"$stage/Eindkomst.nuspec"
+(cd "$stage" && nuget pack Eindkomst.nuspec -OutputDirectory "$out" -NonInteractive -Verbosity quiet)
