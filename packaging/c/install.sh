@@ -14,8 +14,10 @@ cargo build -q --release -p eindkomst-ffi
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 install -d "$prefix/lib/pkgconfig" "$prefix/include"
+# Without debug information (the release profile keeps some for profiling), as distributions ship.
 install -m 0755 "$target/release/libeindkomst.so" "$prefix/lib/"
 install -m 0644 "$target/release/libeindkomst.a" "$prefix/lib/"
+strip --strip-debug "$prefix/lib/libeindkomst.so" "$prefix/lib/libeindkomst.a"
 install -m 0644 include/eindkomst.h "$prefix/include/"
 sed -e "s|@PREFIX@|$prefix|" -e "s|@VERSION@|$(bash scripts/versions.sh)|" -e '/^#/d' \
   packaging/c/eindkomst.pc.in >"$prefix/lib/pkgconfig/eindkomst.pc"

@@ -12,6 +12,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 bash bindings/dotnet/build.sh "$stage" >/dev/null
-cp bindings/dotnet/build/Eindkomst.targets LICENSE-MIT LICENSE-APACHE "$stage/"
+strip --strip-debug "$stage/libeindkomst.so" # the release profile keeps debug information for profiling
+cp bindings/dotnet/build/Eindkomst.targets "$stage/"
+cp LICENSE-MIT "$stage/LICENSE-MIT.txt"
+cp LICENSE-APACHE "$stage/LICENSE-APACHE.txt"
 sed "s|@VERSION@|$(bash scripts/versions.sh)|" packaging/dotnet/Eindkomst.nuspec.in >"$stage/Eindkomst.nuspec"
 (cd "$stage" && nuget pack Eindkomst.nuspec -OutputDirectory "$out" -NonInteractive -Verbosity quiet)

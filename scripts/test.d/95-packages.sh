@@ -81,7 +81,9 @@ part_c() {
   bash packaging/c/install.sh "$prefix"
   export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
   expect "pkg-config --modversion" "$(pkg-config --modversion eindkomst)" "$version"
-  expect "pkg-config --cflags --libs" "$(pkg-config --cflags --libs eindkomst)" "-I$prefix/include -L$prefix/lib -leindkomst"
+  local flags
+  flags=$(pkg-config --cflags --libs eindkomst)
+  expect "pkg-config --cflags --libs" "${flags% }" "-I$prefix/include -L$prefix/lib -leindkomst"
   size_of "$prefix/lib/libeindkomst.so"
   size_of "$prefix/lib/libeindkomst.a"
   mkdir -p "$project"
@@ -135,7 +137,7 @@ part_nuget() {
   local files
   files=$(unzip -Z1 "$nupkg" | sort)
   for f in Eindkomst.nuspec lib/net45/Eindkomst.dll lib/net45/Eindkomst.xml runtimes/linux-x64/native/libeindkomst.so \
-    build/Eindkomst.targets LICENSE-MIT LICENSE-APACHE; do
+    build/Eindkomst.targets licenses/LICENSE-MIT.txt licenses/LICENSE-APACHE.txt; do
     grep -qx "$f" <<<"$files" || { echo "$nupkg lacks $f" >&2; return 1; }
   done
   local nuspec
