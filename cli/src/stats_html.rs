@@ -115,7 +115,7 @@ pub fn page(source: &str, r: &Report) -> String {
         .collect();
     section(&mut s, "amounts", "Amounts per Feltnummer", "sums in kroner; negative sums in orange", &bars);
 
-    let bars: Vec<Bar> = r
+    let mut bars: Vec<Bar> = r
         .findings
         .iter()
         .map(|((reported_as, code), n)| Bar {
@@ -126,6 +126,16 @@ pub fn page(source: &str, r: &Report) -> String {
             title: format!("{code}, {reported_as}: {n}"),
         })
         .collect();
+    if c.suppressed > 0 {
+        // Counted by the decoder but not reported one by one, so without a kind.
+        bars.push(Bar {
+            key: "suppressed".into(),
+            label: "beyond the per-line limit".into(),
+            segments: vec![(c.suppressed as f64, "warning")],
+            value: c.suppressed.to_string(),
+            title: format!("{} findings counted but not reported (per-line limit)", c.suppressed),
+        });
+    }
     section(
         &mut s,
         "findings",
@@ -235,7 +245,8 @@ rect.error { fill: #7b1fa2; } rect.warning { fill: #f2b705; }
 
 #[cfg(test)]
 mod tests {
-    use super::{esc, shorten};
+    use super::{esc, page, shorten};
+    use crate::stats::Report;
 
     #[test]
     fn escapes_markup() {
@@ -246,5 +257,22 @@ mod tests {
     fn long_names_are_cut() {
         assert_eq!(shorten("Virksomhedsniveau-indberetning", 20), "Virksomhedsniveau-i…");
         assert_eq!(shorten("Løn", 3), "Løn");
+    }
+
+    #[test]
+    fn suppressed_findings_get_a_bar() {
+        let mut counts = *eindkomst_core::Decoder::default().counts();
+        counts.suppressed = 3;
+        let report = Report {
+            counts,
+            persons: 0,
+            se_numbers: 0,
+            sums: Default::default(),
+            findings: Default::default(),
+            filter: None,
+        };
+        let html = page("x.txt", &report);
+        assert!(html.contains("<g class=\"bar\" data-key=\"suppressed\"><title>3 findings counted but not reported (per-line limit)</title>"), "{html}");
+        assert!(html.contains(">beyond the per-line limit</text>"));
     }
 }
