@@ -11,7 +11,8 @@ CARGO_FUZZ_VERSION=0.13.2
 log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_pkgs=(valgrind mono-devel chromium binaryen rabbitmq-server openssh-server openssh-client jq)
+# nuget, pkg-config, unzip: the package tests (95-packages.sh) build and open a .nupkg and use eindkomst.pc.
+apt_pkgs=(valgrind mono-devel chromium binaryen rabbitmq-server openssh-server openssh-client jq nuget pkg-config unzip)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -4,7 +4,7 @@
 //! forbids are left out, and with a pseudonymisation key the CPR is replaced
 //! by its pseudonym. The filter's accounting goes to stderr.
 
-use crate::input::for_each_event;
+use crate::input::{for_each_event, Stdout};
 use crate::output::{finding_line, write_json_str};
 use crate::Format;
 use eindkomst_core::field::{trim_end, Date};
@@ -354,7 +354,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, selection: 
         Format::Csv => out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(io)?,
         Format::Ndjson => {}
     }
-    let counts = for_each_event(path, opts, |event| {
+    let counts = for_each_event(path, opts, Stdout::Streams, |event| {
         let r = match event {
             Event::Record(r) => r,
             Event::Rejected(e) => return writeln!(err, "{}", finding_line("rejected", &e)),

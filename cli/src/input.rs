@@ -1,19 +1,38 @@
 //! Reads a file or stdin in fixed chunks and feeds every chunk to the decoder.
+//! A long run shows its progress and rate on stderr when that is a terminal.
 
 use eindkomst_core::{Counts, Decoder, Event, Options};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressStyle};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::Path;
+use std::time::Instant;
 
 /// Chunk size: large enough that per-call costs vanish, small enough for L2.
 const CHUNK: usize = 256 * 1024;
+
+/// Input this large is a long run: a file of at least this size, or stdin
+/// once this much has been read, shows a progress line (a few seconds'
+/// work). `EINDKOMST_PROGRESS_AFTER=BYTES` changes it (the tests set 0).
+const PROGRESS_AFTER: u64 = 64 * 1024 * 1024;
+
+/// What a command writes to stdout while it reads. The progress line (on
+/// stderr) is kept off a terminal that records or findings stream to: its
+/// redraws would overwrite their lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stdout {
+    /// Records or findings, as they come (`decode`, `validate`).
+    Streams,
+    /// Only a report after the last line (`stats`).
+    AtEnd,
+}
 
 /// Decodes `path` (or stdin for `-`), calling `on_event` for every event
 /// except `NeedInput`/`End`. Returns the final counts.
 pub fn for_each_event(
     path: &Path,
     opts: Options,
+    stdout: Stdout,
     mut on_event: impl FnMut(Event<'_>) -> io::Result<()>,
 ) -> Result<Counts, String> {
     let (mut reader, size): (Box<dyn Read>, Option<u64>) = if path == Path::new("-") {
@@ -23,7 +42,7 @@ pub fn for_each_event(
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
-    let progress = progress_bar(size);
+    let mut progress = Progress::new(size, stdout);
     let mut decoder = Decoder::new(opts);
     let mut buf = vec![0u8; CHUNK];
     let io_err = |e: io::Error| format!("{}: {e}", path.display());
@@ -50,38 +69,90 @@ pub fn for_each_event(
             match event {
                 Event::NeedInput => break,
                 Event::End => break,
-                event => on_event(event).map_err(io_err)?,
+                event => progress.around(event, &mut on_event).map_err(io_err)?,
             }
         }
         if decoder.stopped() {
             break;
         }
-        if let Some(p) = &progress {
-            p.inc(n as u64);
-        }
+        progress.read(n as u64, decoder.counts().lines);
     }
     loop {
         match decoder.finish() {
             Event::End => break,
             Event::NeedInput => continue,
-            event => on_event(event).map_err(io_err)?,
+            event => progress.around(event, &mut on_event).map_err(io_err)?,
         }
     }
-    if let Some(p) = progress {
-        p.finish_and_clear();
-    }
+    progress.finish();
     Ok(*decoder.counts())
 }
 
-/// A progress bar on stderr, only for files of known size when stderr is a terminal.
-fn progress_bar(size: Option<u64>) -> Option<ProgressBar> {
-    let size = size.filter(|&s| s > 64 * 1024 * 1024)?;
-    if !io::stderr().is_terminal() {
-        return None;
+/// The progress line (one line within 80 columns): a bar with percent,
+/// bytes, MB/s, lines/s and time left for a file; a spinner with bytes,
+/// MB/s, lines and lines/s for stdin. Hidden unless stderr is a
+/// terminal (and stdout is not one a command streams to).
+pub(crate) struct Progress {
+    bar: Option<ProgressBar>,
+    /// Whether a bar may be shown at all.
+    allowed: bool,
+    size: Option<u64>,
+    read: u64,
+    after: u64,
+    start: Instant,
+}
+
+impl Progress {
+    pub(crate) fn new(size: Option<u64>, stdout: Stdout) -> Progress {
+        let allowed = io::stderr().is_terminal() && (stdout == Stdout::AtEnd || !io::stdout().is_terminal());
+        let after =
+            std::env::var("EINDKOMST_PROGRESS_AFTER").ok().and_then(|v| v.parse().ok()).unwrap_or(PROGRESS_AFTER);
+        Progress { bar: None, allowed, size, read: 0, after, start: Instant::now() }
     }
-    let bar = ProgressBar::new(size);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}") {
+
+    /// Counts `n` more bytes read, `lines` lines decoded so far.
+    pub(crate) fn read(&mut self, n: u64, lines: u64) {
+        self.read += n;
+        if self.bar.is_none() && self.allowed && self.size.unwrap_or(self.read) >= self.after {
+            self.bar = Some(bar(self.size));
+        }
+        if let Some(bar) = &self.bar {
+            let rate = HumanCount((lines as f64 / self.start.elapsed().as_secs_f64().max(1e-3)) as u64);
+            match self.size {
+                Some(_) => bar.set_message(format!("{rate} lines/s")),
+                None => bar.set_message(format!("{} lines, {rate} lines/s", HumanCount(lines))),
+            }
+            bar.set_position(self.read);
+        }
+    }
+
+    /// Hands `event` on; a finding written to stderr must not tear the bar,
+    /// so the bar steps aside while it is written.
+    pub(crate) fn around(
+        &self,
+        event: Event<'_>,
+        on_event: &mut impl FnMut(Event<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match (&self.bar, &event) {
+            (Some(bar), Event::Rejected(_) | Event::Error(_) | Event::Warning(_)) => bar.suspend(|| on_event(event)),
+            _ => on_event(event),
+        }
+    }
+
+    pub(crate) fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn bar(size: Option<u64>) -> ProgressBar {
+    let (bar, template) = match size {
+        Some(total) => (ProgressBar::new(total), "{bar:20} {percent:>3}% {bytes}, {bytes_per_sec}, {msg}, {eta} left"),
+        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {bytes_per_sec}, {msg}"),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
-    Some(bar)
+    bar
 }

@@ -3,9 +3,10 @@
 //!
 //! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
 //! writes records and findings; [`filter`] keeps what a recipient may see;
-//! [`stats`] sums; [`generate`] writes synthetic files; [`layout_tool`]
-//! helps transcribe a family's layout and tells what a file is; [`parallel`]
-//! decodes one file on several threads (`--jobs`).
+//! [`stats`] sums, and [`stats_html`] draws the sums as a page; [`generate`]
+//! writes synthetic files; [`layout_tool`] helps transcribe a family's
+//! layout and tells what a file is; [`parallel`] decodes one file on several
+//! threads (`--jobs`).
 
 pub mod filter;
 pub mod generate;
@@ -14,6 +15,7 @@ pub mod layout_tool;
 pub mod output;
 pub mod parallel;
 pub mod stats;
+pub mod stats_html;
 
 /// Output format of `eindkomst decode`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]

@@ -12,8 +12,47 @@ use eindkomst_core::{Encoding, Family, Options, Unknown, EMPLOYER};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `eindkomst --help`: one example per command.
+const EXAMPLES: &str = "\
+Examples:
+  eindkomst decode testdata/sample.txt                 every record as one JSON line
+  eindkomst validate daily.txt                         findings and a summary; exit 0 when clean
+  eindkomst stats --html report.html daily.txt         counts, sums and findings as charts
+  eindkomst generate --records 1000000 -o big.txt      a synthetic file to try things on
+
+A file larger than 64 MiB shows its progress and rate on a terminal.";
+
+const DECODE_EXAMPLES: &str = "\
+Examples:
+  eindkomst decode testdata/sample.txt
+  eindkomst decode --format csv --raw daily.txt > daily.csv
+  eindkomst decode --base64 - < message-body.txt
+  eindkomst decode --profile minimal --records 6000,6001 daily.txt";
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  eindkomst validate daily.txt
+  eindkomst validate --strict daily.txt && echo clean";
+
+const STATS_EXAMPLES: &str = "\
+Examples:
+  eindkomst stats testdata/sample.txt
+  eindkomst stats --json daily.txt
+  eindkomst stats --html report.html daily.txt        one self-contained page with charts";
+
+const GENERATE_EXAMPLES: &str = "\
+Examples:
+  eindkomst generate --records 27
+  eindkomst generate --records 2100000 --seed 7 -o 100mb.txt
+  eindkomst generate --records 20000 --errors 0.05 -o damaged.txt";
+
 #[derive(Parser)]
-#[command(name = "eindkomst", version, about = "Decode and validate eIndkomst fixed-length income records")]
+#[command(
+    name = "eindkomst",
+    version,
+    about = "Decode and validate eIndkomst fixed-length income records",
+    after_help = EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -96,6 +135,7 @@ use eindkomst_cli::Format;
 #[derive(Subcommand)]
 enum Command {
     /// Decode records to NDJSON, JSON or CSV on stdout; findings go to stderr.
+    #[command(after_help = DECODE_EXAMPLES)]
     Decode {
         #[command(flatten)]
         args: DecodeArgs,
@@ -110,17 +150,22 @@ enum Command {
         filter: filter::FilterArgs,
     },
     /// Check a file: one line per finding, a summary, exit 0 when clean, 1 when not.
+    #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
         #[command(flatten)]
         args: DecodeArgs,
     },
-    /// Counts per record type, distinct persons and SE-numbers, sums per amount field.
+    /// Counts per record type, distinct persons and SE-numbers, sums per amount field, findings per kind.
+    #[command(after_help = STATS_EXAMPLES)]
     Stats {
         #[command(flatten)]
         args: DecodeArgs,
         /// Print JSON instead of a table.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "html")]
         json: bool,
+        /// Write one self-contained HTML page with charts to this file (`-`: stdout).
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<PathBuf>,
         /// Dataafgrænsning: count only what these let through (see docs/filtering.md).
         #[command(flatten)]
         filter: filter::FilterArgs,
@@ -140,6 +185,7 @@ enum Command {
         family: Vec<PathBuf>,
     },
     /// Write a realistic synthetic file (synthetic CPRs) to stdout or --output.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate {
         /// Number of lines, 1000 and 9999 included.
         #[arg(long)]
@@ -275,9 +321,14 @@ fn main() -> ExitCode {
             args.options().and_then(|o| output::decode(&args.file, o, format, raw, args.jobs()))
         }
         Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o, args.jobs())),
-        Command::Stats { args, json, filter } => args.options().and_then(|o| {
+        Command::Stats { args, json, html, filter } => args.options().and_then(|o| {
             let selection = if filter.active() { Some(filter.selection()?) } else { None };
-            stats::run(&args.file, o, json, selection.as_ref(), args.jobs())
+            let output = match (&html, json) {
+                (Some(path), _) => stats::Output::Html(path),
+                (None, true) => stats::Output::Json,
+                (None, false) => stats::Output::Text,
+            };
+            stats::run(&args.file, o, output, selection.as_ref(), args.jobs())
         }),
         Command::Layout { command: LayoutCommand::Infer { samples, key, line_number, separator } } => {
             infer_shape(&samples, key, line_number, separator).and_then(|shape| layout_tool::infer(&samples, &shape))

@@ -1,6 +1,6 @@
 //! `decode` and `validate`: records out as NDJSON/JSON/CSV, findings as lines.
 
-use crate::input::for_each_event;
+use crate::input::{for_each_event, Stdout};
 use crate::Format;
 use eindkomst_core::field::{trim_end, Latin1};
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
@@ -290,9 +290,9 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
         d.out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
     }
     let counts = if parallel(path, &opts, jobs) {
-        crate::parallel::decode_file(path, opts, jobs, &DecodePre { format, raw }, &mut d)?
+        crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
     } else {
-        for_each_event(path, opts, |event| d.event(event))?
+        for_each_event(path, opts, Stdout::Streams, |event| d.event(event))?
     };
     if format == Format::Json {
         d.out.write_all(b"]\n").map_err(|e| e.to_string())?;
@@ -376,9 +376,9 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
     let stdout = io::stdout();
     let mut f = Findings(BufWriter::new(stdout.lock()));
     let counts = if parallel(path, &opts, jobs) {
-        crate::parallel::decode_file(path, opts, jobs, &NoWork, &mut f)?
+        crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &NoWork, &mut f)?
     } else {
-        for_each_event(path, opts, |event| f.event(event))?
+        for_each_event(path, opts, Stdout::Streams, |event| f.event(event))?
     };
     let mut out = f.0;
     let ok = clean(&counts);

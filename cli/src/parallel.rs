@@ -14,6 +14,7 @@
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
 //! output) in flight.
 
+use crate::input::{Progress, Stdout};
 use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record};
 use std::fs::File;
 use std::io::{self, Read};
@@ -112,7 +113,13 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: 
 }
 
 /// This thread: a chunk's lines through the decoder, in order.
-fn complete<A, S: Sink<A>>(dec: &mut Decoder, chunk: Chunk<A>, scale: u8, sink: &mut S) -> io::Result<()> {
+fn complete<A, S: Sink<A>>(
+    dec: &mut Decoder,
+    chunk: Chunk<A>,
+    scale: u8,
+    sink: &mut S,
+    progress: &mut Progress,
+) -> io::Result<()> {
     let Chunk { data, first_line, offset, lines, out, mut acc } = chunk;
     let (mut at, mut out_at) = (0usize, 0usize);
     for (i, (clean, out_end)) in lines.into_iter().enumerate() {
@@ -136,12 +143,13 @@ fn complete<A, S: Sink<A>>(dec: &mut Decoder, chunk: Chunk<A>, scale: u8, sink: 
             match ev {
                 Event::NeedInput => break,
                 Event::End => return Ok(()),
-                ev => sink.event(ev)?,
+                ev => progress.around(ev, &mut |e| sink.event(e))?,
             }
         }
         at += end;
     }
     sink.chunk_done(acc);
+    progress.read(data.len() as u64, dec.counts().lines);
     Ok(())
 }
 
@@ -151,11 +159,13 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     path: &Path,
     opts: Options,
     jobs: usize,
+    stdout: Stdout,
     pre: &P,
     sink: &mut S,
 ) -> Result<Counts, String> {
     let io_err = |e: io::Error| format!("{}: {e}", path.display());
     let mut file = File::open(path).map_err(io_err)?;
+    let mut progress = Progress::new(file.metadata().ok().map(|m| m.len()), stdout);
     let mut head = vec![0u8; 4096];
     let n = file.read(&mut head).map_err(io_err)?;
     head.truncate(n);
@@ -183,7 +193,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         let mut result = Ok(());
         for rx in order_rx.iter() {
             let Ok(chunk) = rx.recv() else { break };
-            if let Err(e) = complete(&mut dec, chunk, opts.amount_scale, sink) {
+            if let Err(e) = complete(&mut dec, chunk, opts.amount_scale, sink, &mut progress) {
                 result = Err(io_err(e));
                 break;
             }
@@ -193,8 +203,9 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         }
         drop(order_rx); // a reader still sending stops
         if result.is_ok() {
-            result = finish(&mut dec, sink).map_err(io_err);
+            result = finish(&mut dec, sink, &progress).map_err(io_err);
         }
+        progress.finish();
         reader.join().map_err(|_| "reader thread panicked".to_string())??;
         result.map(|()| *dec.counts())
     })
@@ -243,12 +254,12 @@ fn read_chunks<A: Default>(
 }
 
 /// The end of the stream: what the decoder still holds.
-fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S) -> io::Result<()> {
+fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S, progress: &Progress) -> io::Result<()> {
     loop {
         match dec.finish() {
             Event::End => return Ok(()),
             Event::NeedInput => {}
-            ev => sink.event(ev)?,
+            ev => progress.around(ev, &mut |e| sink.event(e))?,
         }
     }
 }

@@ -2,27 +2,30 @@
 //! With filter flags (see [`crate::filter`]) the figures are those of the
 //! records the filter passes, projected: a field the profile forbids adds
 //! nothing, and with a pseudonymisation key persons are told apart by
-//! pseudonym. The filter's accounting is printed too.
+//! pseudonym. The filter's accounting is printed too. The figures come out
+//! as text, as JSON, or as one self-contained HTML page with charts
+//! ([`crate::stats_html`]).
 
 use crate::filter::{summary as filter_summary, Selection};
-use crate::input::for_each_event;
+use crate::input::{for_each_event, Stdout};
 use crate::output::{key_text, summary};
 use eindkomst_core::decoder::MAX_LINE;
-use eindkomst_core::field::Decimal;
-use eindkomst_core::field::Value;
+use eindkomst_core::field::{Decimal, Value};
 use eindkomst_core::filter::{Filter, FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
 use eindkomst_core::layout::Role;
-use eindkomst_core::{Counts, Event, Family, Options, Record};
+use eindkomst_core::{Counts, Error, Event, Family, Options, Record};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
 
-/// Sums by record key and Feltnummer (none when the record has one amount
-/// of its own, like 6102); printed as `"6001/0013"` or `"6102"`.
-type Sums = BTreeMap<(&'static str, Option<u16>), Decimal>;
+/// Sums keyed `"6001/0013"` (record key / Feltnummer) or `"6102"` (one amount per record).
+pub type Sums = BTreeMap<String, Decimal>;
+
+/// Sums while counting: by record key and Feltnummer (no string per record).
+type Running = BTreeMap<(&'static str, Option<u16>), Decimal>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
-pub fn add_amount(sums: &mut Sums, rec: &'static str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
+fn add_amount(sums: &mut Running, rec: &'static str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
     let sum = sums.entry((rec, feltnummer)).or_insert(Decimal { units: 0, scale: amount.scale });
     sum.units = sum.units.checked_add(amount.units)?;
     Some(())
@@ -36,19 +39,57 @@ fn sum_key(&(rec, felt): &(&'static str, Option<u16>)) -> String {
     }
 }
 
+/// Findings counted by how they were reported (`rejected`, `error`,
+/// `warning`) and kind code (`not_digit`, ...).
+pub type Findings = BTreeMap<(&'static str, &'static str), u64>;
+
 /// The figures gathered from the records `stats` sees. Persons and
 /// employers are counted per value, so a tally can be taken back and
 /// merged (`--jobs`).
 #[derive(Default)]
 pub struct Tally {
-    /// CPR numbers (zero-padded) or pseudonyms of 6000 records.
+    /// CPR numbers (zero-padded) or pseudonyms of person records.
     persons: HashMap<[u8; PSEUDONYM_LEN], u32>,
     employers: HashMap<u32, u32>,
-    sums: Sums,
+    sums: Running,
+    findings: Findings,
     overflow: bool,
 }
 
+/// What `stats` prints, in whichever form.
+pub struct Report {
+    /// The record family read.
+    pub family: &'static Family,
+    /// The decoder's accounting.
+    pub counts: Counts,
+    /// Distinct persons (CPR, or pseudonym with a key) in person records
+    /// (records that hold a CPR and group others: employer 6000).
+    pub persons: usize,
+    /// Distinct SE-numbers of the reporting companies (role `se`: employer 2001).
+    pub se_numbers: usize,
+    /// Amount sums per record type and Feltnummer.
+    pub sums: Sums,
+    /// Findings per kind.
+    pub findings: Findings,
+    /// The filter's accounting, when a filter was given.
+    pub filter: Option<FilterCounts>,
+}
+
+/// How `stats` writes its report.
+pub enum Output<'a> {
+    /// A table on stdout.
+    Text,
+    /// One JSON object on stdout.
+    Json,
+    /// An HTML page written to this file (`-`: stdout).
+    Html(&'a Path),
+}
+
 impl Tally {
+    fn finding(&mut self, reported_as: &'static str, e: &Error) {
+        *self.findings.entry((reported_as, e.kind.code())).or_insert(0) += 1;
+    }
+
     /// Persons are the records that hold a CPR and group others (employer
     /// 6000); employers the records with the company's SE-nr (employer 2001).
     fn add(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family) {
@@ -74,7 +115,7 @@ impl Tally {
             }
         }
         if let Some(f) = layout.field_with(Role::Se) {
-            if let Some(Value::Number(se)) = r.value(f.no).filter(|_| f.role == Role::Se) {
+            if let Some(Value::Number(se)) = r.value(f.no) {
                 if se != 0 {
                     bump(&mut self.employers, se as u32, sign);
                 }
@@ -83,6 +124,16 @@ impl Tally {
         if let Some(mut amount) = r.amount() {
             amount.units *= sign as i64;
             self.overflow |= add_amount(&mut self.sums, r.key(), r.feltnummer(), amount).is_none();
+        }
+    }
+
+    /// The findings of one event, if it is one.
+    fn event_finding(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Rejected(e) => self.finding("rejected", e),
+            Event::Error(e) => self.finding("error", e),
+            Event::Warning(e) => self.finding("warning", e),
+            _ => {}
         }
     }
 
@@ -101,12 +152,26 @@ impl Tally {
                 None => self.overflow = true,
             }
         }
+        for (k, n) in other.findings {
+            *self.findings.entry(k).or_insert(0) += n;
+        }
         self.overflow |= other.overflow;
     }
 
-    /// Distinct persons and employers (those counted more than taken back).
-    fn distinct(&self) -> (usize, usize) {
-        (self.persons.values().filter(|n| **n > 0).count(), self.employers.values().filter(|n| **n > 0).count())
+    /// The figures, once every record is in.
+    fn report(self, family: &'static Family, counts: Counts, filter: Option<FilterCounts>) -> Result<Report, String> {
+        if self.overflow {
+            return Err("an amount sum overflowed 64 bits".into());
+        }
+        Ok(Report {
+            family,
+            counts,
+            persons: self.persons.values().filter(|n| **n > 0).count(),
+            se_numbers: self.employers.values().filter(|n| **n > 0).count(),
+            sums: self.sums.iter().map(|(k, v)| (sum_key(k), *v)).collect(),
+            findings: self.findings,
+            filter,
+        })
     }
 }
 
@@ -139,6 +204,7 @@ impl crate::parallel::Sink<Tally> for StatsSink {
     }
 
     fn event(&mut self, e: Event<'_>) -> io::Result<()> {
+        self.tally.event_finding(&e);
         if let Event::Record(r) = e {
             self.tally.add(&r, None, self.family);
         }
@@ -158,19 +224,45 @@ fn filter_json(c: &FilterCounts) -> serde_json::Value {
 }
 
 /// `eindkomst stats`, of the records `selection` passes when given.
-pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>, jobs: usize) -> Result<bool, String> {
+pub fn run(
+    path: &Path,
+    opts: Options,
+    output: Output<'_>,
+    selection: Option<&Selection>,
+    jobs: usize,
+) -> Result<bool, String> {
+    let report = report(path, opts, selection, jobs)?;
+    match output {
+        Output::Json => println!("{}", json(&report)),
+        Output::Text => print!("{}", text(&report)),
+        Output::Html(to) => {
+            let source = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+            let page = crate::stats_html::page(&source, &report);
+            if to == Path::new("-") {
+                print!("{page}");
+            } else {
+                std::fs::write(to, page).map_err(|e| format!("{}: {e}", to.display()))?;
+            }
+        }
+    }
+    Ok(report.counts.rejected == 0 && report.counts.errors == 0)
+}
+
+/// Reads `path` and gathers the figures (on `jobs` threads when no filter is given).
+pub fn report(path: &Path, opts: Options, selection: Option<&Selection>, jobs: usize) -> Result<Report, String> {
     let family = opts.family;
     if selection.is_none() && crate::output::parallel(path, &opts, jobs) {
         let mut sink = StatsSink { family, tally: Tally::default() };
-        let counts = crate::parallel::decode_file(path, opts, jobs, &StatsPre { family }, &mut sink)?;
-        return report(&counts, sink.tally, None, json, family);
+        let counts = crate::parallel::decode_file(path, opts, jobs, Stdout::AtEnd, &StatsPre { family }, &mut sink)?;
+        return sink.tally.report(family, counts, None);
     }
     let mut filter =
         selection.map(|s| Filter::new(s.options(family))).transpose().map_err(|e| format!("filter: {e:?}"))?;
     let projector = filter.as_ref().map(Filter::projector);
     let mut buf = [0u8; MAX_LINE];
     let mut tally = Tally::default();
-    let counts = for_each_event(path, opts, |event| {
+    let counts = for_each_event(path, opts, Stdout::AtEnd, |event| {
+        tally.event_finding(&event);
         if let Event::Record(r) = event {
             match (filter.as_mut(), projector) {
                 (Some(filter), Some(projector)) => {
@@ -187,51 +279,54 @@ pub fn run(path: &Path, opts: Options, json: bool, selection: Option<&Selection>
     if let Some(f) = filter.as_mut() {
         f.finish();
     }
-    report(&counts, tally, filter.as_ref().map(Filter::counts), json, family)
+    tally.report(family, counts, filter.map(|f| *f.counts()))
 }
 
-/// Prints the figures.
-fn report(
-    counts: &Counts,
-    tally: Tally,
-    filter: Option<&FilterCounts>,
-    json: bool,
-    family: &Family,
-) -> Result<bool, String> {
-    let (persons, employers) = tally.distinct();
-    let Tally { sums, overflow, .. } = tally;
-    if overflow {
-        return Err("an amount sum overflowed 64 bits".into());
+/// The report as one JSON object.
+fn json(r: &Report) -> serde_json::Value {
+    let amounts: serde_json::Map<String, serde_json::Value> =
+        r.sums.iter().map(|(k, v)| (k.clone(), v.to_string().into())).collect();
+    let counts = &r.counts;
+    let by_type: serde_json::Map<String, serde_json::Value> = counts
+        .by_type
+        .iter()
+        .filter(|t| t.decoded + t.rejected > 0)
+        .map(|t| (key_text(r.family, t.rec_nr), serde_json::json!({"decoded": t.decoded, "rejected": t.rejected})))
+        .collect();
+    let mut findings = serde_json::Map::new();
+    for ((as_, code), n) in &r.findings {
+        let entry = findings.entry(*as_).or_insert_with(|| serde_json::json!({}));
+        entry[*code] = (*n).into();
     }
-    if json {
-        let amounts: serde_json::Map<String, serde_json::Value> =
-            sums.iter().map(|(k, v)| (sum_key(k), v.to_string().into())).collect();
-        let by_type: serde_json::Map<String, serde_json::Value> = counts
-            .by_type
-            .iter()
-            .filter(|t| t.decoded + t.rejected > 0)
-            .map(|t| (key_text(family, t.rec_nr), serde_json::json!({"decoded": t.decoded, "rejected": t.rejected})))
-            .collect();
-        let mut doc = serde_json::json!({
-            "lines": counts.lines, "decoded": counts.decoded, "rejected": counts.rejected,
-            "warnings": counts.warnings, "errors": counts.errors, "rejected_untyped": counts.rejected_untyped,
-            "by_type": by_type, "persons": persons, "se_numbers": employers, "amounts": amounts,
-        });
-        if let Some(f) = filter {
-            doc["filter"] = filter_json(f);
-        }
-        println!("{doc}");
-    } else {
-        println!("{}", summary(counts, family));
-        if let Some(f) = filter {
-            println!("{}", filter_summary(f));
-        }
-        println!("distinct persons (CPR): {persons}");
-        println!("distinct SE-numbers (employers): {employers}");
-        println!("amount sums (kr):");
-        for (k, v) in &sums {
-            println!("  {:<10} {v:>20}", sum_key(k));
+    let mut doc = serde_json::json!({
+        "lines": counts.lines, "decoded": counts.decoded, "rejected": counts.rejected,
+        "warnings": counts.warnings, "errors": counts.errors, "rejected_untyped": counts.rejected_untyped,
+        "by_type": by_type, "persons": r.persons, "se_numbers": r.se_numbers, "amounts": amounts,
+        "findings": findings,
+    });
+    if let Some(f) = &r.filter {
+        doc["filter"] = filter_json(f);
+    }
+    doc
+}
+
+/// The report as the table `stats` prints by default.
+fn text(r: &Report) -> String {
+    let mut s = format!("{}\n", summary(&r.counts, r.family));
+    if let Some(f) = &r.filter {
+        s += &format!("{}\n", filter_summary(f));
+    }
+    s += &format!("distinct persons (CPR): {}\n", r.persons);
+    s += &format!("distinct SE-numbers (employers): {}\n", r.se_numbers);
+    s += "amount sums (kr):\n";
+    for (k, v) in &r.sums {
+        s += &format!("  {k:<10} {v:>20}\n");
+    }
+    if !r.findings.is_empty() {
+        s += "findings by kind:\n";
+        for ((as_, code), n) in &r.findings {
+            s += &format!("  {as_:<8} {code:<26} {n:>10}\n");
         }
     }
-    Ok(counts.rejected == 0 && counts.errors == 0)
+    s
 }

@@ -157,3 +157,153 @@ fn layouts_load_from_a_json_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("record 6001: field 4 starts at 17 but 16 was expected"));
 }
+
+#[test]
+fn every_help_shows_an_example() {
+    let top = stdout(&eindkomst(&["--help"]));
+    assert!(top.contains("\nExamples:\n  eindkomst decode testdata/sample.txt "), "{top}");
+    for sub in ["decode", "validate", "stats", "generate"] {
+        assert!(top.contains(&format!("\n  eindkomst {sub} ")), "top-level help lacks a {sub} example:\n{top}");
+        for flag in ["--help", "-h"] {
+            let help = stdout(&eindkomst(&[sub, flag]));
+            let examples =
+                help.split_once("\nExamples:\n").map(|(_, e)| e).unwrap_or_else(|| panic!("{sub} {flag}:\n{help}"));
+            assert!(examples.starts_with(&format!("  eindkomst {sub} ")), "{sub} {flag}:\n{help}");
+        }
+    }
+    // The first example works as shown (from the repository root).
+    let out = Command::new(env!("CARGO_BIN_EXE_eindkomst"))
+        .args(["decode", "testdata/sample.txt"])
+        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).lines().count(), 27);
+}
+
+/// The sample with line 10's Beloeb damaged (a letter), line 20 cut to 30
+/// bytes, and felt 0999 (not a known Feltnummer) on line 11.
+fn damaged_sample() -> PathBuf {
+    let text = std::fs::read(sample()).unwrap();
+    let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    lines[9][20] = b'X';
+    lines[10][11..15].copy_from_slice(b"0999");
+    lines[19].truncate(30);
+    let path = tmp("damaged.txt");
+    std::fs::write(&path, lines.join(&b'\n')).unwrap();
+    path
+}
+
+#[test]
+fn stats_counts_findings_per_kind() {
+    let out = eindkomst(&["stats", "--json", damaged_sample().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        s["findings"],
+        serde_json::json!({"rejected": {"not_digit": 1, "wrong_length": 1}, "warning": {"unknown_code": 1}})
+    );
+    assert_eq!(s["by_type"]["6001"], serde_json::json!({"decoded": 6, "rejected": 1}));
+    let text = stdout(&eindkomst(&["stats", damaged_sample().to_str().unwrap()]));
+    assert!(text.ends_with(
+        "findings by kind:\n  rejected not_digit                           1\n  rejected wrong_length                        1\n  warning  unknown_code                        1\n"
+    ), "{text}");
+}
+
+/// The text of the SVG bar `key` in the chart section `id` of a stats page.
+fn bar<'a>(page: &'a str, id: &str, key: &str) -> &'a str {
+    let section = page.split(&format!("<section id=\"{id}\">")).nth(1).unwrap().split("</section>").next().unwrap();
+    let start = section.find(&format!("<g class=\"bar\" data-key=\"{key}\">")).unwrap_or_else(|| panic!("{id}/{key}"));
+    let rest = &section[start..];
+    &rest[..rest.find("</g>").unwrap()]
+}
+
+fn value(bar: &str) -> &str {
+    bar.split("<text class=\"value\"").nth(1).unwrap().split_once('>').unwrap().1.split("</text>").next().unwrap()
+}
+
+#[test]
+fn stats_html_is_one_self_contained_page() {
+    let page_path = tmp("stats.html");
+    let out = eindkomst(&["stats", "--html", page_path.to_str().unwrap(), &sample()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>\n"));
+    assert!(page.contains("<title>eindkomst stats: sample.txt</title>"));
+    assert!(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
+    // Nothing to load: no script, no link, no src, no url().
+    for needle in ["<script", "<link", "src=", "url(", "http:", "https:", "@import"] {
+        assert!(!page.contains(needle), "{needle}");
+    }
+    assert!(page.contains("<div data-key=\"lines\"><dt>Lines</dt><dd>27</dd></div>"));
+    assert!(page.contains("<div data-key=\"persons\"><dt>Persons (CPR)</dt><dd>2</dd></div>"));
+    assert_eq!(value(bar(&page, "records", "6001")), "7");
+    assert!(bar(&page, "records", "6001").contains("<text class=\"label\" x=\"192\" y=\"191\">6001 "));
+    assert_eq!(value(bar(&page, "amounts", "6001/0013")), "49249.50 kr");
+    assert_eq!(value(bar(&page, "amounts", "6102")), "4500.00 kr");
+    // The longest bar is the largest value: 6001/0013, 320 px.
+    assert!(bar(&page, "amounts", "6001/0013").contains("width=\"320.0\""));
+    assert!(page.contains("<section id=\"findings\">\n<h2>Findings per kind</h2>\n<p class=\"none\">none</p>"));
+    // No CPR number of the sample anywhere.
+    for cpr in ["6101901234", "7204881234", "6512851234"] {
+        assert!(!page.contains(cpr), "{cpr}");
+    }
+
+    // A damaged file: rejected lines in the records chart, findings per kind; to stdout with `-`.
+    let out = eindkomst(&["stats", "--html", "-", damaged_sample().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let page = stdout(&out);
+    assert!(page.contains("<p id=\"verdict\" class=\"not-clean\">NOT clean</p>"));
+    assert_eq!(value(bar(&page, "records", "6001")), "6 + 1 rejected");
+    assert_eq!(value(bar(&page, "findings", "rejected/not_digit")), "1");
+    assert_eq!(value(bar(&page, "findings", "warning/unknown_code")), "1");
+    assert_eq!(value(bar(&page, "amounts", "6001/0013")), "16749.50 kr");
+    // --json and --html exclude each other.
+    assert_eq!(eindkomst(&["stats", "--json", "--html", "-", &sample()]).status.code(), Some(2));
+}
+
+/// Runs `command` (a shell line) under a pseudo-terminal with `script`, as a
+/// user at a terminal would; returns what the terminal received.
+fn at_terminal(command: &str) -> String {
+    let out = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .env("EINDKOMST_PROGRESS_AFTER", "0") // every run counts as long
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn long_runs_show_progress_and_rate_on_a_terminal() {
+    let big = tmp("progress.txt");
+    let out = eindkomst(&["generate", "--records", "50000", "-o", big.to_str().unwrap()]);
+    assert!(out.status.success());
+    let exe = env!("CARGO_BIN_EXE_eindkomst");
+    let file = big.to_str().unwrap();
+
+    // A file: a bar with percent, bytes, rate and time left, cleared at the end
+    // (one thread: it reads in small steps, so the rate is a file's).
+    let shown = at_terminal(&format!("{exe} validate --jobs 1 {file} > /dev/null"));
+    assert!(shown.contains("% ") && shown.contains(" MiB, "), "{shown:?}");
+    assert!(shown.contains(" lines/s, ") && shown.contains("s left"), "{shown:?}");
+    assert!(shown.contains("MiB/s, "), "{shown:?}");
+    assert!(shown.ends_with("\r\u{1b}[2K"), "the bar is cleared at the end: {shown:?}");
+    // On several threads the bar moves a chunk at a time.
+    let shown = at_terminal(&format!("{exe} validate --jobs 2 {file} > /dev/null"));
+    assert!(shown.contains("100% ") && shown.contains(" lines/s, "), "{shown:?}");
+    // stdin: a spinner with bytes read and lines so far.
+    let shown = at_terminal(&format!("{exe} stats - < {file} > /dev/null"));
+    assert!(shown.contains(" read, "), "{shown:?}");
+    assert!(shown.contains(" lines/s"), "{shown:?}");
+    // stats writes after the last line, so its bar may share the terminal with stdout.
+    let shown = at_terminal(&format!("{exe} stats {file}"));
+    assert!(shown.contains(" lines/s, "), "{shown:?}");
+    assert!(shown.contains("lines 50000, decoded 50000"), "{shown:?}");
+    // No bar on a terminal that records stream to, and none off a terminal.
+    let shown = at_terminal(&format!("{exe} validate {file}"));
+    assert!(!shown.contains("lines/s"), "{shown:?}");
+    let out = Command::new(exe).args(["validate", file]).env("EINDKOMST_PROGRESS_AFTER", "0").output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
