@@ -9,7 +9,12 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.SaslMechanism;
 import dk.eindkomst.transport.TestDirs;
+import dk.eindkomst.transport.TlsFiles;
 import dk.eindkomst.transport.Tls;
+import dk.eindkomst.transport.beskedfordeler.Besked;
+import dk.eindkomst.transport.beskedfordeler.DeadLetter;
+import dk.eindkomst.transport.beskedfordeler.Ledger;
+import dk.eindkomst.transport.beskedfordeler.TestMessages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * As against Beskedfordeler: TLS 1.2 with the client certificate, SASL EXTERNAL (the broker takes the identity
  * from the certificate's CN), vhost BF, a receiver that may only read its dueslag (no declare, no publish), so
- * bad messages go to a local dead-letter sink.
+ * bad messages go to a local dead-letter sink. The broker's certificate names only {@code localhost}: the
+ * consumer connects to "localhost", and is refused when it connects to "127.0.0.1" (host name check).
  */
 class TlsExternalTest {
     static final String ASSERTION = "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_test\"/>";
@@ -45,7 +51,8 @@ class TlsExternalTest {
         Path dir = Files.createTempDirectory("eik-tls-");
         RabbitBroker broker = null;
         try {
-            TlsFiles tls = TlsFiles.make(dir, "eik-bf-receiver");
+            TlsFiles tls = TlsFiles.make(dir, "eik-bf-receiver", "DNS:localhost");
+            Ledger ledger = Ledger.open(dir.resolve("ledger"));
             broker = new RabbitBroker(tls);
             broker.ctl("add_vhost", "BF");
             broker.ctl("set_permissions", "-p", "BF", "guest", ".*", ".*", ".*");
@@ -58,7 +65,7 @@ class TlsExternalTest {
             try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
                 ch.queueDeclare(q, true, false, false, null);
                 ch.confirmSelect();
-                for (String body : List.of(BeskedfordelerConsumerTest.envelope("t-1", Base64.getEncoder().encodeToString(sample)),
+                for (String body : List.of(TestMessages.envelope("t-1", Base64.getEncoder().encodeToString(sample)),
                                            "not xml")) {
                     ch.basicPublish("", q, new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString()).deliveryMode(2).build(),
                                     body.getBytes(StandardCharsets.UTF_8));
@@ -68,7 +75,7 @@ class TlsExternalTest {
 
             // A certificate the broker's CA did not issue is refused at the handshake.
             List<Exception> refusals = Collections.synchronizedList(new ArrayList<>());
-            var strangerConfig = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
+            var strangerConfig = ConsumerConfig.builder("localhost", broker.tlsPort, q).ledger(ledger)
                     .tls(Tls.fromPkcs12(tls.strangerP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
                     .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
                     .reconnectDelay(Duration.ofMillis(200)).build();
@@ -78,10 +85,25 @@ class TlsExternalTest {
                 BeskedfordelerConsumerTest.await("a refusal", () -> !refusals.isEmpty());
             }
 
+            // The certificate is right, but does not name the host connected to: refused before any login.
+            List<Exception> wrongHost = Collections.synchronizedList(new ArrayList<>());
+            var wrongHostConfig = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q).ledger(ledger)
+                    .tls(Tls.fromPkcs12(tls.clientP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
+                    .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
+                    .reconnectDelay(Duration.ofMillis(200)).build();
+            try (var c = new BeskedfordelerConsumer(wrongHostConfig, b -> { throw new AssertionError("handled"); },
+                    new ConsumerListener() { @Override public void disconnected(Exception e) { wrongHost.add(e); } })) {
+                c.start();
+                BeskedfordelerConsumerTest.await("a refusal", () -> !wrongHost.isEmpty());
+            }
+            Throwable cause = wrongHost.get(0);
+            while (cause.getCause() != null) cause = cause.getCause();
+            assertTrue(String.valueOf(cause.getMessage()).contains("No subject alternative names matching IP address 127.0.0.1"), String.valueOf(cause));
+
             List<Besked> handled = Collections.synchronizedList(new ArrayList<>());
             List<DeadLetter> dead = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger tokens = new AtomicInteger();
-            var config = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
+            var config = ConsumerConfig.builder("localhost", broker.tlsPort, q).ledger(ledger)
                     .tls(Tls.fromPkcs12(tls.clientP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
                     .external(() -> { tokens.incrementAndGet(); return ASSERTION.getBytes(StandardCharsets.UTF_8); })
                     .deadLetterSink(dead::add).build();
@@ -94,6 +116,7 @@ class TlsExternalTest {
             assertEquals(27, handled.get(0).records().size());
             assertEquals("bad_envelope", dead.get(0).errorCode());
             assertEquals(1, tokens.get());
+            ledger.close();
             assertTrue(connections.lines().anyMatch(l -> l.matches("eik-bf-receiver\\s+EXTERNAL\\s+true\\s+BF")), connections);
             try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
                 assertEquals(0, ch.queueDeclarePassive(q).getMessageCount());
