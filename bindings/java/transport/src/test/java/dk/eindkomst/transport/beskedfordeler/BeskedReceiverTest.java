@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,5 +201,20 @@ class BeskedReceiverTest {
         assertEquals("bad_envelope", dead.get(0).errorCode());
         assertEquals("not well-formed XML (or a DTD) at line 1, column 31", dead.get(0).errorText());
         assertEquals(List.of(), handled);
+    }
+
+    @Test
+    void theSchemasPackedInTheJarAreKombitsUnchanged() throws Exception {
+        // The project's reference copy sits in shared/ beside the repository (CI) or beside the worktrees.
+        Path shared = Stream.of(TestMessages.ROOT.resolve("../shared"), TestMessages.ROOT.resolve("../../shared"))
+                .map(p -> p.resolve("spec/xsd/beskedfordeler").normalize()).filter(Files::isDirectory).findFirst()
+                .orElseThrow(() -> new AssertionError("no shared/spec/xsd/beskedfordeler beside the repository"));
+        List<String> files = List.of("AnvendersystemOperationer.xsd", "Beskedkuvert.xsd", "BeskeddataBase64ver.2.00.xsd", "1.1/SagDokObjekt.xsd",
+                                     "1.1/OrganisationFaelles.xsd", "1.1/Part.xsd", "cached/xmldsig-core-schema.xsd");
+        for (String f : files) {
+            try (var in = BeskedReceiverTest.class.getResourceAsStream("/dk/eindkomst/transport/xsd/beskedfordeler/" + f)) {
+                assertArrayEquals(Files.readAllBytes(shared.resolve(f)), in.readAllBytes(), f);
+            }
+        }
     }
 }
