@@ -1,5 +1,8 @@
 // eindkomst-transport: SF0770_E transports feeding the eindkomst engine (WASM).
 export { VedligeholdClient, BestilClient, SoapError, InvalidIdentifierError, FejlSvarError, ServiceplatformFaultError, SoapTransportError, NS } from './soap.js';
-export { BeskedfordelerConsumer, readEnvelope } from './amqp.js';
+export { BeskedfordelerConsumer } from './amqp.js';
+export { BeskedReceiver, BodyForm, Rejection, readEnvelope, decodePayloads, directoryDeadLetterSink, deadLetterName, maskCprLike } from './beskedfordeler.js';
+export { Ledger } from './ledger.js';
+export { ModtagBeskedServer, modtagBeskedOutput } from './rest.js';
 export { DailyFilePoller, readMetadata } from './sftp.js';
 export { cprProblem, seNrProblem } from './engine.js';

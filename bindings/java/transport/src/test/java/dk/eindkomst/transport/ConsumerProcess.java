@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code in-handler:K}, {@code after-effect:K}, {@code after-ledger:K}: SIGKILL itself at the K-th message, inside
  * the handler before the store, after the store before the handler returns, or after the ledger line before the
  * acknowledgement. Exits 0 when {@code expected} messages were handled or dead-lettered in this run (0: when idle
- * for 2 s); prints {@code ready} when consuming and {@code stats ...} at the end.
+ * for 2 s after the last message, 10 s when none came); prints {@code ready} when consuming and {@code stats ...} at the end.
  */
 public final class ConsumerProcess {
     private ConsumerProcess() {}
@@ -66,7 +68,13 @@ public final class ConsumerProcess {
             calls = new FileOutputStream(state.resolve("calls").toFile(), true);
         }
         BeskedHandler handler = plan.equals("soak") ? ConsumerProcess::count : ConsumerProcess::store;
+        CountDownLatch connected = new CountDownLatch(1);
         ConsumerListener listener = new ConsumerListener() {
+            @Override
+            public void connected() {
+                connected.countDown();
+            }
+
             @Override
             public void handled(Besked b) {
                 if (plan.equals("after-ledger")) killIfDue("after-ledger", b.beskedId());
@@ -95,6 +103,7 @@ public final class ConsumerProcess {
                 var consumer = new BeskedfordelerConsumer(config, handler, listener);
                 consumer.start();
                 receiver = consumer;
+                if (!connected.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("not connected in 60 s");
                 System.out.println("ready");
             }
             System.out.flush();
@@ -103,8 +112,9 @@ public final class ConsumerProcess {
                 Thread.sleep(20);
                 int n = handled.get() + dead.get();
                 if (expected > 0 && n >= expected) break;
-                long quietSince = n == 0 ? start : last.get();
-                if (expected == 0 && System.nanoTime() - quietSince > Duration.ofSeconds(2).toNanos()) break;
+                // Drained: 2 s without a message after the last one (10 s when none came at all).
+                long quiet = System.nanoTime() - (n == 0 ? start : last.get());
+                if (expected == 0 && quiet > Duration.ofSeconds(n == 0 ? 10 : 2).toNanos()) break;
             }
             receiver.close();
         }

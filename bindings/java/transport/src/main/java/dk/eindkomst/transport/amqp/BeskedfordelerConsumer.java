@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Consumes a Beskedfordeler queue (dueslag) over AMQP 0-9-1 with manual acknowledgement, one message at a time
@@ -40,6 +41,8 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
     private final BeskedReceiver receiver;
     private final Thread thread;
     private volatile boolean closed;
+    /** Held while a delivery is received and acknowledged, so that {@link #close()} lets it finish. */
+    private final ReentrantLock delivering = new ReentrantLock();
     private volatile Connection connection;
     private volatile CountDownLatch lost = new CountDownLatch(1);
 
@@ -56,10 +59,19 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
         thread.start();
     }
 
-    /** Stops consuming and closes the connection; an unacknowledged message stays on the queue. */
+    /**
+     * Stops consuming: a message being handled is finished and acknowledged first (up to 30 s), no further one is
+     * started; then the connection is closed. Messages delivered but not started return to the queue.
+     */
     @Override
     public void close() {
         closed = true;
+        boolean idle = false;
+        try {
+            idle = delivering.tryLock(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lost.countDown();
         Connection c = connection;
         if (c != null) {
@@ -69,6 +81,7 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
                 // already gone
             }
         }
+        if (idle) delivering.unlock();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
@@ -163,11 +176,16 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
 
         @Override
         public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) throws IOException {
-            String messageId = props.getMessageId();
-            DeadLetterSink sink = dead != null ? this::publishDeadLetter : config.deadLetterSink;
-            switch (receiver.receive(body, BodyForm.HAENDELSESBESKED, messageId, env.isRedeliver(), sink).outcome()) {
-                case HANDLED, DUPLICATE, DEAD_LETTERED -> ack(env);
-                case RETRY, UNAVAILABLE -> release(env);
+            delivering.lock();
+            try {
+                if (closed) return; // not started: returns to the queue when the connection closes
+                DeadLetterSink sink = dead != null ? this::publishDeadLetter : config.deadLetterSink;
+                switch (receiver.receive(body, BodyForm.HAENDELSESBESKED, props.getMessageId(), env.isRedeliver(), sink).outcome()) {
+                    case HANDLED, DUPLICATE, DEAD_LETTERED -> ack(env);
+                    case RETRY, UNAVAILABLE -> release(env);
+                }
+            } finally {
+                delivering.unlock();
             }
         }
 
