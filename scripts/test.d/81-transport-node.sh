@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Node transport adapters (bindings/node-transport): SOAP against a loopback
-# HTTP double, the Beskedfordeler consumer against a real rabbitmq-server, the
-# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file with bounded
-# memory). The tests start and stop the servers on 127.0.0.1 themselves.
+# HTTP double, the Beskedfordeler consumer against a real rabbitmq-server (TLS +
+# EXTERNAL, 30 SIGKILL crash runs, a 2000-message soak), the Beskedfordeler REST
+# receiver driven by curl with client certificates, the SFTP poller against a
+# real OpenSSH sshd (incl. a 200 MB file with bounded memory). The tests start
+# and stop the servers on 127.0.0.1 themselves. The full 100 000-message soak:
+# scripts/soak-beskedfordeler.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -22,6 +25,8 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 19 ] || { echo "81-transport-node: $pass tests passed, want 19" >&2; exit 1; }
+[ "$pass" = 36 ] || { echo "81-transport-node: $pass tests passed, want 36" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
+grep -q '^# crash-node: 540 stored once, 60 dead-lettered once' "$log" || { echo "81-transport-node: the crash test did not report" >&2; exit 1; }
 echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"
+sed -n 's/^# \(crash-node: \|soak-node \)/transport-node: \1/p' "$log"

@@ -42,6 +42,11 @@ function schema() {
   return validator;
 }
 
+/** Validates a parsed document against KOMBIT's Beskedfordeler schemas; throws libxml2's XmlValidateError (with `details`). */
+export function validateAgainstSchema(doc) {
+  schema().validate(doc);
+}
+
 /** A reason to dead-letter: a stable code and a text without personal data. */
 export class Rejection extends Error {
   constructor(code, text) {
@@ -77,7 +82,7 @@ export function readEnvelope(body, form = BodyForm.HAENDELSESBESKED) {
       throw new Rejection('bad_envelope', `root element is {${root.namespaceUri}}${root.name}, not {${form.ns}}${form.local}`);
     }
     try {
-      schema().validate(doc);
+      validateAgainstSchema(doc);
     } catch (e) {
       const d = e.details?.[0];
       throw new Rejection('invalid_envelope', d
