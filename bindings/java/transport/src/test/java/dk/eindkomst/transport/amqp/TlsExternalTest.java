@@ -46,6 +46,21 @@ class TlsExternalTest {
         assertEquals(null, BeskedfordelerConsumer.externalWithToken(token).getSaslMechanism(new String[] {"PLAIN"}));
     }
 
+    /** Connects with {@code p12} to {@code host} and returns the first connection error. */
+    static Exception refusal(RabbitBroker broker, String q, Ledger ledger, Path p12, TlsFiles tls, String host) throws Exception {
+        List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
+        var config = ConsumerConfig.builder(host, broker.tlsPort, q).ledger(ledger)
+                .tls(Tls.fromPkcs12(p12, TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
+                .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
+                .reconnectDelay(Duration.ofMillis(200)).build();
+        try (var c = new BeskedfordelerConsumer(config, b -> { throw new AssertionError("handled"); },
+                new ConsumerListener() { @Override public void disconnected(Exception e) { errors.add(e); } })) {
+            c.start();
+            BeskedfordelerConsumerTest.await("a refusal", () -> !errors.isEmpty());
+        }
+        return errors.get(0);
+    }
+
     @Test
     void consumesOverTlsWithTheClientCertificateAndExternal() throws Exception {
         Path dir = Files.createTempDirectory("eik-tls-");
@@ -74,29 +89,9 @@ class TlsExternalTest {
             }
 
             // A certificate the broker's CA did not issue is refused at the handshake.
-            List<Exception> refusals = Collections.synchronizedList(new ArrayList<>());
-            var strangerConfig = ConsumerConfig.builder("localhost", broker.tlsPort, q).ledger(ledger)
-                    .tls(Tls.fromPkcs12(tls.strangerP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
-                    .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
-                    .reconnectDelay(Duration.ofMillis(200)).build();
-            try (var stranger = new BeskedfordelerConsumer(strangerConfig, b -> { throw new AssertionError("handled"); },
-                    new ConsumerListener() { @Override public void disconnected(Exception e) { refusals.add(e); } })) {
-                stranger.start();
-                BeskedfordelerConsumerTest.await("a refusal", () -> !refusals.isEmpty());
-            }
-
-            // The certificate is right, but does not name the host connected to: refused before any login.
-            List<Exception> wrongHost = Collections.synchronizedList(new ArrayList<>());
-            var wrongHostConfig = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q).ledger(ledger)
-                    .tls(Tls.fromPkcs12(tls.clientP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
-                    .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
-                    .reconnectDelay(Duration.ofMillis(200)).build();
-            try (var c = new BeskedfordelerConsumer(wrongHostConfig, b -> { throw new AssertionError("handled"); },
-                    new ConsumerListener() { @Override public void disconnected(Exception e) { wrongHost.add(e); } })) {
-                c.start();
-                BeskedfordelerConsumerTest.await("a refusal", () -> !wrongHost.isEmpty());
-            }
-            Throwable cause = wrongHost.get(0);
+            refusal(broker, q, ledger, tls.strangerP12(), tls, "localhost");
+            // The certificate is right, but the broker's does not name the host connected to: refused before any login.
+            Throwable cause = refusal(broker, q, ledger, tls.clientP12(), tls, "127.0.0.1");
             while (cause.getCause() != null) cause = cause.getCause();
             assertTrue(String.valueOf(cause.getMessage()).contains("No subject alternative names matching IP address 127.0.0.1"), String.valueOf(cause));
 
