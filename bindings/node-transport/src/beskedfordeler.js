@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { XmlDocument, XsdValidator, XmlBufferInputProvider, xmlRegisterInputProvider, ParseOption } from 'libxml2-wasm';
+import { XmlDocument, XmlElement, XsdValidator, XmlBufferInputProvider, xmlRegisterInputProvider, ParseOption } from 'libxml2-wasm';
 import { decode, decodeBase64 } from 'eindkomst';
 
 export const KUVERT = 'urn:oio:besked:kuvert:1.0';
@@ -57,7 +57,7 @@ export class Rejection extends Error {
 
 const elements = (parent) => {
   const out = [];
-  for (let n = parent?.firstChild; n; n = n.next) if (n.constructor.name === 'XmlElement') out.push(n);
+  for (let n = parent?.firstChild; n; n = n.next) if (n instanceof XmlElement) out.push(n);
   return out;
 };
 const child = (parent, ns, local) => elements(parent).find((e) => e.namespaceUri === ns && e.name === local) ?? null;

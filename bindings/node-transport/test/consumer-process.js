@@ -64,23 +64,23 @@ const handler = plan === 'soak'
 
 const ledger = new Ledger(join(state, 'ledger'));
 const sink = directoryDeadLetterSink(join(state, 'dead'));
-let receiver;
+const read = (f) => readFileSync(join(args[0], f));
+const receiver = rest
+  ? new ModtagBeskedServer({ port: 0, key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), ledger, deadLetterSink: sink }, handler)
+  : new BeskedfordelerConsumer({ url: args[0], queue: args[1], ledger, deadLetterSink: sink, reconnectDelayMs: 200 }, handler);
+receiver.on('handled', (b) => { if (plan === 'after-ledger') killIfDue('after-ledger', b.beskedId); });
+receiver.on('deadLettered', () => { tick(); dead++; });
+receiver.on('handlerFailed', () => {});
 if (rest) {
-  const read = (f) => readFileSync(join(args[0], f));
-  receiver = new ModtagBeskedServer({ port: 0, key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), ledger, deadLetterSink: sink }, handler);
   await receiver.start();
   console.log(`ready ${receiver.port}`);
 } else {
-  receiver = new BeskedfordelerConsumer({ url: args[0], queue: args[1], ledger, deadLetterSink: sink, reconnectDelayMs: 200 }, handler);
   const connected = new Promise((r) => receiver.once('connected', r));
   receiver.on('disconnected', () => {});
   receiver.start();
   await connected;
   console.log('ready');
 }
-receiver.on('handled', (b) => { if (plan === 'after-ledger') killIfDue('after-ledger', b.beskedId); });
-receiver.on('deadLettered', () => { tick(); dead++; });
-receiver.on('handlerFailed', () => {});
 const start = performance.now();
 for (;;) {
   await new Promise((r) => setTimeout(r, 20));

@@ -4,10 +4,19 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.xml.sax.ErrorHandler;
+import org.xml.sax.SAXParseException;
 
 /** XML parsing for everything the adapters receive: namespace-aware, DTDs and external entities refused. */
 public final class Xml {
     private Xml() {}
+
+    /** Throws on errors instead of printing them (the default handler writes the parser's text, which may quote the input, to stderr). */
+    private static final ErrorHandler QUIET = new ErrorHandler() {
+        @Override public void warning(SAXParseException e) { }
+        @Override public void error(SAXParseException e) throws SAXParseException { throw e; }
+        @Override public void fatalError(SAXParseException e) throws SAXParseException { throw e; }
+    };
 
     /** A new namespace-aware DOM builder that refuses DTDs (so no entities) and XInclude; not thread-safe. */
     public static DocumentBuilder secureDocumentBuilder() {
@@ -19,7 +28,7 @@ public final class Xml {
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
             DocumentBuilder b = f.newDocumentBuilder();
-            b.setErrorHandler(null);
+            b.setErrorHandler(QUIET);
             return b;
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);

@@ -60,10 +60,7 @@ record Envelope(String beskedId, List<Payload> payloads, int deliveryAttempts) {
     static Envelope read(byte[] body, BodyForm form) throws Rejection {
         Document doc;
         try {
-            DocumentBuilder p = PARSER.get();
-            p.reset();
-            p.setErrorHandler(null);
-            doc = p.parse(new ByteArrayInputStream(body));
+            doc = PARSER.get().parse(new ByteArrayInputStream(body));
         } catch (SAXParseException e) {
             // The parser's own message may quote the body; only the position is kept.
             throw new Rejection("bad_envelope", "not well-formed XML (or a DTD) at line " + e.getLineNumber() + ", column " + e.getColumnNumber());
