@@ -55,3 +55,5 @@ command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1 || { log "apt
 # Transport tests (80-transport-java, 81-transport-node): openssl makes the throw-away TLS certificates;
 # rabbitmq-server and openssh-server/-client are installed above.
 command -v openssl >/dev/null 2>&1 || { log "apt-get install openssl"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends openssl >/dev/null; }
+# The Beskedfordeler REST receiver tests play Beskedfordeler with curl (client certificates, TLS 1.2).
+command -v curl >/dev/null 2>&1 || { log "apt-get install curl"; as_root apt-get update -qq; DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; }

@@ -3,9 +3,11 @@
 # clients with WS-Security against the transport double (bindings/transport-double:
 # loopback STS + services that verify every signature and validate against the
 # official schemas), the Beskedfordeler AMQP consumer against a real
-# rabbitmq-server, the SFTP poller against a real OpenSSH sshd (incl. a 200 MB
-# file under -Xmx64m). The tests start and stop the servers themselves, on
-# 127.0.0.1 with their own ports and temp dirs.
+# rabbitmq-server (TLS + EXTERNAL, 30 SIGKILL crash runs, a 2000-message soak),
+# the Beskedfordeler REST receiver driven by curl with client certificates, the
+# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file under -Xmx64m).
+# The tests start and stop the servers themselves, on 127.0.0.1 with their own
+# ports and temp dirs. The full 100 000-message soak: scripts/soak-beskedfordeler.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,7 +29,9 @@ mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
   -Dtransport.skipTests=false -Dtest='dk.eindkomst.transport.**' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
 
 # Every test class ran (surefire reports), with the exact number of tests each.
-for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:4 amqp.BeskedfordelerConsumerTest:5 amqp.TlsExternalTest:2 sftp.DailyFilePollerTest:7; do
+for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:4 amqp.BeskedfordelerConsumerTest:8 \
+            amqp.TlsExternalTest:2 amqp.CrashTest:1 amqp.SoakTest:2 beskedfordeler.BeskedReceiverTest:6 \
+            beskedfordeler.LedgerTest:1 rest.ModtagBeskedServerTest:3 sftp.DailyFilePollerTest:7; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }
@@ -36,4 +40,6 @@ for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:
   [ "$got" = "$want" ] && [ "$bad" = 0 ] || { echo "80-transport-java: $cls ran $got tests (want $want), $bad non-zero failure counters" >&2; exit 1; }
 done
 grep -q '^sftp: 199 MB file, 4400000 records' "$log" || { echo "80-transport-java: the 200 MB SFTP test did not run" >&2; exit 1; }
+grep -q '^crash-java: 540 stored once, 60 dead-lettered once' "$log" || { echo "80-transport-java: the crash test did not report" >&2; exit 1; }
 echo "transport-java: $(grep '^sftp:' "$log")"
+grep '^crash-java: \|^soak-java ' "$log" | sed 's/^/transport-java: /'

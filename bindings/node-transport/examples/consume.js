@@ -1,23 +1,17 @@
-// Consumes a queue and prints counts; bad messages go to files in <dead-letter-dir>:
-//   node examples/consume.js amqp://user:pass@127.0.0.1:5672/%2F <queue> <dead-letter-dir>
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Consumes a queue and prints counts; the ledger is <state-dir>/ledger, bad messages go to files in <state-dir>/dead:
+//   node examples/consume.js amqp://user:pass@127.0.0.1:5672/%2F <queue> <state-dir>
 import { join } from 'node:path';
-import { BeskedfordelerConsumer } from '../src/index.js';
+import { BeskedfordelerConsumer, Ledger, directoryDeadLetterSink } from '../src/index.js';
 
-const [url, queue, deadDir] = process.argv.slice(2);
-mkdirSync(deadDir, { recursive: true });
-const consumer = new BeskedfordelerConsumer({
-  url, queue,
-  deadLetterSink: async (l) => {
-    writeFileSync(join(deadDir, `${l.messageId}.xml`), l.body, { flag: 'wx' });
-    writeFileSync(join(deadDir, `${l.messageId}.error`), `${l.errorCode}\n${l.errorText}\n`);
-  },
-}, async (b) => {
-  // Store the records durably here; resolve only when they are stored.
-  console.log(`message ${b.messageId}: ${b.records.length} records`);
+const [url, queue, stateDir] = process.argv.slice(2);
+const ledger = new Ledger(join(stateDir, 'ledger'));
+const consumer = new BeskedfordelerConsumer({ url, queue, ledger, deadLetterSink: directoryDeadLetterSink(join(stateDir, 'dead')) }, async (b) => {
+  // Store the records durably here; resolve only when they are stored. After a crash inside this function the
+  // message comes again with b.interrupted set: look for b.beskedId in your store.
+  console.log(`besked ${b.beskedId} (attempt ${b.attempt}): ${b.records.length} records`);
 });
-consumer.on('deadLettered', (l) => console.log(`dead letter ${l.messageId}: ${l.errorText}`));
-consumer.on('duplicate', (d) => console.log(`duplicate ${d.messageId}`));
+consumer.on('deadLettered', (l) => console.log(`dead letter ${l.key}: ${l.errorText}`));
+consumer.on('duplicate', (d) => console.log(`duplicate ${d.beskedId}`));
 consumer.on('disconnected', (e) => console.log(`disconnected: ${e.message}`));
 consumer.start();
-process.on('SIGINT', () => consumer.close());
+process.on('SIGINT', async () => { await consumer.close(); ledger.close(); });

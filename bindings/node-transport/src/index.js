@@ -3,6 +3,10 @@ export {
   VedligeholdClient, BestilClient, SoapError, InvalidIdentifierError, FejlSvarError, ServiceplatformFaultError, SoapTransportError, SoapSecurityError, NS, isoDate,
 } from './soap.js';
 export { StsClient, StsError, tokenSecurity } from './sts.js';
-export { BeskedfordelerConsumer, readEnvelope } from './amqp.js';
+export { BeskedfordelerConsumer } from './amqp.js';
+export { BeskedReceiver, BodyForm, Rejection, readEnvelope, decodePayloads, directoryDeadLetterSink, deadLetterName } from './beskedfordeler.js';
+export { maskCprLike } from './redact.js';
+export { Ledger } from './ledger.js';
+export { ModtagBeskedServer, modtagBeskedOutput } from './rest.js';
 export { DailyFilePoller, readMetadata } from './sftp.js';
 export { cprProblem, seNrProblem } from './engine.js';

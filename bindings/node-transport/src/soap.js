@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
 import { cprProblem, seNrProblem } from './engine.js';
 import { post } from './http.js';
+import { maskCprLike } from './redact.js';
 
 export const NS = {
   soap: 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -34,8 +35,6 @@ export const NS = {
 };
 const BESTILLING_NS = 'http://rep.oio.dk/skat.dk/eindkomst/class/abonnentbestillingidentifikator/xml/schemas/20071202/';
 const SPF_NS = 'http://serviceplatformen.dk/xml/schemas/ServiceplatformFault/1/';
-
-const maskCprLike = (t) => (t == null ? t : String(t).replace(/(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])/g, '**********'));
 
 /** Base of every SOAP failure; messages never hold CPR numbers. */
 export class SoapError extends Error {}

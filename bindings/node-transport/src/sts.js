@@ -4,9 +4,8 @@
 // and renewed `renewBeforeMs` before they expire; the same tokens serve the SOAP services (tokenSecurity)
 // and Beskedfordeler's AMQP SASL EXTERNAL (amqpToken).
 import { post } from './http.js';
+import { maskCprLike } from './redact.js';
 import { stsRequest, verifyAnswer, secureRequest, parseXml, serialize, kid, text, WSS } from './wssec.js';
-
-const mask = (t) => (t == null ? t : String(t).replace(/(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])/g, '**********'));
 
 /** No token: the STS refused (its fault reason is in the message), was unreachable, or answered nonsense. */
 export class StsError extends Error {}
@@ -67,7 +66,7 @@ export class StsClient {
     }
     const sbody = kid(env, WSS.soap12, 'Body');
     const fault = kid(sbody, WSS.soap12, 'Fault');
-    if (fault) throw new StsError(`STS refused the token request (HTTP ${res.status}): ${mask(text(kid(kid(fault, WSS.soap12, 'Reason'), WSS.soap12, 'Text')))}`);
+    if (fault) throw new StsError(`STS refused the token request (HTTP ${res.status}): ${maskCprLike(text(kid(kid(fault, WSS.soap12, 'Reason'), WSS.soap12, 'Text')))}`);
     if (res.status !== 200) throw new StsError(`STS answered HTTP ${res.status} without a SOAP fault`);
     const assertions = sbody ? Array.from(sbody.getElementsByTagNameNS(WSS.saml, 'Assertion')) : [];
     if (assertions.length !== 1) throw new StsError('STS answer without exactly one saml:Assertion');

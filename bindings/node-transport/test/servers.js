@@ -40,14 +40,43 @@ function stopProcess(child, ms = 60000) {
 
 const RABBIT = '/usr/lib/rabbitmq/bin/';
 
-export async function startRabbit() {
+/**
+ * A throw-away test CA (openssl) in `dir`: server.{crt,key} with subjectAltName `san`, client.{crt,key} with CN
+ * `clientCn`, and stranger.{crt,key}: the same name, self-signed (not issued by the CA). Returns the PEM buffers.
+ */
+export function makeCerts(dir, clientCn, san = 'IP:127.0.0.1,DNS:localhost') {
+  const ssl = (...a) => execFileSync('openssl', a, { cwd: dir, stdio: 'ignore' });
+  writeFileSync(join(dir, 'server.ext'), `subjectAltName=${san}\n`);
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=eik-test-ca', '-days', '2');
+  for (const [who, subj] of [['server', '/CN=localhost'], ['client', `/CN=${clientCn}`], ['stranger', `/CN=${clientCn}`]]) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', subj);
+  }
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
+  ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2');
+  ssl('x509', '-req', '-in', 'stranger.csr', '-signkey', 'stranger.key', '-out', 'stranger.crt', '-days', '2');
+  const read = (f) => readFileSync(join(dir, f));
+  return {
+    dir, ca: read('ca.crt'),
+    server: { cert: read('server.crt'), key: read('server.key') },
+    client: { cert: read('client.crt'), key: read('client.key') },
+    stranger: { cert: read('stranger.crt'), key: read('stranger.key') },
+  };
+}
+
+/** A real rabbitmq-server; with `tls` (from makeCerts) also a TLS 1.2 listener (`tlsPort`) with EXTERNAL login by certificate CN. */
+export async function startRabbit({ tls } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'eik-node-rabbit-'));
   for (const d of ['home', 'mnesia', 'log']) mkdirSync(join(dir, d));
   const port = await freePort();
   const distPort = await freePort();
+  const tlsPort = tls ? await freePort() : 0;
   const node = `eiknode-${randomUUID().slice(0, 8)}@localhost`;
-  writeFileSync(join(dir, 'rabbitmq.conf'), 'loopback_users = none\nlog.console = false\n');
-  writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  writeFileSync(join(dir, 'rabbitmq.conf'), 'loopback_users = none\nlog.console = false\n' + (tls ? [
+    `listeners.ssl.1 = 127.0.0.1:${tlsPort}`, `ssl_options.cacertfile = ${join(tls.dir, 'ca.crt')}`,
+    `ssl_options.certfile = ${join(tls.dir, 'server.crt')}`, `ssl_options.keyfile = ${join(tls.dir, 'server.key')}`,
+    'ssl_options.verify = verify_peer', 'ssl_options.fail_if_no_peer_cert = true', 'ssl_options.versions.1 = tlsv1.2',
+    'auth_mechanisms.1 = PLAIN', 'auth_mechanisms.2 = EXTERNAL', 'ssl_cert_login_from = common_name', ''].join('\n') : ''));
+  writeFileSync(join(dir, 'enabled_plugins'), tls ? '[rabbitmq_auth_mechanism_ssl].\n' : '[].\n');
   const env = {
     ...process.env, HOME: join(dir, 'home'), RABBITMQ_NODENAME: node, RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
     RABBITMQ_LOG_BASE: join(dir, 'log'), RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
@@ -56,7 +85,7 @@ export async function startRabbit() {
   const url = `amqp://guest:guest@127.0.0.1:${port}/%2F`;
   let child;
   const r = {
-    port, url, dir, node,
+    port, tlsPort, url, dir, node,
     async start() {
       const out = openSync(join(dir, 'server.out'), 'a');
       child = track(spawn(`${RABBIT}rabbitmq-server`, [], {
@@ -74,6 +103,10 @@ export async function startRabbit() {
     async restart() { await r.stop(); await r.start(); },
     closeAllConnections() {
       execFileSync(`${RABBIT}rabbitmqctl`, ['-n', node, 'close_all_connections', 'test: connection killed'], { env, stdio: 'ignore' });
+    },
+    /** Runs rabbitmqctl against this node; returns its output. */
+    ctl(...args) {
+      return execFileSync(`${RABBIT}rabbitmqctl`, ['-n', node, ...args], { env, encoding: 'utf8' });
     },
     async destroy() { await r.stop(); rmSync(dir, { recursive: true, force: true }); },
   };

@@ -2,8 +2,12 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StsClient, StsError } from '../src/sts.js';
 import { BeskedfordelerConsumer } from '../src/amqp.js';
+import { Ledger } from '../src/ledger.js';
 import { WSS, parseXml } from '../src/wssec.js';
 import { startDouble, body } from './double.js';
 
@@ -70,7 +74,14 @@ test('the AMQP token is the assertion XML for Beskedfordeler', async () => {
   assert.equal(a.getElementsByTagNameNS(WSS.saml, 'Audience')[0].textContent, sp.ready.amqpEntityId);
   assert.deepEqual(await token(), first);
   assert.equal((await sp.tokens()).length, 1);
-  // The consumer takes it as `externalToken` (awaited before each connect).
-  assert.ok(new BeskedfordelerConsumer({ url: 'amqps://127.0.0.1:5671/BF', queue: 'dueslag', externalToken: token, deadLetterSink: async () => {} }, async () => {}));
+  // The consumer takes it as `externalToken` (awaited before each connect; tls.test.js connects with an async one).
+  const dir = mkdtempSync(join(tmpdir(), 'eik-node-sts-'));
+  const ledger = new Ledger(join(dir, 'ledger'));
+  try {
+    assert.ok(new BeskedfordelerConsumer({ url: 'amqps://127.0.0.1:5671/BF', queue: 'dueslag', externalToken: token, ledger, deadLetterSink: async () => {} }, async () => {}));
+  } finally {
+    ledger.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
   await assert.rejects(sts.amqpToken('urn:not:a:service')(), StsError);
 });

@@ -137,9 +137,7 @@ public final class TransportDouble implements AutoCloseable {
 
     /** The body of a recorded request, parsed. */
     public static Document body(JsonObject request) throws Exception {
-        var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(request.get("body").getAsString().getBytes(StandardCharsets.UTF_8)));
+        return Xml.parse(request.get("body").getAsString().getBytes(StandardCharsets.UTF_8));
     }
 
     public static String text(Document doc, String ns, String local) {

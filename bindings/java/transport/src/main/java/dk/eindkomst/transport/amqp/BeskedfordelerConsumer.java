@@ -9,62 +9,47 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.SaslConfig;
 import com.rabbitmq.client.SaslMechanism;
-import dk.eindkomst.EindkomstDecoder;
-import dk.eindkomst.Finding;
-import dk.eindkomst.FindingType;
-import dk.eindkomst.Options;
-import dk.eindkomst.Record;
-import java.io.ByteArrayInputStream;
+import dk.eindkomst.transport.beskedfordeler.BeskedHandler;
+import dk.eindkomst.transport.beskedfordeler.BeskedReceiver;
+import dk.eindkomst.transport.beskedfordeler.BodyForm;
+import dk.eindkomst.transport.beskedfordeler.DeadLetter;
+import dk.eindkomst.transport.beskedfordeler.DeadLetterSink;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Consumes a Beskedfordeler queue (dueslag) over AMQP 0-9-1 with manual acknowledgement:
- * <ol>
- * <li>reads {@code BeskedId} and the {@code Beskeddata/Base64} payload from the envelope;</li>
- * <li>decodes the Base64 text with the engine (Base64 mode);</li>
- * <li>hands the records to the {@link BeskedHandler} and acknowledges <em>after</em> it returned;</li>
- * <li>a message the engine rejects (any rejected line or stream error) or whose envelope is unreadable goes
- *     to the dead-letter target with the error attached, and is acknowledged only after that is stored;</li>
- * <li>a handler failure leaves the message unacknowledged: it is released after the retry delay and comes again;</li>
- * <li>a message whose message id or BeskedId was already handled or dead-lettered is reported as a duplicate
- *     and acknowledged without handling it again;</li>
- * <li>a lost connection (broker restart, network) is re-made after the reconnect delay; unacknowledged
- *     messages are redelivered by the broker, so nothing is lost.</li>
- * </ol>
- * One background thread owns the connection; messages are handled one at a time, in queue order.
+ * Consumes a Beskedfordeler queue (dueslag) over AMQP 0-9-1 with manual acknowledgement, one message at a time
+ * in queue order. Each delivery goes through {@link BeskedReceiver} (schema check, BeskedId, payload encoding,
+ * engine, durable {@link dk.eindkomst.transport.beskedfordeler.Ledger}, bounded handler attempts); then:
+ * <ul>
+ * <li>handled, duplicate or dead-lettered: acknowledged, only after the outcome is forced to the ledger (and a
+ *     dead letter stored in its target), so nothing is lost and a handled BeskedId is never handed over again;</li>
+ * <li>handler failed with attempts left, or the dead-letter target or ledger failed: released (nack with requeue)
+ *     after the retry delay, so it comes again at the head of the queue;</li>
+ * <li>a lost connection (broker restart, network, token expiry) is re-made after the reconnect delay with a fresh
+ *     token; unacknowledged messages are redelivered by the broker.</li>
+ * </ul>
+ * One background thread owns the connection.
  */
 public final class BeskedfordelerConsumer implements AutoCloseable {
     private final ConsumerConfig config;
-    private final BeskedHandler handler;
     private final ConsumerListener listener;
-    private final Map<String, Boolean> seen;
+    private final BeskedReceiver receiver;
     private final Thread thread;
     private volatile boolean closed;
+    /** Held while a delivery is received and acknowledged, so that {@link #close()} lets it finish. */
+    private final ReentrantLock delivering = new ReentrantLock();
     private volatile Connection connection;
     private volatile CountDownLatch lost = new CountDownLatch(1);
 
     public BeskedfordelerConsumer(ConsumerConfig config, BeskedHandler handler, ConsumerListener listener) {
         this.config = config;
-        this.handler = handler;
         this.listener = listener == null ? new ConsumerListener() { } : listener;
-        int max = config.rememberedIds;
-        this.seen = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
-                return size() > max;
-            }
-        });
+        this.receiver = new BeskedReceiver(config.ledger, handler, config.maxAttempts, this.listener);
         this.thread = new Thread(this::run, "beskedfordeler-consumer");
         this.thread.setDaemon(true);
     }
@@ -74,10 +59,19 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
         thread.start();
     }
 
-    /** Stops consuming and closes the connection; an unacknowledged message stays on the queue. */
+    /**
+     * Stops consuming: a message being handled is finished and acknowledged first (up to 30 s), no further one is
+     * started; then the connection is closed. Messages delivered but not started return to the queue.
+     */
     @Override
     public void close() {
         closed = true;
+        boolean idle = false;
+        try {
+            idle = delivering.tryLock(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lost.countDown();
         Connection c = connection;
         if (c != null) {
@@ -87,6 +81,7 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
                 // already gone
             }
         }
+        if (idle) delivering.unlock();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
@@ -139,7 +134,10 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
         f.setAutomaticRecoveryEnabled(false); // this class reconnects itself, with a fresh token each time
         f.setRequestedHeartbeat(10);
         f.setConnectionTimeout(5000);
-        if (config.tls != null) f.useSslProtocol(config.tls);
+        if (config.tls != null) {
+            f.useSslProtocol(config.tls);
+            if (config.verifyHostname) f.enableHostnameVerification();
+        }
         if (config.externalToken != null) {
             f.setSaslConfig(externalWithToken(config.externalToken.get()));
         } else {
@@ -178,75 +176,17 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
 
         @Override
         public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body) throws IOException {
-            String messageId = props.getMessageId() != null ? props.getMessageId() : "sha256:" + sha256(body);
-            if (seen.containsKey("m:" + messageId)) {
-                listener.duplicate(messageId, null, env.isRedeliver());
-                ack(env);
-                return;
-            }
-            Haendelsesbesked besked;
+            delivering.lock();
             try {
-                besked = Haendelsesbesked.parse(body);
-            } catch (Haendelsesbesked.BadEnvelope e) {
-                deadLetter(env, new DeadLetter(messageId, null, body, "bad_envelope", e.getMessage()));
-                return;
-            }
-            if (besked.beskedId() != null && seen.containsKey("b:" + besked.beskedId())) {
-                listener.duplicate(messageId, besked.beskedId(), env.isRedeliver());
-                seen.put("m:" + messageId, Boolean.TRUE);
-                ack(env);
-                return;
-            }
-            if (besked.base64().isEmpty()) {
-                deadLetter(env, new DeadLetter(messageId, besked.beskedId(), body, "no_payload", "no Beskeddata/Base64 element"));
-                return;
-            }
-            List<Record> records = new ArrayList<>();
-            List<Finding> warnings = new ArrayList<>();
-            for (int i = 0; i < besked.base64().size(); i++) {
-                Finding bad = decode(besked.base64().get(i), records, warnings);
-                if (bad != null) {
-                    String where = besked.base64().size() > 1 ? "payload " + (i + 1) + ": " : "";
-                    deadLetter(env, new DeadLetter(messageId, besked.beskedId(), body, bad.code(), where + bad.type().label() + ": " + bad));
-                    return;
+                if (closed) return; // not started: returns to the queue when the connection closes
+                DeadLetterSink sink = dead != null ? this::publishDeadLetter : config.deadLetterSink;
+                switch (receiver.receive(body, BodyForm.HAENDELSESBESKED, props.getMessageId(), env.isRedeliver(), sink).outcome()) {
+                    case HANDLED, DUPLICATE, DEAD_LETTERED -> ack(env);
+                    case RETRY, UNAVAILABLE -> release(env);
                 }
+            } finally {
+                delivering.unlock();
             }
-            try {
-                handler.handle(new Besked(messageId, besked.beskedId(), env.isRedeliver(), records, warnings));
-            } catch (Exception e) {
-                listener.handlerFailed(messageId, e);
-                release(env);
-                return;
-            }
-            remember(messageId, besked.beskedId());
-            ack(env);
-        }
-
-        /** Decodes one payload into {@code records}; returns the first rejected line or error, else null. */
-        private Finding decode(String base64, List<Record> records, List<Finding> warnings) {
-            try (EindkomstDecoder d = new EindkomstDecoder(new ByteArrayInputStream(Haendelsesbesked.ascii(base64)),
-                                                           Options.lenient().base64(true))) {
-                d.forEach(records::add);
-                for (Finding f : d.findings()) {
-                    if (f.type() == FindingType.WARNING) warnings.add(f);
-                    else return f;
-                }
-                return null;
-            }
-        }
-
-        private void deadLetter(Envelope env, DeadLetter letter) throws IOException {
-            try {
-                if (dead != null) publishDeadLetter(letter);
-                else config.deadLetterSink.store(letter);
-            } catch (Exception e) {
-                listener.handlerFailed(letter.messageId(), e);
-                release(env);
-                return;
-            }
-            remember(letter.messageId(), letter.beskedId());
-            listener.deadLettered(letter);
-            ack(env);
         }
 
         private void publishDeadLetter(DeadLetter letter) throws Exception {
@@ -261,16 +201,11 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
             dead.waitForConfirmsOrDie(10_000);
         }
 
-        private void remember(String messageId, String beskedId) {
-            seen.put("m:" + messageId, Boolean.TRUE);
-            if (beskedId != null) seen.put("b:" + beskedId, Boolean.TRUE);
-        }
-
         private void ack(Envelope env) {
             try {
                 getChannel().basicAck(env.getDeliveryTag(), false);
             } catch (Exception e) {
-                // Channel gone: the broker redelivers; the remembered id turns it into a duplicate.
+                // Channel gone: the broker redelivers; the ledger turns it into a duplicate.
                 lost.countDown();
             }
         }
@@ -290,14 +225,6 @@ public final class BeskedfordelerConsumer implements AutoCloseable {
             TimeUnit.MILLISECONDS.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dk.eindkomst.transport.amqp;
 
+import dk.eindkomst.transport.beskedfordeler.DeadLetterSink;
+import dk.eindkomst.transport.beskedfordeler.Ledger;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -9,7 +11,7 @@ import javax.net.ssl.SSLContext;
  * Configuration of a {@link BeskedfordelerConsumer}. Beskedfordeler itself: port 5671 with TLS 1.2 and the
  * function certificate, vhost {@code BF}, SASL {@code EXTERNAL} whose response is the SAML assertion (XML
  * bytes) for {@code http://entityid.kombit.dk/service/bfo_modtag/2}, queue = the dueslag UUID. Build with
- * {@link #builder(String, int, String)}.
+ * {@link #builder(String, int, String)}; the ledger and the dead-letter target are required.
  */
 public final class ConsumerConfig {
     final String host;
@@ -25,7 +27,9 @@ public final class ConsumerConfig {
     final Duration handlerRetryDelay;
     final String deadLetterQueue;
     final DeadLetterSink deadLetterSink;
-    final int rememberedIds;
+    final Ledger ledger;
+    final int maxAttempts;
+    final boolean verifyHostname;
 
     private ConsumerConfig(Builder b) {
         host = b.host;
@@ -41,7 +45,9 @@ public final class ConsumerConfig {
         handlerRetryDelay = b.handlerRetryDelay;
         deadLetterQueue = b.deadLetterQueue;
         deadLetterSink = b.deadLetterSink;
-        rememberedIds = b.rememberedIds;
+        ledger = b.ledger;
+        maxAttempts = b.maxAttempts;
+        verifyHostname = b.verifyHostname;
     }
 
     /** A builder for consuming {@code queue} (the dueslag) on {@code host:port}. */
@@ -64,7 +70,9 @@ public final class ConsumerConfig {
         private Duration handlerRetryDelay = Duration.ofSeconds(1);
         private String deadLetterQueue;
         private DeadLetterSink deadLetterSink;
-        private int rememberedIds = 100_000;
+        private Ledger ledger;
+        private int maxAttempts = 5;
+        private boolean verifyHostname = true;
 
         private Builder(String host, int port, String queue) {
             this.host = Objects.requireNonNull(host);
@@ -75,13 +83,19 @@ public final class ConsumerConfig {
         /** Virtual host (default {@code BF}). */
         public Builder vhost(String v) { vhost = v; return this; }
 
-        /** Connect with TLS using this context (key and trust material). */
+        /** Connect with TLS using this context (key and trust material); the broker's certificate must name {@code host}. */
         public Builder tls(SSLContext context) { tls = context; return this; }
+
+        /** Check that the broker's certificate names the host connected to (default true; turn off only for tests). */
+        public Builder verifyHostname(boolean on) { verifyHostname = on; return this; }
 
         /** SASL PLAIN with user name and password (test brokers). */
         public Builder plain(String user, String pass) { username = user; password = pass; return this; }
 
-        /** SASL EXTERNAL whose response is {@code token.get()} (fetched again on every connect, so renewal works). */
+        /**
+         * SASL EXTERNAL whose response is {@code token.get()}, fetched again on every connect, so a renewing token
+         * source (e.g. an STS client caching the SAML assertion for {@code bfo_modtag/2}) plugs in here.
+         */
         public Builder external(Supplier<byte[]> token) { externalToken = token; return this; }
 
         /** Unacknowledged messages the broker may send at once (default 1: strict order). */
@@ -99,8 +113,11 @@ public final class ConsumerConfig {
         /** Store bad messages here instead of a broker queue. */
         public Builder deadLetterSink(DeadLetterSink sink) { deadLetterSink = sink; return this; }
 
-        /** How many handled message ids and BeskedIds are remembered to recognise duplicates (default 100 000). */
-        public Builder rememberedIds(int n) { rememberedIds = n; return this; }
+        /** The durable ledger of handled BeskedIds (required; may be shared with the REST receiver). */
+        public Builder ledger(Ledger l) { ledger = l; return this; }
+
+        /** Handler attempts per BeskedId, counted across restarts, before the message is dead-lettered (default 5). */
+        public Builder maxAttempts(int n) { maxAttempts = n; return this; }
 
         public ConsumerConfig build() {
             if ((deadLetterQueue == null) == (deadLetterSink == null)) {
@@ -110,6 +127,8 @@ public final class ConsumerConfig {
                 throw new IllegalStateException("set exactly one of plain(...) and external(...)");
             }
             if (prefetch < 1) throw new IllegalArgumentException("prefetch must be at least 1");
+            if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1");
+            Objects.requireNonNull(ledger, "ledger");
             return new ConsumerConfig(this);
         }
     }

@@ -1,5 +1,6 @@
 package dk.eindkomst.transport.security;
 
+import dk.eindkomst.transport.Redact;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -30,7 +30,6 @@ import org.w3c.dom.Element;
  */
 public final class StsClient implements TokenSource {
     static final String ISSUE = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue";
-    private static final Pattern CPR_LIKE = Pattern.compile("(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])");
 
     private final StsConfig config;
     private final Clock clock;
@@ -165,7 +164,7 @@ public final class StsClient implements TokenSource {
         Element fault = Dom.child(soapBody, Dom.SOAP12, "Fault");
         if (fault != null) {
             String reason = Dom.text(Dom.child(Dom.child(fault, Dom.SOAP12, "Reason"), Dom.SOAP12, "Text"));
-            throw new StsException("STS refused the token request (HTTP " + status + "): " + mask(reason), null);
+            throw new StsException("STS refused the token request (HTTP " + status + "): " + Redact.cpr(reason), null);
         }
         if (status != 200) throw new StsException("STS answered HTTP " + status + " without a SOAP fault", null);
         List<Element> assertions = soapBody == null ? List.of() : Dom.descendants(soapBody, Dom.SAML, "Assertion");
@@ -180,9 +179,5 @@ public final class StsClient implements TokenSource {
         } catch (Exception e) {
             throw new StsException("STS token without a readable Conditions/@NotOnOrAfter", e);
         }
-    }
-
-    private static String mask(String s) {
-        return s == null ? null : CPR_LIKE.matcher(s).replaceAll("**********");
     }
 }

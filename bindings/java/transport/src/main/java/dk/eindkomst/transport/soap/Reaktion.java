@@ -1,5 +1,7 @@
 package dk.eindkomst.transport.soap;
 
+import dk.eindkomst.transport.Redact;
+
 /**
  * One {@code SvarReaktion} of an answer: a {@code Fejl} (the call failed) or an {@code Advis} (a notice).
  * Values are as the service sent them; {@link #toString()} masks 10-digit runs so a CPR number the

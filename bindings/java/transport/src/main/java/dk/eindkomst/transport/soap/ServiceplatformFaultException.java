@@ -1,5 +1,6 @@
 package dk.eindkomst.transport.soap;
 
+import dk.eindkomst.transport.Redact;
 import java.util.List;
 
 /**

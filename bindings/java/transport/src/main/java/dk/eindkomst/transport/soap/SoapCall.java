@@ -1,6 +1,7 @@
 package dk.eindkomst.transport.soap;
 
-import dk.eindkomst.transport.SafeXml;
+import dk.eindkomst.transport.Redact;
+import dk.eindkomst.transport.Xml;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,7 +108,7 @@ final class SoapCall {
         Element payload;
         Element envelope;
         try {
-            envelope = SafeXml.parse(body).getDocumentElement();
+            envelope = Xml.parse(body).getDocumentElement();
             if (!is(envelope, Ns.SOAP, "Envelope")) throw new IllegalArgumentException("root is not soap:Envelope");
             Element soapBody = child(envelope, Ns.SOAP, "Body");
             if (soapBody == null) throw new IllegalArgumentException("no soap:Body");

@@ -1,6 +1,7 @@
 package dk.eindkomst.transport.amqp;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dk.eindkomst.transport.TlsFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

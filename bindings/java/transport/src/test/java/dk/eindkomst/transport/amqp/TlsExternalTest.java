@@ -9,7 +9,12 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.SaslMechanism;
 import dk.eindkomst.transport.TestDirs;
+import dk.eindkomst.transport.TlsFiles;
 import dk.eindkomst.transport.Tls;
+import dk.eindkomst.transport.beskedfordeler.Besked;
+import dk.eindkomst.transport.beskedfordeler.DeadLetter;
+import dk.eindkomst.transport.beskedfordeler.Ledger;
+import dk.eindkomst.transport.beskedfordeler.TestMessages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * As against Beskedfordeler: TLS 1.2 with the client certificate, SASL EXTERNAL (the broker takes the identity
  * from the certificate's CN), vhost BF, a receiver that may only read its dueslag (no declare, no publish), so
- * bad messages go to a local dead-letter sink.
+ * bad messages go to a local dead-letter sink. The broker's certificate names only {@code localhost}: the
+ * consumer connects to "localhost", and is refused when it connects to "127.0.0.1" (host name check).
  */
 class TlsExternalTest {
     static final String ASSERTION = "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_test\"/>";
@@ -40,12 +46,28 @@ class TlsExternalTest {
         assertEquals(null, BeskedfordelerConsumer.externalWithToken(token).getSaslMechanism(new String[] {"PLAIN"}));
     }
 
+    /** Connects with {@code p12} to {@code host} and returns the first connection error. */
+    static Exception refusal(RabbitBroker broker, String q, Ledger ledger, Path p12, TlsFiles tls, String host) throws Exception {
+        List<Exception> errors = Collections.synchronizedList(new ArrayList<>());
+        var config = ConsumerConfig.builder(host, broker.tlsPort, q).ledger(ledger)
+                .tls(Tls.fromPkcs12(p12, TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
+                .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
+                .reconnectDelay(Duration.ofMillis(200)).build();
+        try (var c = new BeskedfordelerConsumer(config, b -> { throw new AssertionError("handled"); },
+                new ConsumerListener() { @Override public void disconnected(Exception e) { errors.add(e); } })) {
+            c.start();
+            BeskedfordelerConsumerTest.await("a refusal", () -> !errors.isEmpty());
+        }
+        return errors.get(0);
+    }
+
     @Test
     void consumesOverTlsWithTheClientCertificateAndExternal() throws Exception {
         Path dir = Files.createTempDirectory("eik-tls-");
         RabbitBroker broker = null;
         try {
-            TlsFiles tls = TlsFiles.make(dir, "eik-bf-receiver");
+            TlsFiles tls = TlsFiles.make(dir, "eik-bf-receiver", "DNS:localhost");
+            Ledger ledger = Ledger.open(dir.resolve("ledger"));
             broker = new RabbitBroker(tls);
             broker.ctl("add_vhost", "BF");
             broker.ctl("set_permissions", "-p", "BF", "guest", ".*", ".*", ".*");
@@ -58,7 +80,7 @@ class TlsExternalTest {
             try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
                 ch.queueDeclare(q, true, false, false, null);
                 ch.confirmSelect();
-                for (String body : List.of(BeskedfordelerConsumerTest.envelope("t-1", Base64.getEncoder().encodeToString(sample)),
+                for (String body : List.of(TestMessages.envelope("t-1", Base64.getEncoder().encodeToString(sample)),
                                            "not xml")) {
                     ch.basicPublish("", q, new AMQP.BasicProperties.Builder().messageId(UUID.randomUUID().toString()).deliveryMode(2).build(),
                                     body.getBytes(StandardCharsets.UTF_8));
@@ -67,21 +89,16 @@ class TlsExternalTest {
             }
 
             // A certificate the broker's CA did not issue is refused at the handshake.
-            List<Exception> refusals = Collections.synchronizedList(new ArrayList<>());
-            var strangerConfig = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
-                    .tls(Tls.fromPkcs12(tls.strangerP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
-                    .external(() -> ASSERTION.getBytes(StandardCharsets.UTF_8)).deadLetterSink(l -> { })
-                    .reconnectDelay(Duration.ofMillis(200)).build();
-            try (var stranger = new BeskedfordelerConsumer(strangerConfig, b -> { throw new AssertionError("handled"); },
-                    new ConsumerListener() { @Override public void disconnected(Exception e) { refusals.add(e); } })) {
-                stranger.start();
-                BeskedfordelerConsumerTest.await("a refusal", () -> !refusals.isEmpty());
-            }
+            refusal(broker, q, ledger, tls.strangerP12(), tls, "localhost");
+            // The certificate is right, but the broker's does not name the host connected to: refused before any login.
+            Throwable cause = refusal(broker, q, ledger, tls.clientP12(), tls, "127.0.0.1");
+            while (cause.getCause() != null) cause = cause.getCause();
+            assertTrue(String.valueOf(cause.getMessage()).contains("No subject alternative names matching IP address 127.0.0.1"), String.valueOf(cause));
 
             List<Besked> handled = Collections.synchronizedList(new ArrayList<>());
             List<DeadLetter> dead = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger tokens = new AtomicInteger();
-            var config = ConsumerConfig.builder("127.0.0.1", broker.tlsPort, q)
+            var config = ConsumerConfig.builder("localhost", broker.tlsPort, q).ledger(ledger)
                     .tls(Tls.fromPkcs12(tls.clientP12(), TlsFiles.PASSWORD.toCharArray(), tls.trustP12(), TlsFiles.PASSWORD.toCharArray()))
                     .external(() -> { tokens.incrementAndGet(); return ASSERTION.getBytes(StandardCharsets.UTF_8); })
                     .deadLetterSink(dead::add).build();
@@ -94,6 +111,7 @@ class TlsExternalTest {
             assertEquals(27, handled.get(0).records().size());
             assertEquals("bad_envelope", dead.get(0).errorCode());
             assertEquals(1, tokens.get());
+            ledger.close();
             assertTrue(connections.lines().anyMatch(l -> l.matches("eik-bf-receiver\\s+EXTERNAL\\s+true\\s+BF")), connections);
             try (Connection c = admin.newConnection(); Channel ch = c.createChannel()) {
                 assertEquals(0, ch.queueDeclarePassive(q).getMessageCount());

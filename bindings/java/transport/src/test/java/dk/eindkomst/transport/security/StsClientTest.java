@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dk.eindkomst.transport.TransportDouble;
 import dk.eindkomst.transport.amqp.ConsumerConfig;
+import dk.eindkomst.transport.beskedfordeler.Ledger;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
 
 /** The STS client against the double's STS: token content, cache and renewal, refusals, the AMQP token. */
@@ -100,7 +103,7 @@ class StsClientTest {
     }
 
     @Test
-    void theAmqpTokenIsTheAssertionXmlForBeskedfordeler() throws Exception {
+    void theAmqpTokenIsTheAssertionXmlForBeskedfordeler(@TempDir Path dir) throws Exception {
         StsClient sts = client(sp.cvr(), "client", Clock.systemUTC());
         Supplier<byte[]> token = sts.amqpToken(sp.amqpEntityId());
         byte[] first = token.get();
@@ -109,8 +112,10 @@ class StsClientTest {
         assertArrayEquals(first, token.get());
         assertEquals(1, sp.get("/tokens").getAsJsonArray().size());
         // The consumer takes it as its SASL EXTERNAL response, asked again on every connect.
-        ConsumerConfig.builder("beskedfordeler.eksterntest-stoettesystemerne.dk", 5671, "dueslag").external(token)
-                .deadLetterSink(letter -> { }).build();
+        try (Ledger ledger = Ledger.open(dir.resolve("ledger"))) {
+            ConsumerConfig.builder("beskedfordeler.eksterntest-stoettesystemerne.dk", 5671, "dueslag").external(token)
+                    .ledger(ledger).deadLetterSink(letter -> { }).build();
+        }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> sts.amqpToken("urn:not:a:service").get());
         assertTrue(e.getMessage().startsWith("no token for Beskedfordeler: STS refused the token request"), e.getMessage());
     }
