@@ -283,3 +283,35 @@ fn prechecked_lines_give_the_same_events() {
         }
     }
 }
+
+/// What a file is does not depend on how it arrives: the demo family's
+/// lines read as the employer family give one `wrong_family` finding, fed
+/// whole or in any chunks.
+#[test]
+fn family_detection_does_not_depend_on_chunking() {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/families/demo.txt")).unwrap();
+    let (whole, _) = run(&demo);
+    assert_eq!(
+        findings(&whole).iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::OtherText }]
+    );
+    for chunk in [1, 2, 7, 20, 33, 100] {
+        let (events, _) = run_chunked(Options::default(), &demo, chunk);
+        assert_eq!(events, whole, "chunk {chunk}");
+    }
+    // Short lines, then a control byte: the decision is made on the lines
+    // read when it is due (8 lines), whatever else a chunk held (the kept
+    // head once repeated bytes of a chunk that held several lines).
+    let mut short = b"ab\n".repeat(20);
+    short.extend_from_slice(b"\x01\n");
+    let (whole, _) = run(&short);
+    let other = ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::OtherText };
+    assert_eq!(findings(&whole).iter().map(|e| e.kind).collect::<Vec<_>>(), vec![other]);
+    let (binary_early, _) = run(b"ab\n\x01\n");
+    let binary = ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::Binary };
+    assert_eq!(findings(&binary_early).iter().map(|e| e.kind).collect::<Vec<_>>(), vec![binary]);
+    for chunk in [1, 5, 33, 64] {
+        let (events, _) = run_chunked(Options::default(), &short, chunk);
+        assert_eq!(events, whole, "chunk {chunk}");
+    }
+}

@@ -82,7 +82,7 @@ pub(super) fn frame(
             }
         }
         if state.head_len < super::HEAD {
-            state.keep_head(rest);
+            state.keep_head(rest, state.offset);
         }
         let Some(nl) = memchr::memchr(b'\n', rest) else {
             // No line end yet: keep the bytes for the next chunk.

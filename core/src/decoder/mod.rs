@@ -857,10 +857,13 @@ impl State {
         self.counts.bytes += n as u64;
     }
 
-    /// Keeps the stream's first bytes, for [`crate::detect`].
-    fn keep_head(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(HEAD - self.head_len);
-        self.head[self.head_len..self.head_len + n].copy_from_slice(&bytes[..n]);
+    /// Keeps the stream's first bytes, for [`crate::detect`]: `bytes` start
+    /// at stream offset `at`; only those not kept yet are added.
+    fn keep_head(&mut self, bytes: &[u8], at: u64) {
+        let Some(skip) = (self.head_len as u64).checked_sub(at) else { return };
+        let new = bytes.get(skip as usize..).unwrap_or(&[]);
+        let n = new.len().min(HEAD - self.head_len);
+        self.head[self.head_len..self.head_len + n].copy_from_slice(&new[..n]);
         self.head_len += n;
     }
 
@@ -912,8 +915,10 @@ impl State {
         if self.counts.decoded > 0 || self.counts.lines == self.blank_lines {
             return;
         }
-        let head = &self.head[..self.head_len];
-        let kind = crate::detect::detect(head, self.opts.family);
+        // Only the bytes of the lines read so far: what was seen beyond them
+        // depends on how the input was cut into chunks.
+        let seen = (self.head_len as u64).min(self.offset) as usize;
+        let kind = crate::detect::detect(&self.head[..seen], self.opts.family);
         if kind == crate::detect::FileKind::ThisFamily {
             return;
         }
