@@ -224,17 +224,13 @@ fn read_chunks<A: Default>(
     let mut eof = false;
     while !(eof && carry.is_empty()) {
         let mut data = std::mem::take(&mut carry);
-        let mut filled = data.len();
-        data.resize(filled.max(size), 0);
-        while !eof && filled < data.len() {
-            match file.read(&mut data[filled..]) {
-                Ok(0) => eof = true,
-                Ok(k) => filled += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        // Read into the spare capacity (no zero fill of a buffer about to be overwritten).
+        let want = size.saturating_sub(data.len());
+        data.reserve(want);
+        if !eof {
+            let got = (&mut file).take(want as u64).read_to_end(&mut data)?;
+            eof = got < want;
         }
-        data.truncate(filled);
         // The rest of a line cut by the chunk goes with the next one.
         let cut = if eof { data.len() } else { memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1) };
         carry = data.split_off(cut);
