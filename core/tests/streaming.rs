@@ -315,3 +315,35 @@ fn family_detection_does_not_depend_on_chunking() {
         assert_eq!(events, whole, "chunk {chunk}");
     }
 }
+
+/// An event is never about bytes the decoder has not consumed: a caller
+/// that stops after any event has handed over everything it heard of.
+#[test]
+fn events_speak_only_of_consumed_bytes() {
+    // A blank line is known to be one only when a line follows it: that
+    // line's bytes are consumed with the rejection.
+    let mut dec = Decoder::default();
+    let input = b"\nabc\n";
+    let (ev, used) = dec.decode(input);
+    assert!(matches!(ev, Event::Rejected(e) if e.kind == ErrorKind::BlankLine), "{ev:?}");
+    assert_eq!(used, 4);
+    // A bad Base64 character is consumed with its error.
+    let mut dec = Decoder::new(Options { base64: true, ..Options::default() });
+    let mut input = base64::engine::general_purpose::STANDARD.encode(&SAMPLE[..183]).into_bytes();
+    assert_eq!(input.len(), 244);
+    input.push(b'*');
+    let mut used = 0;
+    loop {
+        let (ev, n) = dec.decode(&input[used..]);
+        used += n;
+        match ev {
+            Event::Error(e) => {
+                assert!(matches!(e.kind, ErrorKind::InvalidBase64 { byte: b'*' }), "{e:?}");
+                assert_eq!(used, 245, "the '*' is consumed with its error");
+                break;
+            }
+            Event::NeedInput => panic!("no error"),
+            _ => {}
+        }
+    }
+}
