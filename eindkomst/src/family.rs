@@ -1,22 +1,22 @@
-//! Record families loaded at run time from JSON (feature `json`, needs
-//! `std`), so a new family is data, not code. The same reading generates the
-//! built-in employer family (test `layout_json`). The format is described in
+//! Record families loaded at run time from JSON, so a new family is data,
+//! not code. The same reading generates the built-in employer family
+//! (`core/tests/layout_json.rs`). The format is described in
 //! `docs/layouts.md`.
 //!
-//! The decoder borrows families for `'static`; a process loads them once, so
-//! leaking them is the simple, correct owner.
+//! The decoder borrows families for `'static`. A process loads a family once
+//! and keeps it, so leaking it is the simple, correct owner; [`parse`] and
+//! [`load`] return the family already loaded for the same text, so loading
+//! one file again (a host that makes a decoder per message) costs no memory.
 
-use crate::decoder::MAX_LINE;
-use crate::layout::{
+use eindkomst_core::decoder::MAX_LINE;
+use eindkomst_core::layout::{
     code_key, CodePattern, Condition, Family, FieldDesc, FieldType, Format, Mandatory, Placement, RecordLayout, Role,
     Span, Trailer, ValueSet, VariantRule,
 };
 use serde_json::{Map, Value};
-use std::borrow::ToOwned;
-use std::boxed::Box;
-use std::format;
-use std::string::{String, ToString};
-use std::vec::Vec;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 /// Most record types in one family (the decoder's count slots).
 pub const MAX_RECORD_TYPES: usize = 32;
@@ -281,19 +281,45 @@ fn span(v: &Value, what: &str, separated: bool) -> Result<Span, String> {
 fn date(v: &Value, what: &str) -> Result<u32, String> {
     let s = v.as_str().ok_or(format!("{what}: a date \"YYYY-MM-DD\""))?;
     let digits: String = s.chars().filter(|c| *c != '-').collect();
-    crate::field::parse_date(digits.as_bytes()).map(|d| d.yyyymmdd()).ok_or(format!("{what}: {s:?} is not a date"))
+    eindkomst_core::field::parse_date(digits.as_bytes()).map(|d| d.yyyymmdd()).ok_or(format!("{what}: {s:?} is not a date"))
 }
 
-/// Parses a family document (see `docs/layouts.md`) into a family (leaked,
-/// see module docs).
+/// Families loaded so far, by their text.
+fn loaded() -> &'static Mutex<HashMap<String, &'static Family>> {
+    static LOADED: OnceLock<Mutex<HashMap<String, &'static Family>>> = OnceLock::new();
+    LOADED.get_or_init(Default::default)
+}
+
+/// Parses a family document (see `docs/layouts.md`) into a family that
+/// lives for the rest of the process (see module docs). The error says what
+/// is wrong and where (record, field), never a value of a record.
 ///
 /// ```
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/families/employer.json")).unwrap();
-/// let family = eindkomst_core::layout_json::parse(&text).unwrap();
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/families/employer.json");
+/// let family = eindkomst::family::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
 /// assert_eq!(family.get(6001).unwrap().length, 32);
 /// assert_eq!(family.placement(6001).unwrap().parents, &[6000]);
+/// // The same text gives the same family.
+/// assert!(std::ptr::eq(family, eindkomst::family::load(path).unwrap()));
 /// ```
 pub fn parse(text: &str) -> Result<&'static Family, String> {
+    let mut loaded = loaded().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(fam) = loaded.get(text) {
+        return Ok(fam);
+    }
+    let fam = parse_new(text)?;
+    loaded.insert(text.to_owned(), fam);
+    Ok(fam)
+}
+
+/// Reads and parses the family file at `path`; errors start with the path.
+pub fn load(path: impl AsRef<Path>) -> Result<&'static Family, String> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_new(text: &str) -> Result<&'static Family, String> {
     let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let fam = json.get("family").ok_or(
         "no \"family\" section: a layout file says how its family is read (key, line numbers, grammar); see docs/layouts.md",
