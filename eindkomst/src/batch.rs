@@ -127,7 +127,7 @@ impl Sink for Batch {
             }
             Event::Raw(raw) => {
                 // The key is a part of the line (the core slices it out of it).
-                let key_start = (raw.key.as_ptr() as usize).checked_sub(raw.bytes.as_ptr() as usize).unwrap_or(0);
+                let key_start = (raw.key.as_ptr() as usize).saturating_sub(raw.bytes.as_ptr() as usize);
                 let (start, len) = self.push_bytes(raw.bytes);
                 Item {
                     kind: Kind::Raw { key_start: key_start as u16, key_len: raw.key.len() as u16, lb_nr: raw.lb_nr },

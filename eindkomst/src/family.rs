@@ -281,7 +281,9 @@ fn span(v: &Value, what: &str, separated: bool) -> Result<Span, String> {
 fn date(v: &Value, what: &str) -> Result<u32, String> {
     let s = v.as_str().ok_or(format!("{what}: a date \"YYYY-MM-DD\""))?;
     let digits: String = s.chars().filter(|c| *c != '-').collect();
-    eindkomst_core::field::parse_date(digits.as_bytes()).map(|d| d.yyyymmdd()).ok_or(format!("{what}: {s:?} is not a date"))
+    eindkomst_core::field::parse_date(digits.as_bytes())
+        .map(|d| d.yyyymmdd())
+        .ok_or(format!("{what}: {s:?} is not a date"))
 }
 
 /// Families loaded so far, by their text.
@@ -501,4 +503,93 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
     family.grammar = leak(grammar);
     family.variant_rules = leak(rules);
     Ok(Box::leak(Box::new(family)))
+}
+
+/// Position of `layout` in `family.layouts()` (current layouts, then
+/// variants), by identity: the number the faces give a record's layout.
+///
+/// ```
+/// use eindkomst_core::EMPLOYER;
+/// let pre_tin = EMPLOYER.variant(6000, "v7.1").unwrap();
+/// let i = eindkomst::family::layout_index(&EMPLOYER, pre_tin).unwrap();
+/// assert!(std::ptr::eq(EMPLOYER.layouts().nth(i as usize).unwrap(), pre_tin));
+/// ```
+pub fn layout_index(family: &Family, layout: &RecordLayout) -> Option<u16> {
+    let size = std::mem::size_of::<RecordLayout>();
+    let addr = layout as *const RecordLayout as usize;
+    let mut base = 0;
+    for set in [family.records, family.variants] {
+        let start = set.as_ptr() as usize;
+        if addr >= start && addr < start + std::mem::size_of_val(set) {
+            return u16::try_from(base + (addr - start) / size).ok();
+        }
+        base += set.len();
+    }
+    None
+}
+
+/// The employer family's 6000 (person) layout, chosen by name: a
+/// convenience over `Options::with_layout` that every face offers
+/// (`--person-layout`, `personLayout`, `PersonLayout`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PersonLayout {
+    /// The family's variant rules (line length, delivery date, content).
+    #[default]
+    Auto,
+    /// Always today's layout (with TIN).
+    Current,
+    /// Always the pre-TIN layout (`v7.1`).
+    PreTin,
+    /// Always TaxCardBuilder's 99-byte 6000.
+    TaxCardBuilder,
+}
+
+impl PersonLayout {
+    /// Every choice, in the order of their numbers on the C ABI.
+    pub const ALL: [PersonLayout; 4] =
+        [PersonLayout::Auto, PersonLayout::Current, PersonLayout::PreTin, PersonLayout::TaxCardBuilder];
+
+    /// `auto`, `current`, `pre-tin`, `taxcardbuilder`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PersonLayout::Auto => "auto",
+            PersonLayout::Current => "current",
+            PersonLayout::PreTin => "pre-tin",
+            PersonLayout::TaxCardBuilder => "taxcardbuilder",
+        }
+    }
+
+    /// The choice called `name`.
+    pub fn from_name(name: &str) -> Option<PersonLayout> {
+        PersonLayout::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The employer variant it forces (`None` for `Auto`).
+    pub fn variant(&self) -> Option<&'static str> {
+        match self {
+            PersonLayout::Auto => None,
+            PersonLayout::Current => Some(""),
+            PersonLayout::PreTin => Some("v7.1"),
+            PersonLayout::TaxCardBuilder => Some("TaxCardBuilder"),
+        }
+    }
+
+    /// `opts` with the layout forced, when its family is the employer
+    /// family (or has a 6000 of that variant).
+    ///
+    /// ```
+    /// use eindkomst::family::PersonLayout;
+    /// let opts = PersonLayout::TaxCardBuilder.apply(eindkomst_core::Options::default()).unwrap();
+    /// assert_eq!(opts.forced_layout(6000).map(|l| l.length), Some(99));
+    /// ```
+    pub fn apply(&self, opts: eindkomst_core::Options) -> Result<eindkomst_core::Options, String> {
+        let Some(variant) = self.variant() else {
+            return Ok(opts);
+        };
+        let layout = opts
+            .family
+            .variant(6000, variant)
+            .ok_or_else(|| format!("person layout {}: family {} has no such 6000", self.name(), opts.family.name))?;
+        Ok(opts.with_layout(layout))
+    }
 }

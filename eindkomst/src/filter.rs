@@ -141,7 +141,9 @@ impl<'de> Deserialize<'de> for Cprs {
                 let mut out = Vec::new();
                 while let Some(cpr) = seq.next_element::<OneCpr>()? {
                     let i = out.len();
-                    out.push(cpr.0.ok_or_else(|| de::Error::custom(format!("cprs[{i}] is not a CPR number (10 digits)")))?);
+                    out.push(
+                        cpr.0.ok_or_else(|| de::Error::custom(format!("cprs[{i}] is not a CPR number (10 digits)")))?,
+                    );
                 }
                 Ok(Cprs(out))
             }
@@ -229,7 +231,9 @@ impl<'de> Deserialize<'de> for Key {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Key, A::Error> {
                 let mut out = Vec::new();
-                while let Some(b) = seq.next_element::<u8>().map_err(|_| de::Error::custom("pseudonym_key: bytes 0-255"))? {
+                while let Some(b) =
+                    seq.next_element::<u8>().map_err(|_| de::Error::custom("pseudonym_key: bytes 0-255"))?
+                {
                     out.push(b);
                 }
                 Ok(Key(out))
@@ -331,7 +335,8 @@ impl<'de> Deserialize<'de> for PeriodSpec {
             Text(String),
             Object(Object),
         }
-        let day = |s: &str| date(s).ok_or_else(|| de::Error::custom(format!("period: {s:?} is not a date (YYYY-MM-DD)")));
+        let day =
+            |s: &str| date(s).ok_or_else(|| de::Error::custom(format!("period: {s:?} is not a date (YYYY-MM-DD)")));
         match Form::deserialize(d).map_err(|_| {
             de::Error::custom("period: {\"from\", \"to\"}, {\"months_back\", \"today\"} or \"FROM..TO\" / \"last:N\"")
         })? {
@@ -381,7 +386,9 @@ impl<'de> Deserialize<'de> for ProfileSpec {
         }
         Ok(
             match Form::deserialize(d).map_err(|_| {
-                de::Error::custom("profile: \"full\", \"minimal\", or {\"name\", \"records\": {\"6001\": [3, 4, 5]}, \"feltnumre\"}")
+                de::Error::custom(
+                    "profile: \"full\", \"minimal\", or {\"name\", \"records\": {\"6001\": [3, 4, 5]}, \"feltnumre\"}",
+                )
             })? {
                 Form::Name(n) => ProfileSpec::Builtin(n),
                 Form::Table(t) => ProfileSpec::Custom(t),
@@ -437,7 +444,8 @@ impl FilterSpec {
             Some(ProfileSpec::Custom(t)) => {
                 let mut records = Vec::new();
                 for (rec, nos) in &t.records {
-                    let rec_nr: u16 = rec.parse().map_err(|_| format!("profile: record type {rec:?} is not a number"))?;
+                    let rec_nr: u16 =
+                        rec.parse().map_err(|_| format!("profile: record type {rec:?} is not a number"))?;
                     if let Some(no) = nos.iter().find(|&&n| n >= 64) {
                         return Err(format!("profile: record {rec}: field number {no} is above 63"));
                     }
@@ -605,8 +613,14 @@ mod tests {
         assert!(p("2025-02-30..2025-03-01").is_err());
         assert!(p("last:x").is_err());
         let json = |s: &str| serde_json::from_str::<PeriodSpec>(s).map_err(|e| e.to_string());
-        assert_eq!(json(r#"{"from":"2025-01-01","to":"2025-03-31"}"#), Ok(PeriodSpec::Range { from: d(2025, 1, 1), to: d(2025, 3, 31) }));
-        assert_eq!(json(r#"{"monthsBack":3,"today":"2025-02-14"}"#), Ok(PeriodSpec::MonthsBack { months: 3, today: Some(today) }));
+        assert_eq!(
+            json(r#"{"from":"2025-01-01","to":"2025-03-31"}"#),
+            Ok(PeriodSpec::Range { from: d(2025, 1, 1), to: d(2025, 3, 31) })
+        );
+        assert_eq!(
+            json(r#"{"monthsBack":3,"today":"2025-02-14"}"#),
+            Ok(PeriodSpec::MonthsBack { months: 3, today: Some(today) })
+        );
         assert_eq!(json(r#"{"months_back":3}"#), Ok(PeriodSpec::MonthsBack { months: 3, today: None }));
         assert_eq!(json(r#""last:3@2025-02-14""#), Ok(PeriodSpec::MonthsBack { months: 3, today: Some(today) }));
         assert!(json(r#"{"from":"2025-01-01"}"#).unwrap_err().contains("give from and to"));
@@ -639,7 +653,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_index_never_the_cpr() {
-        for bad in [r#"["6101901234", 6101901235]"#, r#"["6101901234", "6101901235x"]"#, r#"["6101901234", ["6101901235"]]"#] {
+        for bad in
+            [r#"["6101901234", 6101901235]"#, r#"["6101901234", "6101901235x"]"#, r#"["6101901234", ["6101901235"]]"#]
+        {
             let err = FilterSpec::from_json(&format!(r#"{{"cprs": {bad}}}"#)).unwrap_err();
             assert!(err.contains("cprs[1] is not a CPR number (10 digits)"), "{err}");
             assert!(!err.contains("6101901235"), "{err}");
@@ -648,13 +664,17 @@ mod tests {
         assert!(err.contains("unknown field `extra`"), "{err}");
         let short = FilterSpec::from_json(r#"{"pseudonym_key": "short"}"#).unwrap();
         assert!(short.compile(&EMPLOYER).unwrap_err().contains("at least 16 bytes"));
-        assert_eq!(parse_cpr_lines(b"# persons\n6101901234\r\n\n720488-1234\n"), Ok(Cprs(vec![*b"6101901234", *b"7204881234"])));
+        assert_eq!(
+            parse_cpr_lines(b"# persons\n6101901234\r\n\n720488-1234\n"),
+            Ok(Cprs(vec![*b"6101901234", *b"7204881234"]))
+        );
         assert_eq!(parse_cpr_lines(b"6101901234\n61019012345\n"), Err("line 2: not a CPR number (10 digits)".into()));
     }
 
     #[test]
     fn profiles_parse() {
-        let user = ProfileSpec::from_json(r#"{"name":"jc","records":{"6001":[3,4,5],"6000":[4]},"feltnumre":[16,13]}"#).unwrap();
+        let user = ProfileSpec::from_json(r#"{"name":"jc","records":{"6001":[3,4,5],"6000":[4]},"feltnumre":[16,13]}"#)
+            .unwrap();
         let spec = FilterSpec { profile: Some(user), ..FilterSpec::default() };
         let c = spec.compile(&EMPLOYER).unwrap();
         assert_eq!(

@@ -119,7 +119,8 @@ fn damaged() -> Vec<u8> {
 fn events_keep_input_order_at_every_chunk_size_and_room() {
     let input = damaged();
     let want = core_events(Options::default(), &input);
-    let kinds: Vec<_> = want.iter().filter_map(|e| if let Ev::Finding(t, k, l) = e { Some((*t, *k, *l)) } else { None }).collect();
+    let kinds: Vec<_> =
+        want.iter().filter_map(|e| if let Ev::Finding(t, k, l) = e { Some((*t, *k, *l)) } else { None }).collect();
     assert_eq!(kinds[0], (FindingType::Rejected, ErrorKind::NotDigit, 11), "{kinds:?}");
     assert!(kinds.iter().any(|k| matches!(k, (FindingType::Error, ErrorKind::LbNrRepeat { .. }, 21))), "{kinds:?}");
     // Records and findings interleave: the rejected line 11 sits between records 10 and 12.
@@ -138,7 +139,8 @@ fn the_filter_runs_inside_and_equals_the_core_filter() {
     let spec = FilterSpec::from_json(r#"{"cprs": ["6101901234"], "profile": "minimal"}"#).unwrap();
     // The core filter by hand, projected.
     let cprs = [*b"6101901234"];
-    let mut filter = Filter::new(FilterOptions { cprs: Some(&cprs), profile: MINIMAL, ..FilterOptions::default() }).unwrap();
+    let mut filter =
+        Filter::new(FilterOptions { cprs: Some(&cprs), profile: MINIMAL, ..FilterOptions::default() }).unwrap();
     let projector = filter.projector();
     let mut want = Vec::new();
     let mut buf = [0u8; 512];
@@ -287,7 +289,8 @@ fn demo_families_raw_golden_files() {
     let fixed = std::fs::read_to_string(testdata("families/demo.raw.ndjson")).unwrap();
     let separated = std::fs::read_to_string(testdata("families/demo-separated.raw.ndjson")).unwrap();
     assert_eq!(fixed, separated);
-    assert!(fixed.contains(r#"{"line":3,"record":"120","fields":{"1":"120","2":"6101901234","3":"Søren Ærø","4":"","5":""}}"#));
+    assert!(fixed
+        .contains(r#"{"line":3,"record":"120","fields":{"1":"120","2":"6101901234","3":"Søren Ærø","4":"","5":""}}"#));
 }
 
 #[test]
