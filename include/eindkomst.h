@@ -821,7 +821,7 @@ typedef struct eik_filter_counts {
 } eik_filter_counts;
 
 /**
- * What a family is (`eik_family_info`).
+ * What a family is (`eik_family_describe`).
  */
 typedef struct eik_family_info {
   /**
@@ -1246,7 +1246,7 @@ eik_status eik_family_load(const uint8_t *json, size_t len, const struct eik_fam
  *
  * `family` must be NULL or a family handle; `out` writable.
  */
-eik_status eik_family_info(const struct eik_family *family, struct eik_family_info *out);
+eik_status eik_family_describe(const struct eik_family *family, struct eik_family_info *out);
 
 /**
  * Layout number `index` of `family` (NULL: employer): current layouts

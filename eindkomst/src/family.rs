@@ -7,6 +7,9 @@
 //! and keeps it, so leaking it is the simple, correct owner; [`parse`] and
 //! [`load`] return the family already loaded for the same text, so loading
 //! one file again (a host that makes a decoder per message) costs no memory.
+//! A text that fails late in its reading leaves the parts read before the
+//! error behind (a few hundred bytes); its error is kept too, so trying the
+//! same text again costs nothing more.
 
 use eindkomst_core::decoder::MAX_LINE;
 use eindkomst_core::layout::{
@@ -14,7 +17,6 @@ use eindkomst_core::layout::{
     Span, Trailer, ValueSet, VariantRule,
 };
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
@@ -286,9 +288,13 @@ fn date(v: &Value, what: &str) -> Result<u32, String> {
         .ok_or(format!("{what}: {s:?} is not a date"))
 }
 
-/// Families loaded so far, by their text.
-fn loaded() -> &'static Mutex<HashMap<String, &'static Family>> {
-    static LOADED: OnceLock<Mutex<HashMap<String, &'static Family>>> = OnceLock::new();
+/// Texts read so far and what they gave. A list, not a hash map: a process
+/// loads a handful of families, and a hash table's interior pointers would
+/// make leak checkers (valgrind) call every loaded family "possibly lost".
+type Loaded = Vec<(String, Result<&'static Family, String>)>;
+
+fn loaded() -> &'static Mutex<Loaded> {
+    static LOADED: OnceLock<Mutex<Loaded>> = OnceLock::new();
     LOADED.get_or_init(Default::default)
 }
 
@@ -306,12 +312,12 @@ fn loaded() -> &'static Mutex<HashMap<String, &'static Family>> {
 /// ```
 pub fn parse(text: &str) -> Result<&'static Family, String> {
     let mut loaded = loaded().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(fam) = loaded.get(text) {
-        return Ok(fam);
+    if let Some((_, result)) = loaded.iter().find(|(t, _)| t == text) {
+        return result.clone();
     }
-    let fam = parse_new(text)?;
-    loaded.insert(text.to_owned(), fam);
-    Ok(fam)
+    let result = parse_new(text);
+    loaded.push((text.to_owned(), result.clone()));
+    result
 }
 
 /// Reads and parses the family file at `path`; errors start with the path.
@@ -343,8 +349,10 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
         None | Some(Value::Null) => None,
         Some(v) => Some(span(v, "line_number", shape.separated)?),
     };
+    let name = fam["name"].as_str().ok_or("family: no \"name\"")?;
     let mut family = Family {
-        name: leak_str(fam["name"].as_str().ok_or("family: no \"name\"")?),
+        // Leaked with the rest once every check passed.
+        name: "",
         key: Span { len: if shape.separated { key.len.min(4) } else { key.len }, ..key },
         line_number,
         separator,
@@ -498,6 +506,7 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
         }
     }
 
+    family.name = leak_str(name);
     family.records = leak(records);
     family.variants = leak(variants);
     family.grammar = leak(grammar);

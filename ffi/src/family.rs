@@ -127,7 +127,7 @@ impl eik_role {
     }
 }
 
-/// What a family is (`eik_family_info`).
+/// What a family is (`eik_family_describe`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct eik_family_info {
@@ -276,7 +276,7 @@ pub unsafe extern "C" fn eik_family_load(
 ///
 /// `family` must be NULL or a family handle; `out` writable.
 #[no_mangle]
-pub unsafe extern "C" fn eik_family_info(family: *const eik_family, out: *mut eik_family_info) -> eik_status {
+pub unsafe extern "C" fn eik_family_describe(family: *const eik_family, out: *mut eik_family_info) -> eik_status {
     ffi_boundary!(nonnull(out) {
         let f = family_of(family);
         let info = eik_family_info {

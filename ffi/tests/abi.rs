@@ -424,7 +424,7 @@ fn loaded_families_decode_like_the_golden_files() {
         assert_eq!(family, load(fam), "loaded once");
         let mut info = MaybeUninit::<eik_family_info>::uninit();
         // SAFETY: valid pointers.
-        assert_eq!(unsafe { eik_family_info(family, info.as_mut_ptr()) }, eik_status::Ok);
+        assert_eq!(unsafe { eik_family_describe(family, info.as_mut_ptr()) }, eik_status::Ok);
         // SAFETY: written on Ok.
         let info = unsafe { info.assume_init() };
         assert_eq!((info.n_records, info.has_line_numbers), (6, 0));
@@ -629,7 +629,7 @@ fn kinds_come_from_the_core_table() {
 fn layout_tables() {
     let mut info = MaybeUninit::<eik_family_info>::uninit();
     // SAFETY: valid pointers.
-    assert_eq!(unsafe { eik_family_info(eik_family_employer(), info.as_mut_ptr()) }, eik_status::Ok);
+    assert_eq!(unsafe { eik_family_describe(eik_family_employer(), info.as_mut_ptr()) }, eik_status::Ok);
     // SAFETY: written on Ok.
     let info = unsafe { info.assume_init() };
     let fam = &eindkomst_core::EMPLOYER;
