@@ -1199,8 +1199,8 @@ eik_status eik_decoder_family(const struct eik_decoder *dec, const struct eik_fa
 /**
  * The field numbers the decoder's filter lets through for `record_type`,
  * as a bit set (bit `n` set: field number `n` is shown; the record key and
- * line number always are); 0 for a record type the filter's profile does
- * not pass. Without a filter every bit is set. A host leaves the other
+ * line number always are: a record type the profile does not pass may
+ * still pass as a bare header). Without a filter every bit is set. A host leaves the other
  * fields out (they are blank in the record's bytes).
  *
  * Returns `EIK_STATUS_NULL_POINTER`, `EIK_STATUS_PANIC`.

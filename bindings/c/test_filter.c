@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
     CHECK(strstr(r.lines[0], "Kommunal") == NULL && memcmp(r.lines[0] + 7, "1000", 4) == 0,
           "minimal: 1000's Edb_system (\"Kommunal Løn\") blanked in the bytes, Rec_nr kept");
     CHECK_EQ(r.mask6001, 0x3E, "eik_profile_fields: 6001 shows fields 1-5");
-    CHECK_EQ(r.mask8001, 0, "eik_profile_fields: 8001 not in minimal");
+    CHECK_EQ(r.mask8001, 0x6, "eik_profile_fields: 8001 not in minimal (a bare header: Lb_nr, Rec_nr)");
     CHECK_EQ(r.counts.seen, 27, "filter counts: seen");
     CHECK_EQ(r.counts.passed, 8, "filter counts: passed");
     CHECK_EQ(r.counts.seen, r.counts.passed + r.counts.cpr + r.counts.se + r.counts.record_type + r.counts.felt +

@@ -541,13 +541,10 @@ impl Compiled {
     }
 
     /// The permitted field numbers of `rec_nr` as a bit set (bit `n`: field
-    /// `n`); the record key and line number fields are always permitted.
-    /// 0 for a type the profile does not pass.
+    /// `n`); the record key and line number fields are always permitted (a
+    /// type the profile does not pass can still pass as a bare header).
     pub fn permitted(&self, rec_nr: u16) -> u64 {
         let profile = self.profile();
-        if profile.fields(rec_nr).is_none() {
-            return 0;
-        }
         let fields = self.family.layouts().filter(|l| l.rec_nr == rec_nr).flat_map(|l| l.fields);
         fields.filter(|f| f.no < 64 && profile.permits(rec_nr, f)).fold(0, |mask, f| mask | 1 << f.no)
     }
@@ -645,7 +642,7 @@ mod tests {
         assert_eq!(c.options().feltnumre, Some(&[13u16, 16][..]));
         assert!(c.projects());
         assert_eq!(c.permitted(6001), 1 << 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 5);
-        assert_eq!(c.permitted(8001), 0);
+        assert_eq!(c.permitted(8001), 0b110, "8001 only as a bare header: Lb_nr and Rec_nr");
         // Debug shows no CPR and no key.
         let dbg = format!("{new:?}");
         assert!(dbg.contains("[1 CPR numbers]") && dbg.contains("[key, 16 bytes]") && !dbg.contains("6101"), "{dbg}");
