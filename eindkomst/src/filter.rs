@@ -483,9 +483,12 @@ impl FilterSpec {
         })
     }
 
-    /// [`FilterSpec::compile_at`] with the system's date.
+    /// [`FilterSpec::compile_at`] with the system's date, read only when a
+    /// `months_back` period has no day of its own (a WASM host passes one:
+    /// there is no system clock).
     pub fn compile(&self, family: &'static Family) -> Result<Compiled, String> {
-        self.compile_at(family, today())
+        let needs_today = matches!(self.period, Some(PeriodSpec::MonthsBack { today: None, .. }));
+        self.compile_at(family, if needs_today { today() } else { Date { year: 1970, month: 1, day: 1 } })
     }
 }
 

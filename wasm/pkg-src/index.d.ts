@@ -707,11 +707,11 @@ export interface Record6000 extends RecordBase<"6000", "", Fields6000, RawFields
 /** Fields of 6000 (TaxCardBuilder) Personrecord exactly as TaxCardBuilder writes it, 99 bytes. */
 export interface Fields6000TaxCardBuilder {
   /** felt 4, pos 24-33, N, plain, PERSONAL (CPR) */
-  CPR: string | null;
+  Person_CPR_nr: string | null;
   /** felt 5, pos 34-41, N, plain */
-  CVR_SE: string | null;
+  Person_CVR_SE_nr: string | null;
   /** felt 6, pos 42-56, A, plain */
-  MedarbejderNr: string | null;
+  Person_medarbejder_nr: string | null;
   /** felt 7, pos 57-83, A, plain */
   TIN: string | null;
   /** felt 8, pos 84-85, A, plain */
@@ -730,11 +730,11 @@ export interface RawFields6000TaxCardBuilder {
   "2": string;
   /** Fillerfelt */
   "3": string;
-  /** CPR */
+  /** Person_CPR_nr */
   "4": string;
-  /** CVR_SE */
+  /** Person_CVR_SE_nr */
   "5": string;
-  /** MedarbejderNr */
+  /** Person_medarbejder_nr */
   "6": string;
   /** TIN */
   "7": string;
