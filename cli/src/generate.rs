@@ -5,7 +5,7 @@
 
 use eindkomst_core::encode::{amount_digits, write_digits, EncodeError, Encoder};
 use eindkomst_core::field::Decimal;
-use eindkomst_core::layout::BUILTIN;
+use eindkomst_core::layout::EMPLOYER;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::fs::File;
@@ -40,7 +40,7 @@ impl<W: Write> Writer<W> {
         if self.budget == 0 {
             return Ok(false);
         }
-        let layout = BUILTIN.get(rec).ok_or_else(|| other(EncodeError::UnknownRecordType(rec)))?;
+        let layout = EMPLOYER.get(rec).ok_or_else(|| other(EncodeError::UnknownRecordType(rec)))?;
         let n = self.enc.record(layout, values, &mut self.buf).map_err(other)?;
         if rec == 6001 && self.damage_rate > 0.0 && rng.random_bool(self.damage_rate) {
             // A letter inside Beloeb: exactly one NotDigit rejection, no cascade (6001 is a leaf).
@@ -265,7 +265,7 @@ pub fn write(spec: &Spec, out: impl Write) -> Result<u64, String> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let io_err = |e: io::Error| e.to_string();
     generate(&mut w, &mut rng).map_err(io_err)?;
-    let n = w.enc.end(&BUILTIN, &mut w.buf).map_err(|e| format!("{e:?}"))?;
+    let n = w.enc.end(&mut w.buf).map_err(|e| format!("{e:?}"))?;
     w.out.write_all(&w.buf[..n]).map_err(io_err)?;
     w.out.flush().map_err(io_err)?;
     Ok(w.damaged)

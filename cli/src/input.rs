@@ -36,8 +36,17 @@ pub fn for_each_event(
         };
         let mut input = &buf[..n];
         loop {
-            let (event, used) = decoder.decode(input);
+            // Clean records come in batches, without a call per record.
+            let mut failed = None;
+            let (event, used) = decoder.decode_records(input, |r| {
+                if failed.is_none() {
+                    failed = on_event(Event::Record(r)).err();
+                }
+            });
             input = &input[used..];
+            if let Some(e) = failed {
+                return Err(io_err(e));
+            }
             match event {
                 Event::NeedInput => break,
                 Event::End => break,

@@ -3,11 +3,13 @@
 //!
 //! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
 //! writes records and findings; [`filter`] keeps what a recipient may see;
-//! [`stats`] sums; [`generate`] writes synthetic files.
+//! [`stats`] sums; [`generate`] writes synthetic files; [`layout_tool`]
+//! helps transcribe a family's layout and tells what a file is.
 
 pub mod filter;
 pub mod generate;
 pub mod input;
+pub mod layout_tool;
 pub mod output;
 pub mod stats;
 

@@ -5,10 +5,10 @@
 //! whatever the file size. Findings go to stderr (`decode`) or stdout
 //! (`validate`), one line each, never with a CPR value in them.
 
-use eindkomst_cli::{filter, generate, output, stats};
+use eindkomst_cli::{filter, generate, layout_tool, output, stats};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use eindkomst_core::{Options, PersonLayout};
+use eindkomst_core::{Encoding, Family, Options, Unknown, EMPLOYER};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,15 +34,26 @@ struct DecodeArgs {
     /// Decimals in 16-digit amounts (spec: uncertain, 10+6 digits assumed).
     #[arg(long, default_value_t = 6)]
     amount_scale: u8,
-    /// Which 6000 layout to use.
+    /// Which employer 6000 layout to use: by the family's rules (auto: line
+    /// length, then the 1000's Dato_sendt, then content), or always one.
     #[arg(long, value_enum, default_value_t = PersonArg::Auto)]
     person_layout: PersonArg,
+    /// Force a layout variant for its record type: KEY@VARIANT (e.g. 6000@v7.1); repeatable.
+    #[arg(long, value_name = "KEY@VARIANT")]
+    variant: Vec<String>,
     /// Treat codes outside an open value set as errors, not warnings.
     #[arg(long)]
     unknown_codes_reject: bool,
-    /// Decode with the layouts in this JSON file (same shape as the spec's eindkomst-layout.json).
-    #[arg(long)]
-    layout: Option<PathBuf>,
+    /// Decode another record family: a family file (see docs/layouts.md).
+    /// Without it, the employer reporting family.
+    #[arg(long, alias = "layout", value_name = "FILE")]
+    family: Option<PathBuf>,
+    /// Character encoding: auto (ISO-8859-1, or UTF-8 decided once per file), latin1, utf8.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
+    /// Lines with an unknown record key: reject them, or pass them through raw.
+    #[arg(long, value_enum, default_value_t = UnknownArg::Reject)]
+    unknown: UnknownArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -50,6 +61,20 @@ enum PersonArg {
     Auto,
     Current,
     PreTin,
+    Taxcardbuilder,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    Auto,
+    Latin1,
+    Utf8,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnknownArg {
+    Reject,
+    Raw,
 }
 
 use eindkomst_cli::Format;
@@ -86,6 +111,20 @@ enum Command {
         #[command(flatten)]
         filter: filter::FilterArgs,
     },
+    /// Help for transcribing a family's layout: infer a draft, check a family file.
+    Layout {
+        #[command(subcommand)]
+        command: LayoutCommand,
+    },
+    /// Say what each file is: a family's lines, separated rows, gzip, XML, ...
+    Detect {
+        /// Files to look at.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Family files to recognise besides the employer family.
+        #[arg(long, value_name = "FILE")]
+        family: Vec<PathBuf>,
+    },
     /// Write a realistic synthetic file (synthetic CPRs) to stdout or --output.
     Generate {
         /// Number of lines, 1000 and 9999 included.
@@ -106,29 +145,109 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum LayoutCommand {
+    /// Print a draft family file from samples: per record key the line
+    /// lengths seen, per column the byte classes, fields cut where they change.
+    Infer {
+        /// Sample files.
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
+        /// Where the record key sits, START:LEN (1-based; for separated
+        /// samples START is the field). Default: the employer's 8:4 when the
+        /// samples are employer files, else 1:3.
+        #[arg(long, value_name = "START:LEN")]
+        key: Option<String>,
+        /// Where a running line number sits, START:LEN.
+        #[arg(long, value_name = "START:LEN")]
+        line_number: Option<String>,
+        /// The samples are separated rows with this separator (e.g. "'").
+        #[arg(long)]
+        separator: Option<char>,
+    },
+    /// Decode samples with a family file and report the fit per record type
+    /// and field; exit 0 only when every line decodes.
+    Check {
+        /// The family file.
+        family: PathBuf,
+        /// Sample files.
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
+    },
+}
+
 impl DecodeArgs {
     fn options(&self) -> Result<Options, String> {
+        if self.amount_scale > 16 {
+            return Err("--amount-scale must be at most 16".into());
+        }
+        let family = match &self.family {
+            Some(path) => load_family(path)?,
+            None => &EMPLOYER,
+        };
         let mut opts = Options {
             strict: self.strict,
             base64: self.base64,
             amount_scale: self.amount_scale,
-            person_layout: match self.person_layout {
-                PersonArg::Auto => PersonLayout::Auto,
-                PersonArg::Current => PersonLayout::Current,
-                PersonArg::PreTin => PersonLayout::PreTin,
-            },
             unknown_codes_reject: self.unknown_codes_reject,
+            family,
+            encoding: match self.encoding {
+                EncodingArg::Auto => Encoding::Auto,
+                EncodingArg::Latin1 => Encoding::Latin1,
+                EncodingArg::Utf8 => Encoding::Utf8,
+            },
+            unknown: match self.unknown {
+                UnknownArg::Reject => Unknown::Reject,
+                UnknownArg::Raw => Unknown::Raw,
+            },
             ..Options::default()
         };
-        if self.amount_scale > 16 {
-            return Err("--amount-scale must be at most 16".into());
-        }
-        if let Some(path) = &self.layout {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            opts.layouts = eindkomst_core::layout_json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let person = match self.person_layout {
+            PersonArg::Auto => None,
+            PersonArg::Current => Some(""),
+            PersonArg::PreTin => Some("v7.1"),
+            PersonArg::Taxcardbuilder => Some("TaxCardBuilder"),
+        };
+        let forced = person.map(|v| format!("6000@{v}")).into_iter().chain(self.variant.iter().cloned());
+        for spec in forced {
+            let (key, variant) = spec.split_once('@').ok_or(format!("--variant {spec}: KEY@VARIANT"))?;
+            let layout = family
+                .layouts()
+                .find(|l| l.key == key && l.variant == variant)
+                .ok_or_else(|| format!("family {}: no layout {spec}", family.name))?;
+            opts = opts.with_layout(layout);
         }
         Ok(opts)
     }
+}
+
+/// Where key and line number sit for `layout infer`.
+fn infer_shape(
+    samples: &[PathBuf],
+    key: Option<String>,
+    line_number: Option<String>,
+    separator: Option<char>,
+) -> Result<layout_tool::Shape, String> {
+    let separator = match separator {
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => return Err(format!("--separator {c}: an ASCII character")),
+        None => None,
+    };
+    let employer = || {
+        let head = std::fs::read(&samples[0]).unwrap_or_default();
+        eindkomst_core::detect::detect(&head, &EMPLOYER) == eindkomst_core::detect::FileKind::ThisFamily
+    };
+    let (key, line_number) = match (key, line_number) {
+        (Some(k), n) => (layout_tool::parse_span(&k)?, n.map(|n| layout_tool::parse_span(&n)).transpose()?),
+        (None, None) if separator.is_none() && employer() => ((7, 4), Some((0, 7))),
+        (None, n) => ((0, 3), n.map(|n| layout_tool::parse_span(&n)).transpose()?),
+    };
+    Ok(layout_tool::Shape { key, line_number, separator })
+}
+
+/// Reads a family file.
+fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
+    eindkomst::family::load(path)
 }
 
 fn main() -> ExitCode {
@@ -145,6 +264,18 @@ fn main() -> ExitCode {
             let selection = if filter.active() { Some(filter.selection()?) } else { None };
             stats::run(&args.file, o, json, selection.as_ref())
         }),
+        Command::Layout { command: LayoutCommand::Infer { samples, key, line_number, separator } } => {
+            infer_shape(&samples, key, line_number, separator).and_then(|shape| layout_tool::infer(&samples, &shape))
+        }
+        Command::Layout { command: LayoutCommand::Check { family, samples } } => {
+            load_family(&family).and_then(|f| layout_tool::check(f, &samples))
+        }
+        Command::Detect { files, family } => {
+            family.iter().map(|p| load_family(p)).collect::<Result<Vec<_>, _>>().and_then(|mut fams| {
+                fams.insert(0, &EMPLOYER);
+                layout_tool::detect_files(&files, &fams)
+            })
+        }
         Command::Generate { records, seed, errors, crlf, output } => {
             generate::run(generate::Spec { records, seed, errors, crlf }, output.as_deref())
         }

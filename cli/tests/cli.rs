@@ -136,8 +136,8 @@ fn generate_is_deterministic_and_damage_is_counted_exactly() {
 
 #[test]
 fn layouts_load_from_a_json_file() {
-    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/eindkomst-layout.json");
-    let with_file = eindkomst(&["decode", "--raw", "--layout", spec.to_str().unwrap(), &sample()]);
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/families/employer.json");
+    let with_file = eindkomst(&["decode", "--raw", "--family", spec.to_str().unwrap(), &sample()]);
     assert_eq!(stdout(&with_file), stdout(&eindkomst(&["decode", "--raw", &sample()])));
     // A family with a different 6001: the file decides, not the code.
     let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
@@ -147,6 +147,9 @@ fn layouts_load_from_a_json_file() {
     let out = eindkomst(&["decode", "--layout", changed.to_str().unwrap(), &sample()]);
     let rec: serde_json::Value = serde_json::from_str(stdout(&out).lines().nth(9).unwrap()).unwrap();
     assert_eq!(rec["fields"]["Felt"], "0013");
+    // The old name of the option still works.
+    let out = eindkomst(&["decode", "--layout", changed.to_str().unwrap(), &sample()]);
+    assert_eq!(out.status.code(), Some(0));
     // A broken layout is refused with a reason.
     json["records"]["6001"]["fields"][3]["start"] = 17.into();
     std::fs::write(&changed, json.to_string()).unwrap();

@@ -184,13 +184,55 @@ pub struct ValueSet {
     /// Closed: a value outside the set rejects the record. Open (the spec's
     /// lists are incomplete): an unknown value is a warning.
     pub closed: bool,
+    /// When every code is the same number (1-4) of digits: one bit per
+    /// number 0-9999 ([`NUMBER_BITS`] words), so a lookup is a bit test;
+    /// else empty. Built by [`number_bits`].
+    pub numbers: &'static [u64],
+}
+
+/// Words of [`ValueSet::numbers`]: a bit for each of 0-9999.
+pub const NUMBER_BITS: usize = 157;
+
+/// The [`ValueSet::numbers`] of `codes`, when they are all the same number
+/// of digits (1-4).
+pub fn number_bits(codes: &[&str]) -> Option<[u64; NUMBER_BITS]> {
+    let width = codes.first()?.len();
+    let mut bits = [0u64; NUMBER_BITS];
+    for c in codes {
+        let n: usize = c
+            .parse()
+            .ok()
+            .filter(|_| c.len() == width && (1..=4).contains(&width) && c.bytes().all(|b| b.is_ascii_digit()))?;
+        bits[n / 64] |= 1 << (n % 64);
+    }
+    Some(bits)
 }
 
 impl ValueSet {
     /// Whether `value` (the field's bytes, trailing blanks kept) is in the set.
+    #[inline]
     pub fn contains(&self, value: &[u8]) -> bool {
-        let listed = if value.len() <= 8 && self.keys.len() == self.codes.len() {
-            self.keys.binary_search(&code_key(value)).is_ok()
+        let width = self.codes.first().map_or(0, |c| c.len());
+        let listed = if self.numbers.len() == NUMBER_BITS && value.len() == width {
+            let mut n = 0usize;
+            let mut digits = true;
+            for &b in value {
+                let d = b.wrapping_sub(b'0');
+                digits &= d <= 9;
+                n = n * 10 + d as usize;
+            }
+            digits && self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        } else if value.len() <= 8 && self.keys.len() == self.codes.len() {
+            // Lower bound without a branch on the data: ~log2(n) steps.
+            let key = code_key(value);
+            let keys = self.keys;
+            let (mut lo, mut n) = (0usize, keys.len());
+            while n > 1 {
+                let half = n / 2;
+                lo = if keys[lo + half] <= key { lo + half } else { lo };
+                n -= half;
+            }
+            keys.get(lo) == Some(&key)
         } else {
             self.codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
         };
@@ -212,8 +254,13 @@ impl ValueSet {
 /// ```
 #[inline]
 pub fn code_key(code: &[u8]) -> u64 {
-    let key = code.iter().take(8).fold(0u64, |k, &b| k << 8 | b as u64);
-    key << (8 * (8 - code.len().min(8))) as u32
+    let n = code.len().min(8);
+    let key = code[..n].iter().fold(0u64, |k, &b| k << 8 | b as u64);
+    if n == 8 {
+        key
+    } else {
+        key << (8 * (8 - n))
+    }
 }
 
 /// One field of a record layout.

@@ -1,86 +1,64 @@
-//! Validation plans: what the decoder precomputes per layout so a line is
-//! checked in bulk (SWAR, 8 bytes at a time) and only the fields that need
-//! more than "digits" are looked at one by one.
+//! Validation plans: what the decoder precomputes per layout of a family so
+//! a line is checked in bulk (SWAR: 8 bytes per step, against per-layout
+//! class masks) and only the fields that need more than their class are
+//! looked at one by one. [`Fast`] is the part the fast path
+//! (`decoder/fast.rs`) runs for a clean line.
 
-use crate::decoder::MAX_LINE;
-use crate::layout::{Family, FieldType, Format, Mandatory, RecordLayout, Role};
+use crate::layout::{Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
 
-/// Layouts up to this many 8-byte words (256 bytes) get the bulk check.
-pub(crate) const WORDS: usize = 32;
+/// Layouts up to this many bytes (the longest employer record is 146) get
+/// the bulk check, in blocks of [`LANES`].
+pub(crate) const BULK: usize = 160;
 /// Plans kept: every record type plus its variants.
 pub(crate) const MAX_PLANS: usize = 40;
-/// Fields per layout that need a check beyond digits.
+/// Fields per layout that need a check beyond their class.
 const MAX_CHECKS: usize = 24;
 /// Fields per layout that need any check at all (numeric or `checks`).
 const MAX_SLOW: usize = 40;
+/// Checks the fast path runs per layout.
+const MAX_OPS: usize = 12;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
-/// A digit mask that checks nothing, for lines without a plan.
-static NO_DIGITS: [u8; MAX_LINE] = [0; MAX_LINE];
+use crate::simd::{self, DIGIT, DIGIT_OR_BLANK, LANES, SIGN};
 
-/// One pass over a line: whether every byte is ISO-8859-1 printable
-/// (0x20-0x7E, 0xA0-0xFF), and whether every byte under `mask` (0xFF) is an
-/// ASCII digit. Branch-free over 16-byte blocks (the last one padded), so the
-/// compiler vectorises it; the two checks share the loads.
-fn scan(line: &[u8], mask: &[u8]) -> (bool, bool) {
-    let (mask, mask_fits) = match mask.get(..line.len()) {
-        Some(m) => (m, true),
-        None => (NO_DIGITS.get(..line.len()).unwrap_or(&[]), false),
-    };
-    let bad = |b: u8| (b < 0x20) | (b.wrapping_sub(0x7F) < 0x21);
-    let not_digit = |b: u8, m: u8| m & ((b.wrapping_sub(b'0') > 9) as u8).wrapping_neg();
-    let block = |l: &[u8; 16], m: &[u8; 16]| {
-        let (mut p, mut d) = (false, 0u8);
-        for i in 0..16 {
-            p |= bad(l[i]);
-            d |= not_digit(l[i], m[i]);
-        }
-        (p, d)
-    };
-    let (mut p, mut d) = (false, 0u8);
-    let mut lines = line.chunks_exact(16);
-    let mut masks = mask.chunks_exact(16);
-    for (l, m) in (&mut lines).zip(&mut masks) {
-        if let (Ok(l), Ok(m)) = (l.try_into(), m.try_into()) {
-            let (bp, bd) = block(l, m);
-            p |= bp;
-            d |= bd;
-        }
+/// What the blocks of one line turned up (the bits of [`simd::block`], or'ed).
+#[derive(Default)]
+struct Lanes(u8);
+
+impl Lanes {
+    #[inline(always)]
+    fn block(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
+        self.0 |= simd::block(b, c);
     }
-    let (rest, rest_mask) = (lines.remainder(), masks.remainder());
-    let (mut l, mut m) = ([b'0'; 16], [0u8; 16]);
-    l[..rest.len()].copy_from_slice(rest);
-    m[..rest_mask.len()].copy_from_slice(rest_mask);
-    let (bp, bd) = block(&l, &m);
-    (!(p | bp), mask_fits && (d | bd) == 0)
+}
+
+/// What one pass over a line found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// Every byte is ISO-8859-1 printable.
+    pub printable: bool,
+    /// Every byte under the digit mask is a digit (the layout's numbers are whole).
+    pub digits: bool,
+    /// Every byte of a mandatory number is a digit, every byte of an
+    /// optional number a digit or a blank.
+    pub digits_or_blanks: bool,
+    /// Every byte under the sign mask is `+` or `-`.
+    pub signs: bool,
+    /// Some byte is 0x80 or above.
+    pub high: bool,
 }
 
 /// Whether every byte is ISO-8859-1 printable (0x20-0x7E, 0xA0-0xFF).
 #[cfg(test)]
 pub(crate) fn printable_line(line: &[u8]) -> bool {
-    scan(line, &[]).0
-}
-
-/// What is checked in bulk for one layout.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Plan {
-    pub layout: &'static RecordLayout,
-    /// Index of the record type in `Counts::by_type`.
-    pub slot: u8,
-    /// Words of `digits` in use; 0 = no bulk check (layout too long).
-    words: u8,
-    /// 0xFF at every position that belongs to a numeric field.
-    digits: [u8; 8 * WORDS],
-    /// Field indices that need a check of their own (codes, dates, signs, ...).
-    checks: [u8; MAX_CHECKS],
-    n_checks: u8,
-    /// After [`Bulk::CheckAll`]: `checks` plus every numeric field, in order.
-    /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
-    slow: [u8; MAX_SLOW],
-    n_slow: u8,
-    /// Index of the first field with each role ([`Role::index`]), or [`NONE`].
-    roles: [u8; Role::ALL.len()],
+    let mut acc = Lanes::default();
+    for chunk in line.chunks(LANES) {
+        let mut b = [b'0'; LANES];
+        b[..chunk.len()].copy_from_slice(chunk);
+        acc.block(&b, &[0; LANES]);
+    }
+    acc.0 & 1 == 0
 }
 
 /// Result of the bulk check of a line.
@@ -92,22 +70,155 @@ pub(crate) enum Bulk {
     CheckAll,
 }
 
+/// What a field's own check is, on the fast path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Check {
+    /// Nothing beyond its class (and blank handling).
+    Nothing,
+    /// The bytes are one of the set's codes.
+    Code(&'static ValueSet),
+    /// A real date (`YYYYMMDD`).
+    Date,
+    /// A real time (`HHMMSS`).
+    Time,
+    /// The last `n` digits must all be `0` (an amount's digits below one øre).
+    Zeros(u16),
+}
+
+/// What a blank field means on the fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnBlank {
+    /// The class masks already rule blanks out.
+    Never,
+    /// Blank is fine (an optional field): skip its check.
+    Pass,
+    /// Blank needs the general path (a rejection or a warning).
+    Slow,
+}
+
+/// One field the fast path looks at after the class masks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Op {
+    pub start: u16,
+    pub len: u16,
+    pub blank: OnBlank,
+    /// A number whose bytes may be digits or blanks, but not both.
+    pub whole: bool,
+    /// All zeros passes when the check fails (an optional date or open
+    /// code written as zeros: "not given").
+    pub zeros_pass: bool,
+    pub check: Check,
+}
+
+impl Op {
+    const NONE: Op =
+        Op { start: 0, len: 0, blank: OnBlank::Never, whole: false, zeros_pass: false, check: Check::Nothing };
+}
+
+/// What the fast path needs of a layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fast {
+    /// Clean lines of this layout may take the fast path.
+    pub ok: bool,
+    /// Grammar: bit per record slot that may hold it; 0 with `top` = a top-level record.
+    pub parents: u32,
+    /// A top-level record (closes every open record).
+    pub top: bool,
+    /// No place in the grammar: no order check.
+    pub free: bool,
+    /// Records hang under it (it goes on the grammar's stack).
+    pub container: bool,
+    /// At least one of these byte ranges must be given (the identity rule).
+    pub identity: [(u16, u16); 4],
+    pub n_identity: u8,
+    /// The range of the family's `matches_parent` role, kept on the stack
+    /// for the children that compare it.
+    pub value: Option<(u16, u16)>,
+    ops: [Op; MAX_OPS],
+    n_ops: u8,
+}
+
+impl Fast {
+    /// The checks, in line order.
+    #[inline]
+    pub fn ops(&self) -> &[Op] {
+        &self.ops[..self.n_ops as usize]
+    }
+}
+
+/// What is checked in bulk for one layout.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    pub layout: &'static RecordLayout,
+    /// Its index among the family's plans ([`Plans::at`]).
+    pub index: u8,
+    /// Index of the record type in `Counts::by_type` (its slot).
+    pub slot: u8,
+    /// The masks cover the layout (not longer than [`BULK`]).
+    bulk: bool,
+    /// Per byte of the line, its class: [`DIGIT`], [`DIGIT_OR_BLANK`] (an
+    /// optional number on the fast path; a digit for the strict check),
+    /// [`SIGN`], or 0 (any printable byte).
+    class: [u8; BULK],
+    /// Field indices that need a check of their own (codes, dates, signs, ...).
+    checks: [u8; MAX_CHECKS],
+    n_checks: u8,
+    /// After [`Bulk::CheckAll`]: `checks` plus every numeric field, in order.
+    /// The other fields (plain, optional text) cannot fail. `n_slow` 0 = all.
+    slow: [u8; MAX_SLOW],
+    n_slow: u8,
+    /// Index of the first field with each role ([`Role::index`]), or [`NONE`].
+    roles: [u8; Role::ALL.len()],
+    /// The fast path's view.
+    pub fast: Fast,
+    /// The record type has variants (the family's rules choose among them).
+    pub has_variants: bool,
+    /// Current plan: the plans of its record type (itself first), by index.
+    cands: [u8; 4],
+    n_cands: u8,
+    /// Current plan: the family's variant rules for its record type, by index.
+    rules: [u8; 8],
+    n_rules: u8,
+}
+
 impl Plan {
-    fn new(layout: &'static RecordLayout, slot: u8) -> Plan {
+    fn new(family: &Family, layout: &'static RecordLayout, slot: u8, amount_scale: u8) -> Plan {
         let mut plan = Plan {
             layout,
+            index: 0,
             slot,
-            words: 0,
-            digits: [0; 8 * WORDS],
+            bulk: false,
+            class: [0; BULK],
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
+            has_variants: false,
+            cands: [NONE; 4],
+            n_cands: 0,
+            rules: [NONE; 8],
+            n_rules: 0,
+            fast: Fast {
+                ok: false,
+                parents: 0,
+                top: false,
+                free: false,
+                container: false,
+                identity: [(0, 0); 4],
+                n_identity: 0,
+                value: None,
+                ops: [Op::NONE; MAX_OPS],
+                n_ops: 0,
+            },
         };
-        let fits = (layout.length as usize).div_ceil(8) <= WORDS && layout.fields.len() < NONE as usize;
-        let mut checks_fit = true;
-        let mut slow_fits = true;
+        let fits = layout.length as usize <= BULK && layout.fields.len() < NONE as usize;
+        let (mut checks_fit, mut slow_fits, mut ops_fit) = (true, true, true);
+        let mark = |class: &mut [u8; BULK], f: &FieldDesc, c: u8| {
+            if let Some(bytes) = class.get_mut(f.range()) {
+                bytes.fill(c);
+            }
+        };
         for (i, f) in layout.fields.iter().enumerate() {
             let idx = i as u8;
             if let Some(slot) = plan.roles.get_mut(f.role.index()).filter(|s| **s == NONE) {
@@ -117,9 +228,10 @@ impl Plan {
                 continue;
             }
             if fits && f.ty == FieldType::Numeric {
-                for pos in f.range() {
-                    plan.digits[pos] = 0xFF;
-                }
+                mark(&mut plan.class, f, if f.mandatory == Mandatory::Yes { DIGIT } else { DIGIT_OR_BLANK });
+            }
+            if fits && f.format == Format::Sign {
+                mark(&mut plan.class, f, SIGN);
             }
             let structural = matches!(f.role, Role::RecordKey | Role::LineNumber);
             let own_check = !structural
@@ -132,18 +244,29 @@ impl Plan {
             if !structural && (own_check || f.ty == FieldType::Numeric) {
                 slow_fits &= push(&mut plan.slow, &mut plan.n_slow, idx);
             }
+            if let Some(op) = fast_op(f, amount_scale).filter(|_| !structural) {
+                ops_fit &= push(&mut plan.fast.ops, &mut plan.fast.n_ops, op);
+            }
         }
-        if fits && checks_fit {
-            plan.words = (layout.length as usize).div_ceil(8) as u8;
-        }
+        plan.bulk = fits && checks_fit;
         if !slow_fits {
             plan.n_slow = 0;
         }
+        plan.fast.ok = plan.bulk && ops_fit && fast_eligible(family, layout);
+        let range = |f: &FieldDesc| (f.start, f.len);
+        if let Some(p) = family.placement(layout.rec_nr) {
+            let ids = p.identity.iter().filter_map(|r| layout.field_with(*r)).map(range);
+            for id in ids {
+                plan.fast.ok &= push(&mut plan.fast.identity, &mut plan.fast.n_identity, id);
+            }
+        }
+        let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
+        plan.fast.value = match_role.and_then(|r| layout.field_with(r)).map(range);
         plan
     }
 
     /// The first field with `role`.
-    pub fn role(&self, role: Role) -> Option<&'static crate::layout::FieldDesc> {
+    pub fn role(&self, role: Role) -> Option<&'static FieldDesc> {
         let i = *self.roles.get(role.index())?;
         if i == NONE {
             return None;
@@ -162,20 +285,108 @@ impl Plan {
         (self.n_slow > 0).then(|| &self.slow[..self.n_slow as usize])
     }
 
+    /// One pass over a line of the layout's length: bytes printable, numeric
+    /// bytes digits (optional numbers' bytes digits or blanks for the fast
+    /// path), sign bytes signs, any byte high. Blocks of 16 bytes with no
+    /// branch per byte, so the compiler keeps them in vector registers.
+    #[inline]
+    pub fn pass(&self, line: &[u8]) -> Scan {
+        let mut acc = Lanes::default();
+        let covered = self.bulk && line.len() <= BULK;
+        let class: &[u8] = if covered { &self.class[..line.len()] } else { &[] };
+        let len = line.len();
+        let at = |i: usize| {
+            let b = <&[u8; LANES]>::try_from(line.get(i..i + LANES).unwrap_or(&[])).ok();
+            let c = <&[u8; LANES]>::try_from(class.get(i..i + LANES).unwrap_or(&[])).unwrap_or(&[0; LANES]);
+            (b, c)
+        };
+        if len >= LANES {
+            // Whole blocks, then the last 16 bytes (overlapping is harmless:
+            // findings only accumulate). No copy.
+            let mut i = 0;
+            while i + LANES <= len {
+                if let (Some(b), c) = at(i) {
+                    acc.block(b, c);
+                }
+                i += LANES;
+            }
+            if i < len {
+                if let (Some(b), c) = at(len - LANES) {
+                    acc.block(b, c);
+                }
+            }
+        } else {
+            let (mut b, mut c) = ([b'0'; LANES], [0u8; LANES]);
+            for (i, (&x, &k)) in line.iter().zip(class.iter().chain(core::iter::repeat(&0))).enumerate() {
+                b[i] = x;
+                c[i] = k;
+            }
+            acc.block(&b, &c);
+        }
+        let bits = acc.0;
+        Scan {
+            printable: bits & 1 == 0,
+            digits: covered && bits & 2 == 0,
+            digits_or_blanks: covered && bits & 4 == 0,
+            signs: bits & 8 == 0,
+            high: bits & 0x80 != 0,
+        }
+    }
+
     /// Checks `line` in one pass: whether every byte is printable, and
     /// whether every numeric byte (for the layout's length) is a digit.
     pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
-        let mask = if self.words == 0 { &[][..] } else { &self.digits[..] };
-        let (printable, digits) = scan(line, mask);
-        (printable, if digits && self.words != 0 { Bulk::Digits } else { Bulk::CheckAll })
+        let s = self.pass(line);
+        (s.printable, if s.digits && line.len() == self.layout.length as usize { Bulk::Digits } else { Bulk::CheckAll })
     }
 }
 
-/// Appends `idx` to a fixed list; false when it is full.
-fn push<const N: usize>(list: &mut [u8; N], len: &mut u8, idx: u8) -> bool {
+/// The fast path's look at one field after the class masks (mandatory
+/// numbers and signs are settled by the masks alone).
+fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
+    let numeric = f.ty == FieldType::Numeric;
+    let blank = match (numeric, f.mandatory) {
+        (true, Mandatory::Yes) => OnBlank::Never,
+        (_, Mandatory::Yes | Mandatory::ThirdParty) => OnBlank::Slow,
+        _ => OnBlank::Pass,
+    };
+    let check = match f.format {
+        Format::Filler | Format::Sign => return None,
+        _ if f.values.is_some() => f.values.map_or(Check::Nothing, Check::Code),
+        Format::Date if numeric => Check::Date,
+        Format::Time if numeric => Check::Time,
+        Format::Amount if amount_scale > 2 => Check::Zeros((amount_scale as u16 - 2).min(f.len)),
+        _ => Check::Nothing,
+    };
+    let trivial = matches!(check, Check::Nothing) && blank != OnBlank::Slow && !(numeric && blank == OnBlank::Pass);
+    let zeros_pass = numeric
+        && f.mandatory != Mandatory::Yes
+        && match check {
+            Check::Date => true,
+            Check::Code(set) => !set.closed,
+            _ => false,
+        };
+    let whole = numeric && blank != OnBlank::Never;
+    (!trivial).then_some(Op { start: f.start, len: f.len, blank, whole, zeros_pass, check })
+}
+
+/// Whether clean lines of `layout` can be decoded without the family's
+/// cross-record rules (the general path handles everything else).
+fn fast_eligible(family: &Family, layout: &RecordLayout) -> bool {
+    let rec = layout.rec_nr;
+    let plain_rules =
+        family.placement(rec).map_or(true, |p| !p.directly_after && p.max == 0 && p.matches_parent == Role::None);
+    let special =
+        family.first == Some(rec) || family.last == Some(rec) || family.trailer.is_some_and(|t| t.rec_nr == rec);
+    let roles_ok = layout.fields.iter().all(|f| !f.tail && f.role != Role::FileDate);
+    family.separator.is_none() && plain_rules && !special && roles_ok
+}
+
+/// Appends `item` to a fixed list; false when it is full.
+fn push<T: Copy, const N: usize>(list: &mut [T; N], len: &mut u8, item: T) -> bool {
     match list.get_mut(*len as usize) {
         Some(slot) => {
-            *slot = idx;
+            *slot = item;
             *len += 1;
             true
         }
@@ -183,20 +394,8 @@ fn push<const N: usize>(list: &mut [u8; N], len: &mut u8, idx: u8) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn printable_matches_the_byte_rule() {
-        for b in 0..=255u8 {
-            let want = (0x20..0x7F).contains(&b) || b >= 0xA0;
-            for pos in 0..9 {
-                let mut line = [b'A'; 9];
-                line[pos] = b;
-                assert_eq!(super::printable_line(&line), want, "byte {b:#x} at {pos}");
-            }
-        }
-    }
-}
+/// Slots of the key table (a power of two, more than twice the layouts).
+const TABLE: usize = 128;
 
 /// The plans of a family, found by record type.
 #[derive(Clone, Copy, Debug)]
@@ -207,26 +406,104 @@ pub(crate) struct Plans {
     /// Whether the plan is a variant (not the current layout of its type).
     variant: [bool; MAX_PLANS],
     n: usize,
+    /// Open addressing: key hash → index of the current plan + 1 (0 = empty).
+    table: [u8; TABLE],
+}
+
+fn hash(key: u16) -> usize {
+    ((key as u32).wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
 }
 
 impl Plans {
-    pub fn new(family: &Family) -> Plans {
-        let mut plans = Plans { plans: [None; MAX_PLANS], keys: [0; MAX_PLANS], variant: [false; MAX_PLANS], n: 0 };
+    pub fn new(family: &Family, amount_scale: u8) -> Plans {
+        let mut plans = Plans {
+            plans: [None; MAX_PLANS],
+            keys: [0; MAX_PLANS],
+            variant: [false; MAX_PLANS],
+            n: 0,
+            table: [0; TABLE],
+        };
         let slot = |rec: u16| family.records.iter().position(|r| r.rec_nr == rec);
         for (n, layout) in family.layouts().take(MAX_PLANS).enumerate() {
-            let Some(slot) = slot(layout.rec_nr) else { continue };
-            plans.plans[n] = Some(Plan::new(layout, slot.min(NONE as usize) as u8));
+            let Some(s) = slot(layout.rec_nr) else { continue };
+            let mut plan = Plan::new(family, layout, s.min(NONE as usize) as u8, amount_scale);
+            plan.index = n as u8;
+            match family.placement(layout.rec_nr) {
+                None => plan.fast.free = true,
+                Some(p) if p.parents.is_empty() => plan.fast.top = true,
+                Some(p) => {
+                    for parent in p.parents {
+                        if let Some(ps) = slot(*parent).filter(|ps| *ps < 32) {
+                            plan.fast.parents |= 1 << ps;
+                        }
+                    }
+                }
+            }
+            plan.fast.container = family.is_container(layout.rec_nr);
+            plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
+            plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;
             plans.variant[n] = !layout.variant.is_empty();
             plans.n = n + 1;
+            if layout.variant.is_empty() {
+                let mut h = hash(layout.rec_nr);
+                while plans.table[h] != 0 {
+                    h = (h + 1) % TABLE;
+                }
+                plans.table[h] = n as u8 + 1;
+            }
+        }
+        // Each current plan knows its variants and its rules.
+        for i in 0..plans.n {
+            if plans.variant[i] {
+                continue;
+            }
+            let rec = plans.keys[i];
+            let mut cands = [NONE; 4];
+            let mut n_cands = 0u8;
+            push(&mut cands, &mut n_cands, i as u8);
+            for j in (0..plans.n).filter(|&j| j != i && plans.keys[j] == rec) {
+                push(&mut cands, &mut n_cands, j as u8);
+            }
+            let mut rules = [NONE; 8];
+            let mut n_rules = 0u8;
+            for (r, _) in family.variant_rules.iter().enumerate().filter(|(_, r)| r.rec_nr == rec) {
+                push(&mut rules, &mut n_rules, r.min(NONE as usize - 1) as u8);
+            }
+            if let Some(p) = plans.plans[i].as_mut() {
+                (p.cands, p.n_cands, p.rules, p.n_rules) = (cands, n_cands, rules, n_rules);
+            }
         }
         plans
     }
 
+    /// The plan at `index` ([`Plan::index`]).
+    #[inline]
+    pub fn at(&self, index: u8) -> Option<&Plan> {
+        self.plans.get(index as usize)?.as_ref()
+    }
+
     /// The current plan for a record type.
+    #[inline]
     pub fn get(&self, rec_nr: u16) -> Option<&Plan> {
-        let i = (0..self.n).find(|&i| self.keys[i] == rec_nr && !self.variant[i])?;
-        self.plans[i].as_ref()
+        let mut h = hash(rec_nr);
+        loop {
+            let i = *self.table.get(h)? as usize;
+            if i == 0 {
+                return None;
+            }
+            if self.keys.get(i - 1) == Some(&rec_nr) {
+                return self.plans.get(i - 1)?.as_ref();
+            }
+            h = (h + 1) % TABLE;
+        }
+    }
+
+    /// The plans of a current plan's record type (itself first), and the
+    /// family's variant rules for it, by index (precomputed).
+    pub fn choices<'a>(&'a self, current: &'a Plan) -> (impl Iterator<Item = &'a Plan>, &'a [u8]) {
+        let cands = current.cands[..current.n_cands as usize].iter();
+        (cands.filter_map(|&i| self.plans.get(i as usize)?.as_ref()), &current.rules[..current.n_rules as usize])
     }
 
     /// Every plan of a record type: the current one first, then its variants.
@@ -238,9 +515,21 @@ impl Plans {
     pub fn of(&self, layout: &RecordLayout) -> Option<&Plan> {
         self.all(layout.rec_nr).find(|p| core::ptr::eq(p.layout, layout) || p.layout == layout)
     }
+}
 
-    /// Whether a record type has variants.
-    pub fn has_variants(&self, rec_nr: u16) -> bool {
-        (0..self.n).any(|i| self.keys[i] == rec_nr && self.variant[i])
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_matches_the_byte_rule() {
+        for b in 0..=255u8 {
+            let want = (0x20..0x7F).contains(&b) || b >= 0xA0;
+            for pos in 0..9 {
+                let mut line = [b'A'; 9];
+                line[pos] = b;
+                assert_eq!(printable_line(&line), want, "byte {b:#x} at {pos}");
+            }
+        }
     }
 }

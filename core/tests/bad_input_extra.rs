@@ -265,3 +265,30 @@ fn stream_stops_mid_record_anywhere() {
         assert!(c.balanced());
     }
 }
+
+/// What TaxCardBuilder (a public C# writer of the format) produces, line by
+/// line, and what the decoder makes of it (docs/bad-input.md, "known writers").
+#[test]
+fn what_taxcardbuilder_writes() {
+    let mut lines = sample_lines();
+    // 6202 holiday days blank-padded instead of zero-filled ("  50" for 0.50 days).
+    lines[18][28..32].copy_from_slice(b"  50");
+    // 6111 units with the minus written into the digits.
+    lines[19][15..25].copy_from_slice(b"-000000005");
+    // An optional date left as zeros (5000 Dispositionsdato): "not given".
+    lines[7][60..68].copy_from_slice(b"00000000");
+    let (events, c) = decode(&join(&lines));
+    assert_eq!(
+        findings(&events),
+        vec![
+            err(ErrorKind::NotDigit, 19, Some(19), Some(6202), field(5, "Feriedage"), offset_of(&lines, 19) + 28),
+            err(ErrorKind::NotDigit, 20, Some(20), Some(6111), field(4, "Antal_enheder"), offset_of(&lines, 20) + 15),
+        ]
+    );
+    assert_eq!(totals(&c), (27, 25, 2, 0, 0));
+    let dispositionsdato = events.iter().find_map(|e| match e {
+        Ev::Record { rec: 5000, bytes, .. } => Some(bytes[60..68].to_vec()),
+        _ => None,
+    });
+    assert_eq!(dispositionsdato.as_deref(), Some(&b"00000000"[..]));
+}

@@ -73,14 +73,17 @@ fn render(fam: &Family) -> String {
         let codes: Vec<String> = v.codes.iter().map(|c| format!("{c:?}")).collect();
         let keys: Vec<String> = v.keys.iter().map(|k| format!("{k:#x}")).collect();
         let patterns: Vec<String> = v.patterns.iter().map(|p| format!("CodePattern::{p:?}")).collect();
+        let numbers: Vec<String> =
+            v.numbers.iter().map(|w| if *w == 0 { "0".into() } else { format!("{w:#x}") }).collect();
         writeln!(
             out,
-            "/// Value set `{name}`.\npub static {}: ValueSet = ValueSet {{ name: {name:?}, codes: &[{}], keys: &[{}], patterns: &[{}], closed: {} }};",
+            "/// Value set `{name}`.\npub static {}: ValueSet = ValueSet {{ name: {name:?}, codes: &[{}], keys: &[{}], patterns: &[{}], closed: {}, numbers: &[{}] }};",
             ident(name),
             codes.join(", "),
             keys.join(", "),
             patterns.join(", "),
-            v.closed
+            v.closed,
+            numbers.join(", ")
         )
         .unwrap();
     }

@@ -191,3 +191,95 @@ fn finish_after_any_event_frames_everything_consumed() {
         assert!(counts.balanced());
     }
 }
+
+/// `decode_records` (records in batches through a callback) gives exactly
+/// the events of `decode`, at every chunk size, on clean and damaged input.
+#[test]
+fn batched_records_equal_single_events() {
+    let generated = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            v.extend_from_slice(SAMPLE);
+        }
+        v
+    };
+    for input in [SAMPLE.to_vec(), damaged(), generated] {
+        let (want, want_counts) = run(&input);
+        for chunk in [1usize, 7, 64, 4096, input.len()] {
+            let mut dec = Decoder::default();
+            let mut got = Vec::new();
+            for piece in input.chunks(chunk) {
+                let mut rest = piece;
+                loop {
+                    let mut batch = Vec::new();
+                    let (ev, used) = dec.decode_records(rest, |r| batch.push(common::own(Event::Record(r))));
+                    got.extend(batch);
+                    rest = &rest[used..];
+                    match ev {
+                        Event::NeedInput => break,
+                        Event::End => break,
+                        ev => got.push(common::own(ev)),
+                    }
+                }
+            }
+            loop {
+                match dec.finish() {
+                    Event::End => break,
+                    ev => got.push(common::own(ev)),
+                }
+            }
+            assert_eq!(got, want, "chunk {chunk}");
+            assert_eq!(*dec.counts(), want_counts);
+        }
+    }
+}
+
+/// Prechecked lines completed in order (`Prechecker` + `Decoder::accept`,
+/// the parallel CLI's two halves) give exactly the events of one decoder,
+/// whatever lines the prechecker passes (here: all it can, or every other).
+#[test]
+fn prechecked_lines_give_the_same_events() {
+    use eindkomst_core::Prechecker;
+    let mut repeated = Vec::new();
+    for _ in 0..3 {
+        repeated.extend_from_slice(SAMPLE);
+    }
+    for input in [SAMPLE.to_vec(), damaged(), repeated] {
+        let (want, want_counts) = run(&input);
+        for stride in [1usize, 2] {
+            let mut pre = Prechecker::new(Options::default(), 20250203);
+            let mut dec = Decoder::default();
+            let mut got = Vec::new();
+            let (mut at, mut n) = (0, 0);
+            while at < input.len() {
+                let rest = &input[at..];
+                n += 1;
+                let clean = if n % stride == 0 { pre.check(rest) } else { None };
+                if let Some((r, used)) = clean.and_then(|c| dec.accept(rest, &c)) {
+                    got.push(common::own(Event::Record(r)));
+                    at += used;
+                    continue;
+                }
+                let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+                let mut line = &rest[..end];
+                loop {
+                    let (ev, used) = dec.decode(line);
+                    line = &line[used..];
+                    match ev {
+                        Event::NeedInput | Event::End => break,
+                        ev => got.push(common::own(ev)),
+                    }
+                }
+                at += end;
+            }
+            loop {
+                match dec.finish() {
+                    Event::End => break,
+                    ev => got.push(common::own(ev)),
+                }
+            }
+            assert_eq!(got, want, "stride {stride}");
+            assert_eq!(*dec.counts(), want_counts);
+        }
+    }
+}

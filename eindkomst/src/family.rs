@@ -53,12 +53,14 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
     } else {
         Vec::new()
     };
+    let numbers = eindkomst_core::layout::number_bits(&codes).map_or(Vec::new(), |b| b.to_vec());
     Box::leak(Box::new(ValueSet {
         name: leak_str(name),
         codes: leak(codes),
         keys: leak(keys),
         patterns: leak(patterns),
         closed: set["closed"].as_bool().unwrap_or(false),
+        numbers: leak(numbers),
     }))
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Java transport adapters (bindings/java/transport): SOAP clients against a
-# loopback HTTP double, the Beskedfordeler AMQP consumer against a real
+# Java transport adapters (bindings/java/transport): the STS client and both SOAP
+# clients with WS-Security against the transport double (bindings/transport-double:
+# loopback STS + services that verify every signature and validate against the
+# official schemas), the Beskedfordeler AMQP consumer against a real
 # rabbitmq-server, the SFTP poller against a real OpenSSH sshd (incl. a 200 MB
 # file under -Xmx64m). The tests start and stop the servers themselves, on
 # 127.0.0.1 with their own ports and temp dirs.
@@ -14,6 +16,8 @@ trap 'epmd -names 2>/dev/null | grep -q "^name " || epmd -kill >/dev/null 2>&1 |
 
 # The native library the engine jar packs, and the CLI the SFTP tests generate files with.
 cargo build -q --release -p eindkomst-ffi -p eindkomst-cli
+# The transport double the SOAP tests start (java -jar), as the Node and C# tests do.
+bash bindings/transport-double/build.sh
 
 log=target/transport-java.log
 reports=bindings/java/transport/target/surefire-reports
@@ -23,7 +27,7 @@ mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
   -Dtransport.skipTests=false -Dtest='dk.eindkomst.transport.**' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
 
 # Every test class ran (surefire reports), with the exact number of tests each.
-for spec in soap.SoapClientTest:9 soap.MutualTlsTest:1 amqp.BeskedfordelerConsumerTest:5 amqp.TlsExternalTest:2 sftp.DailyFilePollerTest:7; do
+for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:4 amqp.BeskedfordelerConsumerTest:5 amqp.TlsExternalTest:2 sftp.DailyFilePollerTest:7; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Node transport adapters (bindings/node-transport): SOAP against a loopback
-# HTTP double, the Beskedfordeler consumer against a real rabbitmq-server, the
-# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file with bounded
-# memory). The tests start and stop the servers on 127.0.0.1 themselves.
+# Node transport adapters (bindings/node-transport): the STS client and both SOAP
+# clients with WS-Security against the transport double (bindings/transport-double,
+# the same program the Java and C# tests use), the Beskedfordeler consumer against
+# a real rabbitmq-server, the SFTP poller against a real OpenSSH sshd (incl. a
+# 200 MB file with bounded memory). The tests start and stop the servers on
+# 127.0.0.1 themselves.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -15,6 +17,8 @@ trap 'epmd -names 2>/dev/null | grep -q "^name " || epmd -kill >/dev/null 2>&1 |
 cargo build -q --release -p eindkomst-cli
 [ -d wasm/node_modules ] || (cd wasm && npm ci --no-audit --no-fund -q)
 bash wasm/build.sh >/dev/null
+# The transport double the SOAP tests start (java -jar).
+bash bindings/transport-double/build.sh
 
 cd bindings/node-transport
 npm ci --no-audit --no-fund -q
@@ -22,6 +26,6 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 19 ] || { echo "81-transport-node: $pass tests passed, want 19" >&2; exit 1; }
+[ "$pass" = 34 ] || { echo "81-transport-node: $pass tests passed, want 34" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
 echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"

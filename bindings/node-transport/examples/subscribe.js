@@ -1,15 +1,22 @@
-// Starts the subscription of CPR numbers:
-//   node examples/subscribe.js <url> <soapAction> <se-nr> <cpr>...
-// The codes are the demo values seen in public code; use those of your agreement
-// with SKAT. For Serviceplatformen pass an undici Agent with the function
-// certificate as `dispatcher` and a WS-Security `secure` hook in the endpoint.
-import { VedligeholdClient, FejlSvarError } from '../src/index.js';
+// Starts the subscription of CPR numbers, with an STS token and WS-Security:
+//   node examples/subscribe.js <environment.json> <se-nr> <cpr>...
+// environment.json holds one environment's configuration (docs/transports.md shows exttest and prod):
+//   { "keyFile", "certFile", "caFile", "cvr", "stsUrl", "vedligehold": { "url", "soapAction", "entityId" },
+//     "serviceplatformenCertificateFile", "adgang": { "abonnentTypeKode", "abonnementTypeKode",
+//     "adgangFormaalTypeKode", "omfangTekst" } }
+// None has a default: the SF0770_E actions and entity ids are not public, the codes come from the agreement.
+import { readFileSync } from 'node:fs';
+import { VedligeholdClient, FejlSvarError, StsClient, tokenSecurity } from '../src/index.js';
 
-const [url, soapAction, seNr, ...cprs] = process.argv.slice(2);
-const client = new VedligeholdClient({ url, soapAction }, { municipalityCvr: '29189846' },
-  { abonnentTypeKode: '0784', abonnementTypeKode: '3154', adgangFormaalTypeKode: '272' });
+const [configFile, seNr, ...cprs] = process.argv.slice(2);
+const c = JSON.parse(readFileSync(configFile, 'utf8'));
+const tls = { key: readFileSync(c.keyFile), cert: readFileSync(c.certFile), ca: readFileSync(c.caFile) };
+const sts = new StsClient({ url: c.stsUrl, cvr: c.cvr, key: tls.key, cert: tls.cert, tls: { ca: tls.ca } });
+const security = tokenSecurity({ tokens: sts, entityId: c.vedligehold.entityId, serviceCertificate: readFileSync(c.serviceplatformenCertificateFile, 'utf8') });
+const client = new VedligeholdClient({ url: c.vedligehold.url, soapAction: c.vedligehold.soapAction, tls, security },
+  { municipalityCvr: c.cvr }, c.adgang);
 try {
-  const svar = await client.start(seNr, new Date().toISOString().slice(0, 10), cprs);
+  const svar = await client.start(seNr, new Date(), cprs); // a Date is sent as its Danish day
   console.log(`subscribed, TransaktionsId ${svar.transaktionsId}, ${svar.advis.length} advis`);
 } catch (e) {
   if (!(e instanceof FejlSvarError)) throw e;

@@ -33,7 +33,7 @@ export function readEnvelope(body) {
 
 /**
  * config: { url (amqp[s]://host:port/vhost, vhost BF for Beskedfordeler), socketOptions (TLS key/cert/ca),
- *   externalToken: () => Buffer (SASL EXTERNAL response, e.g. the SAML assertion) | undefined,
+ *   externalToken: () => Buffer | Promise<Buffer> (SASL EXTERNAL response, e.g. StsClient.amqpToken(entityId)) | undefined,
  *   queue, prefetch = 1, reconnectDelayMs = 1000, handlerRetryDelayMs = 1000,
  *   deadLetterQueue (name) | deadLetterSink: async (letter) => void, rememberedIds = 100000 }
  * handler: async (besked) => void, besked = { messageId, beskedId, redelivered, records, warnings }.
@@ -75,7 +75,9 @@ export class BeskedfordelerConsumer extends EventEmitter {
     while (!this.#closed) {
       try {
         const socketOptions = { ...(c.socketOptions ?? {}) };
-        if (c.externalToken) socketOptions.credentials = { mechanism: 'EXTERNAL', response: () => c.externalToken() };
+        // Awaited before each connect, so a token from the STS (StsClient.amqpToken) is fetched or renewed then.
+        const token = c.externalToken ? await c.externalToken() : null;
+        if (token) socketOptions.credentials = { mechanism: 'EXTERNAL', response: () => token };
         const conn = await amqp.connect(c.url, socketOptions);
         this.#connection = conn;
         const lost = new Promise((resolve) => { this.#wake = resolve; conn.on('close', resolve); conn.on('error', () => {}); });

@@ -34,7 +34,7 @@ impl Carry {
         self.len += bytes.len();
     }
 
-    fn busy(&self) -> bool {
+    pub fn busy(&self) -> bool {
         self.len > 0 || self.overflow
     }
 }
@@ -74,6 +74,12 @@ pub(super) fn frame(
         let rest = &bytes[used..];
         if rest.is_empty() {
             return (Step::NeedInput, used);
+        }
+        if !carry.busy() && state.fast_ready() {
+            if let Some((step, n)) = state.fast(plans, rest, src, base + used) {
+                state.consume(n);
+                return (step, used + n);
+            }
         }
         if state.head_len < super::HEAD {
             state.keep_head(rest);

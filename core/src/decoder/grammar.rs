@@ -14,6 +14,8 @@ const LIMITED: usize = 4;
 #[derive(Clone, Copy, Debug)]
 struct Open {
     rec_nr: u16,
+    /// The record type's slot in the family (bit in a plan's parent mask).
+    slot: u8,
     rejected: bool,
     /// The value of the family's `matches_parent` role in this record.
     value: [u8; 8],
@@ -23,7 +25,8 @@ struct Open {
 }
 
 impl Open {
-    const NONE: Open = Open { rec_nr: 0, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
+    const NONE: Open =
+        Open { rec_nr: 0, slot: u8::MAX, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
 }
 
 /// Where a record found its parent.
@@ -92,12 +95,14 @@ impl Grammar {
     }
 
     /// Opens and closes records after a line of type `rec`; `value` is the
-    /// record's value of the family's `matches_parent` role, if any.
+    /// record's value of the family's `matches_parent` role, if any. Only
+    /// containers (and the first record) go on the stack.
     pub fn update(&mut self, fam: &Family, rec: u16, rejected: bool, value: &[u8]) {
+        let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
         if fam.first == Some(rec) {
             self.started = true;
             self.truncate(0);
-            self.push(rec, rejected, value);
+            self.push(rec, slot, rejected, value);
         } else if fam.last == Some(rec) {
             // A rejected last record does not end the stream: its count was not checked.
             self.ended = !rejected;
@@ -108,12 +113,60 @@ impl Grammar {
             } else if let Some(i) = self.find(p.parents) {
                 self.truncate(i + 1);
             }
-            // Without an open parent the record goes on top, so its own
+            // Without an open parent the record goes on top anyway, so its own
             // children are reported as `parent_rejected`, not out of order.
-            self.push(rec, rejected, value);
+            if fam.is_container(rec) {
+                self.push(rec, slot, rejected, value);
+            }
         }
         self.prev = rec;
         self.prev_rejected = rejected;
+    }
+
+    /// The fast path's grammar check: the open parent's stack index
+    /// (`usize::MAX` for a top-level or free record), or `None` when the
+    /// general path must decide (no open parent, a rejected one, the
+    /// stream's start or end).
+    #[inline]
+    pub fn fast_parent(&self, parents: u32, top: bool, free: bool) -> Option<usize> {
+        if !self.started || self.ended {
+            return None;
+        }
+        if top || free {
+            return Some(usize::MAX);
+        }
+        let mut i = self.depth;
+        while i > 0 {
+            i -= 1;
+            let open = &self.stack[i];
+            if open.slot < 32 && parents >> open.slot & 1 == 1 {
+                return (!open.rejected).then_some(i);
+            }
+        }
+        None
+    }
+
+    /// The fast path's update after a decoded record (see [`Grammar::update`]).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn fast_update(
+        &mut self,
+        parent: usize,
+        top: bool,
+        free: bool,
+        rec: u16,
+        slot: u8,
+        container: bool,
+        value: &[u8],
+    ) {
+        if !free {
+            self.truncate(if top { 0 } else { parent + 1 });
+            if container {
+                self.push(rec, slot, false, value);
+            }
+        }
+        self.prev = rec;
+        self.prev_rejected = false;
     }
 
     /// After a line whose record type could not be read.
@@ -126,8 +179,8 @@ impl Grammar {
         self.depth = self.depth.min(depth);
     }
 
-    fn push(&mut self, rec: u16, rejected: bool, value: &[u8]) {
-        let mut open = Open { rec_nr: rec, rejected, ..Open::NONE };
+    fn push(&mut self, rec: u16, slot: u8, rejected: bool, value: &[u8]) {
+        let mut open = Open { rec_nr: rec, slot, rejected, ..Open::NONE };
         let n = value.len().min(open.value.len());
         open.value[..n].copy_from_slice(&value[..n]);
         open.value_len = n as u8;

@@ -185,6 +185,7 @@ impl State {
 
         // Characters: a UTF-8 line is read in its ISO-8859-1 form.
         let (mut text, mut text_src, mut text_at, mut utf8) = (raw, src, at, false);
+        let mut bad_char = None;
         if self.utf8 != Some(false) && encoding::has_high(raw) {
             if self.utf8.is_none() {
                 let decided = self.utf8_file(plans, raw);
@@ -201,11 +202,8 @@ impl State {
                         text = &transcoded[..n];
                         (text_src, text_at, utf8) = (Src::Transcoded, 0, true);
                     }
-                    Err((kind, i)) => {
-                        let e =
-                            Error { kind, line: self.line, lb_nr: None, record: None, field: None, offset: i as u64 };
-                        return self.reject(e, None);
-                    }
+                    // Rejected below, once its key and line number are read.
+                    Err(bad) => bad_char = Some(bad),
                 }
             }
         }
@@ -242,6 +240,9 @@ impl State {
         let err = Error { kind: ErrorKind::EmptyInput, line: self.line, lb_nr, record: rec, field: None, offset: 0 };
         let plan = rec.and_then(|r| self.choose(plans, r, text));
         let known = plan.map(|p| p.layout.rec_nr);
+        if let Some((kind, i)) = bad_char {
+            return self.reject_with(Error { kind, offset: i as u64, ..err }, known, lb_finding);
+        }
 
         // Bytes: ISO-8859-1 printable only. A line of its layout's length
         // gets the printable and the digit check in one pass.
@@ -333,7 +334,8 @@ impl State {
         } else {
             let len = text.len();
             let whole = layout.whole_at(len);
-            let trimmed = !whole && newline && fam.pad_trimmed && len < layout.length as usize && paddable(layout, len);
+            let trimmed =
+                !whole && newline && fam.pad_trimmed && len < layout.length as usize && paddable(layout, len, text);
             if whole || trimmed {
                 canonical[..len].copy_from_slice(text);
                 canonical[len..layout.length as usize].fill(b' ');
@@ -424,59 +426,71 @@ impl State {
     }
 
     /// Auto encoding, at the first line with non-ASCII bytes: is the file
-    /// UTF-8? Only when the line is valid UTF-8 and its UTF-8 reading fits
-    /// the layout's length where its byte length does not.
+    /// UTF-8? Only when the line is valid UTF-8 and its bytes do not fit its
+    /// layout's length.
     fn utf8_file(&self, plans: &Plans, raw: &[u8]) -> bool {
-        let Ok(text) = core::str::from_utf8(raw) else { return false };
+        if core::str::from_utf8(raw).is_err() {
+            return false;
+        }
         let fam = self.opts.family;
         if fam.separator.is_some() {
             return true;
         }
-        let chars = text.chars().count();
+        // A line whose bytes fit its layout exactly is ISO-8859-1, even when
+        // some of its bytes happen to form UTF-8 ("Ã©").
         let key = raw.get(fam.key.range()).and_then(field::parse_short_number);
-        let fits = |len: usize| {
-            key.is_some_and(|k| {
-                plans
-                    .all(k as u16)
-                    .any(|p| p.layout.whole_at(len) || (fam.pad_trimmed && len < p.layout.length as usize))
-            })
-        };
-        !fits(raw.len()) || fits(chars)
+        !key.is_some_and(|k| plans.all(k as u16).any(|p| p.layout.whole_at(raw.len())))
     }
 
     /// Which layout of `rec` reads `text`: a forced one, else the only one
     /// whose length fits, else the family's variant rules.
-    fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
+    pub(super) fn choose<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<&'p Plan> {
+        self.choose_why(plans, rec, text).map(|(p, _)| p)
+    }
+
+    /// [`State::choose`], and whether the choice read the line's content
+    /// (else it holds for every line of this type and length while the file
+    /// date stays the same).
+    pub(super) fn choose_why<'p>(&self, plans: &'p Plans, rec: u16, text: &[u8]) -> Option<(&'p Plan, bool)> {
         let current = plans.get(rec)?;
-        if !plans.has_variants(rec) && self.opts.forced_layout(rec).is_none() {
-            return Some(current);
-        }
         if let Some(l) = self.opts.forced_layout(rec) {
-            return plans.of(l).or(Some(current));
+            return Some((plans.of(l).unwrap_or(current), false));
+        }
+        if !current.has_variants {
+            return Some((current, false));
         }
         let fam = self.opts.family;
-        let fits = |p: &Plan| match fam.separator {
-            Some(s) => {
-                let n = text.iter().filter(|&&b| b == s).count() + 1;
-                n == p.layout.fields.len() || p.layout.fields.get(n).is_some_and(|f| f.tail)
-            }
+        let fields = fam.separator.map(|s| text.iter().filter(|&&b| b == s).count() + 1);
+        let fits = |p: &Plan| match fields {
+            Some(n) => n == p.layout.fields.len() || p.layout.fields.get(n).is_some_and(|f| f.tail),
             None => p.layout.whole_at(text.len()),
         };
-        let fitting = plans.all(rec).filter(|p| fits(p)).count();
-        if fitting == 1 {
-            return plans.all(rec).find(|p| fits(p));
+        let (cands, rules) = plans.choices(current);
+        let (mut fitting, mut only) = (0, None);
+        for p in cands {
+            if fits(p) {
+                fitting += 1;
+                only = Some(p);
+            }
+        }
+        if let (1, Some(p)) = (fitting, only) {
+            return Some((p, fields.is_some()));
         }
         let pool = |p: &Plan| fitting == 0 || fits(p);
-        for rule in fam.variant_rules.iter().filter(|r| r.rec_nr == rec) {
-            let Some(p) = plans.all(rec).find(|p| p.layout.variant == rule.variant && pool(p)) else { continue };
+        let mut content = fields.is_some();
+        for rule in rules.iter().filter_map(|&r| fam.variant_rules.get(r as usize)) {
+            let Some(p) = plans.choices(current).0.find(|p| p.layout.variant == rule.variant && pool(p)) else {
+                continue;
+            };
+            content |= matches!(rule.when, Condition::Blank(_) | Condition::NotBlank(_));
             if self.holds(rule.when, text, p) {
-                return Some(p);
+                return Some((p, content));
             }
         }
         if pool(current) {
-            Some(current)
+            Some((current, content))
         } else {
-            plans.all(rec).find(|p| pool(p))
+            plans.choices(current).0.find(|p| pool(p)).map(|p| (p, content))
         }
     }
 
@@ -646,15 +660,16 @@ impl State {
 }
 
 /// Whether the part of `layout` from byte `len` on may have been blanks
-/// trimmed in transit: only optional text fields (numbers, signs and
-/// mandatory fields are never blank-padded back).
-fn paddable(layout: &RecordLayout, len: usize) -> bool {
-    layout
-        .fields
-        .iter()
-        .filter(|f| f.range().end > len)
-        .all(|f| f.ty == FieldType::Alpha && f.format != Format::Sign && f.mandatory.may_be_blank() && !f.tail)
-        && layout.fields.iter().all(|f| !matches!(f.role, Role::RecordKey | Role::LineNumber) || f.range().end <= len)
+/// trimmed in transit: no number, sign or structural field is cut or
+/// missing, and a field missing entirely may be blank. A mandatory text
+/// field cut inside its value keeps its value (only its padding went).
+fn paddable(layout: &RecordLayout, len: usize, line: &[u8]) -> bool {
+    layout.fields.iter().filter(|f| f.range().end > len).all(|f| {
+        let text = f.ty == FieldType::Alpha && f.format != Format::Sign && !f.tail;
+        let structural = matches!(f.role, Role::RecordKey | Role::LineNumber);
+        let present = line.get(f.start as usize..len).is_some_and(|v| !field::is_blank(v));
+        text && !structural && (f.mandatory != Mandatory::Yes || present)
+    })
 }
 
 /// The fixed-width form of a separated line, in `out`: numbers right-aligned

@@ -13,16 +13,19 @@
 //! warnings and stream errors about that same line.
 //!
 //! Inside: [`frame`] cuts lines (carry buffer, blank lines, Base64 buffer),
-//! [`line`] reads one line against its [`Family`] (key, line number, variant,
+//! [`fast`] decodes a clean line of a fixed-width family in one pass,
+//! [`line`] reads any line against its [`Family`] (key, line number, variant,
 //! encoding, separated fields, trimmed tails, field checks, cross-record
 //! rules), [`grammar`] keeps the open records.
 
 mod encoding;
+mod fast;
 mod frame;
 mod grammar;
 mod line;
 
 pub use encoding::Encoding;
+pub use fast::Clean;
 
 use crate::error::{Error, ErrorKind};
 use crate::layout::{Family, RecordLayout, EMPLOYER};
@@ -306,6 +309,10 @@ struct State {
     /// Stream offset where the current (carried) line began.
     line_start: u64,
     next_lb_nr: u32,
+    /// `next_lb_nr` as the digits the next line must carry (fast path).
+    lb: fast::LineNumber,
+    /// Variant choices the fast path may reuse.
+    choices: fast::Choices,
     /// Blank lines reported (they are lines, not records, for the trailer count).
     blank_lines: u64,
     blank_pending: Option<(u64, u64)>,
@@ -382,6 +389,8 @@ impl Decoder {
                 offset: 0,
                 line_start: 0,
                 next_lb_nr: 1,
+                lb: fast::LineNumber::new(),
+                choices: fast::Choices::new(),
                 blank_lines: 0,
                 blank_pending: None,
                 queue: [None; QUEUE],
@@ -404,7 +413,7 @@ impl Decoder {
             carry: Carry::new(),
             b64: Base64Buf::new(),
             bufs: line::Buffers::new(),
-            plans: Plans::new(opts.family),
+            plans: Plans::new(opts.family, opts.amount_scale),
         }
     }
 
@@ -435,6 +444,95 @@ impl Decoder {
         }
         let (step, used) = if self.state.opts.base64 { self.step_base64(input) } else { self.step_plain(input) };
         (self.view(step, input), used)
+    }
+
+    /// As [`Decoder::decode`], but hands the records that come before the
+    /// next other event to `on_record` instead of returning them one by one:
+    /// a batch with no per-record call overhead (the CLI's loop). The event
+    /// returned (which may itself be a record) comes after those records.
+    ///
+    /// ```
+    /// use eindkomst_core::{Decoder, Event};
+    /// let mut dec = Decoder::default();
+    /// let mut input = eindkomst_core::testing::SAMPLE;
+    /// let mut records = 0;
+    /// loop {
+    ///     let (event, used) = dec.decode_records(input, |_record| records += 1);
+    ///     input = &input[used..];
+    ///     match event {
+    ///         Event::Record(_) => records += 1,
+    ///         Event::NeedInput => break,
+    ///         _ => {}
+    ///     }
+    /// }
+    /// while dec.finish() != Event::End {}
+    /// assert_eq!(records, 27);
+    /// ```
+    pub fn decode_records<'a>(
+        &'a mut self,
+        input: &'a [u8],
+        mut on_record: impl FnMut(Record<'_>),
+    ) -> (Event<'a>, usize) {
+        let mut used = 0;
+        if self.state.phase == Phase::Running && !self.state.opts.base64 && self.state.queue_len == 0 {
+            let scale = self.state.opts.amount_scale;
+            while !self.carry.busy() && self.state.fast_ready() {
+                let rest = input.get(used..).unwrap_or(&[]);
+                let Some((Step::Record(m), n)) = self.state.fast(&self.plans, rest, Src::Input, used) else {
+                    break;
+                };
+                self.state.consume(n);
+                used += n;
+                on_record(Record {
+                    layout: m.layout,
+                    bytes: input.get(m.start..m.start + m.len).unwrap_or(&[]),
+                    line: m.line,
+                    lb_nr: m.lb_nr,
+                    offset: m.offset,
+                    amount_scale: scale,
+                });
+            }
+        }
+        let rest = input.get(used..).unwrap_or(&[]);
+        let (event, n) = self.decode(rest);
+        (event, used + n)
+    }
+
+    /// Completes a line that a [`Prechecker`] found clean (at the start of
+    /// `rest`, the bytes it was checked on): the record, and the bytes used,
+    /// when the line is clean in this decoder's context too (line number,
+    /// grammar, encoding, file date). `None`: feed the line to
+    /// [`Decoder::decode`] instead. Either way the events are exactly those
+    /// of decoding the stream in one piece.
+    pub fn accept<'a>(&mut self, rest: &'a [u8], clean: &Clean) -> Option<(Record<'a>, usize)> {
+        let ready = self.state.phase == Phase::Running
+            && !self.state.opts.base64
+            && self.state.queue_len == 0
+            && !self.carry.busy()
+            && self.state.fast_ready();
+        if !ready {
+            return None;
+        }
+        let (Step::Record(m), used) = self.state.commit(&self.plans, clean, rest, Src::Input, 0)? else {
+            return None;
+        };
+        self.state.consume(used);
+        let bytes = rest.get(..m.len)?;
+        let record = Record {
+            layout: m.layout,
+            bytes,
+            line: m.line,
+            lb_nr: m.lb_nr,
+            offset: m.offset,
+            amount_scale: self.state.opts.amount_scale,
+        };
+        Some((record, used))
+    }
+
+    /// The file date seen so far (role `file_date`, `YYYYMMDD`; 0 = none yet),
+    /// for a [`Prechecker`].
+    pub fn file_date(&self) -> u32 {
+        self.state.file_date
     }
 
     /// Ends the stream: frames what is still buffered (Base64 bytes, a last
@@ -637,6 +735,68 @@ pub fn check_field(
     padded[..value.len()].copy_from_slice(value);
     let v = &padded[..len];
     line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)
+}
+
+/// The context-free half of the fast path, for decoding one file on
+/// several threads with output identical to one decoder: each thread
+/// prechecks the lines of its chunk ([`Prechecker::check`]), and one
+/// [`Decoder`] completes them in file order ([`Decoder::accept`]), decoding
+/// whatever was not clean (or is not in its context) the ordinary way.
+///
+/// ```
+/// use eindkomst_core::{Decoder, Event, Options, Prechecker};
+/// let input = eindkomst_core::testing::SAMPLE;
+/// let mut pre = Prechecker::new(Options::default(), 20250203); // file date from the 1000
+/// let mut dec = Decoder::default();
+/// let (mut at, mut records) = (0, 0);
+/// while at < input.len() {
+///     let rest = &input[at..];
+///     if let Some((_record, used)) = pre.check(rest).and_then(|c| dec.accept(rest, &c)) {
+///         records += 1;
+///         at += used;
+///         continue;
+///     }
+///     // Not clean here: this one line the ordinary way.
+///     let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+///     let mut line = &rest[..end];
+///     loop {
+///         let (event, used) = dec.decode(line);
+///         line = &line[used..];
+///         match event {
+///             Event::Record(_) => records += 1,
+///             Event::NeedInput => break,
+///             _ => {}
+///         }
+///     }
+///     at += end;
+/// }
+/// while dec.finish() != Event::End {}
+/// assert_eq!(records, 27);
+/// assert!(dec.counts().balanced());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Prechecker {
+    state: State,
+    plans: Plans,
+}
+
+impl Prechecker {
+    /// A prechecker for lines decoded with `opts`, in a file whose file date
+    /// (role `file_date`, `YYYYMMDD`) is `file_date` (0 if none yet).
+    pub fn new(opts: Options, file_date: u32) -> Prechecker {
+        let mut dec = Decoder::new(opts);
+        dec.state.file_date = file_date;
+        Prechecker { state: dec.state, plans: dec.plans }
+    }
+
+    /// The context-free checks of the line at the start of `rest` (it must
+    /// hold the whole line and its terminator): `Some` when it is clean.
+    pub fn check(&mut self, rest: &[u8]) -> Option<Clean> {
+        if self.state.opts.base64 || self.state.opts.family.separator.is_some() {
+            return None;
+        }
+        self.state.precheck(&self.plans, rest)
+    }
 }
 
 impl State {

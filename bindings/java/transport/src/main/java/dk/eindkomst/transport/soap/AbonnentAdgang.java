@@ -8,7 +8,9 @@ package dk.eindkomst.transport.soap;
  * @param abonnentTypeKode      {@code AbonnentTypeKode}
  * @param abonnementTypeKode    {@code AbonnementTypeKode} (the "abonnementskode")
  * @param adgangFormaalTypeKode {@code AdgangFormaalTypeKode}
- * @param omfangTekst           {@code AbonnentAdgangOmfangTypeTekst}, Vedligehold only; {@code null} leaves it out
+ * @param omfangTekst           {@code AbonnentAdgangOmfangTypeTekst}: mandatory in Vedligehold (second child of
+ *                              {@code PersonIndkomstAbonnementInddata} in SKAT's schema); Bestil does not send it.
+ *                              Its values are not public: take it from the agreement, there is no default.
  */
 public record AbonnentAdgang(String abonnentTypeKode, String abonnementTypeKode, String adgangFormaalTypeKode,
                              String omfangTekst) {
@@ -17,6 +19,9 @@ public record AbonnentAdgang(String abonnentTypeKode, String abonnementTypeKode,
             if (c == null || !c.matches("[0-9]{1,9}")) {
                 throw new IllegalArgumentException("subscription codes must be 1-9 digits");
             }
+        }
+        if (omfangTekst == null || omfangTekst.isBlank()) {
+            throw new IllegalArgumentException("omfangTekst (AbonnentAdgangOmfangTypeTekst) is mandatory");
         }
     }
 }

@@ -56,7 +56,7 @@ public final class IndkomstAbonnementVedligeholdClient {
     private void inddata(XmlOut x, String seNr, boolean start, LocalDate date, List<String> cprs) throws XMLStreamException {
         x.start(Ns.KOMBIT, "PersonIndkomstAbonnementInddata");
         Identifiers.writeAdgang(x, adgang);
-        if (adgang.omfangTekst() != null) x.leaf(Ns.OMFANGTYPE, "AbonnentAdgangOmfangTypeTekst", adgang.omfangTekst());
+        x.leaf(Ns.OMFANGTYPE, "AbonnentAdgangOmfangTypeTekst", adgang.omfangTekst());
         x.chain(Ns.FASE2, new String[] {"AbonnentVirksomhedStruktur", "AbonnentVirksomhed"},
                 Ns.VIRKSOMHED, "VirksomhedSENummerIdentifikator", seNr);
         x.start(Ns.FASE2, "PersonAbonnementSamling");

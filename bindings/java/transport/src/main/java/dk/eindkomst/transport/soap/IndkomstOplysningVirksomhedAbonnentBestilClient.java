@@ -71,7 +71,9 @@ public final class IndkomstOplysningVirksomhedAbonnentBestilClient {
             x.end().end();
             x.start(Ns.FASE2, "PersonVirksomhedValg");
             for (String cpr : b.cprs()) {
-                x.chain(Ns.FASE2, new String[] {"IndkomstPersonVirksomhedStruktur"}, Ns.CPR, "PersonCivilRegistrationIdentifier", cpr);
+                // SKAT's IndkomstPersonVirksomhedStruktur: a choice of Person (a CPR) or Virksomhed.
+                x.chain(Ns.FASE2, new String[] {"IndkomstPersonVirksomhedStruktur", "PersonVirksomhedValg", "Person"}, Ns.CPR,
+                        "PersonCivilRegistrationIdentifier", cpr);
             }
             x.end();
             x.end();

@@ -1,6 +1,6 @@
 package dk.eindkomst.transport.soap;
 
-import java.io.ByteArrayInputStream;
+import dk.eindkomst.transport.SafeXml;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.stream.XMLStreamException;
-import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 
@@ -43,19 +39,25 @@ final class SoapCall {
         this.endpoint = endpoint;
         this.context = context;
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(endpoint.timeout());
+        // HTTP/1.1 only: the JDK client would otherwise offer an h2c upgrade on plain HTTP (and h2 by ALPN).
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(endpoint.timeout());
         if (endpoint.sslContext() != null) b.sslContext(endpoint.sslContext());
         this.http = b.build();
     }
 
     Answer call(String requestRoot, String responseRoot, InddataWriter inddata) throws SoapException {
         String transaktionsId = UUID.randomUUID().toString();
+        String messageId = "urn:uuid:" + UUID.randomUUID();
         byte[] envelope;
         try {
-            envelope = envelope(requestRoot, transaktionsId, inddata);
-            if (endpoint.security() != null) envelope = endpoint.security().secure(envelope);
+            envelope = envelope(requestRoot, transaktionsId, messageId, inddata);
         } catch (Exception e) {
             throw new SoapTransportException("could not build the request envelope", e);
+        }
+        try {
+            envelope = endpoint.security().secure(envelope);
+        } catch (Exception e) {
+            throw new SoapSecurityException("could not secure the request: " + Redact.cpr(e.getMessage()), e);
         }
         HttpResponse<byte[]> response;
         try {
@@ -72,14 +74,14 @@ final class SoapCall {
             Thread.currentThread().interrupt();
             throw new SoapTransportException("interrupted while waiting for " + endpoint.address(), e);
         }
-        return answer(response.statusCode(), response.body(), responseRoot, transaktionsId);
+        return answer(response.statusCode(), response.body(), responseRoot, transaktionsId, messageId);
     }
 
-    private byte[] envelope(String requestRoot, String transaktionsId, InddataWriter inddata) throws XMLStreamException {
+    private byte[] envelope(String requestRoot, String transaktionsId, String messageId, InddataWriter inddata) throws XMLStreamException {
         XmlOut x = new XmlOut();
         x.start(Ns.SOAP, "Envelope").start(Ns.SOAP, "Header");
         x.leaf(Ns.WSA, "Action", endpoint.soapAction());
-        x.leaf(Ns.WSA, "MessageID", "urn:uuid:" + UUID.randomUUID());
+        x.leaf(Ns.WSA, "MessageID", messageId);
         x.leaf(Ns.WSA, "To", endpoint.address().toString());
         x.start(Ns.SBF, "Framework").attr(null, "version", "2.0").attr(Ns.SBF_PROFILE, "profile", "urn:liberty:sb:profile:basic").end();
         x.end().start(Ns.SOAP, "Body");
@@ -101,10 +103,11 @@ final class SoapCall {
         return x.finish();
     }
 
-    private static Answer answer(int status, byte[] body, String responseRoot, String sentId) throws SoapException {
+    private Answer answer(int status, byte[] body, String responseRoot, String sentId, String messageId) throws SoapException {
         Element payload;
+        Element envelope;
         try {
-            Element envelope = parse(body).getDocumentElement();
+            envelope = SafeXml.parse(body).getDocumentElement();
             if (!is(envelope, Ns.SOAP, "Envelope")) throw new IllegalArgumentException("root is not soap:Envelope");
             Element soapBody = child(envelope, Ns.SOAP, "Body");
             if (soapBody == null) throw new IllegalArgumentException("no soap:Body");
@@ -115,8 +118,18 @@ final class SoapCall {
             String why = e instanceof IllegalArgumentException ? e.getMessage() : "not well-formed XML";
             throw new SoapTransportException("HTTP " + status + " with no usable SOAP envelope (" + why + ")", null);
         }
-        if (is(payload, Ns.SOAP, "Fault")) throw fault(status, payload);
-        if (status != 200) throw new SoapTransportException("HTTP " + status + " without a SOAP fault", null);
+        boolean isFault = is(payload, Ns.SOAP, "Fault");
+        if (!isFault && status != 200) throw new SoapTransportException("HTTP " + status + " without a SOAP fault", null);
+        try {
+            endpoint.security().verifyAnswer(body, isFault);
+        } catch (Exception e) {
+            throw new SoapSecurityException("answer refused: " + Redact.cpr(e.getMessage()), e);
+        }
+        Element relatesTo = child(child(envelope, Ns.SOAP, "Header"), Ns.WSA, "RelatesTo");
+        if (relatesTo != null && !messageId.equals(text(relatesTo))) {
+            throw new SoapTransportException("answer's wsa:RelatesTo does not match the request's wsa:MessageID", null);
+        }
+        if (isFault) throw fault(status, payload);
         if (!is(payload, Ns.KOMBIT, responseRoot)) {
             throw new SoapTransportException("unexpected answer element {" + payload.getNamespaceURI() + "}" + payload.getLocalName(), null);
         }
@@ -159,19 +172,6 @@ final class SoapCall {
         return new ServiceplatformFaultException(status, code, string, errors);
     }
 
-    /** Namespace-aware DOM parse with DTDs and external entities refused. */
-    static Document parse(byte[] xml) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        f.setXIncludeAware(false);
-        f.setExpandEntityReferences(false);
-        DocumentBuilder b = f.newDocumentBuilder();
-        b.setErrorHandler(null);
-        return b.parse(new ByteArrayInputStream(xml));
-    }
-
     static boolean is(Element e, String ns, String local) {
         return local.equals(e.getLocalName()) && (ns == null ? e.getNamespaceURI() == null : ns.equals(e.getNamespaceURI()));
     }
@@ -184,6 +184,7 @@ final class SoapCall {
     }
 
     static Element child(Element parent, String ns, String local) {
+        if (parent == null) return null;
         List<Element> all = children(parent, ns, local);
         return all.isEmpty() ? null : all.get(0);
     }

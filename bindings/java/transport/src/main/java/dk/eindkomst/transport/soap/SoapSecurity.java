@@ -1,12 +1,17 @@
 package dk.eindkomst.transport.soap;
 
 /**
- * Hook that turns the finished, unsigned envelope into the one sent: for Serviceplatformen's token model
- * it adds {@code wsse:Security} with the SAML holder-of-key assertion, a timestamp and the signature over
- * Body and the WS-Addressing/Framework headers (usually done with a WS-Stack such as WSS4J).
+ * WS-Security of a service: turns the finished, unsigned envelope into the one sent and checks the answer.
+ * For Serviceplatformen use {@link dk.eindkomst.transport.security.TokenSecurity} (STS token, signature over
+ * Body and the WS-Addressing/Framework headers, signed answers).
  */
-@FunctionalInterface
 public interface SoapSecurity {
     /** Returns the envelope to send. */
     byte[] secure(byte[] envelope) throws Exception;
+
+    /**
+     * Throws when {@code answer} (the raw HTTP body) is not signed as the service must sign it;
+     * {@code fault} tells that it holds a {@code soap:Fault}.
+     */
+    void verifyAnswer(byte[] answer, boolean fault) throws Exception;
 }

@@ -1,0 +1,319 @@
+//! The fast path: a clean line of a fixed-width family decoded without the
+//! general machinery. The line is framed by its record's known length (the
+//! terminator is checked where the layout says it must be; no search), its
+//! line number compared as ASCII against a running counter, every byte
+//! checked in one SWAR pass against the layout's class masks, then only the
+//! fields that need more (codes, dates, amounts' sub-øre digits, mandatory
+//! text). No error context, no queue traffic, no copy.
+//!
+//! Anything unusual (a finding of any kind, a variant, the start or end
+//! record, a rule that spans records) returns `None`, and the general path
+//! (`line.rs`) reads the line from the start: the fast path never reports,
+//! so both paths give the same events by construction, and the fuzz target
+//! `decode_split` and every core test compare them.
+
+use super::{Meta, Src, State, Step};
+use crate::field;
+use crate::plan::{Check, OnBlank, Plans};
+
+/// The running line number as the ASCII digits the next line must carry.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LineNumber {
+    /// The number the digits stand for (`u32::MAX`: not built yet).
+    of: u32,
+    /// The digits, zero-filled, right-aligned in the field's width.
+    digits: [u8; 10],
+}
+
+impl LineNumber {
+    pub const fn new() -> LineNumber {
+        LineNumber { of: u32::MAX, digits: [b'0'; 10] }
+    }
+
+    /// The digits of `n` in `width` places.
+    #[inline]
+    fn of(&mut self, n: u32, width: usize) -> &[u8] {
+        let width = width.min(10);
+        if self.of != n {
+            crate::encode::write_digits(n as u64, &mut self.digits[..width]);
+            self.of = n;
+        }
+        &self.digits[..width]
+    }
+
+    /// Counts on by one, in ASCII.
+    #[inline]
+    fn step(&mut self, width: usize) {
+        let width = width.min(10);
+        for d in self.digits[..width].iter_mut().rev() {
+            if *d < b'9' {
+                *d += 1;
+                self.of = self.of.wrapping_add(1);
+                return;
+            }
+            *d = b'0';
+        }
+        self.of = u32::MAX; // wrapped: rebuild from the number next time
+    }
+}
+
+/// Whether a field's bytes give a value (not blank, not all zeros).
+#[inline]
+fn given(v: &[u8]) -> bool {
+    v.iter().any(|&b| b != b' ' && b != b'0')
+}
+
+/// A date of digits known to be digits: a real calendar date.
+#[inline]
+fn date_ok(v: &[u8]) -> bool {
+    let d = |i: usize| (v[i] - b'0') as u32;
+    if v.len() < 8 {
+        return false;
+    }
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let (month, day) = (d(4) * 10 + d(5), d(6) * 10 + d(7));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const DAYS: [u32; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let max = if month == 2 && leap { 29 } else { DAYS.get(month as usize).copied().unwrap_or(0) };
+    day >= 1 && day <= max
+}
+
+/// Variant choices that did not read the line's content, for reuse.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Choices {
+    /// (record type, line length, file date, plan index); record type 0 = empty.
+    seen: [(u16, u16, u32, u8); 4],
+    next: usize,
+}
+
+impl Choices {
+    pub const fn new() -> Choices {
+        Choices { seen: [(0, 0, 0, 0); 4], next: 0 }
+    }
+}
+
+impl State {
+    /// The layout of a record type with variants (or a forced one) for the
+    /// line at the start of `rest`: remembered when the choice did not
+    /// depend on the line's content.
+    fn variant<'p>(&mut self, plans: &'p Plans, rec: u16, rest: &[u8]) -> Option<&'p crate::plan::Plan> {
+        let end = memchr::memchr(b'\n', rest)?;
+        let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
+        let len = u16::try_from(text.len()).ok()?;
+        let key = (rec, len, self.file_date);
+        if let Some(&(_, _, _, i)) = self.choices.seen.iter().find(|c| (c.0, c.1, c.2) == key) {
+            return plans.at(i);
+        }
+        let (plan, content) = self.choose_why(plans, rec, text)?;
+        if !content {
+            self.choices.seen[self.choices.next] = (rec, len, self.file_date, plan.index);
+            self.choices.next = (self.choices.next + 1) % self.choices.seen.len();
+        }
+        Some(plan)
+    }
+
+    /// Whether the fast path may try the next line at all.
+    #[inline]
+    pub(super) fn fast_ready(&self) -> bool {
+        self.probation == 0 && !self.stopped && self.blank_pending.is_none() && self.opts.family.separator.is_none()
+    }
+
+    /// Decodes the line at the start of `rest` if it is clean: the record
+    /// and the bytes used (terminator included), or `None`.
+    #[inline]
+    pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
+        let clean = self.precheck(plans, rest)?;
+        self.commit(plans, &clean, rest, src, at)
+    }
+
+    /// The context-free half of the fast path: the line at the start of
+    /// `rest` is framed by its layout's length, its bytes are of their
+    /// classes and its fields pass their checks. Depends only on the
+    /// options, the plans and the file date (variant rules).
+    #[inline]
+    pub(super) fn precheck(&mut self, plans: &Plans, rest: &[u8]) -> Option<Clean> {
+        let fam = self.opts.family;
+        let key = rest.get(fam.key.range())?;
+        let rec = match *key {
+            [a, b, c, d] => {
+                let (a, b, c, d) =
+                    (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'), d.wrapping_sub(b'0'));
+                if a.max(b).max(c).max(d) > 9 {
+                    return None;
+                }
+                a as u16 * 1000 + b as u16 * 100 + c as u16 * 10 + d as u16
+            }
+            _ => u16::try_from(field::parse_short_number(key)?).ok()?,
+        };
+        let mut plan = plans.get(rec)?;
+        let chosen = plan.has_variants || self.opts.forced[0].is_some();
+        if chosen {
+            plan = self.variant(plans, rec, rest)?;
+        }
+        let fast = &plan.fast;
+        if !fast.ok {
+            return None;
+        }
+        let len = plan.layout.length as usize;
+        let used = match rest.get(len) {
+            Some(b'\n') => len + 1,
+            Some(b'\r') if rest.get(len + 1) == Some(&b'\n') => len + 2,
+            _ => return None,
+        };
+        let line = &rest[..len];
+        let scan = plan.pass(line);
+        if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+            return None;
+        }
+        for op in fast.ops() {
+            let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
+            if op.blank != OnBlank::Never {
+                if field::is_blank(v) {
+                    if op.blank == OnBlank::Slow {
+                        return None;
+                    }
+                    continue;
+                }
+                if op.whole && !v.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            let ok = match op.check {
+                Check::Nothing => true,
+                Check::Code(set) => set.contains(v),
+                Check::Date => date_ok(v),
+                Check::Time => field::parse_time(v).is_some(),
+                Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
+            };
+            if !(ok || op.zeros_pass && v.iter().all(|&b| b == b'0')) {
+                return None;
+            }
+        }
+        let identity = &fast.identity[..fast.n_identity as usize];
+        if !identity.is_empty()
+            && !identity.iter().any(|&(s, l)| line.get(s as usize..(s + l) as usize).is_some_and(given))
+        {
+            return None;
+        }
+        Some(Clean {
+            layout: plan.layout,
+            plan: plan.index,
+            len: len as u32,
+            used: used as u32,
+            high: scan.high,
+            file_date: if chosen { Some(self.file_date) } else { None },
+        })
+    }
+
+    /// The contextual half: the line number, the encoding, the file date the
+    /// variant was chosen with, the grammar; then the record is committed
+    /// as the general path would.
+    #[inline]
+    pub(super) fn commit(
+        &mut self,
+        plans: &Plans,
+        clean: &Clean,
+        rest: &[u8],
+        src: Src,
+        at: usize,
+    ) -> Option<(Step, usize)> {
+        let fam = self.opts.family;
+        let plan = plans.at(clean.plan)?;
+        let fast = &plan.fast;
+        let line = rest.get(..clean.len as usize)?;
+        if clean.file_date.is_some_and(|d| d != self.file_date) {
+            return None;
+        }
+        // High bytes are ISO-8859-1 letters only once the file is known not to be UTF-8.
+        if clean.high && self.utf8 != Some(false) {
+            return None;
+        }
+        let lb_nr = match fam.line_number {
+            Some(n) => {
+                let want = self.lb.of(self.next_lb_nr, n.len as usize);
+                let have = line.get(n.range())?;
+                // Byte by byte without a call: line numbers are short.
+                if have.len() != want.len() || have.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
+                    return None;
+                }
+                self.next_lb_nr
+            }
+            None => 0,
+        };
+        let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+
+        // Clean: commit what the general path would.
+        let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
+        self.grammar.fast_update(
+            parent,
+            fast.top,
+            fast.free,
+            plan.layout.rec_nr,
+            plan.slot,
+            fast.container,
+            value.unwrap_or(&[]),
+        );
+        if let Some(n) = fam.line_number {
+            self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
+            self.lb.step(n.len as usize);
+        }
+        self.line += 1;
+        self.line_start = self.offset;
+        self.counts.lines += 1;
+        self.counts.decoded += 1;
+        if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {
+            t.decoded += 1;
+        }
+        let (len, used) = (clean.len as usize, clean.used as usize);
+        let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
+        Some((Step::Record(meta), used))
+    }
+}
+
+/// A line whose context-free checks passed: the first half of the fast
+/// path, which [`Prechecker`](super::Prechecker) runs on other threads and
+/// [`Decoder::accept`](super::Decoder::accept) completes in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clean {
+    layout: &'static crate::layout::RecordLayout,
+    plan: u8,
+    len: u32,
+    used: u32,
+    high: bool,
+    /// The file date a variant rule chose with (`None`: no choice made).
+    file_date: Option<u32>,
+}
+
+impl Clean {
+    /// Bytes of the line, terminator included.
+    pub fn used(&self) -> usize {
+        self.used as usize
+    }
+
+    /// The layout the line is read with.
+    pub fn layout(&self) -> &'static crate::layout::RecordLayout {
+        self.layout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_line_numbers() {
+        assert!(date_ok(b"20240229") && !date_ok(b"20230229") && !date_ok(b"20241301") && !date_ok(b"20240100"));
+        assert!(date_ok(b"20000229") && !date_ok(b"19000229"));
+        let mut n = LineNumber::new();
+        assert_eq!(n.of(9, 7), b"0000009");
+        n.step(7);
+        assert_eq!(n.of(10, 7), b"0000010");
+        n.step(7);
+        assert_eq!((n.of, &n.digits[..7]), (11, &b"0000011"[..]));
+        let mut full = LineNumber::new();
+        full.of(99, 2);
+        full.step(2);
+        assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
+        assert_eq!(full.of(100, 2), b"00");
+    }
+}
