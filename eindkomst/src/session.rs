@@ -137,6 +137,9 @@ pub enum Progress {
 pub struct Session {
     decoder: Decoder,
     filter: Option<Filtering>,
+    /// The fewest bytes a record's line can take (terminator included): bounds
+    /// how many records a stretch of input can hold.
+    min_line: usize,
     /// Where kept records are projected.
     buf: Box<[u8; MAX_LINE]>,
     stopped: bool,
@@ -167,7 +170,18 @@ impl Session {
 
     /// A session with a filter already started.
     pub fn with_filter(opts: Options, filter: Option<Filtering>) -> Session {
-        Session { decoder: Decoder::new(opts), filter, buf: Box::new([0; MAX_LINE]), stopped: false, finished: false }
+        let min_line = match opts.family.separator {
+            Some(_) => 2,
+            None => opts.family.layouts().map(|l| l.base_length() as usize + 1).min().unwrap_or(2),
+        };
+        Session {
+            decoder: Decoder::new(opts),
+            filter,
+            min_line: min_line.max(2),
+            buf: Box::new([0; MAX_LINE]),
+            stopped: false,
+            finished: false,
+        }
     }
 
     /// The options in force.
@@ -220,10 +234,32 @@ impl Session {
             if self.stopped || self.finished {
                 return (input.len(), Progress::Stopped);
             }
-            if sink.room() < self.need() {
+            let need = self.need();
+            let room = sink.room();
+            if room < need {
                 return (used, Progress::Full);
             }
-            let (event, n) = self.decoder.decode(input.get(used..).unwrap_or_default());
+            let rest = input.get(used..).unwrap_or_default();
+            // Clean records come in a run through the core's fast path, as
+            // many as the sink can take: every record gives at most one event
+            // of its own plus the headers held before the run, so `room -
+            // need` records fit, and a stretch of input holds at most
+            // `len / min_line` of them.
+            let run = (room - need).saturating_mul(self.min_line);
+            let (event, n) = if run >= self.min_line {
+                let (filter, buf) = (&mut self.filter, &mut self.buf);
+                let part = rest.get(..run.min(rest.len())).unwrap_or(rest);
+                let (event, n) =
+                    self.decoder.decode_records(part, |r| emit(filter, buf, eindkomst_core::Event::Record(r), sink));
+                // A run cut short of the input ends in NeedInput: go on with the rest.
+                if event == eindkomst_core::Event::NeedInput && part.len() < rest.len() {
+                    used += n;
+                    continue;
+                }
+                (event, n)
+            } else {
+                self.decoder.decode(rest)
+            };
             used += n;
             match event {
                 eindkomst_core::Event::NeedInput => return (used, Progress::NeedInput),

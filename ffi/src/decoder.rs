@@ -422,7 +422,10 @@ impl Out<'_> {
     /// others copied to scratch (with `extra` after them).
     fn put(&mut self, mut ev: eik_event, bytes: &[u8], extra: &[u8]) {
         let Some(slot) = self.out.get_mut(self.n) else {
-            return;
+            // The batch loop asks for room before every step; an event past
+            // the end would be lost, so this is a bug: the boundary turns it
+            // into EIK_STATUS_PANIC and poisons the decoder.
+            panic!("eik_decode: event array overflow");
         };
         if extra.is_empty() && within(self.input, bytes) {
             ev.bytes = bytes.as_ptr();
