@@ -33,10 +33,10 @@ if (work === 'A') {
   let chars = 0;
   const take = (records) => {
     for (let i = 0; i < records.length; i++) {
-      const raw = records[i].raw;
-      for (const k in raw) {
+      const values = records[i].values();
+      for (let j = 0; j < values.length; j++) {
         fields++;
-        chars += raw[k].length;
+        chars += values[j].length;
       }
     }
   };

@@ -259,12 +259,20 @@ export function createApi(wasm) {
     return out;
   }
 
+  /** Field `f` of the record at `at`, trailing blanks trimmed: one slice of the batch string. */
+  function rawField(f, text, at) {
+    const start = at + f.start;
+    let end = at + f.end;
+    while (end > start && text.charCodeAt(end - 1) === 32) end--;
+    return text.slice(start, end);
+  }
+
   function rawFields(view, text, at) {
     const out = {};
     const raw = view.raw;
     for (let i = 0; i < raw.length; i++) {
       const f = raw[i];
-      out[f.key] = trimEndSpaces(text.slice(at + f.start, at + f.end));
+      out[f.key] = rawField(f, text, at);
     }
     return out;
   }
@@ -383,7 +391,17 @@ export function createApi(wasm) {
     /** Field number `no` without trailing blanks (as in `raw`), or undefined. */
     value(no) {
       const f = this.#view.raw.find((r) => r.no === no);
-      return f === undefined ? undefined : trimEndSpaces(this.#batch.text.slice(this.#at + f.start, this.#at + f.end));
+      return f === undefined ? undefined : rawField(f, this.#batch.text, this.#at);
+    }
+
+    /** Every field in line order, trailing blanks trimmed: the values of `raw` as an array. */
+    values() {
+      const raw = this.#view.raw;
+      const text = this.#batch.text;
+      const at = this.#at;
+      const out = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = rawField(raw[i], text, at);
+      return out;
     }
 
     /** The CPR number (10 digits) of a 2101/4101/6000 record, or null. Personal data. */

@@ -268,6 +268,8 @@ export interface RecordBase<T extends RecordType, V extends string, F, RF> {
   readonly bytes: Uint8Array;
   /** Field number `no` without trailing blanks (as in `raw`), or undefined. */
   value(no: number): string | undefined;
+  /** Every field in line order, trailing blanks trimmed: the values of `raw` as an array. */
+  values(): string[];
   toJSON(): { line: number; lbNr: number; offset: number; record: T; variant: V; fields: F };
   toRaw(): RawRecord<T, RF>;
 }
@@ -297,6 +299,7 @@ export class EindkomstRecord {
   readonly amountOre: number | null;
   readonly bytes: Uint8Array;
   value(no: number): string | undefined;
+  values(): string[];
   toJSON(): object;
   toRaw(): RawRecord;
 }

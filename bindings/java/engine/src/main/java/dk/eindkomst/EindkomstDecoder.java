@@ -44,7 +44,8 @@ import java.util.stream.StreamSupport;
  * <p>Simple, one owned {@link Record} per record: {@code for (Record r : decoder)},
  * with the findings collected in {@link #findings()}.
  *
- * <p>The input is read in chunks of {@value #CHUNK} bytes; one native call
+ * <p>The input is read in chunks of {@value #CHUNK} bytes (a file straight into a
+ * direct buffer); one native call
  * fills up to {@value #BATCH} events. In lenient mode (the default) findings
  * are events like records and are also collected in {@link #findings()}; in
  * strict mode the first rejected line or stream error throws
@@ -131,7 +132,8 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             throw new NullPointerException("input stream and options are required");
         }
         this.stream = in;
-        this.in = Channels.newChannel(in);
+        // A file is read straight into the direct buffer; other streams through a copy.
+        this.in = in instanceof java.io.FileInputStream f ? f.getChannel() : Channels.newChannel(in);
         this.options = options;
         this.filterOptions = filter;
         this.family = options.family();
@@ -357,13 +359,18 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         return true;
     }
 
+    /** Fills the input buffer (up to {@value #CHUNK} bytes, or the end of the stream). */
     private void readChunk() {
         inputBuf.clear();
         try {
-            int got;
-            do {
-                got = in.read(inputBuf);
-            } while (got == 0);
+            int got = 0;
+            // A stream's channel may hand out a few KiB per read: fill the buffer, so one
+            // native call sees a whole chunk.
+            while (inputBuf.hasRemaining() && (got = in.read(inputBuf)) >= 0) {
+                if (got == 0 && inputBuf.position() > 0) {
+                    break;
+                }
+            }
             eof = got < 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
