@@ -79,6 +79,7 @@ namespace Eindkomst
         private readonly Family family;
         private readonly FilterOptions filterOptions;
         private readonly ulong[] permitted;
+        private readonly Layout[] layouts; // the family's, as an array: one load per record
         private readonly byte[] chunk = new byte[ChunkSize];
         private readonly EikEvent[] events = new EikEvent[BatchSize];
         private byte[] scratch = new byte[0];
@@ -121,6 +122,8 @@ namespace Eindkomst
             filterOptions = filter;
             handle = NewDecoder(this.options, filter);
             permitted = new ulong[family.Layouts.Count];
+            layouts = new Layout[family.Layouts.Count];
+            for (int i = 0; i < layouts.Length; i++) layouts[i] = family.Layouts[i];
             foreach (Layout l in family.Layouts)
             {
                 ulong mask = ulong.MaxValue;
@@ -302,26 +305,32 @@ namespace Eindkomst
 
         private unsafe void Load(int i)
         {
+            int type = events[i].EventType;
+            if (type == Abi.EventTypeRecord)
+            {
+                // Field by field from the array: no copy of the 80-byte event.
+                current = EventType.Record;
+                int flags = events[i].Flags;
+                bool inScratch = (flags & Abi.EventInScratch) != 0;
+                int pos = (int)((long)events[i].Bytes - (inScratch ? scratchBase : inputBase));
+                int layout = events[i].Layout;
+                view = new RecordView(inScratch ? scratch : chunk, pos, layouts[layout], (long)events[i].Line,
+                    (int)events[i].LbNr, (long)events[i].Offset, options.AmountScale, permitted[layout],
+                    (flags & Abi.EventHasPseudonym) != 0 ? pos + (int)events[i].Len : -1);
+                return;
+            }
             EikEvent e = events[i];
             switch (e.EventType)
             {
-                case Abi.EventTypeRecord:
-                    current = EventType.Record;
-                    bool inScratch = (e.Flags & Abi.EventInScratch) != 0;
-                    byte[] buf = inScratch ? scratch : chunk;
-                    int pos = (int)((long)e.Bytes - (inScratch ? scratchBase : inputBase));
-                    view = new RecordView(buf, pos, family.Layouts[e.Layout], (long)e.Line, (int)e.LbNr, (long)e.Offset,
-                        options.AmountScale, permitted[e.Layout], (e.Flags & Abi.EventHasPseudonym) != 0 ? pos + (int)e.Len : -1);
-                    return;
                 case Abi.EventTypeRaw:
                     current = EventType.Raw;
                     return;
             }
             current = EventType.Finding;
-            var type = e.EventType == Abi.EventTypeRejected ? FindingType.Rejected
+            var findingType = e.EventType == Abi.EventTypeRejected ? FindingType.Rejected
                 : e.EventType == Abi.EventTypeError ? FindingType.Error : FindingType.Warning;
             bool hasField = (e.Flags & Abi.EventHasField) != 0;
-            finding = new Finding(type, e.Kind, Encoding.UTF8.GetString(BytesOf(e)), (long)e.Line, (long)e.Offset,
+            finding = new Finding(findingType, e.Kind, Encoding.UTF8.GetString(BytesOf(e)), (long)e.Line, (long)e.Offset,
                 (e.Flags & Abi.EventHasLbNr) != 0 ? (int?)e.LbNr : null,
                 (e.Flags & Abi.EventHasRecordType) != 0 ? (int?)e.RecordType : null,
                 hasField ? (int?)e.FieldNo : null, hasField ? Name(e.FieldName) : "", (long)e.Expected, (long)e.Found);

@@ -103,6 +103,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     private int at = -1;
     private int type;
     private final long[] permitted;
+    private final Layout[] layouts; // the family's, as an array: one load per record
     private final RecordView view = new RecordView();
     private Finding finding;
     private final List<Finding> findings = new ArrayList<>();
@@ -141,6 +142,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         handle = new Handle(dec);
         cleanable = CLEANER.register(this, handle);
         permitted = new long[family.layouts().size()];
+        layouts = family.layouts().toArray(new Layout[0]);
         Memory mask = new Memory(8);
         for (Layout l : family.layouts()) {
             if (filter == null) {
@@ -394,7 +396,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
                 v.pos = (int) (ptr - inputAddress);
             }
             int layout = ev.getShort(e + Abi.EVENT_LAYOUT) & 0xFFFF;
-            v.layout = family.at(layout);
+            v.layout = layouts[layout];
             v.line = ev.getLong(e + Abi.EVENT_LINE);
             v.lbNr = ev.getInt(e + Abi.EVENT_LB_NR);
             v.offset = ev.getLong(e + Abi.EVENT_OFFSET);
