@@ -1,11 +1,12 @@
 /*
  * Decodes an eIndkomst file with the C API and prints one line per record
- * and per finding. Personal identifiers (CPR) are masked: never log them.
+ * and per finding, in input order. Personal identifiers (CPR) are masked:
+ * never log them.
  *
- *   cc -std=c99 -I include bindings/c/example.c -L target/release -leindkomst
- *   LD_LIBRARY_PATH=target/release ./a.out testdata/sample.txt
+ *   cc -std=c11 -I include bindings/c/example.c -L target/release -leindkomst
+ *   LD_LIBRARY_PATH=target/release ./a.out testdata/sample.txt [--base64] [--family FILE]
  *
- * The file is read in 4096-byte chunks; records come 256 per native call.
+ * The file is read in 4096-byte chunks; events come up to 256 per native call.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,22 +30,22 @@ static void print_latin1(const uint8_t *p, size_t len) {
     }
 }
 
-/* Prints "type line lb_nr" and every non-filler field, CPR masked. */
-static void print_record(const eik_record *r) {
+/* Prints "line, Lb_nr, record type" and every field that is not the key, the
+ * line number, a filler or a sign; the CPR masked. */
+static void print_record(const eik_family *fam, const eik_event *r) {
     eik_layout layout;
     printf("line %3llu  Lb_nr %7u  %04u", (unsigned long long)r->line, (unsigned)r->lb_nr,
            (unsigned)r->record_type);
-    if (eik_layout_at(r->layout_index, &layout) != EIK_STATUS_OK) {
+    if (eik_family_layout(fam, r->layout, &layout) != EIK_STATUS_OK) {
         printf("  (no layout)\n");
         return;
     }
-    /* Fields 0 and 1 are Lb_nr and Rec_nr, printed above. */
-    for (uint32_t i = 2; i < layout.n_fields; i++) {
+    for (uint32_t i = 0; i < layout.n_fields; i++) {
         eik_field f;
-        if (eik_layout_field(layout.index, i, &f) != EIK_STATUS_OK ||
-            f.format == EIK_FIELD_FORMAT_FILLER || f.format == EIK_FIELD_FORMAT_SIGN)
+        if (eik_family_field(fam, layout.index, i, &f) != EIK_STATUS_OK || f.role == EIK_ROLE_RECORD_KEY ||
+            f.role == EIK_ROLE_LINE_NUMBER || f.format == EIK_FIELD_FORMAT_FILLER || f.format == EIK_FIELD_FORMAT_SIGN)
             continue;
-        printf("  %s=", f.name);
+        printf("  %.*s=", (int)f.name.len, (const char *)f.name.ptr);
         if (f.personal) {
             printf("**********");
             continue;
@@ -53,7 +54,7 @@ static void print_record(const eik_record *r) {
         /* An amount's sign is the next field. */
         if (f.format == EIK_FIELD_FORMAT_AMOUNT || f.format == EIK_FIELD_FORMAT_QUANTITY) {
             eik_field sign;
-            if (eik_layout_field(layout.index, i + 1, &sign) == EIK_STATUS_OK &&
+            if (eik_family_field(fam, layout.index, i + 1, &sign) == EIK_STATUS_OK &&
                 sign.format == EIK_FIELD_FORMAT_SIGN)
                 putchar(r->bytes[sign.start]);
         }
@@ -61,32 +62,22 @@ static void print_record(const eik_record *r) {
     putchar('\n');
 }
 
-static const char *finding_name(eik_finding f) {
-    switch (f) {
-    case EIK_FINDING_REJECTED: return "rejected";
-    case EIK_FINDING_ERROR: return "error";
-    case EIK_FINDING_WARNING: return "warning";
-    default: return "finding";
+/* Prints one event: a record, a raw line (its key only), or a finding with
+ * the engine's own message and its kind's code. */
+static void print_event(const eik_family *fam, const eik_event *e) {
+    eik_kind_info k;
+    switch (e->event_type) {
+    case EIK_EVENT_TYPE_RECORD: print_record(fam, e); return;
+    case EIK_EVENT_TYPE_RAW:
+        printf("line %3llu  raw, key %.*s\n", (unsigned long long)e->line, (int)e->key_len, (const char *)e->bytes + e->key_start);
+        return;
+    case EIK_EVENT_TYPE_REJECTED: printf("rejected: "); break;
+    case EIK_EVENT_TYPE_ERROR: printf("error: "); break;
+    default: printf("warning: "); break;
     }
-}
-
-/* Prints and removes the pending findings. */
-static int print_findings(eik_decoder *dec) {
-    eik_error errs[64];
-    size_t n;
-    do {
-        eik_status st = eik_take_findings(dec, errs, 64, &n);
-        if (st != EIK_STATUS_OK) return (int)st;
-        for (size_t i = 0; i < n; i++) {
-            const eik_error *e = &errs[i];
-            printf("%s: line %llu", finding_name(e->finding), (unsigned long long)e->line);
-            if (e->has_lb_nr) printf(" (Lb_nr %u)", (unsigned)e->lb_nr);
-            if (e->has_record) printf(", record %04u", (unsigned)e->record);
-            if (e->has_field) printf(", field %u %s", (unsigned)e->field_no, e->field_name);
-            printf(", offset %llu: %s [%s]\n", (unsigned long long)e->offset, e->message, e->code);
-        }
-    } while (n > 0);
-    return 0;
+    printf("%.*s", (int)e->len, (const char *)e->bytes);
+    if (eik_kind_get(e->kind, &k) == EIK_STATUS_OK) printf(" [%.*s]", (int)k.code.len, (const char *)k.code.ptr);
+    putchar('\n');
 }
 
 static int fail(const char *what, eik_status st) {
@@ -94,51 +85,68 @@ static int fail(const char *what, eik_status st) {
     return 1;
 }
 
+/* Loads a family file, or exits. */
+static const eik_family *load_family(const char *path) {
+    FILE *f = fopen(path, "rb");
+    static char json[1 << 20];
+    size_t n = f ? fread(json, 1, sizeof json, f) : 0;
+    if (f) fclose(f);
+    const eik_family *fam = NULL;
+    char msg[256];
+    if (n == 0 || eik_family_load((const uint8_t *)json, n, &fam, (uint8_t *)msg, sizeof msg) != EIK_STATUS_OK) {
+        fprintf(stderr, "%s: %s\n", path, n == 0 ? "cannot read" : msg);
+        exit(1);
+    }
+    return fam;
+}
+
 int main(int argc, char **argv) {
     const char *path = argc > 1 ? argv[1] : "testdata/sample.txt";
+    eik_options opts;
+    eik_options_default(&opts);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--base64") == 0) opts.base64 = 1;
+        if (strcmp(argv[i], "--family") == 0 && i + 1 < argc) opts.family = load_family(argv[++i]);
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         perror(path);
         return 1;
     }
-    eik_options opts;
-    eik_options_default(&opts);
-    if (argc > 2 && strcmp(argv[2], "--base64") == 0) opts.base64 = 1;
-
     eik_decoder *dec = NULL;
-    eik_status st = eik_decoder_new(&opts, &dec);
+    char msg[256];
+    eik_status st = eik_decoder_new(&opts, &dec, (uint8_t *)msg, sizeof msg);
     if (st != EIK_STATUS_OK) {
         fclose(f);
         return fail("eik_decoder_new", st);
     }
 
     static uint8_t buf[CHUNK];
-    static eik_record recs[BATCH];
-    size_t len, n, used;
+    static eik_event events[BATCH];
+    eik_batch b;
+    size_t len;
     int rc = 0;
     while (rc == 0 && (len = fread(buf, 1, sizeof buf, f)) > 0) {
         size_t off = 0;
         do {
-            st = eik_decode(dec, buf + off, len - off, recs, BATCH, &n, &used);
+            st = eik_decode(dec, buf + off, len - off, events, BATCH, &b);
             if (st != EIK_STATUS_OK) {
                 rc = fail("eik_decode", st);
                 break;
             }
-            off += used;
+            off += b.consumed;
             /* Views are valid until the next call on dec: use them now. */
-            for (size_t i = 0; i < n; i++) print_record(&recs[i]);
-            print_findings(dec);
+            for (size_t i = 0; i < b.n_events; i++) print_event(opts.family, &events[i]);
         } while (off < len);
     }
-    bool done = false;
-    while (rc == 0 && !done) {
-        st = eik_finish(dec, recs, BATCH, &n, &done);
+    b.done = 0;
+    while (rc == 0 && !b.done) {
+        st = eik_finish(dec, events, BATCH, &b);
         if (st != EIK_STATUS_OK) {
             rc = fail("eik_finish", st);
             break;
         }
-        for (size_t i = 0; i < n; i++) print_record(&recs[i]);
-        print_findings(dec);
+        for (size_t i = 0; i < b.n_events; i++) print_event(opts.family, &events[i]);
     }
     eik_counts c;
     if (rc == 0 && eik_decoder_counts(dec, &c) == EIK_STATUS_OK)

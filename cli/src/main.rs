@@ -307,8 +307,7 @@ fn infer_shape(
 
 /// Reads a family file.
 fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    eindkomst_core::layout_json::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    eindkomst::family::load(path)
 }
 
 fn main() -> ExitCode {

@@ -817,34 +817,3 @@ impl<'f> Iterator for Kept<'f> {
         self.record.take()
     }
 }
-
-impl<'a> Record<'a> {
-    /// The view of a line the decoder returned earlier, rebuilt from its
-    /// parts, e.g. after crossing the C ABI as an `eik_record`, so it can be
-    /// given to [`Filter::record`]. `None` when `bytes` does not have the
-    /// layout's length. Amounts are read with the default scale (6); the
-    /// filter does not read amounts.
-    ///
-    /// ```
-    /// use eindkomst_core::{layout::EMPLOYER, Record};
-    /// let line = b"0000010600100130000032500000000+";
-    /// let r = Record::from_decoded(EMPLOYER.get(6001).unwrap(), line, 10, 10, 711).unwrap();
-    /// assert_eq!((r.feltnummer(), r.line()), (Some(13), 10));
-    /// ```
-    pub fn from_decoded(
-        layout: &'static RecordLayout,
-        bytes: &'a [u8],
-        line: u64,
-        lb_nr: u32,
-        offset: u64,
-    ) -> Option<Record<'a>> {
-        (bytes.len() == layout.length as usize).then_some(Record {
-            layout,
-            bytes,
-            line,
-            lb_nr,
-            offset,
-            amount_scale: 6,
-        })
-    }
-}

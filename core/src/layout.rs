@@ -8,7 +8,7 @@
 //! `layout_json` regenerates it and fails when the tables differ). Any other
 //! family, such as SKAT's subscriber flat file that SF0770_E delivers, is a
 //! file of the same shape that a user loads at run time
-//! (`eindkomst_core::layout_json`, feature `json`); see `docs/layouts.md`.
+//! (`eindkomst::family`, the std crate); see `docs/layouts.md`.
 
 /// Official field type: `N` numeric (zero-filled, right-aligned) or `A`
 /// alphanumeric (blank-filled).

@@ -14,7 +14,8 @@
 //!    its record key and line number sit, fixed width or separated fields,
 //!    the grammar, field roles and variants. The employer reporting family
 //!    ([`EMPLOYER`], generated from `core/families/employer.json`) is the
-//!    default; others are loaded from JSON ([`layout_json`], feature `json`).
+//!    default; others are loaded from JSON by the std crate `eindkomst`
+//!    (`eindkomst::family`).
 //!    The key picks the [`layout::RecordLayout`]; every field is validated
 //!    against it (digits, dates, codes, signs), the record order against the
 //!    grammar (employer: 1000 → 2001 → 5000 → 6000 → 6001…, 9999), the line
@@ -53,7 +54,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-#[cfg(any(test, feature = "json"))]
+#[cfg(test)]
 extern crate std;
 
 pub mod base64;
@@ -64,8 +65,6 @@ pub mod error;
 pub mod field;
 pub mod filter;
 pub mod layout;
-#[cfg(feature = "json")]
-pub mod layout_json;
 #[rustfmt::skip]
 pub mod layouts;
 mod plan;

@@ -20,6 +20,35 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// The view of a line the decoder returned earlier, rebuilt from its
+    /// parts (a copy of its bytes kept in a batch, or bytes that crossed a
+    /// language boundary). `None` when `bytes` does not have the layout's
+    /// length or `amount_scale` is above 16.
+    ///
+    /// ```
+    /// use eindkomst_core::{layout::EMPLOYER, Record};
+    /// let line = b"0000010600100130000032500000000+";
+    /// let r = Record::from_parts(EMPLOYER.get(6001).unwrap(), line, 10, 10, 711, 6).unwrap();
+    /// assert_eq!((r.feltnummer(), r.line(), r.amount().unwrap().ore()), (Some(13), 10, Some(3_250_000)));
+    /// ```
+    pub fn from_parts(
+        layout: &'static RecordLayout,
+        bytes: &'a [u8],
+        line: u64,
+        lb_nr: u32,
+        offset: u64,
+        amount_scale: u8,
+    ) -> Option<Record<'a>> {
+        (bytes.len() == layout.length as usize && amount_scale <= 16).then_some(Record {
+            layout,
+            bytes,
+            line,
+            lb_nr,
+            offset,
+            amount_scale,
+        })
+    }
+
     /// The record type (employer `Rec_nr`: 1000, 2001, ..., 9999).
     pub fn record_type(&self) -> u16 {
         self.layout.rec_nr

@@ -19,7 +19,7 @@ fn testdata(name: &str) -> PathBuf {
 
 fn family(name: &str) -> &'static Family {
     let text = std::fs::read_to_string(testdata(name)).unwrap();
-    eindkomst_core::layout_json::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    eindkomst::family::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn file(name: &str) -> Vec<u8> {
@@ -243,12 +243,12 @@ fn a_damaged_first_line_is_not_a_wrong_family() {
 #[test]
 fn family_files_are_checked_when_loaded() {
     let demo = std::fs::read_to_string(testdata("demo.json")).unwrap();
-    let bad = |from: &str, to: &str| eindkomst_core::layout_json::parse(&demo.replacen(from, to, 1)).unwrap_err();
+    let bad = |from: &str, to: &str| eindkomst::family::parse(&demo.replacen(from, to, 1)).unwrap_err();
     assert_eq!(bad("\"start\": 4,", "\"start\": 5,"), "record 100: field 2 starts at 5 but 4 was expected");
     assert_eq!(bad("\"role\": \"cpr\"", "\"role\": \"cprr\""), "record 120: field 2: unknown role \"cprr\"");
     assert_eq!(
         bad("\"parents\": [\n     \"130\"\n    ]", "\"parents\": [\"131\"]"),
         "family grammar 140: no record 131"
     );
-    assert!(eindkomst_core::layout_json::parse("{\"records\": {}}").unwrap_err().starts_with("no \"family\" section"));
+    assert!(eindkomst::family::parse("{\"records\": {}}").unwrap_err().starts_with("no \"family\" section"));
 }

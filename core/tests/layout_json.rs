@@ -141,7 +141,7 @@ fn inline_values_equal_their_named_value_set() {
 fn builtin_family_equals_its_family_file() {
     let path = family_path();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let want = render(eindkomst_core::layout_json::parse(&text).unwrap());
+    let want = render(eindkomst::family::parse(&text).unwrap());
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/layouts.rs");
     if std::env::var_os("EINDKOMST_BLESS").is_some() {
         std::fs::write(&file, &want).unwrap();

@@ -314,6 +314,18 @@ fn family_detection_does_not_depend_on_chunking() {
         let (events, _) = run_chunked(Options::default(), &short, chunk);
         assert_eq!(events, whole, "chunk {chunk}");
     }
+    // Raw lines are passed on at once, so the first one decides: on its own
+    // bytes (not yet consumed when it is delivered), in every chunking.
+    let demo_json =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/families/demo.json")).unwrap();
+    let demo_family = eindkomst::family::parse(&demo_json).unwrap();
+    let raw = Options { family: demo_family, unknown: eindkomst_core::Unknown::Raw, ..Options::default() };
+    let employer = ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::Employer };
+    for chunk in [1, 7, 100, SAMPLE.len()] {
+        let (events, counts) = run_chunked(raw, SAMPLE, chunk);
+        assert!(matches!(&events[0], Ev::Error(e) if e.kind == employer), "chunk {chunk}: {:?}", events[0]);
+        assert_eq!((counts.raw, counts.lines), (27, 27), "chunk {chunk}");
+    }
 }
 
 /// An event is never about bytes the decoder has not consumed: a caller

@@ -1,5 +1,7 @@
 //! The committed header must be exactly what cbindgen generates from the
-//! current sources, and its version macros must equal the crate version.
+//! current sources plus the generated block (the finding kinds from the
+//! core's table, `_Static_assert`s from `ffi/src/abi.rs`), and its version
+//! macros must equal the crate version.
 //!
 //! `EINDKOMST_BLESS=1 cargo test -p eindkomst-ffi --test header` rewrites
 //! `include/eindkomst.h` instead of failing.
@@ -46,6 +48,42 @@ fn cbindgen() -> PathBuf {
     );
 }
 
+/// SCREAMING_SNAKE_CASE of a snake_case code.
+fn upper(code: &str) -> String {
+    code.to_ascii_uppercase()
+}
+
+/// The finding kinds and the layout checks, one source each.
+fn generated_block() -> String {
+    let mut out = String::from(
+        "/* Finding kinds (eik_event.kind, eik_kind_get), generated from the core's\n \
+         * table eindkomst_core::error::KINDS; numbers are stable, never reused. */\n",
+    );
+    for k in eindkomst_core::error::KINDS {
+        out += &format!("#define EIK_KIND_{} {}\n", upper(k.code), k.number);
+    }
+    out += "\n/* Struct layouts, generated from ffi/src/abi.rs: a compiler that would lay\n \
+            * a struct out otherwise than the library stops here. */\n\
+            #ifdef __cplusplus\n#define EIK_STATIC_ASSERT(c, m) static_assert(c, m)\n#else\n\
+            #define EIK_STATIC_ASSERT(c, m) _Static_assert(c, m)\n#endif\n";
+    for st in eindkomst::abi::structs() {
+        out += &format!("EIK_STATIC_ASSERT(sizeof({0}) == {1}, \"{0}: size\");\n", st.name, st.size);
+        for f in &st.fields {
+            out += &format!(
+                "EIK_STATIC_ASSERT(offsetof({0}, {1}) == {2}, \"{0}.{1}: offset\");\n",
+                st.name, f.name, f.offset
+            );
+        }
+    }
+    out
+}
+
+/// cbindgen's header with the generated block before its last `#endif`.
+fn with_generated(cbindgen: &str) -> String {
+    let at = cbindgen.rfind("#endif").expect("an include guard");
+    format!("{}{}\n{}", &cbindgen[..at], generated_block(), &cbindgen[at..])
+}
+
 #[test]
 fn header_matches_cbindgen_output() {
     let out_dir = std::env::temp_dir().join(format!("eindkomst-header-{}", std::process::id()));
@@ -60,7 +98,7 @@ fn header_matches_cbindgen_output() {
         .output()
         .expect("running cbindgen");
     assert!(run.status.success(), "cbindgen failed:\n{}", String::from_utf8_lossy(&run.stderr));
-    let fresh = std::fs::read_to_string(&generated).unwrap();
+    let fresh = with_generated(&std::fs::read_to_string(&generated).unwrap());
     let _ = std::fs::remove_dir_all(&out_dir);
     let path = header_path();
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -80,8 +118,7 @@ fn header_matches_cbindgen_output() {
         "include/eindkomst.h is stale: it differs from cbindgen's output from line {}\n\
          committed: {:?}\n\
          generated: {:?}\n\
-         Regenerate: cbindgen --config ffi/cbindgen.toml --output include/eindkomst.h ffi\n\
-         (or EINDKOMST_BLESS=1 cargo test -p eindkomst-ffi --test header), then commit it.",
+         Regenerate: EINDKOMST_BLESS=1 cargo test -p eindkomst-ffi --test header, then commit it.",
         first + 1,
         committed.lines().nth(first).unwrap_or("<end of file>"),
         fresh.lines().nth(first).unwrap_or("<end of file>"),

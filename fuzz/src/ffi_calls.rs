@@ -1,113 +1,108 @@
-//! `ffi_calls`: the C ABI (`eik_*`) driven by arbitrary call sequences.
+//! `ffi_calls`: the C ABI 0.2 (`eik_*`) driven by arbitrary call sequences.
 //!
 //! Input: `[opts, scale, n, (op, a, b) × n, data...]`.
 //!
 //! * `opts`: bit 0 strict, bit 1 Base64, bit 2 unknown codes reject, bit 3
-//!   pass NULL options (the defaults), bits 4-5 `person_layout` (3 is not a
-//!   defined value: it must fall back to auto).
+//!   pass NULL options (the defaults), bits 4-5 `person_layout` (0-3), bit 6
+//!   unknown keys raw, bit 7 encoding latin1 (else auto).
 //! * `scale`: `amount_scale` as given; above 16 `eik_decoder_new` must return
 //!   `EIK_STATUS_INVALID_ARGUMENT` and leave `*out` alone, then the run goes
 //!   on with `scale % 17`.
-//! * each `(op, a, b)` is one call, `op % 15` picks it (see [`Op::parse`]):
-//!   `eik_decode` of the next chunk with a chosen output capacity (including
-//!   0 and 1), `eik_take_findings`, `eik_finish`, counts, stopped, pending,
-//!   layout lookups with arbitrary indexes, NULL pointers, oversized
-//!   capacities and the static string functions.
+//! * each `(op, a, b)` is one call, `op % 12` picks it (see [`Op::parse`]):
+//!   `eik_decode` of the next chunk with a chosen array size (including
+//!   sizes below `EIK_MIN_EVENTS`), `eik_finish`, counts, stopped, layout and
+//!   field lookups with arbitrary indexes, kinds, NULL pointers, oversized
+//!   sizes and the status strings.
 //!
 //! After the sequence the rest of the data is decoded and the stream
 //! finished. Checked on the way: every status against what the header
-//! promises; `*consumed <= len`; out-parameters untouched unless the status is
-//! OK; every record's bytes lie inside the caller's input (`EIK_SOURCE_INPUT`)
-//! or are a scratch copy, have the layout's length and (plain mode) equal the
-//! stream at the record's offset; `seq` numbers records and findings
-//! 0, 1, 2, ... without gaps; counts balance after every call. At the end the
-//! records, findings (in `seq` order) and counts equal a plain core run
-//! ([`run_whole`]) over the bytes the decoder consumed.
+//! promises; `consumed <= len`; out-parameters untouched unless the status
+//! is OK; every event's bytes lie inside the caller's input or the batch's
+//! scratch area; a record's length is its layout's; findings carry a known
+//! kind and a message; counts balance after every call. At the end the
+//! events equal a [`Session`] run over the bytes the decoder consumed, in
+//! order.
 #![allow(unsafe_code)]
 
-use crate::harness::{run_whole, short, Bytes, Ev};
-use crate::targets::b64_prefix;
 use arbitrary::{Arbitrary, Result, Unstructured};
 use eindkomst::{
-    eik_counts, eik_decode, eik_decoder, eik_decoder_counts, eik_decoder_free, eik_decoder_new, eik_decoder_stopped,
-    eik_error, eik_error_kind_code, eik_error_kind_message, eik_field, eik_finish, eik_layout, eik_layout_at,
-    eik_layout_count, eik_layout_field, eik_layout_get, eik_options, eik_options_default, eik_pending_findings,
-    eik_record, eik_source, eik_status, eik_status_str, eik_take_findings, EIK_MAX_PENDING_FINDINGS,
+    eik_batch, eik_counts, eik_decode, eik_decoder, eik_decoder_counts, eik_decoder_free, eik_decoder_new,
+    eik_decoder_stopped, eik_event, eik_event_type, eik_family_field, eik_family_layout, eik_field, eik_finish,
+    eik_kind_get, eik_kind_info, eik_layout, eik_options, eik_options_default, eik_status, eik_status_str,
+    EIK_EVENT_HAS_FIELD, EIK_EVENT_HAS_LB_NR, EIK_EVENT_HAS_RECORD_TYPE, EIK_EVENT_IN_SCRATCH, EIK_LAYOUT_NONE,
+    EIK_MIN_EVENTS,
 };
-use eindkomst_core::layout::{RecordLayout, BUILTIN};
-use eindkomst_core::{Counts, Options, PersonLayout};
-use std::ffi::{c_char, CStr};
+use eindkomst_core::{Counts, Encoding, Options, Unknown, EMPLOYER};
+use eindkomst_std::family::PersonLayout;
+use eindkomst_std::{Event, FindingType, Session};
+use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::ptr::{null, null_mut};
 
-/// Output capacities for `eik_decode`/`eik_finish` (index: 4 bits).
-const CAPS: [usize; 16] = [0, 1, 2, 3, 4, 5, 7, 8, 16, 31, 64, 100, 255, 256, 1024, 4096];
+/// Array sizes for `eik_decode`/`eik_finish` (index: 4 bits); below 16 is too small.
+const CAPS: [usize; 16] = [0, 1, 15, 16, 17, 18, 20, 24, 31, 32, 64, 100, 255, 256, 1024, 4096];
 
 /// One call of the sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `eik_decode` of the next `len` bytes (fewer at the end) into `cap`
-    /// records; with `len == 0` and `null_input`, `input` is NULL.
+    /// events; with `len == 0` and `null_input`, `input` is NULL.
     Decode {
         /// Chunk length.
         len: usize,
-        /// Output capacity.
+        /// Array size.
         cap: usize,
         /// Pass NULL as `input` when `len == 0`.
         null_input: bool,
     },
-    /// `eik_take_findings` into `cap` errors.
-    Take {
-        /// Output capacity.
-        cap: usize,
-    },
-    /// `eik_finish` into `cap` records.
+    /// `eik_finish` into `cap` events.
     Finish {
-        /// Output capacity.
+        /// Array size.
         cap: usize,
     },
     /// `eik_decoder_counts`.
     Counts,
     /// `eik_decoder_stopped`.
     Stopped,
-    /// `eik_pending_findings`.
-    Pending,
-    /// `eik_layout_at(index)`.
-    LayoutAt(usize),
-    /// `eik_layout_get(record_type)`.
-    LayoutGet(u16),
-    /// `eik_layout_field(layout, field)`.
-    LayoutField(usize, usize),
+    /// `eik_family_layout(NULL, index)`.
+    LayoutAt(u32),
+    /// `eik_family_field(NULL, layout, field)`.
+    LayoutField(u32, u32),
+    /// `eik_kind_get(number)`.
+    Kind(u16),
     /// A call with one NULL pointer (which one: the number).
     Null(u8),
-    /// A call with a capacity too large to be a buffer (which one: the number).
+    /// A call with a size too large to be a buffer (which one: the number).
     Huge(u8),
-    /// The static string functions with an arbitrary number.
+    /// `eik_status_str` with an arbitrary number.
     Strings(u32),
 }
 
 impl Op {
     /// The call that the three bytes `(op, a, b)` stand for.
     pub fn parse(op: u8, a: u8, b: u8) -> Op {
-        let ab = a as usize | (b as usize) << 8;
-        match op % 15 {
+        let ab = a as u32 | (b as u32) << 8;
+        match op % 12 {
             // Decode is the common case: chunk length up to 4095.
             0..=3 => Op::Decode {
                 len: a as usize | ((b as usize & 0xF0) << 4),
                 cap: CAPS[b as usize & 15],
                 null_input: op & 0x80 != 0,
             },
-            4 => Op::Take { cap: [0, 1, 2, 3, 5, 8, 64, 2048][a as usize % 8] },
-            5 => Op::Finish { cap: CAPS[b as usize & 15] },
-            6 => Op::Counts,
-            7 => Op::Stopped,
-            8 => Op::Pending,
-            9 => Op::LayoutAt(ab),
-            10 => Op::LayoutGet(ab as u16),
-            11 => Op::LayoutField(a as usize, b as usize),
-            12 => Op::Null(a),
-            13 => Op::Huge(a),
-            _ => Op::Strings(ab as u32 | (a as u32) << 24),
+            4 => Op::Finish { cap: CAPS[b as usize & 15] },
+            5 => Op::Counts,
+            6 => Op::Stopped,
+            7 => Op::LayoutAt(ab),
+            8 => Op::LayoutField(a as u32, b as u32),
+            9 => Op::Kind(ab as u16),
+            10 => Op::Null(a),
+            _ => {
+                if b & 1 == 0 {
+                    Op::Huge(a)
+                } else {
+                    Op::Strings(ab | (a as u32) << 24)
+                }
+            }
         }
     }
 }
@@ -130,7 +125,7 @@ impl std::fmt::Debug for FfiInput {
             .field("opts", &self.opts)
             .field("scale", &self.scale)
             .field("ops", &self.ops)
-            .field("data", &Bytes(&self.data))
+            .field("data", &crate::harness::Bytes(&self.data))
             .finish()
     }
 }
@@ -153,70 +148,43 @@ impl<'a> Arbitrary<'a> for FfiInput {
     }
 }
 
-/// A record or finding as it crossed the ABI, comparable with a core event.
+/// An event as it crossed the ABI, comparable with a session's event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Out {
-    Record {
-        line: u64,
-        lb_nr: u32,
-        rec: u16,
-        variant: &'static str,
-        offset: u64,
-        bytes: Vec<u8>,
-    },
-    Finding {
-        what: u32,
-        code: String,
-        message: String,
-        line: u64,
-        offset: u64,
-        lb_nr: Option<u32>,
-        record: Option<u16>,
-        field: Option<(u8, String)>,
-    },
+    Record { line: u64, lb_nr: u32, rec: u16, layout: u16, offset: u64, bytes: Vec<u8>, pseudonym: bool },
+    Raw { line: u64, key: Vec<u8>, bytes: Vec<u8> },
+    Finding { ty: u8, kind: u16, message: String, line: u64, offset: u64, lb_nr: Option<u32>, record: Option<u16>, field: Option<u8> },
 }
 
 impl Out {
-    fn from_core(ev: &Ev) -> Out {
-        let (what, e) = match ev {
-            Ev::Record { line, lb_nr, rec, variant, offset, bytes } => {
-                return Out::Record {
-                    line: *line,
-                    lb_nr: *lb_nr,
-                    rec: *rec,
-                    variant,
-                    offset: *offset,
-                    bytes: bytes.clone(),
-                }
-            }
-            Ev::Rejected(e) => (1, e),
-            Ev::Error(e) => (2, e),
-            Ev::Warning(e) => (3, e),
-        };
-        Out::Finding {
-            what,
-            code: e.kind.code().to_string(),
-            message: e.kind.message().to_string(),
-            line: e.line,
-            offset: e.offset,
-            lb_nr: e.lb_nr,
-            record: e.record,
-            field: e.field.map(|f| (f.no, f.name.to_string())),
+    fn from_session(e: Event<'_>) -> Out {
+        match e {
+            Event::Record { record, pseudonym } => Out::Record {
+                line: record.line(),
+                lb_nr: record.lb_nr(),
+                rec: record.record_type(),
+                layout: eindkomst_std::family::layout_index(&EMPLOYER, record.layout()).unwrap_or(EIK_LAYOUT_NONE),
+                offset: record.offset(),
+                bytes: record.bytes().to_vec(),
+                pseudonym: pseudonym.is_some(),
+            },
+            Event::Raw(r) => Out::Raw { line: r.line, key: r.key.to_vec(), bytes: r.bytes.to_vec() },
+            Event::Finding(f) => Out::Finding {
+                ty: match f.finding_type {
+                    FindingType::Rejected => eik_event_type::Rejected,
+                    FindingType::Error => eik_event_type::Error,
+                    FindingType::Warning => eik_event_type::Warning,
+                } as u8,
+                kind: f.error.kind.number(),
+                message: f.error.to_string(),
+                line: f.error.line,
+                offset: f.error.offset,
+                lb_nr: f.error.lb_nr,
+                record: f.error.record,
+                field: f.error.field.map(|f| f.no),
+            },
         }
     }
-}
-
-/// A static C string as `&str` (checked: non-NULL, UTF-8).
-fn text(p: *const c_char) -> &'static str {
-    assert!(!p.is_null(), "NULL string from the ABI");
-    // SAFETY: the ABI returns static NUL-terminated strings.
-    unsafe { CStr::from_ptr(p) }.to_str().expect("UTF-8 string from the ABI")
-}
-
-/// The core layout with ABI index `i` (current layouts, then variants).
-fn core_layout(i: usize) -> Option<&'static RecordLayout> {
-    let n = BUILTIN.records.len();
-    BUILTIN.records.get(i).or_else(|| i.checked_sub(n).and_then(|j| BUILTIN.variants.get(j)))
 }
 
 fn ok(s: eik_status, what: &str) {
@@ -225,54 +193,42 @@ fn ok(s: eik_status, what: &str) {
 
 /// The core options the ABI options stand for.
 fn core_options(o: &eik_options) -> Options {
-    Options {
+    let opts = Options {
         strict: o.strict != 0,
         base64: o.base64 != 0,
         amount_scale: o.amount_scale,
-        person_layout: match o.person_layout {
-            1 => PersonLayout::Current,
-            2 => PersonLayout::PreTin,
-            _ => PersonLayout::Auto,
-        },
         unknown_codes_reject: o.unknown_codes_reject != 0,
+        encoding: if o.encoding == 1 { Encoding::Latin1 } else { Encoding::Auto },
+        unknown: if o.unknown == 1 { Unknown::Raw } else { Unknown::Reject },
         ..Options::default()
-    }
+    };
+    PersonLayout::ALL[o.person_layout as usize % 4].apply(opts).expect("employer 6000 variants")
 }
 
 /// One decoder handle and what has come out of it.
-struct Session {
+struct Run {
     dec: *mut eik_decoder,
-    base64: bool,
-    strict: bool,
     data: Vec<u8>,
     /// Bytes of `data` consumed so far.
     fed: usize,
-    /// Records and findings with their `seq`.
-    outs: Vec<(u64, Out)>,
-    pending: usize,
+    outs: Vec<Out>,
     finishing: bool,
     done: bool,
     stopped: bool,
-    calls: u64,
     /// How often each status came back (index: status number).
-    seen: [u32; 8],
+    seen: [u32; 10],
 }
 
-impl Drop for Session {
+impl Drop for Run {
     fn drop(&mut self) {
         // SAFETY: a live handle from eik_decoder_new, freed once here.
         unsafe { eik_decoder_free(self.dec) };
     }
 }
 
-impl Session {
+impl Run {
     fn note(&mut self, s: eik_status) {
         self.seen[s as usize] += 1;
-    }
-
-    fn tick(&mut self) {
-        self.calls += 1;
-        assert!(self.calls <= 64 * (self.data.len() as u64 + 64), "no progress after {} calls", self.calls);
     }
 
     fn counts(&self) -> eik_counts {
@@ -281,365 +237,272 @@ impl Session {
         ok(unsafe { eik_decoder_counts(self.dec, c.as_mut_ptr()) }, "eik_decoder_counts");
         // SAFETY: written on OK.
         let c = unsafe { c.assume_init() };
-        let typed: (u64, u64) = c.by_type.iter().fold((0, 0), |(d, r), t| (d + t.decoded, r + t.rejected));
-        assert!(
-            c.lines == c.decoded + c.rejected && typed == (c.decoded, c.rejected - c.rejected_untyped),
-            "counts unbalanced: {c:?}"
-        );
-        assert!(c.by_type.iter().all(|t| t.reserved == [0; 6]));
+        assert_eq!(c.lines, c.decoded + c.rejected + c.raw, "lines balance");
+        let typed: u64 = c.by_type.iter().map(|t| t.decoded + t.rejected).sum();
+        assert_eq!(typed + c.rejected_untyped, c.decoded + c.rejected, "per type");
         c
     }
 
-    fn stopped(&mut self) -> bool {
+    fn stopped(&self) -> bool {
         let mut s = false;
         // SAFETY: live handle, writable out-parameter.
         ok(unsafe { eik_decoder_stopped(self.dec, &mut s) }, "eik_decoder_stopped");
-        assert!(!self.stopped || s, "stopped went back to false");
-        assert!(self.strict || !s, "a lenient decoder stopped");
-        self.stopped = s;
         s
     }
 
-    fn pending(&mut self) -> usize {
-        let mut n = usize::MAX;
-        // SAFETY: live handle, writable out-parameter.
-        ok(unsafe { eik_pending_findings(self.dec, &mut n) }, "eik_pending_findings");
-        assert!(n >= self.pending, "pending findings went from {} to {n} without a take", self.pending);
-        assert!(n <= EIK_MAX_PENDING_FINDINGS + 64, "{n} findings pending");
-        self.pending = n;
-        n
-    }
-
-    /// Checks and keeps the records of one batch; `input` is the call's
-    /// input (empty for `eik_finish`).
-    fn records(&mut self, recs: &[eik_record], input: &[u8]) {
-        let start = input.as_ptr() as usize;
-        for r in recs {
-            assert_eq!(r.reserved, 0);
-            assert!(!r.bytes.is_null(), "record with NULL bytes: {r:?}");
-            let p = r.bytes as usize;
-            match r.source {
-                eik_source::Input => {
-                    assert!(!self.base64, "a Base64-mode record points into the encoded input");
-                    assert!(
-                        p >= start && p + r.len <= start + input.len(),
-                        "EIK_SOURCE_INPUT record outside the caller's input: {r:?}"
-                    );
-                    let base = (self.fed + (p - start)) as u64;
-                    assert_eq!(r.offset, base, "a record borrows the input away from its offset");
+    /// Copies and checks the events of one batch; `input` is the call's input.
+    fn events(&mut self, evs: &[MaybeUninit<eik_event>], b: &eik_batch, input: &[u8]) {
+        let scratch = b.scratch as usize..b.scratch as usize + b.scratch_len;
+        for e in evs {
+            // SAFETY: the first n_events slots are written on OK.
+            let e = unsafe { e.assume_init() };
+            assert_eq!(e.reserved, [0; 5]);
+            let len = e.len as usize;
+            let extra = if e.flags & eindkomst::EIK_EVENT_HAS_PSEUDONYM != 0 { 16 } else { 0 };
+            let at = e.bytes as usize;
+            if e.flags & EIK_EVENT_IN_SCRATCH != 0 {
+                assert!(scratch.contains(&at) && at + len + extra <= scratch.end, "scratch event outside the scratch area");
+            } else {
+                let inp = input.as_ptr() as usize;
+                assert!(at >= inp && at + len <= inp + input.len(), "input event outside the input");
+            }
+            // SAFETY: checked above to lie inside live memory of the call.
+            let bytes = unsafe { std::slice::from_raw_parts(e.bytes, len) }.to_vec();
+            let out = match e.event_type {
+                1 => {
+                    let mut l = MaybeUninit::<eik_layout>::uninit();
+                    // SAFETY: writable out-parameter.
+                    ok(unsafe { eik_family_layout(null(), e.layout.into(), l.as_mut_ptr()) }, "record layout");
+                    // SAFETY: written on OK.
+                    let l = unsafe { l.assume_init() };
+                    assert_eq!((l.record_type, l.length as usize), (e.record_type, len), "record vs layout");
+                    assert_ne!(e.flags & EIK_EVENT_HAS_RECORD_TYPE, 0);
+                    Out::Record { line: e.line, lb_nr: e.lb_nr, rec: e.record_type, layout: e.layout, offset: e.offset, bytes, pseudonym: extra > 0 }
                 }
-                eik_source::Scratch => assert!(
-                    input.is_empty() || p + r.len <= start || p >= start + input.len(),
-                    "EIK_SOURCE_SCRATCH record inside the caller's input: {r:?}"
-                ),
-            }
-            // SAFETY: the ABI promises `len` readable bytes until the next call.
-            let bytes = unsafe { std::slice::from_raw_parts(r.bytes, r.len) }.to_vec();
-            let layout = core_layout(r.layout_index as usize).expect("record with an unknown layout index");
-            assert_eq!((layout.rec_nr, layout.length as usize), (r.record_type, r.len), "{r:?}");
-            if !self.base64 {
-                let at = r.offset as usize;
-                assert_eq!(self.data.get(at..at + r.len).map(Bytes), Some(Bytes(&bytes[..])), "record bytes at {at}");
-            }
-            let out = Out::Record {
-                line: r.line,
-                lb_nr: r.lb_nr,
-                rec: r.record_type,
-                variant: layout.variant,
-                offset: r.offset,
-                bytes,
+                2 => {
+                    let key = bytes.get(e.key_start as usize..(e.key_start + e.key_len) as usize).expect("key inside the line");
+                    Out::Raw { line: e.line, key: key.to_vec(), bytes }
+                }
+                3..=5 => {
+                    let mut k = MaybeUninit::<eik_kind_info>::uninit();
+                    // SAFETY: writable out-parameter.
+                    ok(unsafe { eik_kind_get(e.kind, k.as_mut_ptr()) }, "a finding's kind is known");
+                    assert!(e.flags & EIK_EVENT_HAS_FIELD != 0 || (e.field_no, e.field_name.len) == (0, 0));
+                    assert!(e.flags & EIK_EVENT_HAS_LB_NR != 0 || e.lb_nr == 0);
+                    Out::Finding {
+                        ty: e.event_type,
+                        kind: e.kind,
+                        message: String::from_utf8(bytes).expect("UTF-8 message"),
+                        line: e.line,
+                        offset: e.offset,
+                        lb_nr: (e.flags & EIK_EVENT_HAS_LB_NR != 0).then_some(e.lb_nr),
+                        record: (e.flags & EIK_EVENT_HAS_RECORD_TYPE != 0).then_some(e.record_type),
+                        field: (e.flags & EIK_EVENT_HAS_FIELD != 0).then_some(e.field_no),
+                    }
+                }
+                t => panic!("event type {t}"),
             };
-            self.outs.push((r.seq, out));
+            self.outs.push(out);
         }
     }
 
     fn decode(&mut self, len: usize, cap: usize, null_input: bool) {
-        self.tick();
-        let len = len.min(self.data.len() - self.fed);
-        // The chunk in its own allocation: a read past it is out of bounds.
-        let chunk: Vec<u8> = self.data[self.fed..self.fed + len].to_vec();
-        let input = if len == 0 && null_input { null() } else { chunk.as_ptr() };
-        let mut out = vec![MaybeUninit::<eik_record>::uninit(); cap];
-        let (mut n, mut used) = (usize::MAX, usize::MAX);
-        let pending = self.pending();
-        let was_stopped = self.stopped();
-        // SAFETY: live handle; input readable for len; out writable for cap.
-        let s = unsafe { eik_decode(self.dec, input, len, out.as_mut_ptr().cast(), cap, &mut n, &mut used) };
-        let want = if cap == 0 {
+        let end = (self.fed + len).min(self.data.len());
+        // A fresh copy: a view that outlived its call would be caught by ASan.
+        let chunk = self.data[self.fed..end].to_vec();
+        let input = if chunk.is_empty() && null_input { null() } else { chunk.as_ptr() };
+        let mut out = vec![MaybeUninit::<eik_event>::uninit(); cap];
+        let mut b = MaybeUninit::<eik_batch>::uninit();
+        // SAFETY: live handle; input readable for its length; out writable for cap.
+        let s = unsafe { eik_decode(self.dec, input, chunk.len(), out.as_mut_ptr().cast(), cap, b.as_mut_ptr()) };
+        let want = if cap < EIK_MIN_EVENTS {
             eik_status::BufferTooSmall
         } else if self.finishing {
             eik_status::Finished
-        } else if pending >= EIK_MAX_PENDING_FINDINGS {
-            eik_status::FindingsFull
         } else {
             eik_status::Ok
         };
-        assert_eq!(s, want, "eik_decode(len {len}, cap {cap}) with {pending} findings pending");
+        assert_eq!(s, want, "eik_decode(len {len}, cap {cap})");
         self.note(s);
         if s != eik_status::Ok {
-            assert_eq!((n, used), (usize::MAX, usize::MAX), "out-parameters written on {s:?}");
             return;
         }
-        assert!(n <= cap && used <= len, "eik_decode: {n} records of {cap}, consumed {used} of {len}");
-        if was_stopped {
-            assert_eq!((n, used), (0, len), "a stopped decoder must swallow its input");
-        } else if self.stopped() {
-            assert_eq!(used, len, "the stopping call must report all input consumed");
-        }
-        // SAFETY: the first n slots are written on OK.
-        let recs: Vec<eik_record> = out[..n].iter().map(|r| unsafe { r.assume_init() }).collect();
-        self.records(&recs, &chunk);
-        self.fed += used;
-        self.pending();
+        // SAFETY: written on OK.
+        let b = unsafe { b.assume_init() };
+        assert!(b.n_events <= cap && b.consumed <= chunk.len(), "eik_decode: {} events of {cap}, consumed {} of {}", b.n_events, b.consumed, chunk.len());
+        assert_eq!(b.reserved, [0; 7]);
+        self.events(&out[..b.n_events], &b, &chunk);
+        self.fed += b.consumed;
+        self.stopped |= b.done != 0;
+        assert_eq!(self.stopped(), self.stopped);
         self.counts();
     }
 
-    fn take(&mut self, cap: usize) {
-        self.tick();
-        let mut out = vec![MaybeUninit::<eik_error>::uninit(); cap];
-        let mut n = usize::MAX;
-        let pending = self.pending();
-        // SAFETY: live handle; out writable for cap.
-        let s = unsafe { eik_take_findings(self.dec, out.as_mut_ptr().cast(), cap, &mut n) };
-        self.note(s);
-        if cap == 0 {
-            assert_eq!((s, n), (eik_status::BufferTooSmall, usize::MAX));
-            return;
-        }
-        ok(s, "eik_take_findings");
-        assert_eq!(n, cap.min(pending), "findings taken");
-        for e in &out[..n] {
-            // SAFETY: the first n slots are written on OK.
-            let e = unsafe { e.assume_init() };
-            assert_eq!(e.reserved, [0; 6]);
-            let what = e.finding as u32;
-            assert!((1..=3).contains(&what));
-            let code = text(e.code);
-            assert_eq!(text(eik_error_kind_code(e.kind as u32)), code, "kind number vs code");
-            assert_eq!(text(eik_error_kind_message(e.kind as u32)), text(e.message));
-            let field_name = text(e.field_name);
-            assert!(e.has_field != 0 || (e.field_no, field_name) == (0, ""));
-            assert!(e.has_lb_nr != 0 || e.lb_nr == 0);
-            assert!(e.has_record != 0 || e.record == 0);
-            let out = Out::Finding {
-                what,
-                code: code.to_string(),
-                message: text(e.message).to_string(),
-                line: e.line,
-                offset: e.offset,
-                lb_nr: (e.has_lb_nr != 0).then_some(e.lb_nr),
-                record: (e.has_record != 0).then_some(e.record),
-                field: (e.has_field != 0).then(|| (e.field_no, field_name.to_string())),
-            };
-            self.outs.push((e.seq, out));
-        }
-        self.pending -= n;
-        assert_eq!(self.pending(), pending - n);
-    }
-
     fn finish(&mut self, cap: usize) {
-        self.tick();
-        let mut out = vec![MaybeUninit::<eik_record>::uninit(); cap];
-        let (mut n, mut done) = (usize::MAX, false);
-        let pending = self.pending();
+        let mut out = vec![MaybeUninit::<eik_event>::uninit(); cap];
+        let mut b = MaybeUninit::<eik_batch>::uninit();
         // SAFETY: live handle; out writable for cap.
-        let s = unsafe { eik_finish(self.dec, out.as_mut_ptr().cast(), cap, &mut n, &mut done) };
-        let want = if cap == 0 {
-            eik_status::BufferTooSmall
-        } else if !self.done && pending >= EIK_MAX_PENDING_FINDINGS {
-            eik_status::FindingsFull
-        } else {
-            eik_status::Ok
-        };
-        assert_eq!(s, want, "eik_finish(cap {cap}) with {pending} findings pending");
+        let s = unsafe { eik_finish(self.dec, out.as_mut_ptr().cast(), cap, b.as_mut_ptr()) };
+        assert_eq!(s, if cap < EIK_MIN_EVENTS { eik_status::BufferTooSmall } else { eik_status::Ok }, "eik_finish(cap {cap})");
         self.note(s);
         if s != eik_status::Ok {
-            assert_eq!(n, usize::MAX, "out-parameter written on {s:?}");
             return;
         }
         self.finishing = true;
-        assert!(n <= cap);
-        assert!(!self.done || (done && n == 0), "eik_finish after done");
-        self.done = done;
-        // SAFETY: the first n slots are written on OK.
-        let recs: Vec<eik_record> = out[..n].iter().map(|r| unsafe { r.assume_init() }).collect();
-        assert!(recs.iter().all(|r| r.source == eik_source::Scratch), "eik_finish record not in scratch");
-        self.records(&recs, &[]);
-        self.pending();
+        // SAFETY: written on OK.
+        let b = unsafe { b.assume_init() };
+        assert!(!self.done || (b.done == 1 && b.n_events == 0), "eik_finish after done");
+        self.done = b.done != 0;
+        assert_eq!(b.consumed, 0);
+        self.events(&out[..b.n_events], &b, &[]);
         self.counts();
     }
 
     /// A call with a NULL where the header says it is rejected.
     fn null(&mut self, which: u8) {
-        let mut rec = [MaybeUninit::<eik_record>::uninit(); 4];
-        let mut err = [MaybeUninit::<eik_error>::uninit(); 4];
-        let (mut n, mut used, mut flag) = (usize::MAX, usize::MAX, false);
+        let mut ev = [MaybeUninit::<eik_event>::uninit(); EIK_MIN_EVENTS];
+        let mut b = MaybeUninit::<eik_batch>::uninit();
         let byte = [b'0'];
         let dec = self.dec;
-        let r = rec.as_mut_ptr().cast::<eik_record>();
-        let e = err.as_mut_ptr().cast::<eik_error>();
+        let e = ev.as_mut_ptr().cast::<eik_event>();
+        let mut never = null_mut::<eik_decoder>();
         // SAFETY: every non-NULL pointer is valid; the NULL ones are what the
         // header allows the functions to reject.
         let s = unsafe {
-            match which % 16 {
-                0 => eik_decode(null_mut(), byte.as_ptr(), 1, r, 4, &mut n, &mut used),
-                1 => eik_decode(dec, null(), 1, r, 4, &mut n, &mut used),
-                2 => eik_decode(dec, byte.as_ptr(), 1, null_mut(), 4, &mut n, &mut used),
-                3 => eik_decode(dec, byte.as_ptr(), 1, r, 4, null_mut(), &mut used),
-                4 => eik_decode(dec, byte.as_ptr(), 1, r, 4, &mut n, null_mut()),
-                5 => eik_finish(null_mut(), r, 4, &mut n, &mut flag),
-                6 => eik_finish(dec, null_mut(), 4, &mut n, &mut flag),
-                7 => eik_finish(dec, r, 4, null_mut(), &mut flag),
-                8 => eik_finish(dec, r, 4, &mut n, null_mut()),
-                9 => eik_take_findings(dec, null_mut(), 4, &mut n),
-                10 => eik_take_findings(dec, e, 4, null_mut()),
-                11 => eik_pending_findings(dec, null_mut()),
-                12 => eik_decoder_counts(dec, null_mut()),
-                13 => eik_decoder_stopped(dec, null_mut()),
-                14 => eik_decoder_new(null(), null_mut()),
+            match which % 10 {
+                0 => eik_decode(null_mut(), byte.as_ptr(), 1, e, EIK_MIN_EVENTS, b.as_mut_ptr()),
+                1 => eik_decode(dec, null(), 1, e, EIK_MIN_EVENTS, b.as_mut_ptr()),
+                2 => eik_decode(dec, byte.as_ptr(), 1, null_mut(), EIK_MIN_EVENTS, b.as_mut_ptr()),
+                3 => eik_decode(dec, byte.as_ptr(), 1, e, EIK_MIN_EVENTS, null_mut()),
+                4 => eik_finish(null_mut(), e, EIK_MIN_EVENTS, b.as_mut_ptr()),
+                5 => eik_finish(dec, null_mut(), EIK_MIN_EVENTS, b.as_mut_ptr()),
+                6 => eik_finish(dec, e, EIK_MIN_EVENTS, null_mut()),
+                7 => eik_decoder_counts(dec, null_mut()),
+                8 => eik_decoder_new(null(), null_mut(), null_mut(), 0),
                 _ => {
                     eik_decoder_free(null_mut());
                     let s = eik_options_default(null_mut());
-                    assert_eq!(eik_layout_at(0, null_mut()), s);
-                    assert_eq!(eik_layout_get(1000, null_mut()), s);
-                    assert_eq!(eik_layout_field(0, 0, null_mut()), s);
+                    assert_eq!(eik_family_layout(null(), 0, null_mut()), s);
+                    assert_eq!(eik_family_field(null(), 0, 0, null_mut()), s);
+                    assert_eq!(eik_kind_get(1, null_mut()), s);
+                    assert_eq!(eik_decoder_new(null(), &mut never, null_mut(), 0), eik_status::Ok);
+                    eik_decoder_free(never);
                     s
                 }
             }
         };
-        assert_eq!(s, eik_status::NullPointer, "NULL pointer call {}", which % 16);
+        assert_eq!(s, eik_status::NullPointer, "NULL pointer call {}", which % 10);
         self.note(s);
-        assert_eq!((n, used, flag), (usize::MAX, usize::MAX, false), "out-parameters written on NULL");
     }
 
-    /// Capacities too large to be a buffer: rejected before anything is touched.
+    /// Sizes too large to be a buffer: rejected before anything is touched.
     fn huge(&mut self, which: u8) {
-        let mut one_rec = [MaybeUninit::<eik_record>::uninit(); 1];
-        let mut one_err = [MaybeUninit::<eik_error>::uninit(); 1];
-        let (mut n, mut used, mut flag) = (usize::MAX, usize::MAX, false);
-        let dec = self.dec;
-        let r = one_rec.as_mut_ptr().cast::<eik_record>();
+        let mut ev = [MaybeUninit::<eik_event>::uninit(); EIK_MIN_EVENTS];
+        let mut b = MaybeUninit::<eik_batch>::uninit();
+        let e = ev.as_mut_ptr().cast::<eik_event>();
         let byte = [b'0'];
-        // SAFETY: the capacities are rejected (header: "too large to be a
-        // buffer size") before the buffers are used.
+        let dec = self.dec;
+        let finishing = self.finishing;
+        // SAFETY: the sizes are rejected (header: "too large to be a buffer
+        // size") before the buffers are used.
         let s = unsafe {
-            match which % 4 {
-                0 => eik_decode(dec, byte.as_ptr(), 1, r, usize::MAX, &mut n, &mut used),
-                1 => eik_decode(dec, byte.as_ptr(), usize::MAX, r, 1, &mut n, &mut used),
-                2 => eik_finish(dec, r, usize::MAX / 2, &mut n, &mut flag),
-                _ => eik_take_findings(dec, one_err.as_mut_ptr().cast(), usize::MAX, &mut n),
+            match which % 3 {
+                0 => eik_decode(dec, byte.as_ptr(), 1, e, usize::MAX, b.as_mut_ptr()),
+                1 if !finishing => eik_decode(dec, byte.as_ptr(), usize::MAX, e, EIK_MIN_EVENTS, b.as_mut_ptr()),
+                _ => eik_finish(dec, e, usize::MAX / 2, b.as_mut_ptr()),
             }
         };
-        assert_eq!(s, eik_status::InvalidArgument, "oversized call {}", which % 4);
+        assert_eq!(s, eik_status::InvalidArgument, "oversized call {}", which % 3);
         self.note(s);
-        assert_eq!((n, used, flag), (usize::MAX, usize::MAX, false), "out-parameters written");
     }
 
     fn run(&mut self, op: Op) {
         match op {
             Op::Decode { len, cap, null_input } => self.decode(len, cap, null_input),
-            Op::Take { cap } => self.take(cap),
             Op::Finish { cap } => self.finish(cap),
             Op::Counts => {
                 self.counts();
             }
-            Op::Stopped => {
-                self.stopped();
-            }
-            Op::Pending => {
-                self.pending();
-            }
-            Op::LayoutAt(i) => layout_at(i),
-            Op::LayoutGet(rec) => {
+            Op::Stopped => assert_eq!(self.stopped(), self.stopped),
+            Op::LayoutAt(i) => {
                 let mut l = MaybeUninit::<eik_layout>::uninit();
                 // SAFETY: writable out-parameter.
-                let s = unsafe { eik_layout_get(rec, l.as_mut_ptr()) };
-                match BUILTIN.get(rec) {
+                let s = unsafe { eik_family_layout(null(), i, l.as_mut_ptr()) };
+                match EMPLOYER.layouts().nth(i as usize) {
                     Some(want) => {
-                        ok(s, "eik_layout_get");
+                        ok(s, "eik_family_layout");
                         // SAFETY: written on OK.
                         let l = unsafe { l.assume_init() };
-                        assert_eq!((l.record_type, l.length, text(l.variant)), (rec, want.length, ""));
-                        assert_eq!(core_layout(l.index as usize).map(|c| c.rec_nr), Some(rec));
+                        assert_eq!((l.index, l.record_type, l.length, l.n_fields as usize, l.reserved), (i, want.rec_nr, want.length, want.fields.len(), 0));
                     }
-                    None => assert_eq!(s, eik_status::NotFound, "eik_layout_get({rec})"),
+                    None => assert_eq!(s, eik_status::NotFound, "eik_family_layout({i})"),
                 }
             }
             Op::LayoutField(li, fi) => {
                 let mut f = MaybeUninit::<eik_field>::uninit();
                 // SAFETY: writable out-parameter.
-                let s = unsafe { eik_layout_field(li, fi, f.as_mut_ptr()) };
-                match core_layout(li).and_then(|l| Some((l, l.fields.get(fi)?))) {
+                let s = unsafe { eik_family_field(null(), li, fi, f.as_mut_ptr()) };
+                match EMPLOYER.layouts().nth(li as usize).and_then(|l| Some((l, l.fields.get(fi as usize)?))) {
                     Some((l, want)) => {
-                        ok(s, "eik_layout_field");
+                        ok(s, "eik_family_field");
                         // SAFETY: written on OK.
                         let f = unsafe { f.assume_init() };
-                        assert_eq!((text(f.name), f.no, f.start, f.len), (want.name, want.no, want.start, want.len));
+                        assert_eq!((f.no, f.start, f.len, f.name.len), (want.no, want.start, want.len, want.name.len()));
                         assert!(f.start as usize + f.len as usize <= l.length as usize);
-                        assert_eq!(f.reserved, 0);
+                        assert_eq!(f.reserved, [0; 3]);
                     }
-                    None => assert_eq!(s, eik_status::NotFound, "eik_layout_field({li}, {fi})"),
+                    None => assert_eq!(s, eik_status::NotFound, "eik_family_field({li}, {fi})"),
                 }
+            }
+            Op::Kind(n) => {
+                let mut k = MaybeUninit::<eik_kind_info>::uninit();
+                // SAFETY: writable out-parameter.
+                let s = unsafe { eik_kind_get(n, k.as_mut_ptr()) };
+                let known = eindkomst_core::error::KINDS.iter().any(|k| k.number == n);
+                assert_eq!(s, if known { eik_status::Ok } else { eik_status::NotFound }, "eik_kind_get({n})");
             }
             Op::Null(w) => self.null(w),
             Op::Huge(w) => self.huge(w),
             Op::Strings(k) => {
-                for p in [eik_status_str(k), eik_error_kind_code(k), eik_error_kind_message(k)] {
-                    assert!(!text(p).is_empty());
-                }
-                let known = eik_status::from_u32(k).is_some();
-                assert_eq!(text(eik_status_str(k)) == "unknown status", !known, "eik_status_str({k})");
-                assert_eq!(text(eik_error_kind_code(k)) == "unknown", k == 0 || k > 36, "eik_error_kind_code({k})");
+                // SAFETY: static NUL-terminated strings.
+                let t = unsafe { CStr::from_ptr(eik_status_str(k)) }.to_str().expect("UTF-8");
+                assert_eq!(t == "unknown status", eik_status::from_u32(k).is_none(), "eik_status_str({k})");
             }
         }
-    }
-}
-
-fn layout_at(i: usize) {
-    let mut l = MaybeUninit::<eik_layout>::uninit();
-    // SAFETY: writable out-parameter.
-    let s = unsafe { eik_layout_at(i, l.as_mut_ptr()) };
-    assert_eq!(eik_layout_count(), BUILTIN.records.len() + BUILTIN.variants.len());
-    match core_layout(i) {
-        Some(want) => {
-            ok(s, "eik_layout_at");
-            // SAFETY: written on OK.
-            let l = unsafe { l.assume_init() };
-            assert_eq!(
-                (l.index as usize, l.record_type, l.length, l.n_fields as usize, text(l.variant), l.reserved),
-                (i, want.rec_nr, want.length, want.fields.len(), want.variant, 0)
-            );
-            assert!(!text(l.name).is_empty());
-        }
-        None => assert_eq!(s, eik_status::NotFound, "eik_layout_at({i})"),
     }
 }
 
 /// Makes the decoder as the input says, checking `eik_decoder_new`.
 fn create(input: &FfiInput) -> (*mut eik_decoder, eik_options) {
-    let mut o = eik_options { strict: 9, base64: 9, unknown_codes_reject: 9, amount_scale: 99, person_layout: 99 };
+    let mut o = MaybeUninit::<eik_options>::uninit();
     // SAFETY: writable out-parameter.
-    ok(unsafe { eik_options_default(&mut o) }, "eik_options_default");
-    assert_eq!((o.strict, o.base64, o.unknown_codes_reject, o.amount_scale, o.person_layout), (0, 0, 0, 6, 0));
+    ok(unsafe { eik_options_default(o.as_mut_ptr()) }, "eik_options_default");
+    // SAFETY: written on OK.
+    let mut o = unsafe { o.assume_init() };
+    assert_eq!((o.strict, o.base64, o.amount_scale, o.person_layout, o.forced_layouts), (0, 0, 6, 0, [EIK_LAYOUT_NONE; 4]));
     let mut dec: *mut eik_decoder = null_mut();
     if input.opts & 8 != 0 {
         // SAFETY: NULL options mean the defaults; writable out-parameter.
-        ok(unsafe { eik_decoder_new(null(), &mut dec) }, "eik_decoder_new(NULL)");
+        ok(unsafe { eik_decoder_new(null(), &mut dec, null_mut(), 0) }, "eik_decoder_new(NULL)");
         return (dec, o);
     }
     o.strict = input.opts & 1;
-    o.base64 = input.opts & 2;
-    o.unknown_codes_reject = input.opts & 4;
-    o.person_layout = (input.opts as u32 >> 4) & 3;
+    o.base64 = input.opts >> 1 & 1;
+    o.unknown_codes_reject = input.opts >> 2 & 1;
+    o.person_layout = (input.opts >> 4) & 3;
+    o.unknown = input.opts >> 6 & 1;
+    o.encoding = input.opts >> 7 & 1;
     o.amount_scale = input.scale;
     if input.scale > 16 {
-        // SAFETY: readable options, writable out-parameter.
-        let s = unsafe { eik_decoder_new(&o, &mut dec) };
+        let mut msg = [0u8; 64];
+        // SAFETY: readable options, writable out-parameters.
+        let s = unsafe { eik_decoder_new(&o, &mut dec, msg.as_mut_ptr(), msg.len()) };
         assert_eq!((s, dec), (eik_status::InvalidArgument, null_mut()), "amount_scale {}", input.scale);
+        assert!(CStr::from_bytes_until_nul(&msg).is_ok_and(|m| !m.is_empty()), "a message");
         o.amount_scale = input.scale % 17;
     }
     // SAFETY: readable options, writable out-parameter.
-    ok(unsafe { eik_decoder_new(&o, &mut dec) }, "eik_decoder_new");
+    ok(unsafe { eik_decoder_new(&o, &mut dec, null_mut(), 0) }, "eik_decoder_new");
     assert!(!dec.is_null());
     (dec, o)
 }
@@ -652,85 +515,44 @@ pub struct Summary {
     /// Findings that crossed the ABI.
     pub findings: usize,
     /// How often each status came back from the decoder calls (index: number).
-    pub statuses: [u32; 8],
-    /// Strict mode stopped the decoder.
+    pub statuses: [u32; 10],
+    /// The decoder stopped (strict mode, or another family).
     pub stopped: bool,
 }
 
 /// `ffi_calls`: see the module documentation.
 pub fn ffi_calls(input: &FfiInput) -> Summary {
     let (dec, o) = create(input);
-    let mut s = Session {
-        dec,
-        base64: o.base64 != 0,
-        strict: o.strict != 0,
-        data: input.data.clone(),
-        fed: 0,
-        outs: Vec::new(),
-        pending: 0,
-        finishing: false,
-        done: false,
-        stopped: false,
-        calls: 0,
-        seen: [0; 8],
-    };
+    let mut r = Run { dec, data: input.data.clone(), fed: 0, outs: Vec::new(), finishing: false, done: false, stopped: false, seen: [0; 10] };
     for &op in &input.ops {
-        s.run(op);
+        r.run(op);
     }
-    // The rest of the stream, then the end, taking findings as they come.
-    while !s.finishing && s.fed < s.data.len() {
-        if s.pending() >= EIK_MAX_PENDING_FINDINGS {
-            s.take(100);
-        }
-        s.decode(4096, 64, false);
+    // The rest of the stream, then the end.
+    while !r.finishing && r.fed < r.data.len() && !r.stopped {
+        r.decode(4096, 64, false);
     }
-    while !s.done {
-        if s.pending() >= EIK_MAX_PENDING_FINDINGS {
-            s.take(100);
-        }
-        s.finish(64);
+    while !r.done {
+        r.finish(EIK_MIN_EVENTS);
     }
-    while s.pending() > 0 {
-        s.take(7);
-    }
-    s.finish(1); // still done, no records
-    let (mut n, mut used) = (usize::MAX, usize::MAX);
-    let mut rec = [MaybeUninit::<eik_record>::uninit(); 1];
+    r.finish(EIK_MIN_EVENTS); // still done, no events
+    let mut ev = [MaybeUninit::<eik_event>::uninit(); EIK_MIN_EVENTS];
+    let mut b = MaybeUninit::<eik_batch>::uninit();
     // SAFETY: live handle, valid buffers.
-    let st = unsafe { eik_decode(s.dec, [0u8].as_ptr(), 1, rec.as_mut_ptr().cast(), 1, &mut n, &mut used) };
+    let st = unsafe { eik_decode(r.dec, [0u8].as_ptr(), 1, ev.as_mut_ptr().cast(), EIK_MIN_EVENTS, b.as_mut_ptr()) };
     assert_eq!(st, eik_status::Finished, "eik_decode after eik_finish");
 
-    // The same bytes through the core.
-    let fed = &s.data[..s.fed];
+    // The same bytes through the std crate's session, whole.
     let opts = core_options(&o);
-    let prefix = if s.base64 { b64_prefix(fed) } else { fed.to_vec() };
-    let core = run_whole(opts, fed, Some(&prefix));
-
-    s.outs.sort_by_key(|(seq, _)| *seq);
-    let seqs: Vec<u64> = s.outs.iter().map(|(q, _)| *q).collect();
-    assert!(seqs.iter().copied().eq(0..seqs.len() as u64), "seq numbers are not 0, 1, 2, ...: {seqs:?}");
-    let records = s.outs.iter().filter(|(_, o)| matches!(o, Out::Record { .. })).count();
-    let summary = Summary { records, findings: s.outs.len() - records, statuses: s.seen, stopped: s.stopped() };
-    let got: Vec<&Out> = s.outs.iter().map(|(_, o)| o).collect();
-    let want: Vec<Out> = core.events.iter().map(Out::from_core).collect();
-    if let Some(i) = (0..got.len().max(want.len())).find(|&i| got.get(i).copied() != want.get(i)) {
-        panic!("ABI vs core differ at event {i}:\n  abi:  {:?}\n  core: {:?}", got.get(i), want.get(i));
+    let mut session = Session::new(opts, None).expect("no filter");
+    let mut want = Vec::new();
+    session.feed(&r.data[..r.fed], &mut |e: Event<'_>| want.push(Out::from_session(e)));
+    while !session.finish(&mut |e: Event<'_>| want.push(Out::from_session(e))) {}
+    if let Some(i) = (0..r.outs.len().max(want.len())).find(|&i| r.outs.get(i) != want.get(i)) {
+        panic!("ABI vs session differ at event {i}:\n  abi:     {:?}\n  session: {:?}", r.outs.get(i), want.get(i));
     }
-    let c = s.counts();
-    assert_eq!(s.stopped(), core.stopped, "stopped");
-    let mut mine: Counts = core.counts;
-    mine.lines = c.lines;
-    mine.decoded = c.decoded;
-    mine.rejected = c.rejected;
-    mine.warnings = c.warnings;
-    mine.errors = c.errors;
-    mine.suppressed = c.suppressed;
-    mine.rejected_untyped = c.rejected_untyped;
-    mine.bytes = if core.stopped { core.counts.bytes } else { c.bytes };
-    for (m, t) in mine.by_type.iter_mut().zip(c.by_type.iter()) {
-        (m.rec_nr, m.decoded, m.rejected) = (t.record_type, t.decoded, t.rejected);
-    }
-    assert_eq!(short(&mine), short(&core.counts), "ABI counts vs core counts");
-    assert_eq!(mine, core.counts);
-    summary
+    let c = r.counts();
+    let s: &Counts = session.counts();
+    assert_eq!((c.lines, c.decoded, c.rejected, c.raw, c.warnings, c.errors), (s.lines, s.decoded, s.rejected, s.raw, s.warnings, s.errors), "counts");
+    let records = r.outs.iter().filter(|o| matches!(o, Out::Record { .. })).count();
+    Summary { records, findings: r.outs.len() - records - r.outs.iter().filter(|o| matches!(o, Out::Raw { .. })).count(), statuses: r.seen, stopped: r.stopped() }
 }

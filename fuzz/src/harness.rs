@@ -17,7 +17,8 @@
 //! * the number of calls is bounded by the input size (no livelock).
 
 use eindkomst_core::field::Value;
-use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout, Record};
+use eindkomst_core::{Counts, Decoder, Error, Event, Options, Record};
+use eindkomst_std::family::PersonLayout;
 use std::fmt::{self, Write as _};
 
 /// An owned copy of an [`Event`] (`NeedInput` and `End` are not kept).
@@ -105,21 +106,17 @@ impl Run {
 /// Decoder options from one byte: bit 0 strict, bit 1 unknown codes reject,
 /// bits 2-3 person layout, bits 4-7 amount scale (0 means the default 6).
 pub fn options_from(flags: u8, base64: bool) -> Options {
-    Options {
+    let opts = Options {
         strict: flags & 1 != 0,
         base64,
         amount_scale: match flags >> 4 {
             0 => 6,
             n => n,
         },
-        person_layout: match (flags >> 2) & 3 {
-            1 => PersonLayout::Current,
-            2 => PersonLayout::PreTin,
-            _ => PersonLayout::Auto,
-        },
         unknown_codes_reject: flags & 2 != 0,
         ..Options::default()
-    }
+    };
+    PersonLayout::ALL[(flags as usize >> 2) & 3].apply(opts).expect("employer 6000 variants")
 }
 
 /// Options without the layout tables, for reproducers.
@@ -130,8 +127,12 @@ impl fmt::Debug for ShortOptions {
         let o = &self.0;
         write!(
             f,
-            "Options {{ strict: {}, base64: {}, amount_scale: {}, person_layout: {:?}, unknown_codes_reject: {} }}",
-            o.strict, o.base64, o.amount_scale, o.person_layout, o.unknown_codes_reject
+            "Options {{ strict: {}, base64: {}, amount_scale: {}, forced: {:?}, unknown_codes_reject: {} }}",
+            o.strict,
+            o.base64,
+            o.amount_scale,
+            o.forced_layout(6000).map(|l| l.variant),
+            o.unknown_codes_reject
         )
     }
 }
@@ -367,6 +368,7 @@ fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64:
             error_check(&e);
             Ev::Warning(e)
         }
+        Event::Raw(_) => unreachable!("the harness never asks for raw lines"),
         Event::NeedInput | Event::End => unreachable!(),
     }
 }

@@ -5,19 +5,19 @@
 //! mandatory, amounts without sub-øre digits, at most three holiday records
 //! per person, an 8001 right after its 6000 with a matching country, and the
 //! 6000 layout the decoder will pick (pre-TIN for periods before July 2023
-//! under `PersonLayout::Auto`).
+//! under the family's rules).
 //!
 //! [`FileModel::encode`] writes the file with the core's `Encoder` and returns,
 //! per line, the field values the decoder must give back.
 
 use crate::harness::Bytes;
 use arbitrary::{Arbitrary, Result, Unstructured};
-use eindkomst_core::decoder::TIN_LAYOUT_FROM;
 use eindkomst_core::encode::Encoder;
 use eindkomst_core::field::{Date, Decimal, Time};
-use eindkomst_core::layout::{FieldType, RecordLayout, BUILTIN};
+use eindkomst_core::layout::{FieldType, RecordLayout, EMPLOYER as BUILTIN};
 use eindkomst_core::layouts as vs;
-use eindkomst_core::{Options, PersonLayout};
+use eindkomst_core::Options;
+use eindkomst_std::family::PersonLayout;
 use std::fmt;
 
 // ---------------------------------------------------------------- values
@@ -276,7 +276,7 @@ pub struct ModelOptions {
 /// `PersonLayout`, derivable.
 #[derive(Clone, Copy, Debug, Arbitrary, PartialEq, Eq)]
 pub enum Pl {
-    /// By period.
+    /// By the family's rules (delivery date, then content).
     Auto,
     /// Always TIN.
     Current,
@@ -569,25 +569,36 @@ pub struct Encoded {
 impl FileModel {
     /// Decoder options for this model.
     pub fn options(&self) -> Options {
-        Options {
+        let opts = Options {
             strict: self.opts.strict,
             base64: false,
             amount_scale: self.opts.amount_scale.0,
-            person_layout: match self.opts.person_layout {
-                Pl::Auto => PersonLayout::Auto,
-                Pl::Current => PersonLayout::Current,
-                Pl::PreTin => PersonLayout::PreTin,
-            },
             unknown_codes_reject: self.opts.unknown_codes_reject,
             ..Options::default()
-        }
+        };
+        let person = match self.opts.person_layout {
+            Pl::Auto => PersonLayout::Auto,
+            Pl::Current => PersonLayout::Current,
+            Pl::PreTin => PersonLayout::PreTin,
+        };
+        person.apply(opts).expect("employer 6000 variants")
     }
 
-    fn pre_tin(&self, period_end: Ymd) -> bool {
+    /// Whether a person is written with the pre-TIN 6000: the employer
+    /// family's variant rules (core/families/employer.json). Auto: by the
+    /// 1000's Dato_sendt (on or after 2024-07-01 current, before 2023-07-01
+    /// pre-TIN), in between by content (a TIN_landekode means current),
+    /// without a date current.
+    fn pre_tin(&self, p: &Person) -> bool {
         match self.opts.person_layout {
             Pl::Current => false,
             Pl::PreTin => true,
-            Pl::Auto => period_end.n() < TIN_LAYOUT_FROM,
+            Pl::Auto => match self.start.dato_sendt.map(|d| d.n()) {
+                Some(d) if d >= 20240701 => false,
+                Some(d) if d < 20230701 => true,
+                Some(_) => p.tin_land.is_none(),
+                None => false,
+            },
         }
     }
 
@@ -632,9 +643,8 @@ impl FileModel {
                     .opt_code(11, r.gl_kommune.map(|c| c.0))
                     .code(12, r.indkomsttype.0);
                 out.push(l);
-                let pre_tin = self.pre_tin(r.end);
                 for p in &r.persons {
-                    self.person(p, pre_tin, scale, &mut out);
+                    self.person(p, self.pre_tin(p), scale, &mut out);
                 }
             }
         }
@@ -777,7 +787,7 @@ impl FileModel {
             bytes.extend_from_slice(&buf[..n]);
         }
         let count = lines.len() as u64 + 1;
-        let n = enc.end(&BUILTIN, &mut buf).expect("9999");
+        let n = enc.end(&mut buf).expect("9999");
         offsets.push(bytes.len() as u64);
         bytes.extend_from_slice(&buf[..n]);
         let mut end = Line::new(layout(9999));

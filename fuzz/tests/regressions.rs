@@ -157,32 +157,44 @@ fn the_checks_can_fail() {
 fn abi_seeds_do_what_they_say() {
     use eindkomst_fuzz::ffi_calls::{ffi_calls, FfiInput};
     // name: records, findings, statuses [ok, null, invalid, too small,
-    // finished, findings full, not found, panic], stopped.
-    let want: &[(&str, usize, usize, [u32; 8], bool)] = &[
-        ("bad_scale_pretin", 23, 4, [5, 0, 0, 0, 0, 0, 0, 0], false),
-        ("base64", 27, 0, [11, 0, 0, 2, 0, 0, 0, 0], false),
-        ("base64_bad_char", 2, 3, [5, 0, 0, 0, 0, 0, 0, 0], false),
-        ("findings_full", 0, 1500, [149, 0, 0, 0, 0, 2, 0, 0], false),
-        ("long_line_split", 27, 3, [6, 0, 0, 0, 0, 0, 0, 0], false),
-        ("null_options", 27, 0, [4, 0, 0, 0, 0, 0, 0, 0], false),
-        ("sample", 27, 0, [3, 0, 0, 0, 0, 0, 0, 0], false),
-        ("sample_lookups_nulls", 27, 0, [11, 16, 4, 2, 0, 0, 0, 0], false),
-        // eik_finish after 5 records: the 6th line is cut short, no 9999.
-        ("sample_small_calls", 5, 2, [11, 0, 0, 3, 0, 0, 0, 0], false),
-        ("strict_bad_date", 7, 1, [12, 0, 0, 2, 0, 0, 0, 0], true),
-        ("strict_blank_lines", 5, 1, [5, 0, 0, 0, 0, 0, 0, 0], true),
-        ("unknown_reject_control", 26, 1, [11, 0, 0, 2, 0, 0, 0, 0], false),
+    // finished, (5 retired), not found, panic, invalid filter, invalid
+    // family], stopped. The seeds were written for ABI 0.1: their call bytes
+    // mean other calls now (op % 12), so each is pinned as it runs in 0.2.
+    let want: &[(&str, usize, usize, [u32; 10], bool)] = &[
+        // The pre-TIN 6000 forced: the three 6000s of the sample and the 6001 under one rejected.
+        ("bad_scale_pretin", 23, 4, [4, 0, 0, 0, 0, 0, 0, 0, 0, 0], false),
+        ("base64", 27, 0, [4, 0, 0, 9, 0, 0, 0, 0, 0, 0], false),
+        ("base64_bad_char", 2, 3, [3, 0, 0, 1, 0, 0, 0, 0, 0, 0], false),
+        ("long_line_split", 27, 3, [3, 0, 0, 2, 0, 0, 0, 0, 0, 0], false),
+        // 1500 findings, no FINDINGS_FULL any more: they are events like records.
+        ("many_findings", 0, 1500, [27, 0, 0, 1, 0, 0, 0, 0, 0, 0], false),
+        ("null_options", 27, 0, [4, 0, 0, 0, 0, 0, 0, 0, 0, 0], false),
+        ("sample", 27, 0, [3, 0, 0, 0, 0, 0, 0, 0, 0, 0], false),
+        ("sample_lookups_nulls", 27, 0, [4, 4, 2, 33, 0, 0, 0, 0, 0, 0], false),
+        ("sample_small_calls", 27, 0, [4, 0, 0, 10, 0, 0, 0, 0, 0, 0], false),
+        ("strict_bad_date", 7, 1, [4, 0, 0, 9, 0, 0, 0, 0, 0, 0], true),
+        ("strict_blank_lines", 5, 1, [4, 0, 0, 0, 0, 0, 0, 0, 0, 0], true),
+        ("unknown_reject_control", 26, 1, [4, 0, 0, 9, 0, 0, 0, 0, 0, 0], false),
     ];
+
     let mut names: Vec<_> =
         std::fs::read_dir(dir("seeds", "ffi_calls")).expect("seeds").map(|e| e.expect("entry").path()).collect();
     names.sort();
-    assert_eq!(names.len(), want.len());
-    for (f, &(name, records, findings, statuses, stopped)) in names.iter().zip(want) {
-        assert_eq!(f.file_name().expect("name").to_string_lossy(), name);
+    let print = std::env::var_os("EINDKOMST_PRINT").is_some();
+    assert!(print || names.len() == want.len());
+    for (i, f) in names.iter().enumerate() {
+        let (name, records, findings, statuses, stopped) = if print { want[0] } else { want[i] };
+        if !print {
+            assert_eq!(f.file_name().expect("name").to_string_lossy(), name);
+        }
         let bytes = std::fs::read(f).expect("read");
         let input: FfiInput =
             arbitrary::Arbitrary::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).expect("input");
         let s = ffi_calls(&input);
+        if std::env::var_os("EINDKOMST_PRINT").is_some() {
+            println!("(\"{}\", {}, {}, {:?}, {}),", f.file_name().unwrap().to_string_lossy(), s.records, s.findings, s.statuses, s.stopped);
+            continue;
+        }
         assert_eq!((s.records, s.findings, s.statuses, s.stopped), (records, findings, statuses, stopped), "{name}");
     }
 }
@@ -196,8 +208,13 @@ fn sample_through_the_abi() {
             let data = if opts & 2 != 0 { targets::encode_b64(SAMPLE, true) } else { SAMPLE.to_vec() };
             for ops in [vec![], every_call.clone()] {
                 let s = ffi_calls(&FfiInput { opts, scale, ops, data: data.clone() });
-                // The pre-TIN 6000 layout (bits 4-5 = 2) rejects the sample's four 6000s.
-                let records = if opts & 0x30 == 0x20 { 23 } else { 27 };
+                // The pre-TIN 6000 layout (bits 4-5 = 2) rejects four of the sample's lines;
+                // TaxCardBuilder's (3) its three 6000s and the 15 lines under them.
+                let records = match opts & 0x30 {
+                    0x20 => 23,
+                    0x30 => 9,
+                    _ => 27,
+                };
                 assert_eq!((s.records, s.stopped), (records, false), "opts {opts:#x} scale {scale}");
             }
         }

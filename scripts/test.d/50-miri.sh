@@ -9,7 +9,8 @@
 #   does not allocate.
 # * the C ABI's Rust tests that take seconds (ffi/tests/abi.rs: a whole
 #   decode through raw pointers, NULL and bad arguments, the panic boundary,
-#   strict mode, findings at finish, statuses, layout tables): the unsafe code
+#   strict mode, findings at finish, statuses, layout tables, the filter
+#   inside): the unsafe code
 #   of eik_* itself, with leaks checked. The others need minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,4 +19,4 @@ cargo +nightly miri test -q -p eindkomst-core --lib
 MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-ignore-leaks" cargo +nightly miri test -q -p eindkomst-core --test records
 cargo +nightly miri test -q -p eindkomst-ffi --test abi -- whole_sample_in_one_call bad_calls_return_statuses \
   panic_is_caught_and_poisons strict_mode_stops_and_swallows_input stream_errors_and_finish_findings \
-  statuses_and_version layout_tables
+  statuses_and_version layout_tables the_filter_runs_inside

@@ -26,7 +26,7 @@ grep -q 'java: bindings-100mb.txt: 2100000 records equal to the CLI' "$log" \
   || { echo "71-java: the 100 MB comparison did not run" >&2; exit 1; }
 
 # 4. The jar carries the native library where JNA looks for it.
-jar=bindings/java/engine/target/eindkomst-0.1.0.jar
+jar=bindings/java/engine/target/eindkomst-0.2.0.jar
 jar tf "$jar" >"$target/java-jar-contents.txt"
 grep -qx "linux-x86-64/libeindkomst.so" "$target/java-jar-contents.txt" \
   || { echo "71-java: $jar has no linux-x86-64/libeindkomst.so" >&2; exit 1; }

@@ -6,20 +6,25 @@
 //
 // Design (see wasm/src/lib.rs for the Rust half):
 // - one crossing into Wasm per chunk slice (≤ 1 MiB), returning a batch: a
-//   Float64Array of META_STRIDE numbers per record plus one string holding the
-//   batch's record lines; findings cross only when there are some;
-// - records are small objects pointing into the batch string; their fields
-//   are sliced out and converted when first read (ISO-8859-1 bytes are single
-//   UTF-16 code units, so layout positions are string positions);
+//   Float64Array of META_STRIDE numbers per event (records, raw lines and
+//   findings in input order) plus one Uint8Array holding the batch's lines;
+//   findings cross only when there are some;
+// - records are small objects pointing into the batch; numbers (feltnummer,
+//   amountOre) are read straight from the bytes, strings are sliced out of one
+//   ISO-8859-1 string of the batch made on first need (ISO-8859-1 bytes are
+//   single UTF-16 code units, so layout positions are string positions);
 // - a Wasm trap (a Rust panic, out of memory) resets the Wasm instance and
 //   surfaces as EindkomstInternalError; decoders created before the reset
 //   refuse further use, everything else keeps working.
 
 export function createApi(wasm) {
-  const META_STRIDE = 5; // layout index, line, Lb_nr, offset, start in the batch text
+  const META_STRIDE = 6; // event type, layout or finding index, line, Lb_nr, offset, start in the batch text
+  const RECORD = 1;
+  const RAW = 2;
+  const WITH_PSEUDONYM = 16; // added to RECORD when a pseudonym follows the bytes (wasm/src/lib.rs)
   const SLICE = 1 << 20; // bytes per crossing: bounds Wasm memory
   const SUB = 0x1a; // stands for a character outside ISO-8859-1
-  const PSEUDONYM_LEN = 16; // hex characters; after the line in the batch text (wasm/src/filter.rs)
+  const PSEUDONYM_LEN = 16; // hex characters; after the line in the batch text
 
   /** Bumped when the Wasm instance is reset after a trap. */
   let generation = 0;
@@ -108,12 +113,12 @@ export function createApi(wasm) {
     return o;
   }
 
-  const LAYOUTS = deepFreeze(
-    guarded(() => wasm.layouts()).map((l) => ({
-      ...l,
-      record: String(l.rec).padStart(4, '0'),
-    })),
-  );
+  function withKeys(layouts) {
+    return deepFreeze(layouts.map((l) => ({ ...l, record: l.key })));
+  }
+
+  const LAYOUTS = withKeys(guarded(() => wasm.layouts()));
+  const KINDS = deepFreeze(guarded(() => wasm.findingKinds()));
 
   /** Per layout and amount scale: how to read each field, built once. */
   function makeView(layout, amountScale) {
@@ -123,15 +128,16 @@ export function createApi(wasm) {
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];
       raw.push({ key: String(f.no), no: f.no, personal: f.personal, start: f.start, end: f.start + f.len });
-      if (f.no <= 2 || f.format === 'filler' || f.format === 'sign') continue;
+      if (f.role === 'record_key' || f.role === 'line_number' || f.format === 'filler' || f.format === 'sign') continue;
       let read;
+      // The sign of an amount (or of a signed count) is the field after it, when that is "-".
+      const next = fields[i + 1];
+      const signed = next !== undefined && next.format === 'sign';
       if (f.type === 'N' && f.format === 'date') read = readDate;
       else if (f.type === 'N' && f.format === 'time') read = readTime;
-      else if (f.format === 'amount' || f.format === 'quantity') read = readDecimal;
+      else if (f.format === 'amount' || f.format === 'quantity' || (f.type === 'N' && signed)) read = readDecimal;
       else if (f.type === 'N') read = readNumber;
       else read = readText;
-      // The sign of an amount is the field after it, when that is "-".
-      const next = fields[i + 1];
       typed.push({
         name: f.name,
         no: f.no,
@@ -139,13 +145,26 @@ export function createApi(wasm) {
         start: f.start,
         end: f.start + f.len,
         read,
-        scale: f.format === 'quantity' ? f.scale : amountScale,
-        signAt: next && next.len === 1 ? next.start : -1,
+        scale: f.format === 'quantity' ? f.scale : f.format === 'amount' ? amountScale : 0,
+        signAt: signed ? next.start : -1,
       });
     }
-    const cprField = fields.find((f) => f.personal);
+    const cprField = fields.find((f) => f.role === 'cpr') || fields.find((f) => f.personal);
+    const felt = fields.find((f) => f.role === 'feltnummer');
+    let amount = fields.find((f) => f.role === 'amount');
+    if (amount === undefined) amount = fields.find((f) => f.role === 'none' && f.format === 'amount');
+    const amountSign = amount && fields[fields.indexOf(amount) + 1];
     return {
       layout,
+      felt: felt ? { start: felt.start, end: felt.start + felt.len } : null,
+      amount: amount
+        ? {
+            start: amount.start,
+            end: amount.start + amount.len,
+            scale: amount.format === 'quantity' ? amount.scale : amountScale,
+            signAt: amountSign && amountSign.format === 'sign' ? amountSign.start : -1,
+          }
+        : null,
       record: layout.record,
       variant: layout.variant,
       length: layout.length,
@@ -240,29 +259,97 @@ export function createApi(wasm) {
     return out;
   }
 
+  /** Field `f` of the record at `at`, trailing blanks trimmed: one slice of the batch string. */
+  function rawField(f, text, at) {
+    const start = at + f.start;
+    let end = at + f.end;
+    while (end > start && text.charCodeAt(end - 1) === 32) end--;
+    return text.slice(start, end);
+  }
+
   function rawFields(view, text, at) {
     const out = {};
     const raw = view.raw;
     for (let i = 0; i < raw.length; i++) {
       const f = raw[i];
-      out[f.key] = trimEndSpaces(text.slice(at + f.start, at + f.end));
+      out[f.key] = rawField(f, text, at);
     }
     return out;
   }
 
+  /** One batch's lines: the bytes, and one ISO-8859-1 string of them made on first need. */
+  class BatchText {
+    #text = null;
+
+    constructor(bytes) {
+      this.bytes = bytes;
+    }
+
+    get text() {
+      if (this.#text === null) this.#text = latin1Text(this.bytes);
+      return this.#text;
+    }
+  }
+
+  /** Digits at bytes[from..to) as a number (at most 15 digits stay exact); -1 when not all digits. */
+  function digitsAt(bytes, from, to) {
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      const d = bytes[i] - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+    }
+    return n;
+  }
+
   class EindkomstRecord {
     #view;
-    #text;
+    #batch;
     #at;
     #fields;
 
-    constructor(view, text, at, line, lbNr, offset) {
+    constructor(view, batch, at, line, lbNr, offset) {
       this.line = line;
       this.lbNr = lbNr;
       this.offset = offset;
       this.#view = view;
-      this.#text = text;
+      this.#batch = batch;
       this.#at = at;
+    }
+
+    /** The feltnummer (role feltnummer: employer 3101, 6001-6005) as a number, or null; read from the bytes. */
+    get feltnummer() {
+      const f = this.#view.felt;
+      if (f === null) return null;
+      const n = digitsAt(this.#batch.bytes, this.#at + f.start, this.#at + f.end);
+      return n < 0 ? null : n;
+    }
+
+    /**
+     * The first amount (role amount) in øre, with its sign, as a number; null when the
+     * record has none or it is blank; read from the bytes without a string. Throws a
+     * RangeError for an amount with digits below 1 øre.
+     */
+    get amountOre() {
+      const a = this.#view.amount;
+      if (a === null) return null;
+      const b = this.#batch.bytes;
+      const at = this.#at;
+      let ore;
+      if (a.scale <= 2) {
+        ore = digitsAt(b, at + a.start, at + a.end);
+        if (ore < 0) return null;
+        for (let k = a.scale; k < 2; k++) ore *= 10;
+      } else {
+        // Integer part and øre exactly; the digits below 1 øre must be zeros.
+        const cut = at + a.end - (a.scale - 2);
+        ore = digitsAt(b, at + a.start, cut);
+        if (ore < 0) return null;
+        if (digitsAt(b, cut, at + a.end) !== 0) {
+          throw new RangeError(`eindkomst: amount of record ${this.#view.record} line ${this.line} has digits below 1 øre`);
+        }
+      }
+      return a.signAt >= 0 && b[at + a.signAt] === 45 ? -ore : ore;
     }
 
     /** The record type, 4 digits: "6001". */
@@ -282,25 +369,46 @@ export function createApi(wasm) {
 
     /** The whole line (without terminator). */
     get text() {
-      return this.#text.slice(this.#at, this.#at + this.#view.length);
+      return this.#batch.text.slice(this.#at, this.#at + this.#view.length);
+    }
+
+    /** The line's bytes (ISO-8859-1), a view into the batch. */
+    get bytes() {
+      return this.#batch.bytes.subarray(this.#at, this.#at + this.#view.length);
     }
 
     /** Typed values by field name (fillers and signs left out), built on first use. */
     get fields() {
-      if (this.#fields === undefined) this.#fields = typedFields(this.#view, this.#text, this.#at);
+      if (this.#fields === undefined) this.#fields = typedFields(this.#view, this.#batch.text, this.#at);
       return this.#fields;
     }
 
     /** Every field by number, trailing blanks removed: the CLI's `--raw` shape. */
     get raw() {
-      return rawFields(this.#view, this.#text, this.#at);
+      return rawFields(this.#view, this.#batch.text, this.#at);
+    }
+
+    /** Field number `no` without trailing blanks (as in `raw`), or undefined. */
+    value(no) {
+      const f = this.#view.raw.find((r) => r.no === no);
+      return f === undefined ? undefined : rawField(f, this.#batch.text, this.#at);
+    }
+
+    /** Every field in line order, trailing blanks trimmed: the values of `raw` as an array. */
+    values() {
+      const raw = this.#view.raw;
+      const text = this.#batch.text;
+      const at = this.#at;
+      const out = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = rawField(raw[i], text, at);
+      return out;
     }
 
     /** The CPR number (10 digits) of a 2101/4101/6000 record, or null. Personal data. */
     get cpr() {
       const c = this.#view.cpr;
       if (c === null) return null;
-      const v = this.#text.slice(this.#at + c.start, this.#at + c.end);
+      const v = this.#batch.text.slice(this.#at + c.start, this.#at + c.end);
       return isBlank(v) || /^0+$/.test(v) ? null : v;
     }
 
@@ -309,7 +417,8 @@ export function createApi(wasm) {
     get pseudonym() {
       const p = this.#view.pseudonym;
       if (p === null) return null;
-      const v = this.#text.slice(this.#at + p.start, this.#at + p.end);
+
+      const v = this.#batch.text.slice(this.#at + p.start, this.#at + p.end);
       return isBlank(v) ? null : v;
     }
 
@@ -367,55 +476,73 @@ export function createApi(wasm) {
     throw new TypeError('eindkomst: input must be a Uint8Array, ArrayBuffer, typed array, DataView or string');
   }
 
-  const OPTION_KEYS = new Set(['strict', 'base64', 'amountScale', 'personLayout', 'unknownCodesReject', 'raw', 'filter']);
-  const FILTER_KEYS = new Set(['cprs', 'seNrs', 'records', 'felter', 'period', 'profile', 'pseudonymiseKey']);
+  const OPTION_KEYS = new Set([
+    'strict', 'base64', 'amountScale', 'personLayout', 'unknownCodesReject', 'raw', 'filter',
+    'family', 'encoding', 'unknown', 'variants',
+  ]);
+  // The filter is the engine's FilterSpec (docs/filtering.md): one shape for every face.
+  // The older camelCase names are deprecated aliases the engine still reads.
+  const FILTER_KEYS = new Set([
+    'cprs', 'se_nrs', 'record_types', 'feltnumre', 'period', 'profile', 'pseudonym_key',
+    'seNrs', 'records', 'recordTypes', 'felter', 'fields', 'pseudonymiseKey', 'pseudonymise_key',
+  ]);
 
-  function integers(name, v, max) {
-    if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= max)) {
-      throw new TypeError(`eindkomst: filter.${name} must be an array of integers 0-${max}`);
-    }
-    return v;
+  /** Today (UTC) as YYYY-MM-DD: Wasm has no clock, so JS fills in the day of `last:N`. */
+  function todayUtc() {
+    return new Date().toISOString().slice(0, 10);
   }
 
-  /** The `filter` option as the engine takes it (RawDecoder.set_filter, which
-   * checks the rest); CPR numbers are checked here, and an error names only
-   * their index. */
+  /** The `filter` option as the engine takes it; the engine checks the rest (an error
+   * about a CPR names its index only). */
   function normalizeFilter(filter) {
     if (filter === undefined || filter === null) return null;
     if (typeof filter !== 'object') throw new TypeError('eindkomst: filter must be an object');
-    for (const key of Object.keys(filter)) {
+    const out = {};
+    for (const [key, value] of Object.entries(filter)) {
       if (!FILTER_KEYS.has(key)) throw new TypeError(`eindkomst: unknown filter option "${key}"`);
+      if (value !== undefined && value !== null) out[key] = value;
     }
-    let cprs;
-    if (filter.cprs !== undefined && filter.cprs !== null) {
-      if (!Array.isArray(filter.cprs)) throw new TypeError('eindkomst: filter.cprs must be an array of CPR numbers');
-      cprs = new Uint8Array(filter.cprs.length * 10);
-      filter.cprs.forEach((cpr, i) => {
-        const digits = typeof cpr === 'string' ? cpr.replace('-', '') : '';
-        if (!/^[0-9]{10}$/.test(digits)) throw new TypeError(`eindkomst: filter.cprs[${i}] is not a CPR number (10 digits)`);
-        for (let j = 0; j < 10; j++) cprs[i * 10 + j] = digits.charCodeAt(j);
-      });
+    for (const name of ['cprs']) {
+      if (out[name] !== undefined && !Array.isArray(out[name])) {
+        throw new TypeError('eindkomst: filter.cprs must be an array of CPR numbers');
+      }
     }
-    const key = filter.pseudonymiseKey;
-    if (key !== undefined && key !== null && !(key instanceof Uint8Array)) {
-      throw new TypeError('eindkomst: filter.pseudonymiseKey must be a Uint8Array');
+    for (const name of ['pseudonym_key', 'pseudonymiseKey', 'pseudonymise_key']) {
+      if (out[name] !== undefined && !(out[name] instanceof Uint8Array)) {
+        throw new TypeError(`eindkomst: filter.${name} must be a Uint8Array`);
+      }
     }
-    let period = filter.period;
-    if (period && typeof period === 'object' && period.monthsBack !== undefined && period.today === undefined) {
-      period = { ...period, today: new Date().toISOString().slice(0, 10) }; // today, UTC
+    let period = out.period;
+    if (typeof period === 'string' && period.startsWith('last:') && !period.includes('@')) {
+      period = `${period}@${todayUtc()}`;
+    } else if (period && typeof period === 'object') {
+      const months = period.months_back !== undefined || period.monthsBack !== undefined;
+      if (months && period.today === undefined) period = { ...period, today: todayUtc() };
     }
-    return {
-      cprs,
-      seNrs: integers('seNrs', filter.seNrs, 0xffffffff),
-      records: integers('records', filter.records, 9999),
-      felter: integers('felter', filter.felter, 9999),
-      period: period === null ? undefined : period,
-      profile: filter.profile === null ? undefined : filter.profile,
-      pseudonymiseKey: key === null ? undefined : key,
-    };
+    if (period !== undefined) out.period = period;
+    return out;
   }
-  const PERSON_LAYOUTS = { auto: 0, current: 1, 'pre-tin': 2 };
+
+  const PERSON_LAYOUTS = new Set(['auto', 'current', 'pre-tin', 'taxcardbuilder']);
+  const ENCODINGS = new Set(['auto', 'latin1', 'utf8']);
+
+  /** A family loaded from its JSON description (docs/layouts.md); pass it as `options.family`. */
+  class Family {
+    constructor(json) {
+      if (typeof json !== 'string') throw new TypeError('eindkomst: a family is its JSON text (a string)');
+      const info = guarded(() => wasm.loadFamily(json));
+      this.name = info.name;
+      this.separator = info.separator ?? null;
+      this.lineNumbers = info.lineNumbers;
+      this.layouts = withKeys(info.layouts);
+      this.json = json;
+      Object.freeze(this);
+    }
+  }
+
+  function loadFamily(json) {
+    return new Family(json);
+  }
 
   function normalizeOptions(options) {
     if (options === undefined || options === null) options = {};
@@ -428,15 +555,32 @@ export function createApi(wasm) {
       throw new RangeError('eindkomst: amountScale must be an integer 0-16');
     }
     const personLayout = options.personLayout === undefined ? 'auto' : options.personLayout;
-    if (!Object.prototype.hasOwnProperty.call(PERSON_LAYOUTS, personLayout)) {
-      throw new RangeError('eindkomst: personLayout must be "auto", "current" or "pre-tin"');
+    if (!PERSON_LAYOUTS.has(personLayout)) {
+      throw new RangeError('eindkomst: personLayout must be "auto", "current", "pre-tin" or "taxcardbuilder"');
+    }
+    const encoding = options.encoding === undefined ? 'auto' : options.encoding;
+    if (!ENCODINGS.has(encoding)) throw new RangeError('eindkomst: encoding must be "auto", "latin1" or "utf8"');
+    const unknown = options.unknown === undefined ? 'reject' : options.unknown;
+    if (unknown !== 'reject' && unknown !== 'raw') throw new RangeError('eindkomst: unknown must be "reject" or "raw"');
+    let family = options.family === undefined || options.family === null ? null : options.family;
+    if (typeof family === 'string') family = loadFamily(family);
+    if (family !== null && !(family instanceof Family)) {
+      throw new TypeError('eindkomst: family must be a Family (loadFamily(json)) or its JSON text');
+    }
+    const variants = options.variants === undefined ? [] : options.variants;
+    if (!Array.isArray(variants) || !variants.every((v) => typeof v === 'string')) {
+      throw new TypeError('eindkomst: variants must be an array of "KEY@VARIANT" strings');
     }
     return {
       strict: Boolean(options.strict),
       base64: Boolean(options.base64),
       amountScale,
-      personLayout: PERSON_LAYOUTS[personLayout],
+      personLayout,
       unknownCodesReject: Boolean(options.unknownCodesReject),
+      encoding,
+      unknown,
+      family,
+      variants,
       raw: Boolean(options.raw),
       filter: normalizeFilter(options.filter),
     };
@@ -446,7 +590,7 @@ export function createApi(wasm) {
 
   function countsFrom(a) {
     const byType = {};
-    for (let i = 8; i + 2 < a.length; i += 3) {
+    for (let i = 9; i + 2 < a.length; i += 3) {
       byType[String(a[i]).padStart(4, '0')] = { decoded: a[i + 1], rejected: a[i + 2] };
     }
     return {
@@ -458,19 +602,21 @@ export function createApi(wasm) {
       suppressed: a[5],
       bytes: a[6],
       rejectedUntyped: a[7],
+      raw: a[8],
       byType,
     };
   }
 
   // ---- the streaming decoder -----------------------------------------------
 
-  const viewCache = new Map(); // amount scale -> views by layout index
+  const viewCache = new Map(); // family name + amount scale -> views by layout index
 
-  function viewsFor(amountScale) {
-    let views = viewCache.get(amountScale);
+  function viewsFor(family, amountScale) {
+    const key = `${family === null ? '' : family.json}\u0000${amountScale}`;
+    let views = viewCache.get(key);
     if (views === undefined) {
-      views = LAYOUTS.map((l) => makeView(l, amountScale));
-      viewCache.set(amountScale, views);
+      views = (family === null ? LAYOUTS : family.layouts).map((l) => makeView(l, amountScale));
+      viewCache.set(key, views);
     }
     return views;
   }
@@ -480,57 +626,92 @@ export function createApi(wasm) {
     #generation;
     #opts;
     #views;
+    #pviews; // views of pseudonymised records: the CPR field reads the pseudonym
     #records; // false: validation only
     #state = 'open'; // open | finished | failed | broken | freed
     #findings = [];
+    #rawLines = [];
     #counts = null;
 
     constructor(options, internal) {
       const o = normalizeOptions(options);
       this.#opts = o;
       this.#records = !(internal && internal.validateOnly);
-      this.#views = viewsFor(o.amountScale);
+      this.#views = viewsFor(o.family, o.amountScale);
+      this.#pviews = this.#views;
       this.#generation = generation;
       this.#raw = guarded(
         () =>
-          new wasm.RawDecoder(o.strict, o.base64, o.amountScale, o.personLayout, o.unknownCodesReject, this.#records),
+          new wasm.RawDecoder({
+            strict: o.strict,
+            base64: o.base64,
+            amountScale: o.amountScale,
+            personLayout: o.personLayout,
+            unknownCodesReject: o.unknownCodesReject,
+            encoding: o.encoding,
+            unknown: o.unknown,
+            family: o.family === null ? null : o.family.json,
+            variants: o.variants,
+            filter: o.filter,
+            records: this.#records,
+          }),
       );
       if (o.filter !== null) {
-        try {
-          guarded(() => this.#raw.set_filter(o.filter));
-        } catch (e) {
-          if (!(e instanceof EindkomstInternalError)) this.#raw.free();
-          this.#raw = null;
-          throw e;
-        }
         const visible = guarded(() => this.#raw.visible_fields());
-        const pseudonymised = o.filter.pseudonymiseKey !== undefined;
-        this.#views = this.#views.map((v, i) => projectView(v, visible[i], pseudonymised));
+        this.#views = this.#views.map((v, i) => projectView(v, visible[i], false));
+        this.#pviews = this.#pviews.map((v, i) => projectView(v, visible[i], true));
       }
     }
 
     /** Decodes a chunk; returns the records completed by it (one array per call). */
     push(chunk) {
-      this.#usable('push');
-      const bytes = toBytes(chunk);
       const out = [];
-      let pos = 0;
-      do {
-        const end = Math.min(bytes.length, pos + SLICE);
-        const slice = pos === 0 && end === bytes.length ? bytes : bytes.subarray(pos, end);
-        this.#take(this.#call(() => this.#raw.push(slice)), out);
-        pos = end;
-      } while (pos < bytes.length);
+      this.#each(chunk, out, null);
       return out;
+    }
+
+    /**
+     * Decodes a chunk; returns its events in input order: `{type: 'record', record}`,
+     * `{type: 'raw', raw}` or `{type: 'finding', finding}` (findings are also kept in
+     * `findings`). Strict mode throws at the first rejected line or stream error, after
+     * the events before it.
+     */
+    pushEvents(chunk) {
+      const events = [];
+      this.#each(chunk, null, events);
+      return events;
     }
 
     /** Ends the input; returns the last records. The decoder is spent afterwards. */
     finish() {
-      this.#usable('finish');
       const out = [];
-      this.#take(this.#call(() => this.#raw.finish()), out);
-      this.#close('finished');
+      this.#end(out, null);
       return out;
+    }
+
+    /** Ends the input; returns the last events (as `pushEvents`). */
+    finishEvents() {
+      const events = [];
+      this.#end(null, events);
+      return events;
+    }
+
+    #each(chunk, out, events) {
+      this.#usable('push');
+      const bytes = toBytes(chunk);
+      let pos = 0;
+      do {
+        const end = Math.min(bytes.length, pos + SLICE);
+        const slice = pos === 0 && end === bytes.length ? bytes : bytes.subarray(pos, end);
+        this.#take(this.#call(() => this.#raw.push(slice)), out, events);
+        pos = end;
+      } while (pos < bytes.length);
+    }
+
+    #end(out, events) {
+      this.#usable('finish');
+      this.#take(this.#call(() => this.#raw.finish()), out, events);
+      this.#close('finished');
     }
 
     /** Counts of lines, records, findings, per record type; with a filter,
@@ -557,6 +738,19 @@ export function createApi(wasm) {
       const f = this.#findings;
       this.#findings = [];
       return f;
+    }
+
+    /** Lines with an unknown record key passed through (`unknown: 'raw'`) so far:
+     * `{line, lbNr, offset, key, text}`; `takeRaw()` returns and forgets them. */
+    get rawLines() {
+      return this.#rawLines;
+    }
+
+    /** Returns the raw lines so far and forgets them. */
+    takeRaw() {
+      const r = this.#rawLines;
+      this.#rawLines = [];
+      return r;
     }
 
     /** Whether the decoder accepts more input. */
@@ -599,34 +793,73 @@ export function createApi(wasm) {
       this.#state = state;
     }
 
-    #take(meta, out) {
-      const nRecords = (meta.length - 1) / META_STRIDE;
-      if (nRecords > 0) {
-        const text = latin1Text(this.#call(() => this.#raw.text()));
-        const views = this.#views;
-        const raw = this.#opts.raw;
-        for (let i = 1; i < meta.length; i += META_STRIDE) {
-          const view = views[meta[i]];
+    /** Turns one batch into records (into `out`) or events (into `events`), in input order. */
+    #take(meta, out, events) {
+      if (meta.length === 0) return;
+      let batch = null;
+      let found = null;
+      const views = this.#views;
+      const raw = this.#opts.raw;
+      for (let i = 0; i < meta.length; i += META_STRIDE) {
+        const type = meta[i];
+        if (type === RECORD || type === RECORD + WITH_PSEUDONYM) {
+          if (batch === null) batch = new BatchText(this.#call(() => this.#raw.text()));
+          const view = (type === RECORD ? views : this.#pviews)[meta[i + 1]];
           if (view === undefined) throw new EindkomstInternalError('eindkomst: record with an unknown layout');
-          const rec = new EindkomstRecord(view, text, meta[i + 4], meta[i + 1], meta[i + 2], meta[i + 3]);
-          out.push(raw ? rec.toRaw() : rec);
-        }
-      }
-      if (meta[0] > 0) {
-        const found = this.#call(() => this.#raw.findings());
-        let first = null;
-        for (const f of found) {
+          const rec = new EindkomstRecord(view, batch, meta[i + 5], meta[i + 2], meta[i + 3], meta[i + 4]);
+          const r = raw ? rec.toRaw() : rec;
+          if (events !== null) events.push({ type: 'record', record: r });
+          else out.push(r);
+        } else if (type === RAW) {
+          if (batch === null) batch = new BatchText(this.#call(() => this.#raw.text()));
+          const start = meta[i + 5];
+          const next = nextStart(meta, i);
+          const end = next < 0 ? batch.bytes.length : next;
+          const keyAt = Math.floor(meta[i + 1] / 65536);
+          const keyLen = meta[i + 1] % 65536;
+          const line = {
+            line: meta[i + 2],
+            lbNr: meta[i + 3] < 0 ? null : meta[i + 3],
+            offset: meta[i + 4],
+            key: batch.text.slice(start + keyAt, start + keyAt + keyLen),
+            text: batch.text.slice(start, end),
+          };
+          if (events !== null) events.push({ type: 'raw', raw: line });
+          this.#rawLines.push(line);
+        } else {
+          if (found === null) found = this.#call(() => this.#raw.findings());
+          const f = found[meta[i + 1]];
           const { kind, ...details } = f.details || {};
           f.details = details;
-          if (first === null && f.severity === 'error') first = f;
           this.#findings.push(f);
-        }
-        if (this.#opts.strict && first !== null) {
-          this.#close('failed');
-          throw new EindkomstError(first);
+          if (events !== null) events.push({ type: 'finding', finding: f });
+          if (this.#opts.strict && f.kind !== 'warning') {
+            this.#close('failed');
+            throw new EindkomstError(f);
+          }
         }
       }
     }
+  }
+
+  /** Where the next event with bytes starts after event `i`, or -1 (then the batch ends it). */
+  function nextStart(meta, i) {
+    for (let j = i + META_STRIDE; j < meta.length; j += META_STRIDE) {
+      if (meta[j] === RECORD || meta[j] === RECORD + WITH_PSEUDONYM || meta[j] === RAW) return meta[j + 5];
+    }
+    return -1;
+  }
+
+  // ---- single values -----------------------------------------------------------
+
+  /**
+   * Checks one value (a CPR, an SE-nr) against a field of a record type by the rules
+   * the decoder applies in a line: null when it is fine, else `{code, at, severity,
+   * fieldNo, expected, found}`. `field` is a role (`'cpr'`, `'se'`) or a field number.
+   */
+  function checkField(recordType, field, value, family) {
+    const fam = family === undefined || family === null ? null : family instanceof Family ? family : loadFamily(family);
+    return guarded(() => wasm.checkField(recordType, field, toBytes(value), fam === null ? undefined : fam.json));
   }
 
   // ---- one-shot functions ----------------------------------------------------
@@ -762,6 +995,10 @@ export function createApi(wasm) {
     formatKroner,
     maskCpr,
     layouts: () => LAYOUTS,
+    findingKinds: () => KINDS,
+    loadFamily,
+    Family,
+    checkField,
     version: guarded(() => wasm.version()),
     // For the package's own tests: executes a Wasm trap.
     __trap: () => guarded(() => wasm.__trap()),

@@ -14,8 +14,19 @@ export interface DecodeOptions {
   base64?: boolean;
   /** Decimals in 16-digit amounts, 0-16. Default 6 (10 + 6 digits; the spec is unsure). */
   amountScale?: number;
-  /** Which 6000 layout: by the 5000's period ("auto", default), "current" or "pre-tin". */
-  personLayout?: 'auto' | 'current' | 'pre-tin';
+  /** Which employer 6000 layout: by the family's rules ("auto", default: line length, then
+   * the 1000's Dato_sendt, then content), or always "current", "pre-tin" or "taxcardbuilder". */
+  personLayout?: 'auto' | 'current' | 'pre-tin' | 'taxcardbuilder';
+  /** The record family: a {@link Family} from {@link loadFamily}, or its JSON text. Default: employer. */
+  family?: Family | string;
+  /** How characters are encoded: "auto" (default: ISO-8859-1, or UTF-8 decided once per file
+   * with one utf8_encoded warning), "latin1" or "utf8". */
+  encoding?: 'auto' | 'latin1' | 'utf8';
+  /** A line whose record key has no layout: "reject" (default) or "raw" (passed through:
+   * {@link Decoder.rawLines}, `pushEvents`, with a passed_raw warning). */
+  unknown?: 'reject' | 'raw';
+  /** Layouts forced for their record type, "KEY@VARIANT" (e.g. "6000@v7.1"). */
+  variants?: readonly string[];
   /** A code outside an open value set rejects the line instead of warning. Default false. */
   unknownCodesReject?: boolean;
   /** Return plain `{line, record, fields}` objects keyed by field number, as the CLI's `decode --raw`. */
@@ -37,20 +48,29 @@ export interface FilterOptions {
   /** Keep only these persons (2101, 6000, 4101 with a CPR): 10 digits, "6101901234" or "610190-1234". */
   cprs?: readonly string[];
   /** Keep only these employers (2001 Virksomhed_SE_nr). */
-  seNrs?: readonly number[];
+  se_nrs?: readonly number[];
   /** Keep only these record types, e.g. `[6001]` (their headers come along). */
-  records?: readonly number[];
-  /** Keep only these felt numbers (Feltnummer of 3101, 6001-6005). */
-  felter?: readonly number[];
+  record_types?: readonly number[];
+  /** Keep only these feltnumre (Feltnummer of 3101, 6001-6005). */
+  feltnumre?: readonly number[];
   /** Income period (5000 Lønperiode, 3101 Periode must overlap it), dates "YYYY-MM-DD":
    * `{from, to}` both included, or the month of `today` (default: today, UTC) and
-   * `monthsBack` whole months before it (SF2860's "current month + 3 back": `{monthsBack: 3}`). */
-  period?: { from: string; to: string } | { monthsBack: number; today?: string };
+   * `months_back` whole months before it (SF2860's "current month + 3 back": `{months_back: 3}`),
+   * or the CLI's text "FROM..TO" / "last:N" / "last:N@YYYY-MM-DD". */
+  period?: { from: string; to: string } | { months_back: number; today?: string } | { monthsBack: number; today?: string } | string;
   /** Which record types and fields may be shown: "full" (default), "minimal"
    * (identity of employer and person, pay period, A-indkomst and AM-bidrag), or a table. */
   profile?: 'full' | 'minimal' | CustomProfile;
   /** Replace CPR numbers by HMAC-SHA-256(key, CPR), 16 hex characters (at least 16 key bytes).
    * The same key gives the same pseudonym; see {@link EindkomstRecord.pseudonym}. */
+  pseudonym_key?: Uint8Array;
+  /** @deprecated Use `se_nrs`. */
+  seNrs?: readonly number[];
+  /** @deprecated Use `record_types`. */
+  records?: readonly number[];
+  /** @deprecated Use `feltnumre`. */
+  felter?: readonly number[];
+  /** @deprecated Use `pseudonym_key`. */
   pseudonymiseKey?: Uint8Array;
 }
 
@@ -120,8 +140,10 @@ export interface TypeCounts {
   rejected: number;
 }
 
-/** Accounting: `lines === decoded + rejected`. */
+/** Accounting: `lines === decoded + rejected + raw`. */
 export interface Counts {
+  /** Lines with an unknown record key passed through (`unknown: "raw"`). */
+  raw: number;
   lines: number;
   decoded: number;
   rejected: number;
@@ -190,6 +212,10 @@ export interface LayoutField {
   mandatory: 'yes' | 'no' | 'conditional' | 'third_party' | 'unknown';
   /** A CPR number: mask it when showing it. */
   personal: boolean;
+  /** What the field means: "cpr", "se", "feltnummer", "amount", "period_start", ... ("none"). */
+  role: string;
+  /** Part of an optional tail: a line may end before it. */
+  tail: boolean;
   /** Name of the field's value set. */
   values: string | null;
 }
@@ -197,8 +223,10 @@ export interface LayoutField {
 export interface Layout {
   index: number;
   rec: number;
-  /** "6001" */
+  /** The record key as it stands in the file: "6001" (employer), "120" (another family). */
   record: RecordType;
+  /** The same key. */
+  key: string;
   /** "" for the current layout, else e.g. "v7.1". */
   variant: string;
   name: string;
@@ -208,7 +236,7 @@ export interface Layout {
 
 /** What every record has. The class is {@link EindkomstRecord}. */
 export interface RecordBase<T extends RecordType, V extends string, F, RF> {
-  /** Record type, 4 digits. */
+  /** The record key as it stands in the file ("6001"; "120" in another family). */
   readonly record: T;
   /** Layout variant: "" for the current one. */
   readonly variant: V;
@@ -228,9 +256,20 @@ export interface RecordBase<T extends RecordType, V extends string, F, RF> {
   readonly raw: RF;
   /** The CPR number of a 2101/4101/6000 record, or null. Personal data. */
   readonly cpr: string | null;
-  /** With `filter.pseudonymiseKey`: the pseudonym standing in the CPR field
+  /** With `filter.pseudonym_key`: the pseudonym standing in the CPR field
    * (16 hex characters; `cpr` is then null), else null. */
   readonly pseudonym: string | null;
+  /** The feltnummer (role feltnummer: employer 3101, 6001-6005), read from the bytes; null when none. */
+  readonly feltnummer: number | null;
+  /** The first amount (role amount) in øre with its sign, read from the bytes; null when none.
+   * Throws a RangeError for an amount with digits below 1 øre. */
+  readonly amountOre: number | null;
+  /** The line's bytes (ISO-8859-1), a view into the batch. */
+  readonly bytes: Uint8Array;
+  /** Field number `no` without trailing blanks (as in `raw`), or undefined. */
+  value(no: number): string | undefined;
+  /** Every field in line order, trailing blanks trimmed: the values of `raw` as an array. */
+  values(): string[];
   toJSON(): { line: number; lbNr: number; offset: number; record: T; variant: V; fields: F };
   toRaw(): RawRecord<T, RF>;
 }
@@ -256,9 +295,74 @@ export class EindkomstRecord {
   readonly raw: { [no: string]: string };
   readonly cpr: string | null;
   readonly pseudonym: string | null;
+  readonly feltnummer: number | null;
+  readonly amountOre: number | null;
+  readonly bytes: Uint8Array;
+  value(no: number): string | undefined;
+  values(): string[];
   toJSON(): object;
   toRaw(): RawRecord;
 }
+
+/** A line with an unknown record key, passed through (`unknown: "raw"`). Personal data possible. */
+export interface RawLine {
+  line: number;
+  lbNr: number | null;
+  offset: number;
+  /** The record key as it stands. */
+  key: string;
+  /** The whole line. */
+  text: string;
+}
+
+/** One event of the ordered stream (`pushEvents`). */
+export type DecodeEvent<R = EindkomstRecordUnion> =
+  | { type: 'record'; record: R }
+  | { type: 'raw'; raw: RawLine }
+  | { type: 'finding'; finding: Finding };
+
+/** A record family loaded from its JSON description (docs/layouts.md). */
+export class Family {
+  private constructor();
+  readonly name: string;
+  /** The field separator of a separated family ("'"), or null. */
+  readonly separator: string | null;
+  /** Whether lines carry a running line number. */
+  readonly lineNumbers: boolean;
+  readonly layouts: readonly Layout[];
+  /** The JSON text it was loaded from. */
+  readonly json: string;
+}
+
+/** Loads a family from its JSON text; throws an Error saying what is wrong. */
+export function loadFamily(json: string): Family;
+
+/** The verdict of {@link checkField} on a value that is not fine. */
+export interface FieldCheck {
+  code: string;
+  /** Byte position of the problem in the value. */
+  at: number;
+  severity: 'error' | 'warning';
+  fieldNo: number;
+  expected: number;
+  found: number;
+}
+
+/** Checks one value (a CPR, an SE-nr) against a field of a record type (by role, e.g. "cpr",
+ * or by field number) by the rules the decoder applies in a line: null when it is fine. */
+export function checkField(recordType: number, field: string | number, value: Input, family?: Family | string): FieldCheck | null;
+
+/** One kind of finding, from the engine's table. */
+export interface FindingKind {
+  number: number;
+  code: string;
+  name: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Every kind of finding (frozen). */
+export function findingKinds(): readonly FindingKind[];
 
 /** A batch from a stream adapter: the records and findings of one chunk. */
 export interface Batch<R = EindkomstRecordUnion> {
@@ -275,6 +379,14 @@ export class Decoder<R = EindkomstRecordUnion> {
   push(chunk: Input): R[];
   /** Ends the input (a last line without line feed, end checks); returns the last records. */
   finish(): R[];
+  /** Decodes a chunk; returns its events in input order (records, raw lines, findings). */
+  pushEvents(chunk: Input): DecodeEvent<R>[];
+  /** Ends the input; returns the last events in order. */
+  finishEvents(): DecodeEvent<R>[];
+  /** Raw lines (`unknown: "raw"`) not yet taken. */
+  readonly rawLines: RawLine[];
+  /** Returns the raw lines so far and forgets them. */
+  takeRaw(): RawLine[];
   /** Counts so far (final after finish). */
   readonly counts: Counts;
   /** Findings not yet taken. */
@@ -707,11 +819,11 @@ export interface Record6000 extends RecordBase<"6000", "", Fields6000, RawFields
 /** Fields of 6000 (TaxCardBuilder) Personrecord exactly as TaxCardBuilder writes it, 99 bytes. */
 export interface Fields6000TaxCardBuilder {
   /** felt 4, pos 24-33, N, plain, PERSONAL (CPR) */
-  CPR: string | null;
+  Person_CPR_nr: string | null;
   /** felt 5, pos 34-41, N, plain */
-  CVR_SE: string | null;
+  Person_CVR_SE_nr: string | null;
   /** felt 6, pos 42-56, A, plain */
-  MedarbejderNr: string | null;
+  Person_medarbejder_nr: string | null;
   /** felt 7, pos 57-83, A, plain */
   TIN: string | null;
   /** felt 8, pos 84-85, A, plain */
@@ -730,11 +842,11 @@ export interface RawFields6000TaxCardBuilder {
   "2": string;
   /** Fillerfelt */
   "3": string;
-  /** CPR */
+  /** Person_CPR_nr */
   "4": string;
-  /** CVR_SE */
+  /** Person_CVR_SE_nr */
   "5": string;
-  /** MedarbejderNr */
+  /** Person_medarbejder_nr */
   "6": string;
   /** TIN */
   "7": string;

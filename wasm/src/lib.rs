@@ -1,8 +1,10 @@
 //! # eindkomst-wasm: the decoder for JavaScript (npm package `eindkomst`)
 //!
 //! Purpose: give Node (≥18) and browsers the same decoder as the CLI and the
-//! C ABI, through one small WebAssembly module. This crate is only the thin
-//! Rust side; the public API (`decode`, `decodeBase64`, `validate`, the
+//! C ABI, through one small WebAssembly module. This crate is only a thin face
+//! on the std crate [`eindkomst`]: its [`Session`] is the batch loop (filter
+//! inside), its `FilterSpec` the `filter` option, its `family` module the
+//! family loader. The public API (`decode`, `decodeBase64`, `validate`, the
 //! streaming `Decoder`, stream adapters, error classes) is the hand-written
 //! JavaScript in `wasm/pkg-src/`, which wraps [`RawDecoder`].
 //!
@@ -11,64 +13,50 @@
 //! 1. JS hands a chunk of bytes to [`RawDecoder::push`] (one crossing per
 //!    chunk; JS splits huge inputs into slices of at most 1 MiB so the Wasm
 //!    memory stays small). Strings are turned into ISO-8859-1 bytes in JS.
-//! 2. The chunk runs through [`eindkomst_core::Decoder`] until it needs more
-//!    input. Nothing crosses back per record or per field.
-//! 3. Each decoded record adds five numbers to a batch (layout index, line,
-//!    Lb_nr, byte offset, start in the batch text) and its line's bytes to the
-//!    batch text. JS turns the text into one string per batch (ISO-8859-1 is
-//!    V8's one-byte string form, so that is a copy, not a transcoding), and a
-//!    record's fields are `String.slice`s of it at the layout's positions,
-//!    made only when read. With a filter ([`RawDecoder::set_filter`], the
-//!    `filter` option in JS) only the records it passes get there, projected
-//!    (see `filter.rs`).
-//! 4. Findings (rejected lines, stream errors, warnings) are rare; they cross
-//!    as one array of plain objects per batch (serde-wasm-bindgen), carrying
-//!    positions and field names, never field contents (no CPR can leak).
-//! 5. [`layouts`] sends the layout tables once, so JS knows every field's
-//!    number, name, position and format.
+//! 2. The chunk runs through the session until it needs more input. Nothing
+//!    crosses back per record or per field.
+//! 3. Every event, in input order, adds [`META_STRIDE`] numbers to the batch
+//!    (event type, layout or finding index, line, Lb_nr, byte offset, start
+//!    in the batch text); a record's or raw line's bytes go to the batch text
+//!    (a record's pseudonym right after its bytes). JS receives the text as
+//!    one `Uint8Array` per batch, and a record reads its fields from it only
+//!    when asked: numbers straight from the bytes, strings from one ISO-8859-1
+//!    string of the batch made on first need.
+//! 4. Findings are rare; they cross as one array of plain objects per batch
+//!    (serde-wasm-bindgen), carrying positions and field names, never field
+//!    contents (no CPR can leak).
+//! 5. [`RawDecoder::layouts`] sends the family's layout tables once, so JS
+//!    knows every field's number, name, position, format and role.
 //!
 //! ## Panics
 //!
-//! `wasm32-unknown-unknown` aborts on panic, which is a trap in JS. This crate
-//! does no indexing and no unwrapping; allocation is bounded by the slice size
-//! JS uses. Should the core trap anyway, the JS wrapper catches the
-//! `WebAssembly.RuntimeError`, resets the instance (`__wbg_reset_state`,
-//! generated with `--experimental-reset-state-function`) and throws an
+//! `wasm32-unknown-unknown` aborts on panic, which is a trap in JS. Should
+//! the code trap, the JS wrapper catches the `WebAssembly.RuntimeError`,
+//! resets the instance (`__wbg_reset_state`, generated with
+//! `--experimental-reset-state-function`) and throws an
 //! `EindkomstInternalError`; later calls work on a fresh instance. [`trap`]
 //! exists so the tests can prove that path.
 
-mod filter;
-
-use eindkomst_core::layout::{FieldType, Format, Mandatory, RecordLayout, BUILTIN};
-use eindkomst_core::{Counts, Decoder, Error, Event, Options, PersonLayout, Record};
-use filter::{FilterSpec, Filtering};
-use serde::Serialize;
+use eindkomst::family::{layout_index, PersonLayout};
+use eindkomst::filter::FilterSpec;
+use eindkomst::{Event, FindingType, Progress, Session, Sink};
+use eindkomst_core::layout::{Family, FieldType, Format, Mandatory, RecordLayout, EMPLOYER};
+use eindkomst_core::{Encoding, Error, Options, Unknown};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-/// Numbers per record in a batch: layout index, line, Lb_nr, offset, and
-/// where the line starts in the batch text.
-pub const META_STRIDE: usize = 5;
+/// Numbers per event in a batch: event type, layout index (records) or
+/// finding index (findings), line, Lb_nr, offset, start in the batch text.
+pub const META_STRIDE: usize = 6;
 
-/// Upper bound on events per input byte (a line of at least one byte yields
-/// its record plus at most a queue of diagnostics). Exceeding it means the core
-/// stopped making progress; the decoder then stops with an internal finding
-/// instead of spinning forever in the page.
-const EVENTS_PER_BYTE: usize = 24;
-
-/// Every built-in layout: the current ones first, then the variants. A
-/// record's layout index in a batch is its position here.
-fn all_layouts() -> impl Iterator<Item = &'static RecordLayout> {
-    BUILTIN.records.iter().chain(BUILTIN.variants.iter())
-}
-
-/// Position of `layout` in [`all_layouts`] (by identity, else by type and
-/// variant; `u32::MAX` for a layout from elsewhere, which JS reports).
-fn layout_index(layout: &'static RecordLayout) -> u32 {
-    let found = all_layouts()
-        .position(|l| core::ptr::eq(l, layout))
-        .or_else(|| all_layouts().position(|l| l.rec_nr == layout.rec_nr && l.variant == layout.variant));
-    found.map_or(u32::MAX, |i| i as u32)
-}
+/// Event types in a batch (the C ABI's numbers).
+const RECORD: f64 = 1.0;
+const RAW: f64 = 2.0;
+const REJECTED: f64 = 3.0;
+const ERROR: f64 = 4.0;
+const WARNING: f64 = 5.0;
+/// Added to a record's type number when a pseudonym follows its bytes.
+const WITH_PSEUDONYM: f64 = 16.0;
 
 #[derive(Serialize)]
 struct FieldOut {
@@ -85,6 +73,10 @@ struct FieldOut {
     scale: Option<u8>,
     mandatory: &'static str,
     personal: bool,
+    /// What the field means (`cpr`, `feltnummer`, `amount`, ...).
+    role: &'static str,
+    /// Part of an optional tail.
+    tail: bool,
     /// Name of the value set, if the field has one.
     values: Option<&'static str>,
 }
@@ -93,6 +85,7 @@ struct FieldOut {
 struct LayoutOut {
     index: u32,
     rec: u16,
+    key: &'static str,
     variant: &'static str,
     name: &'static str,
     length: u16,
@@ -103,6 +96,7 @@ fn layout_out(index: u32, l: &'static RecordLayout) -> LayoutOut {
     LayoutOut {
         index,
         rec: l.rec_nr,
+        key: l.key,
         variant: l.variant,
         name: l.name,
         length: l.length,
@@ -139,6 +133,8 @@ fn layout_out(index: u32, l: &'static RecordLayout) -> LayoutOut {
                     Mandatory::Unknown => "unknown",
                 },
                 personal: f.personal,
+                role: f.role.name(),
+                tail: f.tail,
                 values: f.values.map(|v| v.name),
             })
             .collect(),
@@ -152,19 +148,129 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&ser).unwrap_or(JsValue::NULL)
 }
 
-/// The layout tables, indexed as in a batch: `[{index, rec, variant, name,
+fn layouts_of(family: &'static Family) -> JsValue {
+    let all: Vec<LayoutOut> = family.layouts().enumerate().map(|(i, l)| layout_out(i as u32, l)).collect();
+    to_js(&all)
+}
+
+/// The employer family's layout tables: `[{index, rec, key, variant, name,
 /// length, fields: [{no, name, start, len, type, format, scale, mandatory,
-/// personal, values}]}]`.
+/// personal, role, tail, values}]}]`.
 #[wasm_bindgen]
 pub fn layouts() -> JsValue {
-    let all: Vec<LayoutOut> = all_layouts().enumerate().map(|(i, l)| layout_out(i as u32, l)).collect();
-    to_js(&all)
+    layouts_of(&EMPLOYER)
 }
 
 /// The crate version (also the npm package version).
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").into()
+}
+
+/// The table of finding kinds: `[{number, code, name, severity, message}]`.
+#[wasm_bindgen(js_name = "findingKinds")]
+pub fn finding_kinds() -> JsValue {
+    #[derive(Serialize)]
+    struct Kind {
+        number: u16,
+        code: &'static str,
+        name: &'static str,
+        severity: &'static str,
+        message: &'static str,
+    }
+    let kinds: Vec<Kind> = eindkomst::kinds::KINDS
+        .iter()
+        .map(|k| Kind {
+            number: k.number,
+            code: k.code,
+            name: k.name,
+            severity: match k.severity {
+                eindkomst_core::Severity::Warning => "warning",
+                eindkomst_core::Severity::Error => "error",
+            },
+            message: k.message,
+        })
+        .collect();
+    to_js(&kinds)
+}
+
+/// Checks a family file's JSON text and describes it: `{name, separator,
+/// lineNumbers, layouts}` (the error says what is wrong and where).
+#[wasm_bindgen(js_name = "loadFamily")]
+pub fn load_family(json: &str) -> Result<JsValue, JsError> {
+    let fam = eindkomst::family::parse(json).map_err(|e| JsError::new(&format!("eindkomst: family: {e}")))?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Info {
+        name: &'static str,
+        separator: Option<String>,
+        line_numbers: bool,
+        layouts: Vec<LayoutOut>,
+    }
+    Ok(to_js(&Info {
+        name: fam.name,
+        separator: fam.separator.map(|b| (b as char).to_string()),
+        line_numbers: fam.line_number.is_some(),
+        layouts: fam.layouts().enumerate().map(|(i, l)| layout_out(i as u32, l)).collect(),
+    }))
+}
+
+/// Checks one value (a CPR, an SE-nr) against a field of a record type by
+/// the rules the decoder applies in a line: `null` when it is fine, else
+/// `{code, at, severity, fieldNo, expected, found}`. `field` is a role name
+/// (`"cpr"`, `"se"`) or a field number; `familyJson` a loaded family's text
+/// (`null`: employer). The value is never reported.
+#[wasm_bindgen(js_name = "checkField")]
+pub fn check_field(
+    record_type: u16,
+    field: JsValue,
+    value: &[u8],
+    family_json: Option<String>,
+) -> Result<JsValue, JsError> {
+    let family = match family_json {
+        Some(j) => eindkomst::family::parse(&j).map_err(|e| JsError::new(&format!("eindkomst: family: {e}")))?,
+        None => &EMPLOYER,
+    };
+    let opts = Options { family, ..Options::default() };
+    let layout = family.get(record_type).ok_or_else(|| JsError::new("eindkomst: no such record type"))?;
+    let f = if let Some(role) = field.as_string() {
+        let role = eindkomst_core::layout::Role::from_name(&role)
+            .ok_or_else(|| JsError::new(&format!("eindkomst: unknown role {role:?}")))?;
+        layout.field_with(role)
+    } else {
+        field.as_f64().and_then(|n| layout.field(n as u8))
+    };
+    let f = f.ok_or_else(|| JsError::new(&format!("eindkomst: record {} has no such field", layout.key)))?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Check {
+        code: &'static str,
+        at: usize,
+        severity: &'static str,
+        field_no: u8,
+        expected: u64,
+        found: u64,
+    }
+    let out = match eindkomst_core::check_field(f, value, &opts) {
+        Ok(None) => return Ok(JsValue::NULL),
+        Ok(Some(k)) => Check {
+            code: k.code(),
+            at: 0,
+            severity: "warning",
+            field_no: f.no,
+            expected: k.numbers().0,
+            found: k.numbers().1,
+        },
+        Err((k, at)) => Check {
+            code: k.code(),
+            at,
+            severity: "error",
+            field_no: f.no,
+            expected: k.numbers().0,
+            found: k.numbers().1,
+        },
+    };
+    Ok(to_js(&out))
 }
 
 /// Executes `unreachable` (a Wasm trap, what a panic becomes), so tests can
@@ -178,7 +284,7 @@ pub fn trap() {
 /// One finding as JS sees it (field names are camelCase there).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Finding {
+struct FindingOut {
     /// `rejected` (a line was dropped), `error` (stream problem) or `warning`.
     kind: &'static str,
     severity: &'static str,
@@ -197,9 +303,9 @@ struct Finding {
     details: eindkomst_core::ErrorKind,
 }
 
-impl Finding {
-    fn new(kind: &'static str, e: &Error) -> Finding {
-        Finding {
+impl FindingOut {
+    fn new(kind: &'static str, e: &Error) -> FindingOut {
+        FindingOut {
             kind,
             severity: match e.severity() {
                 eindkomst_core::Severity::Warning => "warning",
@@ -217,76 +323,101 @@ impl Finding {
             details: e.kind,
         }
     }
-
-    /// The core stopped making progress (a bug): reported, never looped on.
-    fn stalled(counts: &Counts) -> Finding {
-        Finding {
-            kind: "error",
-            severity: "error",
-            code: "internal_error",
-            description: "decoder made no progress; stopped",
-            message: format!("line {}, offset {}: decoder made no progress; stopped", counts.lines, counts.bytes),
-            line: counts.lines,
-            lb_nr: None,
-            record: None,
-            field_no: None,
-            field_name: None,
-            offset: counts.bytes,
-            details: eindkomst_core::ErrorKind::EmptyInput,
-        }
-    }
 }
 
-/// Where decoded output collects between two calls from JS.
-#[derive(Default)]
+/// Where a batch collects between two calls from JS.
 struct Batch {
-    /// `[findings pending, then META_STRIDE numbers per record]`.
+    family: &'static Family,
+    /// META_STRIDE numbers per event.
     meta: Vec<f64>,
-    /// The batch's record lines, ISO-8859-1 as in the input.
+    /// The batch's lines, ISO-8859-1 as decoded (pseudonyms after their records).
     text: Vec<u8>,
-    findings: Vec<Finding>,
+    findings: Vec<FindingOut>,
+    /// false: validation only, records are not kept.
+    records: bool,
 }
 
-impl Batch {
-    fn push_record(&mut self, r: &Record<'_>) {
-        self.meta.extend_from_slice(&[
-            layout_index(r.layout()) as f64,
-            r.line() as f64,
-            r.lb_nr() as f64,
-            r.offset() as f64,
-            self.text.len() as f64,
-        ]);
-        self.text.extend_from_slice(r.bytes());
-    }
-
-    fn take(&mut self, event: Event<'_>, records: bool, filter: Option<&mut Filtering>) {
+impl Sink for Batch {
+    fn event(&mut self, event: Event<'_>) {
         match event {
-            Event::Record(r) => match filter {
-                Some(f) => f.pass(&r, self, records),
-                None if records => self.push_record(&r),
-                None => {}
-            },
-            Event::Rejected(e) => self.findings.push(Finding::new("rejected", &e)),
-            Event::Error(e) => self.findings.push(Finding::new("error", &e)),
-            Event::Warning(e) => self.findings.push(Finding::new("warning", &e)),
-            _ => {}
+            Event::Record { record, pseudonym } => {
+                if !self.records {
+                    return;
+                }
+                let layout = layout_index(self.family, record.layout()).map_or(-1.0, f64::from);
+                let ty = if pseudonym.is_some() { RECORD + WITH_PSEUDONYM } else { RECORD };
+                self.meta.extend_from_slice(&[
+                    ty,
+                    layout,
+                    record.line() as f64,
+                    record.lb_nr() as f64,
+                    record.offset() as f64,
+                    self.text.len() as f64,
+                ]);
+                self.text.extend_from_slice(record.bytes());
+                if let Some(p) = pseudonym {
+                    self.text.extend_from_slice(&p.0);
+                }
+            }
+            Event::Raw(raw) => {
+                if !self.records {
+                    return;
+                }
+                let key_start = (raw.key.as_ptr() as usize).saturating_sub(raw.bytes.as_ptr() as usize);
+                self.meta.extend_from_slice(&[
+                    RAW,
+                    // The key's place and length in one number (both under 2^16).
+                    (key_start * 65536 + raw.key.len()) as f64,
+                    raw.line as f64,
+                    raw.lb_nr.map_or(-1.0, f64::from),
+                    raw.offset as f64,
+                    self.text.len() as f64,
+                ]);
+                self.text.extend_from_slice(raw.bytes);
+            }
+            Event::Finding(f) => {
+                let (ty, label) = match f.finding_type {
+                    FindingType::Rejected => (REJECTED, "rejected"),
+                    FindingType::Error => (ERROR, "error"),
+                    FindingType::Warning => (WARNING, "warning"),
+                };
+                let e = f.error;
+                self.meta.extend_from_slice(&[
+                    ty,
+                    self.findings.len() as f64,
+                    e.line as f64,
+                    e.lb_nr.map_or(-1.0, f64::from),
+                    e.offset as f64,
+                    self.text.len() as f64,
+                ]);
+                self.findings.push(FindingOut::new(label, &e));
+            }
         }
     }
+}
 
-    fn start(&mut self) {
-        if self.meta.is_empty() {
-            self.meta.push(0.0);
-        }
-    }
-
-    /// The meta array to hand out; the text and findings stay until taken.
-    fn take_meta(&mut self) -> Vec<f64> {
-        self.start();
-        if let Some(n) = self.meta.first_mut() {
-            *n = self.findings.len() as f64;
-        }
-        core::mem::take(&mut self.meta)
-    }
+/// The decoder's options as JS passes them (normalised by the wrapper).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OptionsIn {
+    strict: bool,
+    base64: bool,
+    amount_scale: u8,
+    /// `auto`, `current`, `pre-tin`, `taxcardbuilder`.
+    person_layout: String,
+    unknown_codes_reject: bool,
+    /// `auto`, `latin1`, `utf8`.
+    encoding: String,
+    /// `reject` or `raw`.
+    unknown: String,
+    /// A family file's JSON text; `null`: employer.
+    family: Option<String>,
+    /// Forced layouts, `KEY@VARIANT` (`6000@v7.1`).
+    variants: Vec<String>,
+    /// The filter (`FilterSpec`), or `null`.
+    filter: Option<FilterSpec>,
+    /// false: validation only.
+    records: bool,
 }
 
 /// The streaming decoder behind the JS `Decoder` class. Call [`push`] per
@@ -299,144 +430,137 @@ impl Batch {
 /// [`findings`]: RawDecoder::findings
 #[wasm_bindgen]
 pub struct RawDecoder {
-    inner: Decoder,
-    records: bool,
+    session: Session,
     batch: Batch,
-    finished: bool,
-    stalled: bool,
-    filter: Option<Filtering>,
+}
+
+fn core_options(o: &OptionsIn) -> Result<Options, String> {
+    if o.amount_scale > 16 {
+        return Err("amountScale must be 0-16".into());
+    }
+    let family = match &o.family {
+        Some(json) => eindkomst::family::parse(json).map_err(|e| format!("family: {e}"))?,
+        None => &EMPLOYER,
+    };
+    let mut opts = Options {
+        strict: o.strict,
+        base64: o.base64,
+        amount_scale: o.amount_scale,
+        unknown_codes_reject: o.unknown_codes_reject,
+        family,
+        encoding: match o.encoding.as_str() {
+            "auto" => Encoding::Auto,
+            "latin1" => Encoding::Latin1,
+            "utf8" => Encoding::Utf8,
+            other => return Err(format!("encoding {other:?}: auto, latin1 or utf8")),
+        },
+        unknown: Unknown::from_name(&o.unknown).ok_or_else(|| format!("unknown {:?}: reject or raw", o.unknown))?,
+        ..Options::default()
+    };
+    for v in &o.variants {
+        let (key, variant) = v.split_once('@').unwrap_or((v, ""));
+        let layout = family
+            .layouts()
+            .find(|l| l.key == key && l.variant == variant)
+            .ok_or_else(|| format!("variants: family {} has no layout {v:?}", family.name))?;
+        opts = opts.with_layout(layout);
+    }
+    let person = PersonLayout::from_name(&o.person_layout)
+        .ok_or_else(|| format!("personLayout {:?}: auto, current, pre-tin or taxcardbuilder", o.person_layout))?;
+    person.apply(opts)
 }
 
 #[wasm_bindgen]
 impl RawDecoder {
-    /// `person_layout`: 0 auto, 1 current, 2 pre-TIN. `records`: false for
-    /// validation only (no batch text). `amount_scale` must be 0-16.
+    /// A decoder with the wrapper's normalised options; the error message
+    /// never contains a CPR number.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        strict: bool,
-        base64: bool,
-        amount_scale: u8,
-        person_layout: u8,
-        unknown_codes_reject: bool,
-        records: bool,
-    ) -> Result<RawDecoder, JsError> {
-        let person_layout = match person_layout {
-            0 => PersonLayout::Auto,
-            1 => PersonLayout::Current,
-            2 => PersonLayout::PreTin,
-            _ => return Err(JsError::new("personLayout must be 0, 1 or 2")),
-        };
-        if amount_scale > 16 {
-            return Err(JsError::new("amountScale must be 0-16"));
-        }
-        Ok(RawDecoder {
-            inner: Decoder::new(Options {
-                strict,
-                base64,
-                amount_scale,
-                person_layout,
-                unknown_codes_reject,
-                ..Options::default()
-            }),
-            records,
-            batch: Batch::default(),
-            finished: false,
-            stalled: false,
-            filter: None,
-        })
+    pub fn new(options: JsValue) -> Result<RawDecoder, JsError> {
+        let o: OptionsIn = serde_wasm_bindgen::from_value(options).map_err(|e| {
+            let e = e.to_string();
+            JsError::new(&format!("eindkomst: {}", e.trim_start_matches("Error: ")))
+        })?;
+        RawDecoder::from_options(o).map_err(|e| JsError::new(&format!("eindkomst: {e}")))
     }
 
-    /// Sends every record through a filter (Dataafgrænsning, see
-    /// `filter.rs`): only what passes reaches the batch, projected. `spec` is
-    /// the JS wrapper's normalised `filter` option. Call before the first
-    /// push; the error message never contains a CPR number.
-    pub fn set_filter(&mut self, spec: JsValue) -> Result<(), JsError> {
-        if self.inner.counts().bytes > 0 || self.finished {
-            return Err(JsError::new("eindkomst: the filter must be set before any input"));
-        }
-        let spec: FilterSpec =
-            serde_wasm_bindgen::from_value(spec).map_err(|e| JsError::new(&format!("eindkomst: filter: {e}")))?;
-        self.filter = Some(Filtering::new(spec).map_err(|e| JsError::new(&format!("eindkomst: {e}")))?);
-        Ok(())
+    fn from_options(o: OptionsIn) -> Result<RawDecoder, String> {
+        let opts = core_options(&o)?;
+        let session = Session::new(opts, o.filter.as_ref())?;
+        let batch =
+            Batch { family: opts.family, meta: Vec::new(), text: Vec::new(), findings: Vec::new(), records: o.records };
+        Ok(RawDecoder { session, batch })
+    }
+
+    /// The family's layout tables, indexed as in a batch.
+    pub fn layouts(&self) -> JsValue {
+        layouts_of(self.batch.family)
     }
 
     /// The filter's accounting (`null` without a filter): `{seen, passed,
     /// held, filteredOut, byReason: {cpr, se, record_type, felt, period,
     /// parent_dropped, empty_header}}`.
     pub fn filter_counts(&self) -> JsValue {
-        self.filter.as_ref().map_or(JsValue::NULL, Filtering::counts)
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct CountsOut {
+            seen: u64,
+            passed: u64,
+            held: u64,
+            filtered_out: u64,
+            by_reason: std::collections::BTreeMap<&'static str, u64>,
+        }
+        match self.session.filter_counts() {
+            None => JsValue::NULL,
+            Some(c) => to_js(&CountsOut {
+                seen: c.seen,
+                passed: c.passed,
+                held: c.held,
+                filtered_out: c.filtered_out(),
+                by_reason: eindkomst_core::filter::Reason::ALL.iter().map(|r| (r.code(), c.of(*r))).collect(),
+            }),
+        }
     }
 
-    /// Per layout index, the field numbers the filter's profile lets through
-    /// (`null` without a filter).
+    /// Per layout index, the field numbers the filter shows (`null` without a filter).
     pub fn visible_fields(&self) -> JsValue {
-        self.filter.as_ref().map_or(JsValue::NULL, Filtering::visible)
+        if self.session.filter().is_none() {
+            return JsValue::NULL;
+        }
+        let visible: Vec<Vec<u8>> = self
+            .batch
+            .family
+            .layouts()
+            .map(|l| {
+                let mask = self.session.permitted(l.rec_nr);
+                l.fields.iter().map(|f| f.no).filter(|&no| no < 64 && mask >> no & 1 == 1).collect()
+            })
+            .collect();
+        to_js(&visible)
     }
 
-    /// Decodes `chunk` to its end. Returns `[findings, (layout, line, lb_nr,
-    /// offset, start in the batch text) per record]`.
+    /// Decodes `chunk` to its end. Returns the batch's meta array
+    /// (META_STRIDE numbers per event).
     pub fn push(&mut self, chunk: &[u8]) -> Vec<f64> {
-        self.batch.start();
-        if self.finished || self.stalled {
-            return self.batch.take_meta();
-        }
-        let budget = chunk.len().saturating_add(64).saturating_mul(EVENTS_PER_BYTE);
         let mut input = chunk;
-        let mut events = 0usize;
         loop {
-            let (event, used) = self.inner.decode(input);
-            input = input.get(used..).unwrap_or(&[]);
-            if matches!(event, Event::NeedInput | Event::End) {
-                break;
-            }
-            self.batch.take(event, self.records, self.filter.as_mut());
-            events += 1;
-            if events > budget {
-                self.stall();
+            let (used, progress) = self.session.feed(input, &mut self.batch);
+            input = input.get(used..).unwrap_or_default();
+            if progress != Progress::Full {
                 break;
             }
         }
-        self.batch.take_meta()
+        core::mem::take(&mut self.batch.meta)
     }
 
     /// Ends the stream (last line without terminator, end checks). Returns the
     /// meta array like [`RawDecoder::push`]; later calls return empty batches.
     pub fn finish(&mut self) -> Vec<f64> {
-        self.batch.start();
-        if self.finished || self.stalled {
-            return self.batch.take_meta();
-        }
-        self.finished = true;
-        // A full Base64 buffer of one-byte lines is the most finish can yield.
-        let budget = 4096 * EVENTS_PER_BYTE;
-        let mut events = 0usize;
-        loop {
-            let event = self.inner.finish();
-            if event == Event::End {
-                break;
-            }
-            self.batch.take(event, self.records, self.filter.as_mut());
-            events += 1;
-            if events > budget {
-                self.stall();
-                break;
-            }
-        }
-        if let Some(f) = self.filter.as_mut() {
-            f.finish();
-        }
-        self.batch.take_meta()
+        while !self.session.finish(&mut self.batch) {}
+        core::mem::take(&mut self.batch.meta)
     }
 
-    fn stall(&mut self) {
-        self.stalled = true;
-        let counts = self.inner.counts();
-        self.batch.findings.push(Finding::stalled(counts));
-    }
-
-    /// The batch text: the record lines, concatenated, as ISO-8859-1 bytes
-    /// (JS turns them into one string, a byte per character); taken, so the
-    /// next call returns the next batch's.
+    /// The batch text: the lines, back to back, ISO-8859-1 (a `Uint8Array`
+    /// in JS); taken, so the next call returns the next batch's.
     pub fn text(&mut self) -> Vec<u8> {
         core::mem::take(&mut self.batch.text)
     }
@@ -448,9 +572,9 @@ impl RawDecoder {
     }
 
     /// `[lines, decoded, rejected, warnings, errors, suppressed, bytes,
-    /// rejected_untyped, then (rec_nr, decoded, rejected) per record type]`.
+    /// rejected_untyped, raw, then (rec_nr, decoded, rejected) per record type]`.
     pub fn counts(&self) -> Vec<f64> {
-        let c = self.inner.counts();
+        let c = self.session.counts();
         let mut out = vec![
             c.lines as f64,
             c.decoded as f64,
@@ -460,6 +584,7 @@ impl RawDecoder {
             c.suppressed as f64,
             c.bytes as f64,
             c.rejected_untyped as f64,
+            c.raw as f64,
         ];
         for t in c.by_type.iter().filter(|t| t.rec_nr != 0) {
             out.extend_from_slice(&[t.rec_nr as f64, t.decoded as f64, t.rejected as f64]);
@@ -467,9 +592,9 @@ impl RawDecoder {
         out
     }
 
-    /// Whether strict mode (or a stall) stopped the decoder.
+    /// Whether strict mode (or a file of another family) stopped the decoder.
     pub fn stopped(&self) -> bool {
-        self.inner.stopped() || self.stalled
+        self.session.stopped()
     }
 }
 
@@ -477,29 +602,56 @@ impl RawDecoder {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_layout_has_an_index() {
-        for (i, l) in all_layouts().enumerate() {
-            assert_eq!(layout_index(l), i as u32);
+    fn options() -> OptionsIn {
+        OptionsIn {
+            strict: false,
+            base64: false,
+            amount_scale: 6,
+            person_layout: "auto".into(),
+            unknown_codes_reject: false,
+            encoding: "auto".into(),
+            unknown: "reject".into(),
+            family: None,
+            variants: Vec::new(),
+            filter: None,
+            records: true,
         }
-        assert!(all_layouts().any(|l| l.rec_nr == 6000 && l.variant == "v7.1"));
     }
 
     #[test]
     fn batches_carry_every_record_of_the_sample() {
-        let mut dec = RawDecoder::new(false, false, 6, 0, false, true).unwrap();
+        let mut dec = RawDecoder::from_options(options()).unwrap();
         let mut meta = dec.push(eindkomst_core::testing::SAMPLE);
-        meta.extend(dec.finish().into_iter().skip(1));
-        assert_eq!(meta.first(), Some(&0.0));
-        assert_eq!((meta.len() - 1) / META_STRIDE, 27);
+        meta.extend(dec.finish());
+        assert_eq!(meta.len() / META_STRIDE, 27);
         // Line 27 is the 9999 at its byte offset.
         let last = &meta[meta.len() - META_STRIDE..];
-        let idx = last[0] as usize;
-        assert_eq!(all_layouts().nth(idx).map(|l| l.rec_nr), Some(9999));
-        assert_eq!(&last[1..3], &[27.0, 27.0]);
+        assert_eq!(last[0], RECORD);
+        assert_eq!(EMPLOYER.layouts().nth(last[1] as usize).map(|l| l.rec_nr), Some(9999));
+        assert_eq!(&last[2..4], &[27.0, 27.0]);
         let text = dec.text();
         assert_eq!(text.len(), eindkomst_core::testing::SAMPLE.len() - 27);
         assert!(text.windows(3).any(|w| w == b"\xc6r\xf8")); // "Ærø", ISO-8859-1
         assert_eq!(dec.counts()[..3], [27.0, 27.0, 0.0]);
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let bad = |f: fn(&mut OptionsIn)| {
+            let mut o = options();
+            f(&mut o);
+            RawDecoder::from_options(o).err().unwrap()
+        };
+        assert!(bad(|o| o.encoding = "ebcdic".into()).contains("auto, latin1 or utf8"));
+        assert!(bad(|o| o.person_layout = "old".into()).contains("taxcardbuilder"));
+        assert!(bad(|o| o.variants = vec!["6000@v9".into()]).contains("no layout"));
+        assert!(bad(|o| o.amount_scale = 17).contains("0-16"));
+        let mut o = options();
+        o.person_layout = "taxcardbuilder".into();
+        let mut dec = RawDecoder::from_options(o).unwrap();
+        let meta = dec.push(eindkomst_core::testing::SAMPLE);
+        // Line 9's 95-byte 6000 read as TaxCardBuilder's: rejected, in order.
+        let ninth = &meta[8 * META_STRIDE..9 * META_STRIDE];
+        assert_eq!((ninth[0], ninth[2]), (REJECTED, 9.0));
     }
 }

@@ -50,7 +50,7 @@ const EXPECTED = [
   [17, 960, '6005', { Feltnummer: '0200', Antal: '160.50' }],
   [18, 985, '6102', { Beloeb_feriepenge: '4500.00', Feriedage: '12.50', Ferieaar: '2025', Fratraedelsesdato: '2025-01-31' }],
   [19, 1031, '6202', { Beloeb_feriepenge: '5100.00', Feriedage: '12.50', Ferieaar: '2025', Fratraedelsesdato: '2025-01-31' }],
-  [20, 1077, '6111', { IL_indholdstype: '0010', Antal_enheder: '0000000160', Beloeb: '32500.00' }],
+  [20, 1077, '6111', { IL_indholdstype: '0010', Antal_enheder: '160', Beloeb: '32500.00' }],
   [21, 1121, '6000', {
     Person_CPR_nr: '7204881234', Person_CVR_SE_nr: null, Person_medarbejder_nr: 'M-2002', TIN: '12345678901',
     TIN_landekode: 'DE', Indtaegtsart: '0000', Produktionsenhedsnummer: '1012345678',

@@ -50,8 +50,9 @@ export function randomSplit(bytes, r, n) {
 const cliPath = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'eindkomst');
 let cliState = null;
 
-/** The CLI binary (built once with cargo), or null with the reason. */
+/** The CLI binary ($EINDKOMST_CLI, else built once with cargo), or null with the reason. */
 export function cli() {
+  if (cliState === null && process.env.EINDKOMST_CLI) cliState = { path: process.env.EINDKOMST_CLI };
   if (cliState === null) {
     try {
       execFileSync('cargo', ['build', '-q', '-p', 'eindkomst-cli'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -3,59 +3,96 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
+using System.Text;
 
 namespace Eindkomst
 {
+    /// <summary>What the reader's current event is.</summary>
+    public enum EventType
+    {
+        /// <summary>No event (before the first <see cref="EindkomstReader.Next"/>, or at the end).</summary>
+        None = 0,
+        /// <summary>A decoded record: <see cref="EindkomstReader.Record"/>.</summary>
+        Record = 1,
+        /// <summary>A line with an unknown record key passed through: <see cref="EindkomstReader.Raw"/>.</summary>
+        Raw = 2,
+        /// <summary>A rejected line, a stream error or a warning: <see cref="EindkomstReader.Finding"/>.</summary>
+        Finding = 3,
+    }
+
+    /// <summary>A line with an unknown record key, passed through as it stands (<see cref="Options.UnknownRaw"/>).
+    /// Its bytes may hold personal data: never log them.</summary>
+    public sealed class RawLine
+    {
+        internal RawLine(long line, long offset, string key, byte[] bytes)
+        {
+            Line = line;
+            Offset = offset;
+            Key = key;
+            Bytes = bytes;
+        }
+
+        /// <summary>Physical line, 1-based.</summary>
+        public long Line { get; }
+        /// <summary>Byte offset of the line in the stream.</summary>
+        public long Offset { get; }
+        /// <summary>The record key as it stands.</summary>
+        public string Key { get; }
+        /// <summary>The whole line, ISO-8859-1, without terminator.</summary>
+        public byte[] Bytes { get; }
+        /// <summary><c>RawLine 150 line 4</c>: no contents.</summary>
+        public override string ToString() => $"RawLine {Key} line {Line}";
+    }
+
     /// <summary>
-    /// Decodes an eIndkomst stream into <see cref="Record"/>s with the native engine.
+    /// Decodes an eIndkomst stream with the native engine: one ordered stream of events
+    /// (records, raw lines, findings) in input order.
     /// <code>
     /// using (var reader = new EindkomstReader(File.OpenRead(path)))
-    /// {
-    ///     foreach (Record r in reader)
-    ///         if (r.RecordType == 6001) total += r.AmountOre ?? 0;
-    ///     foreach (Finding f in reader.Findings) Console.Error.WriteLine(f.Label + ": " + f);
-    /// }
+    ///     while (reader.Next())
+    ///         if (reader.Current == EventType.Record &amp;&amp; reader.Record.RecordType == 6001)
+    ///             total += reader.Record.AmountOre ?? 0;   // a value-type view: no copy
     /// </code>
-    /// The stream is read in chunks of <see cref="ChunkSize"/> bytes; one native
-    /// call decodes up to <see cref="BatchSize"/> records. Lenient mode (the
-    /// default) collects rejected lines, stream errors and warnings in
-    /// <see cref="Findings"/>; strict mode throws <see cref="EindkomstException"/>
-    /// from the enumeration at the first rejected line or stream error, after
-    /// every record before it.
-    /// <para>Not thread-safe: use a reader from one thread at a time. A reader
-    /// enumerates its stream once. <see cref="Dispose"/> frees the native decoder
-    /// and disposes the stream; afterwards the reader throws
-    /// <see cref="ObjectDisposedException"/> (the freed handle is never used).</para>
+    /// Or, one owned <see cref="Eindkomst.Record"/> per record: <c>foreach (Record r in reader)</c>, with the
+    /// findings in <see cref="Findings"/>. The stream is read in chunks of <see cref="ChunkSize"/>
+    /// bytes; one native call fills up to <see cref="BatchSize"/> events. Strict mode throws
+    /// <see cref="EindkomstException"/> at the first rejected line or stream error, after every
+    /// record before it. With a <see cref="FilterOptions"/> the engine filters inside: only kept
+    /// records come, projected, and <see cref="FilterCounts"/> accounts for the rest.
+    /// <para>Not thread-safe: use a reader from one thread at a time. A reader reads its stream
+    /// once. <see cref="Dispose"/> frees the native decoder and disposes the stream; afterwards
+    /// the reader throws <see cref="ObjectDisposedException"/>.</para>
     /// </summary>
     public sealed class EindkomstReader : IEnumerable<Record>, IDisposable
     {
         /// <summary>Bytes read from the stream at a time.</summary>
         public const int ChunkSize = 1 << 20;
-        /// <summary>Most records one native call returns.</summary>
+        /// <summary>Most events one native call returns.</summary>
         public const int BatchSize = 4096;
-        private const int FindingsBatch = 256;
-        private const int KeptCap = 512; // >= EIK_FILTER_MIN_CAP (5)
 
-        private static readonly Dictionary<IntPtr, string> staticStrings = new Dictionary<IntPtr, string>();
+        private static readonly Dictionary<long, string> names = new Dictionary<long, string>();
 
         private readonly Stream stream;
         private readonly Options options;
         private readonly bool leaveOpen;
         private readonly DecoderHandle handle;
-        private readonly byte[] chunk = new byte[ChunkSize];
-        private readonly EikRecord[] records = new EikRecord[BatchSize];
-        private readonly EikError[] errors = new EikError[FindingsBatch];
-        private Record[] batch = new Record[BatchSize + KeptCap];
+        private readonly Family family;
         private readonly FilterOptions filterOptions;
-        private readonly Profile profile;
-        private readonly FilterHandle filter;
-        private readonly EikKeptRecord[] kept;
-        private FilterCounts lastFilterCounts;
+        private readonly ulong[] permitted;
+        private readonly Layout[] layouts; // the family's, as an array: one load per record
+        private readonly byte[] chunk = new byte[ChunkSize];
+        private readonly EikEvent[] events = new EikEvent[BatchSize];
+        private byte[] scratch = new byte[0];
+        private long inputBase, scratchBase;
+        private int chunkLen, chunkPos, n, at = -1;
+        private bool eof, stopped, done, enumerated, disposed;
+        private EventType current;
+        private RecordView view;
+        private Finding finding;
         private readonly List<Finding> findings = new List<Finding>();
-        private int chunkLen, chunkPos, batchPos, batchLen;
-        private bool eof, finished, enumerated, disposed;
         private EindkomstException failure;
         private Counts lastCounts;
+        private FilterCounts lastFilterCounts;
 
         /// <summary>A reader over <paramref name="stream"/>.</summary>
         /// <param name="stream">The input; disposed with the reader unless <paramref name="leaveOpen"/>.</param>
@@ -70,10 +107,10 @@ namespace Eindkomst
         /// <paramref name="filter"/> keeps, projected by its profile (see <see cref="FilterOptions"/>).</summary>
         /// <param name="stream">The input; disposed with the reader unless <paramref name="leaveOpen"/>.</param>
         /// <param name="options">Decoder settings; null for the lenient defaults.</param>
-        /// <param name="filter">What to keep; null: every record, unchanged. Its sets are copied now.</param>
+        /// <param name="filter">What to keep; null: every record, unchanged. Handed to the engine now.</param>
         /// <param name="leaveOpen">Leave the stream open when the reader is disposed.</param>
-        /// <exception cref="ArgumentException">A CPR number that is not 10 digits, a value out of range,
-        /// or a pseudonymisation key shorter than 16 bytes.</exception>
+        /// <exception cref="ArgumentException">The engine refuses the filter (the reason never holds a CPR),
+        /// a CPR number that is not 10 digits, or a key shorter than 16 bytes.</exception>
         public unsafe EindkomstReader(Stream stream, Options options, FilterOptions filter, bool leaveOpen = false)
         {
             if (stream == null) throw new ArgumentNullException(nameof(stream));
@@ -81,78 +118,63 @@ namespace Eindkomst
             this.options = options ?? new Options();
             this.leaveOpen = leaveOpen;
             NativeMethods.EnsureResolver();
-            EikOptions o;
-            NativeMethods.Check("eik_options_default", NativeMethods.eik_options_default(&o));
-            o.Strict = (byte)(this.options.Strict ? 1 : 0);
-            o.Base64 = (byte)(this.options.Base64 ? 1 : 0);
-            o.UnknownCodesReject = (byte)(this.options.UnknownCodesReject ? 1 : 0);
-            o.AmountScale = (byte)this.options.AmountScale;
-            o.PersonLayout = (uint)this.options.PersonLayout;
-            if (filter != null)
+            family = this.options.Family ?? Family.Employer;
+            filterOptions = filter;
+            handle = NewDecoder(this.options, filter);
+            permitted = new ulong[family.Layouts.Count];
+            layouts = new Layout[family.Layouts.Count];
+            for (int i = 0; i < layouts.Length; i++) layouts[i] = family.Layouts[i];
+            foreach (Layout l in family.Layouts)
             {
-                filterOptions = filter;
-                profile = filter.Profile ?? Profile.Full;
-                this.filter = NewFilter(filter, profile);
-                kept = new EikKeptRecord[KeptCap];
+                ulong mask = ulong.MaxValue;
+                if (filter != null)
+                    NativeMethods.Check("eik_profile_fields", NativeMethods.eik_profile_fields(handle, (ushort)l.RecordType, &mask));
+                permitted[l.Index] = mask;
             }
-            NativeMethods.Check("eik_decoder_new", NativeMethods.eik_decoder_new(&o, out handle));
         }
 
-        private static unsafe FilterHandle NewFilter(FilterOptions fo, Profile profile)
+        private static unsafe DecoderHandle NewDecoder(Options options, FilterOptions filter)
         {
-            int nCprs, nSe, nTypes, nFelt, nEntries, nProfileFelt;
-            byte[] cprs = FilterOptions.CprBytes(fo.Cprs, out nCprs);
-            uint[] se = FilterOptions.Sorted(fo.SeNrs, nameof(fo.SeNrs), 99999999, v => (uint)v, out nSe);
-            ushort[] types = FilterOptions.Sorted(fo.RecordTypes, nameof(fo.RecordTypes), 9999, v => (ushort)v, out nTypes);
-            ushort[] felt = FilterOptions.Sorted(fo.Feltnumre, nameof(fo.Feltnumre), 9999, v => (ushort)v, out nFelt);
-            EikProfileEntry[] entries = null;
-            ushort[] profileFelt = null;
-            nEntries = nProfileFelt = 0;
-            if (profile.Kind == Profile.KindCustom)
-            {
-                entries = profile.Entries(out nEntries);
-                profileFelt = profile.FeltArray(out nProfileFelt);
-            }
-            byte[] key = fo.PseudonymKey == null ? null : FilterOptions.CheckKey(fo.PseudonymKey, nameof(fo.PseudonymKey));
-            EikFilterOptions o;
-            NativeMethods.Check("eik_filter_options_default", NativeMethods.eik_filter_options_default(&o));
-            FilterHandle h;
-            // fixed gives NULL for a null array: "no restriction". The helpers never return an
-            // empty array (an empty set is a 1-item array with count 0), so a set stays non-NULL.
-            fixed (byte* pc = cprs)
-            fixed (uint* ps = se)
-            fixed (ushort* pt = types)
-            fixed (ushort* pf = felt)
-            fixed (EikProfileEntry* pe = entries)
-            fixed (ushort* ppf = profileFelt)
+            EikOptions o;
+            NativeMethods.Check("eik_options_default", NativeMethods.eik_options_default(&o));
+            options.Write(&o);
+            byte[] json = filter == null ? null : Encoding.UTF8.GetBytes(filter.ToJson());
+            byte[] key = filter?.PseudonymKey == null ? null : FilterOptions.CheckKey(filter.PseudonymKey, "PseudonymKey");
+            byte* msg = stackalloc byte[512];
+            msg[0] = 0;
+            DecoderHandle h;
+            uint status;
+            fixed (byte* pj = json)
             fixed (byte* pk = key)
             {
-                o.Cprs = pc;
-                o.NCprs = (UIntPtr)nCprs;
-                o.SeNrs = ps;
-                o.NSeNrs = (UIntPtr)nSe;
-                o.RecordTypes = pt;
-                o.NRecordTypes = (UIntPtr)nTypes;
-                o.Feltnumre = pf;
-                o.NFeltnumre = (UIntPtr)nFelt;
-                o.ProfileRecords = pe;
-                o.NProfileRecords = (UIntPtr)nEntries;
-                o.ProfileFeltnumre = ppf;
-                o.NProfileFeltnumre = (UIntPtr)nProfileFelt;
-                o.PseudonymKey = pk;
-                o.PseudonymKeyLen = (UIntPtr)(key?.Length ?? 0);
-                if (fo.Period != null)
-                {
-                    o.PeriodFrom = Period.Yyyymmdd(fo.Period.From);
-                    o.PeriodTo = Period.Yyyymmdd(fo.Period.To);
-                }
-                o.Profile = profile.Kind;
-                NativeMethods.Check("eik_filter_new", NativeMethods.eik_filter_new(&o, out h));
+                o.FilterJson = (IntPtr)pj;
+                o.FilterJsonLen = (ulong)(json?.Length ?? 0);
+                o.PseudonymKey = (IntPtr)pk;
+                o.PseudonymKeyLen = (ulong)(key?.Length ?? 0);
+                status = NativeMethods.eik_decoder_new(&o, out h, msg, (UIntPtr)512);
             }
+            if (status == Abi.StatusInvalidFilter || status == Abi.StatusInvalidArgument)
+            {
+                h.Dispose();
+                throw new ArgumentException("eindkomst: " + NativeMethods.Message(msg, 512));
+            }
+            NativeMethods.Check("eik_decoder_new", status);
             return h;
         }
 
-        /// <summary>The native library's version ("0.1.0").</summary>
+        /// <summary>The fields <paramref name="profile"/> shows for an employer record type (bit n: field n).</summary>
+        internal static unsafe ulong ProfileFields(Profile profile, int recordType)
+        {
+            NativeMethods.EnsureResolver();
+            using (DecoderHandle h = NewDecoder(new Options(), new FilterOptions { Profile = profile }))
+            {
+                ulong mask;
+                NativeMethods.Check("eik_profile_fields", NativeMethods.eik_profile_fields(h, (ushort)recordType, &mask));
+                return mask;
+            }
+        }
+
+        /// <summary>The native library's version ("0.2.0").</summary>
         public static string Version
         {
             get
@@ -162,9 +184,231 @@ namespace Eindkomst
             }
         }
 
+        /// <summary>The family the reader decodes.</summary>
+        public Family Family => family;
+
+        // ---- the event cursor ------------------------------------------------------------
+
+        /// <summary>Moves to the next event; false at the end of the stream.</summary>
+        /// <exception cref="EindkomstException">Strict mode, at the first rejected line or stream error.</exception>
+        public bool Next()
+        {
+            ThrowIfDisposed();
+            if (failure != null) throw failure;
+            while (++at >= n)
+            {
+                if (!Fill())
+                {
+                    at = n;
+                    current = EventType.None;
+                    return false;
+                }
+            }
+            Load(at);
+            return true;
+        }
+
+        /// <summary>The current event's type.</summary>
+        public EventType Current => current;
+
+        /// <summary>The current record as a value-type view, valid until <see cref="Next"/>;
+        /// <see cref="RecordView.Copy"/> keeps it.</summary>
+        /// <exception cref="InvalidOperationException">The current event is not a record.</exception>
+        public RecordView Record
+        {
+            get
+            {
+                if (current != EventType.Record) throw new InvalidOperationException("the current event is not a record");
+                return view;
+            }
+        }
+
+        /// <summary>The current finding.</summary>
+        public Finding Finding
+        {
+            get
+            {
+                if (current != EventType.Finding) throw new InvalidOperationException("the current event is not a finding");
+                return finding;
+            }
+        }
+
+        /// <summary>The current raw line (an unknown record key passed through), copied.</summary>
+        public RawLine Raw
+        {
+            get
+            {
+                if (current != EventType.Raw) throw new InvalidOperationException("the current event is not a raw line");
+                EikEvent e = events[at];
+                byte[] bytes = BytesOf(e);
+                int ks = Math.Min(e.KeyStart, bytes.Length);
+                return new RawLine((long)e.Line, (long)e.Offset,
+                    Encoding.GetEncoding("ISO-8859-1").GetString(bytes, ks, Math.Min(e.KeyLen, bytes.Length - ks)), bytes);
+            }
+        }
+
+        private unsafe byte[] BytesOf(EikEvent e)
+        {
+            var b = new byte[e.Len];
+            if ((e.Flags & Abi.EventInScratch) != 0)
+                Buffer.BlockCopy(scratch, (int)((long)e.Bytes - scratchBase), b, 0, b.Length);
+            else
+                Buffer.BlockCopy(chunk, (int)((long)e.Bytes - inputBase), b, 0, b.Length);
+            return b;
+        }
+
+        /// <summary>One native call (reading the stream when needed); false once everything was delivered.</summary>
+        private unsafe bool Fill()
+        {
+            if (done) return false;
+            at = -1;
+            n = 0;
+            if (chunkPos == chunkLen && !eof && !stopped)
+            {
+                int got;
+                do got = stream.Read(chunk, 0, chunk.Length); while (got < 0);
+                eof = got == 0;
+                chunkLen = got;
+                chunkPos = 0;
+            }
+            EikBatch b;
+            fixed (EikEvent* ev = events)
+            {
+                if (chunkPos < chunkLen && !stopped)
+                {
+                    fixed (byte* input = chunk)
+                    {
+                        // Offsets into the chunk are taken from the address it had during the call.
+                        inputBase = (long)input;
+                        NativeMethods.Check("eik_decode", NativeMethods.eik_decode(handle, input + chunkPos,
+                            (UIntPtr)(chunkLen - chunkPos), ev, (UIntPtr)BatchSize, &b));
+                    }
+                    chunkPos += (int)b.Consumed;
+                    stopped = b.Done != 0;
+                }
+                else
+                {
+                    NativeMethods.Check("eik_finish", NativeMethods.eik_finish(handle, ev, (UIntPtr)BatchSize, &b));
+                    done = b.Done != 0;
+                }
+            }
+            n = (int)b.NEvents;
+            // The scratch area lives in the decoder until the next call: one copy per batch.
+            if (b.ScratchLen > 0)
+            {
+                if (scratch.Length < (int)b.ScratchLen) scratch = new byte[Math.Max((int)b.ScratchLen, scratch.Length * 2)];
+                System.Runtime.InteropServices.Marshal.Copy(b.Scratch, scratch, 0, (int)b.ScratchLen);
+            }
+            scratchBase = (long)b.Scratch;
+            return true;
+        }
+
+        private unsafe void Load(int i)
+        {
+            int type = events[i].EventType;
+            if (type == Abi.EventTypeRecord)
+            {
+                // Field by field from the array: no copy of the 80-byte event.
+                current = EventType.Record;
+                int flags = events[i].Flags;
+                bool inScratch = (flags & Abi.EventInScratch) != 0;
+                int pos = (int)((long)events[i].Bytes - (inScratch ? scratchBase : inputBase));
+                int layout = events[i].Layout;
+                view = new RecordView(inScratch ? scratch : chunk, pos, layouts[layout], (long)events[i].Line,
+                    (int)events[i].LbNr, (long)events[i].Offset, options.AmountScale, permitted[layout],
+                    (flags & Abi.EventHasPseudonym) != 0 ? pos + (int)events[i].Len : -1);
+                return;
+            }
+            EikEvent e = events[i];
+            switch (e.EventType)
+            {
+                case Abi.EventTypeRaw:
+                    current = EventType.Raw;
+                    return;
+            }
+            current = EventType.Finding;
+            var findingType = e.EventType == Abi.EventTypeRejected ? FindingType.Rejected
+                : e.EventType == Abi.EventTypeError ? FindingType.Error : FindingType.Warning;
+            bool hasField = (e.Flags & Abi.EventHasField) != 0;
+            finding = new Finding(findingType, e.Kind, Encoding.UTF8.GetString(BytesOf(e)), (long)e.Line, (long)e.Offset,
+                (e.Flags & Abi.EventHasLbNr) != 0 ? (int?)e.LbNr : null,
+                (e.Flags & Abi.EventHasRecordType) != 0 ? (int?)e.RecordType : null,
+                hasField ? (int?)e.FieldNo : null, hasField ? Name(e.FieldName) : "", (long)e.Expected, (long)e.Found);
+            findings.Add(finding);
+            if (options.Strict && finding.IsFatal)
+            {
+                failure = new EindkomstException(finding);
+                throw failure;
+            }
+        }
+
+        /// <summary>A field name of the library or its family, read once.</summary>
+        private static string Name(EikStr s)
+        {
+            lock (names)
+            {
+                string v;
+                if (!names.TryGetValue((long)s.Ptr, out v))
+                {
+                    v = NativeMethods.Str(s);
+                    names[(long)s.Ptr] = v;
+                }
+                return v;
+            }
+        }
+
+        // ---- owned records ----------------------------------------------------------------
+
+        /// <summary>The records in order, each an owned <see cref="Eindkomst.Record"/> (copied). A reader
+        /// enumerates its stream once; findings go to <see cref="Findings"/>.</summary>
+        public IEnumerator<Record> GetEnumerator()
+        {
+            ThrowIfDisposed();
+            if (enumerated) throw new InvalidOperationException("a reader enumerates its stream once");
+            enumerated = true;
+            return new RecordEnumerator(this);
+        }
+
+        /// <summary>Owned copies of the records; after a strict stop every MoveNext throws again.</summary>
+        private sealed class RecordEnumerator : IEnumerator<Record>
+        {
+            private readonly EindkomstReader reader;
+
+            internal RecordEnumerator(EindkomstReader reader)
+            {
+                this.reader = reader;
+            }
+
+            public Record Current { get; private set; }
+
+            object IEnumerator.Current => Current;
+
+            public bool MoveNext()
+            {
+                while (reader.Next())
+                {
+                    if (reader.current == EventType.Record)
+                    {
+                        Current = reader.view.Copy();
+                        return true;
+                    }
+                }
+                Current = null;
+                return false;
+            }
+
+            public void Reset() => throw new NotSupportedException("a reader reads its stream once");
+
+            public void Dispose()
+            {
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
         /// <summary>
         /// Findings so far, in stream order: every rejected line, stream error and
-        /// warning (lenient), or the warnings and the one that stopped the decoder (strict).
+        /// warning (lenient), or the warnings and the one that stopped the reader (strict).
         /// </summary>
         public IReadOnlyList<Finding> Findings => new ReadOnlyCollection<Finding>(findings.ToArray());
 
@@ -179,14 +423,14 @@ namespace Eindkomst
                 NativeMethods.Check("eik_decoder_counts", NativeMethods.eik_decoder_counts(handle, &c));
                 var byType = new Dictionary<int, TypeCount>();
                 EikTypeCount* t = (EikTypeCount*)c.ByType;
-                for (int i = 0; i < EikCounts.Types; i++)
+                for (int i = 0; i < Abi.CountsTypes; i++)
                     if (t[i].RecordType != 0 && t[i].Decoded + t[i].Rejected > 0)
                         byType[t[i].RecordType] = new TypeCount((long)t[i].Decoded, (long)t[i].Rejected);
                 return new Counts
                 {
                     Lines = (long)c.Lines, Decoded = (long)c.Decoded, Rejected = (long)c.Rejected,
                     Warnings = (long)c.Warnings, Errors = (long)c.Errors, Suppressed = (long)c.Suppressed,
-                    Bytes = (long)c.Bytes, RejectedUntyped = (long)c.RejectedUntyped,
+                    Bytes = (long)c.Bytes, RejectedUntyped = (long)c.RejectedUntyped, Raw = (long)c.Raw,
                     ByType = new ReadOnlyDictionary<int, TypeCount>(byType),
                 };
             }
@@ -204,11 +448,11 @@ namespace Eindkomst
         {
             get
             {
-                if (filter == null) return null;
+                if (filterOptions == null) return null;
                 if (disposed && lastFilterCounts != null) return lastFilterCounts;
                 ThrowIfDisposed();
                 EikFilterCounts c;
-                NativeMethods.Check("eik_filter_get_counts", NativeMethods.eik_filter_get_counts(filter, &c));
+                NativeMethods.Check("eik_decoder_filter_counts", NativeMethods.eik_decoder_filter_counts(handle, &c));
                 return new FilterCounts
                 {
                     Seen = (long)c.Seen, Passed = (long)c.Passed, Held = (long)c.Held, Cpr = (long)c.Cpr,
@@ -218,218 +462,20 @@ namespace Eindkomst
             }
         }
 
-        /// <summary>The records of the stream, in order (with a filter: the kept ones); a reader is enumerated once.</summary>
-        /// <exception cref="EindkomstException">Strict mode: a rejected line or a stream error.</exception>
-        public IEnumerator<Record> GetEnumerator()
+        private void ThrowIfDisposed()
         {
-            ThrowIfDisposed();
-            if (enumerated) throw new InvalidOperationException("a reader enumerates its stream once");
-            enumerated = true;
-            return new Enumerator(this);
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-        /// <summary>Hands out the current batch, then asks for the next; a strict failure is thrown again on every call.</summary>
-        private sealed class Enumerator : IEnumerator<Record>
-        {
-            private readonly EindkomstReader reader;
-
-            internal Enumerator(EindkomstReader reader)
-            {
-                this.reader = reader;
-            }
-
-            public Record Current { get; private set; }
-
-            object IEnumerator.Current => Current;
-
-            public bool MoveNext()
-            {
-                EindkomstReader r = reader;
-                while (r.batchPos == r.batchLen)
-                {
-                    if (!r.Fill())
-                    {
-                        Current = null;
-                        return false;
-                    }
-                }
-                Current = r.batch[r.batchPos];
-                r.batch[r.batchPos++] = null;
-                return true;
-            }
-
-            public void Reset() => throw new NotSupportedException("a reader enumerates its stream once");
-
-            public void Dispose() { }
+            if (disposed) throw new ObjectDisposedException(nameof(EindkomstReader));
         }
 
         /// <summary>Frees the native decoder and disposes the stream (unless left open). Safe to call twice.</summary>
         public void Dispose()
         {
             if (disposed) return;
-            if (!handle.IsClosed) lastCounts = Counts;
-            if (filter != null && !filter.IsClosed) lastFilterCounts = FilterCounts;
+            lastCounts = Counts;
+            lastFilterCounts = FilterCounts;
             disposed = true;
             handle.Dispose();
-            filter?.Dispose();
             if (!leaveOpen) stream.Dispose();
-        }
-
-        private void ThrowIfDisposed()
-        {
-            if (disposed) throw new ObjectDisposedException(nameof(EindkomstReader));
-        }
-
-        /// <summary>One step: one native call or one read. False at the end.</summary>
-        private unsafe bool Fill()
-        {
-            batchPos = batchLen = 0;
-            if (failure != null) throw failure;
-            ThrowIfDisposed();
-            if (finished) return false;
-            if (chunkPos == chunkLen && !eof)
-            {
-                int n = stream.Read(chunk, 0, ChunkSize);
-                if (n <= 0) eof = true;
-                else
-                {
-                    chunkLen = n;
-                    chunkPos = 0;
-                }
-                return true;
-            }
-            uint status;
-            UIntPtr count;
-            fixed (byte* input = chunk)
-            fixed (EikRecord* recs = records)
-            {
-                string function;
-                if (chunkPos < chunkLen)
-                {
-                    function = "eik_decode";
-                    UIntPtr consumed;
-                    status = NativeMethods.eik_decode(handle, input + chunkPos, (UIntPtr)(chunkLen - chunkPos), recs,
-                        (UIntPtr)BatchSize, out count, out consumed);
-                    if (status == NativeMethods.StatusOk) chunkPos += (int)consumed;
-                }
-                else
-                {
-                    function = "eik_finish";
-                    byte done;
-                    status = NativeMethods.eik_finish(handle, recs, (UIntPtr)BatchSize, out count, out done);
-                    if (status == NativeMethods.StatusOk && done != 0) finished = true;
-                }
-                if (status == NativeMethods.StatusFindingsFull)
-                {
-                    TakeFindings();
-                    return true;
-                }
-                NativeMethods.Check(function, status);
-                if (filter != null)
-                {
-                    FilterBatch(recs, (int)count);
-                    if (finished) NativeMethods.Check("eik_filter_finish", NativeMethods.eik_filter_finish(filter));
-                    TakeFindings();
-                    return true;
-                }
-                int amountScale = options.AmountScale;
-                for (int i = 0; i < (int)count; i++)
-                {
-                    EikRecord* r = recs + i;
-                    int len = (int)r->Len;
-                    // The bytes are in the pinned chunk or in the decoder's scratch area;
-                    // both stay valid until the next call.
-                    var line = new byte[len];
-                    fixed (byte* dst = line) Buffer.MemoryCopy(r->Bytes, dst, len, len);
-                    batch[i] = new Record(Layout.At(r->LayoutIndex), line, (long)r->Line, (long)r->Offset,
-                        (long)r->Seq, (int)r->LbNr, amountScale);
-                }
-                batchLen = (int)count;
-            }
-            TakeFindings();
-            return true;
-        }
-
-        /// <summary>Runs the decoded records <paramref name="recs"/>[0..n) through the filter into the batch.
-        /// Their bytes are still valid (no other call on the decoder in between).</summary>
-        private unsafe void FilterBatch(EikRecord* recs, int n)
-        {
-            int amountScale = options.AmountScale;
-            int off = 0;
-            fixed (EikKeptRecord* outp = kept)
-            {
-                while (off < n)
-                {
-                    UIntPtr got, used;
-                    NativeMethods.Check("eik_filter_records", NativeMethods.eik_filter_records(filter, recs + off,
-                        (UIntPtr)(n - off), outp, (UIntPtr)KeptCap, out got, out used));
-                    if ((int)used == 0) throw new EindkomstNativeException("eik_filter_records", 0, "no progress");
-                    off += (int)used;
-                    if (batchLen + (int)got > batch.Length) Array.Resize(ref batch, batchLen + (int)got + KeptCap);
-                    for (int i = 0; i < (int)got; i++)
-                    {
-                        EikKeptRecord* k = outp + i;
-                        EikRecord* r = &k->Record;
-                        int len = (int)r->Len;
-                        // The projected bytes are in the filter's scratch area until its next call.
-                        var line = new byte[len];
-                        fixed (byte* dst = line) Buffer.MemoryCopy(r->Bytes, dst, len, len);
-                        Layout layout = Layout.At(r->LayoutIndex);
-                        string pseudonym = k->HasPseudonym != 0
-                            ? new string((sbyte*)k->Pseudonym, 0, EikKeptRecord.PseudonymLen,
-                                System.Text.Encoding.ASCII)
-                            : null;
-                        batch[batchLen++] = new Record(layout, line, (long)r->Line, (long)r->Offset, (long)r->Seq,
-                            (int)r->LbNr, amountScale, profile.FieldMask(layout.RecordType), pseudonym);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Moves the pending findings into the list; in strict mode, keeps only the records before a fatal one.</summary>
-        private unsafe void TakeFindings()
-        {
-            int n;
-            do
-            {
-                UIntPtr got;
-                fixed (EikError* errs = errors)
-                    NativeMethods.Check("eik_take_findings",
-                        NativeMethods.eik_take_findings(handle, errs, (UIntPtr)FindingsBatch, out got));
-                n = (int)got;
-                for (int i = 0; i < n; i++)
-                {
-                    Finding f = ToFinding(ref errors[i]);
-                    findings.Add(f);
-                    if (options.Strict && failure == null && f.Type != FindingType.Warning)
-                    {
-                        failure = new EindkomstException(f);
-                        while (batchLen > 0 && batch[batchLen - 1].Seq > f.Seq) batch[--batchLen] = null;
-                    }
-                }
-            } while (n == FindingsBatch);
-        }
-
-        private static Finding ToFinding(ref EikError e)
-        {
-            bool hasField = e.HasField != 0;
-            return new Finding((FindingType)e.Finding, (ErrorKind)e.Kind, StaticString(e.Code),
-                StaticString(e.Message), (long)e.Seq, (long)e.Line, (long)e.Offset,
-                e.HasLbNr != 0 ? (int?)e.LbNr : null, e.HasRecord != 0 ? (int?)e.Record : null,
-                hasField ? (int?)e.FieldNo : null, hasField ? StaticString(e.FieldName) : "", e.Expected, e.Found);
-        }
-
-        /// <summary>A static C string of the library (codes, messages, field names), read once.</summary>
-        private static string StaticString(IntPtr p)
-        {
-            lock (staticStrings)
-            {
-                string s;
-                if (!staticStrings.TryGetValue(p, out s)) staticStrings[p] = s = NativeMethods.Utf8(p);
-                return s;
-            }
         }
     }
 }

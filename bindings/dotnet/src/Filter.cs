@@ -58,6 +58,51 @@ namespace Eindkomst
 
         /// <summary>The CPR numbers as 10 ASCII digits each, sorted, without repeats; null for null.
         /// The error names no CPR.</summary>
+        /// <summary>
+        /// The filter as the engine's JSON text (the FilterSpec shape of every face,
+        /// docs/filtering.md), without the key, which goes to the engine apart. It holds the
+        /// CPR numbers: never log it.
+        /// </summary>
+        /// <exception cref="ArgumentException">A CPR number that is not 10 digits, a value out of range.</exception>
+        public string ToJson()
+        {
+            var parts = new List<string>();
+            int n;
+            byte[] cprs = CprBytes(Cprs, out n);
+            if (cprs != null)
+            {
+                var list = new List<string>();
+                for (int i = 0; i < n; i++) list.Add("\"" + System.Text.Encoding.ASCII.GetString(cprs, i * 10, 10) + "\"");
+                parts.Add("\"cprs\":[" + string.Join(",", list) + "]");
+            }
+            Action<string, IEnumerable<int>, int> set = (name, values, max) =>
+            {
+                int count;
+                int[] a = Sorted(values, name, max, v => v, out count);
+                if (a != null) parts.Add("\"" + name + "\":[" + string.Join(",", a.Take(count)) + "]");
+            };
+            set("se_nrs", SeNrs, 99999999);
+            set("record_types", RecordTypes, 65535);
+            set("feltnumre", Feltnumre, 65535);
+            if (Period != null)
+                parts.Add($"\"period\":{{\"from\":\"{Period.From:yyyy-MM-dd}\",\"to\":\"{Period.To:yyyy-MM-dd}\"}}");
+            if (Profile != null) parts.Add("\"profile\":" + Profile.ToJson());
+            return "{" + string.Join(",", parts) + "}";
+        }
+
+        /// <summary><paramref name="s"/> as a JSON string literal.</summary>
+        internal static string JsonString(string s)
+        {
+            var b = new System.Text.StringBuilder("\"");
+            foreach (char c in s)
+            {
+                if (c == '"' || c == '\\') b.Append('\\').Append(c);
+                else if (c < 0x20) b.Append("\\u").Append(((int)c).ToString("x4"));
+                else b.Append(c);
+            }
+            return b.Append('"').ToString();
+        }
+
         internal static byte[] CprBytes(IEnumerable<string> cprs, out int count)
         {
             count = 0;
@@ -139,7 +184,6 @@ namespace Eindkomst
     public sealed class Profile
     {
         internal const uint KindFull = 0, KindMinimal = 1, KindCustom = 2;
-        private const ulong Structural = 1UL << 1 | 1UL << 2;
 
         private readonly SortedDictionary<int, ulong> records; // null: every type, every field
         private readonly int[] feltnumre; // null: all
@@ -158,12 +202,7 @@ namespace Eindkomst
         /// <summary>The engine's strict minimal profile (docs/filtering.md). The table here mirrors the
         /// engine's <c>MINIMAL</c> for <see cref="Permits"/> (the C ABI does not export it); the engine
         /// itself does the blanking.</summary>
-        public static Profile Minimal { get; } = new Profile("minimal", KindMinimal,
-            new SortedDictionary<int, ulong>
-            {
-                { 1000, Mask(5, 6) }, { 2001, Mask(4) }, { 5000, Mask(6, 7) }, { 6000, Mask(4, 5) },
-                { 6001, Mask(3, 4, 5) }, { 9999, Mask(3) },
-            }, new[] { 13, 14, 16 });
+        public static Profile Minimal { get; } = new Profile("minimal", KindMinimal, null, null);
 
         /// <summary>A profile of your own: record type → permitted field numbers (1-63), and the permitted
         /// felt numbers (null: all; empty: none), like the CLI's <c>--profile FILE</c>.</summary>
@@ -214,32 +253,44 @@ namespace Eindkomst
         public IReadOnlyList<int> RecordTypes => records?.Keys.ToList().AsReadOnly();
 
         /// <summary>Whether field <paramref name="no"/> of <paramref name="recordType"/> may be shown.</summary>
-        public bool Permits(int recordType, int no) => no >= 0 && no < 64 && (FieldMask(recordType) >> no & 1) == 1;
-
-        internal ulong FieldMask(int recordType)
+        public bool Permits(int recordType, int no)
         {
-            if (records == null) return ulong.MaxValue;
-            ulong m;
-            return (records.TryGetValue(recordType, out m) ? m : 0) | Structural;
+            ulong mask;
+            lock (masks)
+            {
+                if (!masks.TryGetValue(recordType, out mask))
+                {
+                    mask = EindkomstReader.ProfileFields(this, recordType);
+                    masks[recordType] = mask;
+                }
+            }
+            return no >= 0 && no < 64 && (mask >> no & 1) == 1;
         }
 
-        internal EikProfileEntry[] Entries(out int count)
-        {
-            count = records?.Count ?? 0;
-            if (records == null) return null;
-            var e = new EikProfileEntry[Math.Max(1, count)];
-            int i = 0;
-            foreach (var kv in records) e[i++] = new EikProfileEntry { Fields = kv.Value, RecordType = (ushort)kv.Key };
-            return e;
-        }
+        private readonly Dictionary<int, ulong> masks = new Dictionary<int, ulong>();
 
-        internal ushort[] FeltArray(out int count)
+        /// <summary>The profile as the engine's JSON: "full", "minimal" or a table.</summary>
+        internal string ToJson()
         {
-            count = feltnumre?.Length ?? 0;
-            if (feltnumre == null) return null;
-            var a = new ushort[Math.Max(1, count)];
-            for (int i = 0; i < count; i++) a[i] = (ushort)feltnumre[i];
-            return a;
+            if (Kind != KindCustom) return "\"" + Name + "\"";
+            var s = new System.Text.StringBuilder("{\"name\":").Append(FilterOptions.JsonString(Name)).Append(",\"records\":{");
+            string sep = "";
+            foreach (var kv in records)
+            {
+                s.Append(sep).Append('"').Append(kv.Key).Append("\":[");
+                string comma = "";
+                for (int no = 0; no < 64; no++)
+                    if ((kv.Value >> no & 1) == 1)
+                    {
+                        s.Append(comma).Append(no);
+                        comma = ",";
+                    }
+                s.Append(']');
+                sep = ",";
+            }
+            s.Append('}');
+            if (feltnumre != null) s.Append(",\"feltnumre\":[").Append(string.Join(",", feltnumre)).Append(']');
+            return s.Append('}').ToString();
         }
 
         /// <summary>The profile's name.</summary>

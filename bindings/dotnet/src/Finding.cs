@@ -1,23 +1,31 @@
 using System;
-using System.Globalization;
-using System.Text;
 
 namespace Eindkomst
 {
+    /// <summary>What kind of event a <see cref="Finding"/> is.</summary>
+    public enum FindingType
+    {
+        /// <summary>A line that could not be decoded: counted as rejected, no record.</summary>
+        Rejected = 1,
+        /// <summary>A problem of the stream rather than of one line; no line is dropped by it.</summary>
+        Error = 2,
+        /// <summary>Something uncertain about a record that was decoded.</summary>
+        Warning = 3,
+    }
+
     /// <summary>
     /// A rejected line, a stream error or a warning, with its position. It never
     /// holds field contents, so it carries no CPR number and is safe to log.
     /// </summary>
     public sealed class Finding
     {
-        internal Finding(FindingType type, ErrorKind kind, string code, string message, long seq, long line,
-            long offset, int? lbNr, int? record, int? fieldNo, string fieldName, long expected, long found)
+        internal Finding(FindingType type, int kind, string text, long line, long offset, int? lbNr, int? record,
+            int? fieldNo, string fieldName, long expected, long found)
         {
             Type = type;
-            Kind = kind;
-            Code = code;
-            Message = message;
-            Seq = seq;
+            KindNumber = kind;
+            Kind = (FindingKind)kind;
+            this.text = text;
             Line = line;
             Offset = offset;
             LbNr = lbNr;
@@ -28,71 +36,44 @@ namespace Eindkomst
             Found = found;
         }
 
+        private readonly string text;
+
         /// <summary>Rejected line, stream error or warning.</summary>
         public FindingType Type { get; }
-        /// <summary>What went wrong.</summary>
-        public ErrorKind Kind { get; }
-        /// <summary>The kind as a stable snake_case string ("not_digit"), the same in every binding.</summary>
-        public string Code { get; }
+        /// <summary>What it is about (a number this version does not name stays as it is).</summary>
+        public FindingKind Kind { get; }
+        /// <summary>The kind's stable number.</summary>
+        public int KindNumber { get; }
+        /// <summary>The kind as a stable snake_case code ("not_digit"), the same in every binding.</summary>
+        public string Code => FindingKinds.Code(Kind) == "unknown" ? "unknown_" + KindNumber : FindingKinds.Code(Kind);
         /// <summary>A short English description of the kind, without data values.</summary>
-        public string Message { get; }
-        /// <summary>Position in the decoder's sequence of records and findings (<see cref="Eindkomst.Record.Seq"/>).</summary>
-        public long Seq { get; }
-        /// <summary>Physical line, 1-based (0 for a finding before any line).</summary>
+        public string Message => FindingKinds.Message(Kind);
+        /// <summary>Physical line, 1-based (0 for a finding about the whole stream).</summary>
         public long Line { get; }
-        /// <summary>0-based byte offset in the (Base64-decoded) stream of the offending byte or field.</summary>
+        /// <summary>Byte offset of the offending byte or field in the (Base64-decoded) stream.</summary>
         public long Offset { get; }
         /// <summary>The line's Lb_nr, when it could be read.</summary>
         public int? LbNr { get; }
-        /// <summary>The line's record type (6001), when known.</summary>
+        /// <summary>The line's record type, when it could be read.</summary>
         public int? Record { get; }
-        /// <summary>The field number ("felt"), when the finding names a field.</summary>
+        /// <summary>The field number, when the finding names a field.</summary>
         public int? FieldNo { get; }
-        /// <summary>The field's name ("Beloeb"), or "" when the finding names no field.</summary>
+        /// <summary>The field's name, or "".</summary>
         public string FieldName { get; }
-        /// <summary>A number the kind carries (see <see cref="ErrorKind"/>), else 0.</summary>
+        /// <summary>The kind's first number (a limit, an expected length or count), else 0.</summary>
         public long Expected { get; }
-        /// <summary>A number the kind carries (see <see cref="ErrorKind"/>), else 0.</summary>
+        /// <summary>The kind's second number (a length, count or byte found), else 0.</summary>
         public long Found { get; }
-
         /// <summary>"rejected", "error" or "warning", as the CLI prints it.</summary>
         public string Label => Type == FindingType.Rejected ? "rejected" : Type == FindingType.Error ? "error" : "warning";
+        /// <summary>Whether it stops a strict reader (a rejected line or a stream error).</summary>
+        public bool IsFatal => Type != FindingType.Warning;
 
         /// <summary>
-        /// One line, as the CLI prints it after "rejected: " etc.:
+        /// The engine's one-line text, as the CLI prints it after "rejected: " etc.:
         /// <c>line 7 (Lb_nr 7), record 6001, field 4 Beloeb, offset 230: non-digit in numeric field</c>.
         /// </summary>
-        public override string ToString()
-        {
-            var ci = CultureInfo.InvariantCulture;
-            var s = new StringBuilder(96).Append("line ").Append(Line.ToString(ci));
-            if (LbNr.HasValue) s.Append(" (Lb_nr ").Append(LbNr.Value.ToString(ci)).Append(')');
-            if (Record.HasValue) s.Append(", record ").Append(Record.Value.ToString("D4", ci));
-            if (FieldNo.HasValue) s.Append(", field ").Append(FieldNo.Value.ToString(ci)).Append(' ').Append(FieldName);
-            s.Append(", offset ").Append(Offset.ToString(ci)).Append(": ").Append(Message);
-            switch (Kind)
-            {
-                case ErrorKind.WrongLength:
-                case ErrorKind.LbNrGap:
-                case ErrorKind.LbNrRepeat:
-                    s.Append(" (expected ").Append(Expected.ToString(ci)).Append(", found ").Append(Found.ToString(ci)).Append(')');
-                    break;
-                case ErrorKind.LineTooLong:
-                    s.Append(" (limit ").Append(Expected.ToString(ci)).Append(')');
-                    break;
-                case ErrorKind.ByteOutsideCharset:
-                case ErrorKind.InvalidBase64:
-                    s.Append(" (byte 0x").Append(Found.ToString("X2", ci)).Append(')');
-                    break;
-                case ErrorKind.OutOfOrder:
-                    s.Append(" (needs an open ").Append(Expected.ToString("D4", ci)).Append(')');
-                    break;
-                case ErrorKind.ControlCount:
-                    s.Append(" (counted ").Append(Expected.ToString(ci)).Append(", stated ").Append(Found.ToString(ci)).Append(')');
-                    break;
-            }
-            return s.ToString();
-        }
+        public override string ToString() => text;
     }
 
     /// <summary>
@@ -110,7 +91,7 @@ namespace Eindkomst
         /// <summary>The finding that stopped the decoder.</summary>
         public Finding Finding { get; }
         /// <summary>What went wrong.</summary>
-        public ErrorKind Kind => Finding.Kind;
+        public FindingKind Kind => Finding.Kind;
         /// <summary>Physical line, 1-based.</summary>
         public long Line => Finding.Line;
         /// <summary>The line's Lb_nr, when it could be read.</summary>
@@ -159,6 +140,8 @@ namespace Eindkomst
         public long Bytes { get; internal set; }
         /// <summary>Rejected lines whose record type could not be read.</summary>
         public long RejectedUntyped { get; internal set; }
+        /// <summary>Lines with an unknown record key passed through raw.</summary>
+        public long Raw { get; internal set; }
         /// <summary>Per record type seen, in layout order.</summary>
         public System.Collections.Generic.IReadOnlyDictionary<int, TypeCount> ByType { get; internal set; }
     }

@@ -4,17 +4,15 @@ using System.Runtime.InteropServices;
 namespace Eindkomst
 {
     /// <summary>
-    /// P/Invoke declarations of the C ABI in <c>include/eindkomst.h</c>. Every
+    /// P/Invoke declarations of the C ABI 0.2 in <c>include/eindkomst.h</c>. Every
     /// argument is blittable (pointers, integers, <see cref="DecoderHandle"/>),
-    /// so the marshalling stubs only pin; one call moves a whole batch.
-    /// <c>size_t</c> is <see cref="UIntPtr"/>.
+    /// so the marshalling stubs only pin; one call moves a whole batch. The
+    /// structs, their layouts and the constants are generated from the library
+    /// (<c>Generated.cs</c>); <c>size_t</c> is <see cref="UIntPtr"/> (64-bit only).
     /// </summary>
     internal static unsafe class NativeMethods
     {
         internal const string Library = "eindkomst";
-
-        internal const uint StatusOk = 0;
-        internal const uint StatusFindingsFull = 5;
 
         /// <summary>Call before the first P/Invoke: on .NET 6+, registers the resolver for
         /// <c>EINDKOMST_LIBRARY</c> (a no-op elsewhere).</summary>
@@ -35,61 +33,55 @@ namespace Eindkomst
         internal static extern uint eik_options_default(EikOptions* options);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_decoder_new(EikOptions* options, out DecoderHandle handle);
+        internal static extern uint eik_decoder_new(EikOptions* options, out DecoderHandle handle, byte* message,
+            UIntPtr messageCap);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void eik_decoder_free(IntPtr dec);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_decode(DecoderHandle dec, byte* input, UIntPtr len, EikRecord* output,
-            UIntPtr cap, out UIntPtr nOut, out UIntPtr consumed);
+        internal static extern uint eik_decode(DecoderHandle dec, byte* input, UIntPtr len, EikEvent* events,
+            UIntPtr cap, EikBatch* batch);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_finish(DecoderHandle dec, EikRecord* output, UIntPtr cap, out UIntPtr nOut,
-            out byte done);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_take_findings(DecoderHandle dec, EikError* output, UIntPtr cap,
-            out UIntPtr nOut);
+        internal static extern uint eik_finish(DecoderHandle dec, EikEvent* events, UIntPtr cap, EikBatch* batch);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint eik_decoder_counts(DecoderHandle dec, EikCounts* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern UIntPtr eik_layout_count();
+        internal static extern uint eik_decoder_filter_counts(DecoderHandle dec, EikFilterCounts* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_layout_at(UIntPtr index, EikLayout* output);
+        internal static extern uint eik_profile_fields(DecoderHandle dec, ushort recordType, ulong* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_layout_field(UIntPtr layoutIndex, UIntPtr fieldIndex, EikField* output);
+        internal static extern IntPtr eik_family_employer();
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_filter_options_default(EikFilterOptions* output);
+        internal static extern uint eik_family_load(byte* json, UIntPtr len, out IntPtr family, byte* message,
+            UIntPtr messageCap);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_filter_new(EikFilterOptions* options, out FilterHandle handle);
+        internal static extern uint eik_family_describe(IntPtr family, EikFamilyInfo* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern void eik_filter_free(IntPtr f);
+        internal static extern uint eik_family_layout(IntPtr family, uint index, EikLayout* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_filter_records(FilterHandle f, EikRecord* input, UIntPtr nIn,
-            EikKeptRecord* output, UIntPtr cap, out UIntPtr nOut, out UIntPtr nUsed);
+        internal static extern uint eik_family_field(IntPtr family, uint layout, uint field, EikField* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_filter_finish(FilterHandle f);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint eik_filter_get_counts(FilterHandle f, EikFilterCounts* output);
+        internal static extern uint eik_check_field(EikOptions* options, ushort recordType, uint role, byte fieldNo,
+            byte* value, UIntPtr len, EikFieldCheck* output);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint eik_pseudonymise(byte* key, UIntPtr keyLen, byte* cpr, UIntPtr cprLen, byte* output);
 
-        /// <summary>Throws <see cref="EindkomstNativeException"/> unless <paramref name="status"/> is OK.</summary>
+        /// <summary>Throws <see cref="EindkomstNativeException"/> unless the status is OK.</summary>
         internal static void Check(string function, uint status)
         {
-            if (status != StatusOk)
+            if (status != Abi.StatusOk)
                 throw new EindkomstNativeException(function, status, Utf8(eik_status_str(status)));
         }
 
@@ -102,169 +94,19 @@ namespace Eindkomst
             while (s[n] != 0) n++;
             return System.Text.Encoding.UTF8.GetString(s, n);
         }
-    }
 
-#pragma warning disable 649 // fields written by native code
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikOptions
-    {
-        internal byte Strict;
-        internal byte Base64;
-        internal byte UnknownCodesReject;
-        internal byte AmountScale;
-        internal uint PersonLayout;
-    }
+        /// <summary>An <c>eik_str</c> as a string.</summary>
+        internal static string Str(EikStr s) =>
+            s.Len == 0 ? "" : System.Text.Encoding.UTF8.GetString((byte*)s.Ptr, (int)s.Len);
 
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct EikRecord
-    {
-        internal byte* Bytes;
-        internal UIntPtr Len;
-        internal ulong Line;
-        internal ulong Offset;
-        internal ulong Seq;
-        internal uint LbNr;
-        internal ushort RecordType;
-        internal ushort LayoutIndex;
-        internal uint Source;
-        internal uint Reserved;
+        /// <summary>A NUL-terminated message the library wrote into a buffer.</summary>
+        internal static string Message(byte* m, int cap)
+        {
+            int n = 0;
+            while (n < cap && m[n] != 0) n++;
+            return System.Text.Encoding.UTF8.GetString(m, n);
+        }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikError
-    {
-        internal ulong Seq;
-        internal ulong Line;
-        internal ulong Offset;
-        internal IntPtr Code;
-        internal IntPtr Message;
-        internal IntPtr FieldName;
-        internal uint Finding;
-        internal uint Kind;
-        internal uint LbNr;
-        internal uint Expected;
-        internal uint Found;
-        internal ushort Record;
-        internal byte FieldNo;
-        internal byte HasLbNr;
-        internal byte HasRecord;
-        internal byte HasField;
-        internal ushort Reserved0;
-        internal uint Reserved1;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikTypeCount
-    {
-        internal ulong Decoded;
-        internal ulong Rejected;
-        internal ushort RecordType;
-        internal ushort Reserved0;
-        internal uint Reserved1;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct EikCounts
-    {
-        internal const int Types = 32;
-        internal ulong Lines;
-        internal ulong Decoded;
-        internal ulong Rejected;
-        internal ulong Warnings;
-        internal ulong Errors;
-        internal ulong Suppressed;
-        internal ulong Bytes;
-        internal ulong RejectedUntyped;
-        internal fixed byte ByType[Types * 24]; // EikTypeCount[32]
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikLayout
-    {
-        internal IntPtr Name;
-        internal IntPtr Variant;
-        internal uint Index;
-        internal uint NFields;
-        internal ushort RecordType;
-        internal ushort Length;
-        internal uint Reserved;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikField
-    {
-        internal IntPtr Name;
-        internal uint FieldType;
-        internal uint Format;
-        internal uint Mandatory;
-        internal ushort Start;
-        internal ushort Len;
-        internal byte No;
-        internal byte Decimals;
-        internal byte Personal;
-        internal byte HasCodes;
-        internal uint Reserved;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikProfileEntry
-    {
-        internal ulong Fields;
-        internal ushort RecordType;
-        internal ushort Reserved0;
-        internal uint Reserved1;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct EikFilterOptions
-    {
-        internal byte* Cprs;
-        internal UIntPtr NCprs;
-        internal uint* SeNrs;
-        internal UIntPtr NSeNrs;
-        internal ushort* RecordTypes;
-        internal UIntPtr NRecordTypes;
-        internal ushort* Feltnumre;
-        internal UIntPtr NFeltnumre;
-        internal EikProfileEntry* ProfileRecords;
-        internal UIntPtr NProfileRecords;
-        internal ushort* ProfileFeltnumre;
-        internal UIntPtr NProfileFeltnumre;
-        internal byte* PseudonymKey;
-        internal UIntPtr PseudonymKeyLen;
-        internal uint PeriodFrom;
-        internal uint PeriodTo;
-        internal uint Profile;
-        internal uint Reserved;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal unsafe struct EikKeptRecord
-    {
-        internal const int PseudonymLen = 16;
-        internal EikRecord Record;
-        internal fixed byte Pseudonym[PseudonymLen];
-        internal byte HasPseudonym;
-        internal byte Reserved0;
-        internal ushort Reserved1;
-        internal uint Reserved2;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct EikFilterCounts
-    {
-        internal ulong Seen;
-        internal ulong Passed;
-        internal ulong Held;
-        internal ulong Cpr;
-        internal ulong Se;
-        internal ulong RecordType;
-        internal ulong Felt;
-        internal ulong Period;
-        internal ulong ParentDropped;
-        internal ulong EmptyHeader;
-    }
-#pragma warning restore 649
 
     /// <summary>The native decoder handle; freed once, by the runtime, when disposed or finalized.</summary>
     internal sealed class DecoderHandle : SafeHandle
@@ -280,25 +122,10 @@ namespace Eindkomst
         }
     }
 
-    /// <summary>The native filter handle; freed once, by the runtime, when disposed or finalized.</summary>
-    internal sealed class FilterHandle : SafeHandle
-    {
-        public FilterHandle() : base(IntPtr.Zero, true) { }
-
-        public override bool IsInvalid => handle == IntPtr.Zero;
-
-        protected override bool ReleaseHandle()
-        {
-            NativeMethods.eik_filter_free(handle);
-            return true;
-        }
-    }
-
     /// <summary>
-    /// A call into the native library returned a status other than OK: a bug in
-    /// this binding or in the engine (e.g. a caught panic), never a problem of the
-    /// input. Problems of the input are <see cref="EindkomstException"/>s or
-    /// <see cref="Finding"/>s.
+    /// A status other than OK from the native library: a bug or misuse of the
+    /// binding (e.g. a caught panic), never a problem of the input. Problems of the
+    /// input are <see cref="EindkomstException"/>s or <see cref="Finding"/>s.
     /// </summary>
     public sealed class EindkomstNativeException : Exception
     {

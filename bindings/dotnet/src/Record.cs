@@ -5,92 +5,105 @@ using System.Text;
 namespace Eindkomst
 {
     /// <summary>
-    /// One decoded record: its line's bytes (a copy, ISO-8859-1) with its layout.
-    /// Every field was validated by the engine, so the accessors only convert.
-    /// <see cref="ToString"/> shows no field contents: a record may hold a CPR
-    /// number (<see cref="Cpr"/>), which must never be logged.
+    /// A record read in place: a value type over the line's bytes in a buffer (the reader's
+    /// chunk or batch area, or a <see cref="Record"/>'s own copy) with its layout. No copy and
+    /// no object per record: <see cref="EindkomstReader.Record"/> gives one per event, valid
+    /// until the reader moves on; <see cref="Copy"/> keeps it. Every field was validated by the
+    /// engine, so the accessors only convert. <see cref="ToString"/> shows no field contents:
+    /// a record may hold a CPR number, which must never reach a log.
     /// </summary>
-    public sealed class Record
+    public struct RecordView
     {
-        private static readonly Encoding latin1 = Encoding.GetEncoding(28591);
-        private readonly byte[] bytes;
-        private readonly int amountScale;
-        private readonly ulong permitted = ulong.MaxValue;
-
-        internal Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale,
-            ulong permitted, string pseudonym)
-            : this(layout, bytes, line, offset, seq, lbNr, amountScale)
+        private static readonly Encoding Latin1 = Encoding.GetEncoding("ISO-8859-1");
+        private static readonly long[] Pow10 =
         {
-            this.permitted = permitted;
-            // Shown only where the CPR would be (as the CLI): not when the profile forbids the CPR field.
-            if (pseudonym != null)
-                foreach (Field f in layout.Fields)
-                    if (f.Personal && !IsPermitted(f.No)) pseudonym = null;
-            Pseudonym = pseudonym;
-        }
+            1L, 10L, 100L, 1000L, 10000L, 100000L, 1000000L, 10000000L, 100000000L, 1000000000L, 10000000000L,
+            100000000000L, 1000000000000L, 10000000000000L, 100000000000000L, 1000000000000000L,
+            10000000000000000L, 100000000000000000L,
+        };
 
-        internal Record(Layout layout, byte[] bytes, long line, long offset, long seq, int lbNr, int amountScale)
+        internal byte[] Buf;
+        internal int Pos;
+        internal int PseudonymAt; // -1: none
+        internal int AmountScale;
+        internal ulong Permitted; // bit n: field n shown
+        private Layout layout;
+        private long line;
+        private int lbNr;
+        private long offset;
+
+        internal RecordView(byte[] buf, int pos, Layout layout, long line, int lbNr, long offset, int amountScale,
+            ulong permitted, int pseudonymAt)
         {
-            Layout = layout;
-            this.bytes = bytes;
-            Line = line;
-            Offset = offset;
-            Seq = seq;
-            LbNr = lbNr;
-            this.amountScale = amountScale;
+            Buf = buf;
+            Pos = pos;
+            this.layout = layout;
+            this.line = line;
+            this.lbNr = lbNr;
+            this.offset = offset;
+            AmountScale = amountScale;
+            Permitted = permitted;
+            PseudonymAt = pseudonymAt;
         }
 
         /// <summary>The layout the record was decoded with (variant included).</summary>
-        public Layout Layout { get; }
-        /// <summary>The record type (<c>Rec_nr</c>): 1000, 2001, ..., 9999.</summary>
-        public int RecordType => Layout.RecordType;
+        public Layout Layout => layout;
+        /// <summary>The record type (employer <c>Rec_nr</c>: 1000, 2001, ..., 9999).</summary>
+        public int RecordType => layout.RecordType;
         /// <summary>Physical line, 1-based.</summary>
-        public long Line { get; }
-        /// <summary>The record's <c>Lb_nr</c> (running number written in the file).</summary>
-        public int LbNr { get; }
-        /// <summary>Byte offset of the line's first byte in the (Base64-decoded) stream.</summary>
-        public long Offset { get; }
-        /// <summary>Position in the decoder's sequence of records and findings (<see cref="Finding.Seq"/>).</summary>
-        public long Seq { get; }
+        public long Line => line;
+        /// <summary>The line number written in the line (employer <c>Lb_nr</c>); 0 in a family without one.</summary>
+        public int LbNr => lbNr;
+        /// <summary>Byte offset of the line in the (Base64-decoded) stream.</summary>
+        public long Offset => offset;
+
+        /// <summary>Whether the reader's filter shows field <paramref name="no"/> (always without a filter).</summary>
+        public bool IsPermitted(int no) => no >= 0 && no < 64 ? (Permitted >> no & 1) == 1 : Permitted == ulong.MaxValue;
 
         /// <summary>
-        /// The pseudonym that replaces this record's CPR (16 lowercase hex characters) when the reader's
-        /// <see cref="FilterOptions.PseudonymKey"/> is set, the record has a CPR and the profile permits
-        /// the CPR field; else null. The CPR field itself is then blank in the line, and
-        /// <see cref="Value(int)"/> / <see cref="Fields"/> give the pseudonym in its place (as the CLI).
+        /// The pseudonym in place of the CPR (16 lowercase hex characters) when the filter has a key,
+        /// the record has a CPR and the profile shows the CPR field; else null.
         /// </summary>
-        public string Pseudonym { get; }
-
-        /// <summary>Whether the reader's <see cref="Profile"/> lets field <paramref name="no"/> through
-        /// (always true without a filter). A field not permitted is blank in the line and left out of
-        /// <see cref="Fields"/>.</summary>
-        public bool IsPermitted(int no) => no >= 0 && no < 64 ? (permitted >> no & 1) == 1 : permitted == ulong.MaxValue;
+        public string Pseudonym
+        {
+            get
+            {
+                if (PseudonymAt < 0) return null;
+                foreach (Field f in layout.Fields)
+                    if (f.Personal && !IsPermitted(f.No)) return null;
+                return Encoding.ASCII.GetString(Buf, PseudonymAt, 16);
+            }
+        }
 
         /// <summary>A copy of the line's bytes (ISO-8859-1), without its terminator.</summary>
-        public byte[] GetBytes() => (byte[])bytes.Clone();
+        public byte[] GetBytes()
+        {
+            var b = new byte[layout.Length];
+            Buffer.BlockCopy(Buf, Pos, b, 0, b.Length);
+            return b;
+        }
 
         private Field FieldOf(int no)
         {
-            Field f = Layout.Field(no);
-            if (f == null) throw new ArgumentException($"record {RecordType} has no field {no}", nameof(no));
+            Field f = layout.Field(no);
+            if (f == null) throw new ArgumentException($"record {layout.Key} has no field {no}", nameof(no));
             return f;
         }
 
-        private bool IsBlank(Field f)
+        private bool IsBlank(int start, int len)
         {
-            for (int i = f.Start, end = f.Start + f.Length; i < end; i++)
-                if (bytes[i] != (byte)' ') return false;
+            for (int i = Pos + start, end = i + len; i < end; i++)
+                if (Buf[i] != (byte)' ') return false;
             return true;
         }
 
-        private long Digits(Field f)
+        private long Digits(int start, int len, int no)
         {
             long n = 0;
-            for (int i = f.Start, end = f.Start + f.Length; i < end; i++)
+            for (int i = Pos + start, end = i + len; i < end; i++)
             {
-                int d = bytes[i] - '0';
-                if (d < 0 || d > 9)
-                    throw new InvalidOperationException($"field {f.No} of record {RecordType} is not a number");
+                int d = Buf[i] - '0';
+                if ((uint)d > 9) throw new InvalidOperationException($"field {no} of record {layout.Key} is not a number");
                 n = n * 10 + d;
             }
             return n;
@@ -100,36 +113,40 @@ namespace Eindkomst
         public string Raw(int no)
         {
             Field f = FieldOf(no);
-            return latin1.GetString(bytes, f.Start, f.Length);
+            return Latin1.GetString(Buf, Pos + f.Start, f.Length);
         }
 
-        /// <summary>Field <paramref name="no"/> without trailing blanks (the CLI's <c>--raw</c> value).</summary>
+        /// <summary>Field <paramref name="no"/> without trailing blanks (the CLI's <c>--raw</c> value);
+        /// the pseudonym for the CPR field of a pseudonymised record.</summary>
         public string Value(int no)
         {
             Field f = FieldOf(no);
-            if (Pseudonym != null && f.Personal) return Pseudonym;
+            if (f.Personal && PseudonymAt >= 0)
+            {
+                string p = Pseudonym;
+                if (p != null) return p;
+            }
             int end = f.Start + f.Length;
-            while (end > f.Start && bytes[end - 1] == (byte)' ') end--;
-            return latin1.GetString(bytes, f.Start, end - f.Start);
+            while (end > f.Start && Buf[Pos + end - 1] == (byte)' ') end--;
+            return Latin1.GetString(Buf, Pos + f.Start, end - f.Start);
         }
 
         /// <summary>The field named <paramref name="name"/> without trailing blanks.</summary>
         public string Value(string name)
         {
-            Field f = Layout.Field(name);
-            if (f == null) throw new ArgumentException($"record {RecordType} has no field {name}", nameof(name));
+            Field f = layout.Field(name);
+            if (f == null) throw new ArgumentException($"record {layout.Key} has no field {name}", nameof(name));
             return Value(f.No);
         }
 
         /// <summary>Field <paramref name="no"/> trimmed of blanks on both sides.</summary>
         public string Text(int no) => Value(no).TrimStart(' ');
 
-        /// <summary>Every field by number, in line order, trailing blanks trimmed (the CLI's <c>--raw</c>);
-        /// with a filter, only the fields its profile permits, the CPR replaced by its pseudonym.</summary>
+        /// <summary>Every field shown, by number, in line order, trailing blanks trimmed (the CLI's <c>--raw</c>).</summary>
         public IList<KeyValuePair<int, string>> Fields()
         {
-            var list = new List<KeyValuePair<int, string>>(Layout.Fields.Count);
-            foreach (Field f in Layout.Fields)
+            var list = new List<KeyValuePair<int, string>>(layout.Fields.Count);
+            foreach (Field f in layout.Fields)
                 if (IsPermitted(f.No)) list.Add(new KeyValuePair<int, string>(f.No, Value(f.No)));
             return list;
         }
@@ -139,8 +156,8 @@ namespace Eindkomst
         {
             Field f = FieldOf(no);
             if (f.Type != FieldType.Numeric)
-                throw new ArgumentException($"field {no} of record {RecordType} is not numeric", nameof(no));
-            return IsBlank(f) ? (long?)null : Digits(f);
+                throw new ArgumentException($"field {no} of record {layout.Key} is not numeric", nameof(no));
+            return IsBlank(f.Start, f.Length) ? (long?)null : Digits(f.Start, f.Length, no);
         }
 
         /// <summary>A <c>YYYYMMDD</c> field; null when blank or all zeros.</summary>
@@ -148,9 +165,9 @@ namespace Eindkomst
         {
             Field f = FieldOf(no);
             if (f.Format != FieldFormat.Date)
-                throw new ArgumentException($"field {no} of record {RecordType} is not a date", nameof(no));
-            if (IsBlank(f)) return null;
-            long d = Digits(f);
+                throw new ArgumentException($"field {no} of record {layout.Key} is not a date", nameof(no));
+            if (IsBlank(f.Start, f.Length)) return null;
+            long d = Digits(f.Start, f.Length, no);
             return d == 0 ? (DateTime?)null : new DateTime((int)(d / 10000), (int)(d / 100 % 100), (int)(d % 100));
         }
 
@@ -159,107 +176,200 @@ namespace Eindkomst
         {
             Field f = FieldOf(no);
             if (f.Format != FieldFormat.Time)
-                throw new ArgumentException($"field {no} of record {RecordType} is not a time", nameof(no));
-            if (IsBlank(f)) return null;
-            long t = Digits(f);
+                throw new ArgumentException($"field {no} of record {layout.Key} is not a time", nameof(no));
+            if (IsBlank(f.Start, f.Length)) return null;
+            long t = Digits(f.Start, f.Length, no);
             return new TimeSpan((int)(t / 10000), (int)(t / 100 % 100), (int)(t % 100));
         }
 
-        /// <summary>An amount or quantity field with the sign of the field after it, exact; null when blank.</summary>
+        /// <summary>An amount, quantity or count with the sign of the field after it, exact; null when blank.</summary>
         public decimal? Decimal(int no)
         {
             Field f = FieldOf(no);
             int scale;
-            if (f.Format == FieldFormat.Amount) scale = amountScale;
+            if (f.Format == FieldFormat.Amount) scale = AmountScale;
             else if (f.Format == FieldFormat.Quantity) scale = f.Decimals;
-            else throw new ArgumentException($"field {no} of record {RecordType} is not an amount", nameof(no));
-            if (IsBlank(f)) return null;
-            long units = Digits(f);
+            else if (f.Role == FieldRole.Count) scale = 0;
+            else throw new ArgumentException($"field {no} of record {layout.Key} is not an amount", nameof(no));
+            if (IsBlank(f.Start, f.Length)) return null;
+            long units = Digits(f.Start, f.Length, no);
             int next = IndexOf(f) + 1;
-            bool negative = next < Layout.Fields.Count && Layout.Fields[next].Format == FieldFormat.Sign
-                && bytes[Layout.Fields[next].Start] == (byte)'-';
+            bool negative = next < layout.Fields.Count && layout.Fields[next].Format == FieldFormat.Sign
+                && Buf[Pos + layout.Fields[next].Start] == (byte)'-';
             return new decimal((int)units, (int)(units >> 32), 0, negative, (byte)scale);
         }
 
         private int IndexOf(Field f)
         {
-            for (int i = 0; i < Layout.Fields.Count; i++)
-                if (ReferenceEquals(Layout.Fields[i], f)) return i;
+            for (int i = 0; i < layout.Fields.Count; i++)
+                if (ReferenceEquals(layout.Fields[i], f)) return i;
             return -1;
         }
 
-        /// <summary>The CPR number of a 2101, 4101 or 6000 record, when given (10 digits). Personal data: never log it.</summary>
+        /// <summary>The CPR number (the field with role cpr), when given. Personal data: never log it.</summary>
         public string Cpr
         {
             get
             {
-                foreach (Field f in Layout.Fields)
-                {
-                    if (!f.Personal) continue;
-                    if (IsBlank(f)) return null;
-                    for (int i = f.Start; i < f.Start + f.Length; i++)
-                        if (bytes[i] != (byte)'0') return Raw(f.No);
-                    return null;
-                }
+                Field f = layout.Field(FieldRole.Cpr);
+                if (f == null || IsBlank(f.Start, f.Length)) return null;
+                for (int i = Pos + f.Start; i < Pos + f.Start + f.Length; i++)
+                    if (Buf[i] != (byte)'0') return Raw(f.No);
                 return null;
             }
         }
 
-        /// <summary>The SE-nr of a 1000 (the reporter), a 2001 (the employer) or a 6000 (a company paid a fee).</summary>
+        /// <summary>The SE-nr the record names (role se, person_se or sender_se).</summary>
         public int? SeNr
         {
             get
             {
-                string name;
-                switch (RecordType)
-                {
-                    case 1000: name = "Indberetter_SE_nr"; break;
-                    case 2001: name = "Virksomhed_SE_nr"; break;
-                    case 6000: name = "Person_CVR_SE_nr"; break;
-                    default: return null;
-                }
-                long? n = Number(Layout.Field(name).No);
-                return n.HasValue && n.Value != 0 ? (int?)n.Value : null;
+                Field f = layout.Field(FieldRole.Se) ?? layout.Field(FieldRole.PersonSe) ?? layout.Field(FieldRole.SenderSe);
+                if (f == null || IsBlank(f.Start, f.Length)) return null;
+                long n = Digits(f.Start, f.Length, f.No);
+                return n != 0 ? (int?)n : null;
             }
         }
 
-        /// <summary>The <c>Feltnummer</c> of a 3101 or 6001-6005 record.</summary>
+        /// <summary>The feltnummer (role feltnummer: employer 3101, 6001-6005); null when none.</summary>
         public int? Feltnummer
         {
             get
             {
-                Field f = Layout.Field("Feltnummer");
-                return f == null || IsBlank(f) ? (int?)null : (int)Digits(f);
+                int n = FeltnummerOrMinus1;
+                return n < 0 ? (int?)null : n;
             }
         }
 
-        /// <summary>The first amount of the record (6001 Beloeb, 3101 Beloeb, 6102/6202 Beloeb_feriepenge,
-        /// 6111 Beloeb) with its sign, exact; null when none.</summary>
+        /// <summary>The feltnummer, or -1: no allocation.</summary>
+        public int FeltnummerOrMinus1
+        {
+            get
+            {
+                if (layout.FeltStart < 0) return -1;
+                int n = 0;
+                for (int i = Pos + layout.FeltStart, end = i + layout.FeltLen; i < end; i++)
+                {
+                    int d = Buf[i] - '0';
+                    if ((uint)d > 9) return -1;
+                    n = n * 10 + d;
+                }
+                return n;
+            }
+        }
+
+        /// <summary>The first amount of the record (role amount) with its sign, exact.</summary>
         public decimal? Amount
         {
             get
             {
-                foreach (Field f in Layout.Fields)
-                    if (f.Format == FieldFormat.Amount) return Decimal(f.No);
+                if (layout.AmountStart < 0) return null;
+                foreach (Field f in layout.Fields)
+                    if (f.Start == layout.AmountStart) return Decimal(f.No);
                 return null;
             }
         }
 
-        /// <summary><see cref="Amount"/> in øre; null when none.</summary>
-        /// <exception cref="ArithmeticException">The amount has digits below 1 øre.</exception>
+        /// <summary>The first amount in øre with its sign; null when none. No allocation.</summary>
+        /// <exception cref="OverflowException">The amount has digits below 1 øre.</exception>
         public long? AmountOre
         {
             get
             {
-                decimal? a = Amount;
-                if (!a.HasValue) return null;
-                decimal ore = a.Value * 100m;
-                if (ore != System.Decimal.Truncate(ore)) throw new ArithmeticException("amount has digits below 1 øre");
-                return (long)ore;
+                if (layout.AmountStart < 0 || IsBlank(layout.AmountStart, layout.AmountLen)) return null;
+                long units = Digits(layout.AmountStart, layout.AmountLen, 0);
+                int scale = layout.AmountDecimals >= 0 ? layout.AmountDecimals : AmountScale;
+                long ore;
+                if (scale <= 2)
+                {
+                    ore = units * Pow10[2 - scale];
+                }
+                else
+                {
+                    long div = Pow10[scale - 2];
+                    if (units % div != 0) throw new OverflowException($"amount of record {layout.Key} line {line} has digits below 1 øre");
+                    ore = units / div;
+                }
+                return layout.SignAt >= 0 && Buf[Pos + layout.SignAt] == (byte)'-' ? -ore : ore;
             }
         }
 
+        /// <summary>An owned copy that stays valid after the reader moves on.</summary>
+        public Record Copy()
+        {
+            int n = layout.Length + (PseudonymAt >= 0 ? 16 : 0);
+            var b = new byte[n];
+            Buffer.BlockCopy(Buf, Pos, b, 0, layout.Length);
+            if (PseudonymAt >= 0) Buffer.BlockCopy(Buf, PseudonymAt, b, layout.Length, 16);
+            return new Record(new RecordView(b, 0, layout, line, lbNr, offset, AmountScale, Permitted,
+                PseudonymAt >= 0 ? layout.Length : -1));
+        }
+
         /// <summary><c>Record 6001 line 11 (Lb_nr 11)</c>: no field contents.</summary>
-        public override string ToString() => $"Record {RecordType:D4} line {Line} (Lb_nr {LbNr})";
+        public override string ToString() => $"Record {layout.Key} line {line} (Lb_nr {lbNr})";
+    }
+
+    /// <summary>
+    /// One decoded record, owned: a copy of its line with its layout, valid as long as it is
+    /// kept. The reader's enumerator gives these; <see cref="RecordView.Copy"/> makes one.
+    /// Accessors as <see cref="RecordView"/>.
+    /// </summary>
+    public sealed class Record
+    {
+        private readonly RecordView v;
+
+        internal Record(RecordView view)
+        {
+            v = view;
+        }
+
+        /// <summary>The record as a view (over this record's own bytes).</summary>
+        public RecordView View => v;
+        /// <summary>The layout the record was decoded with.</summary>
+        public Layout Layout => v.Layout;
+        /// <summary>The record type.</summary>
+        public int RecordType => v.RecordType;
+        /// <summary>Physical line, 1-based.</summary>
+        public long Line => v.Line;
+        /// <summary>The line number written in the line (employer <c>Lb_nr</c>).</summary>
+        public int LbNr => v.LbNr;
+        /// <summary>Byte offset of the line in the stream.</summary>
+        public long Offset => v.Offset;
+        /// <summary>The pseudonym in place of the CPR, or null.</summary>
+        public string Pseudonym => v.Pseudonym;
+        /// <summary>Whether the filter shows field <paramref name="no"/>.</summary>
+        public bool IsPermitted(int no) => v.IsPermitted(no);
+        /// <summary>A copy of the line's bytes (ISO-8859-1).</summary>
+        public byte[] GetBytes() => v.GetBytes();
+        /// <summary>Field <paramref name="no"/> as it stands.</summary>
+        public string Raw(int no) => v.Raw(no);
+        /// <summary>Field <paramref name="no"/> without trailing blanks.</summary>
+        public string Value(int no) => v.Value(no);
+        /// <summary>The field named <paramref name="name"/> without trailing blanks.</summary>
+        public string Value(string name) => v.Value(name);
+        /// <summary>Field <paramref name="no"/> trimmed on both sides.</summary>
+        public string Text(int no) => v.Text(no);
+        /// <summary>Every field shown, by number (the CLI's <c>--raw</c>).</summary>
+        public IList<KeyValuePair<int, string>> Fields() => v.Fields();
+        /// <summary>A numeric field; null when blank.</summary>
+        public long? Number(int no) => v.Number(no);
+        /// <summary>A date field; null when blank or zeros.</summary>
+        public DateTime? Date(int no) => v.Date(no);
+        /// <summary>A time field; null when blank.</summary>
+        public TimeSpan? Time(int no) => v.Time(no);
+        /// <summary>An amount, quantity or count with its sign; null when blank.</summary>
+        public decimal? Decimal(int no) => v.Decimal(no);
+        /// <summary>The CPR number, when given. Personal data.</summary>
+        public string Cpr => v.Cpr;
+        /// <summary>The SE-nr the record names.</summary>
+        public int? SeNr => v.SeNr;
+        /// <summary>The feltnummer.</summary>
+        public int? Feltnummer => v.Feltnummer;
+        /// <summary>The first amount with its sign.</summary>
+        public decimal? Amount => v.Amount;
+        /// <summary>The first amount in øre.</summary>
+        public long? AmountOre => v.AmountOre;
+        /// <summary>No field contents.</summary>
+        public override string ToString() => v.ToString();
     }
 }

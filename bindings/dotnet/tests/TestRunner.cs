@@ -29,7 +29,7 @@ static class TestRunner
             return 2;
         }
         Run("version matches the engine", VersionMatches);
-        Run("struct sizes match the header", StructSizes);
+        Run("struct layouts match the header's static asserts", StructSizes);
         Run("counts of the sample", CountsOfSample);
         Run("values of several record types", ValuesOfSeveralRecordTypes);
         Run("layouts come from the engine", Layouts);
@@ -43,7 +43,6 @@ static class TestRunner
         Run("undisposed readers are freed by their SafeHandle", Finalized);
         Run("sample equals the CLI", SampleEqualsCli);
         Run("generated file with damage equals the CLI", GeneratedEqualsCli);
-        Run("struct sizes of the filter match the header", FilterStructSizes);
         Run("filter: CPR set", FilterCpr);
         Run("filter: SE-nr set", FilterSe);
         Run("filter: record types", FilterRecordTypes);
@@ -56,6 +55,12 @@ static class TestRunner
         Run("filter: dimensions combined, small reads", FilterCombined);
         Run("filter: bad options are refused without naming a CPR", FilterBadOptions);
         Run("filter: counts after disposal", FilterDisposed);
+        Run("families: demo (fixed, separated) equal the golden --raw file", DemoFamilies);
+        Run("families: demo equals the CLI with --family", DemoFamilyEqualsCli);
+        Run("unknown keys pass raw, in order", UnknownKeysPassRaw);
+        Run("encodings and forced layouts", EncodingsAndForcedLayouts);
+        Run("single values are checked", SingleValues);
+        Run("the cursor: events in input order, views in place, copies stay", Cursor);
         string big = Environment.GetEnvironmentVariable("EINDKOMST_BIG_FILE");
         if (!string.IsNullOrEmpty(big)) Run("100 MB file equals the CLI, throughput", () => BigFile(big));
         Console.WriteLine($"{passed} passed, {failed} failed");
@@ -111,7 +116,9 @@ static class TestRunner
     // ---- helpers ----------------------------------------------------------
 
     static string Sample => Path.Combine(root, "testdata/sample.txt");
-    static string Cli => Path.Combine(root, "target/release/eindkomst");
+    /// <summary>The CLI: $EINDKOMST_CLI if set, else the repository's release build.</summary>
+    static string Cli => string.IsNullOrEmpty(Environment.GetEnvironmentVariable("EINDKOMST_CLI"))
+        ? Path.Combine(root, "target/release/eindkomst") : Environment.GetEnvironmentVariable("EINDKOMST_CLI");
 
     static List<Record> DecodeAll(Stream s, Options o = null)
     {
@@ -146,7 +153,7 @@ static class TestRunner
     static string RawJson(Record r, StringBuilder s)
     {
         s.Clear().Append("{\"line\":").Append(r.Line.ToString(CultureInfo.InvariantCulture))
-            .Append(",\"record\":\"").Append(r.RecordType.ToString("D4", CultureInfo.InvariantCulture))
+            .Append(",\"record\":\"").Append(r.Layout.Key)
             .Append("\",\"fields\":{");
         bool first = true;
         foreach (var f in r.Fields())
@@ -211,18 +218,29 @@ static class TestRunner
 
     // ---- tests ------------------------------------------------------------
 
-    static void VersionMatches() => Eq("0.1.0", EindkomstReader.Version, "version");
+    static void VersionMatches() => Eq("0.2.0", EindkomstReader.Version, "version");
 
+    /// <summary>The generated explicit-layout structs against the C header's own
+    /// _Static_asserts (sizes and every field offset), read from include/eindkomst.h.</summary>
     static void StructSizes()
     {
         var asm = typeof(EindkomstReader).Assembly;
-        var sizes = new Dictionary<string, int>
+        string header = File.ReadAllText(Path.Combine(root, "include/eindkomst.h"));
+        Func<string, string> camel = c => string.Concat(c.Split('_').Select(w => w.Length == 0 ? "" : char.ToUpperInvariant(w[0]) + w.Substring(1)));
+        int sizes = 0, offsets = 0;
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(header, @"sizeof\((eik_\w+)\) == (\d+)"))
         {
-            { "EikOptions", 8 }, { "EikRecord", 56 }, { "EikError", 80 }, { "EikTypeCount", 24 },
-            { "EikCounts", 832 }, { "EikLayout", 32 }, { "EikField", 32 },
-        };
-        foreach (var kv in sizes)
-            Eq(kv.Value, Marshal.SizeOf(asm.GetType("Eindkomst." + kv.Key, true)), "sizeof " + kv.Key);
+            Type t = asm.GetType("Eindkomst." + camel(m.Groups[1].Value), true);
+            Eq(int.Parse(m.Groups[2].Value), Marshal.SizeOf(t), "sizeof " + m.Groups[1].Value);
+            sizes++;
+        }
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(header, @"offsetof\((eik_\w+), (\w+)\) == (\d+)"))
+        {
+            Type t = asm.GetType("Eindkomst." + camel(m.Groups[1].Value), true);
+            Eq(int.Parse(m.Groups[3].Value), (int)Marshal.OffsetOf(t, camel(m.Groups[2].Value)), "offsetof " + m.Groups[1].Value + "." + m.Groups[2].Value);
+            offsets++;
+        }
+        True(sizes >= 12 && offsets >= 80, $"the header states the layouts ({sizes} sizes, {offsets} offsets)");
     }
 
     static void CountsOfSample()
@@ -329,7 +347,7 @@ static class TestRunner
     static void AssertBeloebFinding(Finding f)
     {
         Eq(FindingType.Rejected, f.Type, "type");
-        Eq(ErrorKind.NotDigit, f.Kind, "kind");
+        Eq(FindingKind.NotDigit, f.Kind, "kind");
         Eq("not_digit", f.Code, "code");
         Eq(10L, f.Line, "line");
         Eq(10, f.LbNr.Value, "Lb_nr");
@@ -356,7 +374,7 @@ static class TestRunner
             Eq(4, e.FieldNo.Value, "field");
             Eq("Beloeb", e.FieldName, "field name");
             Eq(731L, e.Offset, "offset");
-            Eq(ErrorKind.NotDigit, e.Kind, "kind");
+            Eq(FindingKind.NotDigit, e.Kind, "kind");
             Eq("rejected: line 10 (Lb_nr 10), record 6001, field 4 Beloeb, offset 731: non-digit in numeric field",
                 e.Message, "message");
             AssertBeloebFinding(e.Finding);
@@ -395,12 +413,12 @@ static class TestRunner
             Eq(1, reader.Findings.Count, "findings");
             Finding f = reader.Findings[0];
             Eq(FindingType.Error, f.Type, "type");
-            Eq(ErrorKind.MissingEndRecord, f.Kind, "kind");
+            Eq(FindingKind.MissingEndRecord, f.Kind, "kind");
             Eq(null, f.FieldNo, "no field");
             Eq("", f.FieldName, "no field name");
         }
         var e = Throws<EindkomstException>(() => DecodeAll(new MemoryStream(), new Options { Strict = true }));
-        Eq(ErrorKind.EmptyInput, e.Kind, "empty input");
+        Eq(FindingKind.EmptyInput, e.Kind, "empty input");
     }
 
     static void DisposedReader()
@@ -576,15 +594,158 @@ static class TestRunner
         }
     }
 
-    static void FilterStructSizes()
+    static string Families => Path.Combine(root, "testdata/families");
+
+    static List<string> RawLines(byte[] text, Options o)
     {
-        var asm = typeof(EindkomstReader).Assembly;
-        var sizes = new Dictionary<string, int>
+        var sb = new StringBuilder();
+        var out_ = new List<string>();
+        using (var reader = new EindkomstReader(new MemoryStream(text), o))
+            while (reader.Next())
+                if (reader.Current == EventType.Record) out_.Add(RawJson(reader.Record.Copy(), sb));
+        return out_;
+    }
+
+    static void DemoFamilies()
+    {
+        var golden = File.ReadAllLines(Path.Combine(Families, "demo.raw.ndjson"), Encoding.UTF8).ToList();
+        Eq(10, golden.Count, "golden lines");
+        foreach (var pair in new[] { new[] { "demo.json", "demo.txt" }, new[] { "demo-separated.json", "demo-separated.txt" } })
         {
-            { "EikFilterOptions", 128 }, { "EikKeptRecord", 80 }, { "EikFilterCounts", 80 }, { "EikProfileEntry", 16 },
+            Family fam = Family.Load(Path.Combine(Families, pair[0]));
+            Eq(6, fam.Layouts.Count, "layouts of " + pair[0]);
+            True(!fam.HasLineNumbers, "no line numbers");
+            Eq(pair[0].Contains("separated") ? '\'' : '\0', fam.Separator, "separator");
+            var got = RawLines(File.ReadAllBytes(Path.Combine(Families, pair[1])), new Options { Family = fam });
+            Eq(string.Join("\n", golden), string.Join("\n", got), pair[1]);
+        }
+        Layout person = Family.Load(Path.Combine(Families, "demo.json")).Layout(120);
+        Eq("120", person.Key, "key");
+        Eq(FieldRole.Cpr, person.Field(2).Role, "role");
+        True(person.Field(5).Tail, "tail");
+        var e = Throws<ArgumentException>(() => Family.FromJson("{\"family\": {\"name\": \"x\", \"key\": {\"start\": 1, \"len\": 3}}, \"records\": {}}"));
+        True(e.Message.StartsWith("family: no \"records\""), e.Message);
+    }
+
+    static void DemoFamilyEqualsCli()
+    {
+        string family = Path.Combine(Families, "demo.json");
+        var psi = new System.Diagnostics.ProcessStartInfo(Cli, $"decode --raw --family \"{family}\" \"{Path.Combine(Families, "demo.txt")}\"")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
         };
-        foreach (var kv in sizes)
-            Eq(kv.Value, Marshal.SizeOf(asm.GetType("Eindkomst." + kv.Key, true)), "sizeof " + kv.Key);
+        string want;
+        using (var p = System.Diagnostics.Process.Start(psi))
+        {
+            want = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Eq(0, p.ExitCode, "CLI exit");
+        }
+        var got = RawLines(File.ReadAllBytes(Path.Combine(Families, "demo.txt")), new Options { Family = Family.Load(family) });
+        Eq(want.TrimEnd('\n'), string.Join("\n", got), "CLI vs binding");
+    }
+
+    static void UnknownKeysPassRaw()
+    {
+        string demo = Encoding.GetEncoding("ISO-8859-1").GetString(File.ReadAllBytes(Path.Combine(Families, "demo.txt")));
+        int cut = demo.IndexOf('\n', demo.IndexOf('\n', demo.IndexOf('\n') + 1) + 1) + 1;
+        byte[] text = Encoding.GetEncoding("ISO-8859-1").GetBytes(demo.Substring(0, cut) + "150ABCDEF\n" + demo.Substring(cut));
+        var events = new List<string>();
+        var o = new Options { Family = Family.Load(Path.Combine(Families, "demo.json")), UnknownRaw = true };
+        using (var reader = new EindkomstReader(new MemoryStream(text), o))
+        {
+            while (reader.Next())
+            {
+                if (reader.Current == EventType.Record) events.Add("record " + reader.Record.Line);
+                else if (reader.Current == EventType.Raw) events.Add("raw " + reader.Raw.Key + " " + reader.Raw.Line + " " + Encoding.ASCII.GetString(reader.Raw.Bytes));
+                else events.Add(reader.Finding.Code + " " + reader.Finding.Line);
+            }
+            Eq(1L, reader.Counts.Raw, "raw count");
+        }
+        Eq("record 1|record 2|record 3|raw 150 4 150ABCDEF|passed_raw 4|record 5", string.Join("|", events.Take(6)), "order");
+    }
+
+    static void EncodingsAndForcedLayouts()
+    {
+        byte[] sample = File.ReadAllBytes(Sample);
+        string latin = Encoding.GetEncoding("ISO-8859-1").GetString(sample);
+        byte[] utf8 = Encoding.UTF8.GetBytes(latin);
+        True(utf8.Length != sample.Length, "the sample has non-ASCII letters");
+        using (var reader = new EindkomstReader(new MemoryStream(utf8)))
+        {
+            var lines = reader.Select(r => Encoding.GetEncoding("ISO-8859-1").GetString(r.GetBytes())).ToList();
+            Eq(string.Join("\n", latin.TrimEnd('\n').Split('\n')), string.Join("\n", lines), "transcoded lines");
+            Eq("utf8_encoded", string.Join(",", reader.Findings.Select(f => f.Code)), "one warning");
+            Eq(FindingType.Warning, reader.Findings[0].Type, "a warning");
+        }
+        using (var reader = new EindkomstReader(new MemoryStream(utf8), new Options { Encoding = TextEncoding.Latin1 }))
+        {
+            reader.ToList();
+            True(reader.Counts.Rejected > 0, "UTF-8 read as ISO-8859-1 is rejected");
+        }
+        Layout tcb = Family.Employer.Layout(6000, "TaxCardBuilder");
+        Eq(99, tcb.Length, "TaxCardBuilder 6000 length");
+        foreach (var o in new[] { new Options { PersonLayout = PersonLayout.TaxCardBuilder }, new Options { ForcedLayout = tcb } })
+        {
+            using (var reader = new EindkomstReader(new MemoryStream(sample), o))
+            {
+                reader.ToList();
+                Eq(FindingKind.NotDigit, reader.Findings[0].Kind, "kind");
+                Eq(9L, reader.Findings[0].Line, "line 9 read as TaxCardBuilder's");
+            }
+        }
+    }
+
+    static void SingleValues()
+    {
+        Family e = Family.Employer;
+        Eq(null, e.CheckField(6000, FieldRole.Cpr, "6101901234"), "a valid CPR");
+        FieldCheck c = e.CheckField(6000, FieldRole.Cpr, "61019O1234");
+        Eq(FindingKind.NotDigit, c.Kind, "kind");
+        Eq(5, c.At, "at");
+        Eq(4, c.FieldNo, "field");
+        True(!c.Warning, "an error");
+        c = e.CheckField(2001, FieldRole.Se, "1234567");
+        Eq(FindingKind.WrongLength, c.Kind, "kind");
+        Eq(8L, c.Expected, "expected");
+        Eq(7L, c.Found, "found");
+        Eq(null, e.CheckField(2001, 4, "12345678"), "by number");
+        Throws<ArgumentException>(() => e.CheckField(2001, FieldRole.Cpr, "6101901234"));
+        Eq("not_digit", FindingKinds.Code(FindingKind.NotDigit), "code");
+    }
+
+    static void Cursor()
+    {
+        var order = new List<string>();
+        var kept = new List<Record>();
+        long ore = 0;
+        using (var reader = new EindkomstReader(new MemoryStream(Damaged())))
+        {
+            while (reader.Next())
+            {
+                if (reader.Current == EventType.Record)
+                {
+                    RecordView v = reader.Record;
+                    order.Add("record " + v.Line);
+                    if (v.RecordType == 6001)
+                    {
+                        ore += v.AmountOre ?? 0;
+                        kept.Add(v.Copy());
+                    }
+                }
+                else
+                {
+                    order.Add(reader.Finding.Label + " " + reader.Finding.Line);
+                }
+            }
+        }
+        Eq("record 9|rejected 10|record 11", string.Join("|", order.Skip(8).Take(3)), "order");
+        Eq(11L, kept[0].Line, "the copy stays");
+        Eq(15, kept[0].Feltnummer, "felt");
+        Eq(910000L, kept[0].AmountOre, "amount");
+        Eq(6906950L - 3250000L, ore, "the 6001 total without the damaged line");
     }
 
     static void FilterCpr()

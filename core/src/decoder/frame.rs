@@ -94,6 +94,7 @@ pub(super) fn frame(
             return (Step::NeedInput, used + rest.len());
         };
         let line = &rest[..nl];
+        state.line_end = state.offset + nl as u64 + 1;
         let continuing = carry.busy();
         // A CRLF blank line may arrive split: its CR carried, its LF here.
         let carried_cr = continuing && !carry.overflow && carry.buf[..carry.len] == *b"\r" && line.is_empty();

@@ -334,6 +334,8 @@ struct State {
     probation: u8,
     head: [u8; HEAD],
     head_len: usize,
+    /// Stream offset just past the line end of the line being framed.
+    line_end: u64,
 }
 
 /// The streaming decoder. See the module docs for the calling pattern.
@@ -409,6 +411,7 @@ impl Decoder {
                 probation: PROBATION_LINES,
                 head: [0; HEAD],
                 head_len: 0,
+                line_end: 0,
             },
             carry: Carry::new(),
             b64: Base64Buf::new(),
@@ -919,7 +922,8 @@ impl State {
         }
         // Only the bytes of the lines read so far: what was seen beyond them
         // depends on how the input was cut into chunks.
-        let seen = (self.head_len as u64).min(self.offset) as usize;
+        // The line being delivered counts too (its bytes are not consumed yet).
+        let seen = (self.head_len as u64).min(self.offset.max(self.line_end)) as usize;
         let kind = crate::detect::detect(&self.head[..seen], self.opts.family);
         if kind == crate::detect::FileKind::ThisFamily {
             return;

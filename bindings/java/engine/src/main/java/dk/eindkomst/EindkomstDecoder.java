@@ -2,16 +2,18 @@ package dk.eindkomst;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,73 +26,91 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Decodes an eIndkomst stream into {@link Record}s with the native engine.
+ * Decodes an eIndkomst stream with the native engine: one ordered stream of
+ * events (records, raw lines, findings) in input order.
+ *
+ * <p>Fast, with no object per record: a cursor over the events, the record a
+ * {@link RecordView} read in place from the native batch buffer.
  *
  * <pre>{@code
- * try (EindkomstDecoder decoder = new EindkomstDecoder(Files.newInputStream(path))) {
- *     for (Record r : decoder) {
- *         if (r.recordType() == 6001) total += r.amountOre().orElse(0);
+ * try (EindkomstDecoder d = new EindkomstDecoder(Files.newInputStream(path))) {
+ *     while (d.next()) {
+ *         if (d.isRecord() && d.record().recordType() == 6001) total += d.record().amountOre().orElse(0);
+ *         else if (d.isFinding()) log.warn(d.finding().toString());
  *     }
- *     decoder.findings().forEach(f -> log.warn(f.toString()));   // lenient mode
  * }
  * }</pre>
  *
- * <p>The input is read in chunks of {@value #CHUNK} bytes; one native call
- * decodes up to {@value #BATCH} records. In lenient mode (the default)
- * rejected lines, stream errors and warnings are collected in
- * {@link #findings()}; in strict mode the first rejected line or stream error
- * throws {@link EindkomstException} from the iterator, after every record
- * before it.
+ * <p>Simple, one owned {@link Record} per record: {@code for (Record r : decoder)},
+ * with the findings collected in {@link #findings()}.
  *
- * <p>With {@link FilterOptions} ({@link #builder(InputStream)}) the decoder
- * yields only the records the filter keeps, projected by its profile, and
- * accounts for the rest in {@link #filterCounts()}.
+ * <p>The input is read in chunks of {@value #CHUNK} bytes (a file straight into a
+ * direct buffer); one native call
+ * fills up to {@value #BATCH} events. In lenient mode (the default) findings
+ * are events like records and are also collected in {@link #findings()}; in
+ * strict mode the first rejected line or stream error throws
+ * {@link EindkomstException}, after every record before it. With a
+ * {@link FilterOptions} the engine filters inside: only kept records come,
+ * projected, and {@link #filterCounts()} accounts for the rest.
  *
  * <p>Not thread-safe: use one decoder from one thread at a time. A decoder
- * iterates its stream once. {@link #close()} frees the native decoder and
+ * reads its stream once. {@link #close()} frees the native decoder and
  * closes the stream; a decoder that is not closed is freed when it becomes
  * unreachable. Using a closed decoder throws {@link IllegalStateException}.
  */
 public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     /** Bytes read from the stream at a time. */
     public static final int CHUNK = 1 << 20;
-    /** Most records one native call returns. */
+    /** Most events one native call returns. */
     public static final int BATCH = 4096;
 
-    private static final int FINDINGS_BATCH = 256;
-    private static final int KEPT_CAP = 512; // >= EIK_FILTER_MIN_CAP
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final Map<Long, String> STATIC_STRINGS = new HashMap<>();
+    private static final Map<Long, String> STATIC_STRINGS = new LinkedHashMap<>();
 
-    private final InputStream in;
+    /** The kind of the current event. */
+    public enum EventType {
+        /** A decoded record: {@link #record()}. */
+        RECORD,
+        /** A line with an unknown record key passed through: {@link #raw()}. */
+        RAW,
+        /** A rejected line, a stream error or a warning: {@link #finding()}. */
+        FINDING
+    }
+
+    private final InputStream stream;
+    private final ReadableByteChannel in;
     private final Options options;
+    private final FilterOptions filterOptions;
+    private final Family family;
     private final Handle handle;
     private final Cleaner.Cleanable cleanable;
 
-    private final byte[] chunk = new byte[CHUNK];
     private final Memory input = new Memory(CHUNK);
     private final long inputAddress = Pointer.nativeValue(input);
-    private final Memory records = new Memory((long) BATCH * NativeLib.RECORD_SIZE);
-    private final ByteBuffer recordView = records.getByteBuffer(0, records.size()).order(ByteOrder.LITTLE_ENDIAN);
-    private final Memory errors = new Memory((long) FINDINGS_BATCH * NativeLib.ERROR_SIZE);
-    private final ByteBuffer errorView = errors.getByteBuffer(0, errors.size()).order(ByteOrder.LITTLE_ENDIAN);
-    private final Memory outs = new Memory(24); // size_t n_out, size_t consumed, bool done
+    private final ByteBuffer inputBuf = input.getByteBuffer(0, CHUNK);
+    private final Memory events = new Memory((long) BATCH * Abi.EVENT_SIZE);
+    private final ByteBuffer ev = events.getByteBuffer(0, events.size()).order(ByteOrder.LITTLE_ENDIAN);
+    private final Memory batch = new Memory(Abi.BATCH_SIZE);
+    private ByteBuffer scratch;
+    private long scratchAddress;
 
     private int chunkLen;
     private int chunkPos;
     private boolean eof;
-    private boolean finished;
-    private Record[] batch = new Record[BATCH + KEPT_CAP];
-    private final FilterOptions filterOptions;
-    private final Memory kept;
-    private final ByteBuffer keptView;
-    private FilterCounts lastFilterCounts;
-    private int batchPos;
-    private int batchLen;
+    private boolean stopped;
+    private boolean done;
+    private int n;
+    private int at = -1;
+    private int type;
+    private final long[] permitted;
+    private final Layout[] layouts; // the family's, as an array: one load per record
+    private final RecordView view = new RecordView();
+    private Finding finding;
     private final List<Finding> findings = new ArrayList<>();
     private EindkomstException failure;
     private boolean iterated;
     private Counts lastCounts;
+    private FilterCounts lastFilterCounts;
 
     /** A lenient decoder over {@code in}. */
     public EindkomstDecoder(InputStream in) {
@@ -105,32 +125,79 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     /**
      * A decoder over {@code in} with {@code options} that yields only the
      * records {@code filter} keeps ({@code null}: every record, unchanged).
+     *
+     * @throws IllegalArgumentException when the engine refuses the filter (the reason never holds a CPR)
      */
     public EindkomstDecoder(InputStream in, Options options, FilterOptions filter) {
         if (in == null || options == null) {
             throw new NullPointerException("input stream and options are required");
         }
-        this.in = in;
+        this.stream = in;
+        // A file is read straight into the direct buffer; other streams through a copy.
+        this.in = in instanceof java.io.FileInputStream f ? f.getChannel() : Channels.newChannel(in);
         this.options = options;
         this.filterOptions = filter;
-        Pointer filterHandle = filter == null ? null : newFilter(filter);
-        kept = filter == null ? null : new Memory((long) KEPT_CAP * NativeLib.KEPT_RECORD_SIZE);
-        keptView = kept == null ? null : kept.getByteBuffer(0, kept.size()).order(ByteOrder.LITTLE_ENDIAN);
-        Memory opts = new Memory(NativeLib.OPTIONS_SIZE);
+        this.family = options.family();
+        Pointer dec = newDecoder(options, filter);
+        handle = new Handle(dec);
+        cleanable = CLEANER.register(this, handle);
+        permitted = new long[family.layouts().size()];
+        layouts = family.layouts().toArray(new Layout[0]);
+        Memory mask = new Memory(8);
+        for (Layout l : family.layouts()) {
+            if (filter == null) {
+                permitted[l.index()] = -1L;
+            } else {
+                NativeLib.check("eik_profile_fields", NativeLib.eik_profile_fields(dec, (short) l.recordType(), mask));
+                permitted[l.index()] = mask.getLong(0);
+            }
+        }
+        view.amountScale = options.amountScale();
+    }
+
+    private static Pointer newDecoder(Options options, FilterOptions filter) {
+        Memory opts = new Memory(Abi.OPTIONS_SIZE);
         NativeLib.check("eik_options_default", NativeLib.eik_options_default(opts));
-        opts.setByte(0, (byte) (options.isStrict() ? 1 : 0));
-        opts.setByte(1, (byte) (options.isBase64() ? 1 : 0));
-        opts.setByte(2, (byte) (options.isUnknownCodesReject() ? 1 : 0));
-        opts.setByte(3, (byte) options.amountScale());
-        opts.setInt(4, options.personLayout().ordinal());
+        options.write(opts);
+        Memory json = null;
+        Memory key = null;
+        if (filter != null) {
+            byte[] text = filter.toJson().getBytes(StandardCharsets.UTF_8);
+            json = new Memory(text.length);
+            json.write(0, text, 0, text.length);
+            opts.setPointer(Abi.OPTIONS_FILTER_JSON, json);
+            opts.setLong(Abi.OPTIONS_FILTER_JSON_LEN, text.length);
+            byte[] k = filter.key();
+            if (k != null) {
+                key = new Memory(k.length);
+                key.write(0, k, 0, k.length);
+                opts.setPointer(Abi.OPTIONS_PSEUDONYM_KEY, key);
+                opts.setLong(Abi.OPTIONS_PSEUDONYM_KEY_LEN, k.length);
+            }
+        }
         Memory out = new Memory(8);
-        int status = NativeLib.eik_decoder_new(opts, out);
-        if (status != NativeLib.STATUS_OK && filterHandle != null) {
-            NativeLib.eik_filter_free(filterHandle);
+        Memory msg = new Memory(512);
+        msg.setByte(0, (byte) 0);
+        int status = NativeLib.eik_decoder_new(opts, out, msg, 512);
+        java.lang.ref.Reference.reachabilityFence(json);
+        java.lang.ref.Reference.reachabilityFence(key);
+        if (status == Abi.STATUS_INVALID_FILTER || status == Abi.STATUS_INVALID_ARGUMENT) {
+            throw new IllegalArgumentException("eindkomst: " + msg.getString(0, "UTF-8"));
         }
         NativeLib.check("eik_decoder_new", status);
-        handle = new Handle(out.getPointer(0), filterHandle);
-        cleanable = CLEANER.register(this, handle);
+        return out.getPointer(0);
+    }
+
+    /** The fields {@code profile} shows for a record type of the employer family (bit n: field n). */
+    static long profileFields(Profile profile, int recordType) {
+        Pointer dec = newDecoder(Options.lenient(), FilterOptions.builder().profile(profile).build());
+        try {
+            Memory mask = new Memory(8);
+            NativeLib.check("eik_profile_fields", NativeLib.eik_profile_fields(dec, (short) recordType, mask));
+            return mask.getLong(0);
+        } finally {
+            NativeLib.eik_decoder_free(dec);
+        }
     }
 
     /** A builder: {@code EindkomstDecoder.builder(in).options(o).filter(f).build()}. */
@@ -160,92 +227,13 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             return this;
         }
 
-        /** The decoder; the filter's sets are copied into the native filter now. */
+        /** The decoder; the filter is handed to the engine now. */
         public EindkomstDecoder build() {
             return new EindkomstDecoder(in, options, filter);
         }
     }
 
-    /** Makes the native filter; every set is copied by it, so the memory here may go afterwards. */
-    private static Pointer newFilter(FilterOptions f) {
-        Memory o = new Memory(NativeLib.FILTER_OPTIONS_SIZE);
-        NativeLib.check("eik_filter_options_default", NativeLib.eik_filter_options_default(o));
-        // A set not given stays NULL; an empty one gets a 1-item block with count 0 (non-NULL: keeps nothing).
-        byte[] cprs = f.cprBytes();
-        Memory mc = null;
-        if (cprs != null) {
-            mc = new Memory(Math.max(1, cprs.length));
-            mc.write(0, cprs, 0, cprs.length);
-            o.setPointer(0, mc);
-            o.setLong(8, f.cprCount());
-        }
-        Memory ms = set32(o, 16, f.seNrArray());
-        Memory mt = set16(o, 32, f.recordTypeArray());
-        Memory mf = set16(o, 48, f.feltArray());
-        Profile p = f.profile();
-        Memory me = null;
-        Memory mpf = null;
-        if (p.kind() == Profile.KIND_CUSTOM) {
-            java.util.TreeMap<Integer, Long> table = p.table();
-            me = new Memory(Math.max(1, table.size()) * (long) NativeLib.PROFILE_ENTRY_SIZE);
-            me.clear();
-            long at = 0;
-            for (Map.Entry<Integer, Long> e : table.entrySet()) {
-                me.setLong(at, e.getValue());
-                me.setShort(at + 8, (short) (int) e.getKey());
-                at += NativeLib.PROFILE_ENTRY_SIZE;
-            }
-            o.setPointer(64, me);
-            o.setLong(72, table.size());
-            mpf = set16(o, 80, p.feltArray());
-        }
-        byte[] key = f.key();
-        Memory mk = null;
-        if (key != null) {
-            mk = new Memory(key.length);
-            mk.write(0, key, 0, key.length);
-            o.setPointer(96, mk);
-            o.setLong(104, key.length);
-        }
-        if (f.period() != null) {
-            o.setInt(112, Period.yyyymmdd(f.period().from()));
-            o.setInt(116, Period.yyyymmdd(f.period().to()));
-        }
-        o.setInt(120, p.kind());
-        Memory out = new Memory(8);
-        NativeLib.check("eik_filter_new", NativeLib.eik_filter_new(o, out));
-        // Keep the blocks reachable until the call has copied them.
-        java.lang.ref.Reference.reachabilityFence(new Object[] {mc, ms, mt, mf, me, mpf, mk});
-        return out.getPointer(0);
-    }
-
-    private static Memory set32(Memory o, long at, int[] values) {
-        if (values == null) {
-            return null;
-        }
-        Memory m = new Memory(Math.max(1, values.length) * 4L);
-        for (int i = 0; i < values.length; i++) {
-            m.setInt(i * 4L, values[i]);
-        }
-        o.setPointer(at, m);
-        o.setLong(at + 8, values.length);
-        return m;
-    }
-
-    private static Memory set16(Memory o, long at, int[] values) {
-        if (values == null) {
-            return null;
-        }
-        Memory m = new Memory(Math.max(1, values.length) * 2L);
-        for (int i = 0; i < values.length; i++) {
-            m.setShort(i * 2L, (short) values[i]);
-        }
-        o.setPointer(at, m);
-        o.setLong(at + 8, values.length);
-        return m;
-    }
-
-    /** The native library's version ("0.1.0"). */
+    /** The native library's version ("0.2.0"). */
     public static String version() {
         return NativeLib.eik_version().getString(0, "UTF-8");
     }
@@ -255,8 +243,203 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         return options;
     }
 
+    /** The family it decodes. */
+    public Family family() {
+        return family;
+    }
+
+    // ---- the event cursor ------------------------------------------------------
+
     /**
-     * The records of the stream, in order. A decoder has one iterator.
+     * Moves to the next event; false at the end of the stream. The previous
+     * event's {@link RecordView} is then no longer valid.
+     *
+     * @throws EindkomstException in strict mode, at the first rejected line or stream error
+     * @throws UncheckedIOException when reading the stream fails
+     */
+    public boolean next() {
+        if (failure != null) {
+            throw failure;
+        }
+        while (++at >= n) {
+            if (!fill()) {
+                at = n;
+                return false;
+            }
+        }
+        load(at);
+        return true;
+    }
+
+    /** The current event's type. */
+    public EventType eventType() {
+        return type == Abi.EVENT_TYPE_RECORD ? EventType.RECORD
+                : type == Abi.EVENT_TYPE_RAW ? EventType.RAW : EventType.FINDING;
+    }
+
+    /** Whether the current event is a record. */
+    public boolean isRecord() {
+        return type == Abi.EVENT_TYPE_RECORD;
+    }
+
+    /** Whether the current event is a finding. */
+    public boolean isFinding() {
+        return type >= Abi.EVENT_TYPE_REJECTED;
+    }
+
+    /**
+     * The current record, read in place: valid until {@link #next()};
+     * {@link RecordView#copy()} keeps it.
+     *
+     * @throws IllegalStateException when the current event is not a record
+     */
+    public RecordView record() {
+        if (type != Abi.EVENT_TYPE_RECORD) {
+            throw new IllegalStateException("the current event is not a record");
+        }
+        return view;
+    }
+
+    /** The current finding. */
+    public Finding finding() {
+        if (type < Abi.EVENT_TYPE_REJECTED) {
+            throw new IllegalStateException("the current event is not a finding");
+        }
+        return finding;
+    }
+
+    /** The current raw line (an unknown record key passed through), copied. */
+    public RawLine raw() {
+        if (type != Abi.EVENT_TYPE_RAW) {
+            throw new IllegalStateException("the current event is not a raw line");
+        }
+        int e = at * Abi.EVENT_SIZE;
+        byte[] bytes = bytesOf(e);
+        int ks = ev.get(e + Abi.EVENT_KEY_START) & 0xFF;
+        int kl = ev.get(e + Abi.EVENT_KEY_LEN) & 0xFF;
+        return new RawLine(ev.getLong(e + Abi.EVENT_LINE), ev.getLong(e + Abi.EVENT_OFFSET),
+                new String(bytes, ks, Math.min(kl, bytes.length - ks), StandardCharsets.ISO_8859_1), bytes);
+    }
+
+    private byte[] bytesOf(int e) {
+        long ptr = ev.getLong(e + Abi.EVENT_BYTES);
+        int len = ev.getInt(e + Abi.EVENT_LEN);
+        boolean inScratch = (ev.get(e + Abi.EVENT_FLAGS) & Abi.EVENT_IN_SCRATCH) != 0;
+        ByteBuffer b = inScratch ? scratch : inputBuf;
+        int pos = (int) (ptr - (inScratch ? scratchAddress : inputAddress));
+        byte[] out = new byte[len];
+        for (int i = 0; i < len; i++) {
+            out[i] = b.get(pos + i);
+        }
+        return out;
+    }
+
+    /** Runs one native call (reading the stream when needed). False once everything was delivered. */
+    private boolean fill() {
+        Pointer dec = handle.live();
+        if (done) {
+            return false;
+        }
+        at = -1;
+        n = 0;
+        if (chunkPos == chunkLen && !eof && !stopped) {
+            readChunk();
+        }
+        if (chunkPos < chunkLen && !stopped) {
+            NativeLib.check("eik_decode", NativeLib.eik_decode(dec, new Pointer(inputAddress + chunkPos),
+                    chunkLen - chunkPos, events, BATCH, batch));
+            chunkPos += (int) batch.getLong(Abi.BATCH_CONSUMED);
+            stopped = batch.getByte(Abi.BATCH_DONE) != 0;
+        } else {
+            NativeLib.check("eik_finish", NativeLib.eik_finish(dec, events, BATCH, batch));
+            done = batch.getByte(Abi.BATCH_DONE) != 0;
+        }
+        n = (int) batch.getLong(Abi.BATCH_N_EVENTS);
+        long scratchLen = batch.getLong(Abi.BATCH_SCRATCH_LEN);
+        scratchAddress = Pointer.nativeValue(batch.getPointer(Abi.BATCH_SCRATCH));
+        scratch = scratchLen > 0 ? new Pointer(scratchAddress).getByteBuffer(0, scratchLen) : null;
+        return true;
+    }
+
+    /** Fills the input buffer (up to {@value #CHUNK} bytes, or the end of the stream). */
+    private void readChunk() {
+        inputBuf.clear();
+        try {
+            int got = 0;
+            // A stream's channel may hand out a few KiB per read: fill the buffer, so one
+            // native call sees a whole chunk.
+            while (inputBuf.hasRemaining() && (got = in.read(inputBuf)) >= 0) {
+                if (got == 0 && inputBuf.position() > 0) {
+                    break;
+                }
+            }
+            eof = got < 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chunkLen = inputBuf.position();
+        chunkPos = 0;
+    }
+
+    private void load(int i) {
+        int e = i * Abi.EVENT_SIZE;
+        type = ev.get(e + Abi.EVENT_EVENT_TYPE);
+        if (type == Abi.EVENT_TYPE_RECORD) {
+            long ptr = ev.getLong(e + Abi.EVENT_BYTES);
+            int flags = ev.get(e + Abi.EVENT_FLAGS);
+            RecordView v = view;
+            if ((flags & Abi.EVENT_IN_SCRATCH) != 0) {
+                v.buf = scratch;
+                v.pos = (int) (ptr - scratchAddress);
+            } else {
+                v.buf = inputBuf;
+                v.pos = (int) (ptr - inputAddress);
+            }
+            int layout = ev.getShort(e + Abi.EVENT_LAYOUT) & 0xFFFF;
+            v.layout = layouts[layout];
+            v.line = ev.getLong(e + Abi.EVENT_LINE);
+            v.lbNr = ev.getInt(e + Abi.EVENT_LB_NR);
+            v.offset = ev.getLong(e + Abi.EVENT_OFFSET);
+            v.permitted = permitted[layout];
+            v.pseudonymAt = (flags & Abi.EVENT_HAS_PSEUDONYM) != 0 ? v.pos + ev.getInt(e + Abi.EVENT_LEN) : -1;
+        } else if (type >= Abi.EVENT_TYPE_REJECTED) {
+            int flags = ev.get(e + Abi.EVENT_FLAGS);
+            FindingType ft = type == Abi.EVENT_TYPE_REJECTED ? FindingType.REJECTED
+                    : type == Abi.EVENT_TYPE_ERROR ? FindingType.ERROR : FindingType.WARNING;
+            boolean hasField = (flags & Abi.EVENT_HAS_FIELD) != 0;
+            finding = new Finding(ft, ev.getShort(e + Abi.EVENT_KIND) & 0xFFFF,
+                    new String(bytesOf(e), StandardCharsets.UTF_8), ev.getLong(e + Abi.EVENT_LINE),
+                    ev.getLong(e + Abi.EVENT_OFFSET), ev.getInt(e + Abi.EVENT_LB_NR),
+                    (flags & Abi.EVENT_HAS_LB_NR) != 0,
+                    (flags & Abi.EVENT_HAS_RECORD_TYPE) != 0 ? ev.getShort(e + Abi.EVENT_RECORD_TYPE) & 0xFFFF : 0,
+                    hasField ? ev.get(e + Abi.EVENT_FIELD_NO) & 0xFF : 0,
+                    hasField ? staticString(ev.getLong(e + Abi.EVENT_FIELD_NAME + Abi.STR_PTR),
+                            ev.getLong(e + Abi.EVENT_FIELD_NAME + Abi.STR_LEN)) : "",
+                    ev.getLong(e + Abi.EVENT_EXPECTED), ev.getLong(e + Abi.EVENT_FOUND));
+            findings.add(finding);
+            if (options.isStrict() && finding.isFatal()) {
+                failure = new EindkomstException(finding);
+                throw failure;
+            }
+        }
+    }
+
+    /** A string of the library or its family (field names), read once. */
+    private static String staticString(long address, long len) {
+        if (address == 0 || len == 0) {
+            return "";
+        }
+        synchronized (STATIC_STRINGS) {
+            return STATIC_STRINGS.computeIfAbsent(address,
+                    a -> new String(new Pointer(a).getByteArray(0, (int) len), StandardCharsets.UTF_8));
+        }
+    }
+
+    // ---- owned records -----------------------------------------------------------
+
+    /**
+     * The records of the stream, in order, each an owned {@link Record}
+     * (copied). A decoder has one iterator; findings go to {@link #findings()}.
      *
      * @throws EindkomstException (from {@code hasNext}/{@code next}) in strict mode
      * @throws UncheckedIOException when reading the stream fails
@@ -268,12 +451,15 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         }
         iterated = true;
         return new Iterator<>() {
+            private boolean ready;
+
             @Override
             public boolean hasNext() {
-                while (batchPos == batchLen) {
-                    if (!fill()) {
+                while (!ready) {
+                    if (!EindkomstDecoder.this.next()) {
                         return false;
                     }
+                    ready = type == Abi.EVENT_TYPE_RECORD;
                 }
                 return true;
             }
@@ -283,9 +469,8 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                Record r = batch[batchPos];
-                batch[batchPos++] = null;
-                return r;
+                ready = false;
+                return view.copy();
             }
         };
     }
@@ -312,20 +497,23 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             if (handle.decoder == null && lastCounts != null) {
                 return lastCounts;
             }
-            Memory c = new Memory(NativeLib.COUNTS_SIZE);
+            Memory c = new Memory(Abi.COUNTS_SIZE);
             NativeLib.check("eik_decoder_counts", NativeLib.eik_decoder_counts(handle.live(), c));
             Map<Integer, Counts.TypeCount> byType = new LinkedHashMap<>();
-            for (int i = 0; i < NativeLib.COUNTS_TYPES; i++) {
-                long at = 64 + (long) i * NativeLib.TYPE_COUNT_SIZE;
-                int type = c.getShort(at + 16) & 0xFFFF;
-                long decoded = c.getLong(at);
-                long rejected = c.getLong(at + 8);
+            for (int i = 0; i < Abi.COUNTS_TYPES; i++) {
+                long t = Abi.COUNTS_BY_TYPE + (long) i * Abi.TYPE_COUNT_SIZE;
+                int type = c.getShort(t + Abi.TYPE_COUNT_RECORD_TYPE) & 0xFFFF;
+                long decoded = c.getLong(t + Abi.TYPE_COUNT_DECODED);
+                long rejected = c.getLong(t + Abi.TYPE_COUNT_REJECTED);
                 if (type != 0 && decoded + rejected > 0) {
                     byType.put(type, new Counts.TypeCount(decoded, rejected));
                 }
             }
-            return new Counts(c.getLong(0), c.getLong(8), c.getLong(16), c.getLong(24), c.getLong(32),
-                    c.getLong(40), c.getLong(48), c.getLong(56), Collections.unmodifiableMap(byType));
+            return new Counts(c.getLong(Abi.COUNTS_LINES), c.getLong(Abi.COUNTS_DECODED),
+                    c.getLong(Abi.COUNTS_REJECTED), c.getLong(Abi.COUNTS_WARNINGS), c.getLong(Abi.COUNTS_ERRORS),
+                    c.getLong(Abi.COUNTS_SUPPRESSED), c.getLong(Abi.COUNTS_BYTES),
+                    c.getLong(Abi.COUNTS_REJECTED_UNTYPED), Collections.unmodifiableMap(byType),
+                    c.getLong(Abi.COUNTS_RAW));
         }
     }
 
@@ -347,15 +535,17 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             if (handle.decoder == null && lastFilterCounts != null) {
                 return Optional.of(lastFilterCounts);
             }
-            handle.live();
-            Memory c = new Memory(NativeLib.FILTER_COUNTS_SIZE);
-            NativeLib.check("eik_filter_get_counts", NativeLib.eik_filter_get_counts(handle.filter, c));
-            return Optional.of(new FilterCounts(c.getLong(0), c.getLong(8), c.getLong(16), c.getLong(24),
-                    c.getLong(32), c.getLong(40), c.getLong(48), c.getLong(56), c.getLong(64), c.getLong(72)));
+            Memory c = new Memory(Abi.FILTER_COUNTS_SIZE);
+            NativeLib.check("eik_decoder_filter_counts", NativeLib.eik_decoder_filter_counts(handle.live(), c));
+            return Optional.of(new FilterCounts(c.getLong(Abi.FILTER_COUNTS_SEEN), c.getLong(Abi.FILTER_COUNTS_PASSED),
+                    c.getLong(Abi.FILTER_COUNTS_HELD), c.getLong(Abi.FILTER_COUNTS_CPR), c.getLong(Abi.FILTER_COUNTS_SE),
+                    c.getLong(Abi.FILTER_COUNTS_RECORD_TYPE), c.getLong(Abi.FILTER_COUNTS_FELT),
+                    c.getLong(Abi.FILTER_COUNTS_PERIOD), c.getLong(Abi.FILTER_COUNTS_PARENT_DROPPED),
+                    c.getLong(Abi.FILTER_COUNTS_EMPTY_HEADER)));
         }
     }
 
-    /** Frees the native decoder (and filter) and closes the stream. Safe to call twice. */
+    /** Frees the native decoder and closes the stream. Safe to call twice. */
     @Override
     public void close() {
         synchronized (handle) {
@@ -368,181 +558,23 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             cleanable.clean();
         }
         try {
-            in.close();
+            stream.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Runs one step: one native call, or one read from the stream. False at the end. */
-    private boolean fill() {
-        batchPos = 0;
-        batchLen = 0;
-        if (failure != null) {
-            throw failure;
-        }
-        if (finished) {
-            return false;
-        }
-        synchronized (handle) {
-            handle.live(); // closed: throw before touching the (closed) stream
-        }
-        if (chunkPos == chunkLen && !eof) {
-            read();
-            return true;
-        }
-        synchronized (handle) {
-            Pointer dec = handle.live();
-            int status;
-            long n;
-            if (chunkPos < chunkLen) {
-                status = NativeLib.eik_decode(dec, input.share(chunkPos), chunkLen - chunkPos, records, BATCH,
-                        outs, outs.share(8));
-                if (status == NativeLib.STATUS_OK) {
-                    chunkPos += (int) outs.getLong(8);
-                }
-            } else {
-                status = NativeLib.eik_finish(dec, records, BATCH, outs, outs.share(16));
-                if (status == NativeLib.STATUS_OK && outs.getByte(16) != 0) {
-                    finished = true;
-                }
-            }
-            if (status == NativeLib.STATUS_FINDINGS_FULL) {
-                takeFindings(dec);
-                return true;
-            }
-            NativeLib.check(chunkPos < chunkLen ? "eik_decode" : "eik_finish", status);
-            n = outs.getLong(0);
-            if (handle.filter != null) {
-                filterBatch((int) n);
-                if (finished) {
-                    NativeLib.check("eik_filter_finish", NativeLib.eik_filter_finish(handle.filter));
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    batch[i] = record(i);
-                }
-                batchLen = (int) n;
-            }
-            takeFindings(dec);
-        }
-        return true;
-    }
-
-    private void read() {
-        try {
-            int n = in.read(chunk, 0, CHUNK);
-            if (n < 0) {
-                eof = true;
-                return;
-            }
-            input.write(0, chunk, 0, n);
-            chunkLen = n;
-            chunkPos = 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Runs the decoded records [0, n) through the filter into the batch; their bytes are still valid. */
-    private void filterBatch(int n) {
-        Profile profile = filterOptions.profile();
-        int off = 0;
-        while (off < n) {
-            NativeLib.check("eik_filter_records", NativeLib.eik_filter_records(handle.filter,
-                    records.share((long) off * NativeLib.RECORD_SIZE), n - off, kept, KEPT_CAP, outs, outs.share(8)));
-            int got = (int) outs.getLong(0);
-            int used = (int) outs.getLong(8);
-            if (used == 0) {
-                throw new NativeCallException("eik_filter_records", 0, "no progress");
-            }
-            off += used;
-            if (batchLen + got > batch.length) {
-                batch = Arrays.copyOf(batch, batchLen + got + KEPT_CAP);
-            }
-            for (int i = 0; i < got; i++) {
-                int at = i * NativeLib.KEPT_RECORD_SIZE;
-                ByteBuffer k = keptView;
-                // The projected bytes are in the filter's scratch area until its next call.
-                byte[] line = new Pointer(k.getLong(at)).getByteArray(0, (int) k.getLong(at + 8));
-                Layout layout = Layout.at(k.getShort(at + 46) & 0xFFFF);
-                String pseudonym = null;
-                if (k.get(at + 72) != 0) {
-                    byte[] p = new byte[16];
-                    k.get(at + 56, p);
-                    pseudonym = new String(p, java.nio.charset.StandardCharsets.US_ASCII);
-                }
-                batch[batchLen++] = new Record(layout, line, k.getLong(at + 16), k.getLong(at + 24),
-                        k.getLong(at + 32), k.getInt(at + 40), options.amountScale(),
-                        profile.fieldMask(layout.recordType()), pseudonym);
-            }
-        }
-    }
-
-    private Record record(int i) {
-        int at = i * NativeLib.RECORD_SIZE;
-        long address = recordView.getLong(at);
-        int len = (int) recordView.getLong(at + 8);
-        byte[] line;
-        if (recordView.getInt(at + 48) == 0) { // EIK_SOURCE_INPUT: in our copy of the chunk
-            int start = (int) (address - inputAddress);
-            line = Arrays.copyOfRange(chunk, start, start + len);
-        } else {
-            line = new Pointer(address).getByteArray(0, len);
-        }
-        int layoutIndex = recordView.getShort(at + 46) & 0xFFFF;
-        return new Record(Layout.at(layoutIndex), line, recordView.getLong(at + 16), recordView.getLong(at + 24),
-                recordView.getLong(at + 32), recordView.getInt(at + 40), options.amountScale());
-    }
-
-    /** Moves the pending findings into the list; in strict mode, keeps only the records before a fatal one. */
-    private void takeFindings(Pointer dec) {
-        long n;
-        do {
-            NativeLib.check("eik_take_findings", NativeLib.eik_take_findings(dec, errors, FINDINGS_BATCH, outs));
-            n = outs.getLong(0);
-            for (int i = 0; i < n; i++) {
-                Finding f = finding(i * NativeLib.ERROR_SIZE);
-                findings.add(f);
-                if (options.isStrict() && failure == null && f.type() != FindingType.WARNING) {
-                    failure = new EindkomstException(f);
-                    while (batchLen > 0 && batch[batchLen - 1].seq() > f.seq()) {
-                        batch[--batchLen] = null;
-                    }
-                }
-            }
-        } while (n == FINDINGS_BATCH);
-    }
-
-    private Finding finding(int at) {
-        ByteBuffer e = errorView;
-        boolean hasField = e.get(at + 73) != 0;
-        return new Finding(FindingType.of(e.getInt(at + 48)), ErrorKind.of(e.getInt(at + 52)),
-                staticString(e.getLong(at + 24)), staticString(e.getLong(at + 32)), e.getLong(at), e.getLong(at + 8),
-                e.getLong(at + 16), e.getInt(at + 56), e.get(at + 71) != 0,
-                e.get(at + 72) != 0 ? e.getShort(at + 68) & 0xFFFF : 0, hasField ? e.get(at + 70) & 0xFF : 0,
-                hasField ? staticString(e.getLong(at + 40)) : "", e.getInt(at + 60) & 0xFFFFFFFFL,
-                e.getInt(at + 64) & 0xFFFFFFFFL);
-    }
-
-    /** A static C string of the library (codes, messages, field names), read once. */
-    private static String staticString(long address) {
-        if (address == 0) {
-            return "";
-        }
-        synchronized (STATIC_STRINGS) {
-            return STATIC_STRINGS.computeIfAbsent(address, a -> new Pointer(a).getString(0, "UTF-8"));
-        }
+    /** Decodes a whole byte array: every record owned, findings in {@link #findings()}. */
+    static EindkomstDecoder of(byte[] bytes, Options options) {
+        return new EindkomstDecoder(new ByteArrayInputStream(bytes), options);
     }
 
     /** The native handle; also the cleaning action, so it must not refer to the decoder. */
     private static final class Handle implements Runnable {
         private Pointer decoder;
-        private Pointer filter;
 
-        Handle(Pointer decoder, Pointer filter) {
+        Handle(Pointer decoder) {
             this.decoder = decoder;
-            this.filter = filter;
         }
 
         Pointer live() {
@@ -557,10 +589,6 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             if (decoder != null) {
                 NativeLib.eik_decoder_free(decoder);
                 decoder = null;
-            }
-            if (filter != null) {
-                NativeLib.eik_filter_free(filter);
-                filter = null;
             }
         }
     }

@@ -23,7 +23,7 @@ public final class EindkomstException extends RuntimeException {
     }
 
     /** What went wrong. */
-    public ErrorKind kind() {
+    public FindingKind kind() {
         return finding.kind();
     }
 

@@ -20,12 +20,50 @@ public final class Field {
         DATE,
         /** {@code HHMMSS}. */
         TIME,
-        /** 16 unsigned digits with the decoder's amount scale; the sign is the next field. */
+        /** Unsigned digits with the decoder's amount scale; the sign is the next field. */
         AMOUNT,
         /** Unsigned digits with {@link Field#decimals()} decimals; the sign is the next field. */
         QUANTITY,
         /** {@code +} or {@code -} of the field before it. */
         SIGN
+    }
+
+    /** What a field means, whatever it is called (a family file's {@code role}). */
+    public enum Role {
+        /** No special meaning. */
+        NONE,
+        /** The running line number (employer {@code Lb_nr}). */
+        LINE_NUMBER,
+        /** The record key (employer {@code Rec_nr}). */
+        RECORD_KEY,
+        /** A person's CPR number (personal data). */
+        CPR,
+        /** The SE-nr of the reporting company. */
+        SE,
+        /** The SE-nr of the file's sender. */
+        SENDER_SE,
+        /** An SE/CVR-nr where a person would stand. */
+        PERSON_SE,
+        /** First day of an income period. */
+        PERIOD_START,
+        /** Last day of an income period. */
+        PERIOD_END,
+        /** The form field number an amount belongs to ("Feltnummer"). */
+        FELTNUMMER,
+        /** An amount (sign in the next field). */
+        AMOUNT,
+        /** A count of units (sign in the next field). */
+        COUNT,
+        /** The {@code +}/{@code -} of the field before it. */
+        SIGN,
+        /** A foreign tax identification number. */
+        TIN,
+        /** A country code. */
+        COUNTRY,
+        /** The trailer's count of records. */
+        TRAILER_COUNT,
+        /** The date the file was made. */
+        FILE_DATE
     }
 
     private final int no;
@@ -36,8 +74,13 @@ public final class Field {
     private final Format format;
     private final int decimals;
     private final boolean personal;
+    private final Role role;
+    private final boolean tail;
 
-    Field(int no, String name, int start, int length, Type type, Format format, int decimals, boolean personal) {
+    Field(int no, String name, int start, int length, Type type, Format format, int decimals, boolean personal,
+            Role role, boolean tail) {
+        this.role = role;
+        this.tail = tail;
         this.no = no;
         this.name = name;
         this.start = start;
@@ -81,6 +124,16 @@ public final class Field {
     /** Decimals of a {@link Format#QUANTITY} field, else 0. */
     public int decimals() {
         return decimals;
+    }
+
+    /** What the field means. */
+    public Role role() {
+        return role;
+    }
+
+    /** Part of an optional tail: a line may end before it. */
+    public boolean tail() {
+        return tail;
     }
 
     /** A personal identifier (CPR): never log it. */

@@ -48,6 +48,59 @@ public final class FilterOptions {
     }
 
     /** A builder with no restriction, {@link Profile#FULL} and no pseudonymisation. */
+    /**
+     * The filter as the engine's JSON text ({@code FilterSpec}, the one shape
+     * of every face: docs/filtering.md), without the key (which goes to the
+     * engine apart). It holds the CPR numbers: never log it.
+     */
+    public String toJson() {
+        StringBuilder s = new StringBuilder("{");
+        String sep = "";
+        if (cprs != null) {
+            s.append("\"cprs\":[");
+            for (int i = 0; i < cprs.length / 10; i++) {
+                s.append(i > 0 ? "," : "").append('"').append(new String(cprs, i * 10, 10, java.nio.charset.StandardCharsets.US_ASCII)).append('"');
+            }
+            s.append(']');
+            sep = ",";
+        }
+        if (seNrs != null) {
+            s.append(sep).append("\"se_nrs\":").append(Arrays.toString(seNrs).replace(" ", ""));
+            sep = ",";
+        }
+        if (recordTypes != null) {
+            s.append(sep).append("\"record_types\":").append(Arrays.toString(recordTypes).replace(" ", ""));
+            sep = ",";
+        }
+        if (feltnumre != null) {
+            s.append(sep).append("\"feltnumre\":").append(Arrays.toString(feltnumre).replace(" ", ""));
+            sep = ",";
+        }
+        if (period != null) {
+            s.append(sep).append("\"period\":{\"from\":\"").append(period.from()).append("\",\"to\":\"").append(period.to()).append("\"}");
+            sep = ",";
+        }
+        if (profile != null) {
+            s.append(sep).append("\"profile\":").append(profile.toJson());
+        }
+        return s.append('}').toString();
+    }
+
+    /** {@code s} as a JSON string literal. */
+    static String jsonString(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -64,26 +117,6 @@ public final class FilterOptions {
         if (key.length < MIN_KEY_LENGTH) {
             throw new IllegalArgumentException("a pseudonymisation key needs at least " + MIN_KEY_LENGTH + " bytes");
         }
-    }
-
-    byte[] cprBytes() {
-        return cprs;
-    }
-
-    int cprCount() {
-        return cprs == null ? 0 : cprs.length / 10;
-    }
-
-    int[] seNrArray() {
-        return seNrs;
-    }
-
-    int[] recordTypeArray() {
-        return recordTypes;
-    }
-
-    int[] feltArray() {
-        return feltnumre;
     }
 
     byte[] key() {

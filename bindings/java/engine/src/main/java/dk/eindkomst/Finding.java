@@ -8,10 +8,9 @@ import java.util.OptionalInt;
  */
 public final class Finding {
     private final FindingType type;
-    private final ErrorKind kind;
-    private final String code;
-    private final String message;
-    private final long seq;
+    private final FindingKind kind;
+    private final int kindNumber;
+    private final String text;
     private final long line;
     private final long offset;
     private final int lbNr;
@@ -22,13 +21,12 @@ public final class Finding {
     private final long expected;
     private final long found;
 
-    Finding(FindingType type, ErrorKind kind, String code, String message, long seq, long line, long offset,
-            int lbNr, boolean hasLbNr, int record, int fieldNo, String fieldName, long expected, long found) {
+    Finding(FindingType type, int kindNumber, String text, long line, long offset, int lbNr, boolean hasLbNr,
+            int record, int fieldNo, String fieldName, long expected, long found) {
         this.type = type;
-        this.kind = kind;
-        this.code = code;
-        this.message = message;
-        this.seq = seq;
+        this.kind = FindingKind.of(kindNumber);
+        this.kindNumber = kindNumber;
+        this.text = text;
         this.line = line;
         this.offset = offset;
         this.lbNr = lbNr;
@@ -45,27 +43,27 @@ public final class Finding {
         return type;
     }
 
-    /** What went wrong. */
-    public ErrorKind kind() {
+    /** What it is about ({@link FindingKind#UNKNOWN} for a kind of a newer library). */
+    public FindingKind kind() {
         return kind;
+    }
+
+    /** The kind's stable number (also for a kind this version does not know). */
+    public int kindNumber() {
+        return kindNumber;
     }
 
     /** The kind as a stable snake_case string ("not_digit"), the same in every binding. */
     public String code() {
-        return code;
+        return kind == FindingKind.UNKNOWN ? "unknown_" + kindNumber : kind.code();
     }
 
     /** A short English description of the kind, without data values. */
     public String message() {
-        return message;
+        return kind.message();
     }
 
-    /** Position in the decoder's sequence of records and findings ({@link Record#seq()}). */
-    public long seq() {
-        return seq;
-    }
-
-    /** Physical line, 1-based (0 for a finding before any line). */
+    /** Physical line, 1-based (0 for a finding about the whole stream). */
     public long line() {
         return line;
     }
@@ -95,55 +93,27 @@ public final class Finding {
         return fieldName;
     }
 
-    /** A number the kind carries (see {@link ErrorKind}), else 0. */
+    /** The kind's first number (a limit, an expected length or count), else 0. */
     public long expected() {
         return expected;
     }
 
-    /** A number the kind carries (see {@link ErrorKind}), else 0. */
+    /** The kind's second number (a length, count or byte found), else 0. */
     public long found() {
         return found;
     }
 
+    /** Whether it stops a strict decoder (a rejected line or a stream error). */
+    public boolean isFatal() {
+        return type != FindingType.WARNING;
+    }
+
     /**
-     * One line, as the CLI prints it after "rejected: " etc.:
+     * The engine's one-line text, as the CLI prints it after "rejected: " etc.:
      * {@code line 7 (Lb_nr 7), record 6001, field 4 Beloeb, offset 230: non-digit in numeric field}.
      */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder(96).append("line ").append(line);
-        if (hasLbNr) {
-            s.append(" (Lb_nr ").append(lbNr).append(')');
-        }
-        if (record != 0) {
-            s.append(", record ").append(String.format("%04d", record));
-        }
-        if (fieldNo != 0) {
-            s.append(", field ").append(fieldNo).append(' ').append(fieldName);
-        }
-        s.append(", offset ").append(offset).append(": ").append(message);
-        switch (kind) {
-            case WRONG_LENGTH:
-            case LB_NR_GAP:
-            case LB_NR_REPEAT:
-                s.append(" (expected ").append(expected).append(", found ").append(found).append(')');
-                break;
-            case LINE_TOO_LONG:
-                s.append(" (limit ").append(expected).append(')');
-                break;
-            case BYTE_OUTSIDE_CHARSET:
-            case INVALID_BASE64:
-                s.append(String.format(" (byte 0x%02X)", found));
-                break;
-            case OUT_OF_ORDER:
-                s.append(String.format(" (needs an open %04d)", expected));
-                break;
-            case CONTROL_COUNT:
-                s.append(" (counted ").append(expected).append(", stated ").append(found).append(')');
-                break;
-            default:
-                break;
-        }
-        return s.toString();
+        return text;
     }
 }

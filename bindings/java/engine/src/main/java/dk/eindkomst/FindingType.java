@@ -1,6 +1,6 @@
 package dk.eindkomst;
 
-/** What kind of finding a {@link Finding} is ({@code eik_finding}). */
+/** What kind of event a {@link Finding} is. */
 public enum FindingType {
     /** A line that could not be decoded: counted as rejected, no record. */
     REJECTED("rejected"),
@@ -18,16 +18,5 @@ public enum FindingType {
     /** "rejected", "error" or "warning", as the CLI prints it. */
     public String label() {
         return label;
-    }
-
-    static FindingType of(int number) {
-        switch (number) {
-            case 1:
-                return REJECTED;
-            case 2:
-                return ERROR;
-            default:
-                return WARNING;
-        }
     }
 }

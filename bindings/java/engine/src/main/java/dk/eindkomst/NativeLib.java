@@ -4,8 +4,9 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * Direct JNA mapping of the C ABI in {@code include/eindkomst.h}. Internal:
- * use {@link EindkomstDecoder}.
+ * Direct JNA mapping of the C ABI 0.2 in {@code include/eindkomst.h}.
+ * Internal: use {@link EindkomstDecoder} and {@link Family}. Struct sizes,
+ * offsets and constants are in {@link Abi}, generated from the library.
  *
  * <p>The library is found, in order: at the path in the system property
  * {@code eindkomst.library}; in {@code jna.library.path}; in the jar
@@ -16,25 +17,6 @@ import com.sun.jna.Pointer;
  */
 final class NativeLib {
     private NativeLib() {}
-
-    static final int STATUS_OK = 0;
-    static final int STATUS_FINISHED = 4;
-    static final int STATUS_FINDINGS_FULL = 5;
-
-    // Struct sizes and offsets, from the header (x86-64 / aarch64 LP64).
-    static final int OPTIONS_SIZE = 8;
-    static final int RECORD_SIZE = 56;
-    static final int ERROR_SIZE = 80;
-    static final int COUNTS_SIZE = 832;
-    static final int TYPE_COUNT_SIZE = 24;
-    static final int COUNTS_TYPES = 32;
-    static final int LAYOUT_SIZE = 32;
-    static final int FIELD_SIZE = 32;
-    static final int FILTER_OPTIONS_SIZE = 128;
-    static final int KEPT_RECORD_SIZE = 80;
-    static final int FILTER_COUNTS_SIZE = 80;
-    static final int PROFILE_ENTRY_SIZE = 16;
-    static final int FILTER_MIN_CAP = 5;
 
     static {
         String path = System.getProperty("eindkomst.library");
@@ -56,44 +38,49 @@ final class NativeLib {
 
     static native int eik_options_default(Pointer out);
 
-    static native int eik_decoder_new(Pointer options, Pointer out);
+    static native int eik_decoder_new(Pointer options, Pointer out, Pointer message, long messageCap);
 
     static native void eik_decoder_free(Pointer dec);
 
-    static native int eik_decode(
-            Pointer dec, Pointer input, long len, Pointer out, long cap, Pointer nOut, Pointer consumed);
+    static native int eik_decode(Pointer dec, Pointer input, long len, Pointer events, long cap, Pointer batch);
 
-    static native int eik_finish(Pointer dec, Pointer out, long cap, Pointer nOut, Pointer done);
-
-    static native int eik_take_findings(Pointer dec, Pointer out, long cap, Pointer nOut);
+    static native int eik_finish(Pointer dec, Pointer events, long cap, Pointer batch);
 
     static native int eik_decoder_counts(Pointer dec, Pointer out);
 
-    static native long eik_layout_count();
+    static native int eik_decoder_filter_counts(Pointer dec, Pointer out);
 
-    static native int eik_layout_at(long index, Pointer out);
+    static native int eik_profile_fields(Pointer dec, short recordType, Pointer out);
 
-    static native int eik_layout_field(long layoutIndex, long fieldIndex, Pointer out);
+    static native Pointer eik_family_employer();
 
-    static native int eik_filter_options_default(Pointer out);
+    static native int eik_family_load(Pointer json, long len, Pointer out, Pointer message, long messageCap);
 
-    static native int eik_filter_new(Pointer options, Pointer out);
+    static native int eik_family_describe(Pointer family, Pointer out);
 
-    static native void eik_filter_free(Pointer f);
+    static native int eik_family_layout(Pointer family, int index, Pointer out);
 
-    static native int eik_filter_records(
-            Pointer f, Pointer input, long nIn, Pointer out, long cap, Pointer nOut, Pointer nUsed);
+    static native int eik_family_field(Pointer family, int layout, int field, Pointer out);
 
-    static native int eik_filter_finish(Pointer f);
-
-    static native int eik_filter_get_counts(Pointer f, Pointer out);
+    static native int eik_check_field(
+            Pointer options, short recordType, int role, byte fieldNo, Pointer value, long len, Pointer out);
 
     static native int eik_pseudonymise(Pointer key, long keyLen, Pointer cpr, long cprLen, Pointer out);
 
     /** Throws {@link NativeCallException} unless {@code status} is OK. */
     static void check(String function, int status) {
-        if (status != STATUS_OK) {
+        if (status != Abi.STATUS_OK) {
             throw new NativeCallException(function, status, eik_status_str(status).getString(0, "UTF-8"));
         }
+    }
+
+    /** An {@code eik_str} at {@code p + offset} as a Java string (UTF-8). */
+    static String str(Pointer p, long offset) {
+        Pointer s = p.getPointer(offset + Abi.STR_PTR);
+        long len = p.getLong(offset + Abi.STR_LEN);
+        if (s == null || len == 0) {
+            return "";
+        }
+        return new String(s.getByteArray(0, (int) len), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

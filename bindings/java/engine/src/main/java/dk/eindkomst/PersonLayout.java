@@ -1,11 +1,13 @@
 package dk.eindkomst;
 
-/** Which 6000 layout the decoder uses ({@code eik_options.person_layout}). */
+/** Which employer 6000 (person) layout to decode with (the CLI's {@code --person-layout}). */
 public enum PersonLayout {
-    /** Tell the current and the pre-TIN layout apart by the line. */
+    /** The family's rules: line length, delivery date, then content. */
     AUTO,
-    /** Always the current layout. */
+    /** Always the current layout (with TIN). */
     CURRENT,
-    /** Always the layout before the TIN fields. */
-    PRE_TIN
+    /** Always the layout before the TIN fields (v7.1). */
+    PRE_TIN,
+    /** Always TaxCardBuilder's 99-byte 6000. */
+    TAXCARDBUILDER
 }

@@ -20,7 +20,6 @@ public final class Profile {
     static final int KIND_FULL = 0;
     static final int KIND_MINIMAL = 1;
     static final int KIND_CUSTOM = 2;
-    private static final long STRUCTURAL = 1L << 1 | 1L << 2;
 
     /** Every record type, every field, every felt number. */
     public static final Profile FULL = new Profile("full", KIND_FULL, null, null);
@@ -30,14 +29,13 @@ public final class Profile {
      * {@code MINIMAL} for {@link #permits} (the C ABI does not export it); the
      * engine itself does the blanking.
      */
-    public static final Profile MINIMAL = new Profile("minimal", KIND_MINIMAL, new TreeMap<>(Map.of(
-            1000, mask(5, 6), 2001, mask(4), 5000, mask(6, 7), 6000, mask(4, 5), 6001, mask(3, 4, 5), 9999, mask(3))),
-            new int[] {13, 14, 16});
+    public static final Profile MINIMAL = new Profile("minimal", KIND_MINIMAL, null, null);
 
     private final String name;
     private final int kind;
     private final TreeMap<Integer, Long> records; // null: every type, every field
     private final int[] feltnumre; // null: all
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Long> masks = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Profile(String name, int kind, TreeMap<Integer, Long> records, int[] feltnumre) {
         this.name = name;
@@ -109,16 +107,40 @@ public final class Profile {
                 java.util.Arrays.stream(feltnumre).boxed().toList());
     }
 
-    /** Whether field {@code no} of {@code recordType} may be shown. */
+    /**
+     * Whether field {@code no} of {@code recordType} (employer family) may be
+     * shown: the engine's answer ({@code eik_profile_fields}), so a built-in
+     * profile is never mirrored here.
+     */
     public boolean permits(int recordType, int no) {
-        return no >= 0 && no < 64 && (fieldMask(recordType) >>> no & 1) == 1;
+        long mask = masks.computeIfAbsent(recordType, t -> EindkomstDecoder.profileFields(this, t));
+        return no >= 0 && no < 64 && (mask >>> no & 1) == 1;
     }
 
-    long fieldMask(int recordType) {
-        if (records == null) {
-            return -1L;
+    /** The profile as the engine's JSON: {@code "full"}, {@code "minimal"} or a table. */
+    String toJson() {
+        if (kind != KIND_CUSTOM) {
+            return "\"" + name + "\"";
         }
-        return records.getOrDefault(recordType, 0L) | STRUCTURAL;
+        StringBuilder s = new StringBuilder("{\"name\":").append(FilterOptions.jsonString(name)).append(",\"records\":{");
+        String sep = "";
+        for (Map.Entry<Integer, Long> e : records.entrySet()) {
+            s.append(sep).append('"').append(e.getKey()).append("\":[");
+            String comma = "";
+            for (int no = 0; no < 64; no++) {
+                if ((e.getValue() >>> no & 1) == 1) {
+                    s.append(comma).append(no);
+                    comma = ",";
+                }
+            }
+            s.append(']');
+            sep = ",";
+        }
+        s.append('}');
+        if (feltnumre != null) {
+            s.append(",\"feltnumre\":").append(java.util.Arrays.toString(feltnumre).replace(" ", ""));
+        }
+        return s.append('}').toString();
     }
 
     int kind() {

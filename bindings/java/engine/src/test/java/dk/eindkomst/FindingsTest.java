@@ -29,7 +29,7 @@ class FindingsTest {
 
     static void assertBeloebFinding(Finding f) {
         assertEquals(FindingType.REJECTED, f.type());
-        assertEquals(ErrorKind.NOT_DIGIT, f.kind());
+        assertEquals(FindingKind.NOT_DIGIT, f.kind());
         assertEquals("not_digit", f.code());
         assertEquals(10, f.line());
         assertEquals(OptionalInt.of(10), f.lbNr());
@@ -59,7 +59,7 @@ class FindingsTest {
             assertEquals(4, e.fieldNo());
             assertEquals("Beloeb", e.fieldName());
             assertEquals(731, e.offset());
-            assertEquals(ErrorKind.NOT_DIGIT, e.kind());
+            assertEquals(FindingKind.NOT_DIGIT, e.kind());
             assertEquals("rejected: line 10 (Lb_nr 10), record 6001, field 4 Beloeb, offset 731: "
                     + "non-digit in numeric field", e.getMessage());
             assertBeloebFinding(e.finding());
@@ -98,13 +98,13 @@ class FindingsTest {
             assertEquals(1, d.findings().size());
             Finding f = d.findings().get(0);
             assertEquals(FindingType.ERROR, f.type());
-            assertEquals(ErrorKind.MISSING_END_RECORD, f.kind());
+            assertEquals(FindingKind.MISSING_END_RECORD, f.kind());
             assertEquals(0, f.fieldNo());
             assertEquals("", f.fieldName());
         }
         EindkomstException e = assertThrows(EindkomstException.class,
                 () -> SampleTest.decodeAll(new ByteArrayInputStream(new byte[0]), Options.strict()));
-        assertEquals(ErrorKind.EMPTY_INPUT, e.kind());
+        assertEquals(FindingKind.EMPTY_INPUT, e.kind());
     }
 
     @Test

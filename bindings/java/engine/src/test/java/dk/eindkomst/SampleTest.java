@@ -37,7 +37,7 @@ class SampleTest {
 
     @Test
     void versionMatchesTheEngine() {
-        assertEquals("0.1.0", EindkomstDecoder.version());
+        assertEquals("0.2.0", EindkomstDecoder.version());
     }
 
     @Test

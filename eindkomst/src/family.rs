@@ -1,22 +1,24 @@
-//! Record families loaded at run time from JSON (feature `json`, needs
-//! `std`), so a new family is data, not code. The same reading generates the
-//! built-in employer family (test `layout_json`). The format is described in
+//! Record families loaded at run time from JSON, so a new family is data,
+//! not code. The same reading generates the built-in employer family
+//! (`core/tests/layout_json.rs`). The format is described in
 //! `docs/layouts.md`.
 //!
-//! The decoder borrows families for `'static`; a process loads them once, so
-//! leaking them is the simple, correct owner.
+//! The decoder borrows families for `'static`. A process loads a family once
+//! and keeps it, so leaking it is the simple, correct owner; [`parse`] and
+//! [`load`] return the family already loaded for the same text, so loading
+//! one file again (a host that makes a decoder per message) costs no memory.
+//! A text that fails late in its reading leaves the parts read before the
+//! error behind (a few hundred bytes); its error is kept too, so trying the
+//! same text again costs nothing more.
 
-use crate::decoder::MAX_LINE;
-use crate::layout::{
+use eindkomst_core::decoder::MAX_LINE;
+use eindkomst_core::layout::{
     code_key, CodePattern, Condition, Family, FieldDesc, FieldType, Format, Mandatory, Placement, RecordLayout, Role,
     Span, Trailer, ValueSet, VariantRule,
 };
 use serde_json::{Map, Value};
-use std::borrow::ToOwned;
-use std::boxed::Box;
-use std::format;
-use std::string::{String, ToString};
-use std::vec::Vec;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 /// Most record types in one family (the decoder's count slots).
 pub const MAX_RECORD_TYPES: usize = 32;
@@ -51,7 +53,7 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
     } else {
         Vec::new()
     };
-    let numbers = crate::layout::number_bits(&codes).map_or(Vec::new(), |b| b.to_vec());
+    let numbers = eindkomst_core::layout::number_bits(&codes).map_or(Vec::new(), |b| b.to_vec());
     Box::leak(Box::new(ValueSet {
         name: leak_str(name),
         codes: leak(codes),
@@ -283,19 +285,51 @@ fn span(v: &Value, what: &str, separated: bool) -> Result<Span, String> {
 fn date(v: &Value, what: &str) -> Result<u32, String> {
     let s = v.as_str().ok_or(format!("{what}: a date \"YYYY-MM-DD\""))?;
     let digits: String = s.chars().filter(|c| *c != '-').collect();
-    crate::field::parse_date(digits.as_bytes()).map(|d| d.yyyymmdd()).ok_or(format!("{what}: {s:?} is not a date"))
+    eindkomst_core::field::parse_date(digits.as_bytes())
+        .map(|d| d.yyyymmdd())
+        .ok_or(format!("{what}: {s:?} is not a date"))
 }
 
-/// Parses a family document (see `docs/layouts.md`) into a family (leaked,
-/// see module docs).
+/// Texts read so far and what they gave. A list, not a hash map: a process
+/// loads a handful of families, and a hash table's interior pointers would
+/// make leak checkers (valgrind) call every loaded family "possibly lost".
+type Loaded = Vec<(String, Result<&'static Family, String>)>;
+
+fn loaded() -> &'static Mutex<Loaded> {
+    static LOADED: OnceLock<Mutex<Loaded>> = OnceLock::new();
+    LOADED.get_or_init(Default::default)
+}
+
+/// Parses a family document (see `docs/layouts.md`) into a family that
+/// lives for the rest of the process (see module docs). The error says what
+/// is wrong and where (record, field), never a value of a record.
 ///
 /// ```
-/// let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/families/employer.json")).unwrap();
-/// let family = eindkomst_core::layout_json::parse(&text).unwrap();
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/families/employer.json");
+/// let family = eindkomst::family::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
 /// assert_eq!(family.get(6001).unwrap().length, 32);
 /// assert_eq!(family.placement(6001).unwrap().parents, &[6000]);
+/// // The same text gives the same family.
+/// assert!(std::ptr::eq(family, eindkomst::family::load(path).unwrap()));
 /// ```
 pub fn parse(text: &str) -> Result<&'static Family, String> {
+    let mut loaded = loaded().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, result)) = loaded.iter().find(|(t, _)| t == text) {
+        return result.clone();
+    }
+    let result = parse_new(text);
+    loaded.push((text.to_owned(), result.clone()));
+    result
+}
+
+/// Reads and parses the family file at `path`; errors start with the path.
+pub fn load(path: impl AsRef<Path>) -> Result<&'static Family, String> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_new(text: &str) -> Result<&'static Family, String> {
     let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let fam = json.get("family").ok_or(
         "no \"family\" section: a layout file says how its family is read (key, line numbers, grammar); see docs/layouts.md",
@@ -317,8 +351,10 @@ pub fn parse(text: &str) -> Result<&'static Family, String> {
         None | Some(Value::Null) => None,
         Some(v) => Some(span(v, "line_number", shape.separated)?),
     };
+    let name = fam["name"].as_str().ok_or("family: no \"name\"")?;
     let mut family = Family {
-        name: leak_str(fam["name"].as_str().ok_or("family: no \"name\"")?),
+        // Leaked with the rest once every check passed.
+        name: "",
         key: Span { len: if shape.separated { key.len.min(4) } else { key.len }, ..key },
         line_number,
         separator,
@@ -472,9 +508,99 @@ pub fn parse(text: &str) -> Result<&'static Family, String> {
         }
     }
 
+    family.name = leak_str(name);
     family.records = leak(records);
     family.variants = leak(variants);
     family.grammar = leak(grammar);
     family.variant_rules = leak(rules);
     Ok(Box::leak(Box::new(family)))
+}
+
+/// Position of `layout` in `family.layouts()` (current layouts, then
+/// variants), by identity: the number the faces give a record's layout.
+///
+/// ```
+/// use eindkomst_core::EMPLOYER;
+/// let pre_tin = EMPLOYER.variant(6000, "v7.1").unwrap();
+/// let i = eindkomst::family::layout_index(&EMPLOYER, pre_tin).unwrap();
+/// assert!(std::ptr::eq(EMPLOYER.layouts().nth(i as usize).unwrap(), pre_tin));
+/// ```
+pub fn layout_index(family: &Family, layout: &RecordLayout) -> Option<u16> {
+    let size = std::mem::size_of::<RecordLayout>();
+    let addr = layout as *const RecordLayout as usize;
+    let mut base = 0;
+    for set in [family.records, family.variants] {
+        let start = set.as_ptr() as usize;
+        if addr >= start && addr < start + std::mem::size_of_val(set) {
+            return u16::try_from(base + (addr - start) / size).ok();
+        }
+        base += set.len();
+    }
+    None
+}
+
+/// The employer family's 6000 (person) layout, chosen by name: a
+/// convenience over `Options::with_layout` that every face offers
+/// (`--person-layout`, `personLayout`, `PersonLayout`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PersonLayout {
+    /// The family's variant rules (line length, delivery date, content).
+    #[default]
+    Auto,
+    /// Always today's layout (with TIN).
+    Current,
+    /// Always the pre-TIN layout (`v7.1`).
+    PreTin,
+    /// Always TaxCardBuilder's 99-byte 6000.
+    TaxCardBuilder,
+}
+
+impl PersonLayout {
+    /// Every choice, in the order of their numbers on the C ABI.
+    pub const ALL: [PersonLayout; 4] =
+        [PersonLayout::Auto, PersonLayout::Current, PersonLayout::PreTin, PersonLayout::TaxCardBuilder];
+
+    /// `auto`, `current`, `pre-tin`, `taxcardbuilder`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PersonLayout::Auto => "auto",
+            PersonLayout::Current => "current",
+            PersonLayout::PreTin => "pre-tin",
+            PersonLayout::TaxCardBuilder => "taxcardbuilder",
+        }
+    }
+
+    /// The choice called `name`.
+    pub fn from_name(name: &str) -> Option<PersonLayout> {
+        PersonLayout::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The employer variant it forces (`None` for `Auto`).
+    pub fn variant(&self) -> Option<&'static str> {
+        match self {
+            PersonLayout::Auto => None,
+            PersonLayout::Current => Some(""),
+            PersonLayout::PreTin => Some("v7.1"),
+            PersonLayout::TaxCardBuilder => Some("TaxCardBuilder"),
+        }
+    }
+
+    /// `opts` with the layout forced, when its family is the employer
+    /// family (or has a 6000 of that variant).
+    ///
+    /// ```
+    /// use eindkomst::family::PersonLayout;
+    /// let opts = PersonLayout::TaxCardBuilder.apply(eindkomst_core::Options::default()).unwrap();
+    /// assert_eq!(opts.forced_layout(6000).map(|l| l.length), Some(99));
+    /// ```
+    pub fn apply(&self, opts: eindkomst_core::Options) -> Result<eindkomst_core::Options, String> {
+        let Some(variant) = self.variant() else {
+            return Ok(opts);
+        };
+        let layout = opts
+            .family
+            .variant(6000, variant)
+            .ok_or_else(|| format!("person layout {}: family {} has no such 6000", self.name(), opts.family.name))?;
+        Ok(opts.with_layout(layout))
+    }
 }

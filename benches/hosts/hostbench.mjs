@@ -1,0 +1,46 @@
+// The Node side of benches/hosts/run.sh: the same two workloads as the native
+// eindkomst/examples/hostbench.rs, through the npm package (Wasm): records
+// read over one Uint8Array per batch; numbers straight from the bytes.
+//   A FILE: sum the 6001 amounts (øre) per feltnummer: "felt\tøre" lines.
+//   B FILE: every field of every record as a string: "fields N chars M".
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { Decoder } = require(process.env.EINDKOMST_PKG);
+const [work, file] = process.argv.slice(2);
+
+const d = new Decoder();
+if (work === 'A') {
+  const sums = new Float64Array(10000);
+  const seen = new Uint8Array(10000);
+  const take = (records) => {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (r.record !== '6001') continue;
+      const felt = r.feltnummer;
+      sums[felt] += r.amountOre;
+      seen[felt] = 1;
+    }
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) take(d.push(chunk));
+  take(d.finish());
+  let out = '';
+  for (let f = 0; f < sums.length; f++) if (seen[f]) out += `${f}\t${sums[f]}\n`;
+  process.stdout.write(out);
+} else {
+  let fields = 0;
+  let chars = 0;
+  const take = (records) => {
+    for (let i = 0; i < records.length; i++) {
+      const values = records[i].values();
+      for (let j = 0; j < values.length; j++) {
+        fields++;
+        chars += values[j].length;
+      }
+    }
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) take(d.push(chunk));
+  take(d.finish());
+  console.log(`fields ${fields} chars ${chars}`);
+}
