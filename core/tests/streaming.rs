@@ -359,3 +359,21 @@ fn events_speak_only_of_consumed_bytes() {
         }
     }
 }
+
+/// What an earlier line queued comes before a later line's findings, in
+/// every chunking: a first line of only a byte order mark queues its
+/// `utf8_bom` error and is held back as a blank line; the next line break
+/// must not overtake it (strict mode stops at the first rejection).
+/// Found by the `decode_split` fuzz campaign.
+#[test]
+fn queued_findings_come_before_the_next_lines() {
+    let input = b"\xEF\xBB\xBF\n\n";
+    let strict = Options { strict: true, ..Options::default() };
+    let (whole, _) = run_chunked(strict, input, input.len());
+    let kinds: Vec<_> = findings(&whole).iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, vec![ErrorKind::Utf8Bom], "{whole:?}");
+    for chunk in 1..input.len() {
+        let (events, _) = run_chunked(strict, input, chunk);
+        assert_eq!(events, whole, "chunk {chunk}");
+    }
+}
