@@ -377,3 +377,24 @@ fn queued_findings_come_before_the_next_lines() {
         assert_eq!(events, whole, "chunk {chunk}");
     }
 }
+
+/// A Base64 error is not swallowed by the `wrong_family` finding that the
+/// garbage decoded before it earns: both are reported, the cause first,
+/// and the counts hold both.
+#[test]
+fn a_base64_error_survives_the_family_decision() {
+    let opts = Options { base64: true, ..Options::default() };
+    for chunk in [1, 3, 8] {
+        let (events, counts) = run_chunked(opts, b"AAAA*AAA", chunk);
+        let kinds: Vec<_> = findings(&events).iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ErrorKind::InvalidBase64 { byte: b'*' },
+                ErrorKind::WrongFamily { detected: eindkomst_core::detect::FileKind::Binary }
+            ],
+            "chunk {chunk}"
+        );
+        assert_eq!((counts.errors, counts.lines), (2, 0), "chunk {chunk}");
+    }
+}

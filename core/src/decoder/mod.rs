@@ -951,7 +951,21 @@ impl State {
         let bytes = self.counts.bytes;
         self.counts = Counts::new(self.opts.family);
         self.counts.bytes = bytes;
-        self.queue_len = 0;
+        // The lines' findings give way to the one finding; a Base64 error
+        // does not: it is about the transport, and often why the bytes
+        // are not in the family.
+        let queued = core::mem::replace(&mut self.queue_len, 0);
+        for i in 0..queued {
+            let step = self.queue[(self.queue_head + i) % QUEUE].take();
+            if let Some(Step::Error(err)) = step {
+                if matches!(
+                    err.kind,
+                    ErrorKind::InvalidBase64 { .. } | ErrorKind::Base64Padding | ErrorKind::Base64Truncated
+                ) {
+                    self.push(Step::Error(err));
+                }
+            }
+        }
         self.push(Step::Error(e));
         self.stop_when_drained = true;
     }
