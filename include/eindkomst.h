@@ -1327,7 +1327,9 @@ eik_status eik_kind_at(size_t index, struct eik_kind_info *out);
  * is the record type's first field with role `role` (an `eik_role`), or,
  * with `EIK_ROLE_NONE`, field number `field_no`. A numeric value must fill
  * its field; a text may be shorter (it is blank-padded, as in a record).
- * The family, amount scale and unknown-code rule come from `options` (NULL:
+ * A value of an identifying field (the record's identity roles, employer:
+ * CPR, SE-nr) must identify on its own: blank or all zeros is
+ * `no_identity`. The family, amount scale and unknown-code rule come from `options` (NULL:
  * the defaults, employer family).
  *
  * ```c

@@ -38,7 +38,9 @@ pub struct eik_field_check {
 /// is the record type's first field with role `role` (an `eik_role`), or,
 /// with `EIK_ROLE_NONE`, field number `field_no`. A numeric value must fill
 /// its field; a text may be shorter (it is blank-padded, as in a record).
-/// The family, amount scale and unknown-code rule come from `options` (NULL:
+/// A value of an identifying field (the record's identity roles, employer:
+/// CPR, SE-nr) must identify on its own: blank or all zeros is
+/// `no_identity`. The family, amount scale and unknown-code rule come from `options` (NULL:
 /// the defaults, employer family).
 ///
 /// ```c
@@ -87,7 +89,7 @@ pub unsafe extern "C" fn eik_check_field(
             return eik_status::NotFound;
         };
         let mut c = eik_field_check { field_no: field.no, ..eik_field_check::default() };
-        match eindkomst_core::check_field(field, value, &opts) {
+        match eindkomst_core::check_field(layout, field, value, &opts) {
             Ok(None) => {}
             Ok(Some(kind)) => {
                 (c.expected, c.found) = kind.numbers();

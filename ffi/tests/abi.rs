@@ -521,6 +521,8 @@ fn single_values_are_checked() {
     assert_eq!(check(6000, eik_role::Cpr, 0, b"61019O1234"), Some((kind("not_digit"), 2, 5, 4)));
     assert_eq!(check(6000, eik_role::Cpr, 0, b"610190123"), Some((kind("wrong_length"), 2, 9, 4)));
     assert_eq!(check(2001, eik_role::Se, 0, b"12345678"), Some((0, 0, 0, 4)));
+    // An identifying value that identifies nobody.
+    assert_eq!(check(6000, eik_role::Cpr, 0, b"0000000000"), Some((kind("no_identity"), 2, 0, 4)));
     assert_eq!(check(2001, eik_role::None, 4, b"1234567A"), Some((kind("not_digit"), 2, 7, 4)));
     assert_eq!(check(2001, eik_role::Cpr, 0, b"6101901234"), None, "2001 has no CPR");
     assert_eq!(check(4242, eik_role::Cpr, 0, b"6101901234"), None);

@@ -251,7 +251,7 @@ pub fn check_field(
         expected: u64,
         found: u64,
     }
-    let out = match eindkomst_core::check_field(f, value, &opts) {
+    let out = match eindkomst_core::check_field(layout, f, value, &opts) {
         Ok(None) => return Ok(JsValue::NULL),
         Ok(Some(k)) => Check {
             code: k.code(),

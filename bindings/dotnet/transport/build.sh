@@ -19,9 +19,9 @@ cp "$lib" "$out/libeindkomst.so"
 # The engine binding, unchanged (its own build.sh also builds its tests; only the library is needed here).
 mcs -nologo -unsafe -optimize+ -warnaserror+ -target:library -out:"$out/Eindkomst.dll" bindings/dotnet/src/*.cs
 
-# Resources: the identifier probe of the Java and Node adapters, and the SF1461 schemas (the transport double's
-# copy of ../shared/spec/xsd, which its build.sh keeps equal to the spec).
-res=(-resource:bindings/java/transport/src/main/resources/dk/eindkomst/transport/identifier-probe.txt,identifier-probe.txt)
+# Resources: the SF1461 schemas (the transport double's copy of ../shared/spec/xsd, which its build.sh keeps
+# equal to the spec).
+res=()
 xsd=bindings/transport-double/xsd/beskedfordeler
 while IFS= read -r f; do res+=("-resource:$xsd/$f,xsd/beskedfordeler/$f"); done < <(cd "$xsd" && find . -name '*.xsd' | sed 's|^\./||' | sort)
 

@@ -45,7 +45,7 @@ fn printable(b: u8) -> bool {
 }
 
 /// Whether a field's bytes give a value (not blank, not all zeros).
-fn given(v: &[u8]) -> bool {
+pub(super) fn given(v: &[u8]) -> bool {
     v.iter().any(|&b| b != b' ' && b != b'0')
 }
 

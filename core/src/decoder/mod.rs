@@ -713,18 +713,23 @@ impl Decoder {
 /// applies to that field in a line (digits, dates, codes, mandatory, sign),
 /// so a caller can check a single CPR or SE-nr without writing a record.
 /// A numeric value must fill its field exactly; a text value may be shorter
-/// (it is blank-padded, as in a record). `Ok(Some(kind))` is a warning;
+/// (it is blank-padded, as in a record). A value of an identifying field
+/// (the record's identity roles in its family) must identify on its own:
+/// blank or all zeros is `no_identity`. `Ok(Some(kind))` is a warning;
 /// `Err((kind, at))` gives the position of the problem in `value`.
 ///
 /// ```
 /// use eindkomst_core::{check_field, layout::{Role, EMPLOYER}, ErrorKind, Options};
-/// let cpr = EMPLOYER.get(6000).unwrap().field_with(Role::Cpr).unwrap();
+/// let person = EMPLOYER.get(6000).unwrap();
+/// let cpr = person.field_with(Role::Cpr).unwrap();
 /// let opts = Options::default();
-/// assert_eq!(check_field(cpr, b"6101901234", &opts), Ok(None));
-/// assert_eq!(check_field(cpr, b"61019O1234", &opts), Err((ErrorKind::NotDigit, 5)));
-/// assert_eq!(check_field(cpr, b"610190123", &opts), Err((ErrorKind::WrongLength { expected: 10, found: 9 }, 9)));
+/// assert_eq!(check_field(person, cpr, b"6101901234", &opts), Ok(None));
+/// assert_eq!(check_field(person, cpr, b"61019O1234", &opts), Err((ErrorKind::NotDigit, 5)));
+/// assert_eq!(check_field(person, cpr, b"610190123", &opts), Err((ErrorKind::WrongLength { expected: 10, found: 9 }, 9)));
+/// assert_eq!(check_field(person, cpr, b"0000000000", &opts), Err((ErrorKind::NoIdentity, 0)));
 /// ```
 pub fn check_field(
+    layout: &crate::layout::RecordLayout,
     f: &crate::layout::FieldDesc,
     value: &[u8],
     opts: &Options,
@@ -739,7 +744,12 @@ pub fn check_field(
     let mut padded = [b' '; MAX_LINE];
     padded[..value.len()].copy_from_slice(value);
     let v = &padded[..len];
-    line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)
+    let verdict = line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)?;
+    let identifying = opts.family.placement(layout.rec_nr).is_some_and(|p| p.identity.contains(&f.role));
+    if identifying && !line::given(v) {
+        return Err((ErrorKind::NoIdentity, 0));
+    }
+    Ok(verdict)
 }
 
 /// The context-free half of the fast path, for decoding one file on

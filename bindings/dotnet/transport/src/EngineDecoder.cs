@@ -65,66 +65,27 @@ namespace Eindkomst.Transport
             return f.Label + ": " + f;
         }
 
-        // The engine's verdict on one identifier. The C ABI has no call for a single value, so it is written into
-        // a synthetic, otherwise clean file (a CPR into the 6000's Person_CPR_nr, an SE-nr into the 2001's
-        // Virksomhed_SE_nr) and the file is decoded; a finding on that field is the verdict. The probe is the Java
-        // and Node adapters' identifier-probe.txt, embedded by build.sh.
-        private static readonly byte[] Probe = LoadProbe();
-        private static readonly int CprAt = LineStart(9) + 19;
-        private static readonly int SeAt = LineStart(2) + 27;
+        // The engine's verdict on one identifier: a CPR is checked as the employer family's 6000 CPR field, an
+        // SE-nr as the 2001 SE field, by the rules the decoder applies to those fields in a line
+        // (Family.CheckField). Warnings do not count.
 
         /// <summary>Null when the engine accepts <paramref name="cpr"/> as a CPR number, else its finding code.</summary>
         internal static string CprProblem(string cpr)
         {
-            return Check(cpr, CprAt, 10, "Person_CPR_nr");
+            return Verdict(6000, FieldRole.Cpr, cpr);
         }
 
         /// <summary>Null when the engine accepts <paramref name="seNr"/> as an SE-nr, else its finding code.</summary>
         internal static string SeNrProblem(string seNr)
         {
-            return Check(seNr, SeAt, 8, "Virksomhed_SE_nr");
+            return Verdict(2001, FieldRole.Se, seNr);
         }
 
-        private static string Check(string value, int at, int len, string field)
+        private static string Verdict(int recordType, FieldRole role, string value)
         {
             if (value == null) return "missing";
-            if (value.Length != len) return "wrong_length";
-            var file = (byte[])Probe.Clone();
-            foreach (char c in value)
-                if (c > 0xFF) return "byte_outside_charset";
-            Encoding.GetEncoding("ISO-8859-1").GetBytes(value, 0, len, file, at);
-            return Verdict(file, field);
-        }
-
-        private static string Verdict(byte[] file, string field)
-        {
-            using (var d = new EngineDecoder(new MemoryStream(file, false), false))
-            {
-                foreach (Record r in d.Records) { }
-                Finding bad = d.FirstProblem;
-                if (bad == null) return null;
-                return field == null || bad.FieldName == field ? bad.Code : "record_rejected:" + bad.Code;
-            }
-        }
-
-        private static byte[] LoadProbe()
-        {
-            using (Stream s = typeof(EngineDecoder).Assembly.GetManifestResourceStream("identifier-probe.txt"))
-            using (var m = new MemoryStream())
-            {
-                if (s == null) throw new InvalidOperationException("identifier-probe.txt is not embedded in the assembly");
-                s.CopyTo(m);
-                byte[] probe = m.ToArray();
-                if (Verdict(probe, null) != null) throw new InvalidOperationException("identifier probe is not clean");
-                return probe;
-            }
-        }
-
-        private static int LineStart(int line)
-        {
-            int at = 0;
-            for (int l = 1; l < line; l++) at = Array.IndexOf(Probe, (byte)'\n', at) + 1;
-            return at;
+            FieldCheck c = Family.Employer.CheckField(recordType, role, value);
+            return c == null || c.Warning ? null : FindingKinds.Code(c.Kind);
         }
     }
 }
