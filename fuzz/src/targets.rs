@@ -2,12 +2,12 @@
 //! call these, so the regression tests (`tests/regressions.rs`) run exactly
 //! the same checks on the stored crashers.
 
-use crate::harness::{assert_same_run, options_from, run_chunks, run_whole, Bytes, Ev, ShortOptions};
+use crate::harness::{assert_same_run, new_decoder, options_from, run_chunks, run_whole, Bytes, Ev, ShortOptions};
 use crate::model::{padded, Encoded, FileModel, Want};
 use arbitrary::{Arbitrary, Result, Unstructured};
 use eindkomst_core::base64::Base64;
 use eindkomst_core::field::Value;
-use eindkomst_core::{Decoder, Event};
+use eindkomst_core::Event;
 
 /// Chunk lengths from `cuts`, repeated until they cover `len` bytes (zero
 /// lengths feed empty chunks; if all are zero they are used once).
@@ -131,7 +131,7 @@ pub fn roundtrip_encoded(m: &FileModel, enc: &Encoded) {
     }
 
     // Typed values, straight from the decoder's record views.
-    let mut dec = Decoder::new(opts);
+    let mut dec = new_decoder(opts);
     let mut input = &file[..];
     let mut i = 0;
     let mut check = |r: &eindkomst_core::Record<'_>| {

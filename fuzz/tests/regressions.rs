@@ -7,7 +7,7 @@
 //! * the checks themselves can fail (a corrupted file, a different run).
 
 use eindkomst_core::testing::SAMPLE;
-use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole};
+use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole, ten_digits};
 use eindkomst_fuzz::model::FileModel;
 use eindkomst_fuzz::targets::{self, replay, B64Input, SplitInput, TARGETS};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -147,6 +147,17 @@ fn the_checks_can_fail() {
     let at = enc.offsets[0] as usize + 20; // 1000 Klok_sendt, a digit
     enc.bytes[at] = if enc.bytes[at] == b'1' { b'2' } else { b'1' };
     assert!(catch_unwind(AssertUnwindSafe(|| targets::roundtrip_encoded(&m, &enc))).is_err());
+
+    // The CPR check sees 10 digits in a row wherever they start, and only then.
+    for at in 0..12 {
+        let mut text = b"x".repeat(25);
+        text[at..at + 10].copy_from_slice(b"0101604321");
+        assert!(ten_digits(&text), "{at}");
+        text[at + 4] = b'-';
+        assert!(!ten_digits(&text), "{at}");
+    }
+    assert!(!ten_digits(b"line 123456789, offset 1234567890"[..29].as_ref()));
+    assert!(ten_digits(b"line 123456789, offset 1234567890"));
 }
 
 /// The ABI target on its seeds: what each run did, pinned down exactly
