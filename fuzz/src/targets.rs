@@ -115,10 +115,11 @@ pub fn roundtrip_encoded(m: &FileModel, enc: &Encoded) {
     for (i, (ev, line)) in whole.events.iter().zip(&enc.lines).enumerate() {
         let Ev::Record { line: ln, lb_nr, rec, variant, offset, bytes } = ev else { unreachable!() };
         let n = i as u64 + 1;
-        let at = format!("line {n} ({rec}) of {}", show());
-        assert_eq!((*ln, *lb_nr as u64), (n, n), "{at}");
-        assert_eq!((*rec, *variant), (line.layout.rec_nr, line.layout.variant), "{at}");
-        assert_eq!(*offset, enc.offsets[i], "{at}");
+        // Formatted only on failure: it holds the whole file.
+        let at = || format!("line {n} ({rec}) of {}", show());
+        assert_eq!((*ln, *lb_nr as u64), (n, n), "{}", at());
+        assert_eq!((*rec, *variant), (line.layout.rec_nr, line.layout.variant), "{}", at());
+        assert_eq!(*offset, enc.offsets[i], "{}", at());
         for f in line.layout.fields {
             let value = line.values.iter().rev().find(|(no, _)| *no == f.no).map_or(&[][..], |(_, v)| v.as_slice());
             let want = match f.no {
@@ -126,7 +127,7 @@ pub fn roundtrip_encoded(m: &FileModel, enc: &Encoded) {
                 2 => format!("{:04}", line.layout.rec_nr).into_bytes(),
                 _ => padded(line.layout, f.no, value),
             };
-            assert_eq!(Bytes(&bytes[f.range()]), Bytes(&want[..]), "field {} {} at {at}", f.no, f.name);
+            assert_eq!(Bytes(&bytes[f.range()]), Bytes(&want[..]), "field {} {} at {}", f.no, f.name, at());
         }
     }
 
