@@ -614,7 +614,9 @@ impl Decoder {
                 return (Step::NeedInput, input.len());
             }
             let (read, written, error) = self.b64.codec.decode(rest, &mut self.b64.buf);
-            used += read;
+            // The bad character is consumed with its error: else a caller that stops feeding here
+            // (`decode(&[])`, then `finish`) hears of a byte it never handed over.
+            used += read + usize::from(error.is_some());
             self.b64.pos = 0;
             self.b64.len = written;
             if let Some(e) = error {
