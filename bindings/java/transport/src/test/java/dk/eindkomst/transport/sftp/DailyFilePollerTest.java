@@ -52,6 +52,7 @@ class DailyFilePollerTest {
     /** Records what the poller asked of it; keeps only counts and record types, never whole files. */
     static final class Journal implements DailyFileHandler {
         final List<String> calls = new ArrayList<>();
+        final List<String> committedKeys = new ArrayList<>();
         final List<Integer> types = new ArrayList<>();
         long records;
         long committedRecords;
@@ -67,7 +68,9 @@ class DailyFilePollerTest {
         @Override public void commit(DailyFile f, Counts c) {
             calls.add("commit " + f.name() + " " + c.decoded());
             committedRecords += records;
+            committedKeys.add(f.key());
         }
+        @Override public boolean committed(DailyFile f) { return committedKeys.contains(f.key()); }
         @Override public void abort(DailyFile f, String reason) { calls.add("abort " + f.name() + ": " + reason); }
     }
 
@@ -76,10 +79,7 @@ class DailyFilePollerTest {
     }
 
     static String metadata(String uuid, String name, long size, String recipient) {
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileMetadata xmlns=\"http://serviceplatformen.dk/xml/wsdl/soap11/SFTP/1/types\">"
-               + "<FileTransferUUID>" + uuid + "</FileTransferUUID><FileDescriptor><FileName>" + name + "</FileName><SizeInBytes>" + size
-               + "</SizeInBytes><Sender>SKAT_EINDKOMST</Sender><Recipients>" + recipient + "</Recipients></FileDescriptor>"
-               + "<FileContentDescriptor/></FileMetadata>\n";
+        return Deliveries.metadata(uuid, name, size, recipient);
     }
 
     static void deliver(String name, byte[] data, String uuid) throws Exception {
@@ -92,13 +92,7 @@ class DailyFilePollerTest {
     }
 
     static Path generate(String name, int records, int seed) throws Exception {
-        Path out = in(name);
-        Process p = new ProcessBuilder(root.resolve("target/release/eindkomst").toString(), "generate", "--records",
-                                       Integer.toString(records), "--seed", Integer.toString(seed), "-o", out.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
-        return out;
+        return Deliveries.generate(root, in(name), records, seed);
     }
 
     @Test
@@ -116,8 +110,11 @@ class DailyFilePollerTest {
         assertFalse(Files.exists(in("D250203.L01")));
         assertFalse(Files.exists(in("D250203.L01.metadata")));
         List<String> ledger = Files.readAllLines(work.resolve("ledger.tsv"));
-        assertEquals(1, ledger.size());
-        assertTrue(ledger.get(0).startsWith("DONE\t" + uuid + "\tD250203.L01\t" + sample.length + "\t"), ledger.get(0));
+        assertEquals(2, ledger.size());
+        String sha = ledger.get(1).split("\t")[4];
+        assertTrue(sha.matches("[0-9a-f]{64}"), sha);
+        assertEquals(List.of("COMMITTING\t" + uuid + "\tD250203.L01\t" + sample.length + "\t" + sha,
+                             "DONE\t" + uuid + "\tD250203.L01\t" + sample.length + "\t" + sha), ledger);
         assertEquals(List.of(), poller.pollOnce());
         assertEquals(0, Files.list(work.resolve("parts")).count());
     }
