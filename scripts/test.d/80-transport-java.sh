@@ -2,8 +2,10 @@
 # Java transport adapters (bindings/java/transport): SOAP clients against a
 # loopback HTTP double, the Beskedfordeler AMQP consumer against a real
 # rabbitmq-server, the SFTP poller against a real OpenSSH sshd (incl. a 200 MB
-# file under -Xmx64m). The tests start and stop the servers themselves, on
-# 127.0.0.1 with their own ports and temp dirs.
+# file under -Xmx64m; and crash consistency: the poller process SIGKILLed at 30
+# random moments and at each handler step, a full tmpfs under the part and the
+# ledger). The tests start and stop the servers themselves, on 127.0.0.1 with
+# their own ports and temp dirs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -23,7 +25,7 @@ mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
   -Dtransport.skipTests=false -Dtest='dk.eindkomst.transport.**' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
 
 # Every test class ran (surefire reports), with the exact number of tests each.
-for spec in soap.SoapClientTest:9 soap.MutualTlsTest:1 amqp.BeskedfordelerConsumerTest:5 amqp.TlsExternalTest:2 sftp.DailyFilePollerTest:7; do
+for spec in soap.SoapClientTest:9 soap.MutualTlsTest:1 amqp.BeskedfordelerConsumerTest:5 amqp.TlsExternalTest:2 sftp.DailyFilePollerTest:9 sftp.CrashConsistencyTest:4; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }
@@ -32,4 +34,6 @@ for spec in soap.SoapClientTest:9 soap.MutualTlsTest:1 amqp.BeskedfordelerConsum
   [ "$got" = "$want" ] && [ "$bad" = 0 ] || { echo "80-transport-java: $cls ran $got tests (want $want), $bad non-zero failure counters" >&2; exit 1; }
 done
 grep -q '^sftp: 199 MB file, 4400000 records' "$log" || { echo "80-transport-java: the 200 MB SFTP test did not run" >&2; exit 1; }
+grep -q '^sftp-crash: 30 SIGKILLs' "$log" || { echo "80-transport-java: the SFTP crash test did not run" >&2; exit 1; }
 echo "transport-java: $(grep '^sftp:' "$log")"
+echo "transport-java: $(grep '^sftp-crash:' "$log")"

@@ -2,7 +2,9 @@
 # Node transport adapters (bindings/node-transport): SOAP against a loopback
 # HTTP double, the Beskedfordeler consumer against a real rabbitmq-server, the
 # SFTP poller against a real OpenSSH sshd (incl. a 200 MB file with bounded
-# memory). The tests start and stop the servers on 127.0.0.1 themselves.
+# memory; and crash consistency: the poller process SIGKILLed at 30 random
+# moments and at each handler step, a full tmpfs under the part and the
+# ledger). The tests start and stop the servers on 127.0.0.1 themselves.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -22,6 +24,8 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 19 ] || { echo "81-transport-node: $pass tests passed, want 19" >&2; exit 1; }
+[ "$pass" = 25 ] || { echo "81-transport-node: $pass tests passed, want 25" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
+grep -q '^# sftp-node-crash: 30 SIGKILLs' "$log" || { echo "81-transport-node: the SFTP crash test did not run" >&2; exit 1; }
 echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"
+echo "transport-node: $(sed -n 's/^# sftp-node-crash: //p' "$log")"

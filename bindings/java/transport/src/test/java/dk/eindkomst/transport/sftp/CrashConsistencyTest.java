@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +55,14 @@ class CrashConsistencyTest {
         tmp = Files.createTempDirectory("eik-crash-");
         file = Files.readAllBytes(Deliveries.generate(root, tmp.resolve("generated"), RECORDS, 7));
         sample = Files.readAllBytes(root.resolve("testdata/sample.txt"));
+    }
+
+    /** Every test starts with an empty delivery directory. */
+    @BeforeEach
+    void emptyIn() throws Exception {
+        try (var files = Files.list(sshd.root.resolve("IN"))) {
+            for (Path p : files.toList()) Files.delete(p);
+        }
     }
 
     @AfterAll
@@ -319,7 +328,8 @@ class CrashConsistencyTest {
         Files.createDirectories(ledger.getParent());
         StringBuilder s = new StringBuilder();
         for (int i = 0; s.length() < size - 200; i++) s.append("DONE\told-").append(i).append("\tD240101.L01\t1578\t-\n");
-        s.append("DONE\told-last\t").append("x".repeat(size - s.length() - 22)).append("\t1578\t-\n");
+        int pad = size - s.length() - "DONE\told-last\t\t1578\t-\n".length();
+        s.append("DONE\told-last\t").append("x".repeat(pad)).append("\t1578\t-\n");
         Files.writeString(ledger, s);
         assertEquals(size, Files.size(ledger));
     }

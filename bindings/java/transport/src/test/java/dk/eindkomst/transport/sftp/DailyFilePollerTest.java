@@ -50,7 +50,7 @@ class DailyFilePollerTest {
     }
 
     /** Records what the poller asked of it; keeps only counts and record types, never whole files. */
-    static final class Journal implements DailyFileHandler {
+    static class Journal implements DailyFileHandler {
         final List<String> calls = new ArrayList<>();
         final List<String> committedKeys = new ArrayList<>();
         final List<Integer> types = new ArrayList<>();
@@ -220,6 +220,45 @@ class DailyFilePollerTest {
         assertEquals(List.of("begin D250208.L01", "commit D250208.L01 4400000"), j.calls);
         System.out.printf("sftp: %d MB file, 4400000 records, SFTP + decode in %.1f s (%.0f MB/s), max heap %d MB%n",
                           size >> 20, seconds, size / 1e6 / seconds, maxHeap >> 20);
+    }
+
+    @Test
+    void aCommitThatFailsAfterTakingEffectIsNotRepeated() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        deliver("D250210.L01", sample, uuid);
+        Journal j = new Journal() {
+            @Override public void commit(DailyFile f, Counts c) {
+                super.commit(f, c);
+                throw new IllegalStateException("connection lost after COMMIT");
+            }
+        };
+        DailyFilePoller poller = new DailyFilePoller(sshd.config(work, false), j);
+        Outcome first = poller.pollOnce().get(0);
+        assertEquals(Outcome.State.INTERRUPTED, first.state());
+        assertEquals("commit failed", first.detail());
+        assertTrue(Files.exists(in("D250210.L01")), "no clean-up without DONE");
+        // The ledger says COMMITTING; the handler says committed: done, not decoded again.
+        Outcome second = poller.pollOnce().get(0);
+        assertEquals(Outcome.State.ALREADY_DONE, second.state());
+        assertEquals(List.of("begin D250210.L01", "commit D250210.L01 27", "abort D250210.L01: commit failed: IllegalStateException"), j.calls);
+        assertEquals(List.of("COMMITTING", "DONE"),
+                     Files.readAllLines(work.resolve("ledger.tsv")).stream().map(l -> l.split("\t")[0]).toList());
+        assertFalse(Files.exists(in("D250210.L01")));
+        assertFalse(Files.exists(in("D250210.L01.metadata")));
+    }
+
+    @Test
+    void aTornLedgerLineIsDroppedAndAMetadataLeftByACrashIsRemoved() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        String done = "DONE\t" + uuid + "\tD250211.L01\t" + sample.length + "\t-\n";
+        Files.writeString(work.resolve("ledger.tsv"), done + "COMMITTING\t" + UUID.randomUUID() + "\tD250");
+        // The process died between removing the data file and its metadata.
+        Files.writeString(in("D250211.L01.metadata"), metadata(uuid, "D250211.L01", sample.length, sshd.user));
+        Journal j = new Journal();
+        assertEquals(List.of(), new DailyFilePoller(sshd.config(work, false), j).pollOnce());
+        assertFalse(Files.exists(in("D250211.L01.metadata")));
+        assertEquals(done, Files.readString(work.resolve("ledger.tsv")));
+        assertEquals(List.of(), j.calls);
     }
 
     @Test
