@@ -1,7 +1,8 @@
 //! The fuzz targets' checks as plain tests (stable Rust, no libFuzzer):
 //!
-//! * every file in `fuzz/regressions/<target>/` (minimized crashers) and in
-//!   `fuzz/seeds/<target>/` replays through its target;
+//! * every file in `fuzz/regressions/<target>/` (minimized crashers), in
+//!   `fuzz/seeds/<target>/` and in `fuzz/corpus/<target>/` (the campaign's
+//!   minimised corpus) replays through its target;
 //! * the sample file goes through every target in many chunkings;
 //! * a few hundred pseudo-random models make the round trip;
 //! * the checks themselves can fail (a corrupted file, a different run).
@@ -52,6 +53,13 @@ fn regressions_replay() {
 #[cfg_attr(miri, ignore)]
 fn seeds_replay() {
     assert!(replay_dir("seeds") >= TARGETS.len());
+}
+
+/// The minimised corpus of the last campaign (`scripts/fuzz-campaign.sh`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn corpus_replay() {
+    assert!(replay_dir("corpus") >= TARGETS.len());
 }
 
 #[test]
