@@ -668,7 +668,14 @@ impl Decoder {
             let blank = carried_cr || (!continuing && (line.is_empty() || line == b"\r"));
             if !blank {
                 if let Some(step) = state.take_blank() {
-                    return (step, used);
+                    // The held-back blank line is a real one because this line follows it. The
+                    // evidence is consumed with the rejection (carried, as a line split across
+                    // chunks; its line end comes next call): else a caller that stops here would
+                    // hear of a blank line its consumed bytes end with.
+                    state.begin_carry(!continuing);
+                    carry.append(line);
+                    state.consume(line.len());
+                    return (step, used + line.len());
                 }
             }
             let step = if carried_cr {
