@@ -12,9 +12,10 @@
 // disk, and a file's records are committed exactly once if the handler keeps
 // its part: commit(file) stores the records and keyOf(file) in one atomic step
 // (whatever was not committed is gone after a crash), and committed(file)
-// answers from that store. A restart that finds COMMITTING without DONE asks
-// committed(file): yes, the file is only marked done and removed; no, it is
-// decoded again (so records() may see a record twice, begin() comes first).
+// answers from that store. Before it decodes a file that is not DONE, the
+// poller asks committed(file): yes (a crash between the commit and DONE, or a
+// lost ledger), the file is only marked done and removed; no, it is decoded
+// (again: records() may see a record twice, begin() comes first).
 // A full local disk: writing the part breaks the transfer off (INTERRUPTED,
 // the part kept, the handler aborted); a ledger line that cannot be written
 // makes pollOnce() reject before anything depends on it. The file stays on
@@ -183,16 +184,16 @@ export class DailyFilePoller {
   }
 
   /**
-   * True when the file is done: DONE in the ledger, or COMMITTING and the handler has it committed (the
-   * process died between the handler's commit and DONE). Then it is (again) removed from the server.
+   * True when the file is done: DONE in the ledger, or the handler has it committed (the process died
+   * between the handler's commit and DONE, or the ledger was lost). Then it is (again) removed from the
+   * server. The handler is asked before every decode, so its store, not the ledger, decides.
    */
   async #done(sftp, file) {
     const state = this.#ledger.state(keyOf(file));
-    if (state === 'COMMITTING') {
+    if (state === 'DAMAGED') return false;
+    if (state !== 'DONE') {
       if (!(await this.#handler.committed(file))) return false;
       this.#ledger.record('DONE', file, '-');
-    } else if (state !== 'DONE') {
-      return false;
     }
     await this.#cleanUp(sftp, file);
     return true;

@@ -35,6 +35,8 @@ const config = (stableSize = false) => ({
   remoteDir: 'IN', workDir: join(work, 'parts'), ledger: join(work, 'ledger.tsv'), stableSize,
 });
 
+const key = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
+
 /** Records the calls; keeps counts (and record types only when asked), never whole files. */
 function journal({ keepTypes = true, onRecords = () => {} } = {}) {
   const state = { calls: [], types: [], records: 0, committed: 0, keys: [] };
@@ -42,9 +44,9 @@ function journal({ keepTypes = true, onRecords = () => {} } = {}) {
     state,
     begin: (f) => { state.calls.push(`begin ${f.name}`); state.records = 0; state.types = []; },
     records: (rs) => { state.records += rs.length; if (keepTypes) state.types.push(...rs.map((r) => r.record)); onRecords(state); },
-    commit: (f, c) => { state.calls.push(`commit ${f.name} ${c.decoded}`); state.committed += state.records; state.keys.push(f.fileTransferUuid); },
+    commit: (f, c) => { state.calls.push(`commit ${f.name} ${c.decoded}`); state.committed += state.records; state.keys.push(key(f)); },
     abort: (f, why) => { state.calls.push(`abort ${f.name}: ${why}`); },
-    committed: (f) => state.keys.includes(f.fileTransferUuid),
+    committed: (f) => state.keys.includes(key(f)),
   };
 }
 
@@ -151,20 +153,22 @@ test('a 200 MB file streams with bounded memory', async () => {
   assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB while streaming a ${Math.round(size / 2 ** 20)} MB file`);
 });
 
-test('a commit that fails after taking effect is not repeated', async () => {
+test('a commit that fails after taking effect is not repeated, even without the ledger', async () => {
   const uuid = randomUUID();
   deliver('D250210.L01', sample, uuid);
   const h = journal();
   const commit = h.commit;
   h.commit = (f, c) => { commit(f, c); throw new Error('connection lost after COMMIT'); };
-  const poller = new DailyFilePoller(config(), h);
-  const first = (await poller.pollOnce())[0];
+  const first = (await new DailyFilePoller(config(), h).pollOnce())[0];
   assert.deepEqual([first.state, first.detail], ['INTERRUPTED', 'commit failed']);
   assert.ok(existsSync(inPath('D250210.L01')), 'no clean-up without DONE');
-  // The ledger says COMMITTING; the handler says committed: done, not decoded again.
-  assert.equal((await poller.pollOnce())[0].state, 'ALREADY_DONE');
+  const states = () => readFileSync(join(work, 'ledger.tsv'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t')[0]);
+  assert.deepEqual(states(), ['COMMITTING']);
+  // Even with the ledger lost, a restarted poller asks the handler first: done, not decoded again.
+  unlinkSync(join(work, 'ledger.tsv'));
+  assert.equal((await new DailyFilePoller(config(), h).pollOnce())[0].state, 'ALREADY_DONE');
   assert.deepEqual(h.state.calls, ['begin D250210.L01', 'commit D250210.L01 27', 'abort D250210.L01: commit failed: Error']);
-  assert.deepEqual(readFileSync(join(work, 'ledger.tsv'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t')[0]), ['COMMITTING', 'DONE']);
+  assert.deepEqual(states(), ['DONE']);
   assert.ok(!existsSync(inPath('D250210.L01')) && !existsSync(inPath('D250210.L01.metadata')));
 });
 

@@ -18,9 +18,9 @@ import dk.eindkomst.Record;
  *     after a crash (an open transaction rolls back);</li>
  * <li>{@link #committed} answers from that store whether the key was committed.</li>
  * </ul>
- * The poller writes COMMITTING to its ledger (forced to disk) before {@link #commit} and DONE after it. A
- * restart that finds COMMITTING without DONE asks {@link #committed}: yes, the crash came after the commit,
- * so the file is only marked done and removed; no, it came before, so the file is decoded again.
+ * The poller writes COMMITTING to its ledger (forced to disk) before {@link #commit} and DONE after it, and
+ * asks {@link #committed} before it decodes a file that is not DONE: yes (the process died between the
+ * commit and DONE, or the ledger was lost), the file is only marked done and removed; no, it is decoded.
  */
 public interface DailyFileHandler {
     void begin(DailyFile file) throws Exception;
@@ -33,6 +33,6 @@ public interface DailyFileHandler {
     /** Discard what came since {@link #begin}; {@code reason} holds no field contents. */
     void abort(DailyFile file, String reason);
 
-    /** Whether {@link #commit} for {@code file.key()} completed (asked after a crash between commit and DONE). */
+    /** Whether {@link #commit} for {@code file.key()} completed (asked before a file that is not DONE is decoded). */
     boolean committed(DailyFile file) throws Exception;
 }

@@ -149,12 +149,13 @@ public final class DailyFilePoller {
     }
 
     /**
-     * True when the file is done: DONE in the ledger, or COMMITTING and the handler has it committed (the
-     * process died between the handler's commit and DONE). Then it is (again) removed from the server.
+     * True when the file is done: DONE in the ledger, or the handler has it committed (the process died
+     * between the handler's commit and DONE, or the ledger was lost). Then it is (again) removed from the
+     * server. The handler is asked before every decode, so its store, not the ledger, decides.
      */
     private boolean done(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {
         String state = ledger.state(file.key());
-        if ("COMMITTING".equals(state)) {
+        if (!"DONE".equals(state) && !"DAMAGED".equals(state)) {
             boolean committed;
             try {
                 committed = handler.committed(file);
@@ -163,7 +164,7 @@ public final class DailyFilePoller {
             }
             if (!committed) return false;
             ledger.record("DONE", file, "-");
-        } else if (!"DONE".equals(state)) {
+        } else if ("DAMAGED".equals(state)) {
             return false;
         }
         cleanUp(sftp, file);
