@@ -650,6 +650,11 @@ impl Decoder {
     ) -> (Step, usize) {
         let mut used = 0;
         loop {
+            // What an earlier line queued (a first line of only a BOM: its error, then a held-back
+            // blank line) comes before anything of a later line, however the input is chunked.
+            if let Some(step) = state.pop() {
+                return (step, used);
+            }
             let rest = &bytes[used..];
             if rest.is_empty() {
                 return (Step::NeedInput, used);
