@@ -10,7 +10,8 @@
 # larger for no new line of code; each run regrows them in its scratch copy. Last, a source coverage report of core/src over all committed inputs
 # (cargo fuzz coverage + llvm-cov), the figures docs/bad-input.md quotes.
 #
-# Usage: scripts/fuzz-campaign.sh [MINUTES]   (JOBS=2 runs two targets at once)
+# Usage: scripts/fuzz-campaign.sh [MINUTES]   (JOBS=2 runs two targets at once;
+#        RUNS=1000000 ends a target at that many executions if sooner)
 # Prints per target: executions, exec/s, corpus before -> after (files, KiB),
 # coverage edges at the start -> end (new), peak RSS, crashes. A crash stops
 # nothing: it is listed at the end (minimise it with `cargo +nightly fuzz tmin
@@ -23,10 +24,11 @@ source fuzz/common.sh
 
 minutes="${1:-10}"
 jobs="${JOBS:-1}"
+max_runs="${RUNS:-1000000000}"
 work=fuzz/target/campaign
 rm -rf "$work"
 mkdir -p "$work"
-echo "campaign: ${minutes} min per target, $jobs at a time; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "campaign: ${minutes} min per target (or ${max_runs} executions), $jobs at a time; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 fuzz_build
 
@@ -39,13 +41,16 @@ campaign() {
   fuzz_size "fuzz/corpus/$t" >"$w/corpus_before"
   # libFuzzer stops at a crash: go on with the time left (the crashing input
   # is in artifacts/, not in the corpus, so it does not stop the next run).
-  local end=$((SECONDS + minutes * 60)) run=0
-  while [ $((end - SECONDS)) -gt 0 ]; do
+  local end=$((SECONDS + minutes * 60)) run=0 done_runs=0 n
+  while [ $((end - SECONDS)) -gt 0 ] && [ "$done_runs" -lt "$max_runs" ]; do
     run=$((run + 1))
     # shellcheck disable=SC2046 # fuzz_dict gives zero or one word
-    "$FUZZ_BIN/$t" "$w/found" $(fuzz_dict "$t") -max_total_time=$((end - SECONDS)) "${FUZZ_LIMITS[@]}" \
-      -print_final_stats=1 -artifact_prefix="$w/artifacts/" >"$w/fuzz.$run.log" 2>&1 || true
+    "$FUZZ_BIN/$t" "$w/found" $(fuzz_dict "$t") -max_total_time=$((end - SECONDS)) -runs=$((max_runs - done_runs)) \
+      "${FUZZ_LIMITS[@]}" -print_final_stats=1 -artifact_prefix="$w/artifacts/" >"$w/fuzz.$run.log" 2>&1 || true
+    n=$(fuzz_stat "$w/fuzz.$run.log" number_of_executed_units)
+    done_runs=$((done_runs + ${n:-0}))
   done
+  echo $((SECONDS - end + minutes * 60 > 0 ? SECONDS - end + minutes * 60 : 1)) >"$w/seconds"
   # Merge: start from the seeds and regressions, add only inputs that bring
   # coverage beyond them, then drop them again (they are committed elsewhere).
   for d in fuzz/seeds/"$t" fuzz/regressions/"$t"; do
@@ -87,7 +92,7 @@ for t in "${FUZZ_TARGETS[@]}"; do
   read -r cov1 _ <<<"$(fuzz_cov "${logs[-1]}" '[A-Z]+')"
   crashes=$(find "$work/$t/artifacts" -type f | wc -l)
   [ "$crashes" -eq 0 ] || status=1
-  printf '%-13s %12s %8s %22s %18s %8s %8s\n' "$t" "$execs" "$((execs / (minutes * 60)))" \
+  printf '%-13s %12s %8s %22s %18s %8s %8s\n' "$t" "$execs" "$((execs / $(cat "$work/$t/seconds")))" \
     "$(cat "$work/$t/corpus_before") -> $(fuzz_size "fuzz/corpus/$t")" \
     "${cov0:-?} -> ${cov1:-?} (+$((${cov1:-0} - ${cov0:-0})))" \
     "$(for l in "${logs[@]}"; do fuzz_stat "$l" peak_rss_mb; done | sort -n | tail -n 1)" "$crashes"
