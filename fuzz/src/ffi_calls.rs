@@ -151,9 +151,30 @@ impl<'a> Arbitrary<'a> for FfiInput {
 /// An event as it crossed the ABI, comparable with a session's event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Out {
-    Record { line: u64, lb_nr: u32, rec: u16, layout: u16, offset: u64, bytes: Vec<u8>, pseudonym: bool },
-    Raw { line: u64, key: Vec<u8>, bytes: Vec<u8> },
-    Finding { ty: u8, kind: u16, message: String, line: u64, offset: u64, lb_nr: Option<u32>, record: Option<u16>, field: Option<u8> },
+    Record {
+        line: u64,
+        lb_nr: u32,
+        rec: u16,
+        layout: u16,
+        offset: u64,
+        bytes: Vec<u8>,
+        pseudonym: bool,
+    },
+    Raw {
+        line: u64,
+        key: Vec<u8>,
+        bytes: Vec<u8>,
+    },
+    Finding {
+        ty: u8,
+        kind: u16,
+        message: String,
+        line: u64,
+        offset: u64,
+        lb_nr: Option<u32>,
+        record: Option<u16>,
+        field: Option<u8>,
+    },
 }
 
 impl Out {
@@ -261,7 +282,10 @@ impl Run {
             let extra = if e.flags & eindkomst::EIK_EVENT_HAS_PSEUDONYM != 0 { 16 } else { 0 };
             let at = e.bytes as usize;
             if e.flags & EIK_EVENT_IN_SCRATCH != 0 {
-                assert!(scratch.contains(&at) && at + len + extra <= scratch.end, "scratch event outside the scratch area");
+                assert!(
+                    scratch.contains(&at) && at + len + extra <= scratch.end,
+                    "scratch event outside the scratch area"
+                );
             } else {
                 let inp = input.as_ptr() as usize;
                 assert!(at >= inp && at + len <= inp + input.len(), "input event outside the input");
@@ -277,10 +301,20 @@ impl Run {
                     let l = unsafe { l.assume_init() };
                     assert_eq!((l.record_type, l.length as usize), (e.record_type, len), "record vs layout");
                     assert_ne!(e.flags & EIK_EVENT_HAS_RECORD_TYPE, 0);
-                    Out::Record { line: e.line, lb_nr: e.lb_nr, rec: e.record_type, layout: e.layout, offset: e.offset, bytes, pseudonym: extra > 0 }
+                    Out::Record {
+                        line: e.line,
+                        lb_nr: e.lb_nr,
+                        rec: e.record_type,
+                        layout: e.layout,
+                        offset: e.offset,
+                        bytes,
+                        pseudonym: extra > 0,
+                    }
                 }
                 2 => {
-                    let key = bytes.get(e.key_start as usize..(e.key_start + e.key_len) as usize).expect("key inside the line");
+                    let key = bytes
+                        .get(e.key_start as usize..(e.key_start + e.key_len) as usize)
+                        .expect("key inside the line");
                     Out::Raw { line: e.line, key: key.to_vec(), bytes }
                 }
                 3..=5 => {
@@ -329,7 +363,13 @@ impl Run {
         }
         // SAFETY: written on OK.
         let b = unsafe { b.assume_init() };
-        assert!(b.n_events <= cap && b.consumed <= chunk.len(), "eik_decode: {} events of {cap}, consumed {} of {}", b.n_events, b.consumed, chunk.len());
+        assert!(
+            b.n_events <= cap && b.consumed <= chunk.len(),
+            "eik_decode: {} events of {cap}, consumed {} of {}",
+            b.n_events,
+            b.consumed,
+            chunk.len()
+        );
         assert_eq!(b.reserved, [0; 7]);
         self.events(&out[..b.n_events], &b, &chunk);
         self.fed += b.consumed;
@@ -343,7 +383,11 @@ impl Run {
         let mut b = MaybeUninit::<eik_batch>::uninit();
         // SAFETY: live handle; out writable for cap.
         let s = unsafe { eik_finish(self.dec, out.as_mut_ptr().cast(), cap, b.as_mut_ptr()) };
-        assert_eq!(s, if cap < EIK_MIN_EVENTS { eik_status::BufferTooSmall } else { eik_status::Ok }, "eik_finish(cap {cap})");
+        assert_eq!(
+            s,
+            if cap < EIK_MIN_EVENTS { eik_status::BufferTooSmall } else { eik_status::Ok },
+            "eik_finish(cap {cap})"
+        );
         self.note(s);
         if s != eik_status::Ok {
             return;
@@ -433,7 +477,10 @@ impl Run {
                         ok(s, "eik_family_layout");
                         // SAFETY: written on OK.
                         let l = unsafe { l.assume_init() };
-                        assert_eq!((l.index, l.record_type, l.length, l.n_fields as usize, l.reserved), (i, want.rec_nr, want.length, want.fields.len(), 0));
+                        assert_eq!(
+                            (l.index, l.record_type, l.length, l.n_fields as usize, l.reserved),
+                            (i, want.rec_nr, want.length, want.fields.len(), 0)
+                        );
                     }
                     None => assert_eq!(s, eik_status::NotFound, "eik_family_layout({i})"),
                 }
@@ -447,7 +494,10 @@ impl Run {
                         ok(s, "eik_family_field");
                         // SAFETY: written on OK.
                         let f = unsafe { f.assume_init() };
-                        assert_eq!((f.no, f.start, f.len, f.name.len), (want.no, want.start, want.len, want.name.len()));
+                        assert_eq!(
+                            (f.no, f.start, f.len, f.name.len),
+                            (want.no, want.start, want.len, want.name.len())
+                        );
                         assert!(f.start as usize + f.len as usize <= l.length as usize);
                         assert_eq!(f.reserved, [0; 3]);
                     }
@@ -479,7 +529,10 @@ fn create(input: &FfiInput) -> (*mut eik_decoder, eik_options) {
     ok(unsafe { eik_options_default(o.as_mut_ptr()) }, "eik_options_default");
     // SAFETY: written on OK.
     let mut o = unsafe { o.assume_init() };
-    assert_eq!((o.strict, o.base64, o.amount_scale, o.person_layout, o.forced_layouts), (0, 0, 6, 0, [EIK_LAYOUT_NONE; 4]));
+    assert_eq!(
+        (o.strict, o.base64, o.amount_scale, o.person_layout, o.forced_layouts),
+        (0, 0, 6, 0, [EIK_LAYOUT_NONE; 4])
+    );
     let mut dec: *mut eik_decoder = null_mut();
     if input.opts & 8 != 0 {
         // SAFETY: NULL options mean the defaults; writable out-parameter.
@@ -523,7 +576,16 @@ pub struct Summary {
 /// `ffi_calls`: see the module documentation.
 pub fn ffi_calls(input: &FfiInput) -> Summary {
     let (dec, o) = create(input);
-    let mut r = Run { dec, data: input.data.clone(), fed: 0, outs: Vec::new(), finishing: false, done: false, stopped: false, seen: [0; 10] };
+    let mut r = Run {
+        dec,
+        data: input.data.clone(),
+        fed: 0,
+        outs: Vec::new(),
+        finishing: false,
+        done: false,
+        stopped: false,
+        seen: [0; 10],
+    };
     for &op in &input.ops {
         r.run(op);
     }
@@ -552,7 +614,16 @@ pub fn ffi_calls(input: &FfiInput) -> Summary {
     }
     let c = r.counts();
     let s: &Counts = session.counts();
-    assert_eq!((c.lines, c.decoded, c.rejected, c.raw, c.warnings, c.errors), (s.lines, s.decoded, s.rejected, s.raw, s.warnings, s.errors), "counts");
+    assert_eq!(
+        (c.lines, c.decoded, c.rejected, c.raw, c.warnings, c.errors),
+        (s.lines, s.decoded, s.rejected, s.raw, s.warnings, s.errors),
+        "counts"
+    );
     let records = r.outs.iter().filter(|o| matches!(o, Out::Record { .. })).count();
-    Summary { records, findings: r.outs.len() - records - r.outs.iter().filter(|o| matches!(o, Out::Raw { .. })).count(), statuses: r.seen, stopped: r.stopped() }
+    Summary {
+        records,
+        findings: r.outs.len() - records - r.outs.iter().filter(|o| matches!(o, Out::Raw { .. })).count(),
+        statuses: r.seen,
+        stopped: r.stopped(),
+    }
 }

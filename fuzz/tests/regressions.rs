@@ -1,13 +1,14 @@
 //! The fuzz targets' checks as plain tests (stable Rust, no libFuzzer):
 //!
-//! * every file in `fuzz/regressions/<target>/` (minimized crashers) and in
-//!   `fuzz/seeds/<target>/` replays through its target;
+//! * every file in `fuzz/regressions/<target>/` (minimized crashers), in
+//!   `fuzz/seeds/<target>/` and in `fuzz/corpus/<target>/` (the campaign's
+//!   minimised corpus) replays through its target;
 //! * the sample file goes through every target in many chunkings;
 //! * a few hundred pseudo-random models make the round trip;
 //! * the checks themselves can fail (a corrupted file, a different run).
 
 use eindkomst_core::testing::SAMPLE;
-use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole};
+use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole, ten_digits};
 use eindkomst_fuzz::model::FileModel;
 use eindkomst_fuzz::targets::{self, replay, B64Input, SplitInput, TARGETS};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -52,6 +53,13 @@ fn regressions_replay() {
 #[cfg_attr(miri, ignore)]
 fn seeds_replay() {
     assert!(replay_dir("seeds") >= TARGETS.len());
+}
+
+/// The minimised corpus of the last campaign (`scripts/fuzz-campaign.sh`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn corpus_replay() {
+    assert!(replay_dir("corpus") >= TARGETS.len());
 }
 
 #[test]
@@ -147,6 +155,17 @@ fn the_checks_can_fail() {
     let at = enc.offsets[0] as usize + 20; // 1000 Klok_sendt, a digit
     enc.bytes[at] = if enc.bytes[at] == b'1' { b'2' } else { b'1' };
     assert!(catch_unwind(AssertUnwindSafe(|| targets::roundtrip_encoded(&m, &enc))).is_err());
+
+    // The CPR check sees 10 digits in a row wherever they start, and only then.
+    for at in 0..12 {
+        let mut text = b"x".repeat(25);
+        text[at..at + 10].copy_from_slice(b"0101604321");
+        assert!(ten_digits(&text), "{at}");
+        text[at + 4] = b'-';
+        assert!(!ten_digits(&text), "{at}");
+    }
+    assert!(!ten_digits(b"line 123456789, offset 1234567890"[..29].as_ref()));
+    assert!(ten_digits(b"line 123456789, offset 1234567890"));
 }
 
 /// The ABI target on its seeds: what each run did, pinned down exactly
@@ -192,7 +211,14 @@ fn abi_seeds_do_what_they_say() {
             arbitrary::Arbitrary::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).expect("input");
         let s = ffi_calls(&input);
         if std::env::var_os("EINDKOMST_PRINT").is_some() {
-            println!("(\"{}\", {}, {}, {:?}, {}),", f.file_name().unwrap().to_string_lossy(), s.records, s.findings, s.statuses, s.stopped);
+            println!(
+                "(\"{}\", {}, {}, {:?}, {}),",
+                f.file_name().unwrap().to_string_lossy(),
+                s.records,
+                s.findings,
+                s.statuses,
+                s.stopped
+            );
             continue;
         }
         assert_eq!((s.records, s.findings, s.statuses, s.stopped), (records, findings, statuses, stopped), "{name}");

@@ -1,42 +1,46 @@
 #!/usr/bin/env bash
-# Fuzzing: every cargo-fuzz target (fuzz/fuzz_targets) runs for a bounded time
-# from its committed seeds (FUZZ_SECONDS each, default 45), built with ASan and
-# debug assertions. Any crash, failed check, leak (LeakSanitizer), input slower
-# than 10 s (-timeout) or RSS above 2 GB (-rss_limit_mb) fails. The seeds are
-# copied into a scratch corpus, so the committed ones never grow. One summary
-# line per target, from libFuzzer's final stats; every target runs even when
-# one fails. Then the stable replay of the seeds and of the minimized crashers
-# (fuzz/tests/regressions.rs), with fmt and clippy of the fuzz workspace (the
-# root workspace excludes it).
+# Fuzzing, short and bounded: every cargo-fuzz target (fuzz/fuzz_targets) runs
+# for FUZZ_SECONDS (default 30) from its committed inputs (seeds, the
+# minimised campaign corpus fuzz/corpus/, regressions) with its dictionary,
+# built with debug assertions and without ASan (why: fuzz/common.sh). Any
+# crash, failed check, input slower than 10 s or RSS above 512 MB fails. The
+# inputs are copied into a scratch corpus, so the committed ones never grow.
+# Then every ffi_calls input (committed and found) is replayed through an ASan
+# + LeakSanitizer build of ffi_calls. One summary line per target, from
+# libFuzzer's final stats; every target runs even when one fails. Last, the
+# stable replay of all committed inputs (fuzz/tests/regressions.rs), with fmt
+# and clippy of the fuzz workspace (the root workspace excludes it).
+# Long runs that grow fuzz/corpus/: scripts/fuzz-campaign.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
+source fuzz/common.sh
 
-seconds="${FUZZ_SECONDS:-45}"
-targets=(decode_raw decode_split roundtrip base64 ffi_calls)
+seconds="${FUZZ_SECONDS:-30}"
 
-(cd fuzz && cargo +nightly fuzz build -O -a)
-bin="fuzz/target/x86_64-unknown-linux-gnu/release"
+fuzz_build
 work="fuzz/target/ci"
 rm -rf "$work"
 mkdir -p "$work"
 
-final_stat() { sed -n "s/^stat::$2: *//p" "$1" | tail -n 1; }
-
 failed=()
-for t in "${targets[@]}"; do
+for t in "${FUZZ_TARGETS[@]}"; do
   [ -d "fuzz/seeds/$t" ] || { echo "no seeds for $t" >&2; exit 1; }
   mkdir -p "$work/corpus/$t" "$work/artifacts/$t"
-  cp fuzz/seeds/"$t"/* "$work/corpus/$t/"
+  for d in $(fuzz_inputs "$t"); do find "$d" -type f ! -name '*.md' -exec cp {} "$work/corpus/$t/" \;; done
+  before=$(ls "$work/corpus/$t" | wc -l)
   log="$work/$t.log"
   status=0
-  "$bin/$t" "$work/corpus/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+  # shellcheck disable=SC2046 # fuzz_dict gives zero or one word
+  "$FUZZ_BIN/$t" "$work/corpus/$t" $(fuzz_dict "$t") -max_total_time="$seconds" "${FUZZ_LIMITS[@]}" \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/$t/" >"$log" 2>&1 || status=$?
-  execs="$(final_stat "$log" number_of_executed_units)"
+  execs="$(fuzz_stat "$log" number_of_executed_units)"
   crashes="$(find "$work/artifacts/$t" -type f | wc -l)"
-  echo "fuzz $t: ${execs:-0} executions in ${seconds}s ($(final_stat "$log" average_exec_per_sec) exec/s)," \
-    "corpus $(ls fuzz/seeds/"$t" | wc -l) -> $(ls "$work/corpus/$t" | wc -l)," \
-    "peak RSS $(final_stat "$log" peak_rss_mb) MB, $crashes crashes, exit $status"
+  read -r cov0 _ <<<"$(fuzz_cov "$log" INITED)"
+  read -r cov1 _ <<<"$(fuzz_cov "$log" DONE)"
+  echo "fuzz $t: ${execs:-0} executions in ${seconds}s ($(fuzz_stat "$log" average_exec_per_sec) exec/s)," \
+    "corpus $before -> $(ls "$work/corpus/$t" | wc -l), edges ${cov0:-?} -> ${cov1:-?}," \
+    "peak RSS $(fuzz_stat "$log" peak_rss_mb) MB, $crashes crashes, exit $status"
   if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ] || [ "${execs:-0}" -eq 0 ]; then
     grep -m1 -A4 -E 'panicked|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' "$log" >&2 || tail -n 30 "$log" >&2
     for f in "$work/artifacts/$t"/*; do
@@ -46,10 +50,12 @@ for t in "${targets[@]}"; do
   fi
 done
 
+fuzz_asan_replay "$work/ffi_calls-asan.log" "$work/corpus/ffi_calls" || failed+=("ffi_calls (ASan)")
+
 (cd fuzz && cargo fmt -- --check && cargo clippy -q --all-targets -- -D warnings && cargo test -q)
 
 if [ "${#failed[@]}" -ne 0 ]; then
-  echo "fuzz targets failed: ${failed[*]}; minimize (cargo +nightly fuzz tmin <target> <input>)," \
+  echo "fuzz targets failed: ${failed[*]}; minimize (cargo +nightly fuzz tmin -s none <target> <input>)," \
     "add to fuzz/regressions/<target>/ with a README row" >&2
   exit 1
 fi

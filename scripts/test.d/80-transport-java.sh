@@ -5,7 +5,9 @@
 # official schemas), the Beskedfordeler AMQP consumer against a real
 # rabbitmq-server (TLS + EXTERNAL, 30 SIGKILL crash runs, a 2000-message soak),
 # the Beskedfordeler REST receiver driven by curl with client certificates, the
-# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file under -Xmx64m).
+# SFTP poller against a real OpenSSH sshd (incl. a 200 MB file under -Xmx64m; and
+# crash consistency: the poller process SIGKILLed at 30 random moments and at each
+# handler step, a full tmpfs under the part and the ledger).
 # The tests start and stop the servers themselves, on 127.0.0.1 with their own
 # ports and temp dirs. The full 100 000-message soak: scripts/soak-beskedfordeler.sh.
 set -euo pipefail
@@ -31,7 +33,7 @@ mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test \
 # Every test class ran (surefire reports), with the exact number of tests each.
 for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:4 amqp.BeskedfordelerConsumerTest:8 \
             amqp.TlsExternalTest:2 amqp.CrashTest:1 amqp.SoakTest:2 beskedfordeler.BeskedReceiverTest:6 \
-            beskedfordeler.LedgerTest:1 rest.ModtagBeskedServerTest:3 sftp.DailyFilePollerTest:7; do
+            beskedfordeler.LedgerTest:1 rest.ModtagBeskedServerTest:3 sftp.DailyFilePollerTest:9 sftp.CrashConsistencyTest:4; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || { echo "80-transport-java: no report for $cls" >&2; exit 1; }
@@ -41,5 +43,7 @@ for spec in soap.SoapClientTest:11 soap.WsSecurityTest:8 security.StsClientTest:
 done
 grep -q '^sftp: 199 MB file, 4400000 records' "$log" || { echo "80-transport-java: the 200 MB SFTP test did not run" >&2; exit 1; }
 grep -q '^crash-java: 540 stored once, 60 dead-lettered once' "$log" || { echo "80-transport-java: the crash test did not report" >&2; exit 1; }
+grep -q '^sftp-crash: 30 SIGKILLs' "$log" || { echo "80-transport-java: the SFTP crash test did not run" >&2; exit 1; }
 echo "transport-java: $(grep '^sftp:' "$log")"
+echo "transport-java: $(grep '^sftp-crash:' "$log")"
 grep '^crash-java: \|^soak-java ' "$log" | sed 's/^/transport-java: /'

@@ -2,10 +2,11 @@
 # Node transport adapters (bindings/node-transport): the STS client and both SOAP
 # clients with WS-Security against the transport double (bindings/transport-double,
 # the same program the Java and C# tests use), the Beskedfordeler consumer against
-# a real rabbitmq-server (TLS + EXTERNAL, 30 SIGKILL crash runs, a 2000-message
-# soak), the Beskedfordeler REST receiver driven by curl with client certificates,
-# the SFTP poller against a real OpenSSH sshd (incl. a 200 MB file with bounded
-# memory). The tests start and stop the servers on 127.0.0.1 themselves. The full
+# a real rabbitmq-server (TLS + EXTERNAL, 30 SIGKILL crash runs, a soak), the REST
+# receiver, and the SFTP poller against a real OpenSSH sshd (incl. a 200 MB file
+# with bounded memory; and crash consistency: the poller process SIGKILLed at 30
+# random moments and at each handler step, a full tmpfs under the part and the
+# ledger). The tests start and stop the servers on 127.0.0.1 themselves. The full
 # 100 000-message soak: scripts/soak-beskedfordeler.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,8 +29,10 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 51 ] || { echo "81-transport-node: $pass tests passed, want 51" >&2; exit 1; }
+[ "$pass" = 57 ] || { echo "81-transport-node: $pass tests passed, want 57" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
 grep -q '^# crash-node: 540 stored once, 60 dead-lettered once' "$log" || { echo "81-transport-node: the crash test did not report" >&2; exit 1; }
+grep -q '^# sftp-node-crash: 30 SIGKILLs' "$log" || { echo "81-transport-node: the SFTP crash test did not run" >&2; exit 1; }
 echo "transport-node: $(sed -n 's/^# sftp-node: //p' "$log")"
+echo "transport-node: $(sed -n 's/^# sftp-node-crash: //p' "$log")"
 sed -n 's/^# \(crash-node: \|soak-node \)/transport-node: \1/p' "$log"

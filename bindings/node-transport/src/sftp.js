@@ -4,11 +4,25 @@
 // (never held in memory) while the received bytes are appended to a local
 // <key>.part, so a broken transfer resumes from the part on the next poll; the
 // handler works as a transaction (begin, records, commit | abort); a ledger
-// (append-only, fsynced) records DONE/DAMAGED; the file and its metadata are
-// removed (or moved) on the server only after commit.
+// (append-only, fsynced) records COMMITTING before the commit and DONE after
+// it, or DAMAGED; the file and its metadata are removed (or moved) on the
+// server only after DONE.
+//
+// Crashes: the process may die anywhere; the next poll goes on from what is on
+// disk, and a file's records are committed exactly once if the handler keeps
+// its part: commit(file) stores the records and keyOf(file) in one atomic step
+// (whatever was not committed is gone after a crash), and committed(file)
+// answers from that store. Before it decodes a file that is not DONE, the
+// poller asks committed(file): yes (a crash between the commit and DONE, or a
+// lost ledger), the file is only marked done and removed; no, it is decoded
+// (again: records() may see a record twice, begin() comes first).
+// A full local disk: writing the part breaks the transfer off (INTERRUPTED,
+// the part kept, the handler aborted); a ledger line that cannot be written
+// makes pollOnce() reject before anything depends on it. The file stays on
+// the server; the next poll after space is freed takes it from there.
 import { Client } from 'ssh2';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlinkSync, openSync, writeSync, fsyncSync, closeSync, ftruncateSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeStream } from 'eindkomst';
@@ -26,13 +40,27 @@ export function readMetadata(xml) {
 
 const keyOf = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
 
+/** Writes all of `buf` (writeSync may write less than asked). */
+function writeAll(fd, buf) {
+  for (let at = 0; at < buf.length;) at += writeSync(fd, buf, at, buf.length - at);
+}
+
+/**
+ * The processed-files ledger: one line per decision (state TAB key TAB name TAB size TAB sha256; states
+ * COMMITTING, DONE, DAMAGED), fsynced before the poller acts on it; the last line for a key wins. A line is
+ * whole or absent: a write that fails (a full disk) is cut off again, and a last line without its line end
+ * (the process died while writing it) is dropped when the ledger is opened.
+ */
 class Ledger {
   #path;
   #state = new Map();
   constructor(path) {
     this.#path = path;
     if (existsSync(path)) {
-      for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const all = readFileSync(path);
+      const end = all.lastIndexOf(0x0a) + 1;
+      if (end < all.length) truncateSync(path, end);
+      for (const line of all.subarray(0, end).toString('utf8').split('\n')) {
         const [state, key] = line.split('\t');
         if (key) this.#state.set(key, state);
       }
@@ -42,10 +70,24 @@ class Ledger {
   record(state, file, sha256) {
     const fd = openSync(this.#path, 'a');
     try {
-      writeSync(fd, `${state}\t${keyOf(file)}\t${file.name}\t${file.size}\t${sha256}\n`);
-      fsyncSync(fd);
+      const before = statSync(this.#path).size;
+      try {
+        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${file.name}\t${file.size}\t${sha256}\n`));
+        fsyncSync(fd);
+      } catch (err) {
+        ftruncateSync(fd, before);
+        throw new Error(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`, { cause: err });
+      }
     } finally { closeSync(fd); }
     this.#state.set(keyOf(file), state);
+  }
+}
+
+/** The local part could not be written (a full disk): not the server's fault. */
+class PartNotWritten extends Error {
+  constructor(part, cause) {
+    super(`cannot write partial download ${part}: ${cause.message}`, { cause });
+    this.name = 'PartNotWritten';
   }
 }
 
@@ -54,7 +96,9 @@ const p = (fn) => new Promise((resolve, reject) => fn((err, v) => (err ? reject(
 /**
  * config: { host, port, username, privateKey (Buffer), hostKey (Buffer: the pinned server key blob),
  *   remoteDir ('IN'), workDir, ledger (path), doneDir (remote dir or null = delete), stableSize (bool) }.
- * handler: { begin(file), records(array), commit(file, counts), abort(file, reason) } (may be async).
+ * handler: { begin(file), records(array), commit(file, counts), abort(file, reason), committed(file) } (may be
+ *   async); commit stores the records with keyOf(file) atomically, committed(file) tells whether it did (see
+ *   the top of this file).
  * pollOnce() resolves [{ file, state, resumedFrom, detail }], state one of DONE, ALREADY_DONE, IN_FLIGHT,
  * DAMAGED, INTERRUPTED, NOT_FOR_US.
  */
@@ -90,6 +134,10 @@ export class DailyFilePoller {
       const outcomes = [];
       for (const e of list) {
         const n = e.filename;
+        if (n.endsWith('.metadata') && !names.has(n.slice(0, -9))) {
+          await this.#removeIfDone(sftp, n);
+          continue;
+        }
         if (n.startsWith('.') || /\.(metadata|trigger|sftpreceipt)$/.test(n)) continue;
         outcomes.push(await this.#process(sftp, e, names.has(`${n}.metadata`)));
       }
@@ -135,15 +183,39 @@ export class DailyFilePoller {
     return this.#fetchAndDecode(sftp, file);
   }
 
+  /**
+   * True when the file is done: DONE in the ledger, or the handler has it committed (the process died
+   * between the handler's commit and DONE, or the ledger was lost). Then it is (again) removed from the
+   * server. The handler is asked before every decode, so its store, not the ledger, decides.
+   */
   async #done(sftp, file) {
-    if (this.#ledger.state(keyOf(file)) !== 'DONE') return false;
+    const state = this.#ledger.state(keyOf(file));
+    if (state === 'DAMAGED') return false;
+    if (state !== 'DONE') {
+      if (!(await this.#handler.committed(file))) return false;
+      this.#ledger.record('DONE', file, '-');
+    }
     await this.#cleanUp(sftp, file);
     return true;
   }
 
+  /** A metadata file whose data file is gone (removed just before a crash): removed too once its file is DONE. */
+  async #removeIfDone(sftp, name) {
+    let uuid;
+    try {
+      uuid = readMetadata((await p((cb) => sftp.readFile(this.#remote(name), cb))).toString('utf8')).fileTransferUuid;
+    } catch {
+      return;
+    }
+    if (uuid == null || this.#ledger.state(uuid) !== 'DONE') return;
+    await this.#removeRemote(sftp, name);
+  }
+
+  #part(file) { return join(this.#config.workDir, `${keyOf(file).replace(/[^A-Za-z0-9._-]/g, '_')}.part`); }
+
   async #fetchAndDecode(sftp, file) {
     const h = this.#handler;
-    const part = join(this.#config.workDir, `${keyOf(file).replace(/[^A-Za-z0-9._-]/g, '_')}.part`);
+    const part = this.#part(file);
     let have = existsSync(part) ? statSync(part).size : 0;
     if (have > file.size) { unlinkSync(part); have = 0; }
     const sha = createHash('sha256');
@@ -155,7 +227,7 @@ export class DailyFilePoller {
       if (have > 0) for await (const chunk of createReadStream(part, { start: 0, end: have - 1 })) { sha.update(chunk); total += chunk.length; yield chunk; }
       if (have < file.size) {
         for await (const chunk of sftp.createReadStream(remotePath, { start: have })) {
-          writeSync(fd, chunk);
+          try { writeAll(fd, chunk); } catch (err) { throw new PartNotWritten(part, err); }
           sha.update(chunk);
           total += chunk.length;
           yield chunk;
@@ -175,14 +247,21 @@ export class DailyFilePoller {
       }
       counts = stream.counts;
     } catch (err) {
-      fsyncSync(fd);
+      try { fsyncSync(fd); } catch { /* what was written is kept; the part stays a prefix of the file */ }
       closeSync(fd);
-      const why = handlerFailed ? `handler failed: ${err?.name}` : `transfer broke off: ${err?.message}`;
+      const why = handlerFailed ? `handler failed: ${err?.name}` : err instanceof PartNotWritten ? err.message : `transfer broke off: ${err?.message}`;
       await h.abort(file, why);
       return { file, state: 'INTERRUPTED', resumedFrom: have, detail: why };
     }
-    fsyncSync(fd);
-    closeSync(fd);
+    try {
+      fsyncSync(fd);
+    } catch (err) {
+      const why = new PartNotWritten(part, err).message;
+      await h.abort(file, why);
+      return { file, state: 'INTERRUPTED', resumedFrom: have, detail: why };
+    } finally {
+      closeSync(fd);
+    }
     if (total < file.size) {
       const why = `transfer broke off after ${total} of ${file.size} bytes`;
       await h.abort(file, why);
@@ -197,25 +276,35 @@ export class DailyFilePoller {
       return { file, state: 'DAMAGED', resumedFrom: have, detail: why };
     }
     try {
+      this.#ledger.record('COMMITTING', file, hash);
+    } catch (err) {
+      await h.abort(file, 'ledger not writable');
+      throw err;
+    }
+    try {
       await h.commit(file, counts);
     } catch (err) {
+      // COMMITTING stays: the next poll asks the handler whether the commit took effect after all.
       await h.abort(file, `commit failed: ${err?.name}`);
       return { file, state: 'INTERRUPTED', resumedFrom: have, detail: 'commit failed' };
     }
     this.#ledger.record('DONE', file, hash);
     await this.#cleanUp(sftp, file);
-    unlinkSync(part);
     return { file, state: 'DONE', resumedFrom: have, detail: null };
   }
 
+  /** Removes (or moves) the file and its metadata on the server, then the local part. */
   async #cleanUp(sftp, file) {
-    for (const n of [file.name, `${file.name}.metadata`]) {
-      try {
-        if (this.#config.doneDir) await p((cb) => sftp.rename(this.#remote(n), `${this.#config.doneDir}/${n}`, cb));
-        else await p((cb) => sftp.unlink(this.#remote(n), cb));
-      } catch (err) {
-        if (err.code !== 2) throw err; // 2 = no such file
-      }
+    for (const n of [file.name, `${file.name}.metadata`]) await this.#removeRemote(sftp, n);
+    if (existsSync(this.#part(file))) unlinkSync(this.#part(file));
+  }
+
+  async #removeRemote(sftp, n) {
+    try {
+      if (this.#config.doneDir) await p((cb) => sftp.rename(this.#remote(n), `${this.#config.doneDir}/${n}`, cb));
+      else await p((cb) => sftp.unlink(this.#remote(n), cb));
+    } catch (err) {
+      if (err.code !== 2) throw err; // 2 = no such file
     }
   }
 }

@@ -35,15 +35,18 @@ const config = (stableSize = false) => ({
   remoteDir: 'IN', workDir: join(work, 'parts'), ledger: join(work, 'ledger.tsv'), stableSize,
 });
 
+const key = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
+
 /** Records the calls; keeps counts (and record types only when asked), never whole files. */
 function journal({ keepTypes = true, onRecords = () => {} } = {}) {
-  const state = { calls: [], types: [], records: 0, committed: 0 };
+  const state = { calls: [], types: [], records: 0, committed: 0, keys: [] };
   return {
     state,
     begin: (f) => { state.calls.push(`begin ${f.name}`); state.records = 0; state.types = []; },
     records: (rs) => { state.records += rs.length; if (keepTypes) state.types.push(...rs.map((r) => r.record)); onRecords(state); },
-    commit: (f, c) => { state.calls.push(`commit ${f.name} ${c.decoded}`); state.committed += state.records; },
+    commit: (f, c) => { state.calls.push(`commit ${f.name} ${c.decoded}`); state.committed += state.records; state.keys.push(key(f)); },
     abort: (f, why) => { state.calls.push(`abort ${f.name}: ${why}`); },
+    committed: (f) => state.keys.includes(key(f)),
   };
 }
 
@@ -60,8 +63,9 @@ test('a normal day: decoded, committed, recorded, removed', async () => {
   assert.deepEqual(h.state.types, sampleTypes);
   assert.ok(!existsSync(inPath('D250203.L01')) && !existsSync(inPath('D250203.L01.metadata')));
   const ledger = readFileSync(join(work, 'ledger.tsv'), 'utf8').trimEnd().split('\n');
-  assert.equal(ledger.length, 1);
-  assert.ok(ledger[0].startsWith(`DONE\t${uuid}\tD250203.L01\t${sample.length}\t`), ledger[0]);
+  const sha = ledger[1].split('\t')[4];
+  assert.match(sha, /^[0-9a-f]{64}$/);
+  assert.deepEqual(ledger, [`COMMITTING\t${uuid}\tD250203.L01\t${sample.length}\t${sha}`, `DONE\t${uuid}\tD250203.L01\t${sample.length}\t${sha}`]);
   assert.deepEqual(await poller.pollOnce(), []);
 });
 
@@ -147,6 +151,38 @@ test('a 200 MB file streams with bounded memory', async () => {
   const growth = (peak - rss0) / 2 ** 20;
   console.log(`sftp-node: ${Math.round(size / 2 ** 20)} MB file, 4400000 records, SFTP + decode in ${seconds.toFixed(1)} s (${(size / 1e6 / seconds).toFixed(0)} MB/s), RSS growth ${growth.toFixed(0)} MB`);
   assert.ok(growth < 100, `RSS grew ${growth.toFixed(0)} MB while streaming a ${Math.round(size / 2 ** 20)} MB file`);
+});
+
+test('a commit that fails after taking effect is not repeated, even without the ledger', async () => {
+  const uuid = randomUUID();
+  deliver('D250210.L01', sample, uuid);
+  const h = journal();
+  const commit = h.commit;
+  h.commit = (f, c) => { commit(f, c); throw new Error('connection lost after COMMIT'); };
+  const first = (await new DailyFilePoller(config(), h).pollOnce())[0];
+  assert.deepEqual([first.state, first.detail], ['INTERRUPTED', 'commit failed']);
+  assert.ok(existsSync(inPath('D250210.L01')), 'no clean-up without DONE');
+  const states = () => readFileSync(join(work, 'ledger.tsv'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t')[0]);
+  assert.deepEqual(states(), ['COMMITTING']);
+  // Even with the ledger lost, a restarted poller asks the handler first: done, not decoded again.
+  unlinkSync(join(work, 'ledger.tsv'));
+  assert.equal((await new DailyFilePoller(config(), h).pollOnce())[0].state, 'ALREADY_DONE');
+  assert.deepEqual(h.state.calls, ['begin D250210.L01', 'commit D250210.L01 27', 'abort D250210.L01: commit failed: Error']);
+  assert.deepEqual(states(), ['DONE']);
+  assert.ok(!existsSync(inPath('D250210.L01')) && !existsSync(inPath('D250210.L01.metadata')));
+});
+
+test('a torn ledger line is dropped, and a metadata file left by a crash is removed', async () => {
+  const uuid = randomUUID();
+  const done = `DONE\t${uuid}\tD250211.L01\t${sample.length}\t-\n`;
+  writeFileSync(join(work, 'ledger.tsv'), `${done}COMMITTING\t${randomUUID()}\tD250`);
+  // The process died between removing the data file and its metadata.
+  writeFileSync(inPath('D250211.L01.metadata'), metadata(uuid, 'D250211.L01', sample.length, sshd.user));
+  const h = journal();
+  assert.deepEqual(await new DailyFilePoller(config(), h).pollOnce(), []);
+  assert.ok(!existsSync(inPath('D250211.L01.metadata')));
+  assert.equal(readFileSync(join(work, 'ledger.tsv'), 'utf8'), done);
+  assert.deepEqual(h.state.calls, []);
 });
 
 test('the example runs', () => {

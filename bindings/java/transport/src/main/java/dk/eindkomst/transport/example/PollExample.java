@@ -27,6 +27,9 @@ public final class PollExample {
             @Override public void record(Record r) { if (r.recordType() == 6001) sum += r.amountOre().orElse(0); }
             @Override public void commit(DailyFile f, Counts c) { System.out.println(f.name() + ": " + c.decoded() + " records, 6001 total " + sum + " øre"); }
             @Override public void abort(DailyFile f, String reason) { System.out.println(f.name() + " not taken: " + reason); }
+            // Keeps nothing, so nothing was committed before a crash. A real handler stores the records and
+            // f.key() in one transaction and answers this from its store (see DailyFileHandler).
+            @Override public boolean committed(DailyFile f) { return false; }
         };
         for (Outcome o : new DailyFilePoller(config, handler).pollOnce()) {
             System.out.println(o.file().name() + " " + o.state() + (o.detail() == null ? "" : " (" + o.detail() + ")"));

@@ -42,11 +42,18 @@ import java.util.TreeMap;
  * <li>streams the file through the engine into the {@link DailyFileHandler} while appending the received
  *     bytes to a local {@code <key>.part} file, never holding the file in memory; a broken transfer keeps
  *     the part, and the next poll re-reads it locally and fetches only the rest from the server;</li>
- * <li>on a clean decode: handler commit, ledger DONE (forced to disk), then the data file and its metadata
- *     are removed (or moved to {@link SftpConfig#doneDir()}); a file already DONE in the ledger is only
- *     removed; a damaged file (rejected lines, stream errors, wrong size) is aborted, reported and left on
- *     the server, and recorded as DAMAGED so the same delivery is not decoded again.</li>
+ * <li>on a clean decode: ledger COMMITTING, handler commit, ledger DONE (each ledger line forced to disk),
+ *     then the data file and its metadata are removed (or moved to {@link SftpConfig#doneDir()}); a file
+ *     already DONE in the ledger is only removed; a damaged file (rejected lines, stream errors, wrong size)
+ *     is aborted, reported and left on the server, and recorded as DAMAGED so the same delivery is not
+ *     decoded again.</li>
  * </ol>
+ * Crashes: the process may be killed anywhere; the next poll finds the state on disk and goes on from it,
+ * and every file's records are committed exactly once (the handler's part of that promise: {@link
+ * DailyFileHandler}). A full local disk: writing the part breaks the transfer off (INTERRUPTED, the part
+ * kept, the handler aborted); a ledger line that cannot be written makes {@link #pollOnce()} throw before
+ * anything depends on it (no commit without COMMITTING, no clean-up without DONE). Either way the file
+ * stays on the server and the next poll after space is freed takes it from there.
  * Not thread-safe: poll from one thread.
  */
 public final class DailyFilePoller {
@@ -93,6 +100,10 @@ public final class DailyFilePoller {
         List<Outcome> outcomes = new ArrayList<>();
         for (ChannelSftp.LsEntry e : entries.values()) {
             String name = e.getFilename();
+            if (name.endsWith(".metadata") && !entries.containsKey(name.substring(0, name.length() - 9))) {
+                removeIfDone(sftp, name);
+                continue;
+            }
             if (name.startsWith(".") || name.endsWith(".metadata") || name.endsWith(".trigger") || name.endsWith(".sftpreceipt")) {
                 continue;
             }
@@ -137,15 +148,52 @@ public final class DailyFilePoller {
         return fetchAndDecode(sftp, file);
     }
 
-    /** True when the ledger has the file as done; then it is (again) removed from the server. */
-    private boolean done(ChannelSftp sftp, DailyFile file) throws SftpException {
-        if (!"DONE".equals(ledger.state(file.key()))) return false;
+    /**
+     * True when the file is done: DONE in the ledger, or the handler has it committed (the process died
+     * between the handler's commit and DONE, or the ledger was lost). Then it is (again) removed from the
+     * server. The handler is asked before every decode, so its store, not the ledger, decides.
+     */
+    private boolean done(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {
+        String state = ledger.state(file.key());
+        if (!"DONE".equals(state) && !"DAMAGED".equals(state)) {
+            boolean committed;
+            try {
+                committed = handler.committed(file);
+            } catch (Exception e) {
+                throw new IOException("handler.committed failed", e);
+            }
+            if (!committed) return false;
+            ledger.record("DONE", file, "-");
+        } else if ("DAMAGED".equals(state)) {
+            return false;
+        }
         cleanUp(sftp, file);
         return true;
     }
 
+    /** A metadata file whose data file is gone (removed just before a crash): removed too once its file is DONE. */
+    private void removeIfDone(ChannelSftp sftp, String metadataName) throws SftpException {
+        String uuid;
+        try (InputStream in = sftp.get(remote(metadataName))) {
+            uuid = FileMetadata.parse(in.readNBytes(1 << 20)).fileTransferUuid();
+        } catch (IllegalArgumentException | IOException unreadable) {
+            return;
+        }
+        if (uuid == null || !"DONE".equals(ledger.state(uuid))) return;
+        try {
+            if (config.doneDir() != null) sftp.rename(remote(metadataName), config.doneDir() + "/" + metadataName);
+            else sftp.rm(remote(metadataName));
+        } catch (SftpException e) {
+            if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) throw e;
+        }
+    }
+
+    private Path part(DailyFile file) {
+        return config.workDir().resolve(file.key().replaceAll("[^A-Za-z0-9._-]", "_") + ".part");
+    }
+
     private Outcome fetchAndDecode(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {
-        Path part = config.workDir().resolve(file.key().replaceAll("[^A-Za-z0-9._-]", "_") + ".part");
+        Path part = part(file);
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (have > file.size()) {
             Files.delete(part);
@@ -158,7 +206,7 @@ public final class DailyFilePoller {
         try (FileChannel partChannel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             // The local part is read to its end before the first remote byte is appended to it.
             InputStream local = Files.newInputStream(part);
-            InputStream remote = have < file.size() ? new Tee(sftp.get(remote(file.name()), null, have), Channels.newOutputStream(partChannel))
+            InputStream remote = have < file.size() ? new Tee(sftp.get(remote(file.name()), null, have), Channels.newOutputStream(partChannel), part)
                                                     : InputStream.nullInputStream();
             CountingInput in = new CountingInput(new DigestInputStream(new SequenceInputStream(local, remote), sha));
             try {
@@ -177,13 +225,24 @@ public final class DailyFilePoller {
                 }
                 counts = decoder.counts();
             } catch (Exception broken) {
-                partChannel.force(true);
-                String why = broken instanceof UncheckedIOException u ? "transfer broke off: " + u.getCause().getMessage()
-                                                                     : "handler failed: " + broken.getClass().getSimpleName();
+                String why = broken instanceof UncheckedIOException u
+                        ? (u.getCause() instanceof PartNotWritten ? "" : "transfer broke off: ") + u.getCause().getMessage()
+                        : "handler failed: " + broken.getClass().getSimpleName();
+                try {
+                    partChannel.force(true);
+                } catch (IOException diskFull) {
+                    // what was written is kept; the part stays a prefix of the file either way
+                }
                 handler.abort(file, why);
                 return new Outcome(file, Outcome.State.INTERRUPTED, have, why);
             }
-            partChannel.force(true);
+            try {
+                partChannel.force(true);
+            } catch (IOException e) {
+                String why = new PartNotWritten(part, e).getMessage();
+                handler.abort(file, why);
+                return new Outcome(file, Outcome.State.INTERRUPTED, have, why);
+            }
             total = in.count;
         }
         if (total < file.size()) {
@@ -201,18 +260,25 @@ public final class DailyFilePoller {
             return new Outcome(file, Outcome.State.DAMAGED, have, why);
         }
         try {
+            ledger.record("COMMITTING", file, hash);
+        } catch (IOException e) {
+            handler.abort(file, "ledger not writable");
+            throw e;
+        }
+        try {
             handler.commit(file, counts);
         } catch (Exception e) {
+            // COMMITTING stays: the next poll asks the handler whether the commit took effect after all.
             handler.abort(file, "commit failed: " + e.getClass().getSimpleName());
             return new Outcome(file, Outcome.State.INTERRUPTED, have, "commit failed");
         }
         ledger.record("DONE", file, hash);
         cleanUp(sftp, file);
-        Files.deleteIfExists(part);
         return new Outcome(file, Outcome.State.DONE, have, null);
     }
 
-    private void cleanUp(ChannelSftp sftp, DailyFile file) throws SftpException {
+    /** Removes (or moves) the file and its metadata on the server, then the local part. */
+    private void cleanUp(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {
         for (String name : new String[] {file.name(), file.name() + ".metadata"}) {
             try {
                 if (config.doneDir() != null) sftp.rename(remote(name), config.doneDir() + "/" + name);
@@ -221,6 +287,7 @@ public final class DailyFilePoller {
                 if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) throw e;
             }
         }
+        Files.deleteIfExists(part(file));
     }
 
     private String remote(String name) {
@@ -235,13 +302,24 @@ public final class DailyFilePoller {
         }
     }
 
+    /** The local part file could not be written (a full disk): not the server's fault. */
+    private static final class PartNotWritten extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PartNotWritten(Path part, IOException cause) {
+            super("cannot write partial download " + part + ": " + cause.getMessage(), cause);
+        }
+    }
+
     /** Copies every byte read to {@code copy} (the local part file). */
     private static final class Tee extends FilterInputStream {
         private final OutputStream copy;
+        private final Path part;
 
-        Tee(InputStream in, OutputStream copy) {
+        Tee(InputStream in, OutputStream copy, Path part) {
             super(in);
             this.copy = copy;
+            this.part = part;
         }
 
         @Override
@@ -253,7 +331,13 @@ public final class DailyFilePoller {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
-            if (n > 0) copy.write(b, off, n);
+            if (n > 0) {
+                try {
+                    copy.write(b, off, n);
+                } catch (IOException e) {
+                    throw new PartNotWritten(part, e);
+                }
+            }
             return n;
         }
     }

@@ -50,8 +50,9 @@ class DailyFilePollerTest {
     }
 
     /** Records what the poller asked of it; keeps only counts and record types, never whole files. */
-    static final class Journal implements DailyFileHandler {
+    static class Journal implements DailyFileHandler {
         final List<String> calls = new ArrayList<>();
+        final List<String> committedKeys = new ArrayList<>();
         final List<Integer> types = new ArrayList<>();
         long records;
         long committedRecords;
@@ -67,7 +68,9 @@ class DailyFilePollerTest {
         @Override public void commit(DailyFile f, Counts c) {
             calls.add("commit " + f.name() + " " + c.decoded());
             committedRecords += records;
+            committedKeys.add(f.key());
         }
+        @Override public boolean committed(DailyFile f) { return committedKeys.contains(f.key()); }
         @Override public void abort(DailyFile f, String reason) { calls.add("abort " + f.name() + ": " + reason); }
     }
 
@@ -76,10 +79,7 @@ class DailyFilePollerTest {
     }
 
     static String metadata(String uuid, String name, long size, String recipient) {
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FileMetadata xmlns=\"http://serviceplatformen.dk/xml/wsdl/soap11/SFTP/1/types\">"
-               + "<FileTransferUUID>" + uuid + "</FileTransferUUID><FileDescriptor><FileName>" + name + "</FileName><SizeInBytes>" + size
-               + "</SizeInBytes><Sender>SKAT_EINDKOMST</Sender><Recipients>" + recipient + "</Recipients></FileDescriptor>"
-               + "<FileContentDescriptor/></FileMetadata>\n";
+        return Deliveries.metadata(uuid, name, size, recipient);
     }
 
     static void deliver(String name, byte[] data, String uuid) throws Exception {
@@ -92,13 +92,7 @@ class DailyFilePollerTest {
     }
 
     static Path generate(String name, int records, int seed) throws Exception {
-        Path out = in(name);
-        Process p = new ProcessBuilder(root.resolve("target/release/eindkomst").toString(), "generate", "--records",
-                                       Integer.toString(records), "--seed", Integer.toString(seed), "-o", out.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
-        return out;
+        return Deliveries.generate(root, in(name), records, seed);
     }
 
     @Test
@@ -116,8 +110,11 @@ class DailyFilePollerTest {
         assertFalse(Files.exists(in("D250203.L01")));
         assertFalse(Files.exists(in("D250203.L01.metadata")));
         List<String> ledger = Files.readAllLines(work.resolve("ledger.tsv"));
-        assertEquals(1, ledger.size());
-        assertTrue(ledger.get(0).startsWith("DONE\t" + uuid + "\tD250203.L01\t" + sample.length + "\t"), ledger.get(0));
+        assertEquals(2, ledger.size());
+        String sha = ledger.get(1).split("\t")[4];
+        assertTrue(sha.matches("[0-9a-f]{64}"), sha);
+        assertEquals(List.of("COMMITTING\t" + uuid + "\tD250203.L01\t" + sample.length + "\t" + sha,
+                             "DONE\t" + uuid + "\tD250203.L01\t" + sample.length + "\t" + sha), ledger);
         assertEquals(List.of(), poller.pollOnce());
         assertEquals(0, Files.list(work.resolve("parts")).count());
     }
@@ -223,6 +220,45 @@ class DailyFilePollerTest {
         assertEquals(List.of("begin D250208.L01", "commit D250208.L01 4400000"), j.calls);
         System.out.printf("sftp: %d MB file, 4400000 records, SFTP + decode in %.1f s (%.0f MB/s), max heap %d MB%n",
                           size >> 20, seconds, size / 1e6 / seconds, maxHeap >> 20);
+    }
+
+    @Test
+    void aCommitThatFailsAfterTakingEffectIsNotRepeatedEvenWithoutTheLedger() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        deliver("D250210.L01", sample, uuid);
+        Journal j = new Journal() {
+            @Override public void commit(DailyFile f, Counts c) {
+                super.commit(f, c);
+                throw new IllegalStateException("connection lost after COMMIT");
+            }
+        };
+        Outcome first = new DailyFilePoller(sshd.config(work, false), j).pollOnce().get(0);
+        assertEquals(Outcome.State.INTERRUPTED, first.state());
+        assertEquals("commit failed", first.detail());
+        assertTrue(Files.exists(in("D250210.L01")), "no clean-up without DONE");
+        assertEquals(List.of("COMMITTING"), Files.readAllLines(work.resolve("ledger.tsv")).stream().map(l -> l.split("\t")[0]).toList());
+        // Even with the ledger lost, a restarted poller asks the handler first: done, not decoded again.
+        Files.delete(work.resolve("ledger.tsv"));
+        Outcome second = new DailyFilePoller(sshd.config(work, false), j).pollOnce().get(0);
+        assertEquals(Outcome.State.ALREADY_DONE, second.state());
+        assertEquals(List.of("begin D250210.L01", "commit D250210.L01 27", "abort D250210.L01: commit failed: IllegalStateException"), j.calls);
+        assertEquals(List.of("DONE"), Files.readAllLines(work.resolve("ledger.tsv")).stream().map(l -> l.split("\t")[0]).toList());
+        assertFalse(Files.exists(in("D250210.L01")));
+        assertFalse(Files.exists(in("D250210.L01.metadata")));
+    }
+
+    @Test
+    void aTornLedgerLineIsDroppedAndAMetadataLeftByACrashIsRemoved() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        String done = "DONE\t" + uuid + "\tD250211.L01\t" + sample.length + "\t-\n";
+        Files.writeString(work.resolve("ledger.tsv"), done + "COMMITTING\t" + UUID.randomUUID() + "\tD250");
+        // The process died between removing the data file and its metadata.
+        Files.writeString(in("D250211.L01.metadata"), metadata(uuid, "D250211.L01", sample.length, sshd.user));
+        Journal j = new Journal();
+        assertEquals(List.of(), new DailyFilePoller(sshd.config(work, false), j).pollOnce());
+        assertFalse(Files.exists(in("D250211.L01.metadata")));
+        assertEquals(done, Files.readString(work.resolve("ledger.tsv")));
+        assertEquals(List.of(), j.calls);
     }
 
     @Test
