@@ -42,7 +42,8 @@ fn main() {
                 }
                 Event::Rejected(_) => rejected += 1,
                 Event::NeedInput | Event::End => break,
-                Event::Warning(_) | Event::Error(_) => {}
+                // Raw lines come only with `Unknown::Raw`, not asked for here.
+                Event::Warning(_) | Event::Error(_) | Event::Raw(_) => {}
             }
         }
     }
