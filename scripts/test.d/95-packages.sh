@@ -3,7 +3,7 @@
 # from a throw-away project outside the workspace (mktemp -d), as a consumer
 # would (packaging/README.md):
 #   versions  every place spells Cargo.toml's version (scripts/versions.sh --check), and the check bites
-#   crates    cargo package of eindkomst-core, -ffi, -cli (verified: each builds from its .crate alone)
+#   crates    cargo package of eindkomst-core, eindkomst (std layer), -ffi, -cli (verified: each builds from its .crate alone)
 #   c         packaging/c/install.sh into a temp prefix; a C program built with pkg-config, shared and static
 #   maven     mvn install of the engine; a project whose pom has only the dependency
 #   nuget     the .nupkg from Debian's nuget; a Mono program (mcs) against the package from a local feed
@@ -49,7 +49,7 @@ part_versions() {
 }
 
 part_crates() {
-  local crates=(eindkomst-core eindkomst-ffi eindkomst-cli)
+  local crates=(eindkomst-core eindkomst eindkomst-ffi eindkomst-cli)
   rm -f target/package/*.crate
   # --allow-dirty: a developer's uncommitted work; CI packages a clean clone.
   cargo package -q --allow-dirty "${crates[@]/#/-p}" >"$work/cargo-package.log" 2>&1 \
