@@ -311,7 +311,16 @@ fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's errors quote the offending argument: masked like every error
+    // text (a CPR typed where an SE-nr belongs stays out of the log).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", eindkomst::mask_cpr_like(&e.render().to_string()));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Decode { args, format, raw, filter } if filter.active() => {
             args.options().and_then(|o| filter.selection().and_then(|s| filter::decode(&args.file, o, format, raw, &s)))
@@ -354,7 +363,7 @@ fn main() -> ExitCode {
             }
         }
         Err(msg) => {
-            eprintln!("eindkomst: {msg}");
+            eprintln!("eindkomst: {}", eindkomst::mask_cpr_like(&msg));
             ExitCode::from(2)
         }
     }
