@@ -95,8 +95,9 @@ struct DecodeArgs {
     unknown: UnknownArg,
     /// Threads for a file (0: every core). Output, counts and finding order
     /// are the same as with 1. Standard input, Base64 and filters use one.
-    #[arg(long, default_value_t = 0)]
-    jobs: usize,
+    /// At most 256 (a larger number once aborted on allocating its queue).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
+    jobs: u16,
 }
 
 impl DecodeArgs {
@@ -104,7 +105,7 @@ impl DecodeArgs {
         if self.jobs == 0 {
             eindkomst_cli::parallel::every_core()
         } else {
-            self.jobs
+            usize::from(self.jobs)
         }
     }
 }
