@@ -95,8 +95,9 @@ struct DecodeArgs {
     unknown: UnknownArg,
     /// Threads for a file (0: every core). Output, counts and finding order
     /// are the same as with 1. Standard input, Base64 and filters use one.
-    #[arg(long, default_value_t = 0)]
-    jobs: usize,
+    /// At most 256 (a larger number once aborted on allocating its queue).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
+    jobs: u16,
 }
 
 impl DecodeArgs {
@@ -104,7 +105,7 @@ impl DecodeArgs {
         if self.jobs == 0 {
             eindkomst_cli::parallel::every_core()
         } else {
-            self.jobs
+            usize::from(self.jobs)
         }
     }
 }
@@ -311,7 +312,16 @@ fn load_family(path: &std::path::Path) -> Result<&'static Family, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's errors quote the offending argument: masked like every error
+    // text (a CPR typed where an SE-nr belongs stays out of the log).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", eindkomst::mask_cpr_like(&e.render().to_string()));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Decode { args, format, raw, filter } if filter.active() => {
             args.options().and_then(|o| filter.selection().and_then(|s| filter::decode(&args.file, o, format, raw, &s)))
@@ -354,7 +364,7 @@ fn main() -> ExitCode {
             }
         }
         Err(msg) => {
-            eprintln!("eindkomst: {msg}");
+            eprintln!("eindkomst: {}", eindkomst::mask_cpr_like(&msg));
             ExitCode::from(2)
         }
     }

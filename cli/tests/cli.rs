@@ -307,3 +307,21 @@ fn long_runs_show_progress_and_rate_on_a_terminal() {
     let out = Command::new(exe).args(["validate", file]).env("EINDKOMST_PROGRESS_AFTER", "0").output().unwrap();
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Error texts that echo an argument mask a CPR typed where another value
+/// belongs (found by scripts/test.d/85-no-cpr.sh): clap's and our own.
+#[test]
+fn errors_mask_a_cpr_given_as_another_value() {
+    let sample = sample();
+    for (args, want) in [
+        (vec!["--se", "6101901234"], "error: invalid value '**********' for '--se <SE,...>'"),
+        (vec!["--period", "610190-1234..x"], "eindkomst: --period **********..x: expected FROM..TO"),
+        (vec!["--variant", "6101901234@v1"], "eindkomst: family employer: no layout **********@v1"),
+    ] {
+        let out = eindkomst(&[&["decode"], &args[..], &[&sample]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with(want), "{args:?}: {err}");
+        assert!(!err.contains("6101901234") && !err.contains("610190-1234"), "{err}");
+    }
+}

@@ -60,3 +60,18 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
     assert_eq!(v.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&v.stdout).matches("rejected: ").count() > 100);
 }
+
+/// A huge `--jobs` is refused as a usage error; it once aborted on allocating
+/// its queue (found by scripts/test.d/85-no-cpr.sh with `--jobs 6101901234`).
+#[test]
+fn too_many_jobs_is_a_usage_error() {
+    let sample = data("sample.txt");
+    for jobs in ["257", "6101901234"] {
+        let out = eindkomst(&["validate", "--jobs", jobs, &sample], None);
+        assert_eq!(out.status.code(), Some(2), "--jobs {jobs}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--jobs") && err.contains("0..=256"), "{err}");
+        assert!(!err.contains("6101901234"), "{err}");
+    }
+    assert_eq!(eindkomst(&["validate", "--jobs", "256", &sample], None).status.code(), Some(0));
+}

@@ -182,8 +182,9 @@ pub extern "C" fn eik_status_str(code: u32) -> *const c_char {
     })
 }
 
-/// Writes `text` NUL-terminated into `buf[0..cap)` (cut to fit), if `buf` is
-/// not NULL and `cap > 0`.
+/// Writes `text`, CPR-like runs masked (`eindkomst_std::mask_cpr_like`),
+/// NUL-terminated into `buf[0..cap)` (cut to fit), if `buf` is not NULL and
+/// `cap > 0`.
 ///
 /// # Safety
 ///
@@ -192,6 +193,7 @@ pub(crate) unsafe fn write_message(buf: *mut u8, cap: usize, text: &str) {
     if buf.is_null() || cap == 0 {
         return;
     }
+    let text = eindkomst_std::mask_cpr_like(text);
     let n = text.len().min(cap - 1);
     // SAFETY: buf is writable for cap > n bytes (contract); text is n+ bytes;
     // the regions cannot overlap (text is ours).

@@ -17,6 +17,10 @@
 //   surfaces as EindkomstInternalError; decoders created before the reset
 //   refuse further use, everything else keeps working.
 
+/** Masks CPR-like digit runs (ten digits, or 6-4 with a hyphen) in a text an error echoes from the caller: the
+ * engine's rule (`mask_cpr_like`), kept here for the messages made in JavaScript. */
+const maskCprLike = (text) => String(text).replace(/(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])/g, '**********');
+
 export function createApi(wasm) {
   const META_STRIDE = 6; // event type, layout or finding index, line, Lb_nr, offset, start in the batch text
   const RECORD = 1;
@@ -499,7 +503,7 @@ export function createApi(wasm) {
     if (typeof filter !== 'object') throw new TypeError('eindkomst: filter must be an object');
     const out = {};
     for (const [key, value] of Object.entries(filter)) {
-      if (!FILTER_KEYS.has(key)) throw new TypeError(`eindkomst: unknown filter option "${key}"`);
+      if (!FILTER_KEYS.has(key)) throw new TypeError(`eindkomst: unknown filter option "${maskCprLike(key)}"`);
       if (value !== undefined && value !== null) out[key] = value;
     }
     for (const name of ['cprs']) {
@@ -548,7 +552,7 @@ export function createApi(wasm) {
     if (options === undefined || options === null) options = {};
     if (typeof options !== 'object') throw new TypeError('eindkomst: options must be an object');
     for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new TypeError(`eindkomst: unknown option "${key}"`);
+      if (!OPTION_KEYS.has(key)) throw new TypeError(`eindkomst: unknown option "${maskCprLike(key)}"`);
     }
     const amountScale = options.amountScale === undefined ? 6 : options.amountScale;
     if (!Number.isInteger(amountScale) || amountScale < 0 || amountScale > 16) {
@@ -967,7 +971,7 @@ export function createApi(wasm) {
   function formatKroner(value, { unit = ' kr.' } = {}) {
     if (value === null || value === undefined) return '';
     const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value));
-    if (!m) throw new RangeError(`eindkomst: not a decimal: ${value}`);
+    if (!m) throw new RangeError(`eindkomst: not a decimal: ${maskCprLike(value)}`);
     const int = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, '.');
     let frac = m[3] || '';
     while (frac.length < 2) frac += '0';

@@ -194,11 +194,17 @@ pub fn finding_kinds() -> JsValue {
     to_js(&kinds)
 }
 
+/// An error thrown to JavaScript: every text leaves through here, CPR-like
+/// runs masked (a value echoed from the caller's options never carries a CPR).
+fn js_error(text: &str) -> JsError {
+    JsError::new(&eindkomst::mask_cpr_like(text))
+}
+
 /// Checks a family file's JSON text and describes it: `{name, separator,
 /// lineNumbers, layouts}` (the error says what is wrong and where).
 #[wasm_bindgen(js_name = "loadFamily")]
 pub fn load_family(json: &str) -> Result<JsValue, JsError> {
-    let fam = eindkomst::family::parse(json).map_err(|e| JsError::new(&format!("eindkomst: family: {e}")))?;
+    let fam = eindkomst::family::parse(json).map_err(|e| js_error(&format!("eindkomst: family: {e}")))?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Info {
@@ -228,19 +234,19 @@ pub fn check_field(
     family_json: Option<String>,
 ) -> Result<JsValue, JsError> {
     let family = match family_json {
-        Some(j) => eindkomst::family::parse(&j).map_err(|e| JsError::new(&format!("eindkomst: family: {e}")))?,
+        Some(j) => eindkomst::family::parse(&j).map_err(|e| js_error(&format!("eindkomst: family: {e}")))?,
         None => &EMPLOYER,
     };
     let opts = Options { family, ..Options::default() };
-    let layout = family.get(record_type).ok_or_else(|| JsError::new("eindkomst: no such record type"))?;
+    let layout = family.get(record_type).ok_or_else(|| js_error("eindkomst: no such record type"))?;
     let f = if let Some(role) = field.as_string() {
         let role = eindkomst_core::layout::Role::from_name(&role)
-            .ok_or_else(|| JsError::new(&format!("eindkomst: unknown role {role:?}")))?;
+            .ok_or_else(|| js_error(&format!("eindkomst: unknown role {role:?}")))?;
         layout.field_with(role)
     } else {
         field.as_f64().and_then(|n| layout.field(n as u8))
     };
-    let f = f.ok_or_else(|| JsError::new(&format!("eindkomst: record {} has no such field", layout.key)))?;
+    let f = f.ok_or_else(|| js_error(&format!("eindkomst: record {} has no such field", layout.key)))?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Check {
@@ -478,9 +484,9 @@ impl RawDecoder {
     pub fn new(options: JsValue) -> Result<RawDecoder, JsError> {
         let o: OptionsIn = serde_wasm_bindgen::from_value(options).map_err(|e| {
             let e = e.to_string();
-            JsError::new(&format!("eindkomst: {}", e.trim_start_matches("Error: ")))
+            js_error(&format!("eindkomst: {}", e.trim_start_matches("Error: ")))
         })?;
-        RawDecoder::from_options(o).map_err(|e| JsError::new(&format!("eindkomst: {e}")))
+        RawDecoder::from_options(o).map_err(|e| js_error(&format!("eindkomst: {e}")))
     }
 
     fn from_options(o: OptionsIn) -> Result<RawDecoder, String> {
