@@ -456,6 +456,10 @@ declare const api: {
   formatKroner: typeof formatKroner;
   maskCpr: typeof maskCpr;
   layouts: typeof layouts;
+  findingKinds: typeof findingKinds;
+  loadFamily: typeof loadFamily;
+  Family: typeof Family;
+  checkField: typeof checkField;
   version: string;
 };
 export default api;

@@ -59,6 +59,14 @@ test('require, import and the browser condition resolve through exports', () => 
     console.log(import.meta.resolve('eindkomst'), decode === cjs.decode,
       decode(readFileSync(${JSON.stringify(SAMPLE_PATH)})).records.length);`], { cwd: dir });
   assert.match(esm.trim(), /node_modules\/eindkomst\/node\/index\.mjs true 27$/);
+  // Every function of the API is a named ESM export too (checkField was missing once).
+  const names = JSON.parse(run('node', ['--input-type=module', '-e', `
+    import * as ns from 'eindkomst';
+    const { default: api, ...named } = ns;
+    console.log(JSON.stringify([Object.keys(named).sort(), Object.keys(api).filter((k) => !k.startsWith('__')).sort()]));`],
+  { cwd: dir }));
+  assert.deepEqual(names[0], names[1]);
+  assert.ok(names[0].includes('checkField') && names[0].includes('loadFamily'), names[0].join());
   const browser = run('node', ['-C', 'browser', '--input-type=module', '-e',
     "console.log(import.meta.resolve('eindkomst'))"], { cwd: dir });
   assert.match(browser.trim(), /node_modules\/eindkomst\/web\/index\.js$/);

@@ -21,6 +21,10 @@ export const {
   formatKroner,
   maskCpr,
   layouts,
+  findingKinds,
+  loadFamily,
+  Family,
+  checkField,
   version,
 } = api;
 export default api;
