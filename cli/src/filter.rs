@@ -1,18 +1,19 @@
 //! `decode` and `stats` with Dataafgrænsning: the flags become the std
 //! layer's [`FilterSpec`] (the one filter shape of every face), compiled by
-//! [`FilterSpec::compile`] and run as a [`Filtering`]. The decode loop here
-//! sends every record through it and writes only what passes, projected:
+//! [`FilterSpec::compile`] and run as a [`Filtering`] inside the std layer's
+//! [`Session`]. The decode loop here writes only what passes, projected:
 //! fields the profile forbids are left out, and with a pseudonymisation key
 //! the CPR is replaced by its pseudonym. The filter's accounting goes to
 //! stderr.
 
-use crate::input::{for_each_event, Stdout};
+use crate::input::{for_each_session_event, Stdout};
 use crate::output::{finding_line, write_json_str};
 use crate::Format;
 use eindkomst::filter::{parse_cpr_lines, Compiled, FilterSpec, Filtering, Key, PeriodSpec, ProfileSpec, MIN_KEY_LEN};
+use eindkomst::{Event, Session};
 use eindkomst_core::field::trim_end;
-use eindkomst_core::filter::{builtin_profile, FilterCounts, Profile, Projection, Reason};
-use eindkomst_core::{Event, Family, Options};
+use eindkomst_core::filter::{builtin_profile, FilterCounts, Profile, Pseudonym, Reason};
+use eindkomst_core::{Family, Options, Record};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -121,17 +122,21 @@ pub fn summary(c: &FilterCounts) -> String {
     format!("filter: seen {}, passed {}, filtered out {} ({})", c.seen, c.passed, c.filtered_out(), reasons.join(", "))
 }
 
-/// The fields of a projected record to write: `(number, name, value)`,
-/// without the forbidden ones, the CPR replaced by its pseudonym.
-fn visible_fields(p: &Projection<'_>, profile: &Profile<'_>, raw: bool) -> io::Result<Vec<(u8, &'static str, String)>> {
-    let r = &p.record;
+/// The fields of a kept record to write: `(number, name, value)`, without
+/// the forbidden ones, the CPR replaced by its `pseudonym` when there is one.
+fn visible_fields(
+    r: &Record<'_>,
+    pseudonym: Option<Pseudonym>,
+    profile: &Profile<'_>,
+    raw: bool,
+) -> io::Result<Vec<(u8, &'static str, String)>> {
     let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
     let mut out = Vec::new();
     for (f, bytes) in r.fields() {
         if !profile.permits(r.record_type(), f) {
             continue;
         }
-        let value = match (f.personal, p.pseudonym) {
+        let value = match (f.personal, pseudonym) {
             (true, Some(pseudonym)) => pseudonym.to_string(),
             _ if raw => eindkomst_core::field::Latin1(trim_end(bytes)).to_string(),
             _ => match typed["fields"].get(f.name) {
@@ -146,12 +151,11 @@ fn visible_fields(p: &Projection<'_>, profile: &Profile<'_>, raw: bool) -> io::R
 
 fn write_record(
     out: &mut impl Write,
-    p: &Projection<'_>,
+    r: &Record<'_>,
     fields: &[(u8, &'static str, String)],
     format: Format,
     raw: bool,
 ) -> io::Result<()> {
-    let r = &p.record;
     if format == Format::Csv {
         for (no, name, value) in fields {
             write!(out, "{},{},{},{no},{name},", r.line(), r.lb_nr(), r.key())?;
@@ -191,14 +195,17 @@ fn write_record(
     out.write_all(b"}}")
 }
 
-/// `eindkomst decode` with the filter `compiled`. Returns whether the input was clean.
+/// `eindkomst decode` with the filter `compiled`, run inside the std
+/// layer's [`Session`]. Returns whether the input was clean.
 pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, compiled: Compiled) -> Result<bool, String> {
-    let mut filtering = Filtering::start(compiled)?;
+    // The session owns the running filter; the writer reads the profile from a copy.
+    let shown = compiled.clone();
+    let profile = shown.profile();
+    let mut session = Session::with_filter(opts, Some(Filtering::start(compiled)?));
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    let mut buf = [0u8; eindkomst_core::decoder::MAX_LINE];
     let mut first = true;
     let io = |e: io::Error| e.to_string();
     match format {
@@ -206,37 +213,29 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, compiled: C
         Format::Csv => out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(io)?,
         Format::Ndjson => {}
     }
-    let counts = for_each_event(path, opts, Stdout::Streams, |event| {
-        let r = match event {
-            Event::Record(r) => r,
-            Event::Rejected(e) => return writeln!(err, "{}", finding_line("rejected", &e)),
-            Event::Error(e) => return writeln!(err, "{}", finding_line("error", &e)),
-            Event::Warning(e) => return writeln!(err, "{}", finding_line("warning", &e)),
-            // A line of unknown layout cannot be judged: a filter never passes it.
-            Event::Raw(_) | Event::NeedInput | Event::End => return Ok(()),
+    let counts = for_each_session_event(path, &mut session, Stdout::Streams, |event| {
+        let (record, pseudonym) = match event {
+            Event::Record { record, pseudonym } => (record, pseudonym),
+            Event::Finding(f) => return writeln!(err, "{}", finding_line(f.finding_type.label(), &f.error)),
+            // A line of unknown layout cannot be judged: a filter never passes it
+            // (the session passes none).
+            Event::Raw(_) => return Ok(()),
         };
-        filtering.with_dependent_mut(|_, filter| {
-            let projector = filter.projector();
-            for kept in filter.record(&r) {
-                let p = projector.project(&kept, &mut buf).ok_or_else(|| io::Error::other("line too long"))?;
-                let fields = visible_fields(&p, &projector.profile, raw)?;
-                if format == Format::Json && !first {
-                    out.write_all(b",\n")?;
-                }
-                first = false;
-                write_record(&mut out, &p, &fields, format, raw)?;
-                if format == Format::Ndjson {
-                    out.write_all(b"\n")?;
-                }
-            }
-            Ok(())
-        })
+        let fields = visible_fields(&record, pseudonym, &profile, raw)?;
+        if format == Format::Json && !first {
+            out.write_all(b",\n")?;
+        }
+        first = false;
+        write_record(&mut out, &record, &fields, format, raw)?;
+        if format == Format::Ndjson {
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     })?;
-    filtering.with_dependent_mut(|_, filter| filter.finish());
     if format == Format::Json {
         out.write_all(b"]\n").map_err(io)?;
     }
     out.flush().map_err(io)?;
-    writeln!(err, "{}", summary(&filtering.counts())).map_err(io)?;
+    writeln!(err, "{}", summary(&session.filter_counts().unwrap_or_default())).map_err(io)?;
     Ok(counts.rejected == 0 && counts.errors == 0)
 }

@@ -7,10 +7,10 @@
 //! ([`crate::stats_html`]).
 
 use crate::filter::summary as filter_summary;
-use crate::input::{for_each_event, Stdout};
+use crate::input::{for_each_session_event, Stdout};
 use crate::output::{key_text, summary};
 use eindkomst::filter::{Compiled, Filtering};
-use eindkomst_core::decoder::MAX_LINE;
+use eindkomst::{session, Session};
 use eindkomst_core::field::{Decimal, Value};
 use eindkomst_core::filter::{FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
 use eindkomst_core::layout::Role;
@@ -257,30 +257,18 @@ pub fn report(path: &Path, opts: Options, compiled: Option<Compiled>, jobs: usiz
         let counts = crate::parallel::decode_file(path, opts, jobs, Stdout::AtEnd, &StatsPre { family }, &mut sink)?;
         return sink.tally.report(family, counts, None);
     }
-    let mut filtering = compiled.map(Filtering::start).transpose()?;
-    let mut buf = [0u8; MAX_LINE];
+    // One thread: the std layer's session, with the filter inside when given.
+    let mut session = Session::with_filter(opts, compiled.map(Filtering::start).transpose()?);
     let mut tally = Tally::default();
-    let counts = for_each_event(path, opts, Stdout::AtEnd, |event| {
-        tally.event_finding(&event);
-        if let Event::Record(r) = event {
-            match filtering.as_mut() {
-                Some(filtering) => filtering.with_dependent_mut(|_, filter| {
-                    let projector = filter.projector();
-                    for kept in filter.record(&r) {
-                        let p = projector.project(&kept, &mut buf).ok_or_else(|| io::Error::other("line too long"))?;
-                        tally.add(&p.record, p.pseudonym, family);
-                    }
-                    Ok::<_, io::Error>(())
-                })?,
-                None => tally.add(&r, None, family),
-            }
+    let counts = for_each_session_event(path, &mut session, Stdout::AtEnd, |event| {
+        match event {
+            session::Event::Record { record, pseudonym } => tally.add(&record, pseudonym, family),
+            session::Event::Finding(f) => tally.finding(f.finding_type.label(), &f.error),
+            session::Event::Raw(_) => {}
         }
         Ok(())
     })?;
-    if let Some(f) = filtering.as_mut() {
-        f.with_dependent_mut(|_, filter| filter.finish());
-    }
-    tally.report(family, counts, filtering.map(|f| f.counts()))
+    tally.report(family, counts, session.filter_counts())
 }
 
 /// The report as one JSON object.
