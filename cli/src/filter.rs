@@ -1,17 +1,19 @@
-//! `decode` with Dataafgrænsning: the flags that build the core's
-//! [`FilterOptions`], and the decode loop that sends every record through
-//! the [`Filter`] and writes only what passes, projected: fields the profile
-//! forbids are left out, and with a pseudonymisation key the CPR is replaced
-//! by its pseudonym. The filter's accounting goes to stderr.
+//! `decode` and `stats` with Dataafgrænsning: the flags become the std
+//! layer's [`FilterSpec`] (the one filter shape of every face), compiled by
+//! [`FilterSpec::compile`] and run as a [`Filtering`] inside the std layer's
+//! [`Session`]. The decode loop here writes only what passes, projected:
+//! fields the profile forbids are left out, and with a pseudonymisation key
+//! the CPR is replaced by its pseudonym. The filter's accounting goes to
+//! stderr.
 
-use crate::input::{for_each_event, Stdout};
+use crate::input::{for_each_session_event, Stdout};
 use crate::output::{finding_line, write_json_str};
 use crate::Format;
-use eindkomst_core::field::{trim_end, Date};
-use eindkomst_core::filter::{
-    builtin_profile, Filter, FilterCounts, FilterOptions, Period, Profile, ProfileEntry, Projection, Reason,
-};
-use eindkomst_core::{Event, Options};
+use eindkomst::filter::{parse_cpr_lines, Compiled, FilterSpec, Filtering, Key, PeriodSpec, ProfileSpec, MIN_KEY_LEN};
+use eindkomst::{Event, Session};
+use eindkomst_core::field::trim_end;
+use eindkomst_core::filter::{builtin_profile, FilterCounts, Profile, Pseudonym, Reason};
+use eindkomst_core::{Family, Options, Record};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -45,28 +47,6 @@ pub struct FilterArgs {
     pub pseudonymise_key_file: Option<PathBuf>,
 }
 
-/// The filter's sets and profile, owned; [`Selection::options`] lends them
-/// to the core.
-#[derive(Clone, Debug, Default)]
-pub struct Selection {
-    cprs: Option<Vec<[u8; 10]>>,
-    se_nrs: Option<Vec<u32>>,
-    record_types: Option<Vec<u16>>,
-    feltnumre: Option<Vec<u16>>,
-    period: Option<Period>,
-    profile_name: String,
-    profile_records: Option<Vec<ProfileEntry>>,
-    profile_feltnumre: Option<Vec<u16>>,
-    key: Option<Vec<u8>>,
-}
-
-/// Sorted, without repeats; `None` when empty (no restriction).
-fn set<T: Ord>(mut v: Vec<T>) -> Option<Vec<T>> {
-    v.sort();
-    v.dedup();
-    (!v.is_empty()).then_some(v)
-}
-
 impl FilterArgs {
     /// Whether any filter flag was given.
     pub fn active(&self) -> bool {
@@ -79,43 +59,36 @@ impl FilterArgs {
             || self.pseudonymise_key_file.is_some()
     }
 
-    /// Reads the files and parses the flags.
-    pub fn selection(&self) -> Result<Selection, String> {
-        let mut s = Selection {
-            se_nrs: set(self.se.clone()),
-            record_types: set(self.records.clone()),
-            feltnumre: set(self.fields.clone()),
-            profile_name: "full".into(),
-            ..Selection::default()
+    /// The flags as the std layer's [`FilterSpec`]: reads the CPR, profile
+    /// and key files and parses the period. An error names a file and a
+    /// line, never a CPR.
+    pub fn spec(&self) -> Result<FilterSpec, String> {
+        let list = |v: &[u16]| (!v.is_empty()).then(|| v.to_vec());
+        let mut spec = FilterSpec {
+            se_nrs: (!self.se.is_empty()).then(|| self.se.clone()),
+            record_types: list(&self.records),
+            feltnumre: list(&self.fields),
+            ..FilterSpec::default()
         };
         if let Some(path) = &self.cpr_file {
             let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            // Empty list: keep nobody (not "no restriction").
-            let mut cprs = parse_cprs(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            cprs.sort();
-            cprs.dedup();
-            s.cprs = Some(cprs);
+            // An empty list keeps nobody (not "no restriction").
+            spec.cprs = Some(parse_cpr_lines(&text).map_err(|e| format!("{}: {e}", path.display()))?);
         }
         if let Some(p) = &self.period {
-            s.period = Some(parse_period(p, today())?);
+            // The std layer says `period "..": why`; the CLI names its flag.
+            let why = |e: String| format!("--period {p}: {}", e.rsplit_once(": ").map_or(e.as_str(), |(_, why)| why));
+            spec.period = Some(PeriodSpec::parse(p).map_err(why)?);
         }
         if let Some(p) = &self.profile {
-            match builtin_profile(p) {
-                Some(profile) => {
-                    s.profile_name = profile.name.into();
-                    s.profile_records = profile.records.map(<[ProfileEntry]>::to_vec);
-                    s.profile_feltnumre = profile.feltnumre.map(<[u16]>::to_vec);
-                }
-                None => {
-                    let text = std::fs::read_to_string(p).map_err(|e| {
-                        format!("--profile {p}: not a built-in profile (full, minimal) nor a readable file: {e}")
-                    })?;
-                    let user = parse_profile(&text).map_err(|e| format!("{p}: {e}"))?;
-                    s.profile_name = user.name;
-                    s.profile_records = Some(user.records);
-                    s.profile_feltnumre = user.feltnumre;
-                }
-            }
+            spec.profile = Some(if builtin_profile(p).is_some() {
+                ProfileSpec::Builtin(p.clone())
+            } else {
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    format!("--profile {p}: not a built-in profile (full, minimal) nor a readable file: {e}")
+                })?;
+                ProfileSpec::from_json(&text).map_err(|e| format!("{p}: {e}"))?
+            });
         }
         if let Some(path) = &self.pseudonymise_key_file {
             let mut key = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -125,141 +98,22 @@ impl FilterArgs {
                     key.pop();
                 }
             }
-            if key.len() < 16 {
-                return Err(format!("{}: a pseudonymisation key needs at least 16 bytes", path.display()));
+            if key.len() < MIN_KEY_LEN {
+                return Err(format!("{}: a pseudonymisation key needs at least {MIN_KEY_LEN} bytes", path.display()));
             }
-            s.key = Some(key);
+            spec.pseudonym_key = Some(Key(key));
         }
-        Ok(s)
+        Ok(spec)
     }
-}
 
-impl Selection {
-    /// The core's options, borrowing this selection, for records of `family`.
-    pub fn options(&self, family: &'static eindkomst_core::Family) -> FilterOptions<'_> {
-        FilterOptions {
-            family,
-            cprs: self.cprs.as_deref(),
-            se_nrs: self.se_nrs.as_deref(),
-            record_types: self.record_types.as_deref(),
-            feltnumre: self.feltnumre.as_deref(),
-            period: self.period,
-            profile: Profile {
-                name: &self.profile_name,
-                records: self.profile_records.as_deref(),
-                feltnumre: self.profile_feltnumre.as_deref(),
-            },
-            pseudonym_key: self.key.as_deref(),
-        }
+    /// [`FilterArgs::spec`], checked and compiled for records of `family`.
+    pub fn compile(&self, family: &'static Family) -> Result<Compiled, String> {
+        self.spec()?.compile(family).map_err(|e| match &self.profile {
+            // A profile file's table is checked here: name the file.
+            Some(p) if e.starts_with("profile") && builtin_profile(p).is_none() => format!("{p}: {e}"),
+            _ => e,
+        })
     }
-}
-
-/// CPR numbers, one per line. An error names the line, never its content.
-pub fn parse_cprs(text: &[u8]) -> Result<Vec<[u8; 10]>, String> {
-    let mut cprs = Vec::new();
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        let line = eindkomst_core::field::trim(line.strip_suffix(b"\r").unwrap_or(line));
-        if line.is_empty() || line.starts_with(b"#") {
-            continue;
-        }
-        let digits: Vec<u8> = line.iter().copied().filter(|&b| b != b'-').collect();
-        let cpr: [u8; 10] = digits
-            .try_into()
-            .ok()
-            .filter(|d: &[u8; 10]| d.iter().all(u8::is_ascii_digit))
-            .ok_or_else(|| format!("line {}: not a CPR number (10 digits)", i + 1))?;
-        cprs.push(cpr);
-    }
-    Ok(cprs)
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    let digits: String = s.chars().filter(|c| *c != '-').collect();
-    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Date::new(digits[..4].parse().ok()?, digits[4..6].parse().ok()?, digits[6..].parse().ok()?)
-}
-
-/// `FROM..TO` or `last:N[@DATE]`, relative to `today`.
-pub fn parse_period(spec: &str, today: Date) -> Result<Period, String> {
-    let bad = || format!("--period {spec}: expected FROM..TO (YYYY-MM-DD) or last:N[@YYYY-MM-DD]");
-    if let Some(rest) = spec.strip_prefix("last:") {
-        let (n, day) = match rest.split_once('@') {
-            Some((n, d)) => (n, parse_date(d).ok_or_else(bad)?),
-            None => (rest, today),
-        };
-        return Ok(Period::months_back(day, n.parse().map_err(|_| bad())?));
-    }
-    let (from, to) = spec.split_once("..").ok_or_else(bad)?;
-    let period = Period::new(parse_date(from).ok_or_else(bad)?, parse_date(to).ok_or_else(bad)?);
-    if period.from > period.to {
-        return Err(format!("--period {spec}: ends before it starts"));
-    }
-    Ok(period)
-}
-
-/// Today's date (UTC) from the system clock.
-fn today() -> Date {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    civil_from_days((secs / 86_400) as i64)
-}
-
-/// The calendar date `days` days after 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    Date::new(year, month, day).unwrap_or(Date { year: 1970, month: 1, day: 1 })
-}
-
-/// A profile read from a file (the owned form of [`Profile`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserProfile {
-    /// Its name (`user` when the file gives none).
-    pub name: String,
-    /// Record type → permitted fields, sorted.
-    pub records: Vec<ProfileEntry>,
-    /// Permitted felt numbers, sorted; `None`: all.
-    pub feltnumre: Option<Vec<u16>>,
-}
-
-/// A user profile from JSON: `{"name": "..", "records": {"6001": [3, 4, 5]},
-/// "feltnumre": [13, 14]}` (`feltnumre` optional: all).
-pub fn parse_profile(text: &str) -> Result<UserProfile, String> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct File {
-        name: Option<String>,
-        records: std::collections::BTreeMap<String, Vec<u8>>,
-        feltnumre: Option<Vec<u16>>,
-    }
-    let file: File = serde_json::from_str(text).map_err(|e| format!("profile: {e}"))?;
-    let mut records = Vec::new();
-    for (rec, nos) in &file.records {
-        let rec_nr: u16 = rec.parse().map_err(|_| format!("profile: record type {rec:?} is not a number"))?;
-        if let Some(no) = nos.iter().find(|&&n| n >= 64) {
-            return Err(format!("profile: record {rec}: field number {no} is above 63"));
-        }
-        records.push(ProfileEntry { rec_nr, fields: eindkomst_core::filter::fields(nos) });
-    }
-    records.sort_by_key(|e| e.rec_nr);
-    if records.windows(2).any(|w| w[0].rec_nr == w[1].rec_nr) {
-        return Err("profile: a record type is listed twice".into());
-    }
-    // An empty list permits no felt number (unlike an absent one).
-    let feltnumre = file.feltnumre.map(|mut v| {
-        v.sort();
-        v.dedup();
-        v
-    });
-    Ok(UserProfile { name: file.name.unwrap_or_else(|| "user".into()), records, feltnumre })
 }
 
 /// One line of accounting: `filter: seen 27, passed 12, filtered out 15 (cpr 0, ...)`.
@@ -268,17 +122,21 @@ pub fn summary(c: &FilterCounts) -> String {
     format!("filter: seen {}, passed {}, filtered out {} ({})", c.seen, c.passed, c.filtered_out(), reasons.join(", "))
 }
 
-/// The fields of a projected record to write: `(number, name, value)`,
-/// without the forbidden ones, the CPR replaced by its pseudonym.
-fn visible_fields(p: &Projection<'_>, profile: &Profile<'_>, raw: bool) -> io::Result<Vec<(u8, &'static str, String)>> {
-    let r = &p.record;
+/// The fields of a kept record to write: `(number, name, value)`, without
+/// the forbidden ones, the CPR replaced by its `pseudonym` when there is one.
+fn visible_fields(
+    r: &Record<'_>,
+    pseudonym: Option<Pseudonym>,
+    profile: &Profile<'_>,
+    raw: bool,
+) -> io::Result<Vec<(u8, &'static str, String)>> {
     let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
     let mut out = Vec::new();
     for (f, bytes) in r.fields() {
         if !profile.permits(r.record_type(), f) {
             continue;
         }
-        let value = match (f.personal, p.pseudonym) {
+        let value = match (f.personal, pseudonym) {
             (true, Some(pseudonym)) => pseudonym.to_string(),
             _ if raw => eindkomst_core::field::Latin1(trim_end(bytes)).to_string(),
             _ => match typed["fields"].get(f.name) {
@@ -293,12 +151,11 @@ fn visible_fields(p: &Projection<'_>, profile: &Profile<'_>, raw: bool) -> io::R
 
 fn write_record(
     out: &mut impl Write,
-    p: &Projection<'_>,
+    r: &Record<'_>,
     fields: &[(u8, &'static str, String)],
     format: Format,
     raw: bool,
 ) -> io::Result<()> {
-    let r = &p.record;
     if format == Format::Csv {
         for (no, name, value) in fields {
             write!(out, "{},{},{},{no},{name},", r.line(), r.lb_nr(), r.key())?;
@@ -338,15 +195,17 @@ fn write_record(
     out.write_all(b"}}")
 }
 
-/// `eindkomst decode` with a filter. Returns whether the input was clean.
-pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, selection: &Selection) -> Result<bool, String> {
-    let mut filter = Filter::new(selection.options(opts.family)).map_err(|e| format!("filter: {e:?}"))?;
-    let projector = filter.projector();
+/// `eindkomst decode` with the filter `compiled`, run inside the std
+/// layer's [`Session`]. Returns whether the input was clean.
+pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, compiled: Compiled) -> Result<bool, String> {
+    // The session owns the running filter; the writer reads the profile from a copy.
+    let shown = compiled.clone();
+    let profile = shown.profile();
+    let mut session = Session::with_filter(opts, Some(Filtering::start(compiled)?));
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    let mut buf = [0u8; eindkomst_core::decoder::MAX_LINE];
     let mut first = true;
     let io = |e: io::Error| e.to_string();
     match format {
@@ -354,84 +213,29 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, selection: 
         Format::Csv => out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(io)?,
         Format::Ndjson => {}
     }
-    let counts = for_each_event(path, opts, Stdout::Streams, |event| {
-        let r = match event {
-            Event::Record(r) => r,
-            Event::Rejected(e) => return writeln!(err, "{}", finding_line("rejected", &e)),
-            Event::Error(e) => return writeln!(err, "{}", finding_line("error", &e)),
-            Event::Warning(e) => return writeln!(err, "{}", finding_line("warning", &e)),
-            // A line of unknown layout cannot be judged: a filter never passes it.
-            Event::Raw(_) | Event::NeedInput | Event::End => return Ok(()),
+    let counts = for_each_session_event(path, &mut session, Stdout::Streams, |event| {
+        let (record, pseudonym) = match event {
+            Event::Record { record, pseudonym } => (record, pseudonym),
+            Event::Finding(f) => return writeln!(err, "{}", finding_line(f.finding_type.label(), &f.error)),
+            // A line of unknown layout cannot be judged: a filter never passes it
+            // (the session passes none).
+            Event::Raw(_) => return Ok(()),
         };
-        for kept in filter.record(&r) {
-            let p = projector.project(&kept, &mut buf).ok_or_else(|| io::Error::other("line too long"))?;
-            let fields = visible_fields(&p, &projector.profile, raw)?;
-            if format == Format::Json && !first {
-                out.write_all(b",\n")?;
-            }
-            first = false;
-            write_record(&mut out, &p, &fields, format, raw)?;
-            if format == Format::Ndjson {
-                out.write_all(b"\n")?;
-            }
+        let fields = visible_fields(&record, pseudonym, &profile, raw)?;
+        if format == Format::Json && !first {
+            out.write_all(b",\n")?;
+        }
+        first = false;
+        write_record(&mut out, &record, &fields, format, raw)?;
+        if format == Format::Ndjson {
+            out.write_all(b"\n")?;
         }
         Ok(())
     })?;
-    filter.finish();
     if format == Format::Json {
         out.write_all(b"]\n").map_err(io)?;
     }
     out.flush().map_err(io)?;
-    writeln!(err, "{}", summary(filter.counts())).map_err(io)?;
+    writeln!(err, "{}", summary(&session.filter_counts().unwrap_or_default())).map_err(io)?;
     Ok(counts.rejected == 0 && counts.errors == 0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_to_dates() {
-        assert_eq!(civil_from_days(0), Date::new(1970, 1, 1).unwrap());
-        assert_eq!(civil_from_days(20_089), Date::new(2025, 1, 1).unwrap());
-        assert_eq!(civil_from_days(19_782), Date::new(2024, 2, 29).unwrap());
-    }
-
-    #[test]
-    fn periods_parse() {
-        let today = Date::new(2025, 2, 14).unwrap();
-        assert_eq!(parse_period("2025-01-01..2025-01-31", today), Ok(Period { from: 20250101, to: 20250131 }));
-        assert_eq!(parse_period("20250101..20250131", today), Ok(Period { from: 20250101, to: 20250131 }));
-        assert_eq!(parse_period("last:3", today), Ok(Period { from: 20241101, to: 20250228 }));
-        assert_eq!(parse_period("last:0@2024-02-10", today), Ok(Period { from: 20240201, to: 20240229 }));
-        assert!(parse_period("2025-02-01..2025-01-01", today).is_err());
-        assert!(parse_period("2025-02-30..2025-03-01", today).is_err());
-        assert!(parse_period("last:x", today).is_err());
-    }
-
-    #[test]
-    fn cpr_lists_parse_and_errors_name_the_line_only() {
-        assert_eq!(parse_cprs(b"# persons\n6101901234\r\n\n720488-1234\n"), Ok(vec![*b"6101901234", *b"7204881234"]));
-        let err = parse_cprs(b"6101901234\n61019012345\n").unwrap_err();
-        assert_eq!(err, "line 2: not a CPR number (10 digits)");
-    }
-
-    #[test]
-    fn user_profiles_parse() {
-        let user = parse_profile(r#"{"name":"jc","records":{"6001":[3,4,5],"6000":[4]},"feltnumre":[16,13]}"#).unwrap();
-        assert_eq!(
-            user,
-            UserProfile {
-                name: "jc".into(),
-                records: vec![
-                    ProfileEntry { rec_nr: 6000, fields: 1 << 4 },
-                    ProfileEntry { rec_nr: 6001, fields: 0b111000 }
-                ],
-                feltnumre: Some(vec![13, 16]),
-            }
-        );
-        assert!(parse_profile(r#"{"records":{"6001":[64]}}"#).is_err());
-        assert!(parse_profile(r#"{"records":{"x":[1]}}"#).is_err());
-        assert!(parse_profile(r#"{"records":{},"extra":1}"#).is_err());
-    }
 }

@@ -1,6 +1,9 @@
-//! Reads a file or stdin in fixed chunks and feeds every chunk to the decoder.
+//! Reads a file or stdin in fixed chunks and feeds every chunk to the decoder
+//! ([`for_each_event`]) or to a std-layer [`Session`], with the filter
+//! inside ([`for_each_session_event`]).
 //! A long run shows its progress and rate on stderr when that is a terminal.
 
+use eindkomst::{Progress as Fed, Session};
 use eindkomst_core::{Counts, Decoder, Event, Options};
 use indicatif::{HumanCount, ProgressBar, ProgressStyle};
 use std::fs::File;
@@ -35,13 +38,7 @@ pub fn for_each_event(
     stdout: Stdout,
     mut on_event: impl FnMut(Event<'_>) -> io::Result<()>,
 ) -> Result<Counts, String> {
-    let (mut reader, size): (Box<dyn Read>, Option<u64>) = if path == Path::new("-") {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), size)
-    };
+    let (mut reader, size) = open(path)?;
     let mut progress = Progress::new(size, stdout);
     let mut decoder = Decoder::new(opts);
     let mut buf = vec![0u8; CHUNK];
@@ -86,6 +83,77 @@ pub fn for_each_event(
     }
     progress.finish();
     Ok(*decoder.counts())
+}
+
+/// `path` to read (stdin for `-`) and its size when known.
+fn open(path: &Path) -> Result<(Box<dyn Read>, Option<u64>), String> {
+    if path == Path::new("-") {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(file), size))
+}
+
+/// Decodes `path` (or stdin for `-`) through the std layer's [`Session`]
+/// (the one batch loop, with its filter inside when it has one), calling
+/// `on_event` for every event in input order. Returns the decoder's final
+/// counts; the filter's are in `session`.
+pub fn for_each_session_event(
+    path: &Path,
+    session: &mut Session,
+    stdout: Stdout,
+    mut on_event: impl FnMut(eindkomst::Event<'_>) -> io::Result<()>,
+) -> Result<Counts, String> {
+    let (mut reader, size) = open(path)?;
+    let mut progress = Progress::new(size, stdout);
+    let mut buf = vec![0u8; CHUNK];
+    let io_err = |e: io::Error| format!("{}: {e}", path.display());
+    let mut failed = None;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_err(e)),
+        };
+        let bar = progress.bar.clone();
+        // The sink takes every event: the whole chunk is used, or the decoder stopped.
+        let (_, fed) = session
+            .feed(&buf[..n], &mut |e: eindkomst::Event<'_>| deliver(&mut failed, bar.as_ref(), &mut on_event, e));
+        if let Some(e) = failed.take() {
+            return Err(io_err(e));
+        }
+        if fed == Fed::Stopped {
+            break;
+        }
+        progress.read(n as u64, session.counts().lines);
+    }
+    let bar = progress.bar.clone();
+    while !session.finish(&mut |e: eindkomst::Event<'_>| deliver(&mut failed, bar.as_ref(), &mut on_event, e)) {}
+    if let Some(e) = failed {
+        return Err(io_err(e));
+    }
+    progress.finish();
+    Ok(*session.counts())
+}
+
+/// Hands `event` on unless an earlier one failed; a finding written to
+/// stderr must not tear the bar, so the bar steps aside while it is written.
+fn deliver(
+    failed: &mut Option<io::Error>,
+    bar: Option<&ProgressBar>,
+    on_event: &mut impl FnMut(eindkomst::Event<'_>) -> io::Result<()>,
+    event: eindkomst::Event<'_>,
+) {
+    if failed.is_some() {
+        return;
+    }
+    let result = match (bar, &event) {
+        (Some(bar), eindkomst::Event::Finding(_)) => bar.suspend(|| on_event(event)),
+        _ => on_event(event),
+    };
+    *failed = result.err();
 }
 
 /// The progress line (one line within 80 columns): a bar with percent,

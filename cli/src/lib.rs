@@ -2,7 +2,9 @@
 //! them (the test-data generator above all).
 //!
 //! [`input`] reads a file in fixed chunks into the core decoder; [`output`]
-//! writes records and findings; [`filter`] keeps what a recipient may see;
+//! writes records and findings; [`filter`] keeps what a recipient may see
+//! (its flags build the std layer's `eindkomst::filter::FilterSpec`, run
+//! inside the std layer's `Session` by `decode` and `stats` alike);
 //! [`stats`] sums, and [`stats_html`] draws the sums as a page; [`generate`]
 //! writes synthetic files; [`layout_tool`] helps transcribe a family's
 //! layout and tells what a file is; [`parallel`] decodes one file on several

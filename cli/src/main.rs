@@ -324,20 +324,20 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Decode { args, format, raw, filter } if filter.active() => {
-            args.options().and_then(|o| filter.selection().and_then(|s| filter::decode(&args.file, o, format, raw, &s)))
+            args.options().and_then(|o| filter::decode(&args.file, o, format, raw, filter.compile(o.family)?))
         }
         Command::Decode { args, format, raw, .. } => {
             args.options().and_then(|o| output::decode(&args.file, o, format, raw, args.jobs()))
         }
         Command::Validate { args } => args.options().and_then(|o| output::validate(&args.file, o, args.jobs())),
         Command::Stats { args, json, html, filter } => args.options().and_then(|o| {
-            let selection = if filter.active() { Some(filter.selection()?) } else { None };
+            let compiled = if filter.active() { Some(filter.compile(o.family)?) } else { None };
             let output = match (&html, json) {
                 (Some(path), _) => stats::Output::Html(path),
                 (None, true) => stats::Output::Json,
                 (None, false) => stats::Output::Text,
             };
-            stats::run(&args.file, o, output, selection.as_ref(), args.jobs())
+            stats::run(&args.file, o, output, compiled, args.jobs())
         }),
         Command::Layout { command: LayoutCommand::Infer { samples, key, line_number, separator } } => {
             infer_shape(&samples, key, line_number, separator).and_then(|shape| layout_tool::infer(&samples, &shape))

@@ -6,12 +6,13 @@
 //! as text, as JSON, or as one self-contained HTML page with charts
 //! ([`crate::stats_html`]).
 
-use crate::filter::{summary as filter_summary, Selection};
-use crate::input::{for_each_event, Stdout};
+use crate::filter::summary as filter_summary;
+use crate::input::{for_each_session_event, Stdout};
 use crate::output::{key_text, summary};
-use eindkomst_core::decoder::MAX_LINE;
+use eindkomst::filter::{Compiled, Filtering};
+use eindkomst::{session, Session};
 use eindkomst_core::field::{Decimal, Value};
-use eindkomst_core::filter::{Filter, FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
+use eindkomst_core::filter::{FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
 use eindkomst_core::layout::Role;
 use eindkomst_core::{Counts, Error, Event, Family, Options, Record};
 use std::collections::{BTreeMap, HashMap};
@@ -223,15 +224,15 @@ fn filter_json(c: &FilterCounts) -> serde_json::Value {
     serde_json::json!({"seen": c.seen, "passed": c.passed, "filtered_out": c.filtered_out(), "by_reason": by_reason})
 }
 
-/// `eindkomst stats`, of the records `selection` passes when given.
+/// `eindkomst stats`, of the records the filter `compiled` passes when given.
 pub fn run(
     path: &Path,
     opts: Options,
     output: Output<'_>,
-    selection: Option<&Selection>,
+    compiled: Option<Compiled>,
     jobs: usize,
 ) -> Result<bool, String> {
-    let report = report(path, opts, selection, jobs)?;
+    let report = report(path, opts, compiled, jobs)?;
     match output {
         Output::Json => println!("{}", json(&report)),
         Output::Text => print!("{}", text(&report)),
@@ -249,37 +250,25 @@ pub fn run(
 }
 
 /// Reads `path` and gathers the figures (on `jobs` threads when no filter is given).
-pub fn report(path: &Path, opts: Options, selection: Option<&Selection>, jobs: usize) -> Result<Report, String> {
+pub fn report(path: &Path, opts: Options, compiled: Option<Compiled>, jobs: usize) -> Result<Report, String> {
     let family = opts.family;
-    if selection.is_none() && crate::output::parallel(path, &opts, jobs) {
+    if compiled.is_none() && crate::output::parallel(path, &opts, jobs) {
         let mut sink = StatsSink { family, tally: Tally::default() };
         let counts = crate::parallel::decode_file(path, opts, jobs, Stdout::AtEnd, &StatsPre { family }, &mut sink)?;
         return sink.tally.report(family, counts, None);
     }
-    let mut filter =
-        selection.map(|s| Filter::new(s.options(family))).transpose().map_err(|e| format!("filter: {e:?}"))?;
-    let projector = filter.as_ref().map(Filter::projector);
-    let mut buf = [0u8; MAX_LINE];
+    // One thread: the std layer's session, with the filter inside when given.
+    let mut session = Session::with_filter(opts, compiled.map(Filtering::start).transpose()?);
     let mut tally = Tally::default();
-    let counts = for_each_event(path, opts, Stdout::AtEnd, |event| {
-        tally.event_finding(&event);
-        if let Event::Record(r) = event {
-            match (filter.as_mut(), projector) {
-                (Some(filter), Some(projector)) => {
-                    for kept in filter.record(&r) {
-                        let p = projector.project(&kept, &mut buf).ok_or_else(|| io::Error::other("line too long"))?;
-                        tally.add(&p.record, p.pseudonym, family);
-                    }
-                }
-                _ => tally.add(&r, None, family),
-            }
+    let counts = for_each_session_event(path, &mut session, Stdout::AtEnd, |event| {
+        match event {
+            session::Event::Record { record, pseudonym } => tally.add(&record, pseudonym, family),
+            session::Event::Finding(f) => tally.finding(f.finding_type.label(), &f.error),
+            session::Event::Raw(_) => {}
         }
         Ok(())
     })?;
-    if let Some(f) = filter.as_mut() {
-        f.finish();
-    }
-    tally.report(family, counts, filter.map(|f| *f.counts()))
+    tally.report(family, counts, session.filter_counts())
 }
 
 /// The report as one JSON object.

@@ -399,8 +399,18 @@ impl<'de> Deserialize<'de> for ProfileSpec {
 
 impl ProfileSpec {
     /// A profile file's text (the CLI's `--profile FILE`).
+    /// A table's error says what is wrong in it (`unknown field`, a wrong
+    /// type), not only which forms a profile may take.
     pub fn from_json(text: &str) -> Result<ProfileSpec, String> {
-        serde_json::from_str(text).map_err(|e| format!("profile: {e}"))
+        let result = if text.trim_start().starts_with('{') {
+            serde_json::from_str(text).map(ProfileSpec::Custom)
+        } else {
+            serde_json::from_str(text)
+        };
+        result.map_err(|e| match e.to_string() {
+            e if e.starts_with("profile") => e,
+            e => format!("profile: {e}"),
+        })
     }
 }
 
@@ -672,6 +682,14 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_cpr_list_keeps_nobody_and_no_list_keeps_everyone() {
+        let cprs = parse_cpr_lines(b"# nobody yet\n\n").unwrap();
+        let spec = FilterSpec { cprs: Some(cprs), ..FilterSpec::default() };
+        assert_eq!(spec.compile(&EMPLOYER).unwrap().options().cprs, Some(&[][..]));
+        assert_eq!(FilterSpec::default().compile(&EMPLOYER).unwrap().options().cprs, None);
+    }
+
+    #[test]
     fn profiles_parse() {
         let user = ProfileSpec::from_json(r#"{"name":"jc","records":{"6001":[3,4,5],"6000":[4]},"feltnumre":[16,13]}"#)
             .unwrap();
@@ -687,7 +705,11 @@ mod tests {
         };
         assert!(bad(r#"{"records":{"6001":[64]}}"#).unwrap_err().contains("above 63"));
         assert!(bad(r#"{"records":{"x":[1]}}"#).unwrap_err().contains("not a number"));
-        assert!(ProfileSpec::from_json(r#"{"records":{},"extra":1}"#).is_err());
+        let err = ProfileSpec::from_json(r#"{"records":{},"extra":1}"#).unwrap_err();
+        assert!(err.starts_with("profile: unknown field `extra`"), "{err}");
+        let err = ProfileSpec::from_json("[1]").unwrap_err();
+        assert!(err.starts_with("profile: \"full\", \"minimal\", or {"), "{err}");
+        assert_eq!(ProfileSpec::from_json(r#""minimal""#), Ok(ProfileSpec::Builtin("minimal".into())));
         assert!(bad(r#""strict""#).unwrap_err().contains("not a built-in profile"));
     }
 }
