@@ -401,7 +401,9 @@ impl Run {
         self.fed += b.consumed;
         self.stopped |= b.done != 0;
         assert_eq!(self.stopped(), self.stopped);
-        assert_eq!(self.stopped, self.stops(), "batch.done vs the events");
+        // A strict stop ends its batch; a wrong_family error may be the
+        // batch's last event with the stop (`done`) in the next call's batch.
+        assert!(!self.stopped || self.stops(), "batch.done without a stopping event");
         self.counts();
     }
 
