@@ -252,3 +252,28 @@ fn family_files_are_checked_when_loaded() {
     );
     assert!(eindkomst::family::parse("{\"records\": {}}").unwrap_err().starts_with("no \"family\" section"));
 }
+
+/// A raw line's key is the key's bytes in the line, wherever the line sits
+/// in the caller's chunk (the key's start was taken from the chunk, not the
+/// line, so a raw line not at the start of its chunk had a wrong or empty
+/// key). Found by the ffi_calls fuzz target (the ABI's chunks differed from
+/// the session's whole feed): fuzz/regressions/ffi_calls/raw-key-from-chunk-start.
+#[test]
+fn a_raw_line_s_key_is_its_own_in_every_chunking() {
+    // A damaged first line is held while the decoder sees what the file is,
+    // so the next line (the sample's 1000 with an unknown key, raw) is
+    // framed in the same call, inside the chunk.
+    let sample = eindkomst_core::testing::SAMPLE;
+    let mut text = b"X\n".to_vec();
+    text.extend_from_slice(sample);
+    text[2 + 7..2 + 11].copy_from_slice(b"7777");
+    let raw = Options { unknown: Unknown::Raw, ..Options::default() };
+    for chunk in [1, 7, 100, text.len()] {
+        let (events, _) = run_chunked(raw, &text, chunk);
+        let passed: Vec<_> = events.iter().filter(|e| matches!(e, Ev::Raw { .. })).collect();
+        assert!(
+            matches!(passed.as_slice(), [Ev::Raw { line: 2, key, .. }] if key == b"7777"),
+            "chunk {chunk}: {passed:?}"
+        );
+    }
+}

@@ -398,3 +398,42 @@ fn a_base64_error_survives_the_family_decision() {
         assert_eq!((counts.errors, counts.lines), (2, 0), "chunk {chunk}");
     }
 }
+
+/// Lines held while the decoder sees whether the file is in its family are
+/// never dropped: blank lines do not count towards the decision, so a run of
+/// them after a bad first line filled the queue, and the blank lines' later
+/// rejections and the start record that ended the hold were lost into
+/// `suppressed` (counted as decoded, never reported). Found by the fuzz
+/// targets decode_raw, decode_split and base64 (fuzz/regressions/*/held-lines-*).
+#[test]
+fn lines_held_for_the_family_decision_are_never_dropped() {
+    let mut input = b"X\n".to_vec();
+    input.extend_from_slice(&b"\n".repeat(45));
+    input.extend_from_slice(eindkomst_core::testing::SAMPLE);
+    let (whole, counts) = run(&input);
+    let records = whole.iter().filter(|e| matches!(e, Ev::Record { .. })).count() as u64;
+    let rejected = whole.iter().filter(|e| matches!(e, Ev::Rejected(_))).count() as u64;
+    assert_eq!((records, rejected), (27, 46), "{whole:?}");
+    assert_eq!((counts.decoded, counts.rejected, counts.lines), (27, 46, 73));
+    assert!(matches!(&whole[0], Ev::Rejected(e) if e.kind == ErrorKind::LineTooShort), "{:?}", whole[0]);
+    for (i, e) in whole[1..46].iter().enumerate() {
+        assert!(matches!(e, Ev::Rejected(e) if e.kind == ErrorKind::BlankLine && e.line == i as u64 + 2), "{e:?}");
+    }
+    assert!(matches!(&whole[46], Ev::Record { rec: 1000, line: 47, .. }), "{:?}", whole[46]);
+    for chunk in [1, 2, 7, 64, 1000] {
+        let (events, c) = run_chunked(Options::default(), &input, chunk);
+        assert_eq!(events, whole, "chunk {chunk}");
+        assert_eq!(c, counts, "chunk {chunk}");
+    }
+    // So many blank lines that the held lines fill the queue: the decoder
+    // stops holding and reports every line, in order, in every chunking.
+    let mut other = b"ab\n".to_vec();
+    other.extend_from_slice(&b"\n".repeat(60));
+    other.extend_from_slice(b"cd\n");
+    let (events, c) = run(&other);
+    assert_eq!(c.rejected, 62);
+    assert_eq!(events.iter().filter(|e| matches!(e, Ev::Rejected(_))).count(), 62, "{events:?}");
+    for chunk in [1, 3, 64] {
+        assert_eq!(run_chunked(Options::default(), &other, chunk).0, events, "chunk {chunk}");
+    }
+}

@@ -171,6 +171,11 @@ pub fn new_decoder(opts: Options) -> Decoder {
     })
 }
 
+/// Most lines a decoder holds back while it sees whether the input is in its
+/// family: the core's queue (`QUEUE`, 40 steps), a line's rejection and its
+/// Lb_nr finding taking two.
+const HELD_MAX: u64 = 40;
+
 /// Feeds chunks to a decoder, checking every call.
 pub struct Driver<'s> {
     dec: Decoder,
@@ -186,6 +191,10 @@ pub struct Driver<'s> {
     done: bool,
     last_line: u64,
     first_failure: Option<usize>,
+    /// Some record was its line transcoded from UTF-8.
+    transcoded: bool,
+    /// Index of the `wrong_family` error, once reported.
+    wrong_family: Option<usize>,
     /// Kinds of findings whose `Debug` text was checked.
     debug_checked: Vec<Discriminant<ErrorKind>>,
 }
@@ -208,6 +217,8 @@ impl<'s> Driver<'s> {
             done: false,
             last_line: 0,
             first_failure: None,
+            transcoded: false,
+            wrong_family: None,
             debug_checked: Vec::new(),
         }
     }
@@ -239,13 +250,18 @@ impl<'s> Driver<'s> {
                     true
                 }
                 Event::End => {
-                    assert!(self.strict, "decode returned End in lenient mode");
-                    assert!(self.dec.stopped(), "decode ended without a strict stop");
+                    // Strict mode stops at its first failure; any mode after
+                    // a `wrong_family` error (nothing more of the input is read).
+                    assert!(
+                        self.strict || self.wrong_family.is_some(),
+                        "decode returned End in lenient mode without a wrong_family error"
+                    );
+                    assert!(self.dec.stopped(), "decode ended without a stop");
                     self.done = true;
                     true
                 }
                 other => {
-                    let ev = own(other, Some((rest, base)), self.plain, self.base64);
+                    let ev = own(other, Some((rest, base)), self.plain, self.base64, &mut self.transcoded);
                     self.push(ev);
                     false
                 }
@@ -279,6 +295,14 @@ impl<'s> Driver<'s> {
             assert!(*line > self.last_line, "line {line} reported after line {}: {ev:?}", self.last_line);
             self.last_line = *line;
         }
+        assert!(
+            self.wrong_family.is_none(),
+            "{ev:?} reported after the wrong_family error {:?}",
+            self.wrong_family.map(|i| &self.events[i])
+        );
+        if let Ev::Error(Error { kind: ErrorKind::WrongFamily { .. }, .. }) = &ev {
+            self.wrong_family = Some(self.events.len());
+        }
         if self.strict {
             assert!(
                 self.first_failure.is_none(),
@@ -308,7 +332,7 @@ impl<'s> Driver<'s> {
                 Event::End => break,
                 Event::NeedInput => panic!("finish returned NeedInput"),
                 other => {
-                    let ev = own(other, None, self.plain, self.base64);
+                    let ev = own(other, None, self.plain, self.base64, &mut self.transcoded);
                     self.push(ev);
                     self.check_counts(true);
                 }
@@ -323,10 +347,55 @@ impl<'s> Driver<'s> {
         let rejected = n(|e| matches!(e, Ev::Rejected(_)));
         let errors = n(|e| matches!(e, Ev::Error(_)));
         let warnings = n(|e| matches!(e, Ev::Warning(_)));
-        assert_eq!(records, counts.decoded, "record events vs counts {}", short(&counts));
-        assert_eq!(rejected, counts.rejected, "rejection events vs counts {}", short(&counts));
+        // Warnings and stream errors are counted when they are reported.
         assert_eq!(errors, counts.errors, "error events vs counts {}", short(&counts));
         assert_eq!(warnings, counts.warnings, "warning events vs counts {}", short(&counts));
+        let stopped = self.dec.stopped();
+        if let Some(wf) = self.wrong_family {
+            // Not a file of the family: the lines' findings give way to the
+            // one `wrong_family` error (core decide_family), which is the
+            // last event, and no line is counted. Only a Base64 error (kept:
+            // it is the cause) and blank lines' rejections (they do not count
+            // towards the decision and go out at once while nothing is held)
+            // may come before it.
+            assert_eq!(wf, self.events.len() - 1, "wrong_family is not the last event");
+            for ev in &self.events[..wf] {
+                let ok = match ev {
+                    Ev::Rejected(e) => e.kind == ErrorKind::BlankLine,
+                    Ev::Error(e) => matches!(
+                        e.kind,
+                        ErrorKind::InvalidBase64 { .. } | ErrorKind::Base64Padding | ErrorKind::Base64Truncated
+                    ),
+                    _ => false,
+                };
+                assert!(ok, "{ev:?} reported before wrong_family");
+            }
+            assert_eq!(
+                (counts.lines, counts.decoded, counts.rejected, counts.raw),
+                (0, 0, 0, 0),
+                "lines counted with wrong_family: {}",
+                short(&counts)
+            );
+            assert!(stopped, "wrong_family without a stop");
+        } else if self.strict && self.first_failure.is_some() {
+            // Strict mode stops at its first failure (the last event). While
+            // the decoder holds the first lines back (family detection, until
+            // a record is decoded), lines are counted when read: those held
+            // behind the stopping finding are counted, not reported. Held
+            // lines never follow a reported record, and at most one of them
+            // (the one that ended the holding) is a record.
+            assert_eq!(self.first_failure, Some(self.events.len() - 1), "strict: events after the stop");
+            assert!(records <= counts.decoded && rejected <= counts.rejected, "strict: {}", short(&counts));
+            let held = counts.decoded - records + counts.rejected - rejected;
+            if held > 0 {
+                assert_eq!(records, 0, "strict: {held} lines held after a reported record: {}", short(&counts));
+                assert!(counts.decoded - records <= 1, "strict: held records: {}", short(&counts));
+                assert!(held <= HELD_MAX, "strict: {held} lines held: {}", short(&counts));
+            }
+        } else {
+            assert_eq!(records, counts.decoded, "record events vs counts {}", short(&counts));
+            assert_eq!(rejected, counts.rejected, "rejection events vs counts {}", short(&counts));
+        }
         if let Some(plain) = self.plain {
             assert!(
                 counts.bytes <= plain.len() as u64,
@@ -335,9 +404,20 @@ impl<'s> Driver<'s> {
                 plain.len()
             );
         }
-        // Strict mode stops exactly at its first rejection or error.
-        let stopped = self.dec.stopped();
-        assert_eq!(stopped, self.strict && self.first_failure.is_some(), "stopped");
+        // A file is read as UTF-8 with one `utf8_encoded` warning for it:
+        // records transcoded only then, and only once said.
+        let utf8 = self
+            .events
+            .iter()
+            .filter(|e| matches!(e, Ev::Warning(Error { kind: ErrorKind::Utf8Encoded { transcoded: true }, .. })))
+            .count();
+        assert!(utf8 <= 1, "{utf8} utf8_encoded warnings");
+        if self.transcoded {
+            assert_eq!(utf8, 1, "records transcoded from UTF-8 without a utf8_encoded warning");
+        }
+        // Strict mode stops exactly at its first rejection or error; any
+        // mode at a wrong_family error.
+        assert_eq!(stopped, (self.strict && self.first_failure.is_some()) || self.wrong_family.is_some(), "stopped");
         Run { events: self.events, counts, stopped }
     }
 }
@@ -424,10 +504,11 @@ pub fn ten_digits(text: &[u8]) -> bool {
 
 /// Copies an event, checking it. `chunk` is the caller's input of this call
 /// and the stream offset of its first byte.
-fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) -> Ev {
+/// `transcoded` is set when the record's bytes are its line read as UTF-8.
+fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool, transcoded: &mut bool) -> Ev {
     match ev {
         Event::Record(r) => {
-            record_check(&r, chunk, plain, base64);
+            *transcoded |= record_check(&r, chunk, plain, base64);
             Ev::Record {
                 line: r.line(),
                 lb_nr: r.lb_nr(),
@@ -445,7 +526,9 @@ fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64:
     }
 }
 
-fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) {
+/// Checks a record; returns whether its bytes are its line transcoded from
+/// UTF-8 (then they are not the stream's bytes).
+fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) -> bool {
     let bytes = r.bytes();
     assert_eq!(bytes.len(), r.layout().length as usize, "record of the wrong length: {:?}", Bytes(bytes));
     if let Some((chunk, base)) = chunk {
@@ -457,13 +540,28 @@ fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]
             assert_eq!(r.offset(), base + (p - start) as u64, "record borrows the input away from its offset");
         }
     }
+    let mut transcoded = false;
     if let Some(plain) = plain {
+        // The record is its line in the stream: the bytes as they stand, or
+        // (a file read as UTF-8, `Encoding::Auto`) the line transcoded to
+        // ISO-8859-1; a line whose trailing blanks were trimmed is padded
+        // back with blanks.
         let at = r.offset() as usize;
-        assert_eq!(
-            plain.get(at..at + bytes.len()).map(Bytes),
-            Some(Bytes(bytes)),
-            "record bytes are not the stream's bytes at offset {at}"
-        );
+        let rest = plain.get(at..).unwrap_or(&[]);
+        let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let fits = |text: &[u8]| {
+            text.len() <= bytes.len() && bytes[..text.len()] == *text && bytes[text.len()..].iter().all(|&b| b == b' ')
+        };
+        if !fits(line) {
+            transcoded = latin1_of_utf8(line).is_some_and(|t| t != line && fits(&t));
+            assert!(
+                transcoded,
+                "record bytes are not the stream's bytes at offset {at} (nor their UTF-8 reading)\n  record: {:?}\n  stream: {:?}",
+                Bytes(bytes),
+                Bytes(line)
+            );
+        }
     }
     // Every accessor, for panics.
     let mut sink = String::new();
@@ -487,6 +585,13 @@ fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]
         let _ = r.value_named(f.name);
     }
     let _ = (r.cpr(), r.se_nr(), r.feltnummer(), r.amount(), r.lb_nr());
+    transcoded
+}
+
+/// `line` read as UTF-8 and written in ISO-8859-1, if it is UTF-8 of
+/// ISO-8859-1 characters.
+fn latin1_of_utf8(line: &[u8]) -> Option<Vec<u8>> {
+    std::str::from_utf8(line).ok()?.chars().map(|c| u8::try_from(c as u32).ok()).collect()
 }
 
 /// Panics with both runs and the first difference when they differ.

@@ -469,6 +469,14 @@ impl Line {
         self.set(no, d.short(), Want::Number(d.0))
     }
 
+    /// A number in field `no` with its sign in `no + 1`: the decoder's
+    /// value carries the sign (`Decimal` of scale 0), as for amounts.
+    fn signed_num<const N: u32>(&mut self, no: u8, d: Digits<N>, neg: bool) -> &mut Self {
+        let units = d.0 as i64;
+        self.set(no, d.short(), Want::Decimal(Decimal { units: if neg { -units } else { units }, scale: 0 }));
+        self.sign(no + 1, neg)
+    }
+
     fn opt_num<const N: u32>(&mut self, no: u8, d: Option<Digits<N>>) -> &mut Self {
         match d {
             Some(d) => self.num(no, d),
@@ -749,7 +757,7 @@ impl FileModel {
                     l.code(3, kind.0);
                     match units {
                         Some((n, neg)) => {
-                            l.num(4, *n).sign(5, *neg);
+                            l.signed_num(4, *n, *neg);
                         }
                         None => {
                             l.set(4, Vec::new(), Want::Absent).set(5, Vec::new(), Want::Absent);

@@ -149,6 +149,24 @@ fn the_checks_can_fail() {
     let shifted = &SAMPLE[1..];
     assert!(catch_unwind(|| run_whole(opts, SAMPLE, Some(shifted))).is_err());
 
+    // A file read as UTF-8: its records are its lines transcoded, with one
+    // utf8_encoded warning; a record that is neither its line nor the
+    // line's UTF-8 reading is caught.
+    let utf8: Vec<u8> = SAMPLE.iter().flat_map(|&b| (b as char).to_string().into_bytes()).collect();
+    assert_ne!(utf8, SAMPLE);
+    let run = run_whole(opts, &utf8, Some(&utf8));
+    assert_eq!(run.counts.warnings, 1);
+    let at = utf8.windows(2).position(|w| w == "ø".as_bytes()).expect("an ø");
+    let mut other = utf8.clone();
+    other[at + 1] = 0xA5; // "å": same length, another letter
+    assert!(catch_unwind(|| run_whole(opts, &utf8, Some(&other))).is_err());
+
+    // Not a file of the family (the decode_raw regression
+    // blank-run-out-of-order): two blank lines' rejections, then the one
+    // wrong_family error; no line counted, the decoder stopped.
+    let run = run_whole(opts, b"\n\nX\n", Some(b"\n\nX\n"));
+    assert_eq!((run.events.len(), run.counts.lines, run.stopped), (3, 0, true));
+
     // The round trip notices a file that is not the model's.
     let m = model(7, 2048);
     let mut enc = m.encode();

@@ -204,6 +204,9 @@ fn deliver(state: &mut State, step: Step, bufs: &mut Buffers, source: &[u8]) -> 
         other => {
             state.insert(mark, other);
             state.probation -= 1;
+            if state.queue_len >= super::HOLD_LIMIT {
+                return release(state);
+            }
             if state.probation == 0 {
                 state.probation = 1;
                 state.decide_family();
@@ -212,6 +215,16 @@ fn deliver(state: &mut State, step: Step, bufs: &mut Buffers, source: &[u8]) -> 
             None
         }
     }
+}
+
+/// The held lines fill the queue (a run of blank lines, which do not count
+/// towards the decision): the decoder stops holding and reports them one by
+/// one, as in a file of its family with damaged first lines. Deciding on the
+/// bytes read so far instead would take a bad first line and blank lines for
+/// a file of another family and drop the valid lines after them.
+fn release(state: &mut State) -> Option<Step> {
+    state.probation = 0;
+    state.pop()
 }
 
 /// A record or raw line whose bytes would not outlive this call, with its
@@ -271,6 +284,9 @@ fn take_blank(state: &mut State) -> Option<Step> {
         // family: the blank line waits behind them (it does not count towards
         // the decision).
         state.insert(state.queue_len, Step::Rejected(e));
+        if state.queue_len >= super::HOLD_LIMIT {
+            return release(state);
+        }
         return None;
     }
     if state.opts.strict {

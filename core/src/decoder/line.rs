@@ -534,7 +534,9 @@ impl State {
             src,
             start: at,
             len: text.len(),
-            key_start: at + key.start.min(text.len()),
+            // In the line (its view is `bytes[start..start + len]`), not
+            // in the buffer the line sits in.
+            key_start: key.start.min(text.len()),
             key_len,
             line: self.line,
             lb_nr,

@@ -47,6 +47,12 @@ const QUEUE: usize = 40;
 /// fail is not in its family at all (one `wrong_family` finding instead).
 pub const PROBATION_LINES: u8 = 8;
 
+/// Most queue places the lines held while the family is decided may take;
+/// at this many the decoder stops holding them (blank lines do not count
+/// towards [`PROBATION_LINES`], so a run of them could fill the queue, and a
+/// held line must never be dropped).
+const HOLD_LIMIT: usize = QUEUE - 8;
+
 /// What to do with a line whose record key has no layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Unknown {
@@ -825,10 +831,29 @@ impl State {
     }
 
     /// Puts `step` at queue position `at`, before what was pushed after it.
+    /// A line's own step (record, raw line, rejection) is never dropped: in
+    /// a full queue the last finding gives way to it (counted in
+    /// `suppressed`); lines held while the family is decided take at most
+    /// [`HOLD_LIMIT`] places, so there always is one.
     fn insert(&mut self, at: usize, step: Step) {
         if self.queue_len == QUEUE {
-            self.counts.suppressed += 1;
-            return;
+            let finding = (0..self.queue_len).rev().find(|&i| {
+                matches!(self.queue[(self.queue_head + i) % QUEUE], Some(Step::Warning(_) | Step::Error(_)))
+            });
+            match finding {
+                Some(i) if matches!(step, Step::Record(_) | Step::Raw(_) | Step::Rejected(_)) => {
+                    for j in i..self.queue_len - 1 {
+                        self.queue[(self.queue_head + j) % QUEUE] = self.queue[(self.queue_head + j + 1) % QUEUE];
+                    }
+                    self.queue_len -= 1;
+                    self.queue[(self.queue_head + self.queue_len) % QUEUE] = None;
+                    self.counts.suppressed += 1;
+                }
+                _ => {
+                    self.counts.suppressed += 1;
+                    return;
+                }
+            }
         }
         let at = at.min(self.queue_len);
         let mut i = self.queue_len;
