@@ -437,3 +437,35 @@ fn lines_held_for_the_family_decision_are_never_dropped() {
         assert_eq!(run_chunked(Options::default(), &other, chunk).0, events, "chunk {chunk}");
     }
 }
+
+/// Counts are what was reported: blank lines reported before a
+/// `wrong_family` decision stay counted, the held lines it drops do not,
+/// and a strict stop does not count the lines held behind it.
+#[test]
+fn counts_are_what_was_reported_around_the_family_decision_and_a_strict_stop() {
+    let (events, c) = run(b"\n\nX\nY\n");
+    let kinds: Vec<_> = events
+        .iter()
+        .map(|e| match e {
+            Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) => e.kind.code(),
+            _ => "record",
+        })
+        .collect();
+    assert_eq!(kinds, ["blank_line", "blank_line", "wrong_family"]);
+    assert_eq!((c.lines, c.rejected, c.rejected_untyped, c.decoded, c.errors), (2, 2, 2, 0, 1));
+    assert!(c.balanced());
+
+    // Strict: the first line is rejected while the next ones are held; the
+    // decoder stops at it and counts it alone.
+    let mut input = b"0000001100".to_vec();
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(&eindkomst_core::testing::SAMPLE[..300]);
+    let opts = Options { strict: true, ..Options::default() };
+    let (events, c) = run_chunked(opts, &input, 1 << 20);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(matches!(&events[0], Ev::Rejected(e) if e.kind == ErrorKind::LineTooShort), "{events:?}");
+    assert_eq!((c.lines, c.rejected, c.decoded), (1, 1, 0));
+    for chunk in [1, 5, 64] {
+        assert_eq!(run_chunked(opts, &input, chunk), (events.clone(), c), "chunk {chunk}");
+    }
+}

@@ -163,9 +163,10 @@ fn the_checks_can_fail() {
 
     // Not a file of the family (the decode_raw regression
     // blank-run-out-of-order): two blank lines' rejections, then the one
-    // wrong_family error; no line counted, the decoder stopped.
+    // wrong_family error; the two reported blank lines counted (rejected),
+    // the held line "X" not, the decoder stopped.
     let run = run_whole(opts, b"\n\nX\n", Some(b"\n\nX\n"));
-    assert_eq!((run.events.len(), run.counts.lines, run.stopped), (3, 0, true));
+    assert_eq!((run.events.len(), run.counts.lines, run.counts.rejected, run.stopped), (3, 2, 2, true));
 
     // The round trip notices a file that is not the model's.
     let m = model(7, 2048);

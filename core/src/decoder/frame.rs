@@ -175,7 +175,7 @@ pub(super) fn last_line(state: &mut State, carry: &mut Carry, bufs: &mut Buffers
 /// (it is copied before it waits in the queue).
 fn deliver(state: &mut State, step: Step, bufs: &mut Buffers, source: &[u8]) -> Option<Step> {
     if state.probation == 0 {
-        if state.opts.strict && matches!(step, Step::Rejected(_)) {
+        if state.opts.strict && matches!(step, Step::Rejected(..)) {
             state.stop();
         }
         return Some(step);
@@ -189,6 +189,8 @@ fn deliver(state: &mut State, step: Step, bufs: &mut Buffers, source: &[u8]) -> 
                 // A raw line is passed on whatever the file is; say now what it is.
                 state.decide_family();
                 if state.stop_when_drained {
+                    // Not reported: not counted.
+                    state.uncount(&step);
                     return state.pop();
                 }
             }
@@ -253,14 +255,17 @@ pub(super) fn reject_too_long(state: &mut State) -> Step {
     state.count_rejected(None);
     state.next_lb_nr = state.next_lb_nr.wrapping_add(1);
     state.grammar.untyped();
-    Step::Rejected(Error {
-        kind: ErrorKind::LineTooLong { limit: MAX_LINE as u32 },
-        line: state.line,
-        lb_nr: None,
-        record: None,
-        field: None,
-        offset: state.line_start,
-    })
+    Step::Rejected(
+        Error {
+            kind: ErrorKind::LineTooLong { limit: MAX_LINE as u32 },
+            line: state.line,
+            lb_nr: None,
+            record: None,
+            field: None,
+            offset: state.line_start,
+        },
+        None,
+    )
 }
 
 /// A blank line is held back: it is an error unless it is the last line.
@@ -283,7 +288,7 @@ fn take_blank(state: &mut State) -> Option<Step> {
         // Lines are held while the decoder sees whether the file is in its
         // family: the blank line waits behind them (it does not count towards
         // the decision).
-        state.insert(state.queue_len, Step::Rejected(e));
+        state.insert(state.queue_len, Step::Rejected(e, None));
         if state.queue_len >= super::HOLD_LIMIT {
             return release(state);
         }
@@ -292,5 +297,5 @@ fn take_blank(state: &mut State) -> Option<Step> {
     if state.opts.strict {
         state.stop();
     }
-    Some(Step::Rejected(e))
+    Some(Step::Rejected(e, None))
 }

@@ -157,12 +157,12 @@ impl State {
             *slot = match *slot {
                 Some(Step::Warning(e)) => Some(Step::Warning(fix(e))),
                 Some(Step::Error(e)) => Some(Step::Error(fix(e))),
-                Some(Step::Rejected(e)) => Some(Step::Rejected(fix(e))),
+                Some(Step::Rejected(e, rec)) => Some(Step::Rejected(fix(e), rec)),
                 other => other,
             };
         }
         match step {
-            Step::Rejected(e) => Step::Rejected(fix(e)),
+            Step::Rejected(e, rec) => Step::Rejected(fix(e), rec),
             Step::Record(m) => Step::Record(Meta { offset: line_offset, ..m }),
             Step::Raw(m) => Step::Raw(RawMeta { offset: line_offset, ..m }),
             other => other,
@@ -558,7 +558,7 @@ impl State {
             Some(r) => self.grammar.update(self.opts.family, r, true, &[]),
             None => self.grammar.untyped(),
         }
-        Step::Rejected(e)
+        Step::Rejected(e, rec)
     }
 
     fn warn(&mut self, kind: ErrorKind, f: &FieldDesc, ctx: &Error, map: &LineMap<'_>) {

@@ -279,7 +279,9 @@ struct RawMeta {
 enum Step {
     Record(Meta),
     Raw(RawMeta),
-    Rejected(Error),
+    /// A rejected line, with the record type it was counted under (`None`:
+    /// untyped), so a line dropped unreported can be uncounted.
+    Rejected(Error, Option<u16>),
     Error(Error),
     Warning(Error),
     NeedInput,
@@ -647,7 +649,7 @@ impl Decoder {
                     offset: m.offset,
                 })
             }
-            Step::Rejected(e) => Event::Rejected(e),
+            Step::Rejected(e, _) => Event::Rejected(e),
             Step::Error(e) => Event::Error(e),
             Step::Warning(e) => Event::Warning(e),
             Step::NeedInput => Event::NeedInput,
@@ -841,7 +843,7 @@ impl State {
                 matches!(self.queue[(self.queue_head + i) % QUEUE], Some(Step::Warning(_) | Step::Error(_)))
             });
             match finding {
-                Some(i) if matches!(step, Step::Record(_) | Step::Raw(_) | Step::Rejected(_)) => {
+                Some(i) if matches!(step, Step::Record(_) | Step::Raw(_) | Step::Rejected(..)) => {
                     for j in i..self.queue_len - 1 {
                         self.queue[(self.queue_head + j) % QUEUE] = self.queue[(self.queue_head + j + 1) % QUEUE];
                     }
@@ -880,16 +882,55 @@ impl State {
             Some(Step::Error(_)) => self.counts.errors += 1,
             _ => {}
         }
-        if self.opts.strict && matches!(step, Some(Step::Error(_) | Step::Rejected(_))) {
+        if self.opts.strict && matches!(step, Some(Step::Error(_) | Step::Rejected(..))) {
             self.stop();
         }
         step
     }
 
-    /// Strict mode: nothing after the first error.
+    /// Strict mode: nothing after the first error. The lines waiting in the
+    /// queue are not reported, so they are not counted either.
     fn stop(&mut self) {
         self.stopped = true;
-        self.queue_len = 0;
+        while self.queue_len > 0 {
+            let step = self.queue[self.queue_head].take();
+            self.queue_head = (self.queue_head + 1) % QUEUE;
+            self.queue_len -= 1;
+            if let Some(step) = step {
+                self.uncount(&step);
+            }
+        }
+    }
+
+    /// Takes back the counting of a line's step that will never be
+    /// reported (findings are counted when they are reported, so they need
+    /// nothing): the counts stay exactly what the caller was told.
+    fn uncount(&mut self, step: &Step) {
+        match *step {
+            Step::Record(m) => {
+                self.counts.lines -= 1;
+                self.counts.decoded -= 1;
+                if let Some(t) = self.type_slot(m.layout.rec_nr) {
+                    t.decoded -= 1;
+                }
+            }
+            Step::Raw(_) => {
+                self.counts.lines -= 1;
+                self.counts.raw -= 1;
+            }
+            Step::Rejected(e, rec) => {
+                self.counts.lines -= 1;
+                self.counts.rejected -= 1;
+                match rec.and_then(|r| self.type_slot(r)) {
+                    Some(t) => t.rejected -= 1,
+                    None => self.counts.rejected_untyped -= 1,
+                }
+                if e.kind == ErrorKind::BlankLine {
+                    self.blank_lines -= 1;
+                }
+            }
+            Step::Error(_) | Step::Warning(_) | Step::NeedInput | Step::End => {}
+        }
     }
 
     fn consume(&mut self, n: usize) {
@@ -983,16 +1024,15 @@ impl State {
             self.insert(0, Step::Error(e));
             return;
         }
-        let bytes = self.counts.bytes;
-        self.counts = Counts::new(self.opts.family);
-        self.counts.bytes = bytes;
-        // The lines' findings give way to the one finding; a Base64 error
-        // does not: it is about the transport, and often why the bytes
-        // are not in the family.
+        // The held lines' steps give way to the one finding (and are not
+        // counted: what was reported before, e.g. leading blank lines, is);
+        // a Base64 error does not: it is about the transport, and often why
+        // the bytes are not in the family.
         let queued = core::mem::replace(&mut self.queue_len, 0);
         for i in 0..queued {
-            let step = self.queue[(self.queue_head + i) % QUEUE].take();
-            if let Some(Step::Error(err)) = step {
+            let Some(step) = self.queue[(self.queue_head + i) % QUEUE].take() else { continue };
+            self.uncount(&step);
+            if let Step::Error(err) = step {
                 if matches!(
                     err.kind,
                     ErrorKind::InvalidBase64 { .. } | ErrorKind::Base64Padding | ErrorKind::Base64Truncated
