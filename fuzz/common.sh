@@ -10,7 +10,7 @@
 # every seed and regression, is replayed through a second build of ffi_calls
 # with ASan and LeakSanitizer (fuzz_asan_replay).
 
-FUZZ_TARGETS=(decode_raw decode_split roundtrip base64 ffi_calls)
+FUZZ_TARGETS=(decode_raw decode_split roundtrip base64 ffi_calls filter_spec)
 FUZZ_BIN=fuzz/target/x86_64-unknown-linux-gnu/release
 FUZZ_ASAN_BIN=fuzz/target/asan/x86_64-unknown-linux-gnu/release
 # A small quarantine still finds use-after-free of recent frees; the default
@@ -29,6 +29,7 @@ fuzz_build() {
 fuzz_dict() {
   case "$1" in
     base64) echo "-dict=fuzz/dict/base64.dict" ;;
+    filter_spec) echo "-dict=fuzz/dict/filter.dict" ;;
     roundtrip) ;;
     *) echo "-dict=fuzz/dict/records.dict" ;;
   esac

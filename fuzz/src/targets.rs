@@ -393,9 +393,53 @@ pub fn replay(target: &str, bytes: &[u8]) {
         "ffi_calls" => typed(bytes, |i| {
             crate::ffi_calls::ffi_calls(i);
         }),
+        "filter_spec" => filter_spec(bytes),
         other => panic!("unknown target {other}"),
     }
 }
 
 /// The targets `replay` knows.
-pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64", "ffi_calls"];
+pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64", "ffi_calls", "filter_spec"];
+
+/// Filter specs from JSON (every face's `filter` option and profile files):
+/// any text gives a spec or an error, never a panic; a spec that compiles
+/// filters the sample with its accounting balanced (every decoded record
+/// passed or filtered out for one reason, kept records and passed agree);
+/// an error's text as the faces show it (`mask_cpr_like`) holds no
+/// CPR-like run, and masking it again changes nothing.
+pub fn filter_spec(data: &[u8]) {
+    use eindkomst_std::filter::FilterSpec;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let check = |e: String| {
+        let shown = eindkomst_std::mask_cpr_like(&e);
+        assert_eq!(eindkomst_std::mask_cpr_like(&shown), shown, "masking is not complete: {shown}");
+    };
+    let spec = match FilterSpec::from_json(text) {
+        Ok(s) => s,
+        Err(e) => return check(e),
+    };
+    let today = eindkomst_core::field::Date { year: 2025, month: 2, day: 14 };
+    let compiled = match spec.compile_at(&eindkomst_core::EMPLOYER, today) {
+        Ok(c) => c,
+        Err(e) => return check(e),
+    };
+    let filtering =
+        eindkomst_std::filter::Filtering::start(compiled).unwrap_or_else(|e| panic!("compiled, not started: {e}"));
+    let mut session = eindkomst_std::Session::with_filter(eindkomst_core::Options::default(), Some(filtering));
+    let mut kept = 0u64;
+    let mut sink = |e: eindkomst_std::Event<'_>| {
+        if let eindkomst_std::Event::Record { .. } = e {
+            kept += 1;
+        }
+    };
+    let input = eindkomst_core::testing::SAMPLE;
+    let (used, _) = session.feed(input, &mut sink);
+    assert_eq!(used, input.len());
+    while !session.finish(&mut sink) {}
+    let fc = session.filter_counts().expect("a filter");
+    assert_eq!(session.counts().decoded, 27);
+    assert_eq!(fc.seen, 27, "{fc:?}");
+    assert_eq!(fc.held, 0, "{fc:?}");
+    assert_eq!(fc.passed, kept, "{fc:?}");
+    assert_eq!(fc.passed + fc.filtered_out(), fc.seen, "{fc:?}");
+}
