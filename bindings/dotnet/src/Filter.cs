@@ -132,7 +132,7 @@ namespace Eindkomst
             var set = new SortedSet<int>();
             foreach (int v in values)
             {
-                if (v < 0 || v > max) throw new ArgumentOutOfRangeException(name, $"{name}: {v} is outside 0-{max}");
+                if (v < 0 || v > max) throw new ArgumentOutOfRangeException(name, Redact.MaskCprLike($"{name}: {v} is outside 0-{max}"));
                 set.Add(v);
             }
             count = set.Count;
@@ -214,12 +214,12 @@ namespace Eindkomst
             foreach (var kv in records)
             {
                 if (kv.Key < 0 || kv.Key > 9999)
-                    throw new ArgumentOutOfRangeException(nameof(records), $"record type {kv.Key} is outside 0-9999");
+                    throw new ArgumentOutOfRangeException(nameof(records), Redact.MaskCprLike($"record type {kv.Key} is outside 0-9999"));
                 ulong m = 0;
                 foreach (int no in kv.Value ?? Enumerable.Empty<int>())
                 {
                     if (no < 1 || no > 63)
-                        throw new ArgumentOutOfRangeException(nameof(records), $"field number {no} is outside 1-63");
+                        throw new ArgumentOutOfRangeException(nameof(records), Redact.MaskCprLike($"field number {no} is outside 1-63"));
                     m |= 1UL << no;
                 }
                 table[kv.Key] = m;

@@ -297,16 +297,38 @@ namespace Eindkomst
             return new Family(handle);
         }
 
-        /// <summary>A family from its JSON file; errors name the file.</summary>
+        /// <summary>A family from its JSON file; errors name the file, its CPR-like digit runs masked (an I/O
+        /// error is rethrown without its inner exception, whose text holds the path unmasked).</summary>
         public static Family Load(string path)
         {
+            string text;
             try
             {
-                return FromJson(File.ReadAllText(path, Encoding.UTF8));
+                text = File.ReadAllText(path, Encoding.UTF8);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException(Redact.MaskCprLike("family file not found: " + path));
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new DirectoryNotFoundException(Redact.MaskCprLike("family file's directory not found: " + path));
+            }
+            catch (IOException e)
+            {
+                throw new IOException(Redact.MaskCprLike(path + ": " + e.Message));
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new UnauthorizedAccessException(Redact.MaskCprLike(path + ": " + e.Message));
+            }
+            try
+            {
+                return FromJson(text);
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException(path + ": " + e.Message, nameof(path), e);
+                throw new ArgumentException(Redact.MaskCprLike(path + ": " + e.Message), nameof(path), e);
             }
         }
 
@@ -359,7 +381,7 @@ namespace Eindkomst
             fixed (byte* p = v)
                 status = NativeMethods.eik_check_field(&o, (ushort)recordType, role, (byte)fieldNo, p, (UIntPtr)n, &c);
             if (status == Abi.StatusNotFound)
-                throw new ArgumentException($"record {recordType} of family {Name} has no such field");
+                throw new ArgumentException(Redact.MaskCprLike($"record {recordType} of family {Name} has no such field"));
             NativeMethods.Check("eik_check_field", status);
             return c.Kind == 0 ? null : new FieldCheck((FindingKind)c.Kind, (int)c.At, c.Severity == Abi.SeverityWarning,
                 c.FieldNo, (long)c.Expected, (long)c.Found);

@@ -72,12 +72,24 @@ public final class Family {
         return new Family(out.getPointer(0));
     }
 
-    /** A family from its JSON file; errors name the file. */
+    /**
+     * A family from its JSON file; errors name the file, its CPR-like digit
+     * runs masked (an I/O error is rethrown without its cause, whose text
+     * holds the path unmasked).
+     */
     public static Family load(Path path) throws IOException {
+        String text;
         try {
-            return fromJson(Files.readString(path, StandardCharsets.UTF_8));
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.nio.file.NoSuchFileException(Redact.maskCprLike(String.valueOf(path)));
+        } catch (IOException e) {
+            throw new IOException(Redact.maskCprLike(path + ": " + e.getMessage()));
+        }
+        try {
+            return fromJson(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(Redact.maskCprLike(path + ": " + e.getMessage()), e);
         }
     }
 
@@ -156,7 +168,7 @@ public final class Family {
         Memory out = new Memory(Abi.FIELD_CHECK_SIZE);
         int status = NativeLib.eik_check_field(opts, (short) recordType, role, (byte) fieldNo, val, v.length, out);
         if (status == Abi.STATUS_NOT_FOUND) {
-            throw new IllegalArgumentException("record " + recordType + " of family " + name + " has no such field");
+            throw new IllegalArgumentException(Redact.maskCprLike("record " + recordType + " of family " + name + " has no such field"));
         }
         NativeLib.check("eik_check_field", status);
         int kind = out.getShort(Abi.FIELD_CHECK_KIND) & 0xFFFF;

@@ -236,7 +236,7 @@ public final class FilterOptions {
             }
             for (int v : values) {
                 if (v < 0 || v > max) {
-                    throw new IllegalArgumentException(what + " " + v + " is outside 0-" + max);
+                    throw new IllegalArgumentException(Redact.maskCprLike(what + " " + v + " is outside 0-" + max));
                 }
             }
             return Arrays.stream(values).sorted().distinct().toArray();

@@ -21,7 +21,7 @@ public final class Options {
     private Options(boolean strict, boolean base64, boolean unknownCodesReject, int amountScale,
             PersonLayout personLayout, Family family, Encoding encoding, boolean unknownRaw, Layout forcedLayout) {
         if (amountScale < 0 || amountScale > 16) {
-            throw new IllegalArgumentException("amount scale must be 0-16, not " + amountScale);
+            throw new IllegalArgumentException(Redact.maskCprLike("amount scale must be 0-16, not " + amountScale));
         }
         this.strict = strict;
         this.base64 = base64;

@@ -55,12 +55,12 @@ public final class Profile {
         TreeMap<Integer, Long> table = new TreeMap<>();
         records.forEach((type, nos) -> {
             if (type == null || type < 0 || type > 9999) {
-                throw new IllegalArgumentException("record type " + type + " is outside 0-9999");
+                throw new IllegalArgumentException(Redact.maskCprLike("record type " + type + " is outside 0-9999"));
             }
             long m = 0;
             for (int no : nos == null ? List.<Integer>of() : nos) {
                 if (no < 1 || no > 63) {
-                    throw new IllegalArgumentException("field number " + no + " is outside 1-63");
+                    throw new IllegalArgumentException(Redact.maskCprLike("field number " + no + " is outside 1-63"));
                 }
                 m |= 1L << no;
             }
@@ -71,7 +71,7 @@ public final class Profile {
             felt = new TreeSet<>(feltnumre).stream().mapToInt(Integer::intValue).toArray();
             for (int f : felt) {
                 if (f < 0 || f > 9999) {
-                    throw new IllegalArgumentException("felt number " + f + " is outside 0-9999");
+                    throw new IllegalArgumentException(Redact.maskCprLike("felt number " + f + " is outside 0-9999"));
                 }
             }
         }
