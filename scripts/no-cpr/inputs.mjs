@@ -1,8 +1,8 @@
 // Builds the inputs of the no-CPR test (scripts/test.d/85-no-cpr.sh): testdata/sample.txt with its persons given
 // the CPRs of testdata/no-cpr/cprs.txt, damaged in every way the engine reports, with CPRs next to (and inside)
-// the damage; bad families and filters with CPRs where a value is echoed; Beskedfordeler envelopes for the
-// transports. Usage: node inputs.mjs REPO OUT_DIR. Writes OUT_DIR/inputs/*, OUT_DIR/families/*,
-// OUT_DIR/filters/*, OUT_DIR/envelopes/* and prints one line per file.
+// the damage; bad families and filters with CPRs where a value is echoed (no Beskedfordeler envelopes: the
+// transports are not covered). Usage: node inputs.mjs REPO OUT_DIR. Writes OUT_DIR/inputs/*, OUT_DIR/families/*
+// and OUT_DIR/filters/* and prints one line per file.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -3,14 +3,20 @@
 # way the engine reports (scripts/no-cpr/inputs.mjs: non-digits in amounts and in CPR fields, wrong lengths, bad
 # dates and times, unknown record keys, grammar, bad Base64, UTF-8 where Latin-1 is wanted, another family, families
 # and filter specs that fail to load with CPRs where a value is echoed, bad options, strict mode), run through
-# every face: the CLI (validate, decode's stderr, stats, --jobs, bad options), the C ABI (bindings/c/no_cpr.c), the
-# npm package in Node, the Java and C# bindings, and the Beskedfordeler receivers of the Java, Node and C#
-# transports (dead-letter reasons, ledger lines, listener texts). Everything a face prints on stderr, throws, logs
-# or dead-letters goes to target/no-cpr/out/<face>/, and scripts/no-cpr/check.mjs fails on any known CPR (with or
-# without the hyphen) or any synthetic-CPR-shaped run there, and on a face with nothing scanned.
-# Not scanned, on purpose: record output (decode's stdout, the records the faces return, a dead letter's stored
-# body): the caller asked for those records, CPRs included. No face has an opt-in to show values in messages.
-# Exact counts: every engine face (C, Node, Java, C#) reports the same findings and refusals on the same plan.
+# these faces: the CLI (validate, decode's stderr, stats, --jobs, bad options), the C ABI (bindings/c/no_cpr.c),
+# the npm package in Node (scripts/no-cpr/engine-node.mjs), the Java binding (scripts/no-cpr/EngineJava.java, on
+# the jar of 71-java.sh) and the C# binding (scripts/no-cpr/EngineDotnet.cs, on Mono, Eindkomst.dll of
+# 70-dotnet.sh), each with its own refusals too (typed filter values, options, a family named with a CPR, family
+# files named with CPRs). Everything a face prints on stderr, throws or logs goes to target/no-cpr/out/<face>/,
+# and scripts/no-cpr/check.mjs fails on any known CPR (with or without the hyphen) or any synthetic-CPR-shaped run
+# there, and on a face with nothing scanned; it is first shown to bite, also on the Java and C# faces' output.
+# Not covered: transports (the Beskedfordeler receivers of the Java, Node and C# transports: dead-letter reasons,
+# ledger lines, listener texts; inputs.mjs writes no envelopes for them yet).
+# Not scanned, on purpose: record output (decode's stdout, the records the faces return): the caller asked for
+# those records, CPRs included. No face has an opt-in to show values in messages.
+# Exact counts: the C ABI and Node report the same findings and refusals on the whole plan. Java and C# take no
+# filter JSON (their filter is typed): they run keep-one.json's filter as its typed equivalent, skip the plan's 11
+# other filter: lines (counted) and report the same findings and refusals as C on the lines they run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -28,6 +34,17 @@ cargo build -q --release -p eindkomst-ffi -p eindkomst-cli
 E=target/release/eindkomst
 [ -f wasm/build/pkg/package.json ] && [ wasm/build/pkg/eindkomst_wasm_bg.wasm -nt wasm/src/lib.rs ] \
   || { [ -d wasm/node_modules ] || (cd wasm && npm ci --silent --no-audit --no-fund); bash wasm/build.sh >/dev/null; }
+lib=target/release/libeindkomst.so
+jar=bindings/java/engine/target/eindkomst-0.2.0.jar # 71-java.sh's (the library packed inside)
+fresh() { # FILE NEWER_THAN...: FILE exists and is newer than each of the others
+  [ -f "$1" ] || return 1
+  [ -z "$(find "${@:2}" -newer "$1" -type f -print -quit)" ]
+}
+fresh "$jar" "$lib" bindings/java/engine/src/main bindings/java/engine/pom.xml \
+  || mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl engine package -DskipTests
+jna=$(find "$HOME/.m2/repository/net/java/dev/jna/jna" -name 'jna-5*.jar' ! -name '*sources*' | sort | tail -1)
+fresh target/dotnet/Eindkomst.dll "$lib" bindings/dotnet/src bindings/dotnet/tests bindings/dotnet/build.sh \
+  || bash bindings/dotnet/build.sh target/dotnet # 70-dotnet.sh's (libeindkomst.so copied next to it)
 
 # 2. The inputs, and the plan every engine face runs (FILE|flags).
 node scripts/no-cpr/inputs.mjs "$PWD" "$in" >/dev/null
@@ -133,11 +150,44 @@ strict=$(count node 'refused: EindkomstError:')
 same node $(($(count node finding:) + strict)) $(($(count node refused:) - strict))
 [ "$(count node 'option refused:')" = 14 ] || fail "node: $(count node 'option refused:') option refusals, want 14 (5 options, 1 amount, 8 roles)"
 
-# 6. The scan; first the checker must bite: a known CPR (hyphenated), a generated-style one, and an empty face.
+# 6. Java and C# (the engine bindings over the C ABI). Their filters are typed, not JSON: the plan's filter: lines
+# other than keep-one.json (run as its typed equivalent) are skipped, counted, and left out of C's counts here.
+mkdir -p "$out/java" "$out/dotnet"
+env -u LD_LIBRARY_PATH java -cp "$jar:$jna" scripts/no-cpr/EngineJava.java "$in/plan" "$CPRS" "$work/java-scratch" \
+  >"$out/java/plan.txt"
+mcs -nologo -optimize+ -warnaserror+ -r:target/dotnet/Eindkomst.dll -r:System.Core.dll \
+  -out:target/dotnet/EngineDotnet.exe scripts/no-cpr/EngineDotnet.cs
+env -u LD_LIBRARY_PATH mono target/dotnet/EngineDotnet.exe "$in/plan" "$CPRS" "$work/dotnet-scratch" \
+  >"$out/dotnet/plan.txt"
+skips=$(grep 'filter:' "$in/plan" | grep -vc '/keep-one\.json') # every filter line but keep-one.json's (2)
+[ "$skips" = 11 ] || fail "the plan has $skips filter lines besides keep-one.json, want 11"
+typed=$(awk '/^run /{on = !/filter:/ || /\/keep-one\.json/} on' "$out/c/plan.txt")
+c_findings=$(grep -cE '^(rejected|error|warning): ' <<<"$typed")
+c_refusals=$(grep -cE '^(decoder|family) refused' <<<"$typed")
+[ "$c_findings $c_refusals" = "515 5" ] || fail "c without the JSON filters: $c_findings findings, $c_refusals refusals, want 515 and 5"
+for face in java dotnet; do
+  [ "$(count $face 'skipped: filter JSON')" = "$skips" ] || fail "$face: $(count $face 'skipped: filter JSON') skipped filter lines, want $skips"
+  strict=$(count $face 'refused: [A-Za-z.]*EindkomstException:')
+  same "$face" $(($(count $face finding:) + strict)) $(($(count $face refused:) - strict))
+  [ "$(count $face 'option refused:')" = 9 ] \
+    || fail "$face: $(count $face 'option refused:') option refusals, want 9 (3 CPR lists, profile, amount scale, key, field, 2 family files)"
+  ! grep -q '^accepted (unexpected)' "$out/$face/plan.txt" || fail "$face: an option was accepted"
+done
+
+# 7. The scan; first the checker must bite: a known CPR (hyphenated), a generated-style one, and an empty face.
 mkdir -p "$work/bite/a" "$work/bite/b"
 printf 'ok\nreason: %s\nx%sy\n' "$(dash "${cpr[3]}")" 8504921234 >"$work/bite/a/log"
 if node scripts/no-cpr/check.mjs "$CPRS" "$work/bite" a b >"$work/bite.txt"; then fail "the checker passed a planted CPR"; fi
 grep -qx "LEAK $work/bite/a/log:2: ${cpr[3]:0:6}\*\*\*\*" "$work/bite.txt" || fail "checker: $(cat "$work/bite.txt")"
 grep -qx "LEAK $work/bite/a/log:3: 850492\*\*\*\*" "$work/bite.txt" || fail "checker: $(cat "$work/bite.txt")"
 grep -q '^no-cpr b: 0 files, 0 lines scanned (EMPTY)$' "$work/bite.txt" || fail "checker: $(cat "$work/bite.txt")"
-node scripts/no-cpr/check.mjs "$CPRS" "$out" cli c node
+# ... and in the Java and C# faces' own output: a masked text there with the CPR put back is found.
+for face in java dotnet; do
+  mkdir -p "$work/bite/$face"
+  grep -q '\*\{10\}' "$out/$face/plan.txt" || fail "$face: no masked text to plant a CPR in"
+  awk -v c="$(dash "${cpr[5]}")" '!done && sub(/\*\*\*\*\*\*\*\*\*\*/, c) { done = 1 } 1' "$out/$face/plan.txt" \
+    >"$work/bite/$face/plan.txt"
+  if node scripts/no-cpr/check.mjs "$CPRS" "$work/bite" "$face" >"$work/bite-$face.txt"; then fail "the checker passed a CPR planted in $face's output"; fi
+  grep -q "^LEAK $work/bite/$face/plan.txt:[0-9]*: ${cpr[5]:0:6}\*\*\*\*$" "$work/bite-$face.txt" || fail "checker ($face): $(cat "$work/bite-$face.txt")"
+done
+node scripts/no-cpr/check.mjs "$CPRS" "$out" cli c node java dotnet
