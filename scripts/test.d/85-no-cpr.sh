@@ -165,6 +165,7 @@ typed=$(awk '/^run /{on = !/filter:/ || /\/keep-one\.json/} on' "$out/c/plan.txt
 c_findings=$(grep -cE '^(rejected|error|warning): ' <<<"$typed")
 c_refusals=$(grep -cE '^(decoder|family) refused' <<<"$typed")
 [ "$c_findings $c_refusals" = "515 5" ] || fail "c without the JSON filters: $c_findings findings, $c_refusals refusals, want 515 and 5"
+echo "no-cpr java, dotnet: $skips filter-JSON plan lines skipped; c on the lines they run: $c_findings findings, $c_refusals refusals"
 for face in java dotnet; do
   [ "$(count $face 'skipped: filter JSON')" = "$skips" ] || fail "$face: $(count $face 'skipped: filter JSON') skipped filter lines, want $skips"
   strict=$(count $face 'refused: [A-Za-z.]*EindkomstException:')
