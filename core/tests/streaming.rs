@@ -469,3 +469,35 @@ fn counts_are_what_was_reported_around_the_family_decision_and_a_strict_stop() {
         assert_eq!(run_chunked(opts, &input, chunk), (events.clone(), c), "chunk {chunk}");
     }
 }
+
+/// A caller may stop after any event and finish with what it fed: it then
+/// hears what a whole feed of exactly the consumed bytes gives. Here the
+/// stop comes right after a blank line's rejection, whose proving line is
+/// consumed without its line end; the family decision at the end must not
+/// see that unconsumed line end (it did, and called the input another
+/// family; found by the ffi_calls fuzz target).
+#[test]
+fn stopping_after_any_event_gives_what_the_consumed_bytes_give() {
+    let mut data = b"\n".repeat(20);
+    data.extend_from_slice(b"000000\n\n\n\xd7\xff\xff\x00\x00\n");
+    let (whole, _) = run(&data);
+    for stop in 1..=whole.len() {
+        let mut dec = Decoder::new(Options::default());
+        let (mut used, mut events) = (0, Vec::new());
+        while events.len() < stop {
+            let (ev, n) = dec.decode(&data[used..]);
+            used += n;
+            match ev {
+                Event::NeedInput | Event::End => break,
+                ev => events.push(common::own(ev)),
+            }
+        }
+        loop {
+            match dec.finish() {
+                Event::End => break,
+                ev => events.push(common::own(ev)),
+            }
+        }
+        assert_eq!(events, run(&data[..used]).0, "stopped after {stop} events, {used} bytes consumed");
+    }
+}

@@ -94,7 +94,6 @@ pub(super) fn frame(
             return (Step::NeedInput, used + rest.len());
         };
         let line = &rest[..nl];
-        state.line_end = state.offset + nl as u64 + 1;
         let continuing = carry.busy();
         // A CRLF blank line may arrive split: its CR carried, its LF here.
         let carried_cr = continuing && !carry.overflow && carry.buf[..carry.len] == *b"\r" && line.is_empty();
@@ -114,6 +113,9 @@ pub(super) fn frame(
                 return (step, used + line.len());
             }
         }
+        // Set only for a line read now: the line carried above is not, and
+        // its line end is not consumed (the family decision must not see it).
+        state.line_end = state.offset + nl as u64 + 1;
         let step = if carried_cr {
             carry.len = 0;
             self::blank(state)
