@@ -231,7 +231,9 @@ impl Session {
     pub fn feed(&mut self, input: &[u8], sink: &mut (impl Sink + ?Sized)) -> (usize, Progress) {
         let mut used = 0;
         loop {
-            if self.stopped || self.finished {
+            // The decoder's own stop too (strict mode's first failure): else
+            // a batch filled by that very event would say `Full`, not stopped.
+            if self.stopped() || self.finished {
                 return (input.len(), Progress::Stopped);
             }
             let need = self.need();

@@ -309,6 +309,38 @@ fn strict_mode_stops_and_swallows_input() {
     assert_eq!(unsafe { eik_decoder_stopped(d.0, &mut stopped) }, eik_status::Ok);
     assert!(stopped);
     assert_eq!(d.finish(&mut out, &mut evs).n_events, 0);
+
+    // Whatever the array's size, the batch with the stopping event says
+    // `done` (it said "full" when the event filled the array; found by the
+    // ffi_calls fuzz target with a damaged first line and 20 places).
+    let control_byte_in_line = |n: usize| {
+        let mut data = SAMPLE.to_vec();
+        let start: usize = SAMPLE.split_inclusive(|&b| b == b'\n').take(n - 1).map(<[u8]>::len).sum();
+        data[start + 12] = 0x06;
+        data
+    };
+    for data in [input.clone(), control_byte_in_line(1), control_byte_in_line(17), control_byte_in_line(20)] {
+        for cap in EIK_MIN_EVENTS..=40 {
+            let d = Dec::new(Some(opts));
+            let mut out = vec![MaybeUninit::<eik_event>::uninit(); cap];
+            let (mut evs, mut fed) = (Vec::new(), 0);
+            for call in 0.. {
+                assert!(
+                    call < 100,
+                    "cap {cap}: no stop after {call} calls, {fed} of {} bytes, {} events",
+                    data.len(),
+                    evs.len()
+                );
+                let b = d.decode(&data[fed..], &mut out, &mut evs);
+                fed += b.consumed;
+                if evs.last().is_some_and(|e| e.event_type == REJECTED) {
+                    assert_eq!((b.done, fed), (1, data.len()), "cap {cap}");
+                    break;
+                }
+                assert_eq!(b.done, 0, "cap {cap}");
+            }
+        }
+    }
 }
 
 #[test]
