@@ -120,6 +120,26 @@ class SampleTest {
     }
 
     @Test
+    void amountOreOrNeedsNoOptional() throws Exception {
+        List<Record> rs = decodeAll(new ByteArrayInputStream(sample()), Options.lenient());
+        assertEquals(3_250_000L, rs.get(9).amountOreOr(-1));
+        assertEquals(-125_050L, rs.get(12).amountOreOr(-1));
+        assertEquals(42L, rs.get(26).amountOreOr(42)); // 9999: no amount
+        // The cursor's view agrees with amountOre() on every record of the sample.
+        int n = 0;
+        try (EindkomstDecoder d = new EindkomstDecoder(new ByteArrayInputStream(sample()))) {
+            while (d.next()) {
+                if (d.isRecord()) {
+                    RecordView r = d.record();
+                    assertEquals(r.amountOre().orElse(Long.MIN_VALUE), r.amountOreOr(Long.MIN_VALUE), r.toString());
+                    n++;
+                }
+            }
+        }
+        assertEquals(rs.size(), n);
+    }
+
+    @Test
     void layoutsComeFromTheEngine() {
         Layout l = Layout.of(6001);
         assertEquals(6001, l.recordType());
