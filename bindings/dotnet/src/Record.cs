@@ -246,11 +246,13 @@ namespace Eindkomst
         {
             get
             {
-                if (layout.FeltStart < 0) return -1;
+                Layout l = layout;
+                if (l.FeltStart < 0) return -1;
+                byte[] buf = Buf;
                 int n = 0;
-                for (int i = Pos + layout.FeltStart, end = i + layout.FeltLen; i < end; i++)
+                for (int i = Pos + l.FeltStart, end = i + l.FeltLen; i < end; i++)
                 {
-                    int d = Buf[i] - '0';
+                    int d = buf[i] - '0';
                     if ((uint)d > 9) return -1;
                     n = n * 10 + d;
                 }
@@ -276,8 +278,22 @@ namespace Eindkomst
         {
             get
             {
-                if (layout.AmountStart < 0 || IsBlank(layout.AmountStart, layout.AmountLen)) return null;
-                long units = Digits(layout.AmountStart, layout.AmountLen, 0);
+                Layout l = layout;
+                if (l.AmountStart < 0 || l.AmountLen == 0) return null;
+                // One pass over the digits; a field that is not all digits is blank (null) or throws as Digits.
+                byte[] buf = Buf;
+                long units = 0;
+                for (int i = Pos + l.AmountStart, end = i + l.AmountLen; i < end; i++)
+                {
+                    int d = buf[i] - '0';
+                    if ((uint)d > 9)
+                    {
+                        if (IsBlank(l.AmountStart, l.AmountLen)) return null;
+                        units = Digits(l.AmountStart, l.AmountLen, 0);
+                        break;
+                    }
+                    units = units * 10 + d;
+                }
                 int scale = layout.AmountDecimals >= 0 ? layout.AmountDecimals : AmountScale;
                 long ore;
                 if (scale <= 2)

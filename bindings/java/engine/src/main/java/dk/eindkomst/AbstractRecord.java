@@ -312,7 +312,7 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
      * @throws ArithmeticException when the amount has digits below 1 øre
      */
     public OptionalLong amountOre() {
-        if (layout.amountAt < 0) {
+        if (layout.amountAt < 0 || layout.amountLen == 0) {
             return OptionalLong.empty();
         }
         long units = amountUnits();
@@ -327,7 +327,7 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
      * @throws ArithmeticException when the amount has digits below 1 øre
      */
     public long amountOreOr(long orElse) {
-        if (layout.amountAt < 0) {
+        if (layout.amountAt < 0 || layout.amountLen == 0) {
             return orElse;
         }
         long units = amountUnits();
