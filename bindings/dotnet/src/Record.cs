@@ -46,6 +46,15 @@ namespace Eindkomst
             PseudonymAt = pseudonymAt;
         }
 
+        /// <summary>The reader's view moves to another record (the other fields are set directly).</summary>
+        internal void Set(Layout layout, long line, int lbNr, long offset)
+        {
+            this.layout = layout;
+            this.line = line;
+            this.lbNr = lbNr;
+            this.offset = offset;
+        }
+
         /// <summary>The layout the record was decoded with (variant included).</summary>
         public Layout Layout => layout;
         /// <summary>The record type (employer <c>Rec_nr</c>: 1000, 2001, ..., 9999).</summary>
