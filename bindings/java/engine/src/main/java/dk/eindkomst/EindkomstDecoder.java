@@ -30,7 +30,8 @@ import java.util.stream.StreamSupport;
  * events (records, raw lines, findings) in input order.
  *
  * <p>Fast, with no object per record: a cursor over the events, the record a
- * {@link RecordView} read in place from the native batch buffer.
+ * {@link RecordView} read in place from the decoder's buffers (the chunk as read, one heap
+ * copy per chunk).
  *
  * <pre>{@code
  * try (EindkomstDecoder d = new EindkomstDecoder(Files.newInputStream(path))) {
