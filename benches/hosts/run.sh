@@ -38,9 +38,9 @@ CLI=${EINDKOMST_CLI:-$ROOT/target/release/eindkomst}
 log "building the native side, the C ABI, the C# and Java programs"
 (cd "$ROOT" && cargo build -q --release -p eindkomst --example hostbench -p eindkomst-ffi) || die "cargo build"
 NATIVE="$ROOT/target/release/examples/hostbench"
-[ -s "$ROOT/bindings/java/engine/target/eindkomst-0.1.0.jar" ] || die "bindings/java: mvn package first"
+[ -s "$ROOT/bindings/java/engine/target/eindkomst-0.2.0.jar" ] || die "bindings/java: mvn package first"
 JNA=$(find "$HOME/.m2/repository/net/java/dev/jna/jna" -name 'jna-5*.jar' ! -name '*sources*' | sort | tail -1)
-JCP="$ROOT/bindings/java/engine/target/eindkomst-0.1.0.jar:$JNA"
+JCP="$ROOT/bindings/java/engine/target/eindkomst-0.2.0.jar:$JNA"
 mkdir -p "$OUT/java" "$OUT/dotnet"
 javac -d "$OUT/java" -cp "$JCP" "$HERE/HostBench.java" || die "javac"
 bash "$ROOT/bindings/dotnet/build.sh" "$OUT/dotnet" >/dev/null || die "dotnet build"

@@ -341,6 +341,29 @@ struct Batch {
     findings: Vec<FindingOut>,
     /// false: validation only, records are not kept.
     records: bool,
+    /// The sizes the last batch's meta and text reached: the next batch
+    /// reserves as much at once (a taken Vec leaves an empty one behind,
+    /// which would otherwise grow by reallocation, copying, every batch).
+    last_meta: usize,
+    last_text: usize,
+}
+
+impl Batch {
+    fn new(family: &'static Family, records: bool) -> Batch {
+        Batch { family, meta: Vec::new(), text: Vec::new(), findings: Vec::new(), records, last_meta: 0, last_text: 0 }
+    }
+
+    /// Reserves the last batch's sizes before a call fills a new batch.
+    fn reserve(&mut self) {
+        self.meta.reserve(self.last_meta.saturating_sub(self.meta.len()));
+        self.text.reserve(self.last_text.saturating_sub(self.text.len()));
+    }
+
+    /// The batch's meta array, taken.
+    fn take_meta(&mut self) -> Vec<f64> {
+        self.last_meta = self.meta.len();
+        core::mem::take(&mut self.meta)
+    }
 }
 
 impl Sink for Batch {
@@ -493,7 +516,7 @@ impl RawDecoder {
         let opts = core_options(&o)?;
         let session = Session::new(opts, o.filter.as_ref())?;
         let batch =
-            Batch { family: opts.family, meta: Vec::new(), text: Vec::new(), findings: Vec::new(), records: o.records };
+            Batch::new(opts.family, o.records);
         Ok(RawDecoder { session, batch })
     }
 
@@ -547,6 +570,7 @@ impl RawDecoder {
     /// Decodes `chunk` to its end. Returns the batch's meta array
     /// (META_STRIDE numbers per event).
     pub fn push(&mut self, chunk: &[u8]) -> Vec<f64> {
+        self.batch.reserve();
         let mut input = chunk;
         loop {
             let (used, progress) = self.session.feed(input, &mut self.batch);
@@ -555,19 +579,21 @@ impl RawDecoder {
                 break;
             }
         }
-        core::mem::take(&mut self.batch.meta)
+        self.batch.take_meta()
     }
 
     /// Ends the stream (last line without terminator, end checks). Returns the
     /// meta array like [`RawDecoder::push`]; later calls return empty batches.
     pub fn finish(&mut self) -> Vec<f64> {
+        self.batch.reserve();
         while !self.session.finish(&mut self.batch) {}
-        core::mem::take(&mut self.batch.meta)
+        self.batch.take_meta()
     }
 
     /// The batch text: the lines, back to back, ISO-8859-1 (a `Uint8Array`
     /// in JS); taken, so the next call returns the next batch's.
     pub fn text(&mut self) -> Vec<u8> {
+        self.batch.last_text = self.batch.text.len();
         core::mem::take(&mut self.batch.text)
     }
 

@@ -217,3 +217,24 @@ test('ESM and CommonJS entries share one instance', async () => {
   assert.equal(esm.version, pkg.version);
   assert.match(pkg.version, /^\d+\.\d+\.\d+/);
 });
+
+test('amountOre reads every digit of a 16-digit amount exactly (nine at a time)', () => {
+  // Line 10 (offset 711) is a 6001 record: Beloeb at 15..31 (16 digits, 6 decimals), its sign at 31.
+  const cases = [
+    ['0000032500000000', '+', 3250000],
+    ['0000000000010000', '+', 1],
+    ['0000000001000000', '-', -100],
+    ['0012345678900000', '+', 1234567890],
+    ['0999999999990000', '+', 99999999999],
+    ['9000000000000000', '-', -900000000000],
+  ];
+  for (const [digits, sign, ore] of cases) {
+    const bytes = SAMPLE.slice();
+    for (let i = 0; i < 16; i++) bytes[711 + 15 + i] = digits.charCodeAt(i);
+    bytes[711 + 31] = sign.charCodeAt(0);
+    const r = decode(bytes).records[9];
+    assert.equal(r.raw['4'], digits);
+    assert.equal(r.amountOre, ore, digits);
+    assert.equal(r.feltnummer, 13);
+  }
+});

@@ -32,6 +32,7 @@ static class TestRunner
         Run("struct layouts match the header's static asserts", StructSizes);
         Run("counts of the sample", CountsOfSample);
         Run("values of several record types", ValuesOfSeveralRecordTypes);
+        Run("AmountOre reads every digit of a 16-digit amount exactly", AmountOreDigits);
         Run("layouts come from the engine", Layouts);
         Run("small reads and Base64 give the same records", SmallReadsAndBase64);
         Run("amount scale is an option", AmountScale);
@@ -242,6 +243,30 @@ static class TestRunner
             offsets++;
         }
         True(sizes >= 12 && offsets >= 80, $"the header states the layouts ({sizes} sizes, {offsets} offsets)");
+    }
+
+    static void AmountOreDigits()
+    {
+        // Line 10 (offset 711) is a 6001 record: Beloeb at 15..31 (16 digits, 6 decimals), its sign at 31.
+        var cases = new[]
+        {
+            Tuple.Create("0000032500000000", '+', (long?)3250000L),
+            Tuple.Create("0000000000010000", '+', (long?)1L),
+            Tuple.Create("0000000001000000", '-', (long?)-100L),
+            Tuple.Create("0012345678900000", '+', (long?)1234567890L),
+            Tuple.Create("9876543210980000", '+', (long?)987654321098L),
+            Tuple.Create("0999999999990000", '-', (long?)-99999999999L),
+        };
+        foreach (var c in cases)
+        {
+            byte[] s = File.ReadAllBytes(Sample);
+            for (int i = 0; i < 16; i++) s[711 + 15 + i] = (byte)c.Item1[i];
+            s[711 + 31] = (byte)c.Item2;
+            Record r = DecodeAll(new MemoryStream(s))[9];
+            Eq(c.Item1, r.Value(4), "raw amount " + c.Item1);
+            Eq(c.Item3, r.AmountOre, "AmountOre " + c.Item1);
+            Eq(13, r.View.FeltnummerOrMinus1, "feltnummer " + c.Item1);
+        }
     }
 
     static void CountsOfSample()

@@ -30,7 +30,8 @@ import java.util.stream.StreamSupport;
  * events (records, raw lines, findings) in input order.
  *
  * <p>Fast, with no object per record: a cursor over the events, the record a
- * {@link RecordView} read in place from the native batch buffer.
+ * {@link RecordView} read in place from the decoder's buffers (the chunk as read, one heap
+ * copy per chunk).
  *
  * <pre>{@code
  * try (EindkomstDecoder d = new EindkomstDecoder(Files.newInputStream(path))) {
@@ -46,7 +47,8 @@ import java.util.stream.StreamSupport;
  *
  * <p>The input is read in chunks of {@value #CHUNK} bytes (a file straight into a
  * direct buffer); one native call
- * fills up to {@value #BATCH} events. In lenient mode (the default) findings
+ * fills up to {@value #BATCH} events. The chunk is copied once to a heap array, which the
+ * record view reads. In lenient mode (the default) findings
  * are events like records and are also collected in {@link #findings()}; in
  * strict mode the first rejected line or stream error throws
  * {@link EindkomstException}, after every record before it. With a
@@ -88,10 +90,13 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
     private final Memory input = new Memory(CHUNK);
     private final long inputAddress = Pointer.nativeValue(input);
     private final ByteBuffer inputBuf = input.getByteBuffer(0, CHUNK);
+    // The chunk and the batch's scratch area, copied to the heap once per chunk and per
+    // batch: the record view reads plain arrays (far cheaper per byte than a direct buffer).
+    private final byte[] inputArr = new byte[CHUNK];
+    private byte[] scratchArr = new byte[0];
     private final Memory events = new Memory((long) BATCH * Abi.EVENT_SIZE);
     private final ByteBuffer ev = events.getByteBuffer(0, events.size()).order(ByteOrder.LITTLE_ENDIAN);
     private final Memory batch = new Memory(Abi.BATCH_SIZE);
-    private ByteBuffer scratch;
     private long scratchAddress;
 
     private int chunkLen;
@@ -325,13 +330,8 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         long ptr = ev.getLong(e + Abi.EVENT_BYTES);
         int len = ev.getInt(e + Abi.EVENT_LEN);
         boolean inScratch = (ev.get(e + Abi.EVENT_FLAGS) & Abi.EVENT_IN_SCRATCH) != 0;
-        ByteBuffer b = inScratch ? scratch : inputBuf;
         int pos = (int) (ptr - (inScratch ? scratchAddress : inputAddress));
-        byte[] out = new byte[len];
-        for (int i = 0; i < len; i++) {
-            out[i] = b.get(pos + i);
-        }
-        return out;
+        return java.util.Arrays.copyOfRange(inScratch ? scratchArr : inputArr, pos, pos + len);
     }
 
     /** Runs one native call (reading the stream when needed). False once everything was delivered. */
@@ -357,7 +357,12 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         n = (int) batch.getLong(Abi.BATCH_N_EVENTS);
         long scratchLen = batch.getLong(Abi.BATCH_SCRATCH_LEN);
         scratchAddress = Pointer.nativeValue(batch.getPointer(Abi.BATCH_SCRATCH));
-        scratch = scratchLen > 0 ? new Pointer(scratchAddress).getByteBuffer(0, scratchLen) : null;
+        if (scratchLen > 0) {
+            if (scratchArr.length < scratchLen) {
+                scratchArr = new byte[(int) Math.max(scratchLen, 2L * scratchArr.length)];
+            }
+            new Pointer(scratchAddress).read(0, scratchArr, 0, (int) scratchLen);
+        }
         return true;
     }
 
@@ -379,6 +384,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         }
         chunkLen = inputBuf.position();
         chunkPos = 0;
+        inputBuf.get(0, inputArr, 0, chunkLen);
     }
 
     private void load(int i) {
@@ -389,10 +395,10 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             int flags = ev.get(e + Abi.EVENT_FLAGS);
             RecordView v = view;
             if ((flags & Abi.EVENT_IN_SCRATCH) != 0) {
-                v.buf = scratch;
+                v.buf = scratchArr;
                 v.pos = (int) (ptr - scratchAddress);
             } else {
-                v.buf = inputBuf;
+                v.buf = inputArr;
                 v.pos = (int) (ptr - inputAddress);
             }
             int layout = ev.getShort(e + Abi.EVENT_LAYOUT) & 0xFFFF;

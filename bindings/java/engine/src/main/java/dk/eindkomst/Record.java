@@ -1,7 +1,5 @@
 package dk.eindkomst;
 
-import java.nio.ByteBuffer;
-
 /**
  * One decoded record, owned: its line's bytes (a copy, ISO-8859-1) with its
  * layout, valid for as long as it is kept. {@link EindkomstDecoder}'s
@@ -11,7 +9,7 @@ import java.nio.ByteBuffer;
 public final class Record extends AbstractRecord {
     Record(Layout layout, byte[] bytes, long line, int lbNr, long offset, int amountScale, long permitted,
             boolean pseudonymised) {
-        this.buf = ByteBuffer.wrap(bytes);
+        this.buf = bytes;
         this.pos = 0;
         this.layout = layout;
         this.line = line;

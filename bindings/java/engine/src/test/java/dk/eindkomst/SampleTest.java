@@ -120,6 +120,52 @@ class SampleTest {
     }
 
     @Test
+    void amountOreOrNeedsNoOptional() throws Exception {
+        List<Record> rs = decodeAll(new ByteArrayInputStream(sample()), Options.lenient());
+        assertEquals(3_250_000L, rs.get(9).amountOreOr(-1));
+        assertEquals(-125_050L, rs.get(12).amountOreOr(-1));
+        assertEquals(42L, rs.get(26).amountOreOr(42)); // 9999: no amount
+        // The cursor's view agrees with amountOre() on every record of the sample.
+        int n = 0;
+        try (EindkomstDecoder d = new EindkomstDecoder(new ByteArrayInputStream(sample()))) {
+            while (d.next()) {
+                if (d.isRecord()) {
+                    RecordView r = d.record();
+                    assertEquals(r.amountOre().orElse(Long.MIN_VALUE), r.amountOreOr(Long.MIN_VALUE), r.toString());
+                    n++;
+                }
+            }
+        }
+        assertEquals(rs.size(), n);
+    }
+
+    @Test
+    void amountOreReadsEveryDigitOfA16DigitAmount() throws Exception {
+        // Line 10 (offset 711) is a 6001 record: Beloeb at 15..31 (16 digits, 6 decimals), its sign at 31.
+        Object[][] cases = {
+            {"0000032500000000", '+', 3_250_000L},
+            {"0000000000010000", '+', 1L},
+            {"0000000001000000", '-', -100L},
+            {"0012345678900000", '+', 1_234_567_890L},
+            {"9876543210980000", '+', 987_654_321_098L},
+            {"0999999999990000", '-', -99_999_999_999L},
+        };
+        for (Object[] c : cases) {
+            byte[] s = sample();
+            String digits = (String) c[0];
+            for (int i = 0; i < 16; i++) {
+                s[711 + 15 + i] = (byte) digits.charAt(i);
+            }
+            s[711 + 31] = (byte) (char) (Character) c[1];
+            Record r = decodeAll(new ByteArrayInputStream(s), Options.lenient()).get(9);
+            assertEquals(digits, r.value(4));
+            assertEquals(OptionalLong.of((Long) c[2]), r.amountOre(), digits);
+            assertEquals((long) (Long) c[2], r.amountOreOr(0), digits);
+            assertEquals(13, r.feltnummerOrMinus1(), digits);
+        }
+    }
+
+    @Test
     void layoutsComeFromTheEngine() {
         Layout l = Layout.of(6001);
         assertEquals(6001, l.recordType());
