@@ -515,8 +515,7 @@ impl RawDecoder {
     fn from_options(o: OptionsIn) -> Result<RawDecoder, String> {
         let opts = core_options(&o)?;
         let session = Session::new(opts, o.filter.as_ref())?;
-        let batch =
-            Batch::new(opts.family, o.records);
+        let batch = Batch::new(opts.family, o.records);
         Ok(RawDecoder { session, batch })
     }
 
