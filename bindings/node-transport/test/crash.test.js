@@ -15,6 +15,14 @@ import { spawnConsumer } from './spawned.js';
 import { sample, damaged, wrapped, envelope } from './messages.js';
 
 const MESSAGES = 600;
+// Handler calls the consumer processes logged so far (lines "call ..." of state/calls).
+const handlerCalls = (state) => {
+  try {
+    return readFileSync(join(state, 'calls'), 'utf8').split('\n').filter((l) => l.startsWith('call ')).length;
+  } catch {
+    return 0;
+  }
+};
 const RUNS = 30;
 
 test('SIGKILL at random points neither loses nor repeats', async () => {
@@ -53,9 +61,12 @@ test('SIGKILL at random points neither loses nor repeats', async () => {
       const p = await spawnConsumer(log, 'amqp', broker.url, q, state, plan === 'external' ? plan : `${plan}:${1 + random(20)}`, '0');
       let end;
       if (plan === 'external') {
-        // Within 0.5 s: the Node consumer handles 100-300 messages a second, so a longer window let the 8
-        // external runs drain the queue before the planned kills had messages to kill at.
-        await new Promise((r) => setTimeout(r, random(500)));
+        // At a random moment, but after at most 1-20 handler calls: a fast consumer drained the queue in the
+        // external runs before the planned kills had a message to kill at.
+        const target = 1 + random(20);
+        const deadline = Date.now() + random(1500);
+        const start = handlerCalls(state);
+        while (Date.now() < deadline && handlerCalls(state) - start < target) await new Promise((r) => setTimeout(r, 5));
         end = await p.kill();
       } else {
         end = await p.awaitStats(120);

@@ -76,7 +76,14 @@ class CrashTest {
                 String arg = plan.equals("external") ? plan : plan + ":" + (1 + random.nextInt(20));
                 try (Spawned p = new Spawned(log, "amqp", Integer.toString(broker.port), q, state.toString(), arg, "0")) {
                     if (plan.equals("external")) {
-                        Thread.sleep(random.nextInt(1500));
+                        // At a random moment, but after at most 1-20 handler calls: a fast consumer
+                        // drained the queue in the external runs before the planned kills had a message.
+                        int target = 1 + random.nextInt(20);
+                        long deadline = System.nanoTime() + random.nextInt(1500) * 1_000_000L;
+                        long start = handlerCalls(state);
+                        while (System.nanoTime() < deadline && handlerCalls(state) - start < target) {
+                            Thread.sleep(5);
+                        }
                         p.kill();
                     } else {
                         p.awaitStats(120);
@@ -145,6 +152,17 @@ class CrashTest {
         } finally {
             broker.close();
             TestDirs.deleteTree(dir);
+        }
+    }
+
+    /** Handler calls the consumer processes logged so far (lines "call ..." of state/calls). */
+    private static long handlerCalls(Path state) throws java.io.IOException {
+        Path f = state.resolve("calls");
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(f)) {
+            return lines.filter(l -> l.startsWith("call ")).count();
         }
     }
 }
