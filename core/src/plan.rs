@@ -116,6 +116,24 @@ pub(crate) struct Op {
 }
 
 impl Op {
+    /// A number's check (its bytes are digits, or blanks where optional).
+    fn numeric(&self) -> bool {
+        self.whole || self.blank == OnBlank::Never
+    }
+
+    /// What is left of the check on a line whose numbers are all given in
+    /// full ([`Fitted::Full`]): a number is then neither blank nor mixed,
+    /// and its sub-øre digits are zeros.
+    fn when_full(self) -> Option<Op> {
+        if !self.numeric() {
+            return Some(self);
+        }
+        match self.check {
+            Check::Nothing | Check::Zeros(_) => None,
+            _ => Some(Op { blank: OnBlank::Never, whole: false, ..self }),
+        }
+    }
+
     const NONE: Op =
         Op { start: 0, len: 0, blank: OnBlank::Never, whole: false, zeros_pass: false, check: Check::Nothing };
 }
@@ -141,14 +159,32 @@ pub(crate) struct Fast {
     pub value: Option<(u16, u16)>,
     ops: [Op; MAX_OPS],
     n_ops: u8,
+    /// The checks left when the line is [`Fitted::Full`].
+    full_ops: [Op; MAX_OPS],
+    n_full_ops: u8,
 }
 
 impl Fast {
-    /// The checks, in line order.
+    /// The checks, in line order, for a line that [`Plan::fits`] as `fitted`.
     #[inline]
-    pub fn ops(&self) -> &[Op] {
-        &self.ops[..self.n_ops as usize]
+    pub fn ops(&self, fitted: Fitted) -> &[Op] {
+        match fitted {
+            Fitted::Full => &self.full_ops[..self.n_full_ops as usize],
+            Fitted::Given | Fitted::No => &self.ops[..self.n_ops as usize],
+        }
     }
+}
+
+/// What [`Plan::fits`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fitted {
+    /// Every byte is what a clean line holds there, and every number
+    /// (optional ones too) is given in full.
+    Full,
+    /// Every byte is what a clean line holds there (optional numbers may be blank).
+    Given,
+    /// Look closer ([`Plan::pass`]).
+    No,
 }
 
 /// What is checked in bulk for one layout.
@@ -165,6 +201,8 @@ pub(crate) struct Plan {
     /// optional number on the fast path; a digit for the strict check),
     /// [`SIGN`], or 0 (any printable byte).
     class: [u8; BULK],
+    /// Per byte of the line, what a clean line holds there, for [`Plan::fits`].
+    allowed: Allowed,
     /// Field indices that need a check of their own (codes, dates, signs, ...).
     checks: [u8; MAX_CHECKS],
     n_checks: u8,
@@ -194,6 +232,7 @@ impl Plan {
             slot,
             bulk: false,
             class: [0; BULK],
+            allowed: Allowed { lo: [0; BULK], span: [0; BULK], alt: [0; BULK], full_alt: [0; BULK] },
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
@@ -215,6 +254,8 @@ impl Plan {
                 value: None,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
+                full_ops: [Op::NONE; MAX_OPS],
+                n_full_ops: 0,
             },
         };
         let fits = layout.length as usize <= BULK && layout.fields.len() < NONE as usize;
@@ -254,6 +295,12 @@ impl Plan {
             }
         }
         plan.bulk = fits && checks_fit;
+        let ops = plan.fast.ops;
+        let ops = &ops[..plan.fast.n_ops as usize];
+        plan.allowed = Allowed::of(&plan.class, ops);
+        for op in ops.iter().filter_map(|op| op.when_full()) {
+            push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
+        }
         if !slow_fits {
             plan.n_slow = 0;
         }
@@ -335,11 +382,84 @@ impl Plan {
         }
     }
 
+    /// Whether every byte of `line` (a line of the layout's length) is what
+    /// a clean line holds there: ASCII printable, a digit, a digit or blank,
+    /// a sign, by its class. `false` says only "look closer" ([`Plan::pass`]):
+    /// ISO-8859-1 letters, lines under 16 bytes and uncovered layouts land
+    /// there too.
+    #[inline]
+    pub fn fits(&self, line: &[u8]) -> Fitted {
+        let len = line.len();
+        if !self.bulk || !(LANES..=BULK).contains(&len) {
+            return Fitted::No;
+        }
+        let a = &self.allowed;
+        let mut fit = simd::Fit::new();
+        fn at(bytes: &[u8], i: usize) -> Option<&[u8; LANES]> {
+            bytes.get(i..i + LANES)?.try_into().ok()
+        }
+        let mut block = |i: usize| {
+            match (at(line, i), at(&a.lo, i), at(&a.span, i), at(&a.alt, i), at(&a.full_alt, i)) {
+                (Some(b), Some(lo), Some(span), Some(alt), Some(full_alt)) => fit.add(b, lo, span, alt, full_alt),
+                _ => fit.fail(), // cannot happen (16 <= len <= BULK); never pass unchecked bytes
+            }
+        };
+        let mut i = 0;
+        while i + LANES <= len {
+            block(i);
+            i += LANES;
+        }
+        // The last 16 bytes, overlapping: checking a byte twice is harmless.
+        if i < len {
+            block(len - LANES);
+        }
+        match fit.all() {
+            (true, true) => Fitted::Full,
+            (true, false) => Fitted::Given,
+            _ => Fitted::No,
+        }
+    }
+
     /// Checks `line` in one pass: whether every byte is printable, and
     /// whether every numeric byte (for the layout's length) is a digit.
     pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
         let s = self.pass(line);
         (s.printable, if s.digits && line.len() == self.layout.length as usize { Bulk::Digits } else { Bulk::CheckAll })
+    }
+}
+
+/// Per position, the bytes a clean line holds: `lo..=lo + span`, or `alt`
+/// (or `full_alt` when every optional number is given in full).
+#[derive(Clone, Copy, Debug)]
+struct Allowed {
+    lo: [u8; BULK],
+    span: [u8; BULK],
+    alt: [u8; BULK],
+    full_alt: [u8; BULK],
+}
+
+impl Allowed {
+    /// From the byte classes; the digits of `zeros` (an amount's digits
+    /// below one øre) must be `0` (or blank, in an optional number).
+    fn of(class: &[u8; BULK], zeros: &[Op]) -> Allowed {
+        let mut a = Allowed { lo: [0; BULK], span: [0; BULK], alt: [0; BULK], full_alt: [0; BULK] };
+        for (i, &c) in class.iter().enumerate() {
+            (a.lo[i], a.span[i], a.alt[i], a.full_alt[i]) = match c {
+                DIGIT => (b'0', 9, b'0', b'0'),
+                DIGIT_OR_BLANK => (b'0', 9, b' ', b'0'),
+                SIGN => (b'+', 0, b'-', b'-'),
+                _ => (0x20, 0x7E - 0x20, b' ', b' '), // printable ASCII
+            };
+        }
+        for op in zeros {
+            if let (Check::Zeros(n), true) = (op.check, op.numeric()) {
+                let end = (op.start + op.len) as usize;
+                for i in end.saturating_sub(n as usize)..end.min(BULK) {
+                    (a.lo[i], a.span[i]) = (b'0', 0);
+                }
+            }
+        }
+        a
     }
 }
 

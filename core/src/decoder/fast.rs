@@ -14,7 +14,7 @@
 
 use super::{Meta, Src, State, Step};
 use crate::field;
-use crate::plan::{Check, OnBlank, Plans};
+use crate::plan::{Check, Fitted, OnBlank, Plans};
 
 /// The running line number as the ASCII digits the next line must carry.
 #[derive(Clone, Copy, Debug)]
@@ -161,11 +161,17 @@ impl State {
             _ => return None,
         };
         let line = &rest[..len];
-        let scan = plan.pass(line);
-        if !(scan.printable && scan.digits_or_blanks && scan.signs) {
-            return None;
-        }
-        for op in fast.ops() {
+        let fitted = plan.fits(line);
+        let high = if fitted != Fitted::No {
+            false
+        } else {
+            let scan = plan.pass(line);
+            if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+                return None;
+            }
+            scan.high
+        };
+        for op in fast.ops(fitted) {
             let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
             if op.blank != OnBlank::Never {
                 if field::is_blank(v) {
@@ -195,14 +201,13 @@ impl State {
         {
             return None;
         }
-        let lb_nr = fam.line_number.and_then(|n| line.get(n.range())).and_then(field::parse_short_number).unwrap_or(0);
         Some(Clean {
             layout: plan.layout,
             plan: plan.index,
-            lb_nr,
+            lb_nr: fam.line_number.map(|n| (n.start, n.len)),
             len: len as u32,
             used: used as u32,
-            high: scan.high,
+            high,
             file_date: if chosen { Some(self.file_date) } else { None },
         })
     }
@@ -279,7 +284,8 @@ impl State {
 pub struct Clean {
     layout: &'static crate::layout::RecordLayout,
     plan: u8,
-    lb_nr: u32,
+    /// Where the line number stands (read only when a record is made).
+    lb_nr: Option<(u16, u16)>,
     len: u32,
     used: u32,
     high: bool,
@@ -302,14 +308,13 @@ impl Clean {
     /// are at the start of `rest`; `line` and `offset` are its physical line
     /// number and stream offset; `amount_scale` as in the options.
     pub fn record<'a>(&self, rest: &'a [u8], line: u64, offset: u64, amount_scale: u8) -> crate::Record<'a> {
-        crate::Record {
-            layout: self.layout,
-            bytes: rest.get(..self.len as usize).unwrap_or(&[]),
-            line,
-            lb_nr: self.lb_nr,
-            offset,
-            amount_scale,
-        }
+        let bytes = rest.get(..self.len as usize).unwrap_or(&[]);
+        let lb_nr = self
+            .lb_nr
+            .and_then(|(s, l)| bytes.get(s as usize..(s + l) as usize))
+            .and_then(field::parse_short_number)
+            .unwrap_or(0);
+        crate::Record { layout: self.layout, bytes, line, lb_nr, offset, amount_scale }
     }
 }
 
