@@ -214,14 +214,7 @@ impl ValueSet {
     pub fn contains(&self, value: &[u8]) -> bool {
         let width = self.codes.first().map_or(0, |c| c.len());
         let listed = if self.numbers.len() == NUMBER_BITS && value.len() == width {
-            let mut n = 0usize;
-            let mut digits = true;
-            for &b in value {
-                let d = b.wrapping_sub(b'0');
-                digits &= d <= 9;
-                n = n * 10 + d as usize;
-            }
-            digits && self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+            self.has_number(value)
         } else if value.len() <= 8 && self.keys.len() == self.codes.len() {
             // Lower bound without a branch on the data: ~log2(n) steps.
             let key = code_key(value);
@@ -241,6 +234,30 @@ impl ValueSet {
                 CodePattern::CountryCode => value.len() == 2 && value.iter().all(u8::is_ascii_uppercase),
                 CodePattern::Year => value.len() == 4 && value.iter().all(u8::is_ascii_digit),
             })
+    }
+
+    /// Whether `value`, the code width's digits, is one of a numeric set's
+    /// codes ([`ValueSet::numbers`]): a bit test, for the fast path.
+    #[inline(always)]
+    pub fn has_number(&self, value: &[u8]) -> bool {
+        let d = |i: usize| value.get(i).map_or(0, |b| b.wrapping_sub(b'0'));
+        // Up to 4 digits, no loop: the digits as one number, left-padded.
+        let (a, b, c, e) = match value.len() {
+            4 => (d(0), d(1), d(2), d(3)),
+            3 => (0, d(0), d(1), d(2)),
+            2 => (0, 0, d(0), d(1)),
+            1 => (0, 0, 0, d(0)),
+            _ => return false,
+        };
+        let n = a as usize * 1000 + b as usize * 100 + c as usize * 10 + e as usize;
+        a.max(b).max(c).max(e) <= 9 && self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+    }
+
+    /// Whether [`ValueSet::has_number`] alone decides for values of `len` bytes.
+    pub fn numbers_decide(&self, len: usize) -> bool {
+        self.numbers.len() == NUMBER_BITS
+            && self.patterns.is_empty()
+            && self.codes.first().is_some_and(|c| c.len() == len)
     }
 }
 

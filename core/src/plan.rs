@@ -82,6 +82,8 @@ pub(crate) enum Check {
     Nothing,
     /// The bytes are one of the set's codes.
     Code(&'static ValueSet),
+    /// The same, for a set of numbers the field's width ([`ValueSet::numbers_decide`]).
+    Number(&'static ValueSet),
     /// A real date (`YYYYMMDD`).
     Date,
     /// A real time (`HHMMSS`).
@@ -166,7 +168,7 @@ pub(crate) struct Fast {
 
 impl Fast {
     /// The checks, in line order, for a line that [`Plan::fits`] as `fitted`.
-    #[inline]
+    #[inline(always)]
     pub fn ops(&self, fitted: Fitted) -> &[Op] {
         match fitted {
             Fitted::Full => &self.full_ops[..self.n_full_ops as usize],
@@ -232,7 +234,7 @@ impl Plan {
             slot,
             bulk: false,
             class: [0; BULK],
-            allowed: Allowed { lo: [0; BULK], span: [0; BULK], alt: [0; BULK], full_alt: [0; BULK] },
+            allowed: Allowed::NONE,
             checks: [NONE; MAX_CHECKS],
             n_checks: 0,
             slow: [NONE; MAX_SLOW],
@@ -297,7 +299,7 @@ impl Plan {
         plan.bulk = fits && checks_fit;
         let ops = plan.fast.ops;
         let ops = &ops[..plan.fast.n_ops as usize];
-        plan.allowed = Allowed::of(&plan.class, ops);
+        plan.allowed = Allowed::of(&plan.class, ops, layout.length as usize);
         for op in ops.iter().filter_map(|op| op.when_full()) {
             push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
         }
@@ -389,29 +391,16 @@ impl Plan {
     /// there too.
     #[inline]
     pub fn fits(&self, line: &[u8]) -> Fitted {
-        let len = line.len();
-        if !self.bulk || !(LANES..=BULK).contains(&len) {
+        let a = &self.allowed;
+        if !self.bulk || a.n == 0 || line.len() != self.layout.length as usize {
             return Fitted::No;
         }
-        let a = &self.allowed;
         let mut fit = simd::Fit::new();
-        fn at(bytes: &[u8], i: usize) -> Option<&[u8; LANES]> {
-            bytes.get(i..i + LANES)?.try_into().ok()
-        }
-        let mut block = |i: usize| {
-            match (at(line, i), at(&a.lo, i), at(&a.span, i), at(&a.alt, i), at(&a.full_alt, i)) {
-                (Some(b), Some(lo), Some(span), Some(alt), Some(full_alt)) => fit.add(b, lo, span, alt, full_alt),
-                _ => fit.fail(), // cannot happen (16 <= len <= BULK); never pass unchecked bytes
+        for k in a.blocks.get(..a.n as usize).unwrap_or(&[]) {
+            match line.get(k.at as usize..k.at as usize + LANES).and_then(|b| <&[u8; LANES]>::try_from(b).ok()) {
+                Some(b) => fit.add(b, &k.lo, &k.span, &k.alt, &k.full_alt),
+                None => return Fitted::No, // cannot happen (the blocks lie inside the layout's length)
             }
-        };
-        let mut i = 0;
-        while i + LANES <= len {
-            block(i);
-            i += LANES;
-        }
-        // The last 16 bytes, overlapping: checking a byte twice is harmless.
-        if i < len {
-            block(len - LANES);
         }
         match fit.all() {
             (true, true) => Fitted::Full,
@@ -429,22 +418,38 @@ impl Plan {
 }
 
 /// Per position, the bytes a clean line holds: `lo..=lo + span`, or `alt`
-/// (or `full_alt` when every optional number is given in full).
+/// (or `full_alt` when every optional number is given in full); one
+/// [`Block`] per 16 bytes of the layout's length, the last one overlapping.
 #[derive(Clone, Copy, Debug)]
 struct Allowed {
-    lo: [u8; BULK],
-    span: [u8; BULK],
-    alt: [u8; BULK],
-    full_alt: [u8; BULK],
+    blocks: [Block; BULK / LANES + 1],
+    n: u8,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    /// Where the block starts in the line.
+    at: u8,
+    lo: [u8; LANES],
+    span: [u8; LANES],
+    alt: [u8; LANES],
+    full_alt: [u8; LANES],
 }
 
 impl Allowed {
-    /// From the byte classes; the digits of `zeros` (an amount's digits
-    /// below one øre) must be `0` (or blank, in an optional number).
-    fn of(class: &[u8; BULK], zeros: &[Op]) -> Allowed {
-        let mut a = Allowed { lo: [0; BULK], span: [0; BULK], alt: [0; BULK], full_alt: [0; BULK] };
+    const NONE: Allowed = Allowed {
+        blocks: [Block { at: 0, lo: [0; LANES], span: [0; LANES], alt: [0; LANES], full_alt: [0; LANES] };
+            BULK / LANES + 1],
+        n: 0,
+    };
+
+    /// For a line of `len` bytes of these classes; the digits of `zeros` (an
+    /// amount's digits below one øre) must be `0` (or blank, in an optional
+    /// number). No blocks for a line under 16 bytes or over [`BULK`].
+    fn of(class: &[u8; BULK], zeros: &[Op], len: usize) -> Allowed {
+        let (mut lo, mut span, mut alt, mut full_alt) = ([0; BULK], [0; BULK], [0; BULK], [0; BULK]);
         for (i, &c) in class.iter().enumerate() {
-            (a.lo[i], a.span[i], a.alt[i], a.full_alt[i]) = match c {
+            (lo[i], span[i], alt[i], full_alt[i]) = match c {
                 DIGIT => (b'0', 9, b'0', b'0'),
                 DIGIT_OR_BLANK => (b'0', 9, b' ', b'0'),
                 SIGN => (b'+', 0, b'-', b'-'),
@@ -455,9 +460,31 @@ impl Allowed {
             if let (Check::Zeros(n), true) = (op.check, op.numeric()) {
                 let end = (op.start + op.len) as usize;
                 for i in end.saturating_sub(n as usize)..end.min(BULK) {
-                    (a.lo[i], a.span[i]) = (b'0', 0);
+                    (lo[i], span[i]) = (b'0', 0);
                 }
             }
+        }
+        let mut a = Allowed::NONE;
+        if !(LANES..=BULK).contains(&len) {
+            return a;
+        }
+        let block = |at: usize| {
+            let take = |v: &[u8; BULK]| {
+                let mut b = [0; LANES];
+                b.copy_from_slice(&v[at..at + LANES]);
+                b
+            };
+            Block { at: at as u8, lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) }
+        };
+        let mut at = 0;
+        while at + LANES <= len {
+            a.blocks[a.n as usize] = block(at);
+            a.n += 1;
+            at += LANES;
+        }
+        if at < len {
+            a.blocks[a.n as usize] = block(len - LANES);
+            a.n += 1;
         }
         a
     }
@@ -474,7 +501,11 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
     };
     let check = match f.format {
         Format::Filler | Format::Sign => return None,
-        _ if f.values.is_some() => f.values.map_or(Check::Nothing, Check::Code),
+        _ if f.values.is_some() => match f.values {
+            Some(set) if set.numbers_decide(f.len as usize) => Check::Number(set),
+            Some(set) => Check::Code(set),
+            None => Check::Nothing,
+        },
         Format::Date if numeric => Check::Date,
         Format::Time if numeric => Check::Time,
         Format::Amount if amount_scale > 2 => Check::Zeros((amount_scale as u16 - 2).min(f.len)),
@@ -485,7 +516,7 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
         && f.mandatory != Mandatory::Yes
         && match check {
             Check::Date => true,
-            Check::Code(set) => !set.closed,
+            Check::Code(set) | Check::Number(set) => !set.closed,
             _ => false,
         };
     let whole = numeric && blank != OnBlank::Never;

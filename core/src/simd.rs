@@ -221,21 +221,6 @@ impl Fit {
         }
     }
 
-    /// Marks the line as not fitting.
-    #[inline(always)]
-    pub fn fail(&mut self) {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        // SAFETY: SSE2 is part of the x86_64 baseline; register-only.
-        unsafe {
-            let zero = core::arch::x86_64::_mm_setzero_si128();
-            self.v = (zero, zero);
-        }
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        {
-            self.v = (false, false);
-        }
-    }
-
     /// Every byte of every block fitted (with `alt`, with `full_alt`).
     #[inline(always)]
     pub fn all(&self) -> (bool, bool) {

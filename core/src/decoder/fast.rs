@@ -41,6 +41,15 @@ impl LineNumber {
         &self.digits[..width]
     }
 
+    /// The digits of `n` in `width` (1-8) places as a little-endian word.
+    #[inline]
+    fn word(&mut self, n: u32, width: usize) -> u64 {
+        self.of(n, width);
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.digits[..8]);
+        u64::from_le_bytes(w) & (u64::MAX >> (64 - 8 * width.clamp(1, 8) as u32))
+    }
+
     /// Counts on by one, in ASCII.
     #[inline]
     fn step(&mut self, width: usize) {
@@ -97,6 +106,17 @@ impl State {
     /// line at the start of `rest`: remembered when the choice did not
     /// depend on the line's content.
     fn variant<'p>(&mut self, plans: &'p Plans, rec: u16, rest: &[u8]) -> Option<&'p crate::plan::Plan> {
+        // A remembered choice whose length ends the line here. (A line end
+        // earlier than that is an unprintable byte inside the line: the
+        // class check sends it to the general path.)
+        let date = self.file_date;
+        let remembered =
+            self.choices.seen.iter().find(|&&(r, len, d, _)| {
+                r == rec && d == date && matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
+            });
+        if let Some(&(_, _, _, i)) = remembered {
+            return plans.at(i);
+        }
         let end = memchr::memchr(b'\n', rest)?;
         let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
         let len = u16::try_from(text.len()).ok()?;
@@ -187,6 +207,7 @@ impl State {
             let ok = match op.check {
                 Check::Nothing => true,
                 Check::Code(set) => set.contains(v),
+                Check::Number(set) => set.has_number(v),
                 Check::Date => date_ok(v),
                 Check::Time => field::parse_time(v).is_some(),
                 Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
@@ -237,10 +258,17 @@ impl State {
         }
         let lb_nr = match fam.line_number {
             Some(n) => {
-                let want = self.lb.of(self.next_lb_nr, n.len as usize);
-                let have = line.get(n.range())?;
-                // Byte by byte without a call: line numbers are short.
-                if have.len() != want.len() || have.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) != 0 {
+                let width = n.len as usize;
+                // As one word where 8 bytes from the field's start lie in the line.
+                let same = match line.get(n.start as usize..n.start as usize + 8) {
+                    Some(w) if (1..=8).contains(&width) => {
+                        let mask = u64::MAX >> (64 - 8 * width as u32);
+                        w.try_into().map(u64::from_le_bytes).ok().map(|w| w & mask)
+                            == Some(self.lb.word(self.next_lb_nr, width))
+                    }
+                    _ => line.get(n.range()) == Some(self.lb.of(self.next_lb_nr, width)),
+                };
+                if !same {
                     return None;
                 }
                 self.next_lb_nr
@@ -332,6 +360,8 @@ mod tests {
         assert_eq!(n.of(10, 7), b"0000010");
         n.step(7);
         assert_eq!((n.of, &n.digits[..7]), (11, &b"0000011"[..]));
+        assert_eq!(n.word(11, 7), u64::from_le_bytes(*b"0000011\0"));
+        assert_eq!(n.word(12, 1), u64::from(b'2'));
         let mut full = LineNumber::new();
         full.of(99, 2);
         full.step(2);
