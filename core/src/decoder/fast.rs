@@ -275,19 +275,23 @@ impl State {
             }
             None => 0,
         };
-        let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+        // A record of the plan just committed, not a container, leaves the
+        // grammar as it is (the same parent is found, nothing opens or closes).
+        if self.grammar.repeat != plan.index {
+            let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+            let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
+            self.grammar.fast_update(
+                parent,
+                fast.top,
+                fast.free,
+                plan.layout.rec_nr,
+                (plan.slot, plan.index),
+                fast.container,
+                value.unwrap_or(&[]),
+            );
+        }
 
         // Clean: commit what the general path would.
-        let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
-        self.grammar.fast_update(
-            parent,
-            fast.top,
-            fast.free,
-            plan.layout.rec_nr,
-            plan.slot,
-            fast.container,
-            value.unwrap_or(&[]),
-        );
         if let Some(n) = fam.line_number {
             self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
             self.lb.step(n.len as usize);

@@ -50,6 +50,10 @@ pub(crate) struct Grammar {
     depth: usize,
     prev: u16,
     prev_rejected: bool,
+    /// The plan of the last record the fast path committed, when a record
+    /// of the same plan right after it would leave the grammar as it is (it
+    /// is no container); [`NONE`](crate::plan::NONE) after any other change.
+    pub repeat: u8,
 }
 
 impl Grammar {
@@ -62,6 +66,7 @@ impl Grammar {
             depth: 0,
             prev: 0,
             prev_rejected: false,
+            repeat: crate::plan::NONE,
         }
     }
 
@@ -98,6 +103,7 @@ impl Grammar {
     /// record's value of the family's `matches_parent` role, if any. Only
     /// containers (and the first record) go on the stack.
     pub fn update(&mut self, fam: &Family, rec: u16, rejected: bool, value: &[u8]) {
+        self.repeat = crate::plan::NONE;
         let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
         if fam.first == Some(rec) {
             self.started = true;
@@ -155,10 +161,11 @@ impl Grammar {
         top: bool,
         free: bool,
         rec: u16,
-        slot: u8,
+        (slot, plan): (u8, u8),
         container: bool,
         value: &[u8],
     ) {
+        self.repeat = if container { crate::plan::NONE } else { plan };
         if !free {
             self.truncate(if top { 0 } else { parent + 1 });
             if container {
@@ -171,6 +178,7 @@ impl Grammar {
 
     /// After a line whose record type could not be read.
     pub fn untyped(&mut self) {
+        self.repeat = crate::plan::NONE;
         self.prev = 0;
         self.prev_rejected = false;
     }
@@ -193,6 +201,7 @@ impl Grammar {
 
     /// Counts one more `rec` under the open record at `parent`; the new count.
     pub fn count_child(&mut self, parent: usize, rec: u16) -> u16 {
+        self.repeat = crate::plan::NONE;
         let Some(open) = self.stack.get_mut(parent) else { return 0 };
         if let Some(slot) = open.kids.iter_mut().find(|k| k.0 == rec) {
             slot.1 = slot.1.saturating_add(1);
