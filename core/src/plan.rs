@@ -674,6 +674,57 @@ impl Plans {
 mod tests {
     use super::*;
 
+    /// `fits` only ever says what the class pass says too: a line it lets
+    /// through is printable, its numbers digits (or blanks where optional),
+    /// its signs signs, nothing high; `Full` also means every number is
+    /// given in full and the sub-øre digits are zeros. Every line of the
+    /// sample, each byte replaced by each of a set of telling bytes.
+    #[test]
+    #[cfg_attr(miri, ignore = "minutes under Miri; the fit itself is checked by the simd tests")]
+    fn fits_never_passes_what_the_class_pass_refuses() {
+        let plans = Plans::new(&crate::layout::EMPLOYER, 4);
+        let probes = [
+            b' ', b'0', b'9', b'5', b'+', b'-', b',', b'/', b':', b'A', b'"', 0x1F, 0x7F, 0x80, 0x9F, 0xA0, 0xE6, 0xFF,
+        ];
+        let mut seen = [0usize; 3];
+        for line in crate::testing::SAMPLE.split(|&b| b == b'\n').filter(|l| l.len() >= 16) {
+            let Some(plan) =
+                line.get(7..11).and_then(crate::field::parse_short_number).and_then(|r| plans.get(r as u16))
+            else {
+                continue;
+            };
+            for pos in 0..line.len() {
+                for &p in probes.iter() {
+                    let mut l = line.to_vec();
+                    l[pos] = p;
+                    let fitted = plan.fits(&l);
+                    seen[fitted as usize] += 1;
+                    if fitted == Fitted::No {
+                        continue;
+                    }
+                    let scan = plan.pass(&l);
+                    assert!(
+                        scan.printable && scan.digits_or_blanks && scan.signs && !scan.high,
+                        "{fitted:?} {pos} {p:#x}"
+                    );
+                    if fitted == Fitted::Full {
+                        for op in plan.fast.ops(Fitted::Given).iter().filter(|op| op.numeric()) {
+                            let v = &l[op.start as usize..(op.start + op.len) as usize];
+                            assert!(v.iter().all(u8::is_ascii_digit), "Full with a blank number at {pos}");
+                            if let Check::Zeros(n) = op.check {
+                                assert!(
+                                    v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
+                                    "Full with sub-øre digits"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|&n| n > 0), "every outcome happens: {seen:?}");
+    }
+
     #[test]
     fn printable_matches_the_byte_rule() {
         for b in 0..=255u8 {
