@@ -12,6 +12,7 @@
 //! so both paths give the same events by construction, and the fuzz target
 //! `decode_split` and every core test compare them.
 
+use super::line::given;
 use super::{Meta, Src, State, Step};
 use crate::field;
 use crate::plan::{Check, Fitted, OnBlank, Plans};
@@ -64,12 +65,6 @@ impl LineNumber {
         }
         self.of = u32::MAX; // wrapped: rebuild from the number next time
     }
-}
-
-/// Whether a field's bytes give a value (not blank, not all zeros).
-#[inline]
-fn given(v: &[u8]) -> bool {
-    v.iter().any(|&b| b != b' ' && b != b'0')
 }
 
 /// A date of digits known to be digits: a real calendar date.
