@@ -161,6 +161,13 @@ pub fn layouts() -> JsValue {
     layouts_of(&EMPLOYER)
 }
 
+/// The instance's `WebAssembly.Memory`: the JS event cursor reads a batch
+/// in place through views on its buffer.
+#[wasm_bindgen(js_name = "wasmMemory")]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
 /// The crate version (also the npm package version).
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -587,6 +594,52 @@ impl RawDecoder {
         self.batch.reserve();
         while !self.session.finish(&mut self.batch) {}
         self.batch.take_meta()
+    }
+
+    /// Starts a batch that stays in Wasm memory (the JS `EventCursor`):
+    /// forgets the last one, keeping the buffers' room.
+    pub fn clear_batch(&mut self) {
+        self.batch.meta.clear();
+        self.batch.text.clear();
+        self.batch.findings.clear();
+    }
+
+    /// Decodes `chunk` to its end, adding its events to the batch in place
+    /// (no copy out; read it with [`RawDecoder::meta_ptr`] and
+    /// [`RawDecoder::text_ptr`]). Returns the batch's number of events.
+    pub fn push_in_place(&mut self, chunk: &[u8]) -> usize {
+        let mut input = chunk;
+        loop {
+            let (used, progress) = self.session.feed(input, &mut self.batch);
+            input = input.get(used..).unwrap_or_default();
+            if progress != Progress::Full {
+                break;
+            }
+        }
+        self.batch.meta.len() / META_STRIDE
+    }
+
+    /// Ends the stream like [`RawDecoder::finish`], in place; returns the
+    /// batch's number of events.
+    pub fn finish_in_place(&mut self) -> usize {
+        while !self.session.finish(&mut self.batch) {}
+        self.batch.meta.len() / META_STRIDE
+    }
+
+    /// Where the batch's meta array (f64, META_STRIDE per event) starts in
+    /// Wasm memory: valid until the next call that changes the batch.
+    pub fn meta_ptr(&self) -> usize {
+        self.batch.meta.as_ptr() as usize
+    }
+
+    /// Where the batch text starts in Wasm memory (as [`RawDecoder::meta_ptr`]).
+    pub fn text_ptr(&self) -> usize {
+        self.batch.text.as_ptr() as usize
+    }
+
+    /// The batch text's length in bytes.
+    pub fn text_len(&self) -> usize {
+        self.batch.text.len()
     }
 
     /// The batch text: the lines, back to back, ISO-8859-1 (a `Uint8Array`
