@@ -25,9 +25,6 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
     byte[] buf;
     int pos;
     Layout layout;
-    long line;
-    int lbNr;
-    long offset;
     int amountScale;
     /** Field numbers the filter's profile shows (bit n: field n); -1 without a filter. */
     long permitted;
@@ -47,19 +44,13 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
     }
 
     /** Physical line, 1-based. */
-    public long line() {
-        return line;
-    }
+    public abstract long line();
 
     /** The line number written in the line (employer {@code Lb_nr}); 0 in a family without one. */
-    public int lbNr() {
-        return lbNr;
-    }
+    public abstract int lbNr();
 
     /** Byte offset of the line's first byte in the (Base64-decoded) stream. */
-    public long offset() {
-        return offset;
-    }
+    public abstract long offset();
 
     /**
      * The pseudonym that replaces this record's CPR (16 lowercase hex
@@ -415,7 +406,7 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
         } else {
             long div = POW10[scale - 2];
             if (units % div != 0) {
-                throw new ArithmeticException("amount of record " + layout.key() + " line " + line + " has digits below 1 øre");
+                throw new ArithmeticException("amount of record " + layout.key() + " line " + line() + " has digits below 1 øre");
             }
             ore = units / div;
         }
@@ -433,12 +424,12 @@ public abstract sealed class AbstractRecord permits Record, RecordView {
         if (pseudonymAt >= 0) {
             System.arraycopy(buf, pseudonymAt, b, layout.length(), 16);
         }
-        return new Record(layout, b, line, lbNr, offset, amountScale, permitted, pseudonymAt >= 0);
+        return new Record(layout, b, line(), lbNr(), offset(), amountScale, permitted, pseudonymAt >= 0);
     }
 
     /** {@code Record 6001 line 11 (Lb_nr 11)}: no field contents. */
     @Override
     public String toString() {
-        return "Record " + layout.key() + " line " + line + " (Lb_nr " + lbNr + ")";
+        return "Record " + layout.key() + " line " + line() + " (Lb_nr " + lbNr() + ")";
     }
 }

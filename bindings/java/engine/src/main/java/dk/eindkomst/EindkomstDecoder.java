@@ -158,6 +158,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             }
         }
         view.amountScale = options.amountScale();
+        view.events = ev;
     }
 
     private static Pointer newDecoder(Options options, FilterOptions filter) {
@@ -403,9 +404,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             }
             int layout = ev.getShort(e + Abi.EVENT_LAYOUT) & 0xFFFF;
             v.layout = layouts[layout];
-            v.line = ev.getLong(e + Abi.EVENT_LINE);
-            v.lbNr = ev.getInt(e + Abi.EVENT_LB_NR);
-            v.offset = ev.getLong(e + Abi.EVENT_OFFSET);
+            v.event = e; // line, Lb_nr and offset are read from there when asked
             v.permitted = permitted[layout];
             v.pseudonymAt = (flags & Abi.EVENT_HAS_PSEUDONYM) != 0 ? v.pos + ev.getInt(e + Abi.EVENT_LEN) : -1;
         } else if (type >= Abi.EVENT_TYPE_REJECTED) {

@@ -132,6 +132,12 @@ class SampleTest {
                 if (d.isRecord()) {
                     RecordView r = d.record();
                     assertEquals(r.amountOre().orElse(Long.MIN_VALUE), r.amountOreOr(Long.MIN_VALUE), r.toString());
+                    // Line, Lb_nr and offset, read from the event when asked, equal the owned copy's.
+                    Record owned = rs.get(n);
+                    assertEquals(owned.line(), r.line());
+                    assertEquals(owned.lbNr(), r.lbNr());
+                    assertEquals(owned.offset(), r.offset());
+                    assertEquals(n + 1, r.line()); // the sample: one record per line
                     n++;
                 }
             }
