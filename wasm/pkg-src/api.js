@@ -26,6 +26,7 @@ export function createApi(wasm) {
   const RECORD = 1;
   const RAW = 2;
   const WITH_PSEUDONYM = 16; // added to RECORD when a pseudonym follows the bytes (wasm/src/lib.rs)
+  const IN_INPUT = 32; // added to RECORD when the line is read where it stands in the input (the cursor's batches)
   const SLICE = 1 << 20; // bytes per crossing: bounds Wasm memory
   const SUB = 0x1a; // stands for a character outside ISO-8859-1
   const PSEUDONYM_LEN = 16; // hex characters; after the line in the batch text
@@ -889,44 +890,42 @@ export function createApi(wasm) {
       return this.#cursor;
     }
 
-    /** Decodes `bytes` into one batch left in Wasm memory; its number of events. */
+    /**
+     * Decodes `bytes` into one batch left in Wasm memory: the chunk is written once into the
+     * decoder's input buffer, where its records are then read (the whole chunk, not sliced:
+     * its records stay readable until the next push). Its number of events.
+     */
     #pushInPlace(bytes) {
       this.#usable('push');
       return this.#call(() => {
         const r = this.#raw;
-        r.clear_batch();
-        let n = 0;
-        let pos = 0;
-        do {
-          const end = Math.min(bytes.length, pos + SLICE);
-          n = r.push_in_place(pos === 0 && end === bytes.length ? bytes : bytes.subarray(pos, end));
-          pos = end;
-        } while (pos < bytes.length);
-        return n;
+        const at = r.input_buffer(bytes.length);
+        new Uint8Array(wasm.wasmMemory().buffer, at, bytes.length).set(bytes);
+        return r.push_input();
       });
     }
 
-    /** Ends the input: the last batch, copied out (the decoder is freed), and its findings. */
+    /** Ends the input: the last batch, copied out (the decoder is freed), and its findings. Its
+     * records were held back by the decoder, so they are in the batch text, none in the input. */
     #finishInPlace() {
       this.#usable('finish');
-      const n = this.#call(() => {
-        this.#raw.clear_batch();
-        return this.#raw.finish_in_place();
-      });
-      const { meta, bytes } = this.#inPlace(n);
-      const last = { n, meta: meta.slice(), bytes: bytes.slice(), found: this.#call(() => this.#raw.findings()) };
+      const n = this.#call(() => this.#raw.finish_in_place());
+      const { meta, text } = this.#inPlace(n);
+      const last = { n, meta: meta.slice(), text: text.slice(), found: this.#call(() => this.#raw.findings()) };
       this.#close('finished');
       return last;
     }
 
-    /** Views on the batch in Wasm memory: valid until the next call into Wasm. */
+    /** Views on the batch in Wasm memory (its numbers, its text, the input it was decoded from):
+     * valid until the next call into Wasm. */
     #inPlace(n) {
       return this.#call(() => {
         const r = this.#raw;
         const buffer = wasm.wasmMemory().buffer;
         return {
           meta: new Float64Array(buffer, r.meta_ptr(), n * META_STRIDE),
-          bytes: new Uint8Array(buffer, r.text_ptr(), r.text_len()),
+          text: new Uint8Array(buffer, r.text_ptr(), r.text_len()),
+          input: new Uint8Array(buffer, r.input_ptr(), r.input_len()),
         };
       });
     }
@@ -967,14 +966,15 @@ export function createApi(wasm) {
   class EventCursor {
     #d;
     #meta = new Float64Array(0);
-    #bytes = new Uint8Array(0);
-    #batch = new BatchText(this.#bytes);
-    #dv = this.#batch.dv;
+    #text = new BatchText(new Uint8Array(0)); // the batch text (records copied there, raw lines)
+    #input = this.#text; // the input the batch was decoded from (records read where they stand)
+    #inInput = false; // the current record is in #input, not in #text (a flag, not a reference:
+    // storing a new batch's object in the cursor for every record would cost a write barrier)
     #n = 0;
     #i = 0; // index of the current event's numbers in #meta
     #type = null;
     #view = null;
-    #at = 0;
+    #at = 0; // the current record's start in #lines
     #found = null; // the batch's findings, fetched on the first one
     #finding = null;
     #raw = null;
@@ -996,9 +996,8 @@ export function createApi(wasm) {
       const last = this.#d.finish();
       this.#start(last.n, last.found, false);
       this.#meta = last.meta;
-      this.#bytes = last.bytes;
-      this.#batch = new BatchText(last.bytes);
-      this.#dv = this.#batch.dv;
+      this.#text = new BatchText(last.text);
+      this.#input = this.#text; // unused: no record of the last batch is in the input
     }
 
     #start(n, found, live) {
@@ -1012,11 +1011,10 @@ export function createApi(wasm) {
 
     /** New views on the batch in Wasm memory (after any call that may have grown it). */
     #load() {
-      const { meta, bytes } = this.#d.batch(this.#n);
+      const { meta, text, input } = this.#d.batch(this.#n);
       this.#meta = meta;
-      this.#bytes = bytes;
-      this.#batch = new BatchText(bytes);
-      this.#dv = this.#batch.dv;
+      this.#text = new BatchText(text);
+      this.#input = new BatchText(input);
     }
 
     /** Moves to the next event of the batch; false at its end. */
@@ -1030,18 +1028,19 @@ export function createApi(wasm) {
       }
       const meta = this.#meta;
       const t = meta[i];
-      if (t === RECORD || t === RECORD + WITH_PSEUDONYM) {
-        const view = (t === RECORD ? this.#d.views : this.#d.pviews)[meta[i + 1]];
+      if (t === RECORD + IN_INPUT || t === RECORD || t === RECORD + WITH_PSEUDONYM) {
+        const view = (t === RECORD + WITH_PSEUDONYM ? this.#d.pviews : this.#d.views)[meta[i + 1]];
         if (view === undefined) throw new EindkomstInternalError('eindkomst: record with an unknown layout');
         this.#type = 'record';
         this.#view = view;
+        this.#inInput = t === RECORD + IN_INPUT;
         this.#at = meta[i + 5];
         return true;
       }
       this.#view = null;
       if (t === RAW) {
         this.#type = 'raw';
-        this.#raw = rawLineAt(meta, i, this.#batch);
+        this.#raw = rawLineAt(meta, i, this.#text);
         this.#d.rawLine(this.#raw);
         return true;
       }
@@ -1064,6 +1063,11 @@ export function createApi(wasm) {
     /** Whether the current event is a record. */
     get isRecord() {
       return this.#view !== null;
+    }
+
+    /** Where the current record's line is: the batch text or the input. */
+    get #lines() {
+      return this.#inInput ? this.#input : this.#text;
     }
 
     #record() {
@@ -1099,24 +1103,24 @@ export function createApi(wasm) {
 
     /** The record's feltnummer as a number, or null (as EindkomstRecord.feltnummer). */
     get feltnummer() {
-      return feltnummerAt(this.#record(), this.#dv, this.#at);
+      return feltnummerAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at);
     }
 
     /** The record's first amount in øre, or null (as EindkomstRecord.amountOre). */
     get amountOre() {
-      return amountOreAt(this.#record(), this.#dv, this.#at, this.line);
+      return amountOreAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at, this.line);
     }
 
     /** Field number `no` of the record without trailing blanks, or undefined (as EindkomstRecord.value). */
     value(no) {
       const f = this.#record().raw.find((r) => r.no === no);
-      return f === undefined ? undefined : rawField(f, this.#batch.text, this.#at);
+      return f === undefined ? undefined : rawField(f, this.#lines.text, this.#at);
     }
 
     /** Every field of the record in line order, trailing blanks trimmed (as EindkomstRecord.values). */
     values() {
       const raw = this.#record().raw;
-      const text = this.#batch.text;
+      const text = this.#lines.text;
       const out = new Array(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = rawField(raw[i], text, this.#at);
       return out;
@@ -1126,7 +1130,7 @@ export function createApi(wasm) {
     toRecord() {
       const view = this.#record();
       const end = this.#at + (view.pseudonym === null ? view.length : view.pseudonym.end);
-      const copy = new BatchText(this.#bytes.slice(this.#at, end));
+      const copy = new BatchText(this.#lines.bytes.slice(this.#at, end));
       const rec = new EindkomstRecord(view, copy, 0, this.line, small(this.#meta[this.#i + 3]), this.offset);
       return this.#d.raw ? rec.toRaw() : rec;
     }

@@ -141,6 +141,19 @@ test('cursor: 6001 sums per feltnummer equal `eindkomst stats` (one chunk of 1 M
   }
 });
 
+test('cursor: a filtered, pseudonymised decoder gives what pushEvents gives (projected fields, pseudonyms)', () => {
+  const options = { filter: { pseudonymiseKey: new TextEncoder().encode('k'.repeat(32)), record_types: [6000, 6001] } };
+  const want = plain(viaEvents(SAMPLE, options));
+  const r = rng();
+  for (let round = 0; round < 5; round++) {
+    const { out } = walk(randomSplit(SAMPLE, r, 1 + r.int(10)), options);
+    assert.deepEqual(plain(out), want, `round ${round}`);
+  }
+  const person = viaEvents(SAMPLE, options).find((e) => e.recordType === 6000);
+  assert.match(person.copy.pseudonym, /^[0-9a-f]{16}$/);
+  assert.ok(person.values.includes(person.copy.pseudonym), 'the CPR field reads the pseudonym');
+});
+
 test('cursor: strict mode throws from next() at the first rejected line, after the events before it', () => {
   const s = Buffer.from(SAMPLE).toString('latin1').split('\n');
   s[9] = s[9].slice(0, 30); // line 10 too short
