@@ -27,6 +27,11 @@
 //!    contents (no CPR can leak).
 //! 5. [`RawDecoder::layouts`] sends the family's layout tables once, so JS
 //!    knows every field's number, name, position, format and role.
+//! 6. The JS `EventCursor` (the fast way) copies nothing out: it writes a
+//!    chunk into the decoder's input buffer ([`RawDecoder::input_buffer`]),
+//!    decodes it with [`RawDecoder::push_input`], and reads the batch where
+//!    it stands in Wasm memory: the meta array, the text, and the lines of
+//!    records that lie in the input (marked `IN_INPUT`, not copied).
 //!
 //! ## Panics
 //!
