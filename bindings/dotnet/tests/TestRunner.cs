@@ -268,6 +268,17 @@ static class TestRunner
             Eq(c.Item3.Value, r.AmountOreOr(-1), "AmountOreOr " + c.Item1);
             Eq(13, r.View.FeltnummerOrMinus1, "feltnummer " + c.Item1);
         }
+        // A digit below 1 øre (any of the last four of six decimals) is no amount in øre.
+        foreach (string digits in new[] { "0000032500001000", "0000032500000100", "0000032500000010", "0000032500000001" })
+        {
+            byte[] s = File.ReadAllBytes(Sample);
+            for (int i = 0; i < 16; i++) s[711 + 15 + i] = (byte)digits[i];
+            Record r = DecodeAll(new MemoryStream(s))[9];
+            Throws<OverflowException>(() => { var _ = r.AmountOre; });
+            Throws<OverflowException>(() => r.AmountOreOr(0));
+            Eq(decimal.Parse(digits.Substring(0, 10) + "." + digits.Substring(10), System.Globalization.CultureInfo.InvariantCulture),
+                r.Amount, "exact amount " + digits);
+        }
     }
 
     static void CountsOfSample()
