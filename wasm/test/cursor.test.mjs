@@ -154,6 +154,27 @@ test('cursor: a filtered, pseudonymised decoder gives what pushEvents gives (pro
   assert.ok(person.values.includes(person.copy.pseudonym), 'the CPR field reads the pseudonym');
 });
 
+test('cursor: raw lines (unknown keys) and UTF-8 input (lines converted, not in the input) equal pushEvents', () => {
+  const lines = Buffer.from(SAMPLE).toString('latin1').split('\n');
+  lines.splice(3, 0, '00000047777 an unknown record key');
+  const withRaw = Buffer.from(lines.join('\n'), 'latin1');
+  const utf8 = Buffer.from(Buffer.from(SAMPLE).toString('latin1'), 'utf8');
+  for (const [bytes, options] of [
+    [withRaw, { unknown: 'raw' }],
+    [utf8, {}],
+  ]) {
+    const want = plain(viaEvents(bytes, options));
+    const r = rng();
+    for (let round = 0; round < 5; round++) {
+      const { out, d } = walk(randomSplit(bytes, r, 1 + r.int(20)), options);
+      assert.deepEqual(plain(out), want, `${JSON.stringify(options)} round ${round}`);
+      if (options.unknown) assert.deepEqual(d.rawLines.map((l) => [l.key, l.line]), [['7777', 4]]);
+    }
+    assert.ok(want.some((e) => e.type === 'record'));
+  }
+  assert.ok(plain(viaEvents(withRaw, { unknown: 'raw' })).some((e) => e.type === 'raw' && e.raw.text.endsWith('key')));
+});
+
 test('cursor: strict mode throws from next() at the first rejected line, after the events before it', () => {
   const s = Buffer.from(SAMPLE).toString('latin1').split('\n');
   s[9] = s[9].slice(0, 30); // line 10 too short
