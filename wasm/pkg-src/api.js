@@ -334,8 +334,8 @@ export function createApi(wasm) {
   }
 
   /** The first amount in øre of the record at `at` in the batch bytes `dv` (a DataView), or null (see
-   * EindkomstRecord.amountOre). */
-  function amountOreAt(view, dv, at, line) {
+   * EindkomstRecord.amountOre). `owner` (the record or cursor) gives the line for the error only. */
+  function amountOreAt(view, dv, at, owner) {
     const a = view.amount;
     if (a === null) return null;
     let ore;
@@ -349,7 +349,7 @@ export function createApi(wasm) {
       ore = digitsAt(dv, at + a.start, cut);
       if (ore < 0) return null;
       if (digitsAt(dv, cut, at + a.end) !== 0) {
-        throw new RangeError(`eindkomst: amount of record ${view.record} line ${line} has digits below 1 øre`);
+        throw new RangeError(`eindkomst: amount of record ${view.record} line ${owner.line} has digits below 1 øre`);
       }
     }
     return a.signAt >= 0 && dv.getUint8(at + a.signAt) === 45 ? -ore : ore;
@@ -381,7 +381,7 @@ export function createApi(wasm) {
      * RangeError for an amount with digits below 1 øre.
      */
     get amountOre() {
-      return amountOreAt(this.#view, this.#batch.dv, this.#at, this.line);
+      return amountOreAt(this.#view, this.#batch.dv, this.#at, this);
     }
 
     /** The record type, 4 digits: "6001". */
@@ -980,9 +980,14 @@ export function createApi(wasm) {
     #raw = null;
     #live = false; // the batch is in Wasm memory (not copied out)
 
+    #views; // the decoder's views by layout index (own fields: one load less per record)
+    #pviews;
+
     constructor(port, decoder) {
       if (port !== PORT) throw new TypeError('eindkomst: an EventCursor comes from decoder.cursor()');
       this.#d = decoder;
+      this.#views = decoder.views;
+      this.#pviews = decoder.pviews;
     }
 
     /** Decodes a chunk (as Decoder.push); the cursor then stands before its first event. */
@@ -1029,7 +1034,7 @@ export function createApi(wasm) {
       const meta = this.#meta;
       const t = meta[i];
       if (t === RECORD + IN_INPUT || t === RECORD || t === RECORD + WITH_PSEUDONYM) {
-        const view = (t === RECORD + WITH_PSEUDONYM ? this.#d.pviews : this.#d.views)[meta[i + 1]];
+        const view = (t === RECORD + WITH_PSEUDONYM ? this.#pviews : this.#views)[meta[i + 1]];
         if (view === undefined) throw new EindkomstInternalError('eindkomst: record with an unknown layout');
         this.#type = 'record';
         this.#view = view;
@@ -1108,7 +1113,7 @@ export function createApi(wasm) {
 
     /** The record's first amount in øre, or null (as EindkomstRecord.amountOre). */
     get amountOre() {
-      return amountOreAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at, this.line);
+      return amountOreAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at, this);
     }
 
     /** Field number `no` of the record without trailing blanks, or undefined (as EindkomstRecord.value). */

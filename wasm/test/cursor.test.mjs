@@ -175,6 +175,22 @@ test('cursor: raw lines (unknown keys) and UTF-8 input (lines converted, not in 
   assert.ok(plain(viaEvents(withRaw, { unknown: 'raw' })).some((e) => e.type === 'raw' && e.raw.text.endsWith('key')));
 });
 
+test('cursor and record: an amount with a digit below 1 øre throws a RangeError naming the line', () => {
+  // Line 10 (offset 711) is a 6001: Beloeb at 15..31, 16 digits with 6 decimals.
+  for (const digits of ['0000032500001000', '0000032500000001']) {
+    const bytes = new Uint8Array(SAMPLE);
+    for (let i = 0; i < 16; i++) bytes[711 + 15 + i] = digits.charCodeAt(i);
+    const record = new Decoder().push(bytes)[9];
+    assert.throws(() => record.amountOre, /amount of record 6001 line 10 has digits below 1 øre/);
+    const c = new Decoder().cursor();
+    c.push(bytes);
+    for (let i = 0; i < 10; i++) c.next();
+    assert.equal(c.line, 10);
+    assert.throws(() => c.amountOre, (e) => e instanceof RangeError && /line 10 has digits below 1 øre/.test(e.message));
+    assert.equal(c.feltnummer, 13);
+  }
+});
+
 test('cursor: strict mode throws from next() at the first rejected line, after the events before it', () => {
   const s = Buffer.from(SAMPLE).toString('latin1').split('\n');
   s[9] = s[9].slice(0, 30); // line 10 too short
