@@ -120,7 +120,9 @@ final class NativeLib {
     /** {@code $XDG_CACHE_HOME/eindkomst/native}, or {@code ~/.cache/eindkomst/native}. */
     private static Path cacheRoot() {
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
+        Path base = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("eindkomst").resolve("native");
     }
 
