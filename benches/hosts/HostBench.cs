@@ -26,7 +26,7 @@ public static class HostBench
                     RecordView r = reader.Record;
                     if (r.RecordType != 6001) continue;
                     int felt = r.FeltnummerOrMinus1;
-                    sums[felt] += r.AmountOre.Value;
+                    sums[felt] += r.AmountOreOr(0);
                     seen[felt] = true;
                 }
                 var out_ = new StringBuilder();

@@ -1,6 +1,7 @@
 // The Node side of benches/hosts/run.sh: the same two workloads as the native
-// eindkomst/examples/hostbench.rs, through the npm package (Wasm): records
-// read over one Uint8Array per batch; numbers straight from the bytes.
+// eindkomst/examples/hostbench.rs, through the npm package (Wasm): A with the
+// event cursor (each batch read in place in Wasm memory, numbers straight from
+// the bytes), B with the record objects of push() (one string per field).
 //   A FILE: sum the 6001 amounts (øre) per feltnummer: "felt\tøre" lines.
 //   B FILE: every field of every record as a string: "fields N chars M".
 import { createReadStream } from 'node:fs';
@@ -12,19 +13,24 @@ const [work, file] = process.argv.slice(2);
 
 const d = new Decoder();
 if (work === 'A') {
+  // The event cursor: each batch read in place, no object per record.
   const sums = new Float64Array(10000);
   const seen = new Uint8Array(10000);
-  const take = (records) => {
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      if (r.record !== '6001') continue;
-      const felt = r.feltnummer;
-      sums[felt] += r.amountOre;
+  const c = d.cursor();
+  const take = () => {
+    while (c.next()) {
+      if (c.recordType !== 6001) continue;
+      const felt = c.feltnummer;
+      sums[felt] += c.amountOre;
       seen[felt] = 1;
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) take(d.push(chunk));
-  take(d.finish());
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    c.push(chunk);
+    take();
+  }
+  c.finish();
+  take();
   let out = '';
   for (let f = 0; f < sums.length; f++) if (seen[f]) out += `${f}\t${sums[f]}\n`;
   process.stdout.write(out);

@@ -460,8 +460,40 @@ impl Sink for Out<'_> {
     }
 
     fn event(&mut self, event: Event<'_>) {
-        let mut ev = self.blank();
         let lb_flag = if self.family.line_number.is_some() { EIK_EVENT_HAS_LB_NR } else { 0 };
+        // Most events: a record whose line is in the input. Written straight into
+        // its slot, without the blank event and the move through `put` (the hosts
+        // pay for every instruction here on every record).
+        if let Event::Record { record, pseudonym: None } = &event {
+            let bytes = record.bytes();
+            if within(self.input, bytes) {
+                let Some(slot) = self.out.get_mut(self.n) else {
+                    panic!("eik_decode: event array overflow"); // as in `put`
+                };
+                slot.write(eik_event {
+                    bytes: bytes.as_ptr(),
+                    line: record.line(),
+                    offset: record.offset(),
+                    expected: 0,
+                    found: 0,
+                    field_name: eik_str::EMPTY,
+                    len: bytes.len() as u32,
+                    lb_nr: record.lb_nr(),
+                    record_type: record.record_type(),
+                    layout: layout_index(self.family, record.layout()).unwrap_or(EIK_LAYOUT_NONE),
+                    kind: 0,
+                    event_type: eik_event_type::Record as u8,
+                    flags: EIK_EVENT_HAS_RECORD_TYPE | lb_flag,
+                    field_no: 0,
+                    key_start: 0,
+                    key_len: 0,
+                    reserved: [0; 5],
+                });
+                self.n += 1;
+                return;
+            }
+        }
+        let mut ev = self.blank();
         match event {
             Event::Record { record, pseudonym } => {
                 ev.event_type = eik_event_type::Record as u8;

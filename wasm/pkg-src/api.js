@@ -26,6 +26,7 @@ export function createApi(wasm) {
   const RECORD = 1;
   const RAW = 2;
   const WITH_PSEUDONYM = 16; // added to RECORD when a pseudonym follows the bytes (wasm/src/lib.rs)
+  const IN_INPUT = 32; // added to RECORD when the line is read where it stands in the input (the cursor's batches)
   const SLICE = 1 << 20; // bytes per crossing: bounds Wasm memory
   const SUB = 0x1a; // stands for a character outside ISO-8859-1
   const PSEUDONYM_LEN = 16; // hex characters; after the line in the batch text
@@ -170,6 +171,7 @@ export function createApi(wasm) {
           }
         : null,
       record: layout.record,
+      rec: layout.rec,
       variant: layout.variant,
       length: layout.length,
       typed,
@@ -287,6 +289,7 @@ export function createApi(wasm) {
 
     constructor(bytes) {
       this.bytes = bytes;
+      this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
 
     get text() {
@@ -296,23 +299,22 @@ export function createApi(wasm) {
   }
 
   /**
-   * Digits at bytes[from..to) as a number (at most 15 digits stay exact); -1 when not all digits.
-   * Nine digits at a time in small-integer arithmetic, then one floating-point step per nine.
+   * Digits at [from..to) of the DataView `dv` as a number (at most 15 digits stay exact); -1
+   * when not all digits. Four at a time: one 32-bit load, a check that every byte is 0x30..0x39
+   * (high nibble 3, and still 3 after adding 6), then the four digits in small integers.
    */
-  function digitsAt(bytes, from, to) {
+  function digitsAt(dv, from, to) {
     let n = 0;
     let i = from;
-    while (i < to) {
-      const stop = to - i > 9 ? i + 9 : to;
-      let part = 0;
-      let scale = 1;
-      for (; i < stop; i++) {
-        const d = bytes[i] - 48;
-        if (d < 0 || d > 9) return -1;
-        part = part * 10 + d;
-        scale *= 10;
-      }
-      n = n * scale + part;
+    for (; to - i >= 4; i += 4) {
+      const v = dv.getUint32(i, true);
+      if ((((v & 0xf0f0f0f0) ^ 0x30303030) | (((v + 0x06060606) & 0xf0f0f0f0) ^ 0x30303030)) !== 0) return -1;
+      n = n * 10000 + ((v & 0xf) * 1000 + ((v >>> 8) & 0xf) * 100 + ((v >>> 16) & 0xf) * 10 + ((v >>> 24) & 0xf));
+    }
+    for (; i < to; i++) {
+      const d = dv.getUint8(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
     }
     return n;
   }
@@ -321,6 +323,36 @@ export function createApi(wasm) {
   const SMI_MAX = 0x3fffffff;
   function small(x) {
     return x >= 0 && x <= SMI_MAX ? x | 0 : x;
+  }
+
+  /** The feltnummer of the record at `at` in the batch bytes `dv` (a DataView; view `view`), or null. */
+  function feltnummerAt(view, dv, at) {
+    const f = view.felt;
+    if (f === null) return null;
+    const n = digitsAt(dv, at + f.start, at + f.end);
+    return n < 0 ? null : n;
+  }
+
+  /** The first amount in øre of the record at `at` in the batch bytes `dv` (a DataView), or null (see
+   * EindkomstRecord.amountOre). `owner` (the record or cursor) gives the line for the error only. */
+  function amountOreAt(view, dv, at, owner) {
+    const a = view.amount;
+    if (a === null) return null;
+    let ore;
+    if (a.scale <= 2) {
+      ore = digitsAt(dv, at + a.start, at + a.end);
+      if (ore < 0) return null;
+      for (let k = a.scale; k < 2; k++) ore *= 10;
+    } else {
+      // Integer part and øre exactly; the digits below 1 øre must be zeros.
+      const cut = at + a.end - (a.scale - 2);
+      ore = digitsAt(dv, at + a.start, cut);
+      if (ore < 0) return null;
+      if (digitsAt(dv, cut, at + a.end) !== 0) {
+        throw new RangeError(`eindkomst: amount of record ${view.record} line ${owner.line} has digits below 1 øre`);
+      }
+    }
+    return a.signAt >= 0 && dv.getUint8(at + a.signAt) === 45 ? -ore : ore;
   }
 
   class EindkomstRecord {
@@ -340,10 +372,7 @@ export function createApi(wasm) {
 
     /** The feltnummer (role feltnummer: employer 3101, 6001-6005) as a number, or null; read from the bytes. */
     get feltnummer() {
-      const f = this.#view.felt;
-      if (f === null) return null;
-      const n = digitsAt(this.#batch.bytes, this.#at + f.start, this.#at + f.end);
-      return n < 0 ? null : n;
+      return feltnummerAt(this.#view, this.#batch.dv, this.#at);
     }
 
     /**
@@ -352,25 +381,7 @@ export function createApi(wasm) {
      * RangeError for an amount with digits below 1 øre.
      */
     get amountOre() {
-      const a = this.#view.amount;
-      if (a === null) return null;
-      const b = this.#batch.bytes;
-      const at = this.#at;
-      let ore;
-      if (a.scale <= 2) {
-        ore = digitsAt(b, at + a.start, at + a.end);
-        if (ore < 0) return null;
-        for (let k = a.scale; k < 2; k++) ore *= 10;
-      } else {
-        // Integer part and øre exactly; the digits below 1 øre must be zeros.
-        const cut = at + a.end - (a.scale - 2);
-        ore = digitsAt(b, at + a.start, cut);
-        if (ore < 0) return null;
-        if (digitsAt(b, cut, at + a.end) !== 0) {
-          throw new RangeError(`eindkomst: amount of record ${this.#view.record} line ${this.line} has digits below 1 øre`);
-        }
-      }
-      return a.signAt >= 0 && b[at + a.signAt] === 45 ? -ore : ore;
+      return amountOreAt(this.#view, this.#batch.dv, this.#at, this);
     }
 
     /** The record type, 4 digits: "6001". */
@@ -653,6 +664,7 @@ export function createApi(wasm) {
     #findings = [];
     #rawLines = [];
     #counts = null;
+    #cursor = null;
 
     constructor(options, internal) {
       const o = normalizeOptions(options);
@@ -833,33 +845,311 @@ export function createApi(wasm) {
           else out.push(r);
         } else if (type === RAW) {
           if (batch === null) batch = new BatchText(this.#call(() => this.#raw.text()));
-          const start = meta[i + 5];
-          const next = nextStart(meta, i);
-          const end = next < 0 ? batch.bytes.length : next;
-          const keyAt = Math.floor(meta[i + 1] / 65536);
-          const keyLen = meta[i + 1] % 65536;
-          const line = {
-            line: meta[i + 2],
-            lbNr: meta[i + 3] < 0 ? null : meta[i + 3],
-            offset: meta[i + 4],
-            key: batch.text.slice(start + keyAt, start + keyAt + keyLen),
-            text: batch.text.slice(start, end),
-          };
+          const line = rawLineAt(meta, i, batch);
           if (events !== null) events.push({ type: 'raw', raw: line });
           this.#rawLines.push(line);
         } else {
           if (found === null) found = this.#call(() => this.#raw.findings());
           const f = found[meta[i + 1]];
-          const { kind, ...details } = f.details || {};
-          f.details = details;
-          this.#findings.push(f);
           if (events !== null) events.push({ type: 'finding', finding: f });
-          if (this.#opts.strict && f.kind !== 'warning') {
-            this.#close('failed');
-            throw new EindkomstError(f);
-          }
+          this.#found(f);
         }
       }
+    }
+
+    /** Keeps finding `f` of a batch; strict mode stops at a fatal one. */
+    #found(f) {
+      const { kind, ...details } = f.details || {};
+      f.details = details;
+      this.#findings.push(f);
+      if (this.#opts.strict && f.kind !== 'warning') {
+        this.#close('failed');
+        throw new EindkomstError(f);
+      }
+    }
+
+    /**
+     * The decoder's event cursor (one per decoder): the fast way through a stream, with no
+     * object per record. Feed it with its `push`/`finish` (not the decoder's), then walk each
+     * batch with `next()`. See EventCursor.
+     */
+    cursor() {
+      if (this.#cursor === null) {
+        this.#cursor = new EventCursor(PORT, {
+          views: this.#views,
+          pviews: this.#pviews,
+          raw: this.#opts.raw,
+          push: (bytes) => this.#pushInPlace(bytes),
+          finish: () => this.#finishInPlace(),
+          findings: () => this.#call(() => this.#raw.findings()),
+          batch: (n) => this.#inPlace(n),
+          found: (f) => this.#found(f),
+          rawLine: (line) => this.#rawLines.push(line),
+        });
+      }
+      return this.#cursor;
+    }
+
+    /**
+     * Decodes `bytes` into one batch left in Wasm memory: the chunk is written once into the
+     * decoder's input buffer, where its records are then read (the whole chunk, not sliced:
+     * its records stay readable until the next push). Its number of events.
+     */
+    #pushInPlace(bytes) {
+      this.#usable('push');
+      return this.#call(() => {
+        const r = this.#raw;
+        const at = r.input_buffer(bytes.length);
+        new Uint8Array(wasm.wasmMemory().buffer, at, bytes.length).set(bytes);
+        return r.push_input();
+      });
+    }
+
+    /** Ends the input: the last batch, copied out (the decoder is freed), and its findings. Its
+     * records were held back by the decoder, so they are in the batch text, none in the input. */
+    #finishInPlace() {
+      this.#usable('finish');
+      const n = this.#call(() => this.#raw.finish_in_place());
+      const { meta, text } = this.#inPlace(n);
+      const last = { n, meta: meta.slice(), text: text.slice(), found: this.#call(() => this.#raw.findings()) };
+      this.#close('finished');
+      return last;
+    }
+
+    /** Views on the batch in Wasm memory (its numbers, its text, the input it was decoded from):
+     * valid until the next call into Wasm. */
+    #inPlace(n) {
+      return this.#call(() => {
+        const r = this.#raw;
+        const buffer = wasm.wasmMemory().buffer;
+        return {
+          meta: new Float64Array(buffer, r.meta_ptr(), n * META_STRIDE),
+          text: new Uint8Array(buffer, r.text_ptr(), r.text_len()),
+          input: new Uint8Array(buffer, r.input_ptr(), r.input_len()),
+        };
+      });
+    }
+  }
+
+  /** The raw line (unknown record key passed through) of event `i` of a batch. */
+  function rawLineAt(meta, i, batch) {
+    const start = meta[i + 5];
+    const next = nextStart(meta, i);
+    const end = next < 0 ? batch.bytes.length : next;
+    const keyAt = Math.floor(meta[i + 1] / 65536);
+    const keyLen = meta[i + 1] % 65536;
+    return {
+      line: meta[i + 2],
+      lbNr: meta[i + 3] < 0 ? null : meta[i + 3],
+      offset: meta[i + 4],
+      key: batch.text.slice(start + keyAt, start + keyAt + keyLen),
+      text: batch.text.slice(start, end),
+    };
+  }
+
+  /** Only a Decoder makes an EventCursor. */
+  const PORT = Symbol('eindkomst.cursor');
+
+  /**
+   * A cursor over a decoder's events, in input order, read in place: no object per record
+   * and no copy of the batch out of Wasm memory. `push(chunk)` decodes a chunk into a batch,
+   * `finish()` ends the input; then `next()` moves through the batch's events (false at its
+   * end). The current event is `type` ('record', 'raw' or 'finding'); for a record, its
+   * numbers (`recordType`, `feltnummer`, `amountOre`, `line`, `lbNr`, `offset`) are read
+   * straight from the batch, strings (`value(no)`, `values()`) from one ISO-8859-1 string of
+   * the batch made on first need, and `toRecord()` copies it into an EindkomstRecord to keep.
+   * Everything read from the cursor about a record is valid until the next `push`/`finish`.
+   * Findings are also kept in the decoder's `findings`, raw lines in its `rawLines`; strict
+   * mode throws from `next()` at the first rejected line or stream error, after the events
+   * before it.
+   */
+  class EventCursor {
+    #d;
+    #meta = new Float64Array(0);
+    #text = new BatchText(new Uint8Array(0)); // the batch text (records copied there, raw lines)
+    #input = this.#text; // the input the batch was decoded from (records read where they stand)
+    #inInput = false; // the current record is in #input, not in #text (a flag, not a reference:
+    // storing a new batch's object in the cursor for every record would cost a write barrier)
+    #n = 0;
+    #i = 0; // index of the current event's numbers in #meta
+    #type = null;
+    #view = null;
+    #at = 0; // the current record's start in #lines
+    #found = null; // the batch's findings, fetched on the first one
+    #finding = null;
+    #raw = null;
+    #live = false; // the batch is in Wasm memory (not copied out)
+
+    #views; // the decoder's views by layout index (own fields: one load less per record)
+    #pviews;
+
+    constructor(port, decoder) {
+      if (port !== PORT) throw new TypeError('eindkomst: an EventCursor comes from decoder.cursor()');
+      this.#d = decoder;
+      this.#views = decoder.views;
+      this.#pviews = decoder.pviews;
+    }
+
+    /** Decodes a chunk (as Decoder.push); the cursor then stands before its first event. */
+    push(chunk) {
+      this.#start(this.#d.push(toBytes(chunk)), null, true);
+      this.#load();
+    }
+
+    /** Ends the input (as Decoder.finish); the cursor then stands before the last events. */
+    finish() {
+      const last = this.#d.finish();
+      this.#start(last.n, last.found, false);
+      this.#meta = last.meta;
+      this.#text = new BatchText(last.text);
+      this.#input = this.#text; // unused: no record of the last batch is in the input
+    }
+
+    #start(n, found, live) {
+      this.#n = n;
+      this.#i = -META_STRIDE;
+      this.#type = null;
+      this.#view = null;
+      this.#found = found;
+      this.#live = live;
+    }
+
+    /** New views on the batch in Wasm memory (after any call that may have grown it). */
+    #load() {
+      const { meta, text, input } = this.#d.batch(this.#n);
+      this.#meta = meta;
+      this.#text = new BatchText(text);
+      this.#input = new BatchText(input);
+    }
+
+    /** Moves to the next event of the batch; false at its end. */
+    next() {
+      const i = (this.#i += META_STRIDE);
+      if (i >= this.#n * META_STRIDE) {
+        this.#i = this.#n * META_STRIDE;
+        this.#type = null;
+        this.#view = null;
+        return false;
+      }
+      const meta = this.#meta;
+      const t = meta[i];
+      if (t === RECORD + IN_INPUT || t === RECORD || t === RECORD + WITH_PSEUDONYM) {
+        const view = (t === RECORD + WITH_PSEUDONYM ? this.#pviews : this.#views)[meta[i + 1]];
+        if (view === undefined) throw new EindkomstInternalError('eindkomst: record with an unknown layout');
+        this.#type = 'record';
+        this.#view = view;
+        this.#inInput = t === RECORD + IN_INPUT;
+        this.#at = meta[i + 5];
+        return true;
+      }
+      this.#view = null;
+      if (t === RAW) {
+        this.#type = 'raw';
+        this.#raw = rawLineAt(meta, i, this.#text);
+        this.#d.rawLine(this.#raw);
+        return true;
+      }
+      const k = meta[i + 1];
+      if (this.#found === null) {
+        this.#found = this.#d.findings();
+        if (this.#live) this.#load(); // the call may have grown the memory
+      }
+      this.#type = 'finding';
+      this.#finding = this.#found[k];
+      this.#d.found(this.#finding);
+      return true;
+    }
+
+    /** 'record', 'raw', 'finding', or null (before the first event, after the last). */
+    get type() {
+      return this.#type;
+    }
+
+    /** Whether the current event is a record. */
+    get isRecord() {
+      return this.#view !== null;
+    }
+
+    /** Where the current record's line is: the batch text or the input. */
+    get #lines() {
+      return this.#inInput ? this.#input : this.#text;
+    }
+
+    #record() {
+      if (this.#view === null) throw new Error('eindkomst: the current event is not a record');
+      return this.#view;
+    }
+
+    /** The record type as a number (6001); 0 when the current event is not a record. */
+    get recordType() {
+      return this.#view === null ? 0 : this.#view.rec;
+    }
+
+    /** The record type, 4 digits ("6001"), as EindkomstRecord.record. */
+    get record() {
+      return this.#record().record;
+    }
+
+    /** Physical line, 1-based. */
+    get line() {
+      return small(this.#meta[this.#i + 2]);
+    }
+
+    /** The Lb_nr written in the line (records), or null for a raw line without one. */
+    get lbNr() {
+      const n = this.#meta[this.#i + 3];
+      return n < 0 ? null : small(n);
+    }
+
+    /** Byte offset of the line (or of the finding) in the stream. */
+    get offset() {
+      return small(this.#meta[this.#i + 4]);
+    }
+
+    /** The record's feltnummer as a number, or null (as EindkomstRecord.feltnummer). */
+    get feltnummer() {
+      return feltnummerAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at);
+    }
+
+    /** The record's first amount in øre, or null (as EindkomstRecord.amountOre). */
+    get amountOre() {
+      return amountOreAt(this.#record(), (this.#inInput ? this.#input : this.#text).dv, this.#at, this);
+    }
+
+    /** Field number `no` of the record without trailing blanks, or undefined (as EindkomstRecord.value). */
+    value(no) {
+      const f = this.#record().raw.find((r) => r.no === no);
+      return f === undefined ? undefined : rawField(f, this.#lines.text, this.#at);
+    }
+
+    /** Every field of the record in line order, trailing blanks trimmed (as EindkomstRecord.values). */
+    values() {
+      const raw = this.#record().raw;
+      const text = this.#lines.text;
+      const out = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = rawField(raw[i], text, this.#at);
+      return out;
+    }
+
+    /** The record, copied: what Decoder.push would have returned for it (kept after the batch). */
+    toRecord() {
+      const view = this.#record();
+      const end = this.#at + (view.pseudonym === null ? view.length : view.pseudonym.end);
+      const copy = new BatchText(this.#lines.bytes.slice(this.#at, end));
+      const rec = new EindkomstRecord(view, copy, 0, this.line, small(this.#meta[this.#i + 3]), this.offset);
+      return this.#d.raw ? rec.toRaw() : rec;
+    }
+
+    /** The current finding (also in the decoder's `findings`). */
+    get finding() {
+      if (this.#type !== 'finding') throw new Error('eindkomst: the current event is not a finding');
+      return this.#finding;
+    }
+
+    /** The current raw line `{line, lbNr, offset, key, text}` (also in the decoder's `rawLines`). */
+    get raw() {
+      if (this.#type !== 'raw') throw new Error('eindkomst: the current event is not a raw line');
+      return this.#raw;
     }
   }
 
@@ -1011,6 +1301,7 @@ export function createApi(wasm) {
     decodeStream,
     DecoderStream,
     EindkomstRecord,
+    EventCursor,
     EindkomstError,
     EindkomstInternalError,
     formatKroner,

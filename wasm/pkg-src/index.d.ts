@@ -398,6 +398,49 @@ export class Decoder<R = EindkomstRecordUnion> {
   readonly state: 'open' | 'finished' | 'failed' | 'freed' | 'broken';
   /** Releases the Wasm memory now instead of at garbage collection. */
   free(): void;
+  /** The decoder's event cursor (one per decoder): the fast way through a stream, no object
+   * per record. Feed it with its own push/finish, not the decoder's. */
+  cursor(): EventCursor<R>;
+}
+
+/**
+ * A decoder's events in input order, read in place from the batch in Wasm memory.
+ * `push(chunk)` / `finish()` decode, `next()` walks the batch (false at its end). A record's
+ * numbers come straight from its bytes; everything read is valid until the next push/finish.
+ * `for await (const c of stream) { cur.push(c); while (cur.next()) if (cur.recordType === 6001) sum += cur.amountOre ?? 0; }`
+ */
+export class EventCursor<R = EindkomstRecordUnion> {
+  private constructor();
+  /** Decodes a chunk; the cursor stands before its first event. Strict mode throws from next(). */
+  push(chunk: Input): void;
+  /** Ends the input; the cursor stands before the last events. */
+  finish(): void;
+  /** Moves to the next event of the batch; false at its end. */
+  next(): boolean;
+  /** The current event's type; null before the first and after the last. */
+  readonly type: 'record' | 'raw' | 'finding' | null;
+  readonly isRecord: boolean;
+  /** The record type as a number (6001); 0 when the event is not a record. */
+  readonly recordType: number;
+  /** The record type, 4 digits ("6001"). */
+  readonly record: string;
+  readonly line: number;
+  readonly lbNr: number | null;
+  readonly offset: number;
+  /** The feltnummer, or null. */
+  readonly feltnummer: number | null;
+  /** The first amount in øre with its sign, or null; RangeError for digits below 1 øre. */
+  readonly amountOre: number | null;
+  /** Field `no` without trailing blanks, or undefined. */
+  value(no: number): string | undefined;
+  /** Every field in line order, trailing blanks trimmed. */
+  values(): string[];
+  /** The record copied, as Decoder.push returns it. */
+  toRecord(): R;
+  /** The current finding (also in the decoder's findings). */
+  readonly finding: Finding;
+  /** The current raw line (also in the decoder's rawLines). */
+  readonly raw: RawLine;
 }
 
 /** Async iterable of batches over an (async) iterable of chunks, e.g. a Node
@@ -451,6 +494,7 @@ declare const api: {
   decodeStream: typeof decodeStream;
   DecoderStream: typeof DecoderStream;
   EindkomstRecord: typeof EindkomstRecord;
+  EventCursor: typeof EventCursor;
   EindkomstError: typeof EindkomstError;
   EindkomstInternalError: typeof EindkomstInternalError;
   formatKroner: typeof formatKroner;

@@ -27,6 +27,11 @@
 //!    contents (no CPR can leak).
 //! 5. [`RawDecoder::layouts`] sends the family's layout tables once, so JS
 //!    knows every field's number, name, position, format and role.
+//! 6. The JS `EventCursor` (the fast way) copies nothing out: it writes a
+//!    chunk into the decoder's input buffer ([`RawDecoder::input_buffer`]),
+//!    decodes it with [`RawDecoder::push_input`], and reads the batch where
+//!    it stands in Wasm memory: the meta array, the text, and the lines of
+//!    records that lie in the input (marked `IN_INPUT`, not copied).
 //!
 //! ## Panics
 //!
@@ -57,6 +62,10 @@ const ERROR: f64 = 4.0;
 const WARNING: f64 = 5.0;
 /// Added to a record's type number when a pseudonym follows its bytes.
 const WITH_PSEUDONYM: f64 = 16.0;
+/// Added to a record's type number when its bytes are not in the batch text
+/// but where they stand in the decoder's input buffer (the in-place batch of
+/// the JS `EventCursor`); its start is then the place in that buffer.
+const IN_INPUT: f64 = 32.0;
 
 #[derive(Serialize)]
 struct FieldOut {
@@ -159,6 +168,13 @@ fn layouts_of(family: &'static Family) -> JsValue {
 #[wasm_bindgen]
 pub fn layouts() -> JsValue {
     layouts_of(&EMPLOYER)
+}
+
+/// The instance's `WebAssembly.Memory`: the JS event cursor reads a batch
+/// in place through views on its buffer.
+#[wasm_bindgen(js_name = "wasmMemory")]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// The crate version (also the npm package version).
@@ -346,11 +362,23 @@ struct Batch {
     /// which would otherwise grow by reallocation, copying, every batch).
     last_meta: usize,
     last_text: usize,
+    /// In place (`push_input`): the decoder's input buffer, as an address
+    /// range; a record whose line lies in it is not copied to the text.
+    input: core::ops::Range<usize>,
 }
 
 impl Batch {
     fn new(family: &'static Family, records: bool) -> Batch {
-        Batch { family, meta: Vec::new(), text: Vec::new(), findings: Vec::new(), records, last_meta: 0, last_text: 0 }
+        Batch {
+            family,
+            meta: Vec::new(),
+            text: Vec::new(),
+            findings: Vec::new(),
+            records,
+            last_meta: 0,
+            last_text: 0,
+            input: 0..0,
+        }
     }
 
     /// Reserves the last batch's sizes before a call fills a new batch.
@@ -374,6 +402,19 @@ impl Sink for Batch {
                     return;
                 }
                 let layout = layout_index(self.family, record.layout()).map_or(-1.0, f64::from);
+                let bytes = record.bytes();
+                let at = bytes.as_ptr() as usize;
+                if pseudonym.is_none() && at >= self.input.start && at + bytes.len() <= self.input.end {
+                    self.meta.extend_from_slice(&[
+                        RECORD + IN_INPUT,
+                        layout,
+                        record.line() as f64,
+                        record.lb_nr() as f64,
+                        record.offset() as f64,
+                        (at - self.input.start) as f64,
+                    ]);
+                    return;
+                }
                 let ty = if pseudonym.is_some() { RECORD + WITH_PSEUDONYM } else { RECORD };
                 self.meta.extend_from_slice(&[
                     ty,
@@ -461,6 +502,9 @@ struct OptionsIn {
 pub struct RawDecoder {
     session: Session,
     batch: Batch,
+    /// The chunk of an in-place push, written here by JS; its records are
+    /// read where they stand until the next push.
+    input: Vec<u8>,
 }
 
 fn core_options(o: &OptionsIn) -> Result<Options, String> {
@@ -516,7 +560,7 @@ impl RawDecoder {
         let opts = core_options(&o)?;
         let session = Session::new(opts, o.filter.as_ref())?;
         let batch = Batch::new(opts.family, o.records);
-        Ok(RawDecoder { session, batch })
+        Ok(RawDecoder { session, batch, input: Vec::new() })
     }
 
     /// The family's layout tables, indexed as in a batch.
@@ -587,6 +631,78 @@ impl RawDecoder {
         self.batch.reserve();
         while !self.session.finish(&mut self.batch) {}
         self.batch.take_meta()
+    }
+
+    /// Room for the next in-place chunk of `len` bytes (the JS `EventCursor`
+    /// writes it there, then calls [`RawDecoder::push_input`]): its address
+    /// in Wasm memory. Forgets the last batch, whose records may stand in it.
+    pub fn input_buffer(&mut self, len: usize) -> usize {
+        self.clear_batch();
+        // Zeroes only what the buffer grows by (chunks are mostly the same size).
+        self.input.resize(len, 0);
+        self.input.as_ptr() as usize
+    }
+
+    /// Decodes the input buffer to its end into a batch that stays in Wasm
+    /// memory (no copy out; read it with [`RawDecoder::meta_ptr`] and
+    /// [`RawDecoder::text_ptr`]): a record whose line lies in the input is
+    /// not copied to the text but marked `IN_INPUT` with its place there.
+    /// Returns the batch's number of events.
+    pub fn push_input(&mut self) -> usize {
+        self.clear_batch();
+        let mut input = &self.input[..];
+        let start = input.as_ptr() as usize;
+        self.batch.input = start..start + input.len();
+        loop {
+            let (used, progress) = self.session.feed(input, &mut self.batch);
+            input = input.get(used..).unwrap_or_default();
+            if progress != Progress::Full {
+                break;
+            }
+        }
+        self.batch.input = 0..0;
+        self.batch.meta.len() / META_STRIDE
+    }
+
+    /// Forgets the batch, keeping the buffers' room.
+    fn clear_batch(&mut self) {
+        self.batch.meta.clear();
+        self.batch.text.clear();
+        self.batch.findings.clear();
+    }
+
+    /// Ends the stream like [`RawDecoder::finish`], in place; returns the
+    /// batch's number of events.
+    pub fn finish_in_place(&mut self) -> usize {
+        self.clear_batch();
+        while !self.session.finish(&mut self.batch) {}
+        self.batch.meta.len() / META_STRIDE
+    }
+
+    /// Where the batch's meta array (f64, META_STRIDE per event) starts in
+    /// Wasm memory: valid until the next call that changes the batch.
+    pub fn meta_ptr(&self) -> usize {
+        self.batch.meta.as_ptr() as usize
+    }
+
+    /// Where the batch text starts in Wasm memory (as [`RawDecoder::meta_ptr`]).
+    pub fn text_ptr(&self) -> usize {
+        self.batch.text.as_ptr() as usize
+    }
+
+    /// The batch text's length in bytes.
+    pub fn text_len(&self) -> usize {
+        self.batch.text.len()
+    }
+
+    /// Where the input buffer of the last in-place push starts in Wasm memory.
+    pub fn input_ptr(&self) -> usize {
+        self.input.as_ptr() as usize
+    }
+
+    /// The input buffer's length in bytes.
+    pub fn input_len(&self) -> usize {
+        self.input.len()
     }
 
     /// The batch text: the lines, back to back, ISO-8859-1 (a `Uint8Array`
@@ -664,6 +780,34 @@ mod tests {
         assert_eq!(text.len(), eindkomst_core::testing::SAMPLE.len() - 27);
         assert!(text.windows(3).any(|w| w == b"\xc6r\xf8")); // "Ærø", ISO-8859-1
         assert_eq!(dec.counts()[..3], [27.0, 27.0, 0.0]);
+    }
+
+    #[test]
+    fn in_place_batches_point_into_the_input() {
+        let mut dec = RawDecoder::from_options(options()).unwrap();
+        let sample = eindkomst_core::testing::SAMPLE;
+        let (first, rest) = sample.split_at(1000); // line 15 split across the two pushes
+        let mut lines = Vec::new();
+        for chunk in [first, rest] {
+            let at = dec.input_buffer(chunk.len());
+            assert_eq!(at, dec.input_ptr());
+            dec.input.copy_from_slice(chunk);
+            let n = dec.push_input();
+            for e in dec.batch.meta.chunks(META_STRIDE) {
+                let start = e[5] as usize;
+                let bytes = if e[0] == RECORD + IN_INPUT { &dec.input[start..] } else { &dec.batch.text[start..] };
+                assert!(bytes.starts_with(&sample[e[4] as usize..e[4] as usize + 11]), "line {}", e[2]);
+                lines.push((e[0], e[2]));
+            }
+            assert_eq!(n * META_STRIDE, dec.batch.meta.len());
+        }
+        dec.finish_in_place();
+        assert_eq!(lines.len(), 27);
+        // Only the line split across the pushes was copied to the batch text.
+        let copied: Vec<f64> = lines.iter().filter(|l| l.0 == RECORD).map(|l| l.1).collect();
+        let split = sample[..1000].iter().filter(|&&b| b == b'\n').count() as f64 + 1.0;
+        assert_eq!(copied, [split]);
+        assert!(lines.iter().all(|l| l.0 == RECORD || l.0 == RECORD + IN_INPUT));
     }
 
     #[test]

@@ -87,7 +87,7 @@ namespace Eindkomst
         private int chunkLen, chunkPos, n, at = -1;
         private bool eof, stopped, done, enumerated, disposed;
         private EventType current;
-        private RecordView view;
+        private readonly RecordData view = new RecordData(); // the current record's place, reused
         private Finding finding;
         private readonly List<Finding> findings = new List<Finding>();
         private EindkomstException failure;
@@ -220,7 +220,7 @@ namespace Eindkomst
             get
             {
                 if (current != EventType.Record) throw new InvalidOperationException("the current event is not a record");
-                return view;
+                return new RecordView(view);
             }
         }
 
@@ -309,23 +309,34 @@ namespace Eindkomst
             int type = events[i].EventType;
             if (type == Abi.EventTypeRecord)
             {
-                // Field by field through one pointer (one bounds check), into the view in place:
-                // no copy of the 80-byte event, no temporary view.
+                // Field by field through one pointer (one bounds check), into the reused record
+                // place: no copy of the 80-byte event, no object.
                 current = EventType.Record;
                 fixed (EikEvent* ev = &events[i])
                 {
                     int flags = ev->Flags;
                     bool inScratch = (flags & Abi.EventInScratch) != 0;
-                    int pos = (int)((long)ev->Bytes - (inScratch ? scratchBase : inputBase));
+                    // Read as a long: a conversion from IntPtr is a call on Mono.
+                    int pos = (int)(*(long*)&ev->Bytes - (inScratch ? scratchBase : inputBase));
                     int layout = ev->Layout;
                     view.Buf = inScratch ? scratch : chunk;
                     view.Pos = pos;
-                    view.Set(layouts[layout], (long)ev->Line, (int)ev->LbNr, (long)ev->Offset);
+                    view.Layout = layouts[layout];
+                    view.Line = (long)ev->Line;
+                    view.LbNr = (int)ev->LbNr;
+                    view.Offset = (long)ev->Offset;
                     view.Permitted = permitted[layout];
                     view.PseudonymAt = (flags & Abi.EventHasPseudonym) != 0 ? pos + (int)ev->Len : -1;
                 }
                 return;
             }
+            LoadOther(i);
+        }
+
+        /// <summary>A raw line or a finding: apart from <see cref="Load"/>, whose record path then has no
+        /// 80-byte local for Mono to zero at every call.</summary>
+        private void LoadOther(int i)
+        {
             EikEvent e = events[i];
             switch (e.EventType)
             {
@@ -396,7 +407,7 @@ namespace Eindkomst
                 {
                     if (reader.current == EventType.Record)
                     {
-                        Current = reader.view.Copy();
+                        Current = new RecordView(reader.view).Copy();
                         return true;
                     }
                 }

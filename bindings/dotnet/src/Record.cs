@@ -8,9 +8,11 @@ namespace Eindkomst
     /// A record read in place: a value type over the line's bytes in a buffer (the reader's
     /// chunk or batch area, or a <see cref="Record"/>'s own copy) with its layout. No copy and
     /// no object per record: <see cref="EindkomstReader.Record"/> gives one per event, valid
-    /// until the reader moves on; <see cref="Copy"/> keeps it. Every field was validated by the
-    /// engine, so the accessors only convert. <see cref="ToString"/> shows no field contents:
-    /// a record may hold a CPR number, which must never reach a log.
+    /// until the reader moves on; <see cref="Copy"/> keeps it. The view itself is one
+    /// reference (8 bytes), cheap to pass and copy: the reader keeps the current record's
+    /// place in one object it reuses. Every field was validated by the engine, so the accessors
+    /// only convert. <see cref="ToString"/> shows no field contents: a record may hold a CPR
+    /// number, which must never reach a log.
     /// </summary>
     public struct RecordView
     {
@@ -22,38 +24,32 @@ namespace Eindkomst
             10000000000000000L, 100000000000000000L,
         };
 
-        internal byte[] Buf;
-        internal int Pos;
-        internal int PseudonymAt; // -1: none
-        internal int AmountScale;
-        internal ulong Permitted; // bit n: field n shown
-        private Layout layout;
-        private long line;
-        private int lbNr;
-        private long offset;
+        private readonly RecordData d;
+
+        internal RecordView(RecordData data)
+        {
+            d = data;
+        }
 
         internal RecordView(byte[] buf, int pos, Layout layout, long line, int lbNr, long offset, int amountScale,
             ulong permitted, int pseudonymAt)
         {
-            Buf = buf;
-            Pos = pos;
-            this.layout = layout;
-            this.line = line;
-            this.lbNr = lbNr;
-            this.offset = offset;
-            AmountScale = amountScale;
-            Permitted = permitted;
-            PseudonymAt = pseudonymAt;
+            d = new RecordData
+            {
+                Buf = buf, Pos = pos, Layout = layout, Line = line, LbNr = lbNr, Offset = offset,
+                AmountScale = amountScale, Permitted = permitted, PseudonymAt = pseudonymAt,
+            };
         }
 
-        /// <summary>The reader's view moves to another record (the other fields are set directly).</summary>
-        internal void Set(Layout layout, long line, int lbNr, long offset)
-        {
-            this.layout = layout;
-            this.line = line;
-            this.lbNr = lbNr;
-            this.offset = offset;
-        }
+        private byte[] Buf => d.Buf;
+        private int Pos => d.Pos;
+        private int PseudonymAt => d.PseudonymAt; // -1: none
+        private int AmountScale => d.AmountScale;
+        private ulong Permitted => d.Permitted; // bit n: field n shown
+        private Layout layout => d.Layout;
+        private long line => d.Line;
+        private int lbNr => d.LbNr;
+        private long offset => d.Offset;
 
         /// <summary>The layout the record was decoded with (variant included).</summary>
         public Layout Layout => layout;
@@ -283,38 +279,58 @@ namespace Eindkomst
 
         /// <summary>The first amount in øre with its sign; null when none. No allocation.</summary>
         /// <exception cref="OverflowException">The amount has digits below 1 øre.</exception>
-        public unsafe long? AmountOre
+        public long? AmountOre
         {
             get
             {
-                Layout l = layout;
-                if (l.AmountStart < 0 || l.AmountLen == 0) return null;
-                int scale = l.AmountDecimals >= 0 ? l.AmountDecimals : AmountScale;
-                // One pass, no division: the digits down to 1 øre make the number, the digits
-                // below 1 øre must be zeros. A field that is not all digits is blank (null) or
-                // throws as Digits.
-                byte[] buf = Buf;
-                int start = Pos + l.AmountStart, end = start + l.AmountLen;
-                if (start < 0 || end > buf.Length) throw new IndexOutOfRangeException();
-                int cut = scale > 2 ? Math.Max(start, end - (scale - 2)) : end;
-                long units;
-                fixed (byte* b = buf)
-                {
-                    units = ParseDigits(b, start, cut);
-                    if (units < 0) return AmountOreChecked(scale);
-                    for (int i = cut; i < end; i++)
-                        if (b[i] != (byte)'0') return AmountOreChecked(scale);
-                }
-                long ore = scale < 2 ? units * Pow10[2 - scale] : units;
-                return l.SignAt >= 0 && buf[Pos + l.SignAt] == (byte)'-' ? -ore : ore;
+                long ore = AmountOreOr(Blank);
+                return ore == Blank ? (long?)null : ore;
             }
         }
 
+        /// <summary>No amount has 19 digits: <see cref="AmountOreOr"/>'s mark for "none" inside.</summary>
+        private const long Blank = long.MinValue;
+
+        /// <summary>The first amount in øre with its sign, or <paramref name="orElse"/> when the record
+        /// has none or it is blank: <c>AmountOre ?? orElse</c> without the nullable, for hot loops.</summary>
+        /// <exception cref="OverflowException">The amount has digits below 1 øre.</exception>
+        public unsafe long AmountOreOr(long orElse)
+        {
+            Layout l = layout;
+            if (l.AmountStart < 0 || l.AmountLen == 0) return orElse;
+            int scale = l.AmountDecimals >= 0 ? l.AmountDecimals : AmountScale;
+            // One pass, no division: the digits down to 1 øre make the number, the digits
+            // below 1 øre must be zeros. A field that is not all digits is blank (null) or
+            // throws as Digits.
+            byte[] buf = Buf;
+            int start = Pos + l.AmountStart, end = start + l.AmountLen;
+            if (start < 0 || end > buf.Length) throw new IndexOutOfRangeException();
+            int cut = scale > 2 ? Math.Max(start, end - (scale - 2)) : end;
+            long units;
+            fixed (byte* b = buf)
+            {
+                units = ParseDigits(b, start, cut);
+                if (units < 0) return AmountOreChecked(scale) ?? orElse;
+                if (end - cut == 4)
+                {
+                    if (*(uint*)(b + cut) != 0x30303030u) return AmountOreChecked(scale) ?? orElse; // "0000", either byte order
+                }
+                else
+                {
+                    for (int i = cut; i < end; i++)
+                        if (b[i] != (byte)'0') return AmountOreChecked(scale) ?? orElse;
+                }
+            }
+            long ore = scale < 2 ? units * Pow10[2 - scale] : units;
+            return l.SignAt >= 0 && buf[Pos + l.SignAt] == (byte)'-' ? -ore : ore;
+        }
+
         /// <summary>The digits at <paramref name="from"/>..<paramref name="to"/> as a number, eight at a
-        /// time (SWAR: one 64-bit load, a check and three multiplications), or -1 when one is not a
-        /// digit. The caller checks the bounds.</summary>
+        /// time (SWAR: one 64-bit load, a check and three multiplications), then four, then one by
+        /// one, or -1 when one is not a digit. The caller checks the bounds.</summary>
         private static unsafe long ParseDigits(byte* b, int from, int to)
         {
+            if (!BitConverter.IsLittleEndian) return ParseDigitsSlow(b, from, to);
             long n = 0;
             int i = from;
             for (; to - i >= 8; i += 8)
@@ -324,11 +340,19 @@ namespace Eindkomst
                 if ((((v & 0xF0F0F0F0F0F0F0F0UL) ^ 0x3030303030303030UL)
                     | (((v + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL) ^ 0x3030303030303030UL)) != 0)
                     return -1;
-                if (!BitConverter.IsLittleEndian) return ParseDigitsSlow(b, from, to);
                 v = (v & 0x0F0F0F0F0F0F0F0FUL) * 2561 >> 8;
                 v = (v & 0x00FF00FF00FF00FFUL) * 6553601 >> 16;
                 v = (v & 0x0000FFFF0000FFFFUL) * 42949672960001UL >> 32;
                 n = n * 100000000 + (long)v;
+            }
+            if (to - i >= 4)
+            {
+                // Four more at once: the 12 digits down to 1 øre of a 16-digit amount are 8 + 4.
+                uint v = *(uint*)(b + i);
+                if ((((v & 0xF0F0F0F0u) ^ 0x30303030u) | (((v + 0x06060606u) & 0xF0F0F0F0u) ^ 0x30303030u)) != 0)
+                    return -1;
+                n = n * 10000 + ((v & 0xF) * 1000 + (v >> 8 & 0xF) * 100 + (v >> 16 & 0xF) * 10 + (v >> 24 & 0xF));
+                i += 4;
             }
             for (; i < to; i++)
             {
@@ -384,6 +408,21 @@ namespace Eindkomst
 
         /// <summary><c>Record 6001 line 11 (Lb_nr 11)</c>: no field contents.</summary>
         public override string ToString() => $"Record {layout.Key} line {line} (Lb_nr {lbNr})";
+    }
+
+    /// <summary>Where a <see cref="RecordView"/>'s record is: the reader's one reused instance
+    /// (moved from record to record), or a <see cref="Record"/>'s own.</summary>
+    internal sealed class RecordData
+    {
+        internal byte[] Buf;
+        internal int Pos;
+        internal int PseudonymAt = -1; // -1: none
+        internal int AmountScale;
+        internal ulong Permitted = ulong.MaxValue; // bit n: field n shown
+        internal Layout Layout;
+        internal long Line;
+        internal int LbNr;
+        internal long Offset;
     }
 
     /// <summary>
@@ -446,6 +485,8 @@ namespace Eindkomst
         public decimal? Amount => v.Amount;
         /// <summary>The first amount in øre.</summary>
         public long? AmountOre => v.AmountOre;
+        /// <summary>The first amount in øre, or <paramref name="orElse"/>.</summary>
+        public long AmountOreOr(long orElse) => v.AmountOreOr(orElse);
         /// <summary>No field contents.</summary>
         public override string ToString() => v.ToString();
     }

@@ -265,7 +265,19 @@ static class TestRunner
             Record r = DecodeAll(new MemoryStream(s))[9];
             Eq(c.Item1, r.Value(4), "raw amount " + c.Item1);
             Eq(c.Item3, r.AmountOre, "AmountOre " + c.Item1);
+            Eq(c.Item3.Value, r.AmountOreOr(-1), "AmountOreOr " + c.Item1);
             Eq(13, r.View.FeltnummerOrMinus1, "feltnummer " + c.Item1);
+        }
+        // A digit below 1 øre (any of the last four of six decimals) is no amount in øre.
+        foreach (string digits in new[] { "0000032500001000", "0000032500000100", "0000032500000010", "0000032500000001" })
+        {
+            byte[] s = File.ReadAllBytes(Sample);
+            for (int i = 0; i < 16; i++) s[711 + 15 + i] = (byte)digits[i];
+            Record r = DecodeAll(new MemoryStream(s))[9];
+            Throws<OverflowException>(() => { var _ = r.AmountOre; });
+            Throws<OverflowException>(() => r.AmountOreOr(0));
+            Eq(decimal.Parse(digits.Substring(0, 10) + "." + digits.Substring(10), System.Globalization.CultureInfo.InvariantCulture),
+                r.Amount, "exact amount " + digits);
         }
     }
 
@@ -334,6 +346,8 @@ static class TestRunner
         Eq(9999, end.RecordType, "9999 type");
         Eq(27L, end.Number(3).Value, "9999 count");
         Eq(null, end.AmountOre, "9999 has no amount");
+        Eq(-7L, end.AmountOreOr(-7), "9999: AmountOreOr gives the fallback");
+        Eq(3250000L, amount.AmountOreOr(-7), "6001: AmountOreOr gives the amount");
         Throws<ArgumentException>(() => end.Value(99));
     }
 
@@ -787,7 +801,8 @@ static class TestRunner
     {
         var order = new List<string>();
         var kept = new List<Record>();
-        long ore = 0;
+        long ore = 0, oreOr = 0;
+        RecordView first = default(RecordView);
         using (var reader = new EindkomstReader(new MemoryStream(Damaged())))
         {
             while (reader.Next())
@@ -799,7 +814,9 @@ static class TestRunner
                     if (v.RecordType == 6001)
                     {
                         ore += v.AmountOre ?? 0;
+                        oreOr += v.AmountOreOr(0);
                         kept.Add(v.Copy());
+                        if (kept.Count == 1) first = v;
                     }
                 }
                 else
@@ -813,6 +830,10 @@ static class TestRunner
         Eq(15, kept[0].Feltnummer, "felt");
         Eq(910000L, kept[0].AmountOre, "amount");
         Eq(6906950L - 3250000L, ore, "the 6001 total without the damaged line");
+        Eq(ore, oreOr, "AmountOreOr(0) sums as AmountOre ?? 0");
+        // A view is the reader's place, not a copy: after the reader moved on it shows the
+        // record the reader is at (here the last, 9999), as documented ("valid until Next").
+        Eq(9999, first.RecordType, "a kept view moves with the reader");
     }
 
     static void FilterCpr()

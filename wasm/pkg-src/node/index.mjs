@@ -11,6 +11,7 @@ export const {
   decodeStream,
   DecoderStream,
   EindkomstRecord,
+  EventCursor,
   EindkomstError,
   EindkomstInternalError,
   formatKroner,

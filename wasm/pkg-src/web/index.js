@@ -16,6 +16,7 @@ export const {
   decodeStream,
   DecoderStream,
   EindkomstRecord,
+  EventCursor,
   EindkomstError,
   EindkomstInternalError,
   formatKroner,

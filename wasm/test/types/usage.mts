@@ -10,6 +10,7 @@ import eindkomst, {
   EindkomstError,
   EindkomstInternalError,
   EindkomstRecord,
+  EventCursor,
   formatKroner,
   maskCpr,
   layouts,
@@ -75,6 +76,21 @@ void d.finish();
 void d.counts.rejected;
 void d.takeFindings();
 d.free();
+
+// The event cursor: numbers straight from the batch, no record objects.
+const cur: EventCursor = new Decoder().cursor();
+cur.push(bytes);
+let sum = 0;
+while (cur.next()) {
+  if (cur.recordType === 6001) sum += (cur.feltnummer ?? 0) + (cur.amountOre ?? 0);
+  else if (cur.type === 'finding') void cur.finding.code;
+  else if (cur.type === 'raw') void cur.raw.key;
+}
+cur.finish();
+const kept: EindkomstRecordUnion = cur.toRecord();
+void [sum, kept, cur.value(2), cur.values().length, cur.line, cur.lbNr, cur.offset, cur.record, cur.isRecord];
+// @ts-expect-error a cursor comes from decoder.cursor()
+new EventCursor();
 
 try {
   decode(bytes, { strict: true });

@@ -158,6 +158,7 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
             }
         }
         view.amountScale = options.amountScale();
+        view.events = ev;
     }
 
     private static Pointer newDecoder(Options options, FilterOptions filter) {
@@ -387,12 +388,32 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
         inputBuf.get(0, inputArr, 0, chunkLen);
     }
 
+    /**
+     * The event's layout, kind, type and flags lie in the 8 bytes from its record type
+     * ({@code eik_event}): {@link #load} reads them with one {@code getLong} (a read
+     * of the direct buffer costs a bounds and a scope check each). Where each one sits
+     * in that long, from the generated offsets; checked once here.
+     */
+    private static final int PACKED = Abi.EVENT_RECORD_TYPE;
+    private static final int TYPE_SHIFT = (Abi.EVENT_EVENT_TYPE - PACKED) * 8;
+    private static final int FLAGS_SHIFT = (Abi.EVENT_FLAGS - PACKED) * 8;
+    private static final int LAYOUT_SHIFT = (Abi.EVENT_LAYOUT - PACKED) * 8;
+
+    static {
+        for (int at : new int[] {Abi.EVENT_EVENT_TYPE, Abi.EVENT_FLAGS, Abi.EVENT_LAYOUT + 1}) {
+            if (at < PACKED || at >= PACKED + 8) {
+                throw new ExceptionInInitializerError("eik_event: type, flags and layout not within 8 bytes");
+            }
+        }
+    }
+
     private void load(int i) {
         int e = i * Abi.EVENT_SIZE;
-        type = ev.get(e + Abi.EVENT_EVENT_TYPE);
+        long packed = ev.getLong(e + PACKED);
+        type = (int) (packed >>> TYPE_SHIFT) & 0xFF;
         if (type == Abi.EVENT_TYPE_RECORD) {
             long ptr = ev.getLong(e + Abi.EVENT_BYTES);
-            int flags = ev.get(e + Abi.EVENT_FLAGS);
+            int flags = (int) (packed >>> FLAGS_SHIFT) & 0xFF;
             RecordView v = view;
             if ((flags & Abi.EVENT_IN_SCRATCH) != 0) {
                 v.buf = scratchArr;
@@ -401,11 +422,9 @@ public final class EindkomstDecoder implements AutoCloseable, Iterable<Record> {
                 v.buf = inputArr;
                 v.pos = (int) (ptr - inputAddress);
             }
-            int layout = ev.getShort(e + Abi.EVENT_LAYOUT) & 0xFFFF;
+            int layout = (int) (packed >>> LAYOUT_SHIFT) & 0xFFFF;
             v.layout = layouts[layout];
-            v.line = ev.getLong(e + Abi.EVENT_LINE);
-            v.lbNr = ev.getInt(e + Abi.EVENT_LB_NR);
-            v.offset = ev.getLong(e + Abi.EVENT_OFFSET);
+            v.event = e; // line, Lb_nr and offset are read from there when asked
             v.permitted = permitted[layout];
             v.pseudonymAt = (flags & Abi.EVENT_HAS_PSEUDONYM) != 0 ? v.pos + ev.getInt(e + Abi.EVENT_LEN) : -1;
         } else if (type >= Abi.EVENT_TYPE_REJECTED) {

@@ -2,6 +2,15 @@ package dk.eindkomst;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.jar.JarEntry;
 
 /**
  * Direct JNA mapping of the C ABI 0.2 in {@code include/eindkomst.h}.
@@ -10,7 +19,12 @@ import com.sun.jna.Pointer;
  *
  * <p>The library is found, in order: at the path in the system property
  * {@code eindkomst.library}; in {@code jna.library.path}; in the jar
- * ({@code /linux-x86-64/libeindkomst.so}, put there by the build). Every
+ * ({@code /linux-x86-64/libeindkomst.so}, put there by the build), extracted
+ * once per user to {@code $XDG_CACHE_HOME/eindkomst/native/<crc>-<size>/}
+ * ({@code ~/.cache} without XDG_CACHE_HOME) and loaded from there at later
+ * starts (JNA's own extraction writes the 7 MB library to a new temporary
+ * file at every start); where that directory cannot be written, by JNA's
+ * own lookup. Every
  * argument is a primitive or a {@link Pointer}: no JNA {@code Structure} or
  * {@code String} marshalling, so one call costs ~50 ns and moves a whole
  * batch. {@code size_t} is {@code long} (64-bit platforms only).
@@ -18,9 +32,12 @@ import com.sun.jna.Pointer;
 final class NativeLib {
     private NativeLib() {}
 
+    /** The library in the jar, where JNA looks for it on the classpath. */
+    static final String RESOURCE = "/linux-x86-64/libeindkomst.so";
+
     static {
         String path = System.getProperty("eindkomst.library");
-        String name = path != null && !path.isEmpty() ? path : "eindkomst";
+        String name = path != null && !path.isEmpty() ? path : onLibraryPath() ? "eindkomst" : cachedFromJar();
         try {
             Native.register(NativeLib.class, name);
         } catch (UnsatisfiedLinkError e) {
@@ -30,6 +47,83 @@ final class NativeLib {
             clear.initCause(e);
             throw clear;
         }
+    }
+
+    /** Whether {@code jna.library.path} holds the library (JNA then loads it from there). */
+    private static boolean onLibraryPath() {
+        String dirs = System.getProperty("jna.library.path");
+        if (dirs == null || dirs.isEmpty()) {
+            return false;
+        }
+        for (String dir : dirs.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isRegularFile(Path.of(dir, "libeindkomst.so"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The jar's library in the per-user cache (extracted now if it is not there yet), or
+     * the plain name (JNA's own lookup) when the jar has none or the cache cannot be used.
+     * The directory is named by the jar entry's CRC-32 and size, so a new build gets a new
+     * one; the file is written under a temporary name and moved into place, so a file that
+     * exists is whole (checked again by its size).
+     */
+    static String cachedFromJar() {
+        URL url = NativeLib.class.getResource(RESOURCE);
+        if (url == null) {
+            return "eindkomst";
+        }
+        try {
+            long crc;
+            long size;
+            URLConnection c = url.openConnection();
+            if (c instanceof JarURLConnection jar) {
+                jar.setUseCaches(false);
+                JarEntry entry = jar.getJarEntry();
+                crc = entry.getCrc();
+                size = entry.getSize();
+                jar.getJarFile().close();
+            } else {
+                return "eindkomst"; // not from a jar (classes directory): JNA finds it there itself
+            }
+            if (crc < 0 || size < 0) {
+                return "eindkomst";
+            }
+            // Not String.format: its regex and locale data cost ~20 ms at start-up.
+            Path dir = cacheRoot().resolve(Long.toHexString(crc) + "-" + size);
+            Path lib = dir.resolve("libeindkomst.so");
+            if (Files.isRegularFile(lib) && Files.size(lib) == size) {
+                return lib.toString();
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "libeindkomst", ".tmp");
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (Files.size(tmp) != size) {
+                Files.deleteIfExists(tmp);
+                return "eindkomst";
+            }
+            try {
+                Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                Files.deleteIfExists(tmp); // another process put it there first
+            }
+            return lib.toString();
+        } catch (IOException | RuntimeException e) {
+            return "eindkomst";
+        }
+    }
+
+    /** {@code $XDG_CACHE_HOME/eindkomst/native}, or {@code ~/.cache/eindkomst/native}. */
+    private static Path cacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
+        Path base = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("eindkomst").resolve("native");
     }
 
     static native Pointer eik_version();

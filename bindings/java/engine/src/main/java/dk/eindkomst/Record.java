@@ -7,6 +7,10 @@ package dk.eindkomst;
  * flyweight. Accessors: see {@link AbstractRecord}.
  */
 public final class Record extends AbstractRecord {
+    private final long line;
+    private final int lbNr;
+    private final long offset;
+
     Record(Layout layout, byte[] bytes, long line, int lbNr, long offset, int amountScale, long permitted,
             boolean pseudonymised) {
         this.buf = bytes;
@@ -18,6 +22,21 @@ public final class Record extends AbstractRecord {
         this.amountScale = amountScale;
         this.permitted = permitted;
         this.pseudonymAt = pseudonymised ? layout.length() : -1;
+    }
+
+    @Override
+    public long line() {
+        return line;
+    }
+
+    @Override
+    public int lbNr() {
+        return lbNr;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
     }
 
     /** This record itself (it is already owned). */

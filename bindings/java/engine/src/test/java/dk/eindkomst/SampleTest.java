@@ -132,11 +132,34 @@ class SampleTest {
                 if (d.isRecord()) {
                     RecordView r = d.record();
                     assertEquals(r.amountOre().orElse(Long.MIN_VALUE), r.amountOreOr(Long.MIN_VALUE), r.toString());
+                    // Line, Lb_nr and offset, read from the event when asked, equal the owned copy's.
+                    Record owned = rs.get(n);
+                    assertEquals(owned.line(), r.line());
+                    assertEquals(owned.lbNr(), r.lbNr());
+                    assertEquals(owned.offset(), r.offset());
+                    assertEquals(n + 1, r.line()); // the sample: one record per line
                     n++;
                 }
             }
         }
         assertEquals(rs.size(), n);
+    }
+
+    @Test
+    void parseDigitsReadsEveryLengthAndRejectsEveryNonDigit() {
+        String digits = "9876543210123456";
+        for (int len = 0; len <= digits.length(); len++) {
+            byte[] b = ("x" + digits.substring(0, len) + "y").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            long want = len == 0 ? 0 : Long.parseLong(digits.substring(0, len));
+            assertEquals(want, AbstractRecord.parseDigits(b, 1, 1 + len), "length " + len);
+            for (int at = 0; at < len; at++) {
+                for (char bad : new char[] {'/', ':', ' ', 'A', '\u00f8', '\u00b0'}) {
+                    byte[] c = b.clone();
+                    c[1 + at] = (byte) bad;
+                    assertEquals(-1, AbstractRecord.parseDigits(c, 1, 1 + len), "length " + len + ", " + bad + " at " + at);
+                }
+            }
+        }
     }
 
     @Test
@@ -162,6 +185,18 @@ class SampleTest {
             assertEquals(OptionalLong.of((Long) c[2]), r.amountOre(), digits);
             assertEquals((long) (Long) c[2], r.amountOreOr(0), digits);
             assertEquals(13, r.feltnummerOrMinus1(), digits);
+        }
+        // A digit below 1 øre (any of the last four of six decimals) is no amount in øre.
+        for (String digits : new String[] {"0000032500001000", "0000032500000100", "0000032500000010",
+                "0000032500000001"}) {
+            byte[] s = sample();
+            for (int i = 0; i < 16; i++) {
+                s[711 + 15 + i] = (byte) digits.charAt(i);
+            }
+            Record r = decodeAll(new ByteArrayInputStream(s), Options.lenient()).get(9);
+            assertThrows(ArithmeticException.class, r::amountOre, digits);
+            assertThrows(ArithmeticException.class, () -> r.amountOreOr(0), digits);
+            assertEquals(new BigDecimal(digits.substring(0, 10) + "." + digits.substring(10)), r.amount().get(), digits);
         }
     }
 
