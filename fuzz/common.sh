@@ -10,7 +10,7 @@
 # every seed and regression, is replayed through a second build of ffi_calls
 # with ASan and LeakSanitizer (fuzz_asan_replay).
 
-FUZZ_TARGETS=(decode_raw decode_split roundtrip base64 ffi_calls filter_spec)
+FUZZ_TARGETS=(decode_raw decode_split roundtrip base64 ffi_calls filter_spec family_json)
 FUZZ_BIN=fuzz/target/x86_64-unknown-linux-gnu/release
 FUZZ_ASAN_BIN=fuzz/target/asan/x86_64-unknown-linux-gnu/release
 # A small quarantine still finds use-after-free of recent frees; the default
@@ -30,6 +30,7 @@ fuzz_dict() {
   case "$1" in
     base64) echo "-dict=fuzz/dict/base64.dict" ;;
     filter_spec) echo "-dict=fuzz/dict/filter.dict" ;;
+    family_json) echo "-dict=fuzz/dict/family.dict" ;;
     roundtrip) ;;
     *) echo "-dict=fuzz/dict/records.dict" ;;
   esac
