@@ -26,12 +26,20 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlink
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeStream } from 'eindkomst';
+import { maskCprLike } from './redact.js';
 
 /** Parses <name>.metadata (FileMetadata or Trigger root, any namespace). */
 export function readMetadata(xml) {
-  const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(xml, 'text/xml');
+  // Only our own reasons, masked: xmldom's messages quote the document, also when it rethrows what onError
+  // threw (found by test/xml-fuzz.js).
+  let doc;
+  try {
+    doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(xml, 'text/xml');
+  } catch {
+    throw new Error('metadata is not well-formed XML');
+  }
   const root = doc.documentElement;
-  if (!root || !['FileMetadata', 'Trigger'].includes(root.localName)) throw new Error(`root is ${root?.localName}`);
+  if (!root || !['FileMetadata', 'Trigger'].includes(root.localName)) throw new Error(maskCprLike(`root is ${root?.localName}`));
   const all = (local) => Array.from(root.getElementsByTagNameNS('*', local)).map((e) => e.textContent.trim());
   const size = all('SizeInBytes')[0];
   if (size == null || !/^[0-9]+$/.test(size)) throw new Error('no SizeInBytes');
