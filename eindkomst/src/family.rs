@@ -7,7 +7,8 @@
 //! and keeps it, so leaking it is the simple, correct owner; [`parse`] and
 //! [`load`] return the family already loaded for the same text, so loading
 //! one file again (a host that makes a decoder per message) costs no memory.
-//! A text that fails leaks nothing; its is kept too, so trying the same text again costs nothing more.
+//! A text that fails leaks nothing; its error is kept too, so trying the
+//! same text again costs nothing more.
 //!
 //! [`check`] is the same reading without the leak: every check of [`parse`],
 //! into owned values ([`Checked`]) that are dropped like any other (for

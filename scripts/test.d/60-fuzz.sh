@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzing, short and bounded: every cargo-fuzz target (fuzz/fuzz_targets) runs
-# for FUZZ_SECONDS (default 10: the committed campaign corpus already holds
+# for FUZZ_SECONDS (default 8: the committed campaign corpus already holds
 # what longer runs found, so CI only looks a little further; 30 s per target,
 # one after the other, made this part 342 s), FUZZ_JOBS (default 2) at a time,
 # from its committed inputs (seeds, the minimised
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 source fuzz/common.sh
 
-seconds="${FUZZ_SECONDS:-10}"
+seconds="${FUZZ_SECONDS:-8}"
 
 fuzz_build
 work="fuzz/target/ci"

@@ -3,8 +3,9 @@
 # after faults (docs/bad-input.md, "Fuzzing"): a seeded mutator (the same operations in Java and Node: byte
 # flips, truncation, duplicated elements, characters that matter to XML, huge attributes, synthetic CPRs in
 # values and attributes, DTDs with external entities to a canary file and a loopback canary server, entity
-# expansion, XInclude, schemaLocation) over captured messages. Java (bindings/java/transport, XmlFuzzTest and
-# AnswerFuzzTest): 4000 envelopes, 4000 SOAP answers, 600 messages through the receiver. Node
+# expansion, XInclude, schemaLocation) over captured messages. Java (bindings/java/transport, XmlFuzzTest,
+# AnswerFuzzTest, MetadataFuzzTest): 4000 envelopes, 4000 SOAP answers, 3000 SFTP metadata files, 600 messages
+# through the receiver. Node
 # (bindings/node-transport/test/xml-fuzz.js): 3000 envelopes, 3000 SFTP metadata files, 3000 SOAP answers, 600
 # messages through the receiver. Each input is read or refused with the reader's own error (nothing else
 # thrown), no refusal text holds a CPR, nothing external is resolved; after the receiver runs, every dead-letter
@@ -28,7 +29,7 @@ reports=bindings/java/transport/target/surefire-reports
 rm -rf "$reports"
 mvn -q -B -Dstyle.color=never -f bindings/java/pom.xml -pl transport -am test -Dtransport.skipTests=false \
   -Dtest='dk.eindkomst.transport.**.*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false 2>&1 | tee "$log"
-for spec in beskedfordeler.XmlFuzzTest:2 soap.AnswerFuzzTest:1; do
+for spec in beskedfordeler.XmlFuzzTest:2 soap.AnswerFuzzTest:1 sftp.MetadataFuzzTest:1; do
   cls=${spec%:*} want=${spec#*:}
   f="$reports/TEST-dk.eindkomst.transport.$cls.xml"
   [ -s "$f" ] || fail "no report for $cls"
@@ -45,6 +46,7 @@ for want in \
   'xml-fuzz-java envelopes: 4000 inputs, 358 read, 3642 refused {bad_envelope=3217, invalid_envelope=392, no_besked_id=33}' \
   'xml-fuzz-java receiver: 600 messages {HANDLED=101, DUPLICATE=46, DEAD_LETTERED=453, RETRY=26}, 26 poison retries, 454 files swept (453 dead-letter reasons + ledger), 525 listener texts' \
   'xml-fuzz-java answers: 4000 inputs {FejlSvarException=69, ServiceplatformFaultException=186, SoapTransportException=3675, answer=70}' \
+  'xml-fuzz-java metadata: 3000 inputs {read=317, refused=2683}' \
   'xml-fuzz-node: 3000 inputs each {"envelope bad_envelope":2429,"envelope no_besked_id":24,"envelope read":263,"envelope invalid_envelope":284,"metadata refused":2569,"metadata read":431,"answer SoapTransportError":2707,"answer ServiceplatformFaultError":164,"answer read":71,"answer FejlSvarError":58}' \
   'xml-fuzz-node receiver: 600 messages {"retry":26,"handled":103,"deadLettered":456,"duplicate":41}, 26 poison retries, 457 files swept (456 dead-letter reasons + ledger), 626 events'; do
   grep -qF "$want" "$log" || fail "not printed: $want"
