@@ -11,8 +11,9 @@
 # and scripts/no-cpr/check.mjs fails on any known CPR (with or without the hyphen) or any synthetic-CPR-shaped run
 # there, and on a face with nothing scanned; it is first shown to bite, also on the Java and C# faces' output.
 # The transports (Beskedfordeler receivers of the Java and Node transports after faults: dead-letter reasons, the
-# BeskedId ledger, receipts, listener texts; SOAP and metadata errors): 82-transport-xml-fuzz.sh. Not covered: the
-# C# transport's receiver.
+# BeskedId ledger, receipts, listener texts; SOAP and metadata errors): 82-transport-xml-fuzz.sh; their SFTP
+# pollers (ledger, work directory, outcome details): DailyFilePollerTest / sftp.test.js in 80 and 81. Not covered:
+# the C# transport.
 # Not scanned, on purpose: record output (decode's stdout, the records the faces return): the caller asked for
 # those records, CPRs included. No face has an opt-in to show values in messages.
 # Exact counts: the C ABI and Node report the same findings and refusals on the whole plan. Java and C# take no

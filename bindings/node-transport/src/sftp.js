@@ -46,7 +46,9 @@ export function readMetadata(xml) {
   return { fileTransferUuid: all('FileTransferUUID')[0] ?? null, sizeInBytes: Number(size), recipients: [...all('Recipients'), ...all('Recipient')].filter(Boolean) };
 }
 
-const keyOf = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
+/** `id`, or `sha256:` + its Base64url SHA-256 when it holds a CPR-like run (the ledger and the part's name hold no CPR). */
+const keyPart = (id) => (maskCprLike(id) === id ? id : `sha256:${maskCprLike(createHash('sha256').update(id, 'utf8').digest('base64url'))}`);
+const keyOf = (f) => (f.fileTransferUuid != null ? keyPart(f.fileTransferUuid) : `${keyPart(f.name)}:${f.size}:${f.mtime}`);
 
 /** Writes all of `buf` (writeSync may write less than asked). */
 function writeAll(fd, buf) {
@@ -80,11 +82,12 @@ class Ledger {
     try {
       const before = statSync(this.#path).size;
       try {
-        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${file.name}\t${file.size}\t${sha256}\n`));
+        // The name masked: it is for people reading the ledger (the key identifies the file).
+        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${maskCprLike(file.name)}\t${file.size}\t${sha256}\n`));
         fsyncSync(fd);
       } catch (err) {
         ftruncateSync(fd, before);
-        throw new Error(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`, { cause: err });
+        throw new Error(maskCprLike(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`), { cause: err });
       }
     } finally { closeSync(fd); }
     this.#state.set(keyOf(file), state);
@@ -161,7 +164,8 @@ export class DailyFilePoller {
     const name = e.filename;
     const size = e.attrs.size;
     const mtime = e.attrs.mtime;
-    const out = (file, state, detail = null, resumedFrom = 0) => ({ file, state, resumedFrom, detail });
+    // The detail masked: it may name the file, and a file name may hold a CPR.
+    const out = (file, state, detail = null, resumedFrom = 0) => ({ file, state, resumedFrom, detail: maskCprLike(detail) });
     let file;
     if (hasMetadata) {
       let m;
@@ -215,7 +219,7 @@ export class DailyFilePoller {
     } catch {
       return;
     }
-    if (uuid == null || this.#ledger.state(uuid) !== 'DONE') return;
+    if (uuid == null || this.#ledger.state(keyPart(uuid)) !== 'DONE') return;
     await this.#removeRemote(sftp, name);
   }
 
