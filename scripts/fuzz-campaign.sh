@@ -44,8 +44,8 @@ campaign() {
   local end=$((SECONDS + minutes * 60)) run=0 done_runs=0 n
   while [ $((end - SECONDS)) -gt 0 ] && [ "$done_runs" -lt "$max_runs" ]; do
     run=$((run + 1))
-    # shellcheck disable=SC2046 # fuzz_dict gives zero or one word
-    "$FUZZ_BIN/$t" "$w/found" $(fuzz_dict "$t") -max_total_time=$((end - SECONDS)) -runs=$((max_runs - done_runs)) \
+    # shellcheck disable=SC2046 # fuzz_opts gives words without spaces
+    "$FUZZ_BIN/$t" "$w/found" $(fuzz_opts "$t") -max_total_time=$((end - SECONDS)) -runs=$((max_runs - done_runs)) \
       "${FUZZ_LIMITS[@]}" -print_final_stats=1 -artifact_prefix="$w/artifacts/" >"$w/fuzz.$run.log" 2>&1 || true
     n=$(fuzz_stat "$w/fuzz.$run.log" number_of_executed_units)
     done_runs=$((done_runs + ${n:-0}))

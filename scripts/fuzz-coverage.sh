@@ -2,7 +2,7 @@
 # Source coverage of core/src by the committed fuzz inputs (seeds, the
 # campaign corpus fuzz/corpus/, regressions) of every fuzz target: cargo fuzz
 # coverage (-Cinstrument-coverage) per target, the profiles merged, one
-# llvm-cov report of core/src/*.rs over all target binaries. Not part of CI;
+# llvm-cov report of core/src/*.rs and core/src/decoder/*.rs over all target binaries. Not part of CI;
 # scripts/fuzz-campaign.sh runs it at its end. Installs the nightly
 # llvm-tools component if missing. Output: the per-file table, and
 # fuzz/coverage/core.txt (the same table, for docs/bad-input.md).
@@ -27,5 +27,6 @@ for t in "${FUZZ_TARGETS[@]}"; do
   profiles+=("fuzz/coverage/$t/coverage.profdata")
 done
 "$llvm/llvm-profdata" merge -sparse "${profiles[@]}" -o fuzz/coverage/all.profdata
-"$llvm/llvm-cov" report -instr-profile=fuzz/coverage/all.profdata "${objects[@]:1}" "$PWD"/core/src/*.rs |
+# The decoder's own directory too (core/src/*.rs alone left the decoder out once it became core/src/decoder/).
+"$llvm/llvm-cov" report -instr-profile=fuzz/coverage/all.profdata "${objects[@]:1}" "$PWD"/core/src/*.rs "$PWD"/core/src/decoder/*.rs |
   sed "s|$PWD/||" | tee fuzz/coverage/core.txt

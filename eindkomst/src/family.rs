@@ -7,9 +7,15 @@
 //! and keeps it, so leaking it is the simple, correct owner; [`parse`] and
 //! [`load`] return the family already loaded for the same text, so loading
 //! one file again (a host that makes a decoder per message) costs no memory.
-//! A text that fails late in its reading leaves the parts read before the
-//! error behind (a few hundred bytes); its error is kept too, so trying the
+//! A text that fails leaks nothing; its error is kept too, so trying the
 //! same text again costs nothing more.
+//!
+//! [`check`] is the same reading without the leak: every check of [`parse`],
+//! into owned values ([`Checked`]) that are dropped like any other (for
+//! fuzzers and validators that read many texts). [`parse`] is [`check`] plus
+//! the leak and the cache. Errors are masked like every face's
+//! ([`crate::mask_cpr_like`]): a text that echoes a key or a name never
+//! carries a CPR-like number.
 
 use eindkomst_core::decoder::MAX_LINE;
 use eindkomst_core::layout::{
@@ -35,14 +41,40 @@ fn leak_str(s: &str) -> &'static str {
     String::leak(s.to_owned())
 }
 
-fn value_set(name: &str, set: &Value) -> &'static ValueSet {
+/// A value set as read; [`OwnedSet::leak`] makes the decoder's [`ValueSet`].
+struct OwnedSet {
+    name: String,
+    codes: Vec<String>,
+    keys: Vec<u64>,
+    patterns: Vec<CodePattern>,
+    closed: bool,
+    numbers: Vec<u64>,
+}
+
+impl OwnedSet {
+    fn leak(self) -> &'static ValueSet {
+        Box::leak(Box::new(ValueSet {
+            name: leak_str(&self.name),
+            codes: leak(self.codes.iter().map(|c| leak_str(c)).collect()),
+            keys: leak(self.keys),
+            patterns: leak(self.patterns),
+            closed: self.closed,
+            numbers: leak(self.numbers),
+        }))
+    }
+}
+
+fn value_set(name: &str, set: &Value) -> Result<OwnedSet, String> {
     let mut codes = Vec::new();
     let mut patterns = Vec::new();
     for v in set["values"].as_array().into_iter().flatten() {
         match v["code"].as_str() {
             Some("ISO 3166-1 alpha-2") => patterns.push(CodePattern::CountryCode),
             Some("YYYY") => patterns.push(CodePattern::Year),
-            Some(code) => codes.push(leak_str(code)),
+            // No field value is empty; and `code_key` of an empty code overflowed its shift (a panic in
+            // debug builds; found by the family_json fuzz target, fuzz/regressions/family_json/empty-code).
+            Some("") => return Err(format!("value set {name:?}: an empty code")),
+            Some(code) => codes.push(code.to_owned()),
             None => {}
         }
     }
@@ -53,15 +85,124 @@ fn value_set(name: &str, set: &Value) -> &'static ValueSet {
     } else {
         Vec::new()
     };
-    let numbers = eindkomst_core::layout::number_bits(&codes).map_or(Vec::new(), |b| b.to_vec());
-    Box::leak(Box::new(ValueSet {
-        name: leak_str(name),
-        codes: leak(codes),
-        keys: leak(keys),
-        patterns: leak(patterns),
+    let strs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let numbers = eindkomst_core::layout::number_bits(&strs).map_or(Vec::new(), |b| b.to_vec());
+    Ok(OwnedSet {
+        name: name.to_owned(),
+        codes,
+        keys,
+        patterns,
         closed: set["closed"].as_bool().unwrap_or(false),
-        numbers: leak(numbers),
-    }))
+        numbers,
+    })
+}
+
+/// A field as read: `desc` without its name and value set (`""`, `None`),
+/// which [`OwnedField::leak`] fills in.
+struct OwnedField {
+    desc: FieldDesc,
+    name: String,
+    values: Option<OwnedSet>,
+}
+
+impl OwnedField {
+    fn leak(self) -> FieldDesc {
+        FieldDesc { name: leak_str(&self.name), values: self.values.map(OwnedSet::leak), ..self.desc }
+    }
+}
+
+/// A record layout as read: `layout` without its texts and fields, which
+/// [`OwnedLayout::leak`] fills in.
+struct OwnedLayout {
+    layout: RecordLayout,
+    key: String,
+    variant: String,
+    name: String,
+    fields: Vec<OwnedField>,
+}
+
+impl OwnedLayout {
+    fn leak(self) -> RecordLayout {
+        RecordLayout {
+            key: leak_str(&self.key),
+            variant: leak_str(&self.variant),
+            name: leak_str(&self.name),
+            fields: leak(self.fields.into_iter().map(OwnedField::leak).collect()),
+            ..self.layout
+        }
+    }
+
+    fn field_named(&self, name: &str) -> Option<&FieldDesc> {
+        self.fields.iter().find(|f| f.name == name).map(|f| &f.desc)
+    }
+}
+
+/// A placement as read: `placement` without its lists.
+struct OwnedPlacement {
+    placement: Placement,
+    parents: Vec<u16>,
+    identity: Vec<Role>,
+}
+
+/// A variant rule as read: `layout` is the index of its layout in the
+/// records, then the variants (the rule shares the layout's variant name).
+struct OwnedRule {
+    rec_nr: u16,
+    when: Condition,
+    layout: usize,
+}
+
+/// A family document read and checked by [`check`], owning its parts:
+/// what [`parse`] leaks into a `&'static Family`.
+pub struct Checked {
+    /// Everything but the name and the lists.
+    family: Family,
+    name: String,
+    records: Vec<OwnedLayout>,
+    variants: Vec<OwnedLayout>,
+    grammar: Vec<OwnedPlacement>,
+    rules: Vec<OwnedRule>,
+}
+
+impl Checked {
+    /// The family's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Each layout (current layouts, then variants): record type, variant
+    /// name, length and fields, in the family's order.
+    pub fn layouts(&self) -> impl Iterator<Item = (u16, &str, u16, usize)> {
+        self.records
+            .iter()
+            .chain(&self.variants)
+            .map(|l| (l.layout.rec_nr, l.variant.as_str(), l.layout.length, l.fields.len()))
+    }
+
+    /// Leaks it into the family the decoder borrows (see module docs).
+    fn leak(self) -> &'static Family {
+        let records = leak(self.records.into_iter().map(OwnedLayout::leak).collect());
+        let variants = leak(self.variants.into_iter().map(OwnedLayout::leak).collect());
+        let grammar = self
+            .grammar
+            .into_iter()
+            .map(|g| Placement { parents: leak(g.parents), identity: leak(g.identity), ..g.placement })
+            .collect();
+        let layouts: Vec<&RecordLayout> = records.iter().chain(variants).collect();
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| VariantRule { rec_nr: r.rec_nr, when: r.when, variant: layouts[r.layout].variant })
+            .collect();
+        Box::leak(Box::new(Family {
+            name: leak_str(&self.name),
+            records,
+            variants,
+            grammar: leak(grammar),
+            variant_rules: leak(rules),
+            ..self.family
+        }))
+    }
 }
 
 /// How the family's lines are split, as far as reading a record needs it.
@@ -69,7 +210,7 @@ struct Shape {
     separated: bool,
 }
 
-fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Shape) -> Result<FieldDesc, String> {
+fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Shape) -> Result<OwnedField, String> {
     let err = |what: &str| format!("record {rec}: field {}: {what}", f["no"]);
     let num = |key: &str| f[key].as_u64().ok_or_else(|| err(&format!("missing {key}")));
     let name = f["name"].as_str().ok_or_else(|| err("missing name"))?;
@@ -97,12 +238,12 @@ fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Sh
         }
     };
     let values = match (set_name, f.get("values")) {
-        (Some(n), _) if sets.contains_key(n) => Some(value_set(n, &sets[n])),
+        (Some(n), _) if sets.contains_key(n) => Some(value_set(n, &sets[n])?),
         (Some(n), None) => return Err(err(&format!("unknown value set {n:?}"))),
         (_, Some(inline)) => {
             let codes: Vec<Value> =
                 inline.as_array().into_iter().flatten().map(|c| serde_json::json!({ "code": c })).collect();
-            Some(value_set(set_name.unwrap_or(name), &serde_json::json!({ "values": codes, "closed": true })))
+            Some(value_set(set_name.unwrap_or(name), &serde_json::json!({ "values": codes, "closed": true }))?)
         }
         _ => None,
     };
@@ -124,9 +265,9 @@ fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Sh
         Some("A") => FieldType::Alpha,
         _ => return Err(err("type must be \"N\" or \"A\"")),
     };
-    Ok(FieldDesc {
+    let desc = FieldDesc {
         no: no as u8,
-        name: leak_str(name),
+        name: "",
         start,
         len,
         ty,
@@ -138,11 +279,12 @@ fn field(f: &Value, sets: &Map<String, Value>, rec: &str, start: u16, shape: &Sh
             Some("J?") => Mandatory::ThirdParty,
             _ => Mandatory::Unknown,
         },
-        values,
+        values: None,
         personal: role == Role::Cpr || f["personal"].as_bool() == Some(true),
         role,
         tail: f["tail"].as_bool() == Some(true),
-    })
+    };
+    Ok(OwnedField { desc, name: name.to_owned(), values })
 }
 
 /// The key of a record in the file: digits, as wide as the family's key.
@@ -156,20 +298,14 @@ fn rec_key(key: &str, width: usize, separated: bool) -> Result<u16, String> {
     }
 }
 
-fn record(
-    key: &str,
-    r: &Value,
-    sets: &Map<String, Value>,
-    fam: &Family,
-    shape: &Shape,
-) -> Result<RecordLayout, String> {
+fn record(key: &str, r: &Value, sets: &Map<String, Value>, fam: &Family, shape: &Shape) -> Result<OwnedLayout, String> {
     let (rec, variant) = key.split_once('@').unwrap_or((key, ""));
     let rec_nr = rec_key(rec, fam.key.len as usize, shape.separated)?;
     let mut fields = Vec::new();
     let mut next = 0u16;
     for f in r["fields"].as_array().ok_or(format!("record {key}: no fields"))? {
         let desc = field(f, sets, key, next, shape)?;
-        next = next.checked_add(desc.len).ok_or(format!("record {key}: too long"))?;
+        next = next.checked_add(desc.desc.len).ok_or(format!("record {key}: too long"))?;
         fields.push(desc);
     }
     let length = next;
@@ -182,34 +318,34 @@ fn record(
             return Err(format!("record {key}: fields cover {length} bytes but the length is {stated}"));
         }
     }
-    let layout = RecordLayout {
-        rec_nr,
-        key: leak_str(rec),
-        variant: leak_str(variant),
-        name: leak_str(r["name"].as_str().unwrap_or(rec).split(" (").next().unwrap_or(rec)),
-        length,
-        fields: leak(fields),
+    let layout = OwnedLayout {
+        layout: RecordLayout { rec_nr, key: "", variant: "", name: "", length, fields: &[] },
+        key: rec.to_owned(),
+        variant: variant.to_owned(),
+        name: r["name"].as_str().unwrap_or(rec).split(" (").next().unwrap_or(rec).to_owned(),
+        fields,
     };
     check_record(&layout, fam, shape)?;
     Ok(layout)
 }
 
 /// What every layout of a family must agree on.
-fn check_record(l: &RecordLayout, fam: &Family, shape: &Shape) -> Result<(), String> {
+fn check_record(l: &OwnedLayout, fam: &Family, shape: &Shape) -> Result<(), String> {
+    let fields: Vec<&FieldDesc> = l.fields.iter().map(|f| &f.desc).collect();
     let name = if l.variant.is_empty() { l.key.to_string() } else { format!("{}@{}", l.key, l.variant) };
-    let mut nos: Vec<u8> = l.fields.iter().map(|f| f.no).collect();
+    let mut nos: Vec<u8> = fields.iter().map(|f| f.no).collect();
     nos.sort_unstable();
     if nos.windows(2).any(|w| w[0] == w[1]) {
         return Err(format!("record {name}: field numbers repeat"));
     }
-    let key_field = l.fields.iter().position(|f| f.role == Role::RecordKey);
-    let at = |i: Option<usize>| i.and_then(|i| l.fields.get(i));
+    let key_field = fields.iter().position(|f| f.role == Role::RecordKey);
+    let at = |i: Option<usize>| i.and_then(|i| fields.get(i));
     if shape.separated {
         if key_field != Some(0) {
             return Err(format!("record {name}: the first field of a separated record is its key (role record_key)"));
         }
         if let Some(n) = fam.line_number {
-            let lf = l.fields.iter().position(|f| f.role == Role::LineNumber);
+            let lf = fields.iter().position(|f| f.role == Role::LineNumber);
             if lf != Some(n.start as usize) {
                 return Err(format!("record {name}: field {} must be the line number", n.start + 1));
             }
@@ -224,7 +360,7 @@ fn check_record(l: &RecordLayout, fam: &Family, shape: &Shape) -> Result<(), Str
             ));
         }
         if let Some(n) = fam.line_number {
-            let lf = at(l.fields.iter().position(|f| f.role == Role::LineNumber))
+            let lf = at(fields.iter().position(|f| f.role == Role::LineNumber))
                 .ok_or(format!("record {name}: no field with role line_number"))?;
             if lf.start != n.start || lf.len != n.len {
                 return Err(format!(
@@ -235,20 +371,20 @@ fn check_record(l: &RecordLayout, fam: &Family, shape: &Shape) -> Result<(), Str
             }
         }
     }
-    if let Some(t) = l.fields.iter().position(|f| f.tail) {
-        if l.fields[t..].iter().any(|f| !f.tail) {
+    if let Some(t) = fields.iter().position(|f| f.tail) {
+        if fields[t..].iter().any(|f| !f.tail) {
             return Err(format!("record {name}: only the last fields may be a tail"));
         }
-        if l.fields[..t].iter().any(|f| matches!(f.role, Role::RecordKey | Role::LineNumber)) && t == 0 {
+        if fields[..t].iter().any(|f| matches!(f.role, Role::RecordKey | Role::LineNumber)) && t == 0 {
             return Err(format!("record {name}: the key cannot be in the tail"));
         }
     }
     for role in [Role::Cpr, Role::Se, Role::SenderSe, Role::PersonSe, Role::PeriodStart, Role::PeriodEnd] {
-        if l.fields.iter().filter(|f| f.role == role).count() > 1 {
+        if fields.iter().filter(|f| f.role == role).count() > 1 {
             return Err(format!("record {name}: more than one field with role {}", role.name()));
         }
     }
-    for (i, f) in l.fields.iter().enumerate() {
+    for (i, f) in fields.iter().enumerate() {
         if f.format == Format::Sign && f.len != 1 {
             return Err(format!("record {name}: sign field {} must be 1 byte", f.no));
         }
@@ -257,7 +393,7 @@ fn check_record(l: &RecordLayout, fam: &Family, shape: &Shape) -> Result<(), Str
             return Err(format!("record {name}: field {} ({}) must be numeric", f.no, f.role.name()));
         }
         if matches!(f.format, Format::Amount | Format::Quantity(_))
-            && l.fields.get(i + 1).map_or(true, |s| s.format != Format::Sign)
+            && fields.get(i + 1).map_or(true, |s| s.format != Format::Sign)
         {
             return Err(format!("record {name}: amount/quantity field {} needs a sign field after it", f.no));
         }
@@ -317,7 +453,7 @@ pub fn parse(text: &str) -> Result<&'static Family, String> {
     if let Some((_, result)) = loaded.iter().find(|(t, _)| t == text) {
         return result.clone();
     }
-    let result = parse_new(text);
+    let result = check(text).map(Checked::leak);
     loaded.push((text.to_owned(), result.clone()));
     result
 }
@@ -329,7 +465,22 @@ pub fn load(path: impl AsRef<Path>) -> Result<&'static Family, String> {
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_new(text: &str) -> Result<&'static Family, String> {
+/// Reads and checks a family document like [`parse`], into owned values
+/// that leak nothing: every check of [`parse`] runs (it is [`parse`] without
+/// the leak and the cache).
+///
+/// ```
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/families/demo.json");
+/// let checked = eindkomst::family::check(&std::fs::read_to_string(path).unwrap()).unwrap();
+/// assert_eq!(checked.name(), "demo");
+/// let err = eindkomst::family::check(r#"{"family": {"name": "x", "key": {"start": 1, "len": 4}, "first": "0101604321"}}"#);
+/// assert_eq!(err.err().unwrap(), "record key \"**********\": must be 4 digits (at most 65535)");
+/// ```
+pub fn check(text: &str) -> Result<Checked, String> {
+    read(text).map_err(|e| crate::mask_cpr_like(&e).into_owned())
+}
+
+fn read(text: &str) -> Result<Checked, String> {
     let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let fam = json.get("family").ok_or(
         "no \"family\" section: a layout file says how its family is read (key, line numbers, grammar); see docs/layouts.md",
@@ -353,7 +504,7 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
     };
     let name = fam["name"].as_str().ok_or("family: no \"name\"")?;
     let mut family = Family {
-        // Leaked with the rest once every check passed.
+        // Filled in by `Checked::leak`.
         name: "",
         key: Span { len: if shape.separated { key.len.min(4) } else { key.len }, ..key },
         line_number,
@@ -388,7 +539,7 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
 
     let empty = Map::new();
     let sets = json["value_sets"].as_object().unwrap_or(&empty);
-    let parse_all = |section: &str| -> Result<Vec<RecordLayout>, String> {
+    let parse_all = |section: &str| -> Result<Vec<OwnedLayout>, String> {
         json[section].as_object().unwrap_or(&empty).iter().map(|(k, r)| record(k, r, sets, &family, &shape)).collect()
     };
     let records = parse_all("records")?;
@@ -399,13 +550,13 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
     if records.len() > MAX_RECORD_TYPES || records.len() + variants.len() > MAX_LAYOUTS {
         return Err(format!("at most {MAX_RECORD_TYPES} record types and {MAX_LAYOUTS} layouts per family"));
     }
-    let mut keys: Vec<u16> = records.iter().map(|r| r.rec_nr).collect();
+    let mut keys: Vec<u16> = records.iter().map(|r| r.layout.rec_nr).collect();
     keys.sort_unstable();
     if keys.windows(2).any(|w| w[0] == w[1]) {
         return Err("two records with the same key".into());
     }
     for v in &variants {
-        if v.variant.is_empty() || !keys.contains(&v.rec_nr) {
+        if v.variant.is_empty() || !keys.contains(&v.layout.rec_nr) {
             return Err(format!("variant {}@{}: needs a name and a record of its key", v.key, v.variant));
         }
     }
@@ -424,7 +575,9 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
         }
     }
     if let Some(t) = family.trailer {
-        let has_count = records.iter().any(|r| r.rec_nr == t.rec_nr && r.field_with(Role::TrailerCount).is_some());
+        let has_count = records
+            .iter()
+            .any(|r| r.layout.rec_nr == t.rec_nr && r.fields.iter().any(|f| f.desc.role == Role::TrailerCount));
         if !has_count {
             return Err(format!("family trailer_count: record {} has no field with role trailer_count", t.rec_nr));
         }
@@ -456,35 +609,40 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
             return Err(format!("{what}: matches_parent names one role"));
         }
         if let Some(r) = matches_parent.first() {
-            if grammar.iter().any(|p: &Placement| p.matches_parent != Role::None && p.matches_parent != *r) {
+            if grammar
+                .iter()
+                .any(|p: &OwnedPlacement| p.placement.matches_parent != Role::None && p.placement.matches_parent != *r)
+            {
                 return Err(format!("{what}: one family compares one role with the parent's"));
             }
         }
         if g["directly_after"].as_bool() == Some(true) && parents.is_empty() {
             return Err(format!("{what}: directly_after needs parents"));
         }
-        grammar.push(Placement {
+        let placement = Placement {
             rec_nr,
-            parents: leak(parents),
+            parents: &[],
             directly_after: g["directly_after"].as_bool().unwrap_or(false),
             max: g["max"].as_u64().map_or(Ok(0), |m| u16::try_from(m).map_err(|_| format!("{what}: max too big")))?,
-            identity: leak(roles(&g["identity"])?),
+            identity: &[],
             matches_parent: matches_parent.first().copied().unwrap_or(Role::None),
             header: g["header"].as_bool().unwrap_or(false),
-        });
+        };
+        grammar.push(OwnedPlacement { placement, parents, identity: roles(&g["identity"])? });
     }
 
+    let layouts: Vec<&OwnedLayout> = records.iter().chain(&variants).collect();
     let mut rules = Vec::new();
     for (k, list) in fam.get("variant_rules").and_then(Value::as_object).unwrap_or(&empty) {
         let rec_nr = known(key_of(&Value::from(k.as_str()), "variant_rules")?, "variant_rules")?;
         for rule in list.as_array().ok_or(format!("variant_rules {k}: a list of rules"))? {
             let what = format!("variant_rules {k}");
             let variant = rule["use"].as_str().ok_or(format!("{what}: each rule says which layout to \"use\""))?;
-            let layout = records
+            let index = layouts
                 .iter()
-                .chain(&variants)
-                .find(|l| l.rec_nr == rec_nr && l.variant == variant)
+                .position(|l| l.layout.rec_nr == rec_nr && l.variant == variant)
                 .ok_or(format!("{what}: no layout {k}@{variant}"))?;
+            let layout = layouts[index];
             let field_span = |name: &Value| -> Result<Span, String> {
                 let name = name.as_str().ok_or(format!("{what}: a field name"))?;
                 let f = layout.field_named(name).ok_or(format!("{what}: {k}@{variant} has no field {name:?}"))?;
@@ -504,16 +662,11 @@ fn parse_new(text: &str) -> Result<&'static Family, String> {
             } else {
                 return Err(format!("{what}: unknown condition {when}"));
             };
-            rules.push(VariantRule { rec_nr, when: cond, variant: layout.variant });
+            rules.push(OwnedRule { rec_nr, when: cond, layout: index });
         }
     }
 
-    family.name = leak_str(name);
-    family.records = leak(records);
-    family.variants = leak(variants);
-    family.grammar = leak(grammar);
-    family.variant_rules = leak(rules);
-    Ok(Box::leak(Box::new(family)))
+    Ok(Checked { family, name: name.to_owned(), records, variants, grammar, rules })
 }
 
 /// Position of `layout` in `family.layouts()` (current layouts, then

@@ -375,7 +375,8 @@ pub fn base64(input: &B64Input) {
     }
 }
 
-/// Runs one stored input through the named target (regression tests).
+/// Runs one stored input through the named target (regression tests;
+/// `family_json` also decodes with the family, see [`family_json_decodes`]).
 pub fn replay(target: &str, bytes: &[u8]) {
     fn typed<'a, T: Arbitrary<'a>>(bytes: &'a [u8], f: impl FnOnce(&T)) {
         if bytes.len() < T::size_hint(0).0 {
@@ -394,12 +395,14 @@ pub fn replay(target: &str, bytes: &[u8]) {
             crate::ffi_calls::ffi_calls(i);
         }),
         "filter_spec" => filter_spec(bytes),
+        "family_json" => family_json_decodes(bytes),
         other => panic!("unknown target {other}"),
     }
 }
 
 /// The targets `replay` knows.
-pub const TARGETS: &[&str] = &["decode_raw", "decode_split", "roundtrip", "base64", "ffi_calls", "filter_spec"];
+pub const TARGETS: &[&str] =
+    &["decode_raw", "decode_split", "roundtrip", "base64", "ffi_calls", "filter_spec", "family_json"];
 
 /// Filter specs from JSON (every face's `filter` option and profile files):
 /// any text gives a spec or an error, never a panic; a spec that compiles
@@ -442,4 +445,84 @@ pub fn filter_spec(data: &[u8]) {
     assert_eq!(fc.held, 0, "{fc:?}");
     assert_eq!(fc.passed, kept, "{fc:?}");
     assert_eq!(fc.passed + fc.filtered_out(), fc.seen, "{fc:?}");
+}
+
+// ---------------------------------------------------------------- family_json
+
+/// `family_json`: a family/layout document (`docs/layouts.md`) read by
+/// `family::check`, the loader without its leak and cache (so millions of
+/// executions keep memory flat): a checked family or an error, never a
+/// panic; the error's text is what every face shows (masked at the source)
+/// and holds no CPR-like run; a family has 1-32 record types and at most 40
+/// layouts, each of 1 to `MAX_LINE` bytes with at least its key field.
+///
+/// Decoding with the family is not done here: the decoder borrows its
+/// family for `'static` (`Options::family`), so every family decoded would
+/// be leaked, and a fuzzer finds new loadable families all the time. The
+/// replay of the committed inputs does it ([`family_json_decodes`]).
+pub fn family_json(data: &[u8]) {
+    family_checked(data);
+}
+
+fn family_checked(data: &[u8]) -> Option<&str> {
+    use eindkomst_std::family::{check, MAX_LAYOUTS, MAX_RECORD_TYPES};
+    let text = std::str::from_utf8(data).ok()?;
+    let checked = match check(text) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(!e.is_empty(), "an empty error");
+            assert_eq!(eindkomst_std::mask_cpr_like(&e), e, "a CPR-like number in the error");
+            return None;
+        }
+    };
+    let mut records = 0;
+    let mut layouts = 0;
+    for (rec_nr, variant, length, fields) in checked.layouts() {
+        layouts += 1;
+        records += variant.is_empty() as usize;
+        assert!(fields >= 1, "layout {rec_nr}@{variant} without fields");
+        let fits = (1..=eindkomst_core::decoder::MAX_LINE).contains(&(length as usize));
+        assert!(fits, "layout {rec_nr}@{variant} of {length} bytes");
+    }
+    assert!(
+        (1..=MAX_RECORD_TYPES).contains(&records) && layouts <= MAX_LAYOUTS,
+        "{records} records, {layouts} layouts"
+    );
+    Some(text)
+}
+
+/// The fixed input every loadable family decodes in the replay: the
+/// employer sample and the two demo families' files.
+const FAMILY_INPUTS: [&[u8]; 3] = [
+    eindkomst_core::testing::SAMPLE,
+    include_bytes!("../../testdata/families/demo.txt"),
+    include_bytes!("../../testdata/families/demo-separated.txt"),
+];
+
+/// [`family_json`], then (for a family that loads) the public, leaking
+/// loader gives the same answer, and the family decodes each of
+/// [`FAMILY_INPUTS`] with every invariant of the harness: the line counts
+/// balanced (decoded + rejected = lines), the events matching the counts.
+/// Leaks each family once: for the replay of committed inputs only.
+pub fn family_json_decodes(data: &[u8]) {
+    let Some(text) = family_checked(data) else {
+        if let Ok(text) = std::str::from_utf8(data) {
+            assert!(eindkomst_std::family::parse(text).is_err(), "check refused, parse loaded");
+        }
+        return;
+    };
+    let family = eindkomst_std::family::parse(text).unwrap_or_else(|e| panic!("checked, not parsed: {e}"));
+    for input in FAMILY_INPUTS {
+        let opts = eindkomst_core::Options { family, ..Default::default() };
+        // A separated family's records are their fields in canonical
+        // places, not the line's bytes.
+        let plain = if family.separator.is_some() { None } else { Some(input) };
+        let run = run_whole(opts, input, plain);
+        let c = &run.counts;
+        assert_eq!(c.decoded + c.rejected + c.raw, c.lines, "{c:?}");
+        if !run.stopped {
+            let lines = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
+            assert_eq!(c.lines, lines, "every line of the input counted");
+        }
+    }
 }

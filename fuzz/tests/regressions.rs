@@ -265,3 +265,31 @@ fn sample_through_the_abi() {
         }
     }
 }
+
+/// The family target's seeds load through the non-leaking `check` as through
+/// `parse`; a record key that looks like a CPR is refused with the number
+/// masked (the check `family_json` runs on every error).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn family_seeds_load_and_errors_are_masked() {
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir("seeds", "family_json")).expect("seeds") {
+        let path = e.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let checked = eindkomst_std::family::check(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let family = eindkomst_std::family::parse(&text).expect("parse");
+        assert_eq!(checked.layouts().count(), family.layouts().count());
+        names.push(checked.name().to_string());
+    }
+    names.sort();
+    assert_eq!(names, ["demo", "demo-separated", "employer", "employer"]); // employer-small: 4 record types
+
+    let employer = std::fs::read_to_string(dir("seeds", "family_json").join("employer.json")).expect("read");
+    let bad = employer.replacen("\"first\": \"1000\"", "\"first\": \"0101604321\"", 1);
+    assert_ne!(bad, employer);
+    for cpr in ["0101604321", "010160-4321"] {
+        let err = eindkomst_std::family::check(&bad.replace("0101604321", cpr)).err().expect("refused");
+        assert_eq!(err, "record key \"**********\": must be 4 digits (at most 65535)");
+        targets::family_json(bad.replace("0101604321", cpr).as_bytes());
+    }
+}

@@ -29,7 +29,7 @@ log=../../target/transport-node.log
 node --test --test-reporter=tap test/*.test.js 2>&1 | tee "$log"
 grep -q '^# fail 0$' "$log" || { echo "81-transport-node: failures" >&2; exit 1; }
 pass=$(sed -n 's/^# pass //p' "$log")
-[ "$pass" = 57 ] || { echo "81-transport-node: $pass tests passed, want 57" >&2; exit 1; }
+[ "$pass" = 58 ] || { echo "81-transport-node: $pass tests passed, want 58" >&2; exit 1; }
 grep -q '^# sftp-node: 200 MB file, 4400000 records' "$log" || { echo "81-transport-node: the 200 MB SFTP test did not run" >&2; exit 1; }
 grep -q '^# crash-node: 540 stored once, 60 dead-lettered once' "$log" || { echo "81-transport-node: the crash test did not report" >&2; exit 1; }
 grep -q '^# sftp-node-crash: 30 SIGKILLs' "$log" || { echo "81-transport-node: the SFTP crash test did not run" >&2; exit 1; }

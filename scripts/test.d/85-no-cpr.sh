@@ -10,8 +10,10 @@
 # files named with CPRs). Everything a face prints on stderr, throws or logs goes to target/no-cpr/out/<face>/,
 # and scripts/no-cpr/check.mjs fails on any known CPR (with or without the hyphen) or any synthetic-CPR-shaped run
 # there, and on a face with nothing scanned; it is first shown to bite, also on the Java and C# faces' output.
-# Not covered: transports (the Beskedfordeler receivers of the Java, Node and C# transports: dead-letter reasons,
-# ledger lines, listener texts; inputs.mjs writes no envelopes for them yet).
+# The transports (Beskedfordeler receivers of the Java and Node transports after faults: dead-letter reasons, the
+# BeskedId ledger, receipts, listener texts; SOAP and metadata errors): 82-transport-xml-fuzz.sh; their SFTP
+# pollers (ledger, work directory, outcome details): DailyFilePollerTest / sftp.test.js in 80 and 81. Not covered:
+# the C# transport.
 # Not scanned, on purpose: record output (decode's stdout, the records the faces return): the caller asked for
 # those records, CPRs included. No face has an opt-in to show values in messages.
 # Exact counts: the C ABI and Node report the same findings and refusals on the whole plan. Java and C# take no

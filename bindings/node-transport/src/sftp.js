@@ -26,19 +26,29 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlink
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeStream } from 'eindkomst';
+import { maskCprLike } from './redact.js';
 
 /** Parses <name>.metadata (FileMetadata or Trigger root, any namespace). */
 export function readMetadata(xml) {
-  const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(xml, 'text/xml');
+  // Only our own reasons, masked: xmldom's messages quote the document, also when it rethrows what onError
+  // threw (found by test/xml-fuzz.js).
+  let doc;
+  try {
+    doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(xml, 'text/xml');
+  } catch {
+    throw new Error('metadata is not well-formed XML');
+  }
   const root = doc.documentElement;
-  if (!root || !['FileMetadata', 'Trigger'].includes(root.localName)) throw new Error(`root is ${root?.localName}`);
+  if (!root || !['FileMetadata', 'Trigger'].includes(root.localName)) throw new Error(maskCprLike(`root is ${root?.localName}`));
   const all = (local) => Array.from(root.getElementsByTagNameNS('*', local)).map((e) => e.textContent.trim());
   const size = all('SizeInBytes')[0];
   if (size == null || !/^[0-9]+$/.test(size)) throw new Error('no SizeInBytes');
   return { fileTransferUuid: all('FileTransferUUID')[0] ?? null, sizeInBytes: Number(size), recipients: [...all('Recipients'), ...all('Recipient')].filter(Boolean) };
 }
 
-const keyOf = (f) => f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`;
+/** `id`, or `sha256:` + its Base64url SHA-256 when it holds a CPR-like run (the ledger and the part's name hold no CPR). */
+const keyPart = (id) => (maskCprLike(id) === id ? id : `sha256:${maskCprLike(createHash('sha256').update(id, 'utf8').digest('base64url'))}`);
+const keyOf = (f) => (f.fileTransferUuid != null ? keyPart(f.fileTransferUuid) : `${keyPart(f.name)}:${f.size}:${f.mtime}`);
 
 /** Writes all of `buf` (writeSync may write less than asked). */
 function writeAll(fd, buf) {
@@ -72,11 +82,12 @@ class Ledger {
     try {
       const before = statSync(this.#path).size;
       try {
-        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${file.name}\t${file.size}\t${sha256}\n`));
+        // The name masked: it is for people reading the ledger (the key identifies the file).
+        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${maskCprLike(file.name)}\t${file.size}\t${sha256}\n`));
         fsyncSync(fd);
       } catch (err) {
         ftruncateSync(fd, before);
-        throw new Error(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`, { cause: err });
+        throw new Error(maskCprLike(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`), { cause: err });
       }
     } finally { closeSync(fd); }
     this.#state.set(keyOf(file), state);
@@ -153,7 +164,8 @@ export class DailyFilePoller {
     const name = e.filename;
     const size = e.attrs.size;
     const mtime = e.attrs.mtime;
-    const out = (file, state, detail = null, resumedFrom = 0) => ({ file, state, resumedFrom, detail });
+    // The detail masked: it may name the file, and a file name may hold a CPR.
+    const out = (file, state, detail = null, resumedFrom = 0) => ({ file, state, resumedFrom, detail: maskCprLike(detail) });
     let file;
     if (hasMetadata) {
       let m;
@@ -207,7 +219,7 @@ export class DailyFilePoller {
     } catch {
       return;
     }
-    if (uuid == null || this.#ledger.state(uuid) !== 'DONE') return;
+    if (uuid == null || this.#ledger.state(keyPart(uuid)) !== 'DONE') return;
     await this.#removeRemote(sftp, name);
   }
 

@@ -52,7 +52,8 @@ export class InvalidIdentifierError extends SoapError {
 export class FejlSvarError extends SoapError {
   constructor(transaktionsId, reaktioner) {
     const fejl = reaktioner.filter((r) => r.art === 'FEJL');
-    super(`service answered with Fejl: ${fejl.map((r) => `${r.id}${r.kildeId ? ` from ${r.kildeId}` : ''}: ${maskCprLike(r.tekst)}`).join('; ')}`);
+    // Ids masked too: every part is the service's text (found by test/xml-fuzz.js).
+    super(maskCprLike(`service answered with Fejl: ${fejl.map((r) => `${r.id}${r.kildeId ? ` from ${r.kildeId}` : ''}: ${r.tekst}`).join('; ')}`));
     this.transaktionsId = transaktionsId;
     this.reaktioner = reaktioner;
     this.fejl = fejl;
@@ -62,7 +63,8 @@ export class FejlSvarError extends SoapError {
 /** A soap:Fault, with the ServiceplatformFault errors when present. */
 export class ServiceplatformFaultError extends SoapError {
   constructor(httpStatus, faultCode, faultString, errors) {
-    super(`SOAP fault ${faultCode} (HTTP ${httpStatus}): ${maskCprLike(faultString)}${errors.map((e) => ` [${e.errorCode} ${maskCprLike(e.errorText)}]`).join('')}`);
+    // All of it masked, codes too: every part is the peer's text (found by test/xml-fuzz.js: an ErrorCode).
+    super(maskCprLike(`SOAP fault ${faultCode} (HTTP ${httpStatus}): ${faultString}${errors.map((e) => ` [${e.errorCode} ${e.errorText}]`).join('')}`));
     Object.assign(this, { httpStatus, faultCode, faultString, errors });
   }
 }
@@ -141,7 +143,8 @@ const kids = (parent, ns, local) => Array.from(parent?.childNodes ?? []).filter(
 const kid = (parent, ns, local) => kids(parent, ns, local)[0];
 const text = (e) => (e ? e.textContent.trim() : null);
 
-function answer(status, body, responseRoot, sentId, messageId, security) {
+// Exported for the XML fuzz test (test/xml-fuzz.test.js).
+export function answer(status, body, responseRoot, sentId, messageId, security) {
   let payload, env;
   try {
     const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') throw new Error(msg); } }).parseFromString(body, 'text/xml');

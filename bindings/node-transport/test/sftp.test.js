@@ -110,6 +110,30 @@ test('a damaged file is reported, left, and not decoded again; other recipients 
   assert.equal(h.state.calls.length, 2);
 });
 
+// No CPR in what the poller writes or says after faults: a damaged file named with a CPR, metadata whose
+// FileTransferUUID is a CPR, unreadable metadata full of CPRs, a good file named with a CPR without metadata. The
+// ledger, the work directory's file names and contents and every outcome's detail hold none of the planted CPRs
+// (with or without the hyphen; the ledger's mtimes are 10-digit numbers themselves).
+test('faults leave no CPR in the ledger, the work directory or the outcomes', async () => {
+  const cprs = ['0101604321', '010160-4321', '3112609999', '311260-9999'];
+  deliver('D0101604321.L01', damaged, 'urn:uuid:010160-4321');
+  writeFileSync(inPath('D250208.L01'), sample);
+  writeFileSync(inPath('D250208.L01.metadata'), '<FileMetadata><SizeInBytes>0101604321x</SizeInBytes><a0101604321/>');
+  writeFileSync(inPath('311260-9999.txt'), sample);
+  const poller = new DailyFilePoller(config(true), journal()); // without metadata: a stable size
+  const out = [...await poller.pollOnce(), ...await poller.pollOnce()];
+  assert.deepEqual(out.map((o) => `${o.file.name} ${o.state}`).sort(), ['311260-9999.txt DONE', '311260-9999.txt IN_FLIGHT',
+    'D0101604321.L01 DAMAGED', 'D0101604321.L01 DAMAGED', 'D250208.L01 IN_FLIGHT', 'D250208.L01 IN_FLIGHT']);
+  let said = out.map((o) => o.detail).join('\n');
+  const walk = (d) => readdirSync(d).forEach((f) => {
+    said += `\n${f}`;
+    if (statSync(join(d, f)).isDirectory()) walk(join(d, f)); else said += `\n${readFileSync(join(d, f), 'latin1')}`;
+  });
+  walk(work);
+  for (const cpr of cprs) assert.ok(!said.includes(cpr), `${cpr} in:\n${said}`);
+  assert.ok(readFileSync(join(work, 'ledger.tsv'), 'utf8').includes('DAMAGED\tsha256:'), said);
+});
+
 test('a restart after an interrupted transfer resumes and commits once', async () => {
   generate('D250207.L01', 600000, 11);
   const size = statSync(inPath('D250207.L01')).size;

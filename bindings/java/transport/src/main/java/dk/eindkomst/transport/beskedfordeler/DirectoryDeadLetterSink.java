@@ -1,5 +1,6 @@
 package dk.eindkomst.transport.beskedfordeler;
 
+import dk.eindkomst.transport.Redact;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,7 +32,9 @@ public final class DirectoryDeadLetterSink implements DeadLetterSink {
     @Override
     public void store(DeadLetter l) throws IOException {
         String name = name(l.key());
-        String error = String.join("\n", l.key(), String.valueOf(l.messageId()), String.valueOf(l.beskedId()), l.errorCode(), l.errorText()) + "\n";
+        // The ids are the peer's: masked like the reason (the key is hashed when an id is CPR-like).
+        String error = String.join("\n", l.key(), Redact.cpr(String.valueOf(l.messageId())), Redact.cpr(String.valueOf(l.beskedId())),
+                                   l.errorCode(), l.errorText()) + "\n";
         write(name + ".error", error.getBytes(StandardCharsets.UTF_8));
         write(name + ".xml", l.body());
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -179,7 +179,7 @@ public final class DailyFilePoller {
         } catch (IllegalArgumentException | IOException unreadable) {
             return;
         }
-        if (uuid == null || !"DONE".equals(ledger.state(uuid))) return;
+        if (uuid == null || !"DONE".equals(ledger.state(DailyFile.keyPart(uuid)))) return;
         try {
             if (config.doneDir() != null) sftp.rename(remote(metadataName), config.doneDir() + "/" + metadataName);
             else sftp.rm(remote(metadataName));

@@ -1,5 +1,6 @@
 package dk.eindkomst.transport.sftp;
 
+import dk.eindkomst.transport.Redact;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +22,13 @@ record FileMetadata(String fileTransferUuid, long sizeInBytes, List<String> reci
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         String uuid = null;
         Long size = null;
+        String root;
         List<String> recipients = new ArrayList<>();
         try {
             XMLStreamReader r = f.createXMLStreamReader(new ByteArrayInputStream(xml));
             r.nextTag();
-            if (!"FileMetadata".equals(r.getLocalName()) && !"Trigger".equals(r.getLocalName())) {
-                throw new IllegalArgumentException("root is " + r.getLocalName());
-            }
-            while (r.hasNext()) {
+            root = r.getLocalName();
+            while (r.hasNext() && ("FileMetadata".equals(root) || "Trigger".equals(root))) {
                 if (r.next() != XMLStreamConstants.START_ELEMENT) continue;
                 switch (r.getLocalName()) {
                     case "FileTransferUUID" -> uuid = r.getElementText().trim();
@@ -40,9 +40,13 @@ record FileMetadata(String fileTransferUuid, long sizeInBytes, List<String> reci
                     default -> { }
                 }
             }
-        } catch (XMLStreamException | NumberFormatException e) {
-            throw new IllegalArgumentException("unreadable metadata", e);
+        } catch (XMLStreamException | RuntimeException e) {
+            // No cause and no parser text: they may quote the document. Runtime exceptions too: the JDK's StAX
+            // reader throws MissingResourceException for some DTD errors (found by MetadataFuzzTest), which
+            // escaped the poll instead of leaving the file IN_FLIGHT.
+            throw new IllegalArgumentException("unreadable metadata");
         }
+        if (!"FileMetadata".equals(root) && !"Trigger".equals(root)) throw new IllegalArgumentException(Redact.cpr("root is " + root));
         if (size == null) throw new IllegalArgumentException("no SizeInBytes");
         return new FileMetadata(uuid, size, recipients);
     }

@@ -1,5 +1,6 @@
 package dk.eindkomst.transport.sftp;
 
+import dk.eindkomst.transport.Redact;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,7 +46,8 @@ final class Ledger {
     }
 
     void record(String state, DailyFile file, String sha256) throws IOException {
-        String line = state + "\t" + file.key() + "\t" + file.name() + "\t" + file.size() + "\t" + sha256 + "\n";
+        // The name masked: it is for people reading the ledger (the key identifies the file).
+        String line = state + "\t" + file.key() + "\t" + Redact.cpr(file.name()) + "\t" + file.size() + "\t" + sha256 + "\n";
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long before = ch.size();
             try {
@@ -55,7 +57,7 @@ final class Ledger {
                 ch.force(true);
             } catch (IOException e) {
                 ch.truncate(before);
-                throw new IOException("ledger " + path + ": cannot record " + state + " for " + file.name() + ": " + e.getMessage(), e);
+                throw new IOException(Redact.cpr("ledger " + path + ": cannot record " + state + " for " + file.name() + ": " + e.getMessage()), e);
             }
         }
         stateByKey.put(file.key(), state);

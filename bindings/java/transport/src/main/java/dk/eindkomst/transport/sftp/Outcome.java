@@ -1,5 +1,7 @@
 package dk.eindkomst.transport.sftp;
 
+import dk.eindkomst.transport.Redact;
+
 /**
  * What one poll did with one file.
  *
@@ -9,6 +11,11 @@ package dk.eindkomst.transport.sftp;
  * @param detail       for DAMAGED/INTERRUPTED/NOT_FOR_US: why (positions and kinds only, never field contents)
  */
 public record Outcome(DailyFile file, State state, long resumedFrom, String detail) {
+    /** The detail masked: it may name the file, and a file name may hold a CPR. */
+    public Outcome {
+        detail = Redact.cpr(detail);
+    }
+
     /** The states of a file after a poll. */
     public enum State {
         /** Decoded cleanly, committed, recorded in the ledger and removed (or moved) on the server. */

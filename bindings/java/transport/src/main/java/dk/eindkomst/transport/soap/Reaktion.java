@@ -18,6 +18,7 @@ public record Reaktion(Art art, String id, String tekst, String kildeId) {
 
     @Override
     public String toString() {
-        return art + " " + id + (kildeId == null ? "" : " from " + kildeId) + ": " + Redact.cpr(tekst);
+        // Ids masked too: every part is the service's text.
+        return Redact.cpr(art + " " + id + (kildeId == null ? "" : " from " + kildeId) + ": " + tekst);
     }
 }

@@ -18,8 +18,9 @@ public final class ServiceplatformFaultException extends SoapException {
     private final transient List<PlatformError> errors;
 
     ServiceplatformFaultException(int httpStatus, String faultCode, String faultString, List<PlatformError> errors) {
-        super("SOAP fault " + faultCode + " (HTTP " + httpStatus + "): " + Redact.cpr(faultString)
-                + errors.stream().map(e -> " [" + e.errorCode() + " " + Redact.cpr(e.errorText()) + "]").reduce("", String::concat),
+        // All of it masked, codes too: every part is the peer's text (found by AnswerFuzzTest: a faultcode).
+        super(Redact.cpr("SOAP fault " + faultCode + " (HTTP " + httpStatus + "): " + faultString
+                + errors.stream().map(e -> " [" + e.errorCode() + " " + e.errorText() + "]").reduce("", String::concat)),
               null);
         this.httpStatus = httpStatus;
         this.faultCode = faultCode;

@@ -104,7 +104,8 @@ final class SoapCall {
         return x.finish();
     }
 
-    private Answer answer(int status, byte[] body, String responseRoot, String sentId, String messageId) throws SoapException {
+    // Package-private for AnswerFuzzTest.
+    Answer answer(int status, byte[] body, String responseRoot, String sentId, String messageId) throws SoapException {
         Element payload;
         Element envelope;
         try {

@@ -275,4 +275,38 @@ class DailyFilePollerTest {
         }
         assertEquals("D250209.L01: 27 records, 6001 total 6906950 øre\nD250209.L01 DONE\n", out.toString(StandardCharsets.UTF_8));
     }
+
+    /**
+     * No CPR in what the poller writes or says after faults: a damaged file named with a CPR, metadata whose
+     * FileTransferUUID is a CPR, unreadable metadata full of CPRs, a good file named with a CPR without
+     * metadata. The ledger, the work directory's file names and contents and every outcome's detail hold none
+     * of the planted CPRs (with or without the hyphen; the ledger's mtimes are 10-digit numbers themselves).
+     */
+    @Test
+    void faultsLeaveNoCprInTheLedgerTheWorkDirectoryOrTheOutcomes() throws Exception {
+        List<String> cprs = List.of("0101604321", "010160-4321", "3112609999", "311260-9999");
+        byte[] damaged = new String(sample, StandardCharsets.ISO_8859_1).replace("0000032500000000+", "00000325X0000000+")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        deliver("D0101604321.L01", damaged, "urn:uuid:010160-4321");
+        Files.write(in("D250208.L01"), sample);
+        Files.writeString(in("D250208.L01.metadata"), "<FileMetadata><SizeInBytes>0101604321x</SizeInBytes><0101604321/>");
+        Files.write(in("311260-9999.txt"), sample);
+        Journal j = new Journal();
+        DailyFilePoller poller = new DailyFilePoller(sshd.config(work, true), j); // without metadata: a stable size
+        List<Outcome> out = new ArrayList<>(poller.pollOnce());
+        out.addAll(poller.pollOnce());
+        List<String> states = out.stream().map(o -> o.file().name() + " " + o.state()).sorted().toList();
+        assertEquals(List.of("311260-9999.txt DONE", "311260-9999.txt IN_FLIGHT", "D0101604321.L01 DAMAGED", "D0101604321.L01 DAMAGED",
+                             "D250208.L01 IN_FLIGHT", "D250208.L01 IN_FLIGHT"), states);
+        StringBuilder said = new StringBuilder();
+        for (Outcome o : out) said.append(o.detail()).append('\n');
+        try (var files = Files.walk(work)) {
+            for (Path f : files.toList()) {
+                said.append(f.getFileName()).append('\n');
+                if (Files.isRegularFile(f)) said.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+            }
+        }
+        for (String cpr : cprs) assertFalse(said.toString().contains(cpr), cpr + " in:\n" + said);
+        assertTrue(Files.readString(work.resolve("ledger.tsv")).contains("DAMAGED\tsha256:"), said.toString());
+    }
 }
