@@ -133,7 +133,7 @@ impl Grammar {
     /// (`usize::MAX` for a top-level or free record), or `None` when the
     /// general path must decide (no open parent, a rejected one, the
     /// stream's start or end).
-    #[inline]
+    #[inline(always)]
     pub fn fast_parent(&self, parents: u32, top: bool, free: bool) -> Option<usize> {
         if !self.started || self.ended {
             return None;
@@ -153,7 +153,7 @@ impl Grammar {
     }
 
     /// The fast path's update after a decoded record (see [`Grammar::update`]).
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn fast_update(
         &mut self,
