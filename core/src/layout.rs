@@ -268,16 +268,15 @@ impl ValueSet {
 /// use eindkomst_core::layout::code_key;
 /// assert!(code_key(b"0013") < code_key(b"0015"));
 /// assert_eq!(code_key(b"AB"), 0x4142 << 48);
+/// assert_eq!(code_key(b""), 0);
 /// ```
 #[inline]
 pub fn code_key(code: &[u8]) -> u64 {
     let n = code.len().min(8);
     let key = code[..n].iter().fold(0u64, |k, &b| k << 8 | b as u64);
-    if n == 8 {
-        key
-    } else {
-        key << (8 * (8 - n))
-    }
+    // Padded with zero bytes on the right; `checked_shl` because an empty
+    // code would shift by all 64 bits.
+    key.checked_shl(8 * (8 - n) as u32).unwrap_or(0)
 }
 
 /// One field of a record layout.
