@@ -36,7 +36,9 @@ mkdir -p "$OUT"
 CLI=${EINDKOMST_CLI:-$ROOT/target/release/eindkomst}
 
 log "building the native side, the C ABI, the C# and Java programs"
-(cd "$ROOT" && cargo build -q --release -p eindkomst --example hostbench -p eindkomst-ffi) || die "cargo build"
+# Two builds: with --example, cargo builds only that example of every -p given (not the C ABI).
+(cd "$ROOT" && cargo build -q --release -p eindkomst --example hostbench && cargo build -q --release -p eindkomst-ffi) \
+  || die "cargo build"
 NATIVE="$ROOT/target/release/examples/hostbench"
 [ -s "$ROOT/bindings/java/engine/target/eindkomst-0.2.0.jar" ] || die "bindings/java: mvn package first"
 JNA=$(find "$HOME/.m2/repository/net/java/dev/jna/jna" -name 'jna-5*.jar' ! -name '*sources*' | sort | tail -1)

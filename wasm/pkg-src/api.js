@@ -880,6 +880,7 @@ export function createApi(wasm) {
           pviews: this.#pviews,
           raw: this.#opts.raw,
           push: (bytes) => this.#pushInPlace(bytes),
+          pushFrom: (read, size) => this.#pushFromInPlace(read, size),
           finish: () => this.#finishInPlace(),
           findings: () => this.#call(() => this.#raw.findings()),
           batch: (n) => this.#inPlace(n),
@@ -902,6 +903,26 @@ export function createApi(wasm) {
         const at = r.input_buffer(bytes.length);
         new Uint8Array(wasm.wasmMemory().buffer, at, bytes.length).set(bytes);
         return r.push_input();
+      });
+    }
+
+    /**
+     * Like #pushInPlace, but `read` writes the chunk into the input buffer itself (no copy
+     * through JS): it gets a Uint8Array of `size` bytes over Wasm memory and returns how many
+     * it wrote. Returns [bytes read, number of events].
+     */
+    #pushFromInPlace(read, size) {
+      this.#usable('push');
+      if (!Number.isInteger(size) || size < 1) throw new RangeError('eindkomst: pushFrom size must be a positive integer');
+      const at = this.#call(() => this.#raw.input_buffer(size));
+      const got = read(new Uint8Array(wasm.wasmMemory().buffer, at, size));
+      if (!Number.isInteger(got) || got < 0 || got > size) {
+        throw new RangeError(`eindkomst: pushFrom's read returned ${got}, not a byte count from 0 to ${size}`);
+      }
+      return this.#call(() => {
+        const r = this.#raw;
+        r.input_buffer(got); // keeps the bytes read (shrinking keeps the buffer's start)
+        return [got, r.push_input()];
       });
     }
 
@@ -994,6 +1015,23 @@ export function createApi(wasm) {
     push(chunk) {
       this.#start(this.#d.push(toBytes(chunk)), null, true);
       this.#load();
+    }
+
+    /**
+     * Decodes the next chunk read straight into Wasm memory, with no copy: `read(target)` fills
+     * the Uint8Array `target` (`size` bytes, default 1 MiB, a view of the decoder's input
+     * buffer) from the front and returns how many bytes it wrote, as `fs.readSync(fd, target)`
+     * does. Returns that count (0: nothing was read, the input may be at its end; call
+     * `finish()`). The cursor then stands before the chunk's first event. `read` must not use
+     * the decoder or its cursor.
+     */
+    pushFrom(read, size = SLICE) {
+      if (typeof read !== 'function') throw new TypeError('eindkomst: pushFrom(read): read must be a function');
+      this.#start(0, null, false); // the last batch is gone once the buffer is handed out
+      const [got, n] = this.#d.pushFrom(read, size);
+      this.#start(n, null, true);
+      this.#load();
+      return got;
     }
 
     /** Ends the input (as Decoder.finish); the cursor then stands before the last events. */

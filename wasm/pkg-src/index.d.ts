@@ -413,6 +413,13 @@ export class EventCursor<R = EindkomstRecordUnion> {
   private constructor();
   /** Decodes a chunk; the cursor stands before its first event. Strict mode throws from next(). */
   push(chunk: Input): void;
+  /**
+   * Decodes the next chunk read straight into Wasm memory (no copy): `read(target)` fills the
+   * view `target` (`size` bytes, default 1 MiB) from the front and returns the bytes written,
+   * as `fs.readSync(fd, target)`. Returns that count (0: nothing read; call finish()). `read`
+   * must not use the decoder. E.g. `while (cur.pushFrom((b) => fs.readSync(fd, b)) > 0) walk();`
+   */
+  pushFrom(read: (target: Uint8Array) => number, size?: number): number;
   /** Ends the input; the cursor stands before the last events. */
   finish(): void;
   /** Moves to the next event of the batch; false at its end. */

@@ -2,6 +2,9 @@
 // same order, at random split points; its numbers equal the records' and the
 // CLI's (`eindkomst decode --raw`, `eindkomst stats --json` amount sums).
 import test from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { SAMPLE, cli, cliCanGenerate, cliReason, generate, ndjson, pkg, randomSplit, rng, runCli } from './helpers.mjs';
 
@@ -139,6 +142,74 @@ test('cursor: 6001 sums per feltnummer equal `eindkomst stats` (one chunk of 1 M
     const got = [...sums].sort((a, b) => a[0] - b[0]).map(([f, s]) => `${f} ${s}`);
     assert.deepEqual(got, want);
   }
+});
+
+test('cursor.pushFrom: a file read straight into Wasm memory gives the CLI sums and the same events as push', { skip: noGenerate }, () => {
+  const file = generate(60000, 3);
+  const amounts = JSON.parse(runCli(['stats', '--json', '-'], file).stdout).amounts;
+  const want = Object.entries(amounts)
+    .filter(([k]) => k.startsWith('6001/'))
+    .map(([k, v]) => `${Number(k.slice(5))} ${v.replace('.', '')}`);
+  assert.ok(want.length >= 4);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eik-pushfrom-'));
+  const name = path.join(dir, 'input.txt');
+  fs.writeFileSync(name, file);
+  try {
+    // The default 1 MiB, and small odd sizes that split lines everywhere.
+    for (const size of [undefined, 977, 4096]) {
+      const fd = fs.openSync(name, 'r');
+      const d = new Decoder();
+      const c = d.cursor();
+      const sums = new Map();
+      let records = 0;
+      let total = 0;
+      const take = () => {
+        while (c.next()) {
+          records++;
+          if (c.recordType !== 6001) continue;
+          sums.set(c.feltnummer, (sums.get(c.feltnummer) ?? 0) + c.amountOre);
+        }
+      };
+      for (let got; (got = c.pushFrom((b) => fs.readSync(fd, b), size)) > 0; ) {
+        total += got;
+        take();
+      }
+      fs.closeSync(fd);
+      c.finish();
+      take();
+      assert.equal(total, file.length, `size ${size}`);
+      assert.equal(records, 60000, `size ${size}`);
+      assert.equal(d.counts.decoded, 60000);
+      const got = [...sums].sort((a, b) => a[0] - b[0]).map(([f, s]) => `${f} ${s}`);
+      assert.deepEqual(got, want, `size ${size}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  // Every event, with a reader that hands out a few bytes at a time, equals pushEvents.
+  const wantEvents = plain(viaEvents(SAMPLE));
+  const d = new Decoder();
+  const c = d.cursor();
+  const out = [];
+  let at = 0;
+  const read = (b) => {
+    const n = Math.min(b.length, 37, SAMPLE.length - at);
+    b.set(SAMPLE.subarray(at, at + n));
+    at += n;
+    return n;
+  };
+  const take = () => {
+    while (c.next()) out.push(c.type === 'record' ? { line: c.line, values: c.values(), copy: c.toRecord().toJSON() } : c.type);
+  };
+  while (c.pushFrom(read, 64) > 0) take();
+  c.finish();
+  take();
+  assert.deepEqual(
+    out,
+    wantEvents.map((e) => (e.type === 'record' ? { line: e.line, values: e.values, copy: e.copy } : e.type)),
+  );
+  assert.throws(() => new Decoder().cursor().pushFrom(() => 65, 64), /read returned 65/);
+  assert.throws(() => new Decoder().cursor().pushFrom(() => 0, 0), /positive integer/);
 });
 
 test('cursor: a filtered, pseudonymised decoder gives what pushEvents gives (projected fields, pseudonyms)', () => {
