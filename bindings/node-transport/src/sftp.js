@@ -305,10 +305,14 @@ export class DailyFilePoller {
     return { file, state: 'DONE', resumedFrom: have, detail: null };
   }
 
-  /** Removes (or moves) the file and its metadata on the server, then the local part. */
+  /**
+   * Removes the local part, then removes (or moves) the file and its metadata on the server. In this order
+   * a crash in between leaves the server's file, so the next poll finds it DONE and cleans up again; the
+   * other way round the part would be left behind for good.
+   */
   async #cleanUp(sftp, file) {
-    for (const n of [file.name, `${file.name}.metadata`]) await this.#removeRemote(sftp, n);
     if (existsSync(this.#part(file))) unlinkSync(this.#part(file));
+    for (const n of [file.name, `${file.name}.metadata`]) await this.#removeRemote(sftp, n);
   }
 
   async #removeRemote(sftp, n) {

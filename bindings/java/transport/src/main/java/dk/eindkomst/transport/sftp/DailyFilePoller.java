@@ -277,8 +277,13 @@ public final class DailyFilePoller {
         return new Outcome(file, Outcome.State.DONE, have, null);
     }
 
-    /** Removes (or moves) the file and its metadata on the server, then the local part. */
+    /**
+     * Removes the local part, then removes (or moves) the file and its metadata on the server. In this
+     * order a crash in between leaves the server's file, so the next poll finds it DONE and cleans up
+     * again; the other way round the part would be left behind for good.
+     */
     private void cleanUp(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {
+        Files.deleteIfExists(part(file));
         for (String name : new String[] {file.name(), file.name() + ".metadata"}) {
             try {
                 if (config.doneDir() != null) sftp.rename(remote(name), config.doneDir() + "/" + name);
@@ -287,7 +292,6 @@ public final class DailyFilePoller {
                 if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE) throw e;
             }
         }
-        Files.deleteIfExists(part(file));
     }
 
     private String remote(String name) {
