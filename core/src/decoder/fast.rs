@@ -1,10 +1,12 @@
 //! The fast path: a clean line of a fixed-width family decoded without the
 //! general machinery. The line is framed by its record's known length (the
 //! terminator is checked where the layout says it must be; no search), its
-//! line number compared as ASCII against a running counter, every byte
-//! checked in one SWAR pass against the layout's class masks, then only the
-//! fields that need more (codes, dates, amounts' sub-øre digits, mandatory
-//! text). No error context, no queue traffic, no copy.
+//! line number compared as one ASCII word against a running counter, every
+//! byte checked in one SSE2 pass against what a clean line holds there
+//! ([`Plan::fits`](crate::plan::Plan::fits); the class masks only for a line
+//! that does not fit), then only the fields that need more (codes, dates,
+//! mandatory text; blank or mixed numbers and sub-øre digits when not every
+//! number is given in full). No error context, no queue traffic, no copy.
 //!
 //! Anything unusual (a finding of any kind, a variant, the start or end
 //! record, a rule that spans records) returns `None`, and the general path
