@@ -388,9 +388,9 @@ impl Plan {
 
     /// Whether every byte of `line` (a line of the layout's length) is what
     /// a clean line holds there: ASCII printable, a digit, a digit or blank,
-    /// a sign, by its class. `false` says only "look closer" ([`Plan::pass`]):
-    /// ISO-8859-1 letters, lines under 16 bytes and uncovered layouts land
-    /// there too.
+    /// a sign, by its class. [`Fitted::No`] says only "look closer"
+    /// ([`Plan::pass`]): ISO-8859-1 letters, lines under 16 bytes and
+    /// uncovered layouts land there too.
     #[inline]
     pub fn fits(&self, line: &[u8]) -> Fitted {
         let a = &self.allowed;
