@@ -24,6 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 rustup target list --installed | grep -q wasm32-unknown-unknown || { log "rustup target add wasm32"; rustup target add wasm32-unknown-unknown; }
+rustup target list --installed | grep -q wasm32-wasip1 || { log "rustup target add wasm32-wasip1"; rustup target add wasm32-wasip1; }
 rustup toolchain list | grep -q '^nightly' || { log "rustup nightly"; rustup toolchain install nightly --profile minimal; }
 rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri rust-src
 command -v clippy-driver >/dev/null || rustup component add clippy rustfmt

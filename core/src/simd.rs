@@ -1,8 +1,10 @@
-//! The bulk check of one 16-byte block in vector registers: SSE2, which
-//! every x86-64 processor has, so no run-time detection is needed. This is
-//! the crate's only `unsafe` code; [`scalar`] is its reference twin (used
-//! on other targets and under Miri), and the test below and the fuzz target
-//! `decode_split` check that both agree on every byte and class.
+//! The bulk check of one 16-byte block in vector registers: SSE2 on
+//! x86-64 (part of its baseline, so no run-time detection is needed) and
+//! WebAssembly SIMD when the Wasm build turns `simd128` on. This is the
+//! crate's only `unsafe` code (the loads); [`scalar`] and [`fit_scalar`]
+//! are its reference twins (used on other targets and under Miri), and the
+//! tests below and the fuzz target `decode_split` check that both agree on
+//! every byte and class.
 //!
 //! Two checks: [`Fit`], the fast path's, asks whether every byte lies in
 //! its position's allowed range (or is its one alternative byte), the few
@@ -22,7 +24,13 @@ pub(crate) const SIGN: u8 = 4;
 pub(crate) const LANES: usize = 16;
 
 /// The reference: one byte at a time.
-#[cfg_attr(all(target_arch = "x86_64", not(miri), not(test)), allow(dead_code))]
+#[cfg_attr(
+    all(
+        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
+        not(test)
+    ),
+    allow(dead_code)
+)]
 pub(crate) fn scalar(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
     let mut acc = 0u8;
     for i in 0..LANES {
@@ -53,103 +61,37 @@ pub(crate) fn block(b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
 /// until [`Acc::bits`].
 #[derive(Clone, Copy)]
 pub(crate) struct Acc {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    v: core::arch::x86_64::__m128i,
-    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-    v: u8,
+    v: imp::Vector,
 }
 
 impl Acc {
     #[inline(always)]
     pub fn new() -> Acc {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        let v = unsafe { core::arch::x86_64::_mm_setzero_si128() };
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        let v = 0;
-        Acc { v }
+        Acc { v: imp::no_findings() }
     }
 
     /// Adds one block's findings.
     #[inline(always)]
     pub fn add(&mut self, b: &[u8; LANES], c: &[u8; LANES]) {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        {
-            self.v = sse2(self.v, b, c);
-        }
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        {
-            self.v |= scalar(b, c);
-        }
+        self.v = imp::acc_add(self.v, b, c);
     }
 
     /// The or'ed finding bits.
     #[inline(always)]
     pub fn bits(&self) -> u8 {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        {
-            use core::arch::x86_64::*;
-            // SAFETY: SSE2 is part of the x86_64 baseline; register-only
-            // operations. The lanes are or'ed by halving: 16 → 8 → 4 → 2 → 1.
-            unsafe {
-                let v = _mm_or_si128(self.v, _mm_srli_si128(self.v, 8));
-                let v = _mm_or_si128(v, _mm_srli_si128(v, 4));
-                let v = _mm_or_si128(v, _mm_srli_si128(v, 2));
-                let v = _mm_or_si128(v, _mm_srli_si128(v, 1));
-                _mm_cvtsi128_si32(v) as u8
-            }
-        }
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        {
-            self.v
-        }
-    }
-}
-
-/// One block into the accumulator: each lane gets its finding bits.
-#[cfg(all(target_arch = "x86_64", not(miri)))]
-#[inline(always)]
-fn sse2(acc: core::arch::x86_64::__m128i, b: &[u8; LANES], c: &[u8; LANES]) -> core::arch::x86_64::__m128i {
-    use core::arch::x86_64::*;
-    // SAFETY: SSE2 is part of the x86_64 baseline, so every intrinsic below
-    // is available on every x86_64 target. The two loads read exactly 16
-    // bytes each from 16-byte arrays (`_mm_loadu_si128` needs no alignment);
-    // nothing else touches memory.
-    unsafe {
-        let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
-        let c = _mm_loadu_si128(c.as_ptr().cast::<__m128i>());
-        let splat = |x: u8| _mm_set1_epi8(x as i8);
-        let zero = _mm_setzero_si128();
-        let ones = _mm_cmpeq_epi8(zero, zero);
-        // Unsigned x <= y is min(x, y) == x; x >= y is max(x, y) == x.
-        let t = _mm_sub_epi8(v, splat(0x20));
-        let above_7e = _mm_cmpeq_epi8(_mm_max_epu8(t, splat(0x5F)), t); // b - 0x20 >= 0x5F
-        let from_a0 = _mm_cmpeq_epi8(_mm_max_epu8(v, splat(0xA0)), v); // b >= 0xA0
-        let unprintable = _mm_andnot_si128(from_a0, above_7e);
-        let d = _mm_sub_epi8(v, splat(b'0'));
-        let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, splat(9)), d);
-        let number = _mm_xor_si128(_mm_cmpeq_epi8(_mm_and_si128(c, splat(DIGIT | DIGIT_OR_BLANK)), zero), ones);
-        let optional = _mm_cmpeq_epi8(_mm_and_si128(c, splat(DIGIT_OR_BLANK)), splat(DIGIT_OR_BLANK));
-        let blank = _mm_cmpeq_epi8(v, splat(b' '));
-        let strict = _mm_andnot_si128(digit, number);
-        let fast = _mm_andnot_si128(_mm_or_si128(digit, _mm_and_si128(optional, blank)), number);
-        let sign = _mm_cmpeq_epi8(_mm_and_si128(c, splat(SIGN)), splat(SIGN));
-        let is_sign = _mm_or_si128(_mm_cmpeq_epi8(v, splat(b'+')), _mm_cmpeq_epi8(v, splat(b'-')));
-        let not_sign = _mm_andnot_si128(is_sign, sign);
-        let bits = _mm_or_si128(
-            _mm_or_si128(_mm_and_si128(unprintable, splat(1)), _mm_and_si128(strict, splat(2))),
-            _mm_or_si128(
-                _mm_or_si128(_mm_and_si128(fast, splat(4)), _mm_and_si128(not_sign, splat(8))),
-                _mm_and_si128(v, splat(0x80)),
-            ),
-        );
-        _mm_or_si128(acc, bits)
+        imp::acc_bits(self.v)
     }
 }
 
 /// The reference of [`Fit`]: whether every byte `b[i]` is in
 /// `lo[i]..=lo[i] + span[i]` or is `alt[i]`; and the same with `full_alt`.
-#[cfg_attr(all(target_arch = "x86_64", not(miri), not(test)), allow(dead_code))]
+#[cfg_attr(
+    all(
+        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
+        not(test)
+    ),
+    allow(dead_code)
+)]
 pub(crate) fn fit_scalar(
     b: &[u8; LANES],
     lo: &[u8; LANES],
@@ -166,25 +108,13 @@ pub(crate) fn fit_scalar(
 /// the alternatives `full_alt`.
 #[derive(Clone, Copy)]
 pub(crate) struct Fit {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    v: (core::arch::x86_64::__m128i, core::arch::x86_64::__m128i),
-    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-    v: (bool, bool),
+    v: (imp::Fits, imp::Fits),
 }
 
 impl Fit {
     #[inline(always)]
     pub fn new() -> Fit {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        // SAFETY: SSE2 is part of the x86_64 baseline; register-only.
-        let v = unsafe {
-            use core::arch::x86_64::*;
-            let ones = _mm_cmpeq_epi8(_mm_setzero_si128(), _mm_setzero_si128());
-            (ones, ones)
-        };
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        let v = (true, true);
-        Fit { v }
+        Fit { v: (imp::all_fit(), imp::all_fit()) }
     }
 
     /// Adds one block: bytes `b` against the positions' `lo`, `span`, `alt`
@@ -198,42 +128,251 @@ impl Fit {
         alt: &[u8; LANES],
         full_alt: &[u8; LANES],
     ) {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        // SAFETY: SSE2 is part of the x86_64 baseline. The five loads read
-        // exactly 16 bytes each from 16-byte arrays (`_mm_loadu_si128` needs
-        // no alignment); nothing else touches memory.
+        self.v = imp::fit_add(self.v, b, lo, span, alt, full_alt);
+    }
+
+    /// Every byte of every block fitted (with `alt`, with `full_alt`).
+    #[inline(always)]
+    pub fn all(&self) -> (bool, bool) {
+        (imp::all(self.v.0), imp::all(self.v.1))
+    }
+}
+
+/// SSE2, part of the x86_64 baseline: no run-time detection.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod imp {
+    use super::*;
+    use core::arch::x86_64::*;
+
+    pub type Vector = __m128i;
+    /// Per lane: all ones where every byte so far fitted.
+    pub type Fits = __m128i;
+
+    #[inline(always)]
+    pub fn no_findings() -> __m128i {
+        // SAFETY: SSE2 is part of the x86_64 baseline; register-only.
+        unsafe { _mm_setzero_si128() }
+    }
+
+    #[inline(always)]
+    pub fn all_fit() -> __m128i {
+        // SAFETY: as above.
+        unsafe { _mm_cmpeq_epi8(_mm_setzero_si128(), _mm_setzero_si128()) }
+    }
+
+    #[inline(always)]
+    fn load(a: &[u8; LANES]) -> __m128i {
+        // SAFETY: reads exactly the 16 bytes of a 16-byte array
+        // (`_mm_loadu_si128` needs no alignment).
+        unsafe { _mm_loadu_si128(a.as_ptr().cast::<__m128i>()) }
+    }
+
+    /// One block into the accumulator: each lane gets its finding bits.
+    #[inline(always)]
+    pub fn acc_add(acc: __m128i, b: &[u8; LANES], c: &[u8; LANES]) -> __m128i {
+        // SAFETY: SSE2 is part of the x86_64 baseline, so every intrinsic
+        // below is available; register-only after the two loads.
         unsafe {
-            use core::arch::x86_64::*;
-            let load = |a: &[u8; LANES]| _mm_loadu_si128(a.as_ptr().cast::<__m128i>());
+            let v = load(b);
+            let c = load(c);
+            let splat = |x: u8| _mm_set1_epi8(x as i8);
+            let zero = _mm_setzero_si128();
+            let ones = _mm_cmpeq_epi8(zero, zero);
+            // Unsigned x <= y is min(x, y) == x; x >= y is max(x, y) == x.
+            let t = _mm_sub_epi8(v, splat(0x20));
+            let above_7e = _mm_cmpeq_epi8(_mm_max_epu8(t, splat(0x5F)), t); // b - 0x20 >= 0x5F
+            let from_a0 = _mm_cmpeq_epi8(_mm_max_epu8(v, splat(0xA0)), v); // b >= 0xA0
+            let unprintable = _mm_andnot_si128(from_a0, above_7e);
+            let d = _mm_sub_epi8(v, splat(b'0'));
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, splat(9)), d);
+            let number = _mm_xor_si128(_mm_cmpeq_epi8(_mm_and_si128(c, splat(DIGIT | DIGIT_OR_BLANK)), zero), ones);
+            let optional = _mm_cmpeq_epi8(_mm_and_si128(c, splat(DIGIT_OR_BLANK)), splat(DIGIT_OR_BLANK));
+            let blank = _mm_cmpeq_epi8(v, splat(b' '));
+            let strict = _mm_andnot_si128(digit, number);
+            let fast = _mm_andnot_si128(_mm_or_si128(digit, _mm_and_si128(optional, blank)), number);
+            let sign = _mm_cmpeq_epi8(_mm_and_si128(c, splat(SIGN)), splat(SIGN));
+            let is_sign = _mm_or_si128(_mm_cmpeq_epi8(v, splat(b'+')), _mm_cmpeq_epi8(v, splat(b'-')));
+            let not_sign = _mm_andnot_si128(is_sign, sign);
+            let bits = _mm_or_si128(
+                _mm_or_si128(_mm_and_si128(unprintable, splat(1)), _mm_and_si128(strict, splat(2))),
+                _mm_or_si128(
+                    _mm_or_si128(_mm_and_si128(fast, splat(4)), _mm_and_si128(not_sign, splat(8))),
+                    _mm_and_si128(v, splat(0x80)),
+                ),
+            );
+            _mm_or_si128(acc, bits)
+        }
+    }
+
+    #[inline(always)]
+    pub fn acc_bits(v: __m128i) -> u8 {
+        // SAFETY: SSE2, register-only. The lanes are or'ed by halving: 16 → 8 → 4 → 2 → 1.
+        unsafe {
+            let v = _mm_or_si128(v, _mm_srli_si128(v, 8));
+            let v = _mm_or_si128(v, _mm_srli_si128(v, 4));
+            let v = _mm_or_si128(v, _mm_srli_si128(v, 2));
+            let v = _mm_or_si128(v, _mm_srli_si128(v, 1));
+            _mm_cvtsi128_si32(v) as u8
+        }
+    }
+
+    #[inline(always)]
+    pub fn fit_add(
+        (given, full): (__m128i, __m128i),
+        b: &[u8; LANES],
+        lo: &[u8; LANES],
+        span: &[u8; LANES],
+        alt: &[u8; LANES],
+        full_alt: &[u8; LANES],
+    ) -> (__m128i, __m128i) {
+        // SAFETY: SSE2, register-only after the loads.
+        unsafe {
             let v = load(b);
             let t = _mm_sub_epi8(v, load(lo));
             // Unsigned t <= span is min(t, span) == t.
             let inside = _mm_cmpeq_epi8(_mm_min_epu8(t, load(span)), t);
             let other = _mm_cmpeq_epi8(v, load(alt));
             let full_other = _mm_cmpeq_epi8(v, load(full_alt));
-            self.v.0 = _mm_and_si128(self.v.0, _mm_or_si128(inside, other));
-            self.v.1 = _mm_and_si128(self.v.1, _mm_or_si128(inside, full_other));
-        }
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        {
-            let (given, full) = fit_scalar(b, lo, span, alt, full_alt);
-            self.v = (self.v.0 & given, self.v.1 & full);
+            (_mm_and_si128(given, _mm_or_si128(inside, other)), _mm_and_si128(full, _mm_or_si128(inside, full_other)))
         }
     }
 
-    /// Every byte of every block fitted (with `alt`, with `full_alt`).
     #[inline(always)]
-    pub fn all(&self) -> (bool, bool) {
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        // SAFETY: SSE2 is part of the x86_64 baseline; register-only.
-        unsafe {
-            use core::arch::x86_64::_mm_movemask_epi8;
-            (_mm_movemask_epi8(self.v.0) == 0xFFFF, _mm_movemask_epi8(self.v.1) == 0xFFFF)
-        }
-        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-        {
-            self.v
-        }
+    pub fn all(v: __m128i) -> bool {
+        // SAFETY: SSE2, register-only.
+        unsafe { _mm_movemask_epi8(v) == 0xFFFF }
+    }
+}
+
+/// WebAssembly SIMD (`simd128`, which `wasm/build.sh` turns on; every
+/// engine the npm package supports has it). The operations are safe
+/// functions; only the loads read memory.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod imp {
+    use super::*;
+    use core::arch::wasm32::*;
+
+    pub type Vector = v128;
+    pub type Fits = v128;
+
+    #[inline(always)]
+    pub fn no_findings() -> v128 {
+        u8x16_splat(0)
+    }
+
+    #[inline(always)]
+    pub fn all_fit() -> v128 {
+        u8x16_splat(0xFF)
+    }
+
+    #[inline(always)]
+    fn load(a: &[u8; LANES]) -> v128 {
+        // SAFETY: reads exactly the 16 bytes of a 16-byte array
+        // (`v128_load` needs no alignment).
+        unsafe { v128_load(a.as_ptr().cast::<v128>()) }
+    }
+
+    #[inline(always)]
+    pub fn acc_add(acc: v128, b: &[u8; LANES], c: &[u8; LANES]) -> v128 {
+        let v = load(b);
+        let c = load(c);
+        let splat = u8x16_splat;
+        let unprintable = v128_andnot(u8x16_ge(u8x16_sub(v, splat(0x20)), splat(0x5F)), u8x16_ge(v, splat(0xA0)));
+        let digit = u8x16_le(u8x16_sub(v, splat(b'0')), splat(9));
+        let number = v128_any_lanes(v128_and(c, splat(DIGIT | DIGIT_OR_BLANK)));
+        let optional = v128_any_lanes(v128_and(c, splat(DIGIT_OR_BLANK)));
+        let blank = u8x16_eq(v, splat(b' '));
+        let strict = v128_andnot(number, digit);
+        let fast = v128_andnot(number, v128_or(digit, v128_and(optional, blank)));
+        let sign = v128_any_lanes(v128_and(c, splat(SIGN)));
+        let not_sign = v128_andnot(sign, v128_or(u8x16_eq(v, splat(b'+')), u8x16_eq(v, splat(b'-'))));
+        let bits = v128_or(
+            v128_or(v128_and(unprintable, splat(1)), v128_and(strict, splat(2))),
+            v128_or(v128_or(v128_and(fast, splat(4)), v128_and(not_sign, splat(8))), v128_and(v, splat(0x80))),
+        );
+        v128_or(acc, bits)
+    }
+
+    /// All ones in the lanes that are not zero.
+    #[inline(always)]
+    fn v128_any_lanes(v: v128) -> v128 {
+        u8x16_ne(v, u8x16_splat(0))
+    }
+
+    #[inline(always)]
+    pub fn acc_bits(v: v128) -> u8 {
+        let x = u64x2_extract_lane::<0>(v) | u64x2_extract_lane::<1>(v);
+        let x = x | x >> 32;
+        let x = x | x >> 16;
+        (x | x >> 8) as u8
+    }
+
+    #[inline(always)]
+    pub fn fit_add(
+        (given, full): (v128, v128),
+        b: &[u8; LANES],
+        lo: &[u8; LANES],
+        span: &[u8; LANES],
+        alt: &[u8; LANES],
+        full_alt: &[u8; LANES],
+    ) -> (v128, v128) {
+        let v = load(b);
+        let inside = u8x16_le(u8x16_sub(v, load(lo)), load(span));
+        let other = u8x16_eq(v, load(alt));
+        let full_other = u8x16_eq(v, load(full_alt));
+        (v128_and(given, v128_or(inside, other)), v128_and(full, v128_or(inside, full_other)))
+    }
+
+    #[inline(always)]
+    pub fn all(v: v128) -> bool {
+        u8x16_all_true(v)
+    }
+}
+
+/// The scalar twin: other targets, and Miri.
+#[cfg(not(any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128"))))]
+mod imp {
+    use super::*;
+
+    pub type Vector = u8;
+    pub type Fits = bool;
+
+    #[inline(always)]
+    pub fn no_findings() -> u8 {
+        0
+    }
+
+    #[inline(always)]
+    pub fn all_fit() -> bool {
+        true
+    }
+
+    #[inline(always)]
+    pub fn acc_add(acc: u8, b: &[u8; LANES], c: &[u8; LANES]) -> u8 {
+        acc | scalar(b, c)
+    }
+
+    #[inline(always)]
+    pub fn acc_bits(v: u8) -> u8 {
+        v
+    }
+
+    #[inline(always)]
+    pub fn fit_add(
+        (given, full): (bool, bool),
+        b: &[u8; LANES],
+        lo: &[u8; LANES],
+        span: &[u8; LANES],
+        alt: &[u8; LANES],
+        full_alt: &[u8; LANES],
+    ) -> (bool, bool) {
+        let (g, f) = fit_scalar(b, lo, span, alt, full_alt);
+        (given & g, full & f)
+    }
+
+    #[inline(always)]
+    pub fn all(v: bool) -> bool {
+        v
     }
 }
 
