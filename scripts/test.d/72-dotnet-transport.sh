@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
 [ "${CARGO_TARGET_DIR:-target}" = target ] || { echo "72-dotnet-transport: unset CARGO_TARGET_DIR" >&2; exit 1; }
-want=41
+want=43
 
 # 1. The engine (native library), the CLI the daily-file tests generate files with, the transport double.
 if [ -n "${EINDKOMST_LIBRARY_FILE:-}" ]; then

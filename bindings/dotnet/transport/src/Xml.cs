@@ -168,5 +168,23 @@ namespace Eindkomst.Transport
         {
             return text == null ? null : CprLike.Replace(text, "**********");
         }
+
+        /// <summary>
+        /// A peer's id (AMQP message id, BeskedId, FileTransferUUID, file name) as it may stand in a ledger key or a file
+        /// name: the id itself, or <c>sha256:</c> + its Base64url SHA-256 when it holds a CPR-like run (a BeskedId
+        /// <c>urn:uuid:0101604321</c> passes the schema). Base64url, not hex: 64 hex digits often hold ten decimal digits in a
+        /// row; the mask is for the rare Base64 text that still does (the same id still gives the same key). The rule of
+        /// the Java and Node transports. Assumption: a ledger written before this rule knew such an id unhashed; its
+        /// message or file would be handled once more.
+        /// </summary>
+        public static string Id(string id)
+        {
+            if (id == null || Cpr(id) == id) return id;
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+            {
+                string b64 = Convert.ToBase64String(sha.ComputeHash(new System.Text.UTF8Encoding(false).GetBytes(id)));
+                return "sha256:" + Cpr(b64.TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+            }
+        }
     }
 }

@@ -167,6 +167,45 @@ namespace Eindkomst.Transport.Tests
                 }
             });
 
+            Test("beskedfordeler: a CPR-like BeskedId or message id is hashed in the ledger and the dead letters; no CPR in any line, name or reason", () =>
+            {
+                string dir = TempDir("no-cpr");
+                string ledgerPath = Path.Combine(dir, "ledger");
+                // Synthetic CPR 6101604321 (day + 60) inside a valid UUID and inside the message id.
+                string beskedId = "5d7c0f6e-3b1a-4c55-9d3e-d6101604321f";
+                byte[] body = Encoding.UTF8.GetBytes(System.IO.File.ReadAllText(Path.Combine(Dir, "latin1.xml"))
+                    .Replace("5d7c0f6e-3b1a-4c55-9d3e-d00000000001", beskedId));
+                Action<Besked> failing = b => throw new InvalidOperationException("cannot store " + b.BeskedId + " for 610160-4321");
+                var letters = new DirectoryDeadLetters(Path.Combine(dir, "dead"));
+                var reasons = new List<string>();
+                using (var ledger = new Ledger(ledgerPath))
+                {
+                    var receiver = new BeskedReceiver(ledger, failing) { MaxAttempts = 2 };
+                    BeskedDecision first = receiver.Receive(body, "m-6101604321", false);
+                    Eq(BeskedAction.Retry, first.Action, "first attempt");
+                    BeskedDecision d = receiver.Receive(body, "m-6101604321", true);
+                    Eq(BeskedAction.DeadLetter, d.Action, "second attempt dead-letters");
+                    Eq(beskedId, d.BeskedId, "the caller still gets the BeskedId");
+                    True(d.LedgerKey.StartsWith("b:sha256:", StringComparison.Ordinal), "ledger key hashed: " + d.LedgerKey);
+                    letters.Store(d, body);
+                    receiver.DeadLettered(d);
+                    reasons.Add(first.Reason);
+                    reasons.Add(d.Reason);
+                    // The same BeskedId under another message id: found by its hashed key, a duplicate.
+                    BeskedDecision again = receiver.Receive(body, "m-7", false);
+                    Eq(BeskedAction.Ack, again.Action, "replay");
+                    True(again.Duplicate, "replay is a duplicate");
+                }
+                var cpr = new System.Text.RegularExpressions.Regex("(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])"); // the timestamps have 13 digits
+                string[] lines = System.IO.File.ReadAllLines(ledgerPath);
+                Eq(5, lines.Length, "ledger lines (BEGIN, FAILED, BEGIN, FAILED, DEAD)");
+                var texts = lines.Concat(reasons)
+                    .Concat(Directory.GetFiles(Path.Combine(dir, "dead")).Select(Path.GetFileName))
+                    .Concat(Directory.GetFiles(Path.Combine(dir, "dead"), "*.reason").Select(System.IO.File.ReadAllText)).ToList();
+                Eq(5 + 2 + 2 + 1, texts.Count, "texts swept");
+                foreach (string t in texts) True(!cpr.IsMatch(t), "no CPR-like run in: " + t);
+            });
+
             Test("beskedfordeler: duplicates by BeskedId and by message id survive a restart; a torn ledger line is cut off", () =>
             {
                 string ledgerPath = Path.Combine(TempDir("dup"), "ledger");

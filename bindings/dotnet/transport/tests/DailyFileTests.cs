@@ -259,6 +259,36 @@ namespace Eindkomst.Transport.Tests
                 Seq(new[] { "D250209.L01", "D250209.L01.metadata" }, Directory.GetFiles(done).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal), "done dir");
             });
 
+            Test("dailyfile: a CPR-like file name or FileTransferUUID is hashed in the ledger and the part's name, masked in outcomes", () =>
+            {
+                string dir = TempDir("share-no-cpr");
+                string share = Path.Combine(dir, "IN"), done = Path.Combine(dir, "done"), work = Path.Combine(dir, "work");
+                Directory.CreateDirectory(share);
+                // Synthetic CPRs (day + 60): one in the UUID of a file with metadata, one in the name of a file without.
+                Deliver("D6101604321.L01", Sample, "9f0e8d7c-0000-4000-8000-d6101604321f", null, User, share);
+                Deliver("D6101604322.L02", Sample, null, null, User, share);
+                var h = new Handler();
+                var outcomes = new List<string>();
+                using (var ledger = new Ledger(Path.Combine(dir, "ledger")))
+                {
+                    var p = new DailyFileProcessor(new LocalFolder(share, done), h, ledger, work, User);
+                    outcomes.AddRange(p.Poll().Select(o => o.ToString() + " / " + o.Detail)); // L02 waits for its metadata
+                    p.StableSize = true; // then it is taken on two equal listings
+                    outcomes.AddRange(p.Poll().Select(o => o.ToString() + " / " + o.Detail));
+                }
+                Seq(new[] {
+                    "Done D**********.L01 (27 records) / ",
+                    "InFlight D**********.L02: waiting for D**********.L02.metadata (0 records) / waiting for D**********.L02.metadata",
+                    "Done D**********.L02 (27 records) / ",
+                }, outcomes, "outcomes over two polls");
+                string[] ledgerLines = System.IO.File.ReadAllLines(Path.Combine(dir, "ledger"));
+                Eq(2, ledgerLines.Count(l => l.Contains("\tDONE\t")), "two DONE lines");
+                True(ledgerLines.All(l => l.Contains("f:sha256:")), "every key hashed");
+                var cpr = new System.Text.RegularExpressions.Regex("(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9])"); // the timestamps have 13 digits
+                var texts = ledgerLines.Concat(outcomes).Concat(Directory.GetFileSystemEntries(work).Select(Path.GetFileName)).ToList();
+                foreach (string t in texts) True(!cpr.IsMatch(t), "no CPR-like run in: " + t);
+            });
+
             Test("readme: the daily-file example totals a file on a local share and commits before the clean-up", () =>
             {
                 string dir = TempDir("readme-daily");

@@ -141,7 +141,7 @@ namespace Eindkomst.Transport.Beskedfordeler
         /// <summary>An AMQP delivery: the body (a <c>Haendelsesbesked</c>), its <c>message_id</c> (null if none) and redelivered flag.</summary>
         public BeskedDecision Receive(byte[] body, string messageId, bool redelivered)
         {
-            string key = string.IsNullOrEmpty(messageId) ? BodyKey(body) : "m:" + messageId;
+            string key = string.IsNullOrEmpty(messageId) ? BodyKey(body) : "m:" + Redact.Id(messageId);
             return Decide(body, false, key, messageId, redelivered);
         }
 
@@ -214,7 +214,7 @@ namespace Eindkomst.Transport.Beskedfordeler
             {
                 return Dead(e.Code, e.Message, null, messageKey, 0);
             }
-            string key = "b:" + env.BeskedId;
+            string key = "b:" + Redact.Id(env.BeskedId);
             LedgerEntry last = ledger.Last(key);
             if (Settled(last)) return new BeskedDecision(BeskedAction.Ack, null, null, env.BeskedId, key, 0, 0, true);
             var records = new List<Record>();

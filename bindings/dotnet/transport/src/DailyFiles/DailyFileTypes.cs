@@ -106,8 +106,9 @@ namespace Eindkomst.Transport.DailyFiles
         /// <summary>The metadata's FileTransferUUID, or null.</summary>
         public string FileTransferUuid { get; }
 
-        /// <summary>The ledger key: <c>f:FileTransferUUID</c>, else <c>f:name:size:mtime</c>.</summary>
-        public string Key => "f:" + (FileTransferUuid ?? Name + ":" + Size.ToString(CultureInfo.InvariantCulture) + ":"
+        /// <summary>The ledger key: <c>f:FileTransferUUID</c>, else <c>f:name:size:mtime</c>; a UUID or name that holds a
+        /// CPR-like run stands there as <see cref="Redact.Id"/> gives it, so the ledger and the part's file name hold no CPR.</summary>
+        public string Key => "f:" + (FileTransferUuid != null ? Redact.Id(FileTransferUuid) : Redact.Id(Name) + ":" + Size.ToString(CultureInfo.InvariantCulture) + ":"
             + Modified.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
     }
 
@@ -156,7 +157,7 @@ namespace Eindkomst.Transport.DailyFiles
             File = file;
             State = state;
             ResumedFrom = resumedFrom;
-            Detail = detail;
+            Detail = Redact.Cpr(detail); // a file name or a server's message may hold one
             Records = records;
         }
 
@@ -166,15 +167,15 @@ namespace Eindkomst.Transport.DailyFiles
         public DailyFileState State { get; }
         /// <summary>Bytes taken from the local part instead of the folder.</summary>
         public long ResumedFrom { get; }
-        /// <summary>Why (InFlight, NotForUs, Damaged, Interrupted), or null.</summary>
+        /// <summary>Why (InFlight, NotForUs, Damaged, Interrupted), or null; CPR-like runs masked.</summary>
         public string Detail { get; }
         /// <summary>Records handed to the handler in this attempt.</summary>
         public long Records { get; }
 
-        /// <summary>"Done D20250203.L01 (27 records)".</summary>
+        /// <summary>"Done D20250203.L01 (27 records)"; CPR-like runs masked, for logs.</summary>
         public override string ToString()
         {
-            return State + " " + File.Name + (Detail != null ? ": " + Detail : "") + " (" + Records + " records"
+            return State + " " + Redact.Cpr(File.Name) + (Detail != null ? ": " + Detail : "") + " (" + Records + " records"
                 + (ResumedFrom > 0 ? ", resumed from " + ResumedFrom : "") + ")";
         }
     }
