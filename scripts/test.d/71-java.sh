@@ -47,7 +47,11 @@ for run in first second; do
   cached=$(find "$cache/eindkomst/native" -name libeindkomst.so)
   [ "$(echo "$cached" | wc -l)" = 1 ] && cmp -s "$cached" "$target/release/libeindkomst.so" \
     || { echo "71-java: no cached copy of the jar's library after the $run run: '$cached'" >&2; exit 1; }
-  if [ "$run" = first ]; then stamp=$(stat -c %Y.%i "$cached"); fi
+  #  JNA's libjnidispatch likewise, byte for byte as in the JNA jar.
+  dispatch=$(find "$cache/eindkomst/native" -name libjnidispatch.so)
+  [ "$(echo "$dispatch" | wc -l)" = 1 ] && cmp -s "$dispatch" <(unzip -p "$jna" com/sun/jna/linux-x86-64/libjnidispatch.so) \
+    || { echo "71-java: no cached copy of JNA's libjnidispatch after the $run run: '$dispatch'" >&2; exit 1; }
+  if [ "$run" = first ]; then stamp=$(stat -c %Y.%i "$cached" "$dispatch"); fi
 done
-[ "$(stat -c %Y.%i "$cached")" = "$stamp" ] || { echo "71-java: the second run extracted the library again" >&2; exit 1; }
+[ "$(stat -c %Y.%i "$cached" "$dispatch")" = "$stamp" ] || { echo "71-java: the second run extracted a library again" >&2; exit 1; }
 echo "java: README example from the jar (library cached in \$XDG_CACHE_HOME/eindkomst): $out"

@@ -24,7 +24,8 @@ import java.util.jar.JarEntry;
  * ({@code ~/.cache} without XDG_CACHE_HOME) and loaded from there at later
  * starts (JNA's own extraction writes the 7 MB library to a new temporary
  * file at every start); where that directory cannot be written, by JNA's
- * own lookup. Every
+ * own lookup. JNA's libjnidispatch is cached the same way (see
+ * {@link #useCachedJnaDispatch()}). Every
  * argument is a primitive or a {@link Pointer}: no JNA {@code Structure} or
  * {@code String} marshalling, so one call costs ~50 ns and moves a whole
  * batch. {@code size_t} is {@code long} (64-bit platforms only).
@@ -36,8 +37,9 @@ final class NativeLib {
     static final String RESOURCE = "/linux-x86-64/libeindkomst.so";
 
     static {
+        useCachedJnaDispatch();
         String path = System.getProperty("eindkomst.library");
-        String name = path != null && !path.isEmpty() ? path : onLibraryPath() ? "eindkomst" : cachedFromJar();
+        String name = path != null && !path.isEmpty() ? path : onLibraryPath() ? "eindkomst" : ourLibrary();
         try {
             Native.register(NativeLib.class, name);
         } catch (UnsatisfiedLinkError e) {
@@ -63,17 +65,41 @@ final class NativeLib {
         return false;
     }
 
+    /** The jar's library in the per-user cache, or the plain name (JNA's own lookup). */
+    static String ourLibrary() {
+        Path lib = cached(NativeLib.class.getResource(RESOURCE), "libeindkomst.so");
+        return lib != null ? lib.toString() : "eindkomst";
+    }
+
     /**
-     * The jar's library in the per-user cache (extracted now if it is not there yet), or
-     * the plain name (JNA's own lookup) when the jar has none or the cache cannot be used.
-     * The directory is named by the jar entry's CRC-32 and size, so a new build gets a new
-     * one; the file is written under a temporary name and moved into place, so a file that
-     * exists is whole (checked again by its size).
+     * JNA's own native part (libjnidispatch, from the JNA jar in use) from the same per-user
+     * cache: JNA otherwise writes it to a new temporary file at every start (~25 ms). Only on
+     * linux-x86-64 (the platform the jar's library is built for) and only when the
+     * application set neither {@code jna.boot.library.path} nor {@code jna.boot.library.name};
+     * it sets {@code jna.boot.library.path}, which JNA reads once, when it loads.
      */
-    static String cachedFromJar() {
-        URL url = NativeLib.class.getResource(RESOURCE);
+    private static void useCachedJnaDispatch() {
+        if (System.getProperty("jna.boot.library.path") != null || System.getProperty("jna.boot.library.name") != null
+                || !"Linux".equals(System.getProperty("os.name")) || !"amd64".equals(System.getProperty("os.arch"))) {
+            return;
+        }
+        // A class literal loads the class without initialising it: JNA has not loaded anything yet.
+        Path lib = cached(Native.class.getResource("/com/sun/jna/linux-x86-64/libjnidispatch.so"), "libjnidispatch.so");
+        if (lib != null) {
+            System.setProperty("jna.boot.library.path", lib.getParent().toString());
+        }
+    }
+
+    /**
+     * A library inside a jar ({@code url}), in the per-user cache as {@code file} (extracted
+     * now if it is not there yet), or {@code null} when it is not in a jar or the cache cannot
+     * be used. The directory is named by the jar entry's CRC-32 and size, so a new build gets
+     * a new one; the file is written under a temporary name and moved into place, so a file
+     * that exists is whole (checked again by its size).
+     */
+    static Path cached(URL url, String file) {
         if (url == null) {
-            return "eindkomst";
+            return null;
         }
         try {
             long crc;
@@ -86,34 +112,34 @@ final class NativeLib {
                 size = entry.getSize();
                 jar.getJarFile().close();
             } else {
-                return "eindkomst"; // not from a jar (classes directory): JNA finds it there itself
+                return null; // not from a jar (classes directory): JNA finds it there itself
             }
             if (crc < 0 || size < 0) {
-                return "eindkomst";
+                return null;
             }
             // Not String.format: its regex and locale data cost ~20 ms at start-up.
             Path dir = cacheRoot().resolve(Long.toHexString(crc) + "-" + size);
-            Path lib = dir.resolve("libeindkomst.so");
+            Path lib = dir.resolve(file);
             if (Files.isRegularFile(lib) && Files.size(lib) == size) {
-                return lib.toString();
+                return lib;
             }
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "libeindkomst", ".tmp");
+            Path tmp = Files.createTempFile(dir, file, ".tmp");
             try (InputStream in = url.openStream()) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
             if (Files.size(tmp) != size) {
                 Files.deleteIfExists(tmp);
-                return "eindkomst";
+                return null;
             }
             try {
                 Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException raced) {
                 Files.deleteIfExists(tmp); // another process put it there first
             }
-            return lib.toString();
+            return lib;
         } catch (IOException | RuntimeException e) {
-            return "eindkomst";
+            return null;
         }
     }
 
