@@ -3,9 +3,10 @@
 #  1. instructions per record (callgrind, deterministic): validate, decode
 #     --raw and stats on 104,000 generated records, start-up subtracted (the
 #     same command on 100 records);
-#  2. wall time, median of RUNS, on a generated file of SIZE_MB (>= 400):
-#     wc -l against validate --jobs 1, decode --raw and stats against
-#     validate, and --jobs N against --jobs 1; peak RSS of --jobs N.
+#  2. wall time, RUNS rounds of every command in turn, on a generated file
+#     of SIZE_MB (>= 400): wc -l against validate --jobs 1, decode --raw and
+#     stats against validate, and each command's --jobs N against --jobs 1;
+#     peak RSS of validate --jobs N.
 # Usage: bash benches/hotpath.sh [SIZE_MB] [RUNS] [JOBS]   (defaults 450 3 every core)
 # Absolute times on a shared machine are noise; the ratios are the result.
 set -euo pipefail
@@ -44,26 +45,47 @@ if [ ! -s "$big" ]; then
   "$bin" generate --records "$records" --seed 11 -o "$big"
 fi
 bytes=$(stat -c %s "$big")
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_of() { # command... -> median seconds
-  for _ in $(seq "$runs"); do
-    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
-  done | median
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+seconds() { # command... -> seconds of one run
+  local s e
+  s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
 }
 cat "$big" >/dev/null # warm the page cache
-t_wc=$(time_of wc -l "$big")
-t_v1=$(time_of "$bin" validate --jobs 1 "$big")
-t_vn=$(time_of "$bin" validate --jobs "$jobs" "$big")
-t_raw=$(time_of "$bin" decode --raw --jobs 1 "$big")
-t_stats=$(time_of "$bin" stats --jobs 1 "$big")
+# Rounds: every command once per round, in turn, so that a burst of load from
+# another process falls on one round of all of them; each ratio is taken
+# within a round, then the median over the rounds (times: medians too).
+names=(wc v1 vn raw rawn stats statsn)
+declare -A cmd=(
+  [wc]="wc -l $big"
+  [v1]="$bin validate --jobs 1 $big" [vn]="$bin validate --jobs $jobs $big"
+  [raw]="$bin decode --raw --jobs 1 $big" [rawn]="$bin decode --raw --jobs $jobs $big"
+  [stats]="$bin stats --jobs 1 $big" [statsn]="$bin stats --jobs $jobs $big"
+)
+declare -A t=() all=() ratios=()
+for _ in $(seq "$runs"); do
+  for n in "${names[@]}"; do
+    # shellcheck disable=SC2086
+    t[$n]=$(seconds ${cmd[$n]})
+    all[$n]+="${t[$n]} "
+  done
+  r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+  ratios[v1_wc]+="$(r "${t[v1]}" "${t[wc]}") "
+  ratios[vn_speedup]+="$(r "${t[v1]}" "${t[vn]}") "
+  ratios[raw_v1]+="$(r "${t[raw]}" "${t[v1]}") "
+  ratios[rawn_speedup]+="$(r "${t[raw]}" "${t[rawn]}") "
+  ratios[stats_v1]+="$(r "${t[stats]}" "${t[v1]}") "
+  ratios[statsn_speedup]+="$(r "${t[stats]}" "${t[statsn]}") "
+done
+med() { printf '%s\n' $1 | median; } # shellcheck disable=SC2086
+T() { med "${all[$1]}"; }
+R() { awk -v x="$(med "${ratios[$1]}")" 'BEGIN { printf "%.2f", x }'; }
 /usr/bin/time -f %M -o "$data/rss" "$bin" validate --jobs "$jobs" "$big" >/dev/null 2>&1 || true
 rss=$(tail -n 1 "$data/rss")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 mbps() { awk -v n="$bytes" -v t="$1" 'BEGIN { printf "%.0f", n / 1000000 / t }'; }
-echo "wall time, median of $runs, $(( bytes / 1000000 )) MB, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg):"
-echo "  wc -l                  ${t_wc}s ($(mbps "$t_wc") MB/s)"
-echo "  validate --jobs 1      ${t_v1}s ($(mbps "$t_v1") MB/s) = $(ratio "$t_v1" "$t_wc")x wc -l"
-echo "  validate --jobs $jobs      ${t_vn}s ($(mbps "$t_vn") MB/s) = $(ratio "$t_v1" "$t_vn")x faster than --jobs 1, peak RSS $(( ${rss:-0} / 1024 )) MiB"
-echo "  decode --raw --jobs 1  ${t_raw}s = $(ratio "$t_raw" "$t_v1")x validate"
-echo "  stats --jobs 1         ${t_stats}s = $(ratio "$t_stats" "$t_v1")x validate"
+echo "wall time, $runs rounds (ratios within a round, then the median), $(( bytes / 1000000 )) MB, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg):"
+echo "  wc -l                  $(T wc)s ($(mbps "$(T wc)") MB/s)"
+echo "  validate --jobs 1      $(T v1)s ($(mbps "$(T v1)") MB/s) = $(R v1_wc)x wc -l"
+echo "  validate --jobs $jobs      $(T vn)s ($(mbps "$(T vn)") MB/s) = $(R vn_speedup)x faster than --jobs 1, peak RSS $(( ${rss:-0} / 1024 )) MiB"
+echo "  decode --raw --jobs 1  $(T raw)s = $(R raw_v1)x validate; --jobs $jobs $(T rawn)s = $(R rawn_speedup)x faster"
+echo "  stats --jobs 1         $(T stats)s = $(R stats_v1)x validate; --jobs $jobs $(T statsn)s = $(R statsn_speedup)x faster"

@@ -353,6 +353,7 @@ struct NoWork;
 
 impl crate::parallel::Pre for NoWork {
     type Acc = ();
+    const WORK: bool = false;
 
     fn pre(&self, _: &Record<'_>, _: &mut Vec<u8>, _: &mut ()) {}
 }

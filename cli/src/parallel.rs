@@ -12,14 +12,14 @@
 //! its context refuses is taken back ([`Sink::undo`]) and decoded in order.
 //!
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
-//! output) in flight.
+//! output) in flight, and as many spare buffers kept for reuse.
 
 use crate::input::{Progress, Stdout};
 use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
@@ -34,6 +34,10 @@ fn chunk_size() -> usize {
 pub trait Pre: Sync {
     /// What the workers gather from a chunk's clean records (a tally).
     type Acc: Send + Default;
+
+    /// Whether [`Pre::pre`] does anything: when not, the workers only
+    /// precheck (no record is built) and the reader does not count lines.
+    const WORK: bool = true;
 
     /// Output bytes for a clean record into `out`, figures into `acc`.
     fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, acc: &mut Self::Acc);
@@ -72,6 +76,18 @@ struct Chunk<A> {
     acc: A,
 }
 
+/// Chunks waiting for a precheck, each with where its result goes.
+type WorkQueue<A> = Receiver<(Chunk<A>, Sender<Chunk<A>>)>;
+
+/// A chunk's buffers, given back by this thread to the reader once the
+/// chunk is done: a new 4 MB buffer per chunk cost page faults and their
+/// clearing in the kernel, a fifth of the CPU time of `validate --jobs 2`.
+struct Buffers {
+    data: Vec<u8>,
+    lines: Vec<(Option<Clean>, u32)>,
+    out: Vec<u8>,
+}
+
 /// The file date (role `file_date`) of the file's first line, if it holds
 /// one, for the workers' variant choices. A wrong guess costs only speed:
 /// the decoder refuses lines whose variant was chosen with another date.
@@ -97,8 +113,10 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: 
         let rest = &chunk.data[at..];
         let used = match checker.check(rest) {
             Some(clean) => {
-                let r = clean.record(rest, line, chunk.offset + at as u64, scale);
-                pre.pre(&r, &mut chunk.out, &mut chunk.acc);
+                if P::WORK {
+                    let r = clean.record(rest, line, chunk.offset + at as u64, scale);
+                    pre.pre(&r, &mut chunk.out, &mut chunk.acc);
+                }
                 chunk.lines.push((Some(clean), chunk.out.len() as u32));
                 clean.used()
             }
@@ -119,10 +137,11 @@ fn complete<A, S: Sink<A>>(
     scale: u8,
     sink: &mut S,
     progress: &mut Progress,
-) -> io::Result<()> {
+    work: bool,
+) -> io::Result<Buffers> {
     let Chunk { data, first_line, offset, lines, out, mut acc } = chunk;
     let (mut at, mut out_at) = (0usize, 0usize);
-    for (i, (clean, out_end)) in lines.into_iter().enumerate() {
+    for (i, &(clean, out_end)) in lines.iter().enumerate() {
         let rest = &data[at..];
         let bytes = &out[out_at..out_end as usize];
         out_at = out_end as usize;
@@ -132,8 +151,10 @@ fn complete<A, S: Sink<A>>(
                 at += used;
                 continue;
             }
-            let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
-            sink.undo(&r, &mut acc);
+            if work {
+                let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
+                sink.undo(&r, &mut acc);
+            }
         }
         let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let mut line = &rest[..end];
@@ -142,7 +163,7 @@ fn complete<A, S: Sink<A>>(
             line = &line[used..];
             match ev {
                 Event::NeedInput => break,
-                Event::End => return Ok(()),
+                Event::End => return Ok(Buffers { data, lines, out }),
                 ev => progress.around(ev, &mut |e| sink.event(e))?,
             }
         }
@@ -150,10 +171,10 @@ fn complete<A, S: Sink<A>>(
     }
     sink.chunk_done(acc);
     progress.read(data.len() as u64, dec.counts().lines);
-    Ok(())
+    Ok(Buffers { data, lines, out })
 }
 
-/// Decodes `path` on `jobs` worker threads, handing the results to `sink`
+/// Decodes `path` on `jobs` threads (this one among them), handing the results to `sink`
 /// in file order; returns the counts. The same events as one decoder.
 pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     path: &Path,
@@ -174,10 +195,15 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     let (work_tx, work_rx) = channel::<(Chunk<P::Acc>, Sender<Chunk<P::Acc>>)>();
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (order_tx, order_rx) = sync_channel::<Receiver<Chunk<P::Acc>>>(jobs * 2);
+    // Done chunks' buffers back to the reader; a full pool drops them.
+    let (spare_tx, spare_rx) = sync_channel::<Buffers>(jobs * 2 + 2);
 
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || read_chunks(file, head, chunk_size(), work_tx, order_tx).map_err(io_err));
-        for _ in 0..jobs {
+        let reader = scope
+            .spawn(move || read_chunks(file, head, chunk_size(), P::WORK, work_tx, order_tx, spare_rx).map_err(io_err));
+        // `jobs - 1` workers; this thread is the last one: it helps them
+        // while the next chunk in order is not ready (below).
+        for _ in 1..jobs {
             let work_rx = Arc::clone(&work_rx);
             scope.spawn(move || {
                 let mut checker = Prechecker::new(opts, file_date);
@@ -190,12 +216,22 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
             });
         }
         let mut dec = Decoder::new(opts);
+        let mut checker = Prechecker::new(opts, file_date);
         let mut result = Ok(());
         for rx in order_rx.iter() {
-            let Ok(chunk) = rx.recv() else { break };
-            if let Err(e) = complete(&mut dec, chunk, opts.amount_scale, sink, &mut progress) {
-                result = Err(io_err(e));
+            let Some(chunk) =
+                next_in_order(&rx, &work_rx, |chunk| precheck(&mut checker, chunk, opts.amount_scale, pre))
+            else {
                 break;
+            };
+            match complete(&mut dec, chunk, opts.amount_scale, sink, &mut progress, P::WORK) {
+                Ok(spare) => {
+                    let _ = spare_tx.try_send(spare);
+                }
+                Err(e) => {
+                    result = Err(io_err(e));
+                    break;
+                }
             }
             if dec.stopped() {
                 break;
@@ -211,19 +247,55 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     })
 }
 
+/// The next chunk in file order from `rx`. While it is not ready, this
+/// thread prechecks chunks still waiting for a worker (with `help`) rather
+/// than wait: otherwise with `--jobs 2` one core did the work in order and
+/// the other the prechecks, and the two halves are not the same size. The
+/// queue's lock is only tried: a worker holds it while it waits for the
+/// reader, and the reader may be waiting for this thread.
+fn next_in_order<A>(
+    rx: &Receiver<Chunk<A>>,
+    work: &Mutex<WorkQueue<A>>,
+    mut help: impl FnMut(&mut Chunk<A>),
+) -> Option<Chunk<A>> {
+    loop {
+        match rx.try_recv() {
+            Ok(chunk) => return Some(chunk),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        let waiting = work.try_lock().ok().and_then(|queue| queue.try_recv().ok());
+        match waiting {
+            Some((mut chunk, done)) => {
+                help(&mut chunk);
+                let _ = done.send(chunk); // its turn may come later; the receiver is in the order queue
+            }
+            None => return rx.recv().ok(),
+        }
+    }
+}
+
 /// The reader: chunks cut after their last line end, in file order.
 fn read_chunks<A: Default>(
     mut file: File,
     head: Vec<u8>,
     size: usize,
+    count_lines: bool,
     work: Sender<(Chunk<A>, Sender<Chunk<A>>)>,
     order: std::sync::mpsc::SyncSender<Receiver<Chunk<A>>>,
+    spares: Receiver<Buffers>,
 ) -> io::Result<()> {
     let mut carry = head;
     let (mut line, mut offset) = (1u64, 0u64);
     let mut eof = false;
     while !(eof && carry.is_empty()) {
-        let mut data = std::mem::take(&mut carry);
+        let Buffers { mut data, mut lines, mut out } =
+            spares.try_recv().unwrap_or_else(|_| Buffers { data: Vec::new(), lines: Vec::new(), out: Vec::new() });
+        data.clear();
+        lines.clear();
+        out.clear();
+        data.extend_from_slice(&carry);
+        carry.clear();
         // Read into the spare capacity (no zero fill of a buffer about to be overwritten).
         let want = size.saturating_sub(data.len());
         data.reserve(want);
@@ -233,13 +305,15 @@ fn read_chunks<A: Default>(
         }
         // The rest of a line cut by the chunk goes with the next one.
         let cut = if eof { data.len() } else { memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1) };
-        carry = data.split_off(cut);
+        carry.extend_from_slice(&data[cut..]);
+        data.truncate(cut);
         if data.is_empty() {
             continue;
         }
-        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
-        let chunk = Chunk { data, first_line: line, offset, lines: Vec::new(), out: Vec::new(), acc: A::default() };
-        line += lines;
+        // Each chunk's first line number, for the records the workers build.
+        let n_lines = if count_lines { memchr::memchr_iter(b'\n', &data).count() as u64 } else { 0 };
+        let chunk = Chunk { data, first_line: line, offset, lines, out, acc: A::default() };
+        line += n_lines;
         offset += chunk.data.len() as u64;
         let (tx, rx) = channel();
         if order.send(rx).is_err() || work.send((chunk, tx)).is_err() {
