@@ -45,7 +45,7 @@ impl LineNumber {
     }
 
     /// The digits of `n` in `width` (1-8) places as a little-endian word.
-    #[inline]
+    #[inline(always)]
     fn word(&mut self, n: u32, width: usize) -> u64 {
         self.of(n, width);
         let mut w = [0u8; 8];
@@ -54,7 +54,7 @@ impl LineNumber {
     }
 
     /// Counts on by one, in ASCII.
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, width: usize) {
         let width = width.min(10);
         for d in self.digits[..width].iter_mut().rev() {
