@@ -4,11 +4,9 @@ import dk.eindkomst.Finding;
 import dk.eindkomst.Record;
 import dk.eindkomst.transport.Redact;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -74,7 +72,7 @@ public final class BeskedReceiver {
      * @param sink        where bad messages go
      */
     public synchronized Receipt receive(byte[] body, BodyForm form, String messageId, boolean redelivered, DeadLetterSink sink) {
-        String bodyKey = messageId != null ? key("m:", messageId) : "s:" + sha256(body);
+        String bodyKey = messageId != null ? "m:" + Redact.id(messageId) : "s:" + sha256(body);
         try {
             Ledger.Entry known = ledger.get(bodyKey);
             if (known != null && known.settled()) {
@@ -87,7 +85,7 @@ public final class BeskedReceiver {
             } catch (Rejection r) {
                 return deadLetter(sink, new DeadLetter(bodyKey, messageId, null, body, r.code, r.getMessage()), 0);
             }
-            String key = key("b:", env.beskedId());
+            String key = "b:" + Redact.id(env.beskedId());
             boolean again = redelivered || env.deliveryAttempts() > 1;
             Ledger.Entry entry = ledger.get(key);
             if (entry != null && entry.settled()) {
@@ -141,25 +139,6 @@ public final class BeskedReceiver {
         ledger.dead(letter.key(), attempt, letter.errorCode());
         listener.deadLettered(letter);
         return new Receipt(Outcome.DEAD_LETTERED, letter.errorCode(), letter.errorText());
-    }
-
-    /**
-     * The ledger key of an id the peer chose (AMQP message id, BeskedId): the id itself, or its SHA-256 when it
-     * holds a CPR-like run, so that neither the ledger nor a dead letter's reason file holds a CPR (found by
-     * XmlFuzzTest: a BeskedId {@code urn:uuid:0101604321} passes the schema). Assumption: a ledger written
-     * before this rule knew such an id unhashed; its message would be handled once more.
-     */
-    static String key(String prefix, String id) {
-        if (Redact.cpr(id).equals(id)) return prefix + id;
-        // Base64url, not hex: 64 hex digits often hold ten decimal digits in a row (CPR-like themselves); the
-        // mask is for the rare Base64 text that still does (the same id still gives the same key).
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        return prefix + "sha256:" + Redact.cpr(Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
     }
 
     static String sha256(byte[] body) {

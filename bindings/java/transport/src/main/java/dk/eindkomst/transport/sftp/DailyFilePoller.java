@@ -10,6 +10,7 @@ import dk.eindkomst.EindkomstDecoder;
 import dk.eindkomst.Finding;
 import dk.eindkomst.FindingType;
 import dk.eindkomst.Options;
+import dk.eindkomst.transport.Redact;
 import dk.eindkomst.Record;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -179,7 +180,7 @@ public final class DailyFilePoller {
         } catch (IllegalArgumentException | IOException unreadable) {
             return;
         }
-        if (uuid == null || !"DONE".equals(ledger.state(DailyFile.keyPart(uuid)))) return;
+        if (uuid == null || !"DONE".equals(ledger.state(Redact.id(uuid)))) return;
         try {
             if (config.doneDir() != null) sftp.rename(remote(metadataName), config.doneDir() + "/" + metadataName);
             else sftp.rm(remote(metadataName));
