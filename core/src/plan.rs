@@ -400,7 +400,7 @@ impl Plan {
         let mut fit = simd::Fit::new();
         for k in a.blocks.get(..a.n as usize).unwrap_or(&[]) {
             match line.get(k.at as usize..k.at as usize + LANES).and_then(|b| <&[u8; LANES]>::try_from(b).ok()) {
-                Some(b) => fit.add(b, &k.lo, &k.span, &k.alt, &k.full_alt),
+                Some(b) => fit.add(b, &k.range),
                 None => return Fitted::No, // cannot happen (the blocks lie inside the layout's length)
             }
         }
@@ -432,18 +432,11 @@ struct Allowed {
 struct Block {
     /// Where the block starts in the line.
     at: u8,
-    lo: [u8; LANES],
-    span: [u8; LANES],
-    alt: [u8; LANES],
-    full_alt: [u8; LANES],
+    range: simd::Range,
 }
 
 impl Allowed {
-    const NONE: Allowed = Allowed {
-        blocks: [Block { at: 0, lo: [0; LANES], span: [0; LANES], alt: [0; LANES], full_alt: [0; LANES] };
-            BULK / LANES + 1],
-        n: 0,
-    };
+    const NONE: Allowed = Allowed { blocks: [Block { at: 0, range: simd::Range::NONE }; BULK / LANES + 1], n: 0 };
 
     /// For a line of `len` bytes of these classes; the digits of `zeros` (an
     /// amount's digits below one øre) must be `0` (or blank, in an optional
@@ -476,7 +469,8 @@ impl Allowed {
                 b.copy_from_slice(&v[at..at + LANES]);
                 b
             };
-            Block { at: at as u8, lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) }
+            let range = simd::Range { lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) };
+            Block { at: at as u8, range }
         };
         let mut at = 0;
         while at + LANES <= len {

@@ -23,6 +23,20 @@ pub(crate) const SIGN: u8 = 4;
 /// Bytes per block.
 pub(crate) const LANES: usize = 16;
 
+/// What [`Fit`] allows at the 16 positions of a block: a byte in
+/// `lo..=lo + span`, or the byte `alt` (`full_alt` for the second verdict).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Range {
+    pub lo: [u8; LANES],
+    pub span: [u8; LANES],
+    pub alt: [u8; LANES],
+    pub full_alt: [u8; LANES],
+}
+
+impl Range {
+    pub const NONE: Range = Range { lo: [0; LANES], span: [0; LANES], alt: [0; LANES], full_alt: [0; LANES] };
+}
+
 /// The reference: one byte at a time.
 #[cfg_attr(
     all(
@@ -92,15 +106,9 @@ impl Acc {
     ),
     allow(dead_code)
 )]
-pub(crate) fn fit_scalar(
-    b: &[u8; LANES],
-    lo: &[u8; LANES],
-    span: &[u8; LANES],
-    alt: &[u8; LANES],
-    full_alt: &[u8; LANES],
-) -> (bool, bool) {
-    let inside = |i: usize| b[i].wrapping_sub(lo[i]) <= span[i];
-    ((0..LANES).all(|i| inside(i) || b[i] == alt[i]), (0..LANES).all(|i| inside(i) || b[i] == full_alt[i]))
+pub(crate) fn fit_scalar(b: &[u8; LANES], r: &Range) -> (bool, bool) {
+    let inside = |i: usize| b[i].wrapping_sub(r.lo[i]) <= r.span[i];
+    ((0..LANES).all(|i| inside(i) || b[i] == r.alt[i]), (0..LANES).all(|i| inside(i) || b[i] == r.full_alt[i]))
 }
 
 /// Whether every block so far fits its allowed bytes (per position: a
@@ -117,18 +125,10 @@ impl Fit {
         Fit { v: (imp::all_fit(), imp::all_fit()) }
     }
 
-    /// Adds one block: bytes `b` against the positions' `lo`, `span`, `alt`
-    /// and `full_alt`.
+    /// Adds one block: bytes `b` against what its positions allow.
     #[inline(always)]
-    pub fn add(
-        &mut self,
-        b: &[u8; LANES],
-        lo: &[u8; LANES],
-        span: &[u8; LANES],
-        alt: &[u8; LANES],
-        full_alt: &[u8; LANES],
-    ) {
-        self.v = imp::fit_add(self.v, b, lo, span, alt, full_alt);
+    pub fn add(&mut self, b: &[u8; LANES], r: &Range) {
+        self.v = imp::fit_add(self.v, b, r);
     }
 
     /// Every byte of every block fitted (with `alt`, with `full_alt`).
@@ -217,22 +217,15 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add(
-        (given, full): (__m128i, __m128i),
-        b: &[u8; LANES],
-        lo: &[u8; LANES],
-        span: &[u8; LANES],
-        alt: &[u8; LANES],
-        full_alt: &[u8; LANES],
-    ) -> (__m128i, __m128i) {
+    pub fn fit_add((given, full): (__m128i, __m128i), b: &[u8; LANES], r: &Range) -> (__m128i, __m128i) {
         // SAFETY: SSE2, register-only after the loads.
         unsafe {
             let v = load(b);
-            let t = _mm_sub_epi8(v, load(lo));
+            let t = _mm_sub_epi8(v, load(&r.lo));
             // Unsigned t <= span is min(t, span) == t.
-            let inside = _mm_cmpeq_epi8(_mm_min_epu8(t, load(span)), t);
-            let other = _mm_cmpeq_epi8(v, load(alt));
-            let full_other = _mm_cmpeq_epi8(v, load(full_alt));
+            let inside = _mm_cmpeq_epi8(_mm_min_epu8(t, load(&r.span)), t);
+            let other = _mm_cmpeq_epi8(v, load(&r.alt));
+            let full_other = _mm_cmpeq_epi8(v, load(&r.full_alt));
             (_mm_and_si128(given, _mm_or_si128(inside, other)), _mm_and_si128(full, _mm_or_si128(inside, full_other)))
         }
     }
@@ -308,18 +301,11 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add(
-        (given, full): (v128, v128),
-        b: &[u8; LANES],
-        lo: &[u8; LANES],
-        span: &[u8; LANES],
-        alt: &[u8; LANES],
-        full_alt: &[u8; LANES],
-    ) -> (v128, v128) {
+    pub fn fit_add((given, full): (v128, v128), b: &[u8; LANES], r: &Range) -> (v128, v128) {
         let v = load(b);
-        let inside = u8x16_le(u8x16_sub(v, load(lo)), load(span));
-        let other = u8x16_eq(v, load(alt));
-        let full_other = u8x16_eq(v, load(full_alt));
+        let inside = u8x16_le(u8x16_sub(v, load(&r.lo)), load(&r.span));
+        let other = u8x16_eq(v, load(&r.alt));
+        let full_other = u8x16_eq(v, load(&r.full_alt));
         (v128_and(given, v128_or(inside, other)), v128_and(full, v128_or(inside, full_other)))
     }
 
@@ -358,15 +344,8 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add(
-        (given, full): (bool, bool),
-        b: &[u8; LANES],
-        lo: &[u8; LANES],
-        span: &[u8; LANES],
-        alt: &[u8; LANES],
-        full_alt: &[u8; LANES],
-    ) -> (bool, bool) {
-        let (g, f) = fit_scalar(b, lo, span, alt, full_alt);
+    pub fn fit_add((given, full): (bool, bool), b: &[u8; LANES], r: &Range) -> (bool, bool) {
+        let (g, f) = fit_scalar(b, r);
         (given & g, full & f)
     }
 
@@ -419,9 +398,10 @@ mod tests {
                     (lo[pos], span[pos], alt[pos]) = (l, s, a);
                     let mut full_alt = alt;
                     full_alt[pos] = l;
+                    let r = Range { lo, span, alt, full_alt };
                     let mut fit = Fit::new();
-                    fit.add(&bytes, &lo, &span, &alt, &full_alt);
-                    let want = fit_scalar(&bytes, &lo, &span, &alt, &full_alt);
+                    fit.add(&bytes, &r);
+                    let want = fit_scalar(&bytes, &r);
                     assert_eq!(fit.all(), want, "byte {b:#x} shape {l} {s} {a} at {pos}");
                     assert_eq!(want, (b.wrapping_sub(l) <= s || b == a, b.wrapping_sub(l) <= s || b == l));
                 }
