@@ -12,7 +12,7 @@ import { openSync, writeSync, fsyncSync, closeSync, renameSync, mkdirSync, readF
 import { join } from 'node:path';
 import { XmlDocument, XmlElement, XsdValidator, XmlBufferInputProvider, xmlRegisterInputProvider, ParseOption } from 'libxml2-wasm';
 import { decode, decodeBase64 } from 'eindkomst';
-import { maskCprLike } from './redact.js';
+import { hashedId, maskCprLike } from './redact.js';
 
 export const KUVERT = 'urn:oio:besked:kuvert:1.0';
 export const STS = 'urn:oio:sts:1.0.0';
@@ -229,16 +229,6 @@ export function directoryDeadLetterSink(dir) {
   };
 }
 
-/**
- * The ledger key of an id the peer chose (AMQP message id, BeskedId): the id itself, or its SHA-256 when it
- * holds a CPR-like run, so that neither the ledger nor a dead letter's reason file holds a CPR (found by
- * test/xml-fuzz.js: a BeskedId urn:uuid:0101604321 passes the schema). Base64url, not hex: 64 hex digits
- * often hold ten decimal digits in a row; the mask is for the rare Base64 text that still does. Assumption: a
- * ledger written before this rule knew such an id unhashed; its message would be handled once more.
- */
-export const ledgerKey = (prefix, id) => (maskCprLike(id) === id ? `${prefix}${id}`
-  : `${prefix}sha256:${maskCprLike(createHash('sha256').update(id, 'utf8').digest('base64url'))}`);
-
 /** The file name (without extension) of the dead letter with ledger key `key`. */
 export const deadLetterName = (key) => sha256(Buffer.from(key, 'utf8')).slice(0, 32);
 
@@ -270,7 +260,7 @@ export class BeskedReceiver {
 
   /** → { outcome: 'handled'|'duplicate'|'deadLettered'|'retry'|'unavailable', code, text } */
   async receive(body, { form = BodyForm.HAENDELSESBESKED, messageId = null, redelivered = false, sink }) {
-    const bodyKey = messageId != null ? ledgerKey('m:', messageId) : `s:${sha256(body)}`;
+    const bodyKey = messageId != null ? `m:${hashedId(messageId)}` : `s:${sha256(body)}`;
     try {
       if (this.#ledger.get(bodyKey)?.settled) {
         this.#emit('duplicate', { messageId, beskedId: null, redelivered });
@@ -283,7 +273,7 @@ export class BeskedReceiver {
         if (!(e instanceof Rejection)) throw e;
         return await this.#deadLetter(sink, { key: bodyKey, messageId, beskedId: null, body, errorCode: e.code, errorText: e.message }, 0);
       }
-      const key = ledgerKey('b:', env.beskedId);
+      const key = `b:${hashedId(env.beskedId)}`;
       const again = redelivered || env.deliveryAttempts > 1;
       const entry = this.#ledger.get(key);
       if (entry?.settled) {

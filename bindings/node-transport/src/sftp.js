@@ -26,7 +26,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, unlink
 import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { decodeStream } from 'eindkomst';
-import { maskCprLike } from './redact.js';
+import { hashedId, maskCprLike } from './redact.js';
 
 /** Parses <name>.metadata (FileMetadata or Trigger root, any namespace). */
 export function readMetadata(xml) {
@@ -46,9 +46,7 @@ export function readMetadata(xml) {
   return { fileTransferUuid: all('FileTransferUUID')[0] ?? null, sizeInBytes: Number(size), recipients: [...all('Recipients'), ...all('Recipient')].filter(Boolean) };
 }
 
-/** `id`, or `sha256:` + its Base64url SHA-256 when it holds a CPR-like run (the ledger and the part's name hold no CPR). */
-const keyPart = (id) => (maskCprLike(id) === id ? id : `sha256:${maskCprLike(createHash('sha256').update(id, 'utf8').digest('base64url'))}`);
-const keyOf = (f) => (f.fileTransferUuid != null ? keyPart(f.fileTransferUuid) : `${keyPart(f.name)}:${f.size}:${f.mtime}`);
+const keyOf = (f) => (f.fileTransferUuid != null ? hashedId(f.fileTransferUuid) : `${hashedId(f.name)}:${f.size}:${f.mtime}`);
 
 /** Writes all of `buf` (writeSync may write less than asked). */
 function writeAll(fd, buf) {
@@ -219,7 +217,7 @@ export class DailyFilePoller {
     } catch {
       return;
     }
-    if (uuid == null || this.#ledger.state(keyPart(uuid)) !== 'DONE') return;
+    if (uuid == null || this.#ledger.state(hashedId(uuid)) !== 'DONE') return;
     await this.#removeRemote(sftp, name);
   }
 
