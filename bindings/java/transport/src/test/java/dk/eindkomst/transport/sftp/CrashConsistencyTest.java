@@ -217,7 +217,7 @@ class CrashConsistencyTest {
         long t1 = System.nanoTime();
         assertEquals(0, c.finish(), c.lines.toString());
         long t2 = System.nanoTime();
-        assertExactlyOnce(clean, "without a crash");
+        assertExactlyOnce(clean, "without a crash (the poller printed " + c.lines + ")");
 
         // Load on the machine changes how long a poll takes: a poll that ends before its kill shortens the
         // window, and only real kills (the process died of SIGKILL) count.
