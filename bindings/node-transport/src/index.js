@@ -8,5 +8,5 @@ export { BeskedReceiver, BodyForm, Rejection, readEnvelope, decodePayloads, dire
 export { maskCprLike } from './redact.js';
 export { Ledger } from './ledger.js';
 export { ModtagBeskedServer, modtagBeskedOutput } from './rest.js';
-export { DailyFilePoller, readMetadata } from './sftp.js';
+export { DailyFilePoller, readMetadata, ledgerKey, safeKey } from './sftp.js';
 export { cprProblem, seNrProblem } from './engine.js';

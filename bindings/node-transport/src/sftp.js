@@ -10,7 +10,7 @@
 //
 // Crashes: the process may die anywhere; the next poll goes on from what is on
 // disk, and a file's records are committed exactly once if the handler keeps
-// its part: commit(file) stores the records and keyOf(file) in one atomic step
+// its part: commit(file) stores the records and ledgerKey(file) in one atomic step
 // (whatever was not committed is gone after a crash), and committed(file)
 // answers from that store. Before it decodes a file that is not DONE, the
 // poller asks committed(file): yes (a crash between the commit and DONE, or a
@@ -46,7 +46,14 @@ export function readMetadata(xml) {
   return { fileTransferUuid: all('FileTransferUUID')[0] ?? null, sizeInBytes: Number(size), recipients: [...all('Recipients'), ...all('Recipient')].filter(Boolean) };
 }
 
-const keyOf = (f) => (f.fileTransferUuid != null ? hashedId(f.fileTransferUuid) : `${hashedId(f.name)}:${f.size}:${f.mtime}`);
+/**
+ * A file's ledger key: its FileTransferUUID, else name, size and mtime; an id with a CPR-like run stands there
+ * hashed (hashedId). As Java's DailyFile.key().
+ */
+export const ledgerKey = (f) => (f.fileTransferUuid != null ? hashedId(f.fileTransferUuid) : `${hashedId(f.name)}:${f.size}:${f.mtime}`);
+
+/** The ledger key as it stands in a local file name (the part; a handler's store may use it too). */
+export const safeKey = (f) => ledgerKey(f).replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** Writes all of `buf` (writeSync may write less than asked). */
 function writeAll(fd, buf) {
@@ -81,14 +88,14 @@ class Ledger {
       const before = statSync(this.#path).size;
       try {
         // The name masked: it is for people reading the ledger (the key identifies the file).
-        writeAll(fd, Buffer.from(`${state}\t${keyOf(file)}\t${maskCprLike(file.name)}\t${file.size}\t${sha256}\n`));
+        writeAll(fd, Buffer.from(`${state}\t${ledgerKey(file)}\t${maskCprLike(file.name)}\t${file.size}\t${sha256}\n`));
         fsyncSync(fd);
       } catch (err) {
         ftruncateSync(fd, before);
         throw new Error(maskCprLike(`ledger ${this.#path}: cannot record ${state} for ${file.name}: ${err.message}`), { cause: err });
       }
     } finally { closeSync(fd); }
-    this.#state.set(keyOf(file), state);
+    this.#state.set(ledgerKey(file), state);
   }
 }
 
@@ -106,7 +113,7 @@ const p = (fn) => new Promise((resolve, reject) => fn((err, v) => (err ? reject(
  * config: { host, port, username, privateKey (Buffer), hostKey (Buffer: the pinned server key blob),
  *   remoteDir ('IN'), workDir, ledger (path), doneDir (remote dir or null = delete), stableSize (bool) }.
  * handler: { begin(file), records(array), commit(file, counts), abort(file, reason), committed(file) } (may be
- *   async); commit stores the records with keyOf(file) atomically, committed(file) tells whether it did (see
+ *   async); commit stores the records with ledgerKey(file) atomically, committed(file) tells whether it did (see
  *   the top of this file).
  * pollOnce() resolves [{ file, state, resumedFrom, detail }], state one of DONE, ALREADY_DONE, IN_FLIGHT,
  * DAMAGED, INTERRUPTED, NOT_FOR_US.
@@ -175,7 +182,7 @@ export class DailyFilePoller {
       file = { name, size, mtime, fileTransferUuid: m.fileTransferUuid };
       if (m.recipients.length && !m.recipients.includes(this.#config.username)) return out(file, 'NOT_FOR_US', 'metadata names other recipients');
       if (await this.#done(sftp, file)) return out(file, 'ALREADY_DONE');
-      if (this.#ledger.state(keyOf(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
+      if (this.#ledger.state(ledgerKey(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
       if (size < m.sizeInBytes) return out(file, 'IN_FLIGHT', `${size} of ${m.sizeInBytes} bytes`);
       if (size > m.sizeInBytes) {
         this.#ledger.record('DAMAGED', file, '-');
@@ -184,7 +191,7 @@ export class DailyFilePoller {
     } else {
       file = { name, size, mtime, fileTransferUuid: null };
       if (await this.#done(sftp, file)) return out(file, 'ALREADY_DONE');
-      if (this.#ledger.state(keyOf(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
+      if (this.#ledger.state(ledgerKey(file)) === 'DAMAGED') return out(file, 'DAMAGED', 'damaged before (see ledger)');
       const before = this.#lastSeen.get(name);
       this.#lastSeen.set(name, [size, mtime]);
       if (!this.#config.stableSize) return out(file, 'IN_FLIGHT', `waiting for ${name}.metadata`);
@@ -199,7 +206,7 @@ export class DailyFilePoller {
    * server. The handler is asked before every decode, so its store, not the ledger, decides.
    */
   async #done(sftp, file) {
-    const state = this.#ledger.state(keyOf(file));
+    const state = this.#ledger.state(ledgerKey(file));
     if (state === 'DAMAGED') return false;
     if (state !== 'DONE') {
       if (!(await this.#handler.committed(file))) return false;
@@ -221,7 +228,7 @@ export class DailyFilePoller {
     await this.#removeRemote(sftp, name);
   }
 
-  #part(file) { return join(this.#config.workDir, `${keyOf(file).replace(/[^A-Za-z0-9._-]/g, '_')}.part`); }
+  #part(file) { return join(this.#config.workDir, `${safeKey(file)}.part`); }
 
   async #fetchAndDecode(sftp, file) {
     const h = this.#handler;

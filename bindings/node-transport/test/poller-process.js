@@ -8,7 +8,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DailyFilePoller } from '../src/sftp.js';
+import { DailyFilePoller, safeKey } from '../src/sftp.js';
 
 const c = JSON.parse(process.argv[2]);
 
@@ -29,7 +29,7 @@ class FileStore {
     this.killAt = killAt ?? '';
     mkdirSync(dir, { recursive: true });
   }
-  #name(f) { return (f.fileTransferUuid ?? `${f.name}:${f.size}:${f.mtime}`).replace(/[^A-Za-z0-9._-]/g, '_'); }
+  #name(f) { return safeKey(f); }
   #kill(at) { if (this.killAt === at) process.kill(process.pid, 'SIGKILL'); }
   begin(f) {
     this.#kill('begin');

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startSshd } from './servers.js';
+import { ledgerKey, safeKey } from '../src/sftp.js';
 
 const RECORDS = 20000;
 const KILLS = Number(process.env.EIK_CRASH_KILLS ?? 30); // the issue asks for at least 30
@@ -49,26 +50,28 @@ function random(seed) {
 }
 
 /** One delivery and the local state of the pollers that take it. */
-function deliver(name, data, work) {
-  const uuid = randomUUID();
+function deliver(name, data, work, uuid = randomUUID()) {
   const metadata = '<?xml version="1.0" encoding="UTF-8"?>\n<FileMetadata xmlns="http://serviceplatformen.dk/xml/wsdl/soap11/SFTP/1/types">'
     + `<FileTransferUUID>${uuid}</FileTransferUUID><FileDescriptor><FileName>${name}</FileName><SizeInBytes>${data.length}</SizeInBytes>`
     + `<Sender>SKAT_EINDKOMST</Sender><Recipients>${sshd.user}</Recipients></FileDescriptor><FileContentDescriptor/></FileMetadata>\n`;
   writeFileSync(join(sshd.root, 'IN', name), data);
   writeFileSync(join(sshd.root, 'IN', `${name}.metadata`), metadata);
   const store = join(tmp, `store-${name}`);
+  // The poller's key for this file (hashed when the UUID holds a CPR-like run), and as it stands in file names.
+  const key = ledgerKey({ fileTransferUuid: uuid });
+  const stem = safeKey({ fileTransferUuid: uuid });
   return {
-    name, uuid, data, work, store,
+    name, uuid, data, work, store, stem,
     remote: join(sshd.root, 'IN', name),
-    part: join(work, 'parts', `${uuid}.part`),
+    part: join(work, 'parts', `${stem}.part`),
     ledgerFile: join(work, 'ledger.tsv'),
     /** The ledger's states for this file, in order. */
     ledger() {
       if (!existsSync(this.ledgerFile)) return [];
-      return readFileSync(this.ledgerFile, 'utf8').split('\n').map((l) => l.split('\t')).filter((f) => f[1] === uuid).map((f) => f[0]);
+      return readFileSync(this.ledgerFile, 'utf8').split('\n').map((l) => l.split('\t')).filter((f) => f[1] === key).map((f) => f[0]);
     },
     /** The store's files for this file. */
-    stored() { return existsSync(store) ? readdirSync(store).filter((n) => n.startsWith(uuid)).sort() : []; },
+    stored() { return existsSync(store) ? readdirSync(store).filter((n) => n.startsWith(stem)).sort() : []; },
   };
 }
 
@@ -111,18 +114,18 @@ async function launch(run, maxPolls, killAt = null, disk = null) {
 function phase(r) {
   const ledger = r.ledger();
   const last = ledger.at(-1) ?? '';
-  const committed = existsSync(join(r.store, `${r.uuid}.committed`));
+  const committed = existsSync(join(r.store, `${r.stem}.committed`));
   const part = existsSync(r.part) ? statSync(r.part).size : -1;
   if (last === 'DONE') return existsSync(r.remote) ? '6 after DONE, before the clean-up' : '7 after the clean-up';
   if (last === 'COMMITTING') return committed ? "5 after the handler's commit, before DONE" : "4 after COMMITTING, before the handler's commit";
   if (part === r.data.length) return '3 all bytes in, before COMMITTING';
-  if (part > 0 || existsSync(join(r.store, `${r.uuid}.tmp`))) return '2 during the transfer and the records';
+  if (part > 0 || existsSync(join(r.store, `${r.stem}.tmp`))) return '2 during the transfer and the records';
   return '1 before the transfer';
 }
 
 function assertExactlyOnce(r, what) {
-  assert.deepEqual(r.stored(), [`${r.uuid}.committed`], `${what}: the store`);
-  assert.ok(readFileSync(join(r.store, `${r.uuid}.committed`)).equals(r.data), `${what}: the committed records are not the file's records, once each, in order`);
+  assert.deepEqual(r.stored(), [`${r.stem}.committed`], `${what}: the store`);
+  assert.ok(readFileSync(join(r.store, `${r.stem}.committed`)).equals(r.data), `${what}: the committed records are not the file's records, once each, in order`);
   const ledger = r.ledger();
   assert.equal(ledger.filter((s) => s === 'DONE').length, 1, `${what}: ledger ${ledger}`);
   assert.equal(ledger.at(-1), 'DONE', `${what}: ledger ${ledger}`);
@@ -146,7 +149,9 @@ async function restartAndCheck(r, what) {
 // start of the poll.
 test('SIGKILL at random moments: every record committed exactly once', async () => {
   // Calibration, and the run without a crash: how long a poll of this file takes.
-  const clean = deliver('D250300.L00', file, join(tmp, 'clean'));
+  // Its FileTransferUUID holds a CPR-like run (random ones do about once in 150), so the keys are hashed.
+  const clean = deliver('D250300.L00', file, join(tmp, 'clean'), '3f2a9c1d-7b4e-4a21-9e0f-ab0101604321');
+  assert.match(clean.stem, /^sha256_/);
   const c = await launch(clean, 3);
   assert.equal(await c.ended, 0, `${c.lines}`);
   const end = process.hrtime.bigint();

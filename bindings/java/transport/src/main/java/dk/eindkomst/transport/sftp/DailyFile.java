@@ -19,4 +19,9 @@ public record DailyFile(String name, long size, long mtime, String fileTransferU
     public String key() {
         return fileTransferUuid != null ? Redact.id(fileTransferUuid) : Redact.id(name) + ":" + size + ":" + mtime;
     }
+
+    /** The {@link #key} as it stands in a local file name (the part; a handler's store may use it too). */
+    public String safeKey() {
+        return key().replaceAll("[^A-Za-z0-9._-]", "_");
+    }
 }

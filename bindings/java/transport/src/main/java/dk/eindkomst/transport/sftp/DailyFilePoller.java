@@ -190,7 +190,7 @@ public final class DailyFilePoller {
     }
 
     private Path part(DailyFile file) {
-        return config.workDir().resolve(file.key().replaceAll("[^A-Za-z0-9._-]", "_") + ".part");
+        return config.workDir().resolve(file.safeKey() + ".part");
     }
 
     private Outcome fetchAndDecode(ChannelSftp sftp, DailyFile file) throws SftpException, IOException {

@@ -97,7 +97,7 @@ class DailyFilePollerTest {
 
     @Test
     void aNormalDayIsDecodedCommittedRecordedAndRemoved() throws Exception {
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         deliver("D250203.L01", sample, uuid);
         Journal j = new Journal();
         DailyFilePoller poller = new DailyFilePoller(sshd.config(work, false), j);
@@ -121,7 +121,7 @@ class DailyFilePollerTest {
 
     @Test
     void aFileStillBeingWrittenWaits() throws Exception {
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         Files.write(in("D250204.L01"), Arrays.copyOf(sample, 1000));
         Journal j = new Journal();
         DailyFilePoller poller = new DailyFilePoller(sshd.config(work, false), j);
@@ -152,9 +152,9 @@ class DailyFilePollerTest {
     void aDamagedFileIsReportedLeftAndNotDecodedAgain() throws Exception {
         byte[] damaged = new String(sample, StandardCharsets.ISO_8859_1).replace("0000032500000000+", "00000325X0000000+")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         deliver("D250206.L01", damaged, uuid);
-        Files.writeString(in("D250206.L02.metadata"), metadata(UUID.randomUUID().toString(), "D250206.L02", sample.length, "another-system"));
+        Files.writeString(in("D250206.L02.metadata"), metadata(Deliveries.uuid(), "D250206.L02", sample.length, "another-system"));
         Files.write(in("D250206.L02"), sample);
         Journal j = new Journal();
         DailyFilePoller poller = new DailyFilePoller(sshd.config(work, false), j);
@@ -176,7 +176,7 @@ class DailyFilePollerTest {
     void aRestartAfterAnInterruptedTransferResumesAndCommitsOnce() throws Exception {
         Path file = generate("D250207.L01", 600_000, 11);
         long size = Files.size(file);
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         Files.writeString(in("D250207.L01.metadata"), metadata(uuid, "D250207.L01", size, sshd.user));
         Journal j = new Journal();
         j.keepTypes = false;
@@ -209,7 +209,7 @@ class DailyFilePollerTest {
         Path file = generate("D250208.L01", 4_400_000, 5);
         long size = Files.size(file);
         assertTrue(size > 200_000_000L, "size " + size);
-        Files.writeString(in("D250208.L01.metadata"), metadata(UUID.randomUUID().toString(), "D250208.L01", size, sshd.user));
+        Files.writeString(in("D250208.L01.metadata"), metadata(Deliveries.uuid(), "D250208.L01", size, sshd.user));
         Journal j = new Journal();
         j.keepTypes = false;
         long t0 = System.nanoTime();
@@ -224,7 +224,7 @@ class DailyFilePollerTest {
 
     @Test
     void aCommitThatFailsAfterTakingEffectIsNotRepeatedEvenWithoutTheLedger() throws Exception {
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         deliver("D250210.L01", sample, uuid);
         Journal j = new Journal() {
             @Override public void commit(DailyFile f, Counts c) {
@@ -249,7 +249,7 @@ class DailyFilePollerTest {
 
     @Test
     void aTornLedgerLineIsDroppedAndAMetadataLeftByACrashIsRemoved() throws Exception {
-        String uuid = UUID.randomUUID().toString();
+        String uuid = Deliveries.uuid();
         String done = "DONE\t" + uuid + "\tD250211.L01\t" + sample.length + "\t-\n";
         Files.writeString(work.resolve("ledger.tsv"), done + "COMMITTING\t" + UUID.randomUUID() + "\tD250");
         // The process died between removing the data file and its metadata.
@@ -263,7 +263,7 @@ class DailyFilePollerTest {
 
     @Test
     void theExampleRuns() throws Exception {
-        deliver("D250209.L01", sample, UUID.randomUUID().toString());
+        deliver("D250209.L01", sample, Deliveries.uuid());
         var out = new java.io.ByteArrayOutputStream();
         var saved = System.out;
         System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));

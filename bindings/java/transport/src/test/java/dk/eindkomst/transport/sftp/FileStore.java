@@ -32,12 +32,8 @@ final class FileStore implements DailyFileHandler {
         this.killAt = killAt == null ? "" : killAt;
     }
 
-    static String name(DailyFile f) {
-        return f.key().replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
     Path committedFile(DailyFile f) {
-        return dir.resolve(name(f) + ".committed");
+        return dir.resolve(f.safeKey() + ".committed");
     }
 
     @Override
@@ -45,7 +41,7 @@ final class FileStore implements DailyFileHandler {
         if (killAt.equals("begin")) sigkillSelf();
         System.out.println("begin");
         System.out.flush();
-        out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(name(f) + ".tmp")), 1 << 16);
+        out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(f.safeKey() + ".tmp")), 1 << 16);
         records = 0;
     }
 
@@ -60,11 +56,11 @@ final class FileStore implements DailyFileHandler {
     @Override
     public void commit(DailyFile f, Counts c) throws IOException {
         out.close();
-        Path tmp = dir.resolve(name(f) + ".tmp");
+        Path tmp = dir.resolve(f.safeKey() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        Path target = Files.exists(committedFile(f)) ? dir.resolve(name(f) + ".committed-again") : committedFile(f);
+        Path target = Files.exists(committedFile(f)) ? dir.resolve(f.safeKey() + ".committed-again") : committedFile(f);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         if (killAt.equals("commit")) sigkillSelf();
     }
@@ -73,7 +69,7 @@ final class FileStore implements DailyFileHandler {
     public void abort(DailyFile f, String reason) {
         try {
             if (out != null) out.close();
-            Files.deleteIfExists(dir.resolve(name(f) + ".tmp"));
+            Files.deleteIfExists(dir.resolve(f.safeKey() + ".tmp"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
