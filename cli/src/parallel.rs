@@ -140,21 +140,28 @@ fn complete<A, S: Sink<A>>(
     work: bool,
 ) -> io::Result<Buffers> {
     let Chunk { data, first_line, offset, lines, out, mut acc } = chunk;
-    let (mut at, mut out_at) = (0usize, 0usize);
-    for (i, &(clean, out_end)) in lines.iter().enumerate() {
+    let (mut at, mut out_at, mut i) = (0usize, 0usize, 0usize);
+    while i < lines.len() {
+        // The lines clean in the decoder's context too, in one run.
+        let mut failed = None;
+        let (n, used) = dec.accept_run(&data[at..], lines[i..].iter().map(|l| l.0), |k, r| {
+            let out_end = lines[i + k].1 as usize;
+            let bytes = &out[out_at..out_end];
+            out_at = out_end;
+            failed = sink.accepted(&r, bytes).err();
+            failed.is_none()
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        (i, at) = (i + n, at + used);
+        let Some(&(clean, out_end)) = lines.get(i) else { break };
+        // This line the ordinary way (its precheck's work undone).
         let rest = &data[at..];
-        let bytes = &out[out_at..out_end as usize];
         out_at = out_end as usize;
-        if let Some(clean) = clean {
-            if let Some((r, used)) = dec.accept(rest, &clean) {
-                sink.accepted(&r, bytes)?;
-                at += used;
-                continue;
-            }
-            if work {
-                let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
-                sink.undo(&r, &mut acc);
-            }
+        if let (Some(clean), true) = (clean, work) {
+            let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
+            sink.undo(&r, &mut acc);
         }
         let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let mut line = &rest[..end];
@@ -167,7 +174,7 @@ fn complete<A, S: Sink<A>>(
                 ev => progress.around(ev, &mut |e| sink.event(e))?,
             }
         }
-        at += end;
+        (i, at) = (i + 1, at + end);
     }
     sink.chunk_done(acc);
     progress.read(data.len() as u64, dec.counts().lines);

@@ -15,7 +15,7 @@
 //! `decode_split` and every core test compare them.
 
 use super::line::given;
-use super::{Meta, Src, State, Step};
+use super::{Meta, Src, State};
 use crate::field;
 use crate::plan::{Check, Fitted, OnBlank, Plans};
 
@@ -138,7 +138,7 @@ impl State {
     /// Decodes the line at the start of `rest` if it is clean: the record
     /// and the bytes used (terminator included), or `None`.
     #[inline]
-    pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Step, usize)> {
+    pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Meta, usize)> {
         let clean = self.precheck(plans, rest)?;
         self.commit(plans, &clean, rest, src, at)
     }
@@ -233,7 +233,7 @@ impl State {
     /// The contextual half: the line number, the encoding, the file date the
     /// variant was chosen with, the grammar; then the record is committed
     /// as the general path would.
-    #[inline]
+    #[inline(always)]
     pub(super) fn commit(
         &mut self,
         plans: &Plans,
@@ -241,7 +241,7 @@ impl State {
         rest: &[u8],
         src: Src,
         at: usize,
-    ) -> Option<(Step, usize)> {
+    ) -> Option<(Meta, usize)> {
         let fam = self.opts.family;
         let plan = plans.at(clean.plan)?;
         let fast = &plan.fast;
@@ -302,7 +302,7 @@ impl State {
         }
         let (len, used) = (clean.len as usize, clean.used as usize);
         let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
-        Some((Step::Record(meta), used))
+        Some((meta, used))
     }
 }
 

@@ -76,9 +76,9 @@ pub(super) fn frame(
             return (Step::NeedInput, used);
         }
         if !carry.busy() && state.fast_ready() {
-            if let Some((step, n)) = state.fast(plans, rest, src, base + used) {
+            if let Some((meta, n)) = state.fast(plans, rest, src, base + used) {
                 state.consume(n);
-                return (step, used + n);
+                return (Step::Record(meta), used + n);
             }
         }
         if state.head_len < super::HEAD {

@@ -489,7 +489,7 @@ impl Decoder {
             let scale = self.state.opts.amount_scale;
             while !self.carry.busy() && self.state.fast_ready() {
                 let rest = input.get(used..).unwrap_or(&[]);
-                let Some((Step::Record(m), n)) = self.state.fast(&self.plans, rest, Src::Input, used) else {
+                let Some((m, n)) = self.state.fast(&self.plans, rest, Src::Input, used) else {
                     break;
                 };
                 self.state.consume(n);
@@ -516,28 +516,97 @@ impl Decoder {
     /// [`Decoder::decode`] instead. Either way the events are exactly those
     /// of decoding the stream in one piece.
     pub fn accept<'a>(&mut self, rest: &'a [u8], clean: &Clean) -> Option<(Record<'a>, usize)> {
+        let mut record = None;
+        let (_, used) = self.accept_run(rest, [Some(*clean)], |_, r| {
+            record = Some(r);
+            true
+        });
+        record.map(|r| (r, used))
+    }
+
+    /// [`Decoder::accept`] for consecutive prechecked lines (`lines`: what
+    /// [`Prechecker::check`] gave for each, `None` for a line it did not
+    /// find clean), with no per-line call: hands each record with its index
+    /// to `on_record` while the lines are clean in this decoder's context
+    /// and `on_record` returns true. Returns the lines accepted and the
+    /// bytes they used; the next line, if any, is for [`Decoder::decode`].
+    ///
+    /// ```
+    /// use eindkomst_core::{Decoder, Event, Options, Prechecker};
+    /// let input = eindkomst_core::testing::SAMPLE;
+    /// let line_end = |at: usize| input[at..].iter().position(|&b| b == b'\n').map_or(input.len(), |i| at + i + 1);
+    /// // Every line prechecked first (on other threads, in a real program).
+    /// let mut pre = Prechecker::new(Options::default(), 20250203);
+    /// let (mut lines, mut at) = (Vec::new(), 0);
+    /// while at < input.len() {
+    ///     lines.push(pre.check(&input[at..]));
+    ///     at = line_end(at);
+    /// }
+    /// let mut dec = Decoder::default();
+    /// let (mut i, mut at, mut records, mut accepted) = (0, 0, 0, 0);
+    /// while i < lines.len() {
+    ///     let (n, used) = dec.accept_run(&input[at..], lines[i..].iter().copied(), |_, _| {
+    ///         accepted += 1;
+    ///         true
+    ///     });
+    ///     (i, at) = (i + n, at + used);
+    ///     if i == lines.len() {
+    ///         break;
+    ///     }
+    ///     // Line i is not clean here: the ordinary way.
+    ///     let mut line = &input[at..line_end(at)];
+    ///     while !line.is_empty() {
+    ///         let (event, used) = dec.decode(line);
+    ///         line = &line[used..];
+    ///         match event {
+    ///             Event::Record(_) => records += 1,
+    ///             Event::NeedInput => break,
+    ///             _ => {}
+    ///         }
+    ///     }
+    ///     (i, at) = (i + 1, line_end(at));
+    /// }
+    /// while dec.finish() != Event::End {}
+    /// assert_eq!((accepted, records), (22, 5)); // 27 records, 22 of them accepted in runs
+    /// assert!(dec.counts().balanced());
+    /// ```
+    pub fn accept_run<'a>(
+        &mut self,
+        rest: &'a [u8],
+        lines: impl IntoIterator<Item = Option<Clean>>,
+        mut on_record: impl FnMut(usize, Record<'a>) -> bool,
+    ) -> (usize, usize) {
+        // A clean commit changes none of this: checked once for the run.
         let ready = self.state.phase == Phase::Running
             && !self.state.opts.base64
             && self.state.queue_len == 0
             && !self.carry.busy()
             && self.state.fast_ready();
+        let (mut n, mut used) = (0, 0);
         if !ready {
-            return None;
+            return (n, used);
         }
-        let (Step::Record(m), used) = self.state.commit(&self.plans, clean, rest, Src::Input, 0)? else {
-            return None;
-        };
-        self.state.consume(used);
-        let bytes = rest.get(..m.len)?;
-        let record = Record {
-            layout: m.layout,
-            bytes,
-            line: m.line,
-            lb_nr: m.lb_nr,
-            offset: m.offset,
-            amount_scale: self.state.opts.amount_scale,
-        };
-        Some((record, used))
+        let scale = self.state.opts.amount_scale;
+        for clean in lines {
+            let Some(clean) = clean else { break };
+            let here = rest.get(used..).unwrap_or(&[]);
+            let Some((m, u)) = self.state.commit(&self.plans, &clean, here, Src::Input, 0) else { break };
+            self.state.consume(u);
+            let record = Record {
+                layout: m.layout,
+                bytes: here.get(..m.len).unwrap_or(&[]),
+                line: m.line,
+                lb_nr: m.lb_nr,
+                offset: m.offset,
+                amount_scale: scale,
+            };
+            n += 1;
+            used += u;
+            if !on_record(n - 1, record) {
+                break;
+            }
+        }
+        (n, used)
     }
 
     /// The file date seen so far (role `file_date`, `YYYYMMDD`; 0 = none yet),
