@@ -457,6 +457,16 @@ impl Decoder {
         (self.view(step, input), used)
     }
 
+    /// Whether the fast path may take the next lines. A clean record changes
+    /// none of this, so a batch asks once.
+    fn fast_ready(&self) -> bool {
+        self.state.phase == Phase::Running
+            && !self.state.opts.base64
+            && self.state.queue_len == 0
+            && !self.carry.busy()
+            && self.state.fast_ready()
+    }
+
     /// As [`Decoder::decode`], but hands the records that come before the
     /// next other event to `on_record` instead of returning them one by one:
     /// a batch with no per-record call overhead (the CLI's loop). The event
@@ -485,9 +495,9 @@ impl Decoder {
         mut on_record: impl FnMut(Record<'_>),
     ) -> (Event<'a>, usize) {
         let mut used = 0;
-        if self.state.phase == Phase::Running && !self.state.opts.base64 && self.state.queue_len == 0 {
+        if self.fast_ready() {
             let scale = self.state.opts.amount_scale;
-            while !self.carry.busy() && self.state.fast_ready() {
+            loop {
                 let rest = input.get(used..).unwrap_or(&[]);
                 let Some((m, n)) = self.state.fast(&self.plans, rest, Src::Input, used) else {
                     break;
@@ -576,14 +586,8 @@ impl Decoder {
         lines: impl IntoIterator<Item = Option<Clean>>,
         mut on_record: impl FnMut(usize, Record<'a>) -> bool,
     ) -> (usize, usize) {
-        // A clean commit changes none of this: checked once for the run.
-        let ready = self.state.phase == Phase::Running
-            && !self.state.opts.base64
-            && self.state.queue_len == 0
-            && !self.carry.busy()
-            && self.state.fast_ready();
         let (mut n, mut used) = (0, 0);
-        if !ready {
+        if !self.fast_ready() {
             return (n, used);
         }
         let scale = self.state.opts.amount_scale;
