@@ -13,9 +13,10 @@ use eindkomst::filter::{Compiled, Filtering};
 use eindkomst::{session, Session};
 use eindkomst_core::field::{Decimal, Value};
 use eindkomst_core::filter::{FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
+use eindkomst_core::layout::RecordLayout;
 use eindkomst_core::layout::Role;
 use eindkomst_core::{Counts, Error, Event, Family, Options, Record};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
@@ -23,7 +24,11 @@ use std::path::Path;
 pub type Sums = BTreeMap<String, Decimal>;
 
 /// Sums while counting: by record key and Feltnummer (no string per record).
-type Running = BTreeMap<(&'static str, Option<u16>), Decimal>;
+type Running = HashMap<(&'static str, Option<u16>), Decimal>;
+
+/// The maps of a tally: hashed with foldhash, not SipHash (keys come from
+/// the file, but a slow map costs nothing but time here).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
 fn add_amount(sums: &mut Running, rec: &'static str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
@@ -55,6 +60,17 @@ pub struct Tally {
     sums: Running,
     findings: Findings,
     overflow: bool,
+    /// What each layout seen so far holds for the tally.
+    roles: Vec<(&'static RecordLayout, Roles)>,
+}
+
+/// What a record type holds for the tally, looked up once per layout.
+#[derive(Clone, Copy)]
+struct Roles {
+    /// A person record: it holds a CPR and groups others (employer 6000).
+    person: bool,
+    /// The field number of the company's SE-nr (role `se`: employer 2001).
+    se: Option<u8>,
 }
 
 /// What `stats` prints, in whichever form.
@@ -103,9 +119,8 @@ impl Tally {
             let n = map.entry(key).or_insert(0);
             *n = n.saturating_add_signed(sign);
         }
-        let layout = r.layout();
-        let grouping = family.placement(r.record_type()).is_some_and(|p| p.header);
-        if grouping && layout.field_with(Role::Cpr).is_some() {
+        let roles = self.roles(r.layout(), family);
+        if roles.person {
             let cpr = r.cpr().filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
                 let mut person = [0u8; PSEUDONYM_LEN];
                 person[..c.len()].copy_from_slice(c);
@@ -115,8 +130,8 @@ impl Tally {
                 bump(&mut self.persons, person, sign);
             }
         }
-        if let Some(f) = layout.field_with(Role::Se) {
-            if let Some(Value::Number(se)) = r.value(f.no) {
+        if let Some(no) = roles.se {
+            if let Some(Value::Number(se)) = r.value(no) {
                 if se != 0 {
                     bump(&mut self.employers, se as u32, sign);
                 }
@@ -126,6 +141,19 @@ impl Tally {
             amount.units *= sign as i64;
             self.overflow |= add_amount(&mut self.sums, r.key(), r.feltnummer(), amount).is_none();
         }
+    }
+
+    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
+        if let Some(&(_, roles)) = self.roles.iter().find(|(l, _)| std::ptr::eq(*l, layout)) {
+            return roles;
+        }
+        let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
+        let roles = Roles {
+            person: grouping && layout.field_with(Role::Cpr).is_some(),
+            se: layout.field_with(Role::Se).map(|f| f.no),
+        };
+        self.roles.push((layout, roles));
+        roles
     }
 
     /// The findings of one event, if it is one.

@@ -131,7 +131,11 @@ impl<'a> Record<'a> {
     /// }
     /// ```
     pub fn value(&self, no: u8) -> Option<Value<'a>> {
-        let idx = self.layout.fields.iter().position(|f| f.no == no)?;
+        self.value_at(self.layout.fields.iter().position(|f| f.no == no)?)
+    }
+
+    /// [`Record::value`] of the layout's `idx`th field.
+    fn value_at(&self, idx: usize) -> Option<Value<'a>> {
         let f = self.layout.fields.get(idx)?;
         let raw = self.bytes.get(f.range())?;
         if field::is_blank(raw) {
@@ -213,11 +217,12 @@ impl<'a> Record<'a> {
     /// role `amount` (employer 6001 Beloeb, 3101 Beloeb, 6102/6202
     /// Beloeb_feriepenge, 6111 Beloeb).
     pub fn amount(&self) -> Option<Decimal> {
-        let f = self
-            .layout
-            .field_with(Role::Amount)
-            .or_else(|| self.layout.fields.iter().find(|f| f.format == Format::Amount))?;
-        match self.value(f.no)? {
+        let fields = self.layout.fields;
+        let idx = fields
+            .iter()
+            .position(|f| f.role == Role::Amount)
+            .or_else(|| fields.iter().position(|f| f.format == Format::Amount))?;
+        match self.value_at(idx)? {
             Value::Decimal(d) => Some(d),
             _ => None,
         }
