@@ -20,9 +20,15 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=16}"
 # and no execution needs more than a few MB, so 512 MB RSS is a leak or a blow-up.
 FUZZ_LIMITS=(-timeout=10 -rss_limit_mb=512)
 
+# Comparison tracing (cargo-fuzz's default -sanitizer-coverage-trace-compares)
+# is off: it was half of every execution, and side by side from the same seeds
+# and dictionaries (2026-12-02, 150-180 s per target and build, one core each)
+# the builds without it ran twice the executions and reached at least the same
+# edges and more features in every target (docs/bad-input.md, "Fuzzing"). The
+# dictionaries give the values the comparisons would have.
 fuzz_build() {
-  (cd fuzz && cargo +nightly fuzz build -O -a -s none)
-  (cd fuzz && cargo +nightly fuzz build -O -a --target-dir target/asan ffi_calls)
+  (cd fuzz && cargo +nightly fuzz build -O -a -s none --no-trace-compares)
+  (cd fuzz && cargo +nightly fuzz build -O -a --no-trace-compares --target-dir target/asan ffi_calls)
 }
 
 # A target's own libFuzzer options: its dictionary (roundtrip's bytes are
