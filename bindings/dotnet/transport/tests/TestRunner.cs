@@ -115,6 +115,7 @@ namespace Eindkomst.Transport.Tests
             SoapTests.Register();
             BeskedTests.Register();
             DailyFileTests.Register();
+            XmlFuzzTests.Register();
             int passed = 0, failed = 0;
             foreach (KeyValuePair<string, Action> t in Tests)
             {

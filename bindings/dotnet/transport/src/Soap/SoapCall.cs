@@ -106,7 +106,7 @@ namespace Eindkomst.Transport.Soap
             return new UTF8Encoding(false).GetBytes(xml);
         }
 
-        private static Answer Read(SoapEndpoint endpoint, int status, byte[] body, string responseRoot, string sentId, string messageId)
+        internal static Answer Read(SoapEndpoint endpoint, int status, byte[] body, string responseRoot, string sentId, string messageId)
         {
             XmlElement env, payload;
             try

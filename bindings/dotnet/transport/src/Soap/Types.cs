@@ -197,7 +197,8 @@ namespace Eindkomst.Transport.Soap
     public sealed class FejlSvarException : SoapException
     {
         internal FejlSvarException(string transaktionsId, IReadOnlyList<Reaktion> reaktioner, IReadOnlyList<Reaktion> fejl)
-            : base("service answered with Fejl: " + string.Join("; ", Texts(fejl)))
+            // All of it masked, FejlId and KildeId too: every part is the peer's text (found by tests/XmlFuzzTests.cs).
+            : base(Redact.Cpr("service answered with Fejl: " + string.Join("; ", Texts(fejl))))
         {
             TransaktionsId = transaktionsId;
             Reaktioner = reaktioner;
@@ -213,7 +214,7 @@ namespace Eindkomst.Transport.Soap
 
         private static IEnumerable<string> Texts(IEnumerable<Reaktion> fejl)
         {
-            foreach (Reaktion r in fejl) yield return r.Id + (r.KildeId != null ? " from " + r.KildeId : "") + ": " + Redact.Cpr(r.Tekst);
+            foreach (Reaktion r in fejl) yield return r.Id + (r.KildeId != null ? " from " + r.KildeId : "") + ": " + r.Tekst;
         }
     }
 
