@@ -19,7 +19,7 @@
 //! * the number of calls is bounded by the input size (no livelock).
 
 use eindkomst_core::field::Value;
-use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, Options, Record};
+use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, Options, Prechecker, Record};
 use eindkomst_std::family::PersonLayout;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -275,6 +275,45 @@ impl<'s> Driver<'s> {
         }
     }
 
+    /// Feeds one chunk of whole lines (the last may lack its line end) as
+    /// `eindkomst --jobs` does: every line prechecked first, the clean ones
+    /// completed in runs ([`Decoder::accept_run`]), each other line decoded
+    /// the ordinary way.
+    pub fn feed_prechecked(&mut self, chunk: &[u8], pre: &mut Prechecker) {
+        let line_end = |rest: &[u8]| rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let mut lines = Vec::new();
+        let mut at = 0;
+        while at < chunk.len() {
+            let clean = pre.check(&chunk[at..]);
+            at += clean.map_or_else(|| line_end(&chunk[at..]), |c| c.used());
+            lines.push(clean);
+        }
+        let (mut i, mut at) = (0, 0);
+        while i < lines.len() && !self.done {
+            self.tick();
+            let rest = &chunk[at..];
+            let base = self.fed;
+            let mut run = Vec::new();
+            let Driver { dec, plain, base64, transcoded, .. } = self;
+            let (n, used) = dec.accept_run(rest, lines[i..].iter().copied(), |_, r| {
+                run.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+                true
+            });
+            assert!(n <= lines.len() - i && used <= rest.len(), "accept_run: {n} lines, {used} bytes");
+            for ev in run {
+                self.push(ev);
+            }
+            self.check_counts(true);
+            self.fed += used as u64;
+            (i, at) = (i + n, at + used);
+            if i < lines.len() {
+                let end = at + line_end(&chunk[at..]);
+                self.feed(&chunk[at..end]);
+                (i, at) = (i + 1, end);
+            }
+        }
+    }
+
     fn push(&mut self, ev: Ev) {
         if let Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) = &ev {
             // The derived `Debug` is a third of an execution when done for
@@ -440,6 +479,40 @@ pub fn run_chunks(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usi
         rest = tail;
     }
     d.feed(rest);
+    d.finish()
+}
+
+/// Decodes `input` as `eindkomst --jobs` does: in chunks of whole lines
+/// (each at least the next of `cuts` long, then to its line end), every
+/// line prechecked with the file date a decoder knows after the first
+/// 4 KiB, the clean ones completed in runs, the rest decoded.
+pub fn run_prechecked(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
+    let file_date = {
+        let mut dec = new_decoder(opts);
+        let mut head = &input[..input.len().min(4096)];
+        loop {
+            let (ev, used) = dec.decode(head);
+            head = &head[used..];
+            if matches!(ev, Event::NeedInput | Event::End) {
+                break dec.file_date();
+            }
+        }
+    };
+    let mut pre = Prechecker::new(opts, file_date);
+    let mut d = Driver::new(opts, input.len(), plain);
+    let mut rest = input;
+    for &c in cuts.iter().chain(std::iter::once(&usize::MAX)) {
+        if d.done() || rest.is_empty() {
+            break;
+        }
+        let end = match rest.get(c..) {
+            Some(tail) => c + tail.iter().position(|&b| b == b'\n').map_or(tail.len(), |i| i + 1),
+            None => rest.len(),
+        };
+        let (head, tail) = rest.split_at(end);
+        d.feed_prechecked(head, &mut pre);
+        rest = tail;
+    }
     d.finish()
 }
 

@@ -2,7 +2,9 @@
 //! call these, so the regression tests (`tests/regressions.rs`) run exactly
 //! the same checks on the stored crashers.
 
-use crate::harness::{assert_same_run, new_decoder, options_from, run_chunks, run_whole, Bytes, Ev, ShortOptions};
+use crate::harness::{
+    assert_same_run, new_decoder, options_from, run_chunks, run_prechecked, run_whole, Bytes, Ev, ShortOptions,
+};
 use crate::model::{padded, Encoded, FileModel, Want};
 use arbitrary::{Arbitrary, Result, Unstructured};
 use eindkomst_core::base64::Base64;
@@ -80,15 +82,21 @@ impl<'a> Arbitrary<'a> for SplitInput {
     }
 }
 
-/// `decode_split`: the stream fed in the fuzzer's chunks gives exactly the
-/// events and counts of the whole stream fed at once (records compared by
+/// `decode_split`: the stream fed in the fuzzer's chunks, and the stream
+/// decoded as `eindkomst --jobs` does it (lines prechecked, completed in
+/// runs), give exactly the events and counts of the whole stream fed at
+/// once (records compared by
 /// their bytes, line, Lb_nr, offset and layout).
 pub fn decode_split(input: &SplitInput) {
     let opts = options_from(input.flags, false);
     let data = &input.data;
     let whole = run_whole(opts, data, Some(data));
-    let split = run_chunks(opts, data, Some(data), &cyclic(&input.cuts, data.len()));
+    let cuts = cyclic(&input.cuts, data.len());
+    let split = run_chunks(opts, data, Some(data), &cuts);
     assert_same_run("whole vs split", &whole, &split);
+    // As `eindkomst --jobs`: prechecked lines completed in runs.
+    let prechecked = run_prechecked(opts, data, Some(data), &cuts);
+    assert_same_run("whole vs prechecked", &whole, &prechecked);
 }
 
 // ---------------------------------------------------------------- roundtrip
