@@ -26,8 +26,8 @@ pub type Sums = BTreeMap<String, Decimal>;
 /// Sums while counting: by record key and Feltnummer (no string per record).
 type Running = HashMap<(&'static str, Option<u16>), Decimal>;
 
-/// The maps of a tally: hashed with foldhash, not SipHash (keys come from
-/// the file, but a slow map costs nothing but time here).
+/// The maps of a tally: foldhash (seeded per process), not SipHash; with
+/// the sums in a B-tree, hashing was 13 % of `stats`' instructions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
