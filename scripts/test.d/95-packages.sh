@@ -50,12 +50,16 @@ part_versions() {
 
 part_crates() {
   local crates=(eindkomst-core eindkomst eindkomst-ffi eindkomst-cli)
-  rm -f target/package/*.crate
+  # A target directory of its own each run: cargo verifies each crate against the others through a
+  # local registry under it, and takes a registry crate of a version it has built (or extracted into
+  # $CARGO_HOME) as unchanged; in the same directory the next run at the same version was verified
+  # against the last run's core (a method added to the core "did not exist").
+  local packages=$work/target/package
   # --allow-dirty: a developer's uncommitted work; CI packages a clean clone.
-  cargo package -q --allow-dirty "${crates[@]/#/-p}" >"$work/cargo-package.log" 2>&1 \
+  cargo package -q --allow-dirty --target-dir "$work/target" "${crates[@]/#/-p}" >"$work/cargo-package.log" 2>&1 \
     || { cat "$work/cargo-package.log"; return 1; }
   for c in "${crates[@]}"; do
-    local crate=target/package/$c-$version.crate
+    local crate=$packages/$c-$version.crate
     [ -s "$crate" ] || { echo "no $crate" >&2; return 1; }
     size_of "$crate"
     local files manifest
@@ -70,9 +74,9 @@ part_crates() {
     ! grep -q '^path = "\.\./' <<<"$manifest" || { echo "$crate: a path dependency" >&2; return 1; }
   done
   # (No `| grep -q` on a pipe: with pipefail, grep's early exit fails the writer with SIGPIPE.)
-  files=$(tar tzf "target/package/eindkomst-core-$version.crate")
+  files=$(tar tzf "$packages/eindkomst-core-$version.crate")
   grep -qx "eindkomst-core-$version/src/sample.txt" <<<"$files"
-  manifest=$(tar xzf "target/package/eindkomst-cli-$version.crate" -O "eindkomst-cli-$version/Cargo.toml")
+  manifest=$(tar xzf "$packages/eindkomst-cli-$version.crate" -O "eindkomst-cli-$version/Cargo.toml")
   grep -A1 -x '\[dependencies.eindkomst-core\]' <<<"$manifest" | grep -x "version = \"=$version\"" >/dev/null
 }
 
