@@ -12,11 +12,11 @@
 //! Order of events: a line's record (or its rejection) comes first, then any
 //! warnings and stream errors about that same line.
 //!
-//! Inside: [`frame`] cuts lines (carry buffer, blank lines, Base64 buffer),
-//! [`fast`] decodes a clean line of a fixed-width family in one pass,
-//! [`line`] reads any line against its [`Family`] (key, line number, variant,
-//! encoding, separated fields, trimmed tails, field checks, cross-record
-//! rules), [`grammar`] keeps the open records.
+//! Inside (private modules): `frame` cuts lines (carry buffer, blank lines,
+//! Base64 buffer), `fast` decodes a clean line of a fixed-width family in one
+//! pass, `line` reads any line against its [`Family`] (key, line number,
+//! variant, encoding, separated fields, trimmed tails, field checks,
+//! cross-record rules), `grammar` keeps the open records.
 
 mod encoding;
 mod fast;
