@@ -73,13 +73,17 @@ class CrashConsistencyTest {
 
     /** One delivery and the local state of the pollers that take it. */
     record Run(String name, String uuid, byte[] data, Path work, Path store) {
-        /** The poller's key for this file in the ledger, and as it stands in file names (part, store). */
+        /** The poller's key for this file in the ledger ({@code key()}), and in file names ({@code safeKey()}). */
+        DailyFile file() {
+            return new DailyFile(name, data.length, 0, uuid);
+        }
+
         String key() {
-            return new DailyFile(name, data.length, 0, uuid).key();
+            return file().key();
         }
 
         String safeKey() {
-            return new DailyFile(name, data.length, 0, uuid).safeKey();
+            return file().safeKey();
         }
 
         Path remote() {
