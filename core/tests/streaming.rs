@@ -4,7 +4,7 @@
 mod common;
 
 use base64::Engine;
-use common::{findings, run, run_chunked, Ev};
+use common::{feed_chunked, findings, run, run_chunked, Ev};
 use eindkomst_core::{Decoder, ErrorKind, Event, Options};
 
 const SAMPLE: &[u8] = eindkomst_core::testing::SAMPLE;
@@ -499,5 +499,38 @@ fn stopping_after_any_event_gives_what_the_consumed_bytes_give() {
             }
         }
         assert_eq!(events, run(&data[..used]).0, "stopped after {stop} events, {used} bytes consumed");
+    }
+}
+
+/// `Decoder::reset` forgets the stream it was in, wherever it was left: the
+/// next stream gives exactly the events and counts of a new decoder's, in
+/// lenient, strict and Base64 mode.
+#[test]
+fn reset_starts_the_next_stream_as_a_new_decoder() {
+    let plain = damaged();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&plain).into_bytes();
+    let strict = Options { strict: true, ..Options::default() };
+    let b64 = Options { base64: true, ..Options::default() };
+    for (opts, input) in [(Options::default(), &plain), (strict, &plain), (b64, &encoded)] {
+        let fresh = run_chunked(opts, input, 64);
+        assert!(fresh.1.lines >= 3, "{opts:?}");
+        let garbage = b"0000042\xff\xff mid-line, no line end".to_vec();
+        for before in [input[..1].to_vec(), input[..200].to_vec(), input[..input.len() - 9].to_vec(), garbage] {
+            let mut dec = Decoder::new(opts);
+            feed_chunked(&mut dec, &before, 64); // finished
+            dec.reset();
+            assert_eq!(feed_chunked(&mut dec, input, 64), fresh, "after a finished stream");
+            dec.reset();
+            let mut rest = &before[..];
+            while !rest.is_empty() {
+                let (ev, used) = dec.decode(rest);
+                if matches!(ev, Event::NeedInput | Event::End) {
+                    break;
+                }
+                rest = &rest[used..];
+            }
+            dec.reset(); // left mid-stream
+            assert_eq!(feed_chunked(&mut dec, input, 64), fresh, "after a stream left half-way");
+        }
     }
 }

@@ -12,7 +12,8 @@
 //!   caller's chunk does so exactly at that offset;
 //! * records and rejections come in strictly increasing line order;
 //! * no error's `Display` holds a run of 10 digits (a CPR cannot leak), nor
-//!   its `Debug` (checked for the first finding of each kind in a run);
+//!   its `Debug`: every finding's numbers are below 10^9, and the text is
+//!   checked for the first finding of each kind and shape in a run;
 //! * every accessor of a record runs without panicking;
 //! * strict mode reports nothing after its first rejection or error;
 //! * at the end, the events match the counts one for one;
@@ -143,9 +144,12 @@ impl fmt::Debug for ShortOptions {
 
 /// A new decoder, as `Decoder::new(opts)` makes it. `new` builds the
 /// validation plan of every layout, which costs more than decoding a short
-/// input, so each distinct `opts` is built once and cloned after (the targets
-/// use at most a few hundred).
-pub fn new_decoder(opts: Options) -> Decoder {
+/// input, and copying a made decoder (it is tens of KB) was a quarter of an
+/// execution of decode_raw: so decoders wait in a pool per distinct `opts`
+/// (the targets use at most a few hundred), and one taken from it is
+/// [`Decoder::reset`] in place. The core's tests prove a reset decoder
+/// decodes as a new one.
+pub fn new_decoder(opts: Options) -> PooledDecoder {
     // Every field of Options, so a new one cannot be forgotten here.
     let Options { strict, base64, amount_scale, unknown_codes_reject, family, forced, encoding, unknown } = opts;
     let forced = forced.map(|l| l.map_or(0, |l| l as *const _ as usize));
@@ -159,24 +163,52 @@ pub fn new_decoder(opts: Options) -> Decoder {
         encoding as u8,
         unknown as u8,
     );
-    type Key = (bool, bool, u8, bool, usize, [usize; 4], u8, u8);
-    thread_local!(static MADE: RefCell<Vec<(Key, Decoder)>> = const { RefCell::new(Vec::new()) });
-    MADE.with_borrow_mut(|made| match made.iter().find(|(k, _)| *k == key) {
-        Some((_, dec)) => dec.clone(),
-        None => {
-            let dec = Decoder::new(opts);
-            made.push((key, dec.clone()));
+    let dec = POOL.with_borrow_mut(|pool| match pool.iter().position(|(k, _)| *k == key) {
+        Some(i) => {
+            let mut dec = pool.swap_remove(i).1;
+            dec.reset();
             dec
         }
-    })
+        None => Box::new(Decoder::new(opts)),
+    });
+    PooledDecoder { key, dec: Some(dec) }
+}
+
+type PoolKey = (bool, bool, u8, bool, usize, [usize; 4], u8, u8);
+
+thread_local!(static POOL: RefCell<Vec<(PoolKey, Box<Decoder>)>> = const { RefCell::new(Vec::new()) });
+
+/// A decoder from [`new_decoder`]; it goes back to the pool when dropped.
+pub struct PooledDecoder {
+    key: PoolKey,
+    dec: Option<Box<Decoder>>,
+}
+
+impl std::ops::Deref for PooledDecoder {
+    type Target = Decoder;
+    fn deref(&self) -> &Decoder {
+        self.dec.as_deref().expect("decoder until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledDecoder {
+    fn deref_mut(&mut self) -> &mut Decoder {
+        self.dec.as_deref_mut().expect("decoder until dropped")
+    }
+}
+
+impl Drop for PooledDecoder {
+    fn drop(&mut self) {
+        if let Some(dec) = self.dec.take() {
+            POOL.with_borrow_mut(|pool| pool.push((self.key, dec)));
+        }
+    }
 }
 
 /// Feeds chunks to a decoder, checking every call.
 pub struct Driver<'s> {
-    // Boxed: the decoder is 33 KB, and moving the driver (into `finish`,
-    // out of `new`) copied it each time: memcpy was a sixth of an
-    // execution of decode_raw (callgrind).
-    dec: Box<Decoder>,
+    // Boxed (in the pool): moving a driver must not copy a decoder.
+    dec: PooledDecoder,
     strict: bool,
     base64: bool,
     /// The plain (decoded) stream, when known: records must be its bytes.
@@ -195,6 +227,9 @@ pub struct Driver<'s> {
     wrong_family: Option<usize>,
     /// Kinds of findings whose `Debug` text was checked.
     debug_checked: Vec<Discriminant<ErrorKind>>,
+    /// Kinds and shapes (which of Lb_nr, record, field it names) of
+    /// findings whose `Display` text was checked.
+    display_checked: Vec<(Discriminant<ErrorKind>, bool, bool, bool)>,
 }
 
 impl<'s> Driver<'s> {
@@ -202,7 +237,7 @@ impl<'s> Driver<'s> {
     /// (the input itself in plain mode; the encoded data in Base64 mode).
     pub fn new(opts: Options, raw_len: usize, plain: Option<&'s [u8]>) -> Driver<'s> {
         Driver {
-            dec: Box::new(new_decoder(opts)),
+            dec: new_decoder(opts),
             strict: opts.strict,
             base64: opts.base64,
             plain,
@@ -218,6 +253,7 @@ impl<'s> Driver<'s> {
             transcoded: false,
             wrong_family: None,
             debug_checked: Vec::new(),
+            display_checked: Vec::new(),
         }
     }
 
@@ -316,15 +352,22 @@ impl<'s> Driver<'s> {
 
     fn push(&mut self, ev: Ev) {
         if let Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) = &ev {
-            // The derived `Debug` is a third of an execution when done for
-            // every finding; once per kind and run still sees every kind.
+            // Formatting every finding was a quarter of an execution of
+            // decode_raw (perf). An error holds numbers and fixed words only,
+            // and its `Display` puts a word or punctuation between any two
+            // numbers, so its text shows ten digits in a row only when one of
+            // its numbers has ten digits (checked for every finding) or the
+            // format of its shape does (its text checked once per kind and
+            // shape in a run; the derived `Debug` once per kind).
+            small_numbers(e);
             let kind = std::mem::discriminant(&e.kind);
-            let new_kind = !self.debug_checked.contains(&kind);
-            if new_kind {
-                self.debug_checked.push(kind);
+            let shape = (kind, e.lb_nr.is_some(), e.record.is_some(), e.field.is_some());
+            if !self.display_checked.contains(&shape) {
+                self.display_checked.push(shape);
+                error_check(e, false);
             }
-            error_check(e, false);
-            if new_kind {
+            if !self.debug_checked.contains(&kind) {
+                self.debug_checked.push(kind);
                 error_check(e, true);
             }
         }
@@ -523,6 +566,13 @@ pub fn run_whole(opts: Options, input: &[u8], plain: Option<&[u8]>) -> Run {
 
 /// Fails if the error's text (`Display`, or with `debug` its `Debug`) holds
 /// 10 digits in a row.
+/// No number of a finding has ten digits (a CPR could not show in its text).
+pub fn small_numbers(e: &Error) {
+    let (a, b) = e.kind.numbers();
+    let numbers = [e.line, e.lb_nr.unwrap_or(0).into(), e.offset, a, b];
+    assert!(numbers.iter().all(|&n| n < 1_000_000_000), "a finding holds a 10-digit number: {e:?}");
+}
+
 fn error_check(e: &Error, debug: bool) {
     let mut text = Text { buf: [0; 1024], len: 0 };
     let fits = if debug { write!(text, "{e:?}") } else { write!(text, "{e}") };

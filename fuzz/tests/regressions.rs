@@ -8,7 +8,8 @@
 //! * the checks themselves can fail (a corrupted file, a different run).
 
 use eindkomst_core::testing::SAMPLE;
-use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole, ten_digits};
+use eindkomst_core::{Error, ErrorKind};
+use eindkomst_fuzz::harness::{assert_same_run, run_chunks, run_whole, small_numbers, ten_digits};
 use eindkomst_fuzz::model::FileModel;
 use eindkomst_fuzz::targets::{self, replay, B64Input, SplitInput, TARGETS};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -185,6 +186,19 @@ fn the_checks_can_fail() {
     }
     assert!(!ten_digits(b"line 123456789, offset 1234567890"[..29].as_ref()));
     assert!(ten_digits(b"line 123456789, offset 1234567890"));
+
+    // So does the check on every finding's numbers (its text is formatted
+    // only for the first finding of each kind and shape).
+    let finding = |found| Error {
+        kind: ErrorKind::LbNrGap { expected: 8, found },
+        line: 8,
+        lb_nr: Some(found),
+        record: Some(6001),
+        field: None,
+        offset: 420,
+    };
+    small_numbers(&finding(999_999_999));
+    assert!(catch_unwind(|| small_numbers(&finding(1_000_000_000))).is_err());
 }
 
 /// The ABI target on its seeds: what each run did, pinned down exactly

@@ -379,6 +379,42 @@ pub struct Decoder {
     plans: Plans,
 }
 
+impl State {
+    /// The state at the start of a stream (`opts.amount_scale` already capped).
+    fn new(opts: Options) -> State {
+        State {
+            opts,
+            counts: Counts::new(opts.family),
+            grammar: Grammar::new(),
+            line: 0,
+            offset: 0,
+            line_start: 0,
+            next_lb_nr: 1,
+            lb: fast::LineNumber::new(),
+            choices: fast::Choices::new(),
+            blank_lines: 0,
+            blank_pending: None,
+            queue: [None; QUEUE],
+            queue_head: 0,
+            queue_len: 0,
+            line_mark: 0,
+            stopped: false,
+            stop_when_drained: false,
+            phase: Phase::Running,
+            file_date: 0,
+            utf8: match opts.encoding {
+                Encoding::Auto => None,
+                Encoding::Latin1 => Some(false),
+                Encoding::Utf8 => Some(true),
+            },
+            probation: PROBATION_LINES,
+            head: [0; HEAD],
+            head_len: 0,
+            line_end: 0,
+        }
+    }
+}
+
 impl Default for Decoder {
     fn default() -> Self {
         Decoder::new(Options::default())
@@ -391,41 +427,45 @@ impl Decoder {
         let mut opts = opts;
         opts.amount_scale = opts.amount_scale.min(16);
         Decoder {
-            state: State {
-                opts,
-                counts: Counts::new(opts.family),
-                grammar: Grammar::new(),
-                line: 0,
-                offset: 0,
-                line_start: 0,
-                next_lb_nr: 1,
-                lb: fast::LineNumber::new(),
-                choices: fast::Choices::new(),
-                blank_lines: 0,
-                blank_pending: None,
-                queue: [None; QUEUE],
-                queue_head: 0,
-                queue_len: 0,
-                line_mark: 0,
-                stopped: false,
-                stop_when_drained: false,
-                phase: Phase::Running,
-                file_date: 0,
-                utf8: match opts.encoding {
-                    Encoding::Auto => None,
-                    Encoding::Latin1 => Some(false),
-                    Encoding::Utf8 => Some(true),
-                },
-                probation: PROBATION_LINES,
-                head: [0; HEAD],
-                head_len: 0,
-                line_end: 0,
-            },
+            state: State::new(opts),
             carry: Carry::new(),
             b64: Base64Buf::new(),
             bufs: line::Buffers::new(),
             plans: Plans::new(opts.family, opts.amount_scale),
         }
+    }
+
+    /// Starts a new stream with the same options, as
+    /// `Decoder::new(*decoder.options())` would, but keeps the layouts' compiled
+    /// validation plans, the costly part of [`Decoder::new`]. For callers that
+    /// decode many small inputs in turn (single events from the
+    /// Beskedfordeler, one file after another).
+    ///
+    /// ```
+    /// use eindkomst_core::{Decoder, Event, Options};
+    ///
+    /// let sample = eindkomst_core::testing::SAMPLE;
+    /// let mut decoder = Decoder::new(Options::default());
+    /// decoder.decode(&sample[..100]); // a stream left half-way
+    /// decoder.reset();
+    /// let (mut input, mut records) = (sample, 0);
+    /// loop {
+    ///     let (event, used) = decoder.decode(input);
+    ///     input = &input[used..];
+    ///     match event {
+    ///         Event::Record(_) => records += 1,
+    ///         Event::NeedInput => break,
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// }
+    /// while decoder.finish() != Event::End {}
+    /// // Line numbers, Lb_nr and counts start again from the first line.
+    /// assert_eq!((decoder.counts().lines, decoder.counts().decoded), (records, records));
+    /// ```
+    pub fn reset(&mut self) {
+        self.state = State::new(self.state.opts);
+        self.carry = Carry::new();
+        self.b64 = Base64Buf::new();
     }
 
     /// The options in force.

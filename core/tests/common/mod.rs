@@ -15,7 +15,11 @@ pub enum Ev {
 
 /// Decodes `input` fed in chunks of `chunk` bytes; returns events and counts.
 pub fn run_chunked(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Counts) {
-    let mut dec = Decoder::new(opts);
+    feed_chunked(&mut Decoder::new(opts), input, chunk)
+}
+
+/// As [`run_chunked`], with a decoder the caller made (and may have used).
+pub fn feed_chunked(dec: &mut Decoder, input: &[u8], chunk: usize) -> (Vec<Ev>, Counts) {
     let mut out = Vec::new();
     for piece in input.chunks(chunk.max(1)) {
         let mut rest = piece;
