@@ -6,7 +6,10 @@
 #  2. wall time, RUNS rounds of every command in turn, on a generated file
 #     of SIZE_MB (>= 400): wc -l against validate --jobs 1, decode --raw and
 #     stats against validate, and each command's --jobs N against --jobs 1;
-#     peak RSS of validate --jobs N.
+#     peak RSS of validate --jobs N; and the machine's own ceiling for
+#     --jobs N: N independent `validate --jobs 1` processes at once (no
+#     sharing at all) against one alone. On a VM whose cores are not whole
+#     cores, that ceiling is well below N.
 # Usage: bash benches/hotpath.sh [SIZE_MB] [RUNS] [JOBS]   (defaults 450 3 every core)
 # Absolute times on a shared machine are noise; the ratios are the result.
 set -euo pipefail
@@ -51,14 +54,23 @@ seconds() { # command... -> seconds of one run
   s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
   awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
 }
+apart() { # command... -> seconds of $jobs copies run at once
+  local i s e
+  s=$(date +%s.%N)
+  for i in $(seq "$jobs"); do "$@" >/dev/null 2>&1 & done
+  wait
+  e=$(date +%s.%N)
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
+}
 cat "$big" >/dev/null # warm the page cache
 # Rounds: every command once per round, in turn, so that a burst of load from
 # another process falls on one round of all of them; each ratio is taken
 # within a round, then the median over the rounds (times: medians too).
-names=(wc v1 vn raw rawn stats statsn)
+names=(wc v1 vn apart raw rawn stats statsn)
 declare -A cmd=(
   [wc]="wc -l $big"
   [v1]="$bin validate --jobs 1 $big" [vn]="$bin validate --jobs $jobs $big"
+  [apart]="apart $bin validate --jobs 1 $big"
   [raw]="$bin decode --raw --jobs 1 $big" [rawn]="$bin decode --raw --jobs $jobs $big"
   [stats]="$bin stats --jobs 1 $big" [statsn]="$bin stats --jobs $jobs $big"
 )
@@ -72,6 +84,7 @@ for _ in $(seq "$runs"); do
   r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
   ratios[v1_wc]+="$(r "${t[v1]}" "${t[wc]}") "
   ratios[vn_speedup]+="$(r "${t[v1]}" "${t[vn]}") "
+  ratios[ceiling]+="$(awk -v n="$jobs" -v a="${t[v1]}" -v b="${t[apart]}" 'BEGIN { printf "%.3f", n * a / b }') "
   ratios[raw_v1]+="$(r "${t[raw]}" "${t[v1]}") "
   ratios[rawn_speedup]+="$(r "${t[raw]}" "${t[rawn]}") "
   ratios[stats_v1]+="$(r "${t[stats]}" "${t[v1]}") "
@@ -87,5 +100,6 @@ echo "wall time, $runs rounds (ratios within a round, then the median), $(( byte
 echo "  wc -l                  $(T wc)s ($(mbps "$(T wc)") MB/s)"
 echo "  validate --jobs 1      $(T v1)s ($(mbps "$(T v1)") MB/s) = $(R v1_wc)x wc -l"
 echo "  validate --jobs $jobs      $(T vn)s ($(mbps "$(T vn)") MB/s) = $(R vn_speedup)x faster than --jobs 1, peak RSS $(( ${rss:-0} / 1024 )) MiB"
+echo "  $jobs x validate --jobs 1 at once $(T apart)s = $(R ceiling)x the work of one in its time: the machine's ceiling for --jobs $jobs"
 echo "  decode --raw --jobs 1  $(T raw)s = $(R raw_v1)x validate; --jobs $jobs $(T rawn)s = $(R rawn_speedup)x faster"
 echo "  stats --jobs 1         $(T stats)s = $(R stats_v1)x validate; --jobs $jobs $(T statsn)s = $(R statsn_speedup)x faster"

@@ -95,33 +95,57 @@ pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
     out.extend_from_slice(b",\"record\":\"");
     out.extend_from_slice(r.key().as_bytes());
     out.extend_from_slice(b"\",\"fields\":{");
-    // Most lines are plain ASCII: checked once, fields then copied as they stand.
-    let whole_line_plain = plain(r.bytes());
-    for (i, (f, raw)) in r.fields().enumerate() {
-        // `,"12":` from a table: field numbers are 1-63.
-        let key = FIELD_KEYS.get(f.no as usize).copied().unwrap_or(",\"?\":").as_bytes();
-        out.extend_from_slice(if i == 0 { &key[1..] } else { key });
-        if whole_line_plain {
-            out.push(b'"');
+    let line = r.bytes();
+    if plain(line) {
+        // Most lines are plain ASCII: checked once, then per field one piece
+        // from a table (the previous value's closing quote, the field's key,
+        // the opening quote) and the value as it stands.
+        let mut first = true;
+        for (f, raw) in r.fields() {
+            let (piece, len) = &FIELD_PIECES[f.no as usize];
+            out.extend_from_slice(&piece[if first { 2 } else { 0 }..*len as usize]);
             out.extend_from_slice(trim_end(raw));
-            out.push(b'"');
-        } else {
+            first = false;
+        }
+        out.extend_from_slice(if first { b"}}" } else { b"\"}}" });
+    } else {
+        for (i, (f, raw)) in r.fields().enumerate() {
+            let (piece, len) = &FIELD_PIECES[f.no as usize];
+            let key = &piece[1..*len as usize - 1]; // `,"N":`
+            out.extend_from_slice(if i == 0 { &key[1..] } else { key });
             push_json_str(out, trim_end(raw));
         }
+        out.extend_from_slice(b"}}");
     }
-    out.extend_from_slice(b"}}");
 }
 
-/// `,"N":` for every field number 0-63.
-const FIELD_KEYS: [&str; 64] = [
-    ",\"0\":", ",\"1\":", ",\"2\":", ",\"3\":", ",\"4\":", ",\"5\":", ",\"6\":", ",\"7\":", ",\"8\":", ",\"9\":",
-    ",\"10\":", ",\"11\":", ",\"12\":", ",\"13\":", ",\"14\":", ",\"15\":", ",\"16\":", ",\"17\":", ",\"18\":",
-    ",\"19\":", ",\"20\":", ",\"21\":", ",\"22\":", ",\"23\":", ",\"24\":", ",\"25\":", ",\"26\":", ",\"27\":",
-    ",\"28\":", ",\"29\":", ",\"30\":", ",\"31\":", ",\"32\":", ",\"33\":", ",\"34\":", ",\"35\":", ",\"36\":",
-    ",\"37\":", ",\"38\":", ",\"39\":", ",\"40\":", ",\"41\":", ",\"42\":", ",\"43\":", ",\"44\":", ",\"45\":",
-    ",\"46\":", ",\"47\":", ",\"48\":", ",\"49\":", ",\"50\":", ",\"51\":", ",\"52\":", ",\"53\":", ",\"54\":",
-    ",\"55\":", ",\"56\":", ",\"57\":", ",\"58\":", ",\"59\":", ",\"60\":", ",\"61\":", ",\"62\":", ",\"63\":",
-];
+/// `","N":"` for every field number `N` (closing quote, comma, key,
+/// opening quote), in a fixed array, with its length.
+static FIELD_PIECES: [([u8; 9], u8); 256] = {
+    let mut table = [([0u8; 9], 0u8); 256];
+    let mut no = 0;
+    while no < 256 {
+        let digits = [b'0' + (no / 100) as u8, b'0' + (no / 10 % 10) as u8, b'0' + (no % 10) as u8];
+        let mut d = if no >= 100 {
+            0
+        } else if no >= 10 {
+            1
+        } else {
+            2
+        };
+        let piece = &mut table[no].0;
+        (piece[0], piece[1], piece[2]) = (b'"', b',', b'"');
+        let mut len = 3;
+        while d < 3 {
+            piece[len] = digits[d];
+            (len, d) = (len + 1, d + 1);
+        }
+        (piece[len], piece[len + 1], piece[len + 2]) = (b'"', b':', b'"');
+        table[no].1 = len as u8 + 3;
+        no += 1;
+    }
+    table
+};
 
 fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
     if text.contains([',', '"', '\n', '\r']) {
