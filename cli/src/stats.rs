@@ -69,8 +69,11 @@ pub struct Tally {
 struct Roles {
     /// A person record: it holds a CPR and groups others (employer 6000).
     person: bool,
-    /// The field number of the company's SE-nr (role `se`: employer 2001).
-    se: Option<u8>,
+    /// Indices in the layout's fields: the company's SE-nr (role `se`:
+    /// employer 2001), the amount ([`Record::amount`]) and its feltnummer.
+    se: Option<usize>,
+    amount: Option<usize>,
+    feltnummer: Option<usize>,
 }
 
 /// What `stats` prints, in whichever form.
@@ -130,16 +133,19 @@ impl Tally {
                 bump(&mut self.persons, person, sign);
             }
         }
-        if let Some(no) = roles.se {
-            if let Some(Value::Number(se)) = r.value(no) {
-                if se != 0 {
-                    bump(&mut self.employers, se as u32, sign);
-                }
+        if let Some(Value::Number(se)) = roles.se.and_then(|i| r.value_at(i)) {
+            if se != 0 {
+                bump(&mut self.employers, se as u32, sign);
             }
         }
-        if let Some(mut amount) = r.amount() {
+        if let Some(Value::Decimal(mut amount)) = roles.amount.and_then(|i| r.value_at(i)) {
             amount.units *= sign as i64;
-            self.overflow |= add_amount(&mut self.sums, r.key(), r.feltnummer(), amount).is_none();
+            // As Record::feltnummer reads it.
+            let felt = match roles.feltnummer.and_then(|i| r.value_at(i)) {
+                Some(Value::Number(n)) => u16::try_from(n).ok(),
+                _ => None,
+            };
+            self.overflow |= add_amount(&mut self.sums, r.key(), felt, amount).is_none();
         }
     }
 
@@ -150,7 +156,9 @@ impl Tally {
         let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
         let roles = Roles {
             person: grouping && layout.field_with(Role::Cpr).is_some(),
-            se: layout.field_with(Role::Se).map(|f| f.no),
+            se: layout.fields.iter().position(|f| f.role == Role::Se),
+            amount: layout.amount_index(),
+            feltnummer: layout.fields.iter().position(|f| f.role == Role::Feltnummer),
         };
         self.roles.push((layout, roles));
         roles

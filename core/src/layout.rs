@@ -350,6 +350,17 @@ impl RecordLayout {
         self.fields.iter().find(|f| f.role == role)
     }
 
+    /// Where [`Record::amount`](crate::Record::amount) reads: the index in
+    /// `fields` of the first field with role `amount`, else of the first
+    /// field in amount format.
+    pub fn amount_index(&self) -> Option<usize> {
+        let fields = self.fields;
+        fields
+            .iter()
+            .position(|f| f.role == Role::Amount)
+            .or_else(|| fields.iter().position(|f| f.format == Format::Amount))
+    }
+
     /// Length without the optional tail: the shortest line that is whole.
     pub fn base_length(&self) -> u16 {
         self.fields.iter().find(|f| f.tail).map_or(self.length, |f| f.start)

@@ -134,8 +134,23 @@ impl<'a> Record<'a> {
         self.value_at(self.layout.fields.iter().position(|f| f.no == no)?)
     }
 
-    /// [`Record::value`] of the layout's `idx`th field.
-    fn value_at(&self, idx: usize) -> Option<Value<'a>> {
+    /// [`Record::value`] of the layout's `idx`th field (`layout().fields[idx]`),
+    /// for callers that find their fields once per layout rather than by
+    /// number on every record.
+    ///
+    /// ```
+    /// use eindkomst_core::{field::Value, Decoder, Event};
+    /// let mut dec = Decoder::default();
+    /// let (mut input, mut ore) = (eindkomst_core::testing::SAMPLE, Vec::new());
+    /// while let (Event::Record(r), used) = dec.decode(input) {
+    ///     input = &input[used..];
+    ///     if let Some(Value::Decimal(d)) = r.layout().amount_index().and_then(|i| r.value_at(i)) {
+    ///         ore.push(d.ore());
+    ///     }
+    /// }
+    /// assert_eq!(ore[..2], [Some(150_000), Some(3_250_000)]); // 3101 Beloeb 1500.00, 6001 Beloeb 32500.00
+    /// ```
+    pub fn value_at(&self, idx: usize) -> Option<Value<'a>> {
         let f = self.layout.fields.get(idx)?;
         let raw = self.bytes.get(f.range())?;
         if field::is_blank(raw) {
@@ -217,12 +232,7 @@ impl<'a> Record<'a> {
     /// role `amount` (employer 6001 Beloeb, 3101 Beloeb, 6102/6202
     /// Beloeb_feriepenge, 6111 Beloeb).
     pub fn amount(&self) -> Option<Decimal> {
-        let fields = self.layout.fields;
-        let idx = fields
-            .iter()
-            .position(|f| f.role == Role::Amount)
-            .or_else(|| fields.iter().position(|f| f.format == Format::Amount))?;
-        match self.value_at(idx)? {
+        match self.value_at(self.layout.amount_index()?)? {
             Value::Decimal(d) => Some(d),
             _ => None,
         }
