@@ -12,8 +12,8 @@
 //!   caller's chunk does so exactly at that offset;
 //! * records and rejections come in strictly increasing line order;
 //! * no error's `Display` holds a run of 10 digits (a CPR cannot leak), nor
-//!   its `Debug`: every finding's numbers are below 10^9, and the text is
-//!   checked for the first finding of each kind and shape in a run;
+//!   its `Debug`: every finding's numbers are below 10^9, and the texts are
+//!   checked for the first finding of each kind and shape;
 //! * every accessor of a record runs without panicking;
 //! * strict mode reports nothing after its first rejection or error;
 //! * at the end, the events match the counts one for one;
@@ -225,11 +225,6 @@ pub struct Driver<'s> {
     transcoded: bool,
     /// Index of the `wrong_family` error, once reported.
     wrong_family: Option<usize>,
-    /// Kinds of findings whose `Debug` text was checked.
-    debug_checked: Vec<Discriminant<ErrorKind>>,
-    /// Kinds and shapes (which of Lb_nr, record, field it names) of
-    /// findings whose `Display` text was checked.
-    display_checked: Vec<(Discriminant<ErrorKind>, bool, bool, bool)>,
 }
 
 impl<'s> Driver<'s> {
@@ -252,8 +247,6 @@ impl<'s> Driver<'s> {
             first_failure: None,
             transcoded: false,
             wrong_family: None,
-            debug_checked: Vec::new(),
-            display_checked: Vec::new(),
         }
     }
 
@@ -353,21 +346,21 @@ impl<'s> Driver<'s> {
     fn push(&mut self, ev: Ev) {
         if let Ev::Rejected(e) | Ev::Error(e) | Ev::Warning(e) = &ev {
             // Formatting every finding was a quarter of an execution of
-            // decode_raw (perf). An error holds numbers and fixed words only,
-            // and its `Display` puts a word or punctuation between any two
-            // numbers, so its text shows ten digits in a row only when one of
-            // its numbers has ten digits (checked for every finding) or the
-            // format of its shape does (its text checked once per kind and
-            // shape in a run; the derived `Debug` once per kind).
+            // decode_raw (perf). An error holds numbers and fixed words only
+            // (field names, messages), and its text puts a word or
+            // punctuation between any two numbers, so it shows ten digits in
+            // a row only when one of its numbers has ten digits (checked for
+            // every finding) or the format of its kind and shape does (its
+            // `Display` and `Debug` checked for the first such finding).
             small_numbers(e);
-            let kind = std::mem::discriminant(&e.kind);
-            let shape = (kind, e.lb_nr.is_some(), e.record.is_some(), e.field.is_some());
-            if !self.display_checked.contains(&shape) {
-                self.display_checked.push(shape);
+            let shape = (std::mem::discriminant(&e.kind), e.lb_nr.is_some(), e.record.is_some(), e.field.is_some());
+            if TEXT_CHECKED.with_borrow_mut(|seen| {
+                !seen.contains(&shape) && {
+                    seen.push(shape);
+                    true
+                }
+            }) {
                 error_check(e, false);
-            }
-            if !self.debug_checked.contains(&kind) {
-                self.debug_checked.push(kind);
                 error_check(e, true);
             }
         }
@@ -566,6 +559,12 @@ pub fn run_whole(opts: Options, input: &[u8], plain: Option<&[u8]>) -> Run {
 
 /// Fails if the error's text (`Display`, or with `debug` its `Debug`) holds
 /// 10 digits in a row.
+/// Kinds and shapes (which of Lb_nr, record, field it names) of findings
+/// whose texts were checked.
+type Shape = (Discriminant<ErrorKind>, bool, bool, bool);
+
+thread_local!(static TEXT_CHECKED: RefCell<Vec<Shape>> = const { RefCell::new(Vec::new()) });
+
 /// No number of a finding has ten digits (a CPR could not show in its text).
 pub fn small_numbers(e: &Error) {
     let (a, b) = e.kind.numbers();
