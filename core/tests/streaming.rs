@@ -4,7 +4,7 @@
 mod common;
 
 use base64::Engine;
-use common::{feed_chunked, findings, run, run_chunked, Ev};
+use common::{feed_chunked, findings, run, run_batched, run_chunked, Ev};
 use eindkomst_core::{Decoder, ErrorKind, Event, Options};
 
 const SAMPLE: &[u8] = eindkomst_core::testing::SAMPLE;
@@ -533,4 +533,25 @@ fn reset_starts_the_next_stream_as_a_new_decoder() {
             assert_eq!(feed_chunked(&mut dec, input, 64), fresh, "after a stream left half-way");
         }
     }
+}
+
+/// The batch loop (`decode_records`) gives the events of `decode`, also
+/// once a file was found to be of another family: nothing after the
+/// `wrong_family` finding (the fuzz target `ffi_calls` found the batch
+/// decoding the clean lines that followed it, `fuzz/regressions/ffi_calls/`).
+#[test]
+fn batches_give_the_events_of_decode() {
+    let demo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/families/demo.txt")).unwrap();
+    let after_other = b" \n0\nK\n0\nK\n0\n\xff\n00000011000\n00000022001                12345678 DKK\n".to_vec();
+    let mut after_garbage = b"ab\n".repeat(8);
+    after_garbage.extend_from_slice(SAMPLE);
+    for input in [SAMPLE.to_vec(), damaged(), demo, after_other.clone(), after_garbage] {
+        let whole = run(&input);
+        for chunk in [1, 7, 64, input.len()] {
+            assert_eq!(run_batched(Options::default(), &input, chunk), whole, "chunk {chunk}");
+        }
+    }
+    let (events, counts) = run_batched(Options::default(), &after_other, after_other.len());
+    assert_eq!((events.len(), counts.decoded), (1, 0));
+    assert!(matches!(&events[0], Ev::Error(e) if matches!(e.kind, ErrorKind::WrongFamily { .. })), "{events:?}");
 }

@@ -304,6 +304,52 @@ impl<'s> Driver<'s> {
         }
     }
 
+    /// As [`Driver::feed`], through the batch loop
+    /// ([`Decoder::decode_records`]: the CLI's, the std crate's and the
+    /// ABI's) instead of one `decode` call per event.
+    pub fn feed_batched(&mut self, chunk: &[u8]) {
+        if self.done {
+            return;
+        }
+        let mut rest = chunk;
+        loop {
+            self.tick();
+            let base = self.fed;
+            let mut batch = Vec::new();
+            let Driver { dec, plain, base64, transcoded, .. } = self;
+            let (ev, used) = dec.decode_records(rest, |r| {
+                batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+            });
+            assert!(used <= rest.len(), "decode_records consumed {used} of {} bytes", rest.len());
+            let ev = match ev {
+                Event::NeedInput => {
+                    assert_eq!(used, rest.len(), "NeedInput with input left");
+                    None
+                }
+                Event::End => {
+                    assert!(
+                        self.strict || self.wrong_family.is_some(),
+                        "decode_records returned End in lenient mode without a wrong_family error"
+                    );
+                    assert!(self.dec.stopped(), "decode_records ended without a stop");
+                    self.done = true;
+                    None
+                }
+                other => Some(own(other, Some((rest, base)), self.plain, self.base64, &mut self.transcoded)),
+            };
+            let stop = ev.is_none();
+            for r in batch.into_iter().chain(ev) {
+                self.push(r);
+            }
+            self.check_counts(true);
+            self.fed += used as u64;
+            rest = &rest[used..];
+            if stop {
+                break;
+            }
+        }
+    }
+
     /// Feeds one chunk of whole lines (the last may lack its line end) as
     /// `eindkomst --jobs` does: every line prechecked first, the clean ones
     /// completed in runs ([`Decoder::accept_run`]), each other line decoded
@@ -515,6 +561,22 @@ pub fn run_chunks(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usi
         rest = tail;
     }
     d.feed(rest);
+    d.finish()
+}
+
+/// As [`run_chunks`], through the batch loop ([`Driver::feed_batched`]).
+pub fn run_batched(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
+    let mut d = Driver::new(opts, input.len(), plain);
+    let mut rest = input;
+    for &c in cuts {
+        if d.done() {
+            break;
+        }
+        let (head, tail) = rest.split_at(c.min(rest.len()));
+        d.feed_batched(head);
+        rest = tail;
+    }
+    d.feed_batched(rest);
     d.finish()
 }
 

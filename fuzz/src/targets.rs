@@ -3,7 +3,8 @@
 //! the same checks on the stored crashers.
 
 use crate::harness::{
-    assert_same_run, new_decoder, options_from, run_chunks, run_prechecked, run_whole, Bytes, Ev, ShortOptions,
+    assert_same_run, new_decoder, options_from, run_batched, run_chunks, run_prechecked, run_whole, Bytes, Ev,
+    ShortOptions,
 };
 use crate::model::{padded, Encoded, FileModel, Want};
 use arbitrary::{Arbitrary, Result, Unstructured};
@@ -82,7 +83,8 @@ impl<'a> Arbitrary<'a> for SplitInput {
     }
 }
 
-/// `decode_split`: the stream fed in the fuzzer's chunks, and the stream
+/// `decode_split`: the stream fed in the fuzzer's chunks (call by call, and
+/// through the batch loop `decode_records`), and the stream
 /// decoded as `eindkomst --jobs` does it (lines prechecked, completed in
 /// runs), give exactly the events and counts of the whole stream fed at
 /// once (records compared by
@@ -94,6 +96,9 @@ pub fn decode_split(input: &SplitInput) {
     let cuts = cyclic(&input.cuts, data.len());
     let split = run_chunks(opts, data, Some(data), &cuts);
     assert_same_run("whole vs split", &whole, &split);
+    // Through the batch loop of the CLI, the std crate and the ABI.
+    let batched = run_batched(opts, data, Some(data), &cuts);
+    assert_same_run("whole vs batched", &whole, &batched);
     // As `eindkomst --jobs`: prechecked lines completed in runs.
     let prechecked = run_prechecked(opts, data, Some(data), &cuts);
     assert_same_run("whole vs prechecked", &whole, &prechecked);

@@ -132,7 +132,13 @@ impl State {
     /// Whether the fast path may try the next line at all.
     #[inline]
     pub(super) fn fast_ready(&self) -> bool {
-        self.probation == 0 && !self.stopped && self.blank_pending.is_none() && self.opts.family.separator.is_none()
+        // Not once a `wrong_family` finding waits for the stop: `stopped` is
+        // only set by the next pop, and a batch must not read on before it.
+        self.probation == 0
+            && !self.stopped
+            && !self.stop_when_drained
+            && self.blank_pending.is_none()
+            && self.opts.family.separator.is_none()
     }
 
     /// Decodes the line at the start of `rest` if it is clean: the record

@@ -42,6 +42,32 @@ pub fn feed_chunked(dec: &mut Decoder, input: &[u8], chunk: usize) -> (Vec<Ev>, 
     (out, *dec.counts())
 }
 
+/// Decodes `input` in chunks of `chunk` bytes with [`Decoder::decode_records`]
+/// (the batch loop of the CLI and the std crate); returns events and counts.
+pub fn run_batched(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Counts) {
+    let mut dec = Decoder::new(opts);
+    let mut out = Vec::new();
+    for piece in input.chunks(chunk.max(1)) {
+        let mut rest = piece;
+        loop {
+            let mut records = Vec::new();
+            let (ev, used) = dec.decode_records(rest, |r| records.push(own(Event::Record(r))));
+            rest = &rest[used..];
+            out.extend(records);
+            if push(&mut out, ev).is_none() {
+                break;
+            }
+        }
+    }
+    loop {
+        let ev = dec.finish();
+        if push(&mut out, ev).is_none() {
+            break;
+        }
+    }
+    (out, *dec.counts())
+}
+
 /// Copies an event out of the decoder's borrow. Panics on NeedInput/End.
 pub fn own(ev: Event<'_>) -> Ev {
     match ev {
