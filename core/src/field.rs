@@ -153,13 +153,12 @@ pub fn parse_number(bytes: &[u8]) -> Option<u64> {
     // 19 digits cannot overflow: no check per byte, one branch at the end
     // (amounts are 16 digits, read for every amount record): eight digits
     // at a time as one word, then the rest one by one.
-    let mut words = bytes.chunks_exact(8);
-    let mut n = 0u64;
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().ok()?);
-        n = n * 100_000_000 + eight_digits(w)?;
+    let (mut n, mut rest) = (0u64, bytes);
+    while let Some((w, tail)) = rest.split_first_chunk::<8>() {
+        n = n * 100_000_000 + eight_digits(u64::from_le_bytes(*w))?;
+        rest = tail;
     }
-    let (n, bad) = words.remainder().iter().fold((n, 0u8), |(n, bad), &b| {
+    let (n, bad) = rest.iter().fold((n, 0u8), |(n, bad), &b| {
         let d = b.wrapping_sub(b'0');
         // Wrapping: a bad byte makes the result `None` anyway.
         (n.wrapping_mul(10).wrapping_add(d as u64), bad | (d > 9) as u8)
