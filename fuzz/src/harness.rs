@@ -262,6 +262,17 @@ impl<'s> Driver<'s> {
 
     /// Feeds one chunk, calling `decode` until it asks for more.
     pub fn feed(&mut self, chunk: &[u8]) {
+        self.feed_via(chunk, false);
+    }
+
+    /// As [`Driver::feed`], through the batch loop
+    /// ([`Decoder::decode_records`]: the CLI's, the std crate's and the
+    /// ABI's) instead of one `decode` call per event.
+    pub fn feed_batched(&mut self, chunk: &[u8]) {
+        self.feed_via(chunk, true);
+    }
+
+    fn feed_via(&mut self, chunk: &[u8], batched: bool) {
         if self.done {
             return;
         }
@@ -269,12 +280,20 @@ impl<'s> Driver<'s> {
         loop {
             self.tick();
             let base = self.fed;
-            let (ev, used) = self.dec.decode(rest);
+            let mut batch = Vec::new();
+            let Driver { dec, plain, base64, transcoded, .. } = self;
+            let (ev, used) = if batched {
+                dec.decode_records(rest, |r| {
+                    batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+                })
+            } else {
+                dec.decode(rest)
+            };
             assert!(used <= rest.len(), "decode consumed {used} of {} bytes", rest.len());
-            let stop = match ev {
+            let ev = match ev {
                 Event::NeedInput => {
                     assert_eq!(used, rest.len(), "NeedInput with input left");
-                    true
+                    None
                 }
                 Event::End => {
                     // Strict mode stops at its first failure; any mode after
@@ -285,63 +304,17 @@ impl<'s> Driver<'s> {
                     );
                     assert!(self.dec.stopped(), "decode ended without a stop");
                     self.done = true;
-                    true
-                }
-                other => {
-                    let ev = own(other, Some((rest, base)), self.plain, self.base64, &mut self.transcoded);
-                    self.push(ev);
-                    false
-                }
-            };
-            // Per record type only after an event: a NeedInput ends no line,
-            // and with 1-byte chunks the full check was a sixth of a run.
-            self.check_counts(!stop);
-            self.fed += used as u64;
-            rest = &rest[used..];
-            if stop {
-                break;
-            }
-        }
-    }
-
-    /// As [`Driver::feed`], through the batch loop
-    /// ([`Decoder::decode_records`]: the CLI's, the std crate's and the
-    /// ABI's) instead of one `decode` call per event.
-    pub fn feed_batched(&mut self, chunk: &[u8]) {
-        if self.done {
-            return;
-        }
-        let mut rest = chunk;
-        loop {
-            self.tick();
-            let base = self.fed;
-            let mut batch = Vec::new();
-            let Driver { dec, plain, base64, transcoded, .. } = self;
-            let (ev, used) = dec.decode_records(rest, |r| {
-                batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
-            });
-            assert!(used <= rest.len(), "decode_records consumed {used} of {} bytes", rest.len());
-            let ev = match ev {
-                Event::NeedInput => {
-                    assert_eq!(used, rest.len(), "NeedInput with input left");
-                    None
-                }
-                Event::End => {
-                    assert!(
-                        self.strict || self.wrong_family.is_some(),
-                        "decode_records returned End in lenient mode without a wrong_family error"
-                    );
-                    assert!(self.dec.stopped(), "decode_records ended without a stop");
-                    self.done = true;
                     None
                 }
                 other => Some(own(other, Some((rest, base)), self.plain, self.base64, &mut self.transcoded)),
             };
-            let stop = ev.is_none();
-            for r in batch.into_iter().chain(ev) {
-                self.push(r);
+            let (stop, events) = (ev.is_none(), !batch.is_empty() || ev.is_some());
+            for e in batch.into_iter().chain(ev) {
+                self.push(e);
             }
-            self.check_counts(true);
+            // Per record type only after an event: a NeedInput ends no line,
+            // and with 1-byte chunks the full check was a sixth of a run.
+            self.check_counts(events);
             self.fed += used as u64;
             rest = &rest[used..];
             if stop {
