@@ -523,22 +523,15 @@ pub fn short(c: &Counts) -> String {
 
 /// Decodes `input` fed in the given chunk lengths (the rest as one chunk).
 pub fn run_chunks(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
-    let mut d = Driver::new(opts, input.len(), plain);
-    let mut rest = input;
-    for &c in cuts {
-        if d.done() {
-            break;
-        }
-        let (head, tail) = rest.split_at(c.min(rest.len()));
-        d.feed(head);
-        rest = tail;
-    }
-    d.feed(rest);
-    d.finish()
+    run_cut(opts, input, plain, cuts, false)
 }
 
 /// As [`run_chunks`], through the batch loop ([`Driver::feed_batched`]).
 pub fn run_batched(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
+    run_cut(opts, input, plain, cuts, true)
+}
+
+fn run_cut(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize], batched: bool) -> Run {
     let mut d = Driver::new(opts, input.len(), plain);
     let mut rest = input;
     for &c in cuts {
@@ -546,10 +539,10 @@ pub fn run_batched(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[us
             break;
         }
         let (head, tail) = rest.split_at(c.min(rest.len()));
-        d.feed_batched(head);
+        d.feed_via(head, batched);
         rest = tail;
     }
-    d.feed_batched(rest);
+    d.feed_via(rest, batched);
     d.finish()
 }
 
