@@ -497,9 +497,10 @@ impl Decoder {
         (self.view(step, input), used)
     }
 
-    /// Whether the fast path may take the next lines. A clean record changes
+    /// Whether the fast path may take the next lines of a batch (the state's
+    /// `State::fast_ready` and the decoder's own buffers). A clean record changes
     /// none of this, so a batch asks once.
-    fn fast_ready(&self) -> bool {
+    fn batch_ready(&self) -> bool {
         self.state.phase == Phase::Running
             && !self.state.opts.base64
             && self.state.queue_len == 0
@@ -535,7 +536,7 @@ impl Decoder {
         mut on_record: impl FnMut(Record<'_>),
     ) -> (Event<'a>, usize) {
         let mut used = 0;
-        if self.fast_ready() {
+        if self.batch_ready() {
             let scale = self.state.opts.amount_scale;
             loop {
                 let rest = input.get(used..).unwrap_or(&[]);
@@ -627,7 +628,7 @@ impl Decoder {
         mut on_record: impl FnMut(usize, Record<'a>) -> bool,
     ) -> (usize, usize) {
         let (mut n, mut used) = (0, 0);
-        if !self.fast_ready() {
+        if !self.batch_ready() {
             return (n, used);
         }
         let scale = self.state.opts.amount_scale;
