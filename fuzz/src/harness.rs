@@ -265,13 +265,9 @@ impl<'s> Driver<'s> {
         self.feed_via(chunk, false);
     }
 
-    /// As [`Driver::feed`], through the batch loop
+    /// As [`Driver::feed`]; `batched`: through the batch loop
     /// ([`Decoder::decode_records`]: the CLI's, the std crate's and the
     /// ABI's) instead of one `decode` call per event.
-    pub fn feed_batched(&mut self, chunk: &[u8]) {
-        self.feed_via(chunk, true);
-    }
-
     fn feed_via(&mut self, chunk: &[u8], batched: bool) {
         if self.done {
             return;
@@ -526,7 +522,7 @@ pub fn run_chunks(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usi
     run_cut(opts, input, plain, cuts, false)
 }
 
-/// As [`run_chunks`], through the batch loop ([`Driver::feed_batched`]).
+/// As [`run_chunks`], through the batch loop ([`Decoder::decode_records`]).
 pub fn run_batched(opts: Options, input: &[u8], plain: Option<&[u8]>, cuts: &[usize]) -> Run {
     run_cut(opts, input, plain, cuts, true)
 }
