@@ -557,10 +557,30 @@ pub(crate) struct Plans {
     n: usize,
     /// Open addressing: key hash → index of the current plan + 1 (0 = empty).
     table: [u8; TABLE],
+    /// The same by the key's bytes as a line carries them (a key of 1-4
+    /// bytes, zero-filled to its width, as a little-endian word), so the
+    /// fast path finds a plan without reading the key as a number.
+    raw: [u8; TABLE],
+    raw_keys: [u32; MAX_PLANS],
 }
 
 fn hash(key: u16) -> usize {
-    ((key as u32).wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
+    hash_raw(key as u32)
+}
+
+fn hash_raw(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
+}
+
+/// A record type's key as a line carries it in `width` (1-4) bytes: the
+/// digits, zero-filled, as a little-endian word (0 for other widths).
+fn raw_key(rec_nr: u16, width: usize) -> u32 {
+    let mut digits = [0u8; 4];
+    match digits.get_mut(..width) {
+        Some(d) if width > 0 => crate::encode::write_digits(rec_nr as u64, d),
+        _ => return 0,
+    }
+    u32::from_le_bytes(digits)
 }
 
 impl Plans {
@@ -571,7 +591,10 @@ impl Plans {
             variant: [false; MAX_PLANS],
             n: 0,
             table: [0; TABLE],
+            raw: [0; TABLE],
+            raw_keys: [0; MAX_PLANS],
         };
+        let width = family.key.len as usize;
         let slot = |rec: u16| family.records.iter().position(|r| r.rec_nr == rec);
         for (n, layout) in family.layouts().take(MAX_PLANS).enumerate() {
             let Some(s) = slot(layout.rec_nr) else { continue };
@@ -600,6 +623,17 @@ impl Plans {
                     h = (h + 1) % TABLE;
                 }
                 plans.table[h] = n as u8 + 1;
+                let raw = raw_key(layout.rec_nr, width);
+                // A number too long for its width has no raw key (its lines
+                // cannot carry it): the general path reports them.
+                if raw != 0 && family.separator.is_none() && (layout.rec_nr as u64) < 10u64.pow(width as u32) {
+                    plans.raw_keys[n] = raw;
+                    let mut h = hash_raw(raw);
+                    while plans.raw[h] != 0 {
+                        h = (h + 1) % TABLE;
+                    }
+                    plans.raw[h] = n as u8 + 1;
+                }
             }
         }
         // Each current plan knows its variants and its rules.
@@ -642,6 +676,23 @@ impl Plans {
                 return None;
             }
             if self.keys.get(i - 1) == Some(&rec_nr) {
+                return self.plans.get(i - 1)?.as_ref();
+            }
+            h = (h + 1) % TABLE;
+        }
+    }
+
+    /// The current plan for the key bytes of a line, read as
+    /// [`raw_key`] writes them (`None`: no plan, or not the plain digits).
+    #[inline(always)]
+    pub fn by_raw_key(&self, key: u32) -> Option<&Plan> {
+        let mut h = hash_raw(key);
+        loop {
+            let i = *self.raw.get(h)? as usize;
+            if i == 0 {
+                return None;
+            }
+            if self.raw_keys.get(i - 1) == Some(&key) {
                 return self.plans.get(i - 1)?.as_ref();
             }
             h = (h + 1) % TABLE;
@@ -719,6 +770,23 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|&n| n > 0), "every outcome happens: {seen:?}");
+    }
+
+    /// A line's key bytes find the plan its number finds, and only the
+    /// plain zero-filled digits do.
+    #[test]
+    fn raw_keys_find_the_plan_of_the_number() {
+        let plans = Plans::new(&crate::layout::EMPLOYER, 4);
+        let raw = |k: &[u8; 4]| plans.by_raw_key(u32::from_le_bytes(*k)).map(|p| p.index);
+        for r in crate::layout::EMPLOYER.records {
+            let key = raw_key(r.rec_nr, 4).to_le_bytes();
+            assert_eq!(raw(&key), plans.get(r.rec_nr).map(|p| p.index), "{}", r.rec_nr);
+            assert!(raw(&key).is_some());
+        }
+        assert_eq!(raw_key(601, 4).to_le_bytes(), *b"0601");
+        for k in [b"6 01", b" 601", b"601 ", b"0000", b"9998", b"600\n"] {
+            assert_eq!(raw(k), None, "{k:?}");
+        }
     }
 
     #[test]

@@ -143,7 +143,7 @@ impl State {
 
     /// Decodes the line at the start of `rest` if it is clean: the record
     /// and the bytes used (terminator included), or `None`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Meta, usize)> {
         let clean = self.precheck(plans, rest)?;
         self.commit(plans, &clean, rest, src, at)
@@ -153,22 +153,15 @@ impl State {
     /// `rest` is framed by its layout's length, its bytes are of their
     /// classes and its fields pass their checks. Depends only on the
     /// options, the plans and the file date (variant rules).
-    #[inline]
+    #[inline(always)]
     pub(super) fn precheck(&mut self, plans: &Plans, rest: &[u8]) -> Option<Clean> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
-        let rec = match *key {
-            [a, b, c, d] => {
-                let (a, b, c, d) =
-                    (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'), d.wrapping_sub(b'0'));
-                if a.max(b).max(c).max(d) > 9 {
-                    return None;
-                }
-                a as u16 * 1000 + b as u16 * 100 + c as u16 * 10 + d as u16
-            }
-            _ => u16::try_from(field::parse_short_number(key)?).ok()?,
+        let mut plan = match *key {
+            [a, b, c, d] => plans.by_raw_key(u32::from_le_bytes([a, b, c, d]))?,
+            _ => plans.get(u16::try_from(field::parse_short_number(key)?).ok()?)?,
         };
-        let mut plan = plans.get(rec)?;
+        let rec = plan.layout.rec_nr;
         let chosen = plan.has_variants || self.opts.forced[0].is_some();
         if chosen {
             plan = self.variant(plans, rec, rest)?;
