@@ -68,6 +68,75 @@ pub(crate) fn printable_line(line: &[u8]) -> bool {
     acc.0.bits() & 1 == 0
 }
 
+/// One bit per byte of a line of up to [`BULK`] bytes, the first byte's lowest.
+pub(crate) type Bits = [u64; 3];
+
+/// The bits of the `len` bytes from `start` (those below [`BULK`]).
+fn field_bits(start: u16, len: u16) -> Bits {
+    let mut bits = [0; 3];
+    for i in (start as usize..start as usize + len as usize).take_while(|&i| i < BULK) {
+        bits[i / 64] |= 1 << (i % 64);
+    }
+    bits
+}
+
+/// Which bytes of a line are blanks and which give a value (neither blank
+/// nor `0`), one bit per byte ([`simd::marks`] per block), so the fast path
+/// asks about all of a layout's fields at once instead of byte by byte.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Marks {
+    blank: Bits,
+    given: Bits,
+}
+
+impl Marks {
+    /// The marks of a line of 16 to [`BULK`] bytes (`None` for others).
+    #[inline]
+    pub fn of(line: &[u8]) -> Option<Marks> {
+        let len = line.len();
+        if !(LANES..=BULK).contains(&len) {
+            return None;
+        }
+        let mut m = Marks { blank: [0; 3], given: [0; 3] };
+        let mut put = |at: usize| {
+            let Some(Ok(b)) = line.get(at..at + LANES).map(<&[u8; LANES]>::try_from) else { return };
+            let (blank, given) = simd::marks(b);
+            let (i, s) = (at / 64, at % 64);
+            for (w, bits) in [(&mut m.blank, blank as u64), (&mut m.given, given as u64)] {
+                w[i] |= bits << s;
+                if s > 64 - LANES {
+                    w[i + 1] |= bits >> (64 - s);
+                }
+            }
+        };
+        let mut at = 0;
+        while at + LANES <= len {
+            put(at);
+            at += LANES;
+        }
+        if at < len {
+            put(len - LANES); // overlapping: the same bytes give the same bits
+        }
+        Some(m)
+    }
+
+    /// Whether no field mixes blanks and other bytes, for fields given as
+    /// `inner`: the bits of each field but its last byte ([`Fast::whole`]).
+    /// A byte whose blankness differs from the next byte's is a mix.
+    #[inline(always)]
+    pub fn unmixed(&self, inner: &Bits) -> bool {
+        let b = &self.blank;
+        let next = [b[0] >> 1 | b[1] << 63, b[1] >> 1 | b[2] << 63, b[2] >> 1];
+        (0..3).all(|i| (b[i] ^ next[i]) & inner[i] == 0)
+    }
+
+    /// Whether some byte under `fields` gives a value.
+    #[inline(always)]
+    pub fn any_given(&self, fields: &Bits) -> bool {
+        (0..3).any(|i| self.given[i] & fields[i] != 0)
+    }
+}
+
 /// Result of the bulk check of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Bulk {
@@ -155,9 +224,15 @@ pub(crate) struct Fast {
     pub free: bool,
     /// Records hang under it (it goes on the grammar's stack).
     pub container: bool,
-    /// At least one of these byte ranges must be given (the identity rule).
-    pub identity: [(u16, u16); 4],
-    pub n_identity: u8,
+    /// The identity rule: some byte of these fields must give a value.
+    pub identity: Option<Bits>,
+    /// The numbers that must be whole (all digits or all blank) and are
+    /// not in the checks: each one's bytes but its last ([`Marks::unmixed`]).
+    pub whole: Bits,
+    /// Whether the checks need [`Marks`], for a line that [`Plan::fits`]
+    /// as `Full` and for others.
+    pub marks_full: bool,
+    pub marks: bool,
     /// The range of the family's `matches_parent` role, kept on the stack
     /// for the children that compare it.
     pub value: Option<(u16, u16)>,
@@ -253,8 +328,10 @@ impl Plan {
                 top: false,
                 free: false,
                 container: false,
-                identity: [(0, 0); 4],
-                n_identity: 0,
+                identity: None,
+                whole: [0; 3],
+                marks_full: false,
+                marks: false,
                 value: None,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
@@ -305,17 +382,36 @@ impl Plan {
         for op in ops.iter().filter_map(|op| op.when_full()) {
             push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
         }
+        // A whole number is checked for all of them at once ([`Marks::unmixed`]);
+        // one with no check of its own (and blank allowed) needs nothing more.
+        plan.fast.n_ops = 0;
+        for op in ops {
+            if op.whole {
+                let inner = field_bits(op.start, op.len.saturating_sub(1));
+                plan.fast.whole.iter_mut().zip(inner).for_each(|(w, i)| *w |= i);
+                if matches!(op.check, Check::Nothing) && op.blank == OnBlank::Pass {
+                    continue;
+                }
+            }
+            push(&mut plan.fast.ops, &mut plan.fast.n_ops, Op { whole: false, ..*op });
+        }
         if !slow_fits {
             plan.n_slow = 0;
         }
         plan.fast.ok = plan.bulk && ops_fit && fast_eligible(family, layout);
         let range = |f: &FieldDesc| (f.start, f.len);
-        if let Some(p) = family.placement(layout.rec_nr) {
-            let ids = p.identity.iter().filter_map(|r| layout.field_with(*r)).map(range);
-            for id in ids {
-                plan.fast.ok &= push(&mut plan.fast.identity, &mut plan.fast.n_identity, id);
+        if let Some(p) = family.placement(layout.rec_nr).filter(|p| !p.identity.is_empty()) {
+            let mut bits = [0; 3];
+            for f in p.identity.iter().filter_map(|r| layout.field_with(*r)) {
+                bits.iter_mut().zip(field_bits(f.start, f.len)).for_each(|(b, f)| *b |= f);
             }
+            plan.fast.identity = Some(bits);
         }
+        let whole = plan.fast.whole != [0; 3];
+        plan.fast.marks = whole || plan.fast.identity.is_some();
+        plan.fast.marks_full = plan.fast.identity.is_some();
+        // Marks need 16 bytes or more.
+        plan.fast.ok &= !plan.fast.marks || layout.length as usize >= LANES;
         let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
         plan.fast.value = match_role.and_then(|r| layout.field_with(r)).map(range);
         plan
@@ -755,9 +851,12 @@ mod tests {
                         "{fitted:?} {pos} {p:#x}"
                     );
                     if fitted == Fitted::Full {
-                        for op in plan.fast.ops(Fitted::Given).iter().filter(|op| op.numeric()) {
+                        let numbers = plan.layout.fields.iter().filter(|f| f.ty == FieldType::Numeric);
+                        for f in numbers.filter(|f| f.format != Format::Filler) {
+                            assert!(l[f.range()].iter().all(u8::is_ascii_digit), "Full with a blank number at {pos}");
+                        }
+                        for op in plan.fast.ops(Fitted::Given) {
                             let v = &l[op.start as usize..(op.start + op.len) as usize];
-                            assert!(v.iter().all(u8::is_ascii_digit), "Full with a blank number at {pos}");
                             if let Check::Zeros(n) = op.check {
                                 assert!(
                                     v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
@@ -787,6 +886,43 @@ mod tests {
         for k in [b"6 01", b" 601", b"601 ", b"0000", b"9998", b"600\n"] {
             assert_eq!(raw(k), None, "{k:?}");
         }
+    }
+
+    /// The marks answer as the byte-by-byte definitions do, for fields at
+    /// every position and of every length in lines of the lengths they cover.
+    #[test]
+    fn marks_answer_as_the_bytes_do() {
+        let mut seed = 7u32;
+        let lens: &[usize] = if cfg!(miri) { &[16, 95] } else { &[16, 17, 31, 32, 63, 64, 65, 95, 128, 146, 160] };
+        for &len in lens {
+            for round in 0..if cfg!(miri) { 2 } else { 8 } {
+                let line: std::vec::Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        // Long blank and zero runs, so whole and unmixed fields occur.
+                        let r = (seed >> 16) as usize;
+                        if r % 8 < round.min(6) {
+                            b' '
+                        } else {
+                            [b' ', b'0', b'7', b'0', b'A'][r % 5]
+                        }
+                    })
+                    .collect();
+                let m = Marks::of(&line).unwrap();
+                let step = if cfg!(miri) { 11 } else { 1 };
+                for start in (0..len).step_by(step) {
+                    for l in (1..=len - start).step_by(step) {
+                        let v = &line[start..start + l];
+                        let inner = field_bits(start as u16, l as u16 - 1);
+                        let whole = v.iter().all(|&b| b == b' ') || !v.contains(&b' ');
+                        assert_eq!(m.unmixed(&inner), whole, "{len} {start} {l}");
+                        let given = v.iter().any(|&b| b != b' ' && b != b'0');
+                        assert_eq!(m.any_given(&field_bits(start as u16, l as u16)), given, "{len} {start} {l}");
+                    }
+                }
+            }
+        }
+        assert!(Marks::of(&[b' '; 15]).is_none() && Marks::of(&[b' '; 161]).is_none());
     }
 
     #[test]

@@ -138,6 +138,26 @@ impl Fit {
     }
 }
 
+/// Which bytes of a block are blanks (bit `i` of the first mask for
+/// `b[i]`) and which give a value, being neither a blank nor `0` (the second).
+#[inline(always)]
+pub(crate) fn marks(b: &[u8; LANES]) -> (u16, u16) {
+    imp::marks(b)
+}
+
+/// The reference of [`marks`].
+#[cfg_attr(
+    all(
+        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
+        not(test)
+    ),
+    allow(dead_code)
+)]
+pub(crate) fn marks_scalar(b: &[u8; LANES]) -> (u16, u16) {
+    let mask = |f: fn(u8) -> bool| b.iter().rev().fold(0u16, |m, &x| m << 1 | f(x) as u16);
+    (mask(|x| x == b' '), mask(|x| x != b' ' && x != b'0'))
+}
+
 /// SSE2, part of the x86_64 baseline: no run-time detection.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod imp {
@@ -235,6 +255,17 @@ mod imp {
         // SAFETY: SSE2, register-only.
         unsafe { _mm_movemask_epi8(v) == 0xFFFF }
     }
+
+    #[inline(always)]
+    pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
+        // SAFETY: SSE2, register-only after the load.
+        unsafe {
+            let v = load(b);
+            let blank = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            let zero = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'0' as i8));
+            (_mm_movemask_epi8(blank) as u16, !(_mm_movemask_epi8(_mm_or_si128(blank, zero)) as u16))
+        }
+    }
 }
 
 /// WebAssembly SIMD (`simd128`, which `wasm/build.sh` turns on; every
@@ -313,6 +344,14 @@ mod imp {
     pub fn all(v: v128) -> bool {
         u8x16_all_true(v)
     }
+
+    #[inline(always)]
+    pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
+        let v = load(b);
+        let blank = u8x16_eq(v, u8x16_splat(b' '));
+        let zero = u8x16_eq(v, u8x16_splat(b'0'));
+        (u8x16_bitmask(blank), !u8x16_bitmask(v128_or(blank, zero)))
+    }
 }
 
 /// The scalar twin: other targets, and Miri.
@@ -352,6 +391,11 @@ mod imp {
     #[inline(always)]
     pub fn all(v: bool) -> bool {
         v
+    }
+
+    #[inline(always)]
+    pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
+        marks_scalar(b)
     }
 }
 
@@ -407,6 +451,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "under Miri both sides are the scalar twin")]
+    fn marks_vector_and_scalar_agree_on_every_byte() {
+        for b in 0..=255u8 {
+            for pos in 0..LANES {
+                let mut bytes = [b' '; LANES];
+                bytes[(pos + 5) % LANES] = b'0';
+                bytes[pos] = b;
+                assert_eq!(marks(&bytes), marks_scalar(&bytes), "byte {b:#x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_marks_match_the_byte_rules() {
+        let (blank, given) = marks_scalar(b"0 0 x  00  A0  0");
+        assert_eq!((blank, given), (0b0110_0110_0110_1010, 0b0000_1000_0001_0000));
     }
 
     #[test]

@@ -17,7 +17,7 @@
 use super::line::given;
 use super::{Meta, Src, State};
 use crate::field;
-use crate::plan::{Check, Fitted, OnBlank, Plans};
+use crate::plan::{Check, Fitted, Marks, OnBlank, Plans};
 
 /// The running line number as the ASCII digits the next line must carry.
 #[derive(Clone, Copy, Debug)]
@@ -187,18 +187,23 @@ impl State {
             }
             scan.high
         };
+        if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
+            let marks = Marks::of(line)?;
+            // Numbers in full (`Full`) are whole already.
+            if fitted != Fitted::Full && !marks.unmixed(&fast.whole) {
+                return None;
+            }
+            if fast.identity.is_some_and(|id| !marks.any_given(&id)) {
+                return None;
+            }
+        }
         for op in fast.ops(fitted) {
             let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
-            if op.blank != OnBlank::Never {
-                if field::is_blank(v) {
-                    if op.blank == OnBlank::Slow {
-                        return None;
-                    }
-                    continue;
-                }
-                if op.whole && !v.iter().all(u8::is_ascii_digit) {
+            if op.blank != OnBlank::Never && field::is_blank(v) {
+                if op.blank == OnBlank::Slow {
                     return None;
                 }
+                continue;
             }
             let ok = match op.check {
                 Check::Nothing => true,
@@ -211,12 +216,6 @@ impl State {
             if !(ok || op.zeros_pass && v.iter().all(|&b| b == b'0')) {
                 return None;
             }
-        }
-        let identity = &fast.identity[..fast.n_identity as usize];
-        if !identity.is_empty()
-            && !identity.iter().any(|&(s, l)| line.get(s as usize..(s + l) as usize).is_some_and(given))
-        {
-            return None;
         }
         Some(Clean {
             layout: plan.layout,
