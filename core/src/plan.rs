@@ -97,27 +97,39 @@ impl Marks {
         if !(LANES..=BULK).contains(&len) {
             return None;
         }
-        let mut m = Marks { blank: [0; 3], given: [0; 3] };
-        let mut put = |at: usize| {
-            let Some(Ok(b)) = line.get(at..at + LANES).map(<&[u8; LANES]>::try_from) else { return };
-            let (blank, given) = simd::marks(b);
-            let (i, s) = (at / 64, at % 64);
-            for (w, bits) in [(&mut m.blank, blank as u64), (&mut m.given, given as u64)] {
-                w[i] |= bits << s;
-                if s > 64 - LANES {
-                    w[i + 1] |= bits >> (64 - s);
-                }
+        // 16 bits per block, in line order: whole blocks, then the rest of
+        // the line from a last block that ends with it.
+        let (mut blank, mut given) = ([0u8; 24], [0u8; 24]);
+        let mut put = |k: usize, (b, g): (u16, u16)| {
+            if let (Some(bd), Some(gd)) = (blank.get_mut(2 * k..2 * k + 2), given.get_mut(2 * k..2 * k + 2)) {
+                bd.copy_from_slice(&b.to_le_bytes());
+                gd.copy_from_slice(&g.to_le_bytes());
             }
         };
-        let mut at = 0;
-        while at + LANES <= len {
-            put(at);
-            at += LANES;
+        let blocks = line.chunks_exact(LANES);
+        let rest = blocks.remainder().len();
+        let n = len / LANES;
+        for (k, b) in blocks.enumerate() {
+            if let Ok(b) = <&[u8; LANES]>::try_from(b) {
+                put(k, simd::marks(b));
+            }
         }
-        if at < len {
-            put(len - LANES); // overlapping: the same bytes give the same bits
+        if rest > 0 {
+            if let Some(Ok(b)) = line.get(len - LANES..).map(<&[u8; LANES]>::try_from) {
+                let (b, g) = simd::marks(b);
+                let drop = (LANES - rest) as u32;
+                put(n, (b >> drop, g >> drop));
+            }
         }
-        Some(m)
+        let words = |bytes: &[u8; 24]| {
+            let w = |i: usize| {
+                let mut x = [0; 8];
+                x.copy_from_slice(&bytes[8 * i..8 * i + 8]);
+                u64::from_le_bytes(x)
+            };
+            [w(0), w(1), w(2)]
+        };
+        Some(Marks { blank: words(&blank), given: words(&given) })
     }
 
     /// Whether no field mixes blanks and other bytes, for fields given as

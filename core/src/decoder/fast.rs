@@ -90,11 +90,13 @@ pub(super) struct Choices {
     /// (record type, line length, file date, plan index); record type 0 = empty.
     seen: [(u16, u16, u32, u8); 4],
     next: usize,
+    /// The one used last, asked first.
+    last: (u16, u16, u32, u8),
 }
 
 impl Choices {
     pub const fn new() -> Choices {
-        Choices { seen: [(0, 0, 0, 0); 4], next: 0 }
+        Choices { seen: [(0, 0, 0, 0); 4], next: 0, last: (0, 0, 0, 0) }
     }
 }
 
@@ -111,8 +113,9 @@ impl State {
             self.choices.seen.iter().find(|&&(r, len, d, _)| {
                 r == rec && d == date && matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
             });
-        if let Some(&(_, _, _, i)) = remembered {
-            return plans.at(i);
+        if let Some(&choice) = remembered {
+            self.choices.last = choice;
+            return plans.at(choice.3);
         }
         let end = memchr::memchr(b'\n', rest)?;
         let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
@@ -164,7 +167,13 @@ impl State {
         let rec = plan.layout.rec_nr;
         let chosen = plan.has_variants || self.opts.forced[0].is_some();
         if chosen {
-            plan = self.variant(plans, rec, rest)?;
+            // The choice used last, when it fits this line (as in `variant`).
+            let (r, len, d, i) = self.choices.last;
+            plan = if r == rec && d == self.file_date && matches!(rest.get(len as usize), Some(b'\n' | b'\r')) {
+                plans.at(i)?
+            } else {
+                self.variant(plans, rec, rest)?
+            };
         }
         let fast = &plan.fast;
         if !fast.ok {

@@ -189,9 +189,11 @@ impl Grammar {
 
     fn push(&mut self, rec: u16, slot: u8, rejected: bool, value: &[u8]) {
         let mut open = Open { rec_nr: rec, slot, rejected, ..Open::NONE };
-        let n = value.len().min(open.value.len());
-        open.value[..n].copy_from_slice(&value[..n]);
-        open.value_len = n as u8;
+        // Byte by byte: a value is a few bytes, a call to `memcpy` costs more.
+        for (d, s) in open.value.iter_mut().zip(value) {
+            *d = *s;
+        }
+        open.value_len = value.len().min(open.value.len()) as u8;
         if self.depth == DEPTH {
             self.depth -= 1;
         }
