@@ -390,7 +390,9 @@ impl Plan {
         plan.bulk = fits && checks_fit;
         let ops = plan.fast.ops;
         let ops = &ops[..plan.fast.n_ops as usize];
-        plan.allowed = Allowed::of(&plan.class, ops, layout.length as usize);
+        if plan.bulk {
+            plan.allowed = Allowed::of(&plan.class, ops, layout.length as usize);
+        }
         for op in ops.iter().filter_map(|op| op.when_full()) {
             push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
         }
@@ -502,7 +504,8 @@ impl Plan {
     #[inline]
     pub fn fits(&self, line: &[u8]) -> Fitted {
         let a = &self.allowed;
-        if !self.bulk || a.n == 0 || line.len() != self.layout.length as usize {
+        // No blocks: not covered (`Allowed::of`, `Plan::new`).
+        if a.n == 0 || line.len() != a.len as usize {
             return Fitted::No;
         }
         let mut fit = simd::Fit::new();
@@ -534,6 +537,8 @@ impl Plan {
 struct Allowed {
     blocks: [Block; BULK / LANES + 1],
     n: u8,
+    /// The line length the blocks are for.
+    len: u8,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -544,7 +549,8 @@ struct Block {
 }
 
 impl Allowed {
-    const NONE: Allowed = Allowed { blocks: [Block { at: 0, range: simd::Range::NONE }; BULK / LANES + 1], n: 0 };
+    const NONE: Allowed =
+        Allowed { blocks: [Block { at: 0, range: simd::Range::NONE }; BULK / LANES + 1], n: 0, len: 0 };
 
     /// For a line of `len` bytes of these classes; the digits of `zeros` (an
     /// amount's digits below one øre) must be `0` (or blank, in an optional
@@ -580,6 +586,7 @@ impl Allowed {
             let range = simd::Range { lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) };
             Block { at: at as u8, range }
         };
+        a.len = len as u8;
         let mut at = 0;
         while at + LANES <= len {
             a.blocks[a.n as usize] = block(at);
