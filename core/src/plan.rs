@@ -248,6 +248,11 @@ pub(crate) struct Fast {
     /// The range of the family's `matches_parent` role, kept on the stack
     /// for the children that compare it.
     pub value: Option<(u16, u16)>,
+    /// It must come directly after one of its parents.
+    pub directly_after: bool,
+    /// The range of its own `matches_parent` field, which must match the
+    /// parent's value when both are given.
+    pub matches: Option<(u16, u16)>,
     ops: [Op; MAX_OPS],
     n_ops: u8,
     /// The checks left when the line is [`Fitted::Full`].
@@ -345,6 +350,8 @@ impl Plan {
                 marks_full: false,
                 marks: false,
                 value: None,
+                directly_after: false,
+                matches: None,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
                 full_ops: [Op::NONE; MAX_OPS],
@@ -428,6 +435,12 @@ impl Plan {
         plan.fast.ok &= !plan.fast.marks || layout.length as usize >= LANES;
         let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);
         plan.fast.value = match_role.and_then(|r| layout.field_with(r)).map(range);
+        if let Some(p) = family.placement(layout.rec_nr) {
+            plan.fast.directly_after = p.directly_after;
+            if p.matches_parent != Role::None {
+                plan.fast.matches = plan.role(p.matches_parent).map(range);
+            }
+        }
         plan
     }
 
@@ -638,8 +651,8 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
 /// cross-record rules (the general path handles everything else).
 fn fast_eligible(family: &Family, layout: &RecordLayout) -> bool {
     let rec = layout.rec_nr;
-    let plain_rules =
-        family.placement(rec).map_or(true, |p| !p.directly_after && p.max == 0 && p.matches_parent == Role::None);
+    // A counted child (`max`) needs the general path's count per parent.
+    let plain_rules = family.placement(rec).map_or(true, |p| p.max == 0);
     let special =
         family.first == Some(rec) || family.last == Some(rec) || family.trailer.is_some_and(|t| t.rec_nr == rec);
     let roles_ok = layout.fields.iter().all(|f| !f.tail && f.role != Role::FileDate);

@@ -504,3 +504,30 @@ fn error_text_names_the_place_and_never_the_cpr() {
         assert!(!s.contains("6101901234") && !s.contains("61#1901234") && !s.contains("610190"), "{s}");
     }
 }
+
+/// An 8001 must come directly after its 6000 (or 2101): after a 6001, and
+/// a second one in a row, it is out of order, whole and byte by byte.
+#[test]
+fn supplementary_record_not_directly_after_its_parent() {
+    let renumber = |lines: &mut Vec<Vec<u8>>| {
+        for (i, l) in lines.iter_mut().enumerate() {
+            l[..7].copy_from_slice(format!("{:07}", i + 1).as_bytes());
+        }
+    };
+    let mut after_6001 = sample_lines();
+    after_6001.swap(21, 22); // 6000, 6001, 8001
+    renumber(&mut after_6001);
+    let mut twice = sample_lines();
+    let again = twice[21].clone();
+    twice.insert(22, again); // 6000, 8001, 8001
+    renumber(&mut twice);
+    let trailer = twice.len() - 1;
+    twice[trailer][11..18].copy_from_slice(b"0000028");
+    for (lines, line) in [(after_6001, 23), (twice, 23)] {
+        let (events, c) = decode(&join(&lines));
+        let at = offset_of(&lines, line);
+        let needs = ErrorKind::OutOfOrder { needs: 6000 };
+        assert_eq!(findings(&events), vec![err(needs, line as u64, Some(line as u32), Some(8001), None, at)]);
+        assert_eq!(totals(&c), (lines.len() as u64, lines.len() as u64 - 1, 1, 0, 0));
+    }
+}

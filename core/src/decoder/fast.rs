@@ -297,17 +297,17 @@ impl State {
         // A record of the plan just committed, not a container, leaves the
         // grammar as it is (the same parent is found, nothing opens or closes).
         if self.grammar.repeat != plan.index {
-            let parent = self.grammar.fast_parent(fast.parents, fast.top, fast.free)?;
+            let parent = self.grammar.fast_parent(fast)?;
+            // A value that must match the parent's and does not is a warning.
+            if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
+                let mine = line.get(s as usize..(s + l) as usize)?;
+                let theirs = self.grammar.value_at(self.grammar.checked_parent(fast, parent));
+                if given(mine) && !theirs.is_empty() && mine != theirs {
+                    return None;
+                }
+            }
             let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
-            self.grammar.fast_update(
-                parent,
-                fast.top,
-                fast.free,
-                plan.layout.rec_nr,
-                (plan.slot, plan.index),
-                fast.container,
-                value.unwrap_or(&[]),
-            );
+            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, (plan.slot, plan.index), value.unwrap_or(&[]));
         }
 
         // Clean: commit what the general path would.

@@ -4,6 +4,7 @@
 
 use crate::error::ErrorKind;
 use crate::layout::Family;
+use crate::plan::Fast;
 
 /// Deepest nesting kept; deeper records replace the top.
 const DEPTH: usize = 8;
@@ -49,6 +50,8 @@ pub(crate) struct Grammar {
     stack: [Open; DEPTH],
     depth: usize,
     prev: u16,
+    /// `prev`'s slot in the family (`u8::MAX`: none).
+    prev_slot: u8,
     prev_rejected: bool,
     /// The plan of the last record the fast path committed, when a record
     /// of the same plan right after it would leave the grammar as it is (it
@@ -65,6 +68,7 @@ impl Grammar {
             stack: [Open::NONE; DEPTH],
             depth: 0,
             prev: 0,
+            prev_slot: u8::MAX,
             prev_rejected: false,
             repeat: crate::plan::NONE,
         }
@@ -126,53 +130,70 @@ impl Grammar {
             }
         }
         self.prev = rec;
+        self.prev_slot = slot;
         self.prev_rejected = rejected;
     }
 
     /// The fast path's grammar check: the open parent's stack index
     /// (`usize::MAX` for a top-level or free record), or `None` when the
-    /// general path must decide (no open parent, a rejected one, the
-    /// stream's start or end).
+    /// general path must decide (no open parent, a rejected one, a record
+    /// that must come directly after its parent and does not, the stream's
+    /// start or end).
     #[inline(always)]
-    pub fn fast_parent(&self, parents: u32, top: bool, free: bool) -> Option<usize> {
+    pub fn fast_parent(&self, fast: &Fast) -> Option<usize> {
         if !self.started || self.ended {
             return None;
         }
-        if top || free {
+        if fast.top || fast.free {
             return Some(usize::MAX);
+        }
+        // As `check`: the line before is one of the parents, not rejected.
+        if fast.directly_after
+            && !(self.prev_slot < 32
+                && fast.parents >> self.prev_slot & 1 == 1
+                && !self.prev_rejected
+                && self.depth > 0)
+        {
+            return None;
         }
         let mut i = self.depth;
         while i > 0 {
             i -= 1;
             let open = &self.stack[i];
-            if open.slot < 32 && parents >> open.slot & 1 == 1 {
+            if open.slot < 32 && fast.parents >> open.slot & 1 == 1 {
                 return (!open.rejected).then_some(i);
             }
         }
         None
     }
 
+    /// The stack index `check` gives a record that found its parent at
+    /// `parent` ([`Grammar::fast_parent`]): the top for one that must come
+    /// directly after its parent.
+    #[inline(always)]
+    pub fn checked_parent(&self, fast: &Fast, parent: usize) -> usize {
+        if fast.directly_after {
+            self.depth.wrapping_sub(1)
+        } else {
+            parent
+        }
+    }
+
     /// The fast path's update after a decoded record (see [`Grammar::update`]).
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn fast_update(
-        &mut self,
-        parent: usize,
-        top: bool,
-        free: bool,
-        rec: u16,
-        (slot, plan): (u8, u8),
-        container: bool,
-        value: &[u8],
-    ) {
-        self.repeat = if container { crate::plan::NONE } else { plan };
-        if !free {
-            self.truncate(if top { 0 } else { parent + 1 });
-            if container {
+    pub fn fast_update(&mut self, parent: usize, fast: &Fast, rec: u16, (slot, plan): (u8, u8), value: &[u8]) {
+        // The next record of the same plan may skip the grammar only when
+        // nothing here depends on the line before or on the parent's value.
+        let repeatable = !fast.container && !fast.directly_after && fast.matches.is_none();
+        self.repeat = if repeatable { plan } else { crate::plan::NONE };
+        if !fast.free {
+            self.truncate(if fast.top { 0 } else { parent + 1 });
+            if fast.container {
                 self.push(rec, slot, false, value);
             }
         }
         self.prev = rec;
+        self.prev_slot = slot;
         self.prev_rejected = false;
     }
 
@@ -180,6 +201,7 @@ impl Grammar {
     pub fn untyped(&mut self) {
         self.repeat = crate::plan::NONE;
         self.prev = 0;
+        self.prev_slot = u8::MAX;
         self.prev_rejected = false;
     }
 
