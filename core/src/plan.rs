@@ -250,6 +250,10 @@ pub(crate) struct Fast {
     pub value: Option<(u16, u16)>,
     /// It must come directly after one of its parents.
     pub directly_after: bool,
+    /// A record under a parent that opens nothing and depends on nothing
+    /// but its parent being open: no container, not top-level or free, not
+    /// `directly_after`, no value to match ([`Grammar::fast_leaf`](crate::decoder)).
+    pub leaf: bool,
     /// The range of its own `matches_parent` field, which must match the
     /// parent's value when both are given.
     pub matches: Option<(u16, u16)>,
@@ -351,6 +355,7 @@ impl Plan {
                 marks: false,
                 value: None,
                 directly_after: false,
+                leaf: false,
                 matches: None,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
@@ -740,6 +745,8 @@ impl Plans {
                 }
             }
             plan.fast.container = family.is_container(layout.rec_nr);
+            let f = &plan.fast;
+            plan.fast.leaf = !(f.container || f.top || f.free || f.directly_after || f.matches.is_some());
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;

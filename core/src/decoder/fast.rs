@@ -294,9 +294,7 @@ impl State {
             }
             None => 0,
         };
-        // A record of the plan just committed, not a container, leaves the
-        // grammar as it is (the same parent is found, nothing opens or closes).
-        if self.grammar.repeat != plan.index {
+        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot) {
             let parent = self.grammar.fast_parent(fast)?;
             // A value that must match the parent's and does not is a warning.
             if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
@@ -307,7 +305,7 @@ impl State {
                 }
             }
             let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
-            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, (plan.slot, plan.index), value.unwrap_or(&[]));
+            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value.unwrap_or(&[]));
         }
 
         // Clean: commit what the general path would.

@@ -15,8 +15,9 @@ const LIMITED: usize = 4;
 #[derive(Clone, Copy, Debug)]
 struct Open {
     rec_nr: u16,
-    /// The record type's slot in the family (bit in a plan's parent mask).
-    slot: u8,
+    /// The record type's slot in the family as a bit of a plan's parent
+    /// mask (0 for slots from 32 on, which the fast path leaves alone).
+    bit: u32,
     rejected: bool,
     /// The value of the family's `matches_parent` role in this record.
     value: [u8; 8],
@@ -27,7 +28,7 @@ struct Open {
 
 impl Open {
     const NONE: Open =
-        Open { rec_nr: 0, slot: u8::MAX, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
+        Open { rec_nr: 0, bit: 0, rejected: false, value: [b' '; 8], value_len: 0, kids: [(0, 0); LIMITED] };
 }
 
 /// Where a record found its parent.
@@ -53,10 +54,10 @@ pub(crate) struct Grammar {
     /// `prev`'s slot in the family (`u8::MAX`: none).
     prev_slot: u8,
     prev_rejected: bool,
-    /// The plan of the last record the fast path committed, when a record
-    /// of the same plan right after it would leave the grammar as it is (it
-    /// is no container); [`NONE`](crate::plan::NONE) after any other change.
-    pub repeat: u8,
+    /// The bit ([`Open::bit`]) of the open record on top when a leaf may hang
+    /// under it: the stream has started and not ended, the record is not
+    /// rejected; else 0. Kept by [`Grammar::settle`] after every change.
+    top_bit: u32,
 }
 
 impl Grammar {
@@ -70,8 +71,22 @@ impl Grammar {
             prev: 0,
             prev_slot: u8::MAX,
             prev_rejected: false,
-            repeat: crate::plan::NONE,
+            top_bit: 0,
         }
+    }
+
+    /// Marks the stream started without its start record (that is reported).
+    pub fn start_without_first(&mut self) {
+        self.started = true;
+        self.settle();
+    }
+
+    fn settle(&mut self) {
+        let top = self.depth.checked_sub(1).and_then(|i| self.stack.get(i));
+        self.top_bit = match top {
+            Some(t) if self.started && !self.ended && !t.rejected => t.bit,
+            _ => 0,
+        };
     }
 
     /// The grammar check for a record of type `rec` at this point.
@@ -107,7 +122,6 @@ impl Grammar {
     /// record's value of the family's `matches_parent` role, if any. Only
     /// containers (and the first record) go on the stack.
     pub fn update(&mut self, fam: &Family, rec: u16, rejected: bool, value: &[u8]) {
-        self.repeat = crate::plan::NONE;
         let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
         if fam.first == Some(rec) {
             self.started = true;
@@ -132,6 +146,21 @@ impl Grammar {
         self.prev = rec;
         self.prev_slot = slot;
         self.prev_rejected = rejected;
+        self.settle();
+    }
+
+    /// The fast path's whole grammar step for a leaf ([`Fast::leaf`]) whose
+    /// parent is the open record on top, as most records are: nothing opens
+    /// or closes. False: ask [`Grammar::fast_parent`].
+    #[inline(always)]
+    pub fn fast_leaf(&mut self, fast: &Fast, rec: u16, slot: u8) -> bool {
+        if !fast.leaf || self.top_bit & fast.parents == 0 {
+            return false;
+        }
+        self.prev = rec;
+        self.prev_slot = slot;
+        self.prev_rejected = false;
+        true
     }
 
     /// The fast path's grammar check: the open parent's stack index
@@ -156,15 +185,9 @@ impl Grammar {
         {
             return None;
         }
-        let mut i = self.depth;
-        while i > 0 {
-            i -= 1;
-            let open = &self.stack[i];
-            if open.slot < 32 && fast.parents >> open.slot & 1 == 1 {
-                return (!open.rejected).then_some(i);
-            }
-        }
-        None
+        let open = self.stack.get(..self.depth)?;
+        let i = open.iter().rposition(|o| o.bit & fast.parents != 0)?;
+        (!open[i].rejected).then_some(i)
     }
 
     /// The stack index `check` gives a record that found its parent at
@@ -181,11 +204,7 @@ impl Grammar {
 
     /// The fast path's update after a decoded record (see [`Grammar::update`]).
     #[inline(always)]
-    pub fn fast_update(&mut self, parent: usize, fast: &Fast, rec: u16, (slot, plan): (u8, u8), value: &[u8]) {
-        // The next record of the same plan may skip the grammar only when
-        // nothing here depends on the line before or on the parent's value.
-        let repeatable = !fast.container && !fast.directly_after && fast.matches.is_none();
-        self.repeat = if repeatable { plan } else { crate::plan::NONE };
+    pub fn fast_update(&mut self, parent: usize, fast: &Fast, rec: u16, slot: u8, value: &[u8]) {
         if !fast.free {
             self.truncate(if fast.top { 0 } else { parent + 1 });
             if fast.container {
@@ -195,11 +214,11 @@ impl Grammar {
         self.prev = rec;
         self.prev_slot = slot;
         self.prev_rejected = false;
+        self.settle();
     }
 
     /// After a line whose record type could not be read.
     pub fn untyped(&mut self) {
-        self.repeat = crate::plan::NONE;
         self.prev = 0;
         self.prev_slot = u8::MAX;
         self.prev_rejected = false;
@@ -210,7 +229,8 @@ impl Grammar {
     }
 
     fn push(&mut self, rec: u16, slot: u8, rejected: bool, value: &[u8]) {
-        let mut open = Open { rec_nr: rec, slot, rejected, ..Open::NONE };
+        let bit = if slot < 32 { 1 << slot } else { 0 };
+        let mut open = Open { rec_nr: rec, bit, rejected, ..Open::NONE };
         // Byte by byte: a value is a few bytes, a call to `memcpy` costs more.
         for (d, s) in open.value.iter_mut().zip(value) {
             *d = *s;
@@ -225,7 +245,6 @@ impl Grammar {
 
     /// Counts one more `rec` under the open record at `parent`; the new count.
     pub fn count_child(&mut self, parent: usize, rec: u16) -> u16 {
-        self.repeat = crate::plan::NONE;
         let Some(open) = self.stack.get_mut(parent) else { return 0 };
         if let Some(slot) = open.kids.iter_mut().find(|k| k.0 == rec) {
             slot.1 = slot.1.saturating_add(1);

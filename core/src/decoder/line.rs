@@ -370,7 +370,7 @@ impl State {
             && !self.grammar.missing_start_reported
         {
             self.grammar.missing_start_reported = true;
-            self.grammar.started = true;
+            self.grammar.start_without_first();
             self.push(Step::Error(Error { kind: ErrorKind::MissingStartRecord, ..err }));
         }
         let parent = match self.grammar.check(fam, rec_nr) {
