@@ -19,60 +19,76 @@ use super::{Meta, Src, State};
 use crate::field;
 use crate::plan::{Check, Fitted, Marks, OnBlank, Plans};
 
-/// The running line number as the ASCII digits the next line must carry.
+/// The running line number as the ASCII digits the next line must carry,
+/// with where the family's lines carry it.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LineNumber {
     /// The number the digits stand for (`u32::MAX`: not built yet).
     of: u32,
     /// The digits, zero-filled, right-aligned in the field's width.
     digits: [u8; 10],
-    /// The first 8 bytes of `digits` as a little-endian word, under `mask`.
+    /// The field's start and width (0: lines carry no number; over 10:
+    /// never taken by the fast path).
+    at: u16,
+    width: u16,
+    /// The first 8 bytes of `digits` as a little-endian word, under `mask`
+    /// (the bytes of a width of 1 to 8; 0 for wider fields, compared as bytes).
     word: u64,
-    /// The bytes of the width (at most 8) in a word.
     mask: u64,
 }
 
 impl LineNumber {
-    pub const fn new() -> LineNumber {
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], word: 0, mask: 0 }
+    pub const fn new(field: Option<crate::layout::Span>) -> LineNumber {
+        let (at, width) = match field {
+            Some(f) => (f.start, f.len),
+            None => (0, 0),
+        };
+        let mask = if width == 0 || width > 8 { 0 } else { u64::MAX >> (64 - 8 * width as u32) };
+        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask }
     }
 
-    /// The digits of `n` in `width` places.
-    #[inline]
-    fn of(&mut self, n: u32, width: usize) -> &[u8] {
-        let width = width.min(10);
+    /// Lines carry a number.
+    #[inline(always)]
+    fn present(&self) -> bool {
+        self.width > 0
+    }
+
+    /// The digits of `n`.
+    fn of(&mut self, n: u32) -> &[u8] {
+        let width = (self.width as usize).min(10);
         if self.of != n {
             crate::encode::write_digits(n as u64, &mut self.digits[..width]);
             self.of = n;
-            self.mask = u64::MAX >> (64 - 8 * width.clamp(1, 8) as u32);
-            self.word = self.read_word();
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&self.digits[..8]);
+            self.word = u64::from_le_bytes(w) & self.mask;
         }
         &self.digits[..width]
     }
 
+    /// Whether `line` carries `n`: as one word where the field is 8 bytes
+    /// or less and 8 bytes from its start lie in the line.
     #[inline(always)]
-    fn read_word(&self) -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&self.digits[..8]);
-        u64::from_le_bytes(w) & self.mask
-    }
-
-    /// Whether `bytes`, 8 bytes from the field's start, carry the digits of
-    /// `n` in `width` (1-8) places.
-    #[inline(always)]
-    fn word_is(&mut self, n: u32, width: usize, bytes: &[u8; 8]) -> bool {
+    fn carries(&mut self, line: &[u8], n: u32) -> bool {
         if self.of != n {
-            self.of(n, width);
+            self.of(n);
         }
-        u64::from_le_bytes(*bytes) & self.mask == self.word
+        let at = self.at as usize;
+        match line.get(at..).and_then(|w| w.first_chunk::<8>()) {
+            Some(w) if self.mask != 0 => u64::from_le_bytes(*w) & self.mask == self.word,
+            _ => {
+                let width = self.width as usize;
+                self.digits.get(..width).is_some_and(|d| line.get(at..at + width) == Some(d))
+            }
+        }
     }
 
     /// Counts on by one, in ASCII. The word follows by arithmetic: read
     /// back from `digits` right after a byte was written, it would wait for
     /// that store (a store-forwarding stall, a fifth of a clean line's time).
     #[inline(always)]
-    fn step(&mut self, width: usize) {
-        let width = width.min(10);
+    fn step(&mut self) {
+        let width = (self.width as usize).min(10);
         for (i, d) in self.digits[..width].iter_mut().enumerate().rev() {
             let unit = if i < 8 { 1u64 << (8 * i) } else { 0 };
             if *d < b'9' {
@@ -268,7 +284,6 @@ impl State {
         src: Src,
         at: usize,
     ) -> Option<(Meta, usize)> {
-        let fam = self.opts.family;
         let plan = plans.at(clean.plan)?;
         let fast = &plan.fast;
         let line = rest.get(..clean.len as usize)?;
@@ -279,20 +294,13 @@ impl State {
         if clean.high && self.utf8 != Some(false) {
             return None;
         }
-        let lb_nr = match fam.line_number {
-            Some(n) => {
-                let width = n.len as usize;
-                // As one word where 8 bytes from the field's start lie in the line.
-                let same = match line.get(n.start as usize..).and_then(|w| w.first_chunk::<8>()) {
-                    Some(w) if (1..=8).contains(&width) => self.lb.word_is(self.next_lb_nr, width, w),
-                    _ => line.get(n.range()) == Some(self.lb.of(self.next_lb_nr, width)),
-                };
-                if !same {
-                    return None;
-                }
-                self.next_lb_nr
+        let lb_nr = if self.lb.present() {
+            if !self.lb.carries(line, self.next_lb_nr) {
+                return None;
             }
-            None => 0,
+            self.next_lb_nr
+        } else {
+            0
         };
         if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot) {
             let parent = self.grammar.fast_parent(fast)?;
@@ -309,9 +317,9 @@ impl State {
         }
 
         // Clean: commit what the general path would.
-        if let Some(n) = fam.line_number {
+        if self.lb.present() {
             self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
-            self.lb.step(n.len as usize);
+            self.lb.step();
         }
         self.line += 1;
         self.line_start = self.offset;
@@ -375,29 +383,42 @@ mod tests {
     fn dates_and_line_numbers() {
         assert!(date_ok(b"20240229") && !date_ok(b"20230229") && !date_ok(b"20241301") && !date_ok(b"20240100"));
         assert!(date_ok(b"20000229") && !date_ok(b"19000229"));
-        let mut n = LineNumber::new();
-        assert_eq!(n.of(9, 7), b"0000009");
-        n.step(7);
-        assert_eq!(n.of(10, 7), b"0000010");
-        n.step(7);
+        let span = |start, len| Some(crate::layout::Span { start, len });
+        let mut n = LineNumber::new(span(2, 7));
+        assert_eq!(n.of(9), b"0000009");
+        n.step();
+        assert_eq!(n.of(10), b"0000010");
+        n.step();
         assert_eq!((n.of, &n.digits[..7]), (11, &b"0000011"[..]));
-        assert!(n.word_is(11, 7, b"0000011X") && !n.word_is(11, 7, b"0000012X") && !n.word_is(12, 7, b"0000011X"));
-        n.step(7);
-        assert!(n.word_is(12, 7, b"0000012 ") && n.word_is(2, 1, b"2       ") && !n.word_is(2, 1, b"3       "));
+        assert!(n.carries(b"AB0000011XY", 11) && !n.carries(b"AB0000012XY", 11) && !n.carries(b"AB0000011XY", 12));
+        assert!(n.carries(b"AB0000011", 11) && !n.carries(b"AB000001", 11)); // no 8 bytes: compared as bytes
+        n.step();
+        assert!(n.carries(b"  0000012       ", 12));
+        let mut one = LineNumber::new(span(0, 1));
+        assert!(one.carries(b"2       ", 2) && !one.carries(b"3       ", 2));
         // The word follows the digits through every carry.
-        let mut m = LineNumber::new();
-        m.of(1, 7);
+        let mut m = LineNumber::new(span(0, 7));
+        m.of(1);
         for k in 1..if cfg!(miri) { 1_200 } else { 120_000 } {
-            assert_eq!(m.word, m.read_word(), "{k}");
-            let mut want = [b' '; 8];
-            crate::encode::write_digits(k as u64, &mut want[..7]);
-            assert!(m.word_is(k, 7, &want), "{k}");
-            m.step(7);
+            let mut line = [b' '; 9];
+            crate::encode::write_digits(k as u64, &mut line[..7]);
+            assert!(m.carries(&line, k), "{k}");
+            line[6] ^= 1;
+            assert!(!m.carries(&line, k), "{k}");
+            m.step();
         }
-        let mut full = LineNumber::new();
-        full.of(99, 2);
-        full.step(2);
+        // Ten digits: compared as bytes.
+        let mut wide = LineNumber::new(span(0, 10));
+        assert!(wide.carries(b"0000000042", 42) && !wide.carries(b"0000000043", 42));
+        wide.step();
+        assert!(wide.carries(b"0000000043", 43));
+        let mut full = LineNumber::new(span(0, 2));
+        full.of(99);
+        full.step();
         assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
-        assert_eq!(full.of(100, 2), b"00");
+        assert_eq!(full.of(100), b"00");
+        assert!(!LineNumber::new(None).present());
+        let mut long = LineNumber::new(span(0, 11));
+        assert!(!long.carries(b"00000000042", 42) && !long.carries(b"0000000042 ", 42));
     }
 }

@@ -390,7 +390,7 @@ impl State {
             offset: 0,
             line_start: 0,
             next_lb_nr: 1,
-            lb: fast::LineNumber::new(),
+            lb: fast::LineNumber::new(opts.family.line_number),
             choices: fast::Choices::new(),
             blank_lines: 0,
             blank_pending: None,
