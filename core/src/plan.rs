@@ -91,7 +91,7 @@ pub(crate) struct Marks {
 
 impl Marks {
     /// The marks of a line of 16 to [`BULK`] bytes (`None` for others).
-    #[inline]
+    #[inline(always)]
     pub fn of(line: &[u8]) -> Option<Marks> {
         let len = line.len();
         if !(LANES..=BULK).contains(&len) {
@@ -519,7 +519,7 @@ impl Plan {
     /// a sign, by its class. [`Fitted::No`] says only "look closer"
     /// ([`Plan::pass`]): ISO-8859-1 letters, lines under 16 bytes and
     /// uncovered layouts land there too.
-    #[inline]
+    #[inline(always)]
     pub fn fits(&self, line: &[u8]) -> Fitted {
         let a = &self.allowed;
         // No blocks: not covered (`Allowed::of`, `Plan::new`).

@@ -928,6 +928,8 @@ impl Prechecker {
 
     /// The context-free checks of the line at the start of `rest` (it must
     /// hold the whole line and its terminator): `Some` when it is clean.
+    /// Inlined into the caller's loop, as the decoder's own batch loop is.
+    #[inline(always)]
     pub fn check(&mut self, rest: &[u8]) -> Option<Clean> {
         if self.state.opts.base64 || self.state.opts.family.separator.is_some() {
             return None;
