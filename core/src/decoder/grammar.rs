@@ -229,17 +229,22 @@ impl Grammar {
     }
 
     fn push(&mut self, rec: u16, slot: u8, rejected: bool, value: &[u8]) {
-        let bit = if slot < 32 { 1 << slot } else { 0 };
-        let mut open = Open { rec_nr: rec, bit, rejected, ..Open::NONE };
-        // Byte by byte: a value is a few bytes, a call to `memcpy` costs more.
-        for (d, s) in open.value.iter_mut().zip(value) {
-            *d = *s;
-        }
-        open.value_len = value.len().min(open.value.len()) as u8;
         if self.depth == DEPTH {
             self.depth -= 1;
         }
-        self.stack[self.depth] = open;
+        // Field by field into its place: a whole `Open` built and copied in
+        // was a fifth of a container's grammar step.
+        let Some(open) = self.stack.get_mut(self.depth) else { return };
+        open.rec_nr = rec;
+        open.bit = if slot < 32 { 1 << slot } else { 0 };
+        open.rejected = rejected;
+        let mut v = [b' '; 8];
+        for (d, s) in v.iter_mut().zip(value) {
+            *d = *s;
+        }
+        open.value = v;
+        open.value_len = value.len().min(v.len()) as u8;
+        open.kids = [(0, 0); LIMITED];
         self.depth += 1;
     }
 
