@@ -23,22 +23,24 @@ use std::path::Path;
 /// Sums keyed `"6001/0013"` (record key / Feltnummer) or `"6102"` (one amount per record).
 pub type Sums = BTreeMap<String, Decimal>;
 
-/// Sums while counting: by record key and Feltnummer (no string per record).
-type Running = HashMap<(&'static str, Option<u16>), Decimal>;
+/// Sums while counting: by record type and Feltnummer, as numbers (no
+/// string hashed or compared per record), each with its record key.
+type Running = HashMap<(u16, Option<u16>), (&'static str, Decimal)>;
 
 /// The maps of a tally: foldhash (seeded per process), not SipHash; with
 /// the sums in a B-tree, hashing was 13 % of `stats`' instructions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Adds each decoded record's amount to `sums`; `None` on overflow.
-fn add_amount(sums: &mut Running, rec: &'static str, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
-    let sum = sums.entry((rec, feltnummer)).or_insert(Decimal { units: 0, scale: amount.scale });
+fn add_amount(sums: &mut Running, r: &Record<'_>, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
+    let (_, sum) =
+        sums.entry((r.record_type(), feltnummer)).or_insert((r.key(), Decimal { units: 0, scale: amount.scale }));
     sum.units = sum.units.checked_add(amount.units)?;
     Some(())
 }
 
 /// A sum's name: `"6001/0013"` or `"6102"`.
-fn sum_key(&(rec, felt): &(&'static str, Option<u16>)) -> String {
+fn sum_key(rec: &str, felt: Option<u16>) -> String {
     match felt {
         Some(f) => format!("{rec}/{f:04}"),
         None => rec.to_string(),
@@ -145,7 +147,7 @@ impl Tally {
                 Some(Value::Number(n)) => u16::try_from(n).ok(),
                 _ => None,
             };
-            self.overflow |= add_amount(&mut self.sums, r.key(), felt, amount).is_none();
+            self.overflow |= add_amount(&mut self.sums, r, felt, amount).is_none();
         }
     }
 
@@ -182,8 +184,8 @@ impl Tally {
         for (k, n) in other.employers {
             *self.employers.entry(k).or_insert(0) += n;
         }
-        for (k, v) in other.sums {
-            let sum = self.sums.entry(k).or_insert(Decimal { units: 0, scale: v.scale });
+        for (k, (rec, v)) in other.sums {
+            let (_, sum) = self.sums.entry(k).or_insert((rec, Decimal { units: 0, scale: v.scale }));
             match sum.units.checked_add(v.units) {
                 Some(u) => sum.units = u,
                 None => self.overflow = true,
@@ -205,7 +207,7 @@ impl Tally {
             counts,
             persons: self.persons.values().filter(|n| **n > 0).count(),
             se_numbers: self.employers.values().filter(|n| **n > 0).count(),
-            sums: self.sums.iter().map(|(k, v)| (sum_key(k), *v)).collect(),
+            sums: self.sums.iter().map(|(&(_, felt), &(rec, sum))| (sum_key(rec, felt), sum)).collect(),
             findings: self.findings,
             filter,
         })
