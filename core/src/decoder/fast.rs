@@ -35,6 +35,8 @@ pub(super) struct LineNumber {
     /// (the bytes of a width of 1 to 8; 0 for wider fields, compared as bytes).
     word: u64,
     mask: u64,
+    /// One in the last digit's byte of `word`.
+    last: u64,
 }
 
 impl LineNumber {
@@ -44,7 +46,8 @@ impl LineNumber {
             None => (0, 0),
         };
         let mask = if width == 0 || width > 8 { 0 } else { u64::MAX >> (64 - 8 * width as u32) };
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask }
+        let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
+        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask, last }
     }
 
     /// Lines carry a number.
@@ -89,6 +92,13 @@ impl LineNumber {
     #[inline(always)]
     fn step(&mut self) {
         let width = (self.width as usize).min(10);
+        // Nine steps in ten change the last digit only.
+        if let Some(d) = self.digits.get_mut(width.wrapping_sub(1)).filter(|d| **d < b'9') {
+            *d += 1;
+            self.of = self.of.wrapping_add(1);
+            self.word = self.word.wrapping_add(self.last) & self.mask;
+            return;
+        }
         for (i, d) in self.digits[..width].iter_mut().enumerate().rev() {
             let unit = if i < 8 { 1u64 << (8 * i) } else { 0 };
             if *d < b'9' {
