@@ -527,10 +527,20 @@ impl Plan {
             return Fitted::No;
         }
         let mut fit = simd::Fit::new();
-        for k in a.blocks.get(..a.n as usize).unwrap_or(&[]) {
-            match line.get(k.at as usize..k.at as usize + LANES).and_then(|b| <&[u8; LANES]>::try_from(b).ok()) {
-                Some(b) => fit.add(b, &k.range),
-                None => return Fitted::No, // cannot happen (the blocks lie inside the layout's length)
+        // The whole blocks in line order, then the last 16 bytes (the blocks
+        // are laid out so by `Allowed::of`): no offsets, no bounds to check.
+        let whole = line.chunks_exact(LANES);
+        let tail = !whole.remainder().is_empty();
+        let mut blocks = a.blocks.iter();
+        for (b, k) in whole.zip(blocks.by_ref()) {
+            if let Ok(b) = <&[u8; LANES]>::try_from(b) {
+                fit.add(b, k);
+            }
+        }
+        if tail {
+            match (line.last_chunk::<LANES>(), blocks.next()) {
+                (Some(b), Some(k)) => fit.add(b, k),
+                _ => return Fitted::No, // cannot happen: a line of `a.len` >= 16 bytes
             }
         }
         match fit.all() {
@@ -549,26 +559,19 @@ impl Plan {
 }
 
 /// Per position, the bytes a clean line holds: `lo..=lo + span`, or `alt`
-/// (or `full_alt` when every optional number is given in full); one
-/// [`Block`] per 16 bytes of the layout's length, the last one overlapping.
+/// (or `full_alt` when every optional number is given in full); one block
+/// per whole 16 bytes of the layout's length, in line order, and one for
+/// its last 16 bytes when the length is not a multiple of 16.
 #[derive(Clone, Copy, Debug)]
 struct Allowed {
-    blocks: [Block; BULK / LANES + 1],
+    blocks: [simd::Range; BULK / LANES + 1],
     n: u8,
     /// The line length the blocks are for.
     len: u8,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Block {
-    /// Where the block starts in the line.
-    at: u8,
-    range: simd::Range,
-}
-
 impl Allowed {
-    const NONE: Allowed =
-        Allowed { blocks: [Block { at: 0, range: simd::Range::NONE }; BULK / LANES + 1], n: 0, len: 0 };
+    const NONE: Allowed = Allowed { blocks: [simd::Range::NONE; BULK / LANES + 1], n: 0, len: 0 };
 
     /// For a line of `len` bytes of these classes; the digits of `zeros` (an
     /// amount's digits below one øre) must be `0` (or blank, in an optional
@@ -601,8 +604,7 @@ impl Allowed {
                 b.copy_from_slice(&v[at..at + LANES]);
                 b
             };
-            let range = simd::Range { lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) };
-            Block { at: at as u8, range }
+            simd::Range { lo: take(&lo), span: take(&span), alt: take(&alt), full_alt: take(&full_alt) }
         };
         a.len = len as u8;
         let mut at = 0;
