@@ -915,6 +915,8 @@ pub fn check_field(
 pub struct Prechecker {
     state: State,
     plans: Plans,
+    /// The options allow no fast path (Base64, a separated family).
+    off: bool,
 }
 
 impl Prechecker {
@@ -923,7 +925,8 @@ impl Prechecker {
     pub fn new(opts: Options, file_date: u32) -> Prechecker {
         let mut dec = Decoder::new(opts);
         dec.state.file_date = file_date;
-        Prechecker { state: dec.state, plans: dec.plans }
+        let off = opts.base64 || opts.family.separator.is_some();
+        Prechecker { state: dec.state, plans: dec.plans, off }
     }
 
     /// The context-free checks of the line at the start of `rest` (it must
@@ -931,7 +934,7 @@ impl Prechecker {
     /// Inlined into the caller's loop, as the decoder's own batch loop is.
     #[inline(always)]
     pub fn check(&mut self, rest: &[u8]) -> Option<Clean> {
-        if self.state.opts.base64 || self.state.opts.family.separator.is_some() {
+        if self.off {
             return None;
         }
         self.state.precheck(&self.plans, rest)
