@@ -678,8 +678,47 @@ fn push<T: Copy, const N: usize>(list: &mut [T; N], len: &mut u8, item: T) -> bo
     }
 }
 
-/// Slots of the key table (a power of two, more than twice the layouts).
+/// Slots of a key table (a power of two, more than twice the layouts).
 const TABLE: usize = 128;
+
+/// The current plans by a key: open addressing, key hash → plan index + 1
+/// (0 = empty), with each plan's key to compare.
+#[derive(Clone, Copy, Debug)]
+struct KeyTable<K> {
+    slots: [u8; TABLE],
+    keys: [K; MAX_PLANS],
+}
+
+impl<K: Copy + Eq + Into<u32>> KeyTable<K> {
+    const fn new(none: K) -> KeyTable<K> {
+        KeyTable { slots: [0; TABLE], keys: [none; MAX_PLANS] }
+    }
+
+    fn slot(key: K) -> usize {
+        (key.into().wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
+    }
+
+    fn insert(&mut self, key: K, plan: usize) {
+        let mut h = Self::slot(key);
+        while self.slots[h] != 0 {
+            h = (h + 1) % TABLE;
+        }
+        self.slots[h] = plan as u8 + 1;
+        self.keys[plan] = key;
+    }
+
+    #[inline(always)]
+    fn find(&self, key: K) -> Option<usize> {
+        let mut h = Self::slot(key);
+        loop {
+            let i = (*self.slots.get(h)? as usize).checked_sub(1)?;
+            if self.keys.get(i) == Some(&key) {
+                return Some(i);
+            }
+            h = (h + 1) % TABLE;
+        }
+    }
+}
 
 /// The plans of a family, found by record type.
 #[derive(Clone, Copy, Debug)]
@@ -690,21 +729,12 @@ pub(crate) struct Plans {
     /// Whether the plan is a variant (not the current layout of its type).
     variant: [bool; MAX_PLANS],
     n: usize,
-    /// Open addressing: key hash → index of the current plan + 1 (0 = empty).
-    table: [u8; TABLE],
+    /// The current plans by record type.
+    by_rec: KeyTable<u16>,
     /// The same by the key's bytes as a line carries them (a key of 1-4
     /// bytes, zero-filled to its width, as a little-endian word), so the
     /// fast path finds a plan without reading the key as a number.
-    raw: [u8; TABLE],
-    raw_keys: [u32; MAX_PLANS],
-}
-
-fn hash(key: u16) -> usize {
-    hash_raw(key as u32)
-}
-
-fn hash_raw(key: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> 25) as usize % TABLE
+    by_raw: KeyTable<u32>,
 }
 
 /// A record type's key as a line carries it in `width` (1-4) bytes: the
@@ -725,9 +755,8 @@ impl Plans {
             keys: [0; MAX_PLANS],
             variant: [false; MAX_PLANS],
             n: 0,
-            table: [0; TABLE],
-            raw: [0; TABLE],
-            raw_keys: [0; MAX_PLANS],
+            by_rec: KeyTable::new(0),
+            by_raw: KeyTable::new(0),
         };
         let width = family.key.len as usize;
         let slot = |rec: u16| family.records.iter().position(|r| r.rec_nr == rec);
@@ -755,21 +784,12 @@ impl Plans {
             plans.variant[n] = !layout.variant.is_empty();
             plans.n = n + 1;
             if layout.variant.is_empty() {
-                let mut h = hash(layout.rec_nr);
-                while plans.table[h] != 0 {
-                    h = (h + 1) % TABLE;
-                }
-                plans.table[h] = n as u8 + 1;
+                plans.by_rec.insert(layout.rec_nr, n);
                 let raw = raw_key(layout.rec_nr, width);
                 // A number too long for its width has no raw key (its lines
                 // cannot carry it): the general path reports them.
                 if raw != 0 && family.separator.is_none() && (layout.rec_nr as u64) < 10u64.pow(width as u32) {
-                    plans.raw_keys[n] = raw;
-                    let mut h = hash_raw(raw);
-                    while plans.raw[h] != 0 {
-                        h = (h + 1) % TABLE;
-                    }
-                    plans.raw[h] = n as u8 + 1;
+                    plans.by_raw.insert(raw, n);
                 }
             }
         }
@@ -806,34 +826,14 @@ impl Plans {
     /// The current plan for a record type.
     #[inline]
     pub fn get(&self, rec_nr: u16) -> Option<&Plan> {
-        let mut h = hash(rec_nr);
-        loop {
-            let i = *self.table.get(h)? as usize;
-            if i == 0 {
-                return None;
-            }
-            if self.keys.get(i - 1) == Some(&rec_nr) {
-                return self.plans.get(i - 1)?.as_ref();
-            }
-            h = (h + 1) % TABLE;
-        }
+        self.at(self.by_rec.find(rec_nr)? as u8)
     }
 
     /// The current plan for the key bytes of a line, read as
     /// [`raw_key`] writes them (`None`: no plan, or not the plain digits).
     #[inline(always)]
     pub fn by_raw_key(&self, key: u32) -> Option<&Plan> {
-        let mut h = hash_raw(key);
-        loop {
-            let i = *self.raw.get(h)? as usize;
-            if i == 0 {
-                return None;
-            }
-            if self.raw_keys.get(i - 1) == Some(&key) {
-                return self.plans.get(i - 1)?.as_ref();
-            }
-            h = (h + 1) % TABLE;
-        }
+        self.at(self.by_raw.find(key)? as u8)
     }
 
     /// The plans of a current plan's record type (itself first), and the
