@@ -1,12 +1,16 @@
 //! The fast path: a clean line of a fixed-width family decoded without the
-//! general machinery. The line is framed by its record's known length (the
-//! terminator is checked where the layout says it must be; no search), its
-//! line number compared as one ASCII word against a running counter, every
-//! byte checked in one SSE2 pass against what a clean line holds there
+//! general machinery. The plan is found by the key's bytes as one word, the
+//! line framed by its record's known length (the terminator is checked
+//! where the layout says it must be; no search), every byte checked in one
+//! SSE2 pass against what a clean line holds there
 //! ([`Plan::fits`](crate::plan::Plan::fits); the class masks only for a line
-//! that does not fit), then only the fields that need more (codes, dates,
-//! mandatory text; blank or mixed numbers and sub-øre digits when not every
-//! number is given in full). No error context, no queue traffic, no copy.
+//! that does not fit); when some numbers may be blank, one more pass marks
+//! blanks and value bytes so that every number's wholeness and the identity
+//! rule are one test each for the whole line ([`Marks`]); then only the
+//! fields that need more (codes, dates, mandatory text). Its line number is
+//! compared as one ASCII word against a running counter, and a leaf under
+//! the open record on top costs the grammar one bit test. No error context,
+//! no queue traffic, no copy.
 //!
 //! Anything unusual (a finding of any kind, a variant, the start or end
 //! record, a rule that spans records) returns `None`, and the general path
