@@ -1,6 +1,7 @@
 //! The record grammar as data: which record may stand where, read from the
-//! family's [`Placement`](crate::layout::Placement)s. A stack of open records (containers and the
-//! last leaf); a record needs one of its parents open on the stack.
+//! family's placements ([`Placement`](crate::layout::Placement)). A stack
+//! of open records (containers and the last leaf); a record needs one of
+//! its parents open on the stack.
 
 use crate::error::ErrorKind;
 use crate::layout::Family;
