@@ -47,33 +47,46 @@ RUSTFLAGS="$rustflags" cargo build -q -p eindkomst-wasm --lib \
   --profile wasm-release
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/eindkomst_wasm.wasm"
 
-out=build/pkg
-rm -rf "$out" build/bindgen
-mkdir -p "$out/node" "$out/web"
-for t in nodejs web; do
-  wasm-bindgen --target "$t" --experimental-reset-state-function --no-typescript \
-    --out-dir "build/bindgen/$t" "$wasm"
-done
-cmp -s build/bindgen/nodejs/eindkomst_wasm_bg.wasm build/bindgen/web/eindkomst_wasm_bg.wasm ||
-  { echo "build.sh: the two targets' .wasm differ; expected one binary" >&2; exit 1; }
-
 # wasm-opt: binaryen ≥ 116 (npm devDependency `binaryen`, after `npm ci`). Debian
 # bookworm's binaryen 108 mis-numbers the externref table that wasm-bindgen
 # needs (the module then fails to load), so an older one is not used.
-wasm_opt=""
+wasm_opt="" wasm_opt_version=""
 for c in node_modules/.bin/wasm-opt "$(command -v wasm-opt || true)"; do
   [ -n "$c" ] && [ -x "$c" ] || continue
   v=$("$c" --version 2>/dev/null | awk '{print $3}')
-  if [ "${v:-0}" -ge 116 ] 2>/dev/null; then wasm_opt=$c; break; fi
+  if [ "${v:-0}" -ge 116 ] 2>/dev/null; then wasm_opt=$c wasm_opt_version=$v; break; fi
 done
 if [ -n "$wasm_opt" ]; then
-  "$wasm_opt" -O"$opt" "${opt_features[@]}" build/bindgen/web/eindkomst_wasm_bg.wasm -o build/bindgen/opt.wasm
-  optimised="wasm-opt -O$opt ($("$wasm_opt" --version | awk '{print $3}'))"
+  optimised="wasm-opt -O$opt ($wasm_opt_version)"
 else
   echo "build.sh: no wasm-opt ≥ 116 (run npm ci in wasm/); .wasm left unoptimised" >&2
-  cp build/bindgen/web/eindkomst_wasm_bg.wasm build/bindgen/opt.wasm
   optimised="no wasm-opt"
 fi
+
+# wasm-bindgen and wasm-opt (about 20 s) are pure functions of cargo's .wasm and
+# these settings; CI builds the package in five test parts from the same
+# sources, so their output in build/bindgen is reused while this key is the
+# same. The key is written last: only a complete run is reused.
+key="wasm $(sha256sum <"$wasm" | cut -d' ' -f1) wasm-bindgen $have_bindgen opt $opt simd ${WASM_SIMD:-1} $optimised"
+if [ "$(cat build/bindgen/key 2>/dev/null)" != "$key" ]; then
+  rm -rf build/bindgen
+  for t in nodejs web; do
+    wasm-bindgen --target "$t" --experimental-reset-state-function --no-typescript \
+      --out-dir "build/bindgen/$t" "$wasm"
+  done
+  cmp -s build/bindgen/nodejs/eindkomst_wasm_bg.wasm build/bindgen/web/eindkomst_wasm_bg.wasm ||
+    { echo "build.sh: the two targets' .wasm differ; expected one binary" >&2; exit 1; }
+  if [ -n "$wasm_opt" ]; then
+    "$wasm_opt" -O"$opt" "${opt_features[@]}" build/bindgen/web/eindkomst_wasm_bg.wasm -o build/bindgen/opt.wasm
+  else
+    cp build/bindgen/web/eindkomst_wasm_bg.wasm build/bindgen/opt.wasm
+  fi
+  echo "$key" >build/bindgen/key
+fi
+
+out=build/pkg
+rm -rf "$out"
+mkdir -p "$out/node" "$out/web"
 cp build/bindgen/nodejs/eindkomst_wasm.js "$out/node/"
 cp build/bindgen/web/eindkomst_wasm.js "$out/web/"
 cp build/bindgen/opt.wasm "$out/node/eindkomst_wasm_bg.wasm"
