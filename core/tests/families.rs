@@ -277,3 +277,31 @@ fn a_raw_line_s_key_is_its_own_in_every_chunking() {
         );
     }
 }
+
+/// A line number wider than its field cannot be written: the line after
+/// number 99 of a two-digit field carries `00`, which repeats. Both paths
+/// report it (the fast path once took the cut-off digits for the number
+/// and passed such lines, as in every file over 9,999,999 employer lines).
+#[test]
+fn a_line_number_past_its_width_is_a_repeat() {
+    let text = r#"{
+      "family": { "name": "wrap", "key": {"start": 1, "len": 1}, "line_number": {"start": 2, "len": 2} },
+      "records": { "5": { "name": "Data", "length": 17, "fields": [
+        {"no": 1, "name": "Rec", "start": 1, "len": 1, "type": "N", "mandatory": "J", "role": "record_key"},
+        {"no": 2, "name": "Lb_nr", "start": 2, "len": 2, "type": "N", "mandatory": "J", "role": "line_number"},
+        {"no": 3, "name": "Antal", "start": 4, "len": 2, "type": "N", "mandatory": "J"},
+        {"no": 4, "name": "Navn", "start": 6, "len": 12, "type": "A", "mandatory": "N"}
+      ] } }
+    }"#;
+    let fam: &'static Family = eindkomst::family::parse(text).unwrap();
+    let input: Vec<u8> =
+        (1..=205u32).flat_map(|n| format!("5{:02}{:02}Navn {n:<7}\n", n % 100, n % 7).into_bytes()).collect();
+    let (events, counts) = decode(opts(fam), &input);
+    assert_eq!(records(&events).len(), 205);
+    // Each wrap once: after it the numbers run on from the one found.
+    let repeat = |line: u64| {
+        common::err(ErrorKind::LbNrRepeat { expected: 100, found: 0 }, line, Some(0), Some(5), None, (line - 1) * 18)
+    };
+    assert_eq!(findings(&events), vec![repeat(100), repeat(200)]);
+    assert_eq!((counts.lines, counts.decoded, counts.errors), (205, 205, 2));
+}

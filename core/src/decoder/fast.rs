@@ -41,6 +41,10 @@ pub(super) struct LineNumber {
     mask: u64,
     /// One in the last digit's byte of `word`.
     last: u64,
+    /// `of` has no more digits than the field: a number past the field's
+    /// width is carried by no line (its cut-off digits are a repeat, which
+    /// the general path reports).
+    fits: bool,
 }
 
 impl LineNumber {
@@ -51,7 +55,7 @@ impl LineNumber {
         };
         let mask = if width == 0 || width > 8 { 0 } else { u64::MAX >> (64 - 8 * width as u32) };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask, last }
+        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask, last, fits: false }
     }
 
     /// Lines carry a number.
@@ -66,6 +70,7 @@ impl LineNumber {
         if self.of != n {
             crate::encode::write_digits(n as u64, &mut self.digits[..width]);
             self.of = n;
+            self.fits = width >= 10 || u64::from(n) < 10u64.pow(width as u32);
             let mut w = [0u8; 8];
             w.copy_from_slice(&self.digits[..8]);
             self.word = u64::from_le_bytes(w) & self.mask;
@@ -79,6 +84,9 @@ impl LineNumber {
     fn carries(&mut self, line: &[u8], n: u32) -> bool {
         if self.of != n {
             self.of(n);
+        }
+        if !self.fits {
+            return false;
         }
         let at = self.at as usize;
         match line.get(at..).and_then(|w| w.first_chunk::<8>()) {
@@ -431,6 +439,7 @@ mod tests {
         full.step();
         assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
         assert_eq!(full.of(100), b"00");
+        assert!(!full.carries(b"00", 100) && full.carries(b"00", 0)); // past the width: no line carries it
         assert!(!LineNumber::new(None).present());
         let mut long = LineNumber::new(span(0, 11));
         assert!(!long.carries(b"00000000042", 42) && !long.carries(b"0000000042 ", 42));

@@ -62,9 +62,12 @@ pub(crate) struct Grammar {
 }
 
 impl Grammar {
-    pub const fn new() -> Grammar {
+    /// A stream not begun. A family without a start record (`first`) has
+    /// nothing to wait for: its stream counts as started from the first
+    /// line (else the fast path, which needs a started stream, never ran).
+    pub const fn new(fam: &Family) -> Grammar {
         Grammar {
-            started: false,
+            started: fam.first.is_none(),
             ended: false,
             missing_start_reported: false,
             stack: [Open::NONE; DEPTH],

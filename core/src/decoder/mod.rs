@@ -385,7 +385,7 @@ impl State {
         State {
             opts,
             counts: Counts::new(opts.family),
-            grammar: Grammar::new(),
+            grammar: Grammar::new(opts.family),
             line: 0,
             offset: 0,
             line_start: 0,
