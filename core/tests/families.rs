@@ -304,4 +304,19 @@ fn a_line_number_past_its_width_is_a_repeat() {
     };
     assert_eq!(findings(&events), vec![repeat(100), repeat(200)]);
     assert_eq!((counts.lines, counts.decoded, counts.errors), (205, 205, 2));
+    // The family has no start record: its clean lines take the fast path
+    // (records handed to the batch callback); the first line (the family is
+    // not yet confirmed) and the two repeats do not.
+    let mut dec = Decoder::new(opts(fam));
+    let (mut rest, mut batch, mut one_by_one) = (&input[..], 0, 0);
+    loop {
+        let (event, used) = dec.decode_records(rest, |_| batch += 1);
+        rest = &rest[used..];
+        match event {
+            Event::Record(_) => one_by_one += 1,
+            Event::NeedInput | Event::End => break,
+            _ => {}
+        }
+    }
+    assert_eq!((batch, one_by_one), (202, 3));
 }
