@@ -72,10 +72,10 @@ struct Roles {
     /// A person record: it holds a CPR and groups others (employer 6000).
     person: bool,
     /// Indices in the layout's fields: the company's SE-nr (role `se`:
-    /// employer 2001), the amount ([`Record::amount`]) and its feltnummer.
+    /// employer 2001) and the amount ([`Record::amount`]; its Feltnummer
+    /// is [`Record::feltnummer`]).
     se: Option<usize>,
     amount: Option<usize>,
-    feltnummer: Option<usize>,
 }
 
 /// What `stats` prints, in whichever form.
@@ -140,27 +140,23 @@ impl Tally {
                 bump(&mut self.employers, se as u32, sign);
             }
         }
-        if let Some(Value::Decimal(mut amount)) = roles.amount.and_then(|i| r.value_at(i)) {
+        if let Some(mut amount) = roles.amount.and_then(|i| r.decimal_at(i)) {
             amount.units *= sign as i64;
-            // As Record::feltnummer reads it.
-            let felt = match roles.feltnummer.and_then(|i| r.value_at(i)) {
-                Some(Value::Number(n)) => u16::try_from(n).ok(),
-                _ => None,
-            };
-            self.overflow |= add_amount(&mut self.sums, r, felt, amount).is_none();
+            self.overflow |= add_amount(&mut self.sums, r, r.feltnummer(), amount).is_none();
         }
     }
 
     fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
-        if let Some(&(_, roles)) = self.roles.iter().find(|(l, _)| std::ptr::eq(*l, layout)) {
-            return roles;
+        if let Some(i) = self.roles.iter().position(|(l, _)| std::ptr::eq(*l, layout)) {
+            // To the front: a file's common record types are found first.
+            self.roles[..=i].rotate_right(1);
+            return self.roles[0].1;
         }
         let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
         let roles = Roles {
             person: grouping && layout.field_with(Role::Cpr).is_some(),
             se: layout.fields.iter().position(|f| f.role == Role::Se),
             amount: layout.amount_index(),
-            feltnummer: layout.fields.iter().position(|f| f.role == Role::Feltnummer),
         };
         self.roles.push((layout, roles));
         roles

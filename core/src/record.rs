@@ -162,21 +162,57 @@ impl<'a> Record<'a> {
                 None => Value::Absent, // all zeros in an optional date
             },
             (FieldType::Numeric, Format::Time) => Value::Time(field::parse_time(raw)?),
-            (_, Format::Amount) | (_, Format::Quantity(_)) | (FieldType::Numeric, Format::Plain)
-                if f.format != Format::Plain || self.signed(idx) =>
-            {
-                let scale = match f.format {
-                    Format::Quantity(s) => s,
-                    Format::Amount => self.amount_scale,
-                    _ => 0,
-                };
-                let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
-                let units = field::parse_number(raw)? as i64;
-                Value::Decimal(Decimal { units: if negative { -units } else { units }, scale })
-            }
+            _ if self.decimal_scale(idx).is_some() => Value::Decimal(self.decimal(idx, raw)?),
             (FieldType::Numeric, _) if f.format != Format::Filler => Value::Number(field::parse_number(raw)?),
             _ => Value::Text(field::trim(raw)),
         })
+    }
+
+    /// [`Record::value_at`] for an amount, a quantity or a signed number
+    /// (`None` when the field is blank or of another kind): the typed read
+    /// totals make on every record, without building a [`Value`].
+    ///
+    /// ```
+    /// use eindkomst_core::{field::Decimal, Decoder, Event};
+    /// let mut dec = Decoder::default();
+    /// let mut input = eindkomst_core::testing::SAMPLE;
+    /// let mut sums = Vec::new();
+    /// while let (Event::Record(r), used) = dec.decode(input) {
+    ///     input = &input[used..];
+    ///     sums.extend(r.layout().amount_index().and_then(|i| r.decimal_at(i)));
+    /// }
+    /// assert_eq!(sums[1], Decimal { units: 32_500_000_000, scale: 6 }); // 6001 Beloeb 32500.00
+    /// ```
+    #[inline]
+    pub fn decimal_at(&self, idx: usize) -> Option<Decimal> {
+        self.decimal_scale(idx)?;
+        let raw = self.bytes.get(self.layout.fields.get(idx)?.range())?;
+        if field::is_blank(raw) {
+            return None;
+        }
+        self.decimal(idx, raw)
+    }
+
+    /// The scale of the field at `idx` when it reads as a [`Decimal`]:
+    /// amounts, quantities, plain numbers followed by their sign field.
+    #[inline]
+    fn decimal_scale(&self, idx: usize) -> Option<u8> {
+        let f = self.layout.fields.get(idx)?;
+        match (f.ty, f.format) {
+            (_, Format::Amount) => Some(self.amount_scale),
+            (_, Format::Quantity(s)) => Some(s),
+            (FieldType::Numeric, Format::Plain) if self.signed(idx) => Some(0),
+            _ => None,
+        }
+    }
+
+    /// The digits `raw` of the field at `idx` with the sign of the field after it.
+    #[inline]
+    fn decimal(&self, idx: usize, raw: &[u8]) -> Option<Decimal> {
+        let scale = self.decimal_scale(idx)?;
+        let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
+        let units = field::parse_number(raw)? as i64;
+        Some(Decimal { units: if negative { -units } else { units }, scale })
     }
 
     /// Whether the field at `idx` is followed by its sign field.
@@ -232,10 +268,7 @@ impl<'a> Record<'a> {
     /// role `amount` (employer 6001 Beloeb, 3101 Beloeb, 6102/6202
     /// Beloeb_feriepenge, 6111 Beloeb).
     pub fn amount(&self) -> Option<Decimal> {
-        match self.value_at(self.layout.amount_index()?)? {
-            Value::Decimal(d) => Some(d),
-            _ => None,
-        }
+        self.decimal_at(self.layout.amount_index()?)
     }
 }
 

@@ -111,6 +111,15 @@ fn assert_fields(r: &Record<'_>, want: &[(u8, Value<'static>)]) {
     for (no, v) in want {
         assert_eq!(r.value(*no).as_ref(), Some(v), "record {} field {no}", r.record_type());
     }
+    // The amount reader totals use reads every amount, quantity and signed
+    // count as the typed value does, and nothing else.
+    for idx in 0..numbers.len() {
+        let typed = match r.value_at(idx) {
+            Some(Value::Decimal(d)) => Some(d),
+            _ => None,
+        };
+        assert_eq!(r.decimal_at(idx), typed, "record {} field index {idx}", r.record_type());
+    }
 }
 
 #[test]
