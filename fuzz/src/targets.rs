@@ -537,5 +537,12 @@ pub fn family_json_decodes(data: &[u8]) {
             let lines = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
             assert_eq!(c.lines, lines, "every line of the input counted");
         }
+        // Whole (the fast path where lines are clean) as byte by byte (the
+        // general path) and as prechecked: every family's fast path is the
+        // general path's, not only the employer family's.
+        let bytewise = run_chunks(opts, input, plain, &cyclic(&[1], input.len()));
+        assert_same_run("family: whole vs byte by byte", &run, &bytewise);
+        let prechecked = run_prechecked(opts, input, plain, &cyclic(&[97], input.len()));
+        assert_same_run("family: whole vs prechecked", &run, &prechecked);
     }
 }
