@@ -36,7 +36,8 @@ pub(super) struct LineNumber {
     at: u16,
     width: u16,
     /// The first 8 bytes of `digits` as a little-endian word, under `mask`
-    /// (the bytes of a width of 1 to 8; 0 for wider fields, compared as bytes).
+    /// (the bytes of a width of 1 to 8; 0 for wider fields and while `of`
+    /// does not fit: compared as bytes, where `fits` is asked).
     word: u64,
     mask: u64,
     /// One in the last digit's byte of `word`.
@@ -53,9 +54,8 @@ impl LineNumber {
             Some(f) => (f.start, f.len),
             None => (0, 0),
         };
-        let mask = if width == 0 || width > 8 { 0 } else { u64::MAX >> (64 - 8 * width as u32) };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask, last, fits: false }
+        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, fits: false }
     }
 
     /// Lines carry a number.
@@ -71,6 +71,10 @@ impl LineNumber {
             crate::encode::write_digits(n as u64, &mut self.digits[..width]);
             self.of = n;
             self.fits = width >= 10 || u64::from(n) < 10u64.pow(width as u32);
+            // The one-word compare only for a number that fits: the bytes'
+            // compare asks `fits`, so the per-line word compare need not.
+            let word_width = self.fits && (1..=8).contains(&width);
+            self.mask = if word_width { u64::MAX >> (64 - 8 * width as u32) } else { 0 };
             let mut w = [0u8; 8];
             w.copy_from_slice(&self.digits[..8]);
             self.word = u64::from_le_bytes(w) & self.mask;
@@ -85,15 +89,12 @@ impl LineNumber {
         if self.of != n {
             self.of(n);
         }
-        if !self.fits {
-            return false;
-        }
         let at = self.at as usize;
         match line.get(at..).and_then(|w| w.first_chunk::<8>()) {
             Some(w) if self.mask != 0 => u64::from_le_bytes(*w) & self.mask == self.word,
             _ => {
                 let width = self.width as usize;
-                self.digits.get(..width).is_some_and(|d| line.get(at..at + width) == Some(d))
+                self.fits && self.digits.get(..width).is_some_and(|d| line.get(at..at + width) == Some(d))
             }
         }
     }
@@ -439,7 +440,9 @@ mod tests {
         full.step();
         assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
         assert_eq!(full.of(100), b"00");
-        assert!(!full.carries(b"00", 100) && full.carries(b"00", 0)); // past the width: no line carries it
+        // Past the width: no line carries it, as a word or as bytes.
+        assert!(!full.carries(b"00      ", 100) && !full.carries(b"00", 100));
+        assert!(full.carries(b"00      ", 0) && full.carries(b"00", 0));
         assert!(!LineNumber::new(None).present());
         let mut long = LineNumber::new(span(0, 11));
         assert!(!long.carries(b"00000000042", 42) && !long.carries(b"0000000042 ", 42));
