@@ -7,7 +7,7 @@
 //! ([`crate::stats_html`]).
 
 use crate::filter::summary as filter_summary;
-use crate::input::{for_each_session_event, Stdout};
+use crate::input::{for_each_event, for_each_session_event, Stdout};
 use crate::output::{key_text, summary};
 use eindkomst::filter::{Compiled, Filtering};
 use eindkomst::{session, Session};
@@ -24,18 +24,22 @@ use std::path::Path;
 pub type Sums = BTreeMap<String, Decimal>;
 
 /// Sums while counting: by record type and Feltnummer, as numbers (no
-/// string hashed or compared per record), each with its record key.
-type Running = HashMap<(u16, Option<u16>), (&'static str, Decimal)>;
+/// string hashed or compared per record), each with its record key and
+/// how many records it holds (a sum whose records were all taken back by
+/// `--jobs` is no sum, as with one thread).
+type Running = HashMap<(u16, Option<u16>), (&'static str, Decimal, i64)>;
 
 /// The maps of a tally: foldhash (seeded per process), not SipHash; with
 /// the sums in a B-tree, hashing was 13 % of `stats`' instructions.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// Adds each decoded record's amount to `sums`; `None` on overflow.
-fn add_amount(sums: &mut Running, r: &Record<'_>, feltnummer: Option<u16>, amount: Decimal) -> Option<()> {
-    let (_, sum) =
-        sums.entry((r.record_type(), feltnummer)).or_insert((r.key(), Decimal { units: 0, scale: amount.scale }));
-    sum.units = sum.units.checked_add(amount.units)?;
+/// Adds (`sign` 1) or takes back (-1) a decoded record's amount to
+/// `sums`; `None` on overflow.
+fn add_amount(sums: &mut Running, r: &Record<'_>, feltnummer: Option<u16>, amount: Decimal, sign: i32) -> Option<()> {
+    let (_, sum, n) =
+        sums.entry((r.record_type(), feltnummer)).or_insert((r.key(), Decimal { units: 0, scale: amount.scale }, 0));
+    sum.units = sum.units.checked_add(amount.units.checked_mul(sign.into())?)?;
+    *n += i64::from(sign);
     Some(())
 }
 
@@ -140,9 +144,8 @@ impl Tally {
                 bump(&mut self.employers, se as u32, sign);
             }
         }
-        if let Some(mut amount) = roles.amount.and_then(|i| r.decimal_at(i)) {
-            amount.units *= sign as i64;
-            self.overflow |= add_amount(&mut self.sums, r, r.feltnummer(), amount).is_none();
+        if let Some(amount) = roles.amount.and_then(|i| r.decimal_at(i)) {
+            self.overflow |= add_amount(&mut self.sums, r, r.feltnummer(), amount, sign).is_none();
         }
     }
 
@@ -180,8 +183,9 @@ impl Tally {
         for (k, n) in other.employers {
             *self.employers.entry(k).or_insert(0) += n;
         }
-        for (k, (rec, v)) in other.sums {
-            let (_, sum) = self.sums.entry(k).or_insert((rec, Decimal { units: 0, scale: v.scale }));
+        for (k, (rec, v, records)) in other.sums {
+            let (_, sum, n) = self.sums.entry(k).or_insert((rec, Decimal { units: 0, scale: v.scale }, 0));
+            *n += records;
             match sum.units.checked_add(v.units) {
                 Some(u) => sum.units = u,
                 None => self.overflow = true,
@@ -203,7 +207,12 @@ impl Tally {
             counts,
             persons: self.persons.values().filter(|n| **n > 0).count(),
             se_numbers: self.employers.values().filter(|n| **n > 0).count(),
-            sums: self.sums.iter().map(|(&(_, felt), &(rec, sum))| (sum_key(rec, felt), sum)).collect(),
+            sums: self
+                .sums
+                .iter()
+                .filter(|(_, (_, _, records))| *records > 0)
+                .map(|(&(_, felt), &(rec, sum, _))| (sum_key(rec, felt), sum))
+                .collect(),
             findings: self.findings,
             filter,
         })
@@ -286,12 +295,18 @@ pub fn run(
 /// Reads `path` and gathers the figures (on `jobs` threads when no filter is given).
 pub fn report(path: &Path, opts: Options, compiled: Option<Compiled>, jobs: usize) -> Result<Report, String> {
     let family = opts.family;
-    if compiled.is_none() && crate::output::parallel(path, &opts, jobs) {
+    if compiled.is_none() {
         let mut sink = StatsSink { family, tally: Tally::default() };
-        let counts = crate::parallel::decode_file(path, opts, jobs, Stdout::AtEnd, &StatsPre { family }, &mut sink)?;
+        let counts = if crate::output::parallel(path, &opts, jobs) {
+            crate::parallel::decode_file(path, opts, jobs, Stdout::AtEnd, &StatsPre { family }, &mut sink)?
+        } else {
+            // Without a filter, the decoder's batches as `validate` reads
+            // them: a session's per-record hand-over was a tenth of the work.
+            for_each_event(path, opts, Stdout::AtEnd, |e| crate::parallel::Sink::event(&mut sink, e))?
+        };
         return sink.tally.report(family, counts, None);
     }
-    // One thread: the std layer's session, with the filter inside when given.
+    // With a filter: the std layer's session, the filter inside.
     let mut session = Session::with_filter(opts, compiled.map(Filtering::start).transpose()?);
     let mut tally = Tally::default();
     let counts = for_each_session_event(path, &mut session, Stdout::AtEnd, |event| {

@@ -31,6 +31,18 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
     assert!(out.status.success());
     let clean = tmp("clean.txt");
     assert!(eindkomst(&["generate", "--records", "6000", "--seed", "5", "-o", &clean], None).status.success());
+    // Only the start record and amount records (no 5000 or 6000 to hang
+    // under): every amount line prechecks clean and is rejected in order,
+    // so the workers' sums are all taken back and no sum may remain.
+    let orphans = tmp("orphans.txt");
+    let bytes = std::fs::read(&clean).unwrap();
+    let kept: Vec<u8> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.get(7..11) == Some(&b"6001"[..]))
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    std::fs::write(&orphans, kept).unwrap();
     let demo = data("families/demo.json");
     let cases: Vec<Vec<String>> = vec![
         vec!["validate".into(), damaged.clone()],
@@ -41,6 +53,7 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
         vec!["decode".into(), "--format".into(), "csv".into(), clean.clone()],
         vec!["stats".into(), "--json".into(), damaged.clone()],
         vec!["stats".into(), clean.clone()],
+        vec!["stats".into(), orphans.clone()],
         vec!["validate".into(), data("sample.txt")],
         vec!["decode".into(), "--family".into(), demo, data("families/demo.txt")],
     ];
@@ -55,6 +68,10 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
         }
         assert!(!one.stdout.is_empty());
     }
+    // The orphans are all rejected: no sum, one thread or many.
+    let s = eindkomst(&["stats", "--jobs", "2", &orphans], Some(300));
+    let text = String::from_utf8_lossy(&s.stdout);
+    assert!(text.contains("decoded 1, rejected") && !text.contains("6001/"), "{text}");
     // The damaged file really has findings, in both.
     let v = eindkomst(&["validate", "--jobs", "2", &damaged], Some(500));
     assert_eq!(v.status.code(), Some(1));
