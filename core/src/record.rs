@@ -156,13 +156,15 @@ impl<'a> Record<'a> {
         if field::is_blank(raw) {
             return Some(Value::Absent);
         }
+        if let Some(scale) = self.decimal_scale(idx) {
+            return self.decimal(idx, raw, scale).map(Value::Decimal);
+        }
         Some(match (f.ty, f.format) {
             (FieldType::Numeric, Format::Date) => match field::parse_date(raw) {
                 Some(d) => Value::Date(d),
                 None => Value::Absent, // all zeros in an optional date
             },
             (FieldType::Numeric, Format::Time) => Value::Time(field::parse_time(raw)?),
-            _ if self.decimal_scale(idx).is_some() => Value::Decimal(self.decimal(idx, raw)?),
             (FieldType::Numeric, _) if f.format != Format::Filler => Value::Number(field::parse_number(raw)?),
             _ => Value::Text(field::trim(raw)),
         })
@@ -185,12 +187,12 @@ impl<'a> Record<'a> {
     /// ```
     #[inline]
     pub fn decimal_at(&self, idx: usize) -> Option<Decimal> {
-        self.decimal_scale(idx)?;
+        let scale = self.decimal_scale(idx)?;
         let raw = self.bytes.get(self.layout.fields.get(idx)?.range())?;
         if field::is_blank(raw) {
             return None;
         }
-        self.decimal(idx, raw)
+        self.decimal(idx, raw, scale)
     }
 
     /// The scale of the field at `idx` when it reads as a [`Decimal`]:
@@ -208,8 +210,7 @@ impl<'a> Record<'a> {
 
     /// The digits `raw` of the field at `idx` with the sign of the field after it.
     #[inline]
-    fn decimal(&self, idx: usize, raw: &[u8]) -> Option<Decimal> {
-        let scale = self.decimal_scale(idx)?;
+    fn decimal(&self, idx: usize, raw: &[u8], scale: u8) -> Option<Decimal> {
         let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
         let units = field::parse_number(raw)? as i64;
         Some(Decimal { units: if negative { -units } else { units }, scale })

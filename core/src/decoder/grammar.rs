@@ -147,10 +147,16 @@ impl Grammar {
                 self.push(rec, slot, rejected, value);
             }
         }
+        self.set_prev(rec, slot, rejected);
+        self.settle();
+    }
+
+    /// The line before was of type `rec` (its `slot`), rejected or not.
+    #[inline(always)]
+    fn set_prev(&mut self, rec: u16, slot: u8, rejected: bool) {
         self.prev = rec;
         self.prev_slot = slot;
         self.prev_rejected = rejected;
-        self.settle();
     }
 
     /// The fast path's whole grammar step for a leaf ([`Fast::leaf`]) whose
@@ -161,9 +167,7 @@ impl Grammar {
         if !fast.leaf || self.top_bit & fast.parents == 0 {
             return false;
         }
-        self.prev = rec;
-        self.prev_slot = slot;
-        self.prev_rejected = false;
+        self.set_prev(rec, slot, false);
         true
     }
 
@@ -215,17 +219,13 @@ impl Grammar {
                 self.push(rec, slot, false, value);
             }
         }
-        self.prev = rec;
-        self.prev_slot = slot;
-        self.prev_rejected = false;
+        self.set_prev(rec, slot, false);
         self.settle();
     }
 
     /// After a line whose record type could not be read.
     pub fn untyped(&mut self) {
-        self.prev = 0;
-        self.prev_slot = u8::MAX;
-        self.prev_rejected = false;
+        self.set_prev(0, u8::MAX, false);
     }
 
     fn truncate(&mut self, depth: usize) {
