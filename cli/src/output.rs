@@ -244,6 +244,9 @@ fn raw_line_text(out: &mut Vec<u8>, line: &RawLine<'_>, format: Format) -> io::R
     }
 }
 
+/// Between two elements of a JSON array.
+const JSON_SEPARATOR: &[u8] = b",\n";
+
 /// `decode`'s output: records and raw lines to stdout (a JSON array needs a
 /// comma between elements), findings to stderr.
 struct DecodeOut<W: Write, E: Write> {
@@ -259,7 +262,7 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
     /// Writes one element's text, with the separator a JSON array needs.
     fn element(&mut self, text: &[u8]) -> io::Result<()> {
         if self.format == Format::Json && !self.first {
-            self.out.write_all(b",\n")?;
+            self.out.write_all(JSON_SEPARATOR)?;
         }
         self.first = false;
         self.out.write_all(text)
@@ -294,6 +297,12 @@ impl crate::parallel::Pre for DecodePre {
     type Acc = ();
 
     fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, _: &mut ()) {
+        // A JSON array's elements each with the separator before them (the
+        // first element's is cut off in order), so that runs of them are
+        // written at once.
+        if self.format == Format::Json {
+            out.extend_from_slice(JSON_SEPARATOR);
+        }
         // Writing to a Vec cannot fail; a record serde cannot write would
         // also fail in order, where the error is reported.
         let _ = record_text(out, r, self.format, self.raw);
@@ -301,17 +310,22 @@ impl crate::parallel::Pre for DecodePre {
 }
 
 impl<W: Write, E: Write> crate::parallel::Sink<()> for DecodeOut<W, E> {
-    fn accepted(&mut self, _: &Record<'_>, text: &[u8]) -> io::Result<()> {
-        self.element(text)
+    fn accepted(&mut self, text: &[u8]) -> io::Result<()> {
+        let text = match text.strip_prefix(JSON_SEPARATOR) {
+            Some(rest) if self.format == Format::Json && self.first => rest,
+            _ => text,
+        };
+        self.first = false;
+        self.out.write_all(text)
     }
 
-    fn undo(&mut self, _: &Record<'_>, _: &mut ()) {}
+    fn undo(&mut self, _: &Record<'_>) {}
 
     fn event(&mut self, e: Event<'_>) -> io::Result<()> {
         DecodeOut::event(self, e)
     }
 
-    fn chunk_done(&mut self, _: ()) {}
+    fn merge(&mut self, _: ()) {}
 }
 
 /// `eindkomst decode`. Returns whether the input was clean (no rejection, no error).
@@ -401,17 +415,17 @@ impl crate::parallel::Pre for NoWork {
 }
 
 impl<W: Write> crate::parallel::Sink<()> for Findings<W> {
-    fn accepted(&mut self, _: &Record<'_>, _: &[u8]) -> io::Result<()> {
+    fn accepted(&mut self, _: &[u8]) -> io::Result<()> {
         Ok(())
     }
 
-    fn undo(&mut self, _: &Record<'_>, _: &mut ()) {}
+    fn undo(&mut self, _: &Record<'_>) {}
 
     fn event(&mut self, e: Event<'_>) -> io::Result<()> {
         Findings::event(self, e)
     }
 
-    fn chunk_done(&mut self, _: ()) {}
+    fn merge(&mut self, _: ()) {}
 }
 
 /// `eindkomst validate`: every finding on one line, then the summary.

@@ -19,6 +19,7 @@ use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record}
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
@@ -32,12 +33,19 @@ fn chunk_size() -> usize {
 
 /// The command's per-record work that runs on the worker threads.
 pub trait Pre: Sync {
-    /// What the workers gather from a chunk's clean records (a tally).
+    /// What a thread gathers from the clean records it prechecks (a
+    /// tally): one per thread, not per chunk, so that merging costs once
+    /// per thread at the end, not once per chunk on the thread in order.
     type Acc: Send + Default;
 
     /// Whether [`Pre::pre`] does anything: when not, the workers only
     /// precheck (no record is built) and the reader does not count lines.
     const WORK: bool = true;
+
+    /// Whether [`Pre::pre`] reads a record's line number: when not, the
+    /// reader does not count lines (a pass over every byte) and the
+    /// records `pre` sees carry no true line number.
+    const LINE_NUMBERS: bool = true;
 
     /// Output bytes for a clean record into `out`, figures into `acc`.
     fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, acc: &mut Self::Acc);
@@ -45,19 +53,22 @@ pub trait Pre: Sync {
 
 /// The command's work in file order.
 pub trait Sink<A> {
-    /// A prechecked record the decoder accepted, with what [`Pre::pre`] wrote.
-    fn accepted(&mut self, r: &Record<'_>, out: &[u8]) -> io::Result<()>;
+    /// A run of prechecked records the decoder accepted, with what
+    /// [`Pre::pre`] wrote for them, one after the other: handed over at
+    /// once (a call and a copy per record were most of this thread's work
+    /// in `decode --jobs`).
+    fn accepted(&mut self, out: &[u8]) -> io::Result<()>;
 
     /// A record [`Pre::pre`] saw that the decoder did not accept as it stood
     /// (it comes again as an event, or is rejected): take back what `pre`
-    /// added to `acc`.
-    fn undo(&mut self, r: &Record<'_>, acc: &mut A);
+    /// added to some thread's tally (tallies add up in any order).
+    fn undo(&mut self, r: &Record<'_>);
 
     /// Any other event: records of the ordinary path, findings.
     fn event(&mut self, e: Event<'_>) -> io::Result<()>;
 
-    /// A chunk is done: its tally, without what was taken back.
-    fn chunk_done(&mut self, acc: A);
+    /// A thread's tally, once the file is done.
+    fn merge(&mut self, acc: A);
 }
 
 /// The number of threads `--jobs 0` means: every core.
@@ -66,18 +77,17 @@ pub fn every_core() -> usize {
 }
 
 /// A chunk as the reader cut it and a worker prechecked it.
-struct Chunk<A> {
+struct Chunk {
     data: Vec<u8>,
     first_line: u64,
     offset: u64,
     /// Per line: its precheck, and the end of its output in `out`.
     lines: Vec<(Option<Clean>, u32)>,
     out: Vec<u8>,
-    acc: A,
 }
 
 /// Chunks waiting for a precheck, each with where its result goes.
-type WorkQueue<A> = Receiver<(Chunk<A>, Sender<Chunk<A>>)>;
+type WorkQueue = Receiver<(Chunk, Sender<Chunk>)>;
 
 /// A chunk's buffers, given back by this thread to the reader once the
 /// chunk is done: a new 4 MB buffer per chunk cost page faults and their
@@ -106,7 +116,7 @@ fn first_file_date(opts: Options, head: &[u8]) -> u32 {
 
 /// Worker: prechecks every line of a chunk and does the command's work on
 /// the clean ones.
-fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: u8, pre: &P) {
+fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre: &P, acc: &mut P::Acc) {
     let mut at = 0;
     let mut line = chunk.first_line;
     while at < chunk.data.len() {
@@ -115,7 +125,7 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: 
             Some(clean) => {
                 if P::WORK {
                     let r = clean.record(rest, line, chunk.offset + at as u64, scale);
-                    pre.pre(&r, &mut chunk.out, &mut chunk.acc);
+                    pre.pre(&r, &mut chunk.out, acc);
                 }
                 chunk.lines.push((Some(clean), chunk.out.len() as u32));
                 clean.used()
@@ -130,38 +140,48 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk<P::Acc>, scale: 
     }
 }
 
+/// Takes back the work [`Pre::pre`] did on the clean ones of `lines`, the
+/// lines of `data` (lines the decoder never reached: it stopped).
+fn take_back<A, S: Sink<A>>(lines: &[(Option<Clean>, u32)], data: &[u8], scale: u8, sink: &mut S) {
+    let mut at = 0;
+    for (clean, _) in lines {
+        let rest = &data[at..];
+        at += match clean {
+            Some(clean) => {
+                sink.undo(&clean.record(rest, 0, 0, scale));
+                clean.used()
+            }
+            None => memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1),
+        };
+    }
+}
+
 /// This thread: a chunk's lines through the decoder, in order.
 fn complete<A, S: Sink<A>>(
     dec: &mut Decoder,
-    chunk: Chunk<A>,
+    chunk: Chunk,
     scale: u8,
     sink: &mut S,
     progress: &mut Progress,
     work: bool,
 ) -> io::Result<Buffers> {
-    let Chunk { data, first_line, offset, lines, out, mut acc } = chunk;
-    let (mut at, mut out_at, mut i) = (0usize, 0usize, 0usize);
+    let Chunk { data, first_line, offset, lines, out } = chunk;
+    let (mut at, mut i) = (0usize, 0usize);
     while i < lines.len() {
         // The lines clean in the decoder's context too, in one run.
-        let mut failed = None;
-        let (n, used) = dec.accept_run(&data[at..], lines[i..].iter().map(|l| l.0), |k, r| {
-            let out_end = lines[i + k].1 as usize;
-            let bytes = &out[out_at..out_end];
-            out_at = out_end;
-            failed = sink.accepted(&r, bytes).err();
-            failed.is_none()
-        });
-        if let Some(e) = failed {
-            return Err(e);
+        let (n, used) = dec.accept_run(&data[at..], lines[i..].iter().map(|l| l.0), |_, _| true);
+        if let Some(&(_, out_end)) = n.checked_sub(1).and_then(|last| lines.get(i + last)) {
+            // A line's output starts where the one before it ends.
+            let out_start = i.checked_sub(1).map_or(0, |before| lines[before].1);
+            sink.accepted(&out[out_start as usize..out_end as usize])?;
         }
         (i, at) = (i + n, at + used);
-        let Some(&(clean, out_end)) = lines.get(i) else { break };
+        let Some(&(clean, _)) = lines.get(i) else { break };
         // This line the ordinary way (its precheck's work undone).
         let rest = &data[at..];
-        out_at = out_end as usize;
         if let (Some(clean), true) = (clean, work) {
             let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
-            sink.undo(&r, &mut acc);
+            sink.undo(&r);
         }
         let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
         let mut line = &rest[..end];
@@ -170,13 +190,17 @@ fn complete<A, S: Sink<A>>(
             line = &line[used..];
             match ev {
                 Event::NeedInput => break,
-                Event::End => return Ok(Buffers { data, lines, out }),
+                Event::End => {
+                    if work {
+                        take_back(&lines[i + 1..], &data[at + end..], scale, sink);
+                    }
+                    return Ok(Buffers { data, lines, out });
+                }
                 ev => progress.around(ev, &mut |e| sink.event(e))?,
             }
         }
         (i, at) = (i + 1, at + end);
     }
-    sink.chunk_done(acc);
     progress.read(data.len() as u64, dec.counts().lines);
     Ok(Buffers { data, lines, out })
 }
@@ -199,36 +223,45 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     head.truncate(n);
     let file_date = first_file_date(opts, &head);
     let jobs = jobs.max(1);
-    let (work_tx, work_rx) = channel::<(Chunk<P::Acc>, Sender<Chunk<P::Acc>>)>();
+    let (work_tx, work_rx) = channel::<(Chunk, Sender<Chunk>)>();
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (order_tx, order_rx) = sync_channel::<Receiver<Chunk<P::Acc>>>(jobs * 2);
+    let (order_tx, order_rx) = sync_channel::<Receiver<Chunk>>(jobs * 2);
     // Done chunks' buffers back to the reader; a full pool drops them.
     let (spare_tx, spare_rx) = sync_channel::<Buffers>(jobs * 2 + 2);
+    // Set when the decoder stops: the reader reads no further.
+    let stop = AtomicBool::new(false);
 
     std::thread::scope(|scope| {
-        let reader = scope
-            .spawn(move || read_chunks(file, head, chunk_size(), P::WORK, work_tx, order_tx, spare_rx).map_err(io_err));
+        let stop = &stop;
+        let reader = scope.spawn(move || {
+            read_chunks(file, head, P::WORK && P::LINE_NUMBERS, stop, work_tx, order_tx, spare_rx).map_err(io_err)
+        });
         // `jobs - 1` workers; this thread is the last one: it helps them
         // while the next chunk in order is not ready (below).
-        for _ in 1..jobs {
-            let work_rx = Arc::clone(&work_rx);
-            scope.spawn(move || {
-                let mut checker = Prechecker::new(opts, file_date);
-                while let Some((mut chunk, done)) = work_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
-                    precheck(&mut checker, &mut chunk, opts.amount_scale, pre);
-                    if done.send(chunk).is_err() {
-                        return;
+        let workers: Vec<_> = (1..jobs)
+            .map(|_| {
+                let work_rx = Arc::clone(&work_rx);
+                scope.spawn(move || {
+                    let mut checker = Prechecker::new(opts, file_date);
+                    let mut acc = P::Acc::default();
+                    while let Some((mut chunk, done)) = work_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
+                        precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc);
+                        if done.send(chunk).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
-        }
+                    acc
+                })
+            })
+            .collect();
         let mut dec = Decoder::new(opts);
         let mut checker = Prechecker::new(opts, file_date);
+        let mut helped = P::Acc::default();
         let mut result = Ok(());
         for rx in order_rx.iter() {
-            let Some(chunk) =
-                next_in_order(&rx, &work_rx, |chunk| precheck(&mut checker, chunk, opts.amount_scale, pre))
-            else {
+            let Some(chunk) = next_in_order(&rx, &work_rx, |chunk| {
+                precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped)
+            }) else {
                 break;
             };
             match complete(&mut dec, chunk, opts.amount_scale, sink, &mut progress, P::WORK) {
@@ -241,12 +274,25 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                 }
             }
             if dec.stopped() {
+                // Chunks read past the stop were tallied: taken back.
+                stop.store(true, Ordering::Relaxed);
+                for rx in order_rx.iter() {
+                    let help = |chunk: &mut Chunk| precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped);
+                    if let (Some(chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
+                        take_back(&chunk.lines, &chunk.data, opts.amount_scale, sink);
+                    }
+                }
                 break;
             }
         }
         drop(order_rx); // a reader still sending stops
         if result.is_ok() {
             result = finish(&mut dec, sink, &progress).map_err(io_err);
+        }
+        // The workers stop once the reader has (its queue closes).
+        sink.merge(helped);
+        for worker in workers {
+            sink.merge(worker.join().map_err(|_| "worker thread panicked".to_string())?);
         }
         progress.finish();
         reader.join().map_err(|_| "reader thread panicked".to_string())??;
@@ -260,11 +306,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
 /// the other the prechecks, and the two halves are not the same size. The
 /// queue's lock is only tried: a worker holds it while it waits for the
 /// reader, and the reader may be waiting for this thread.
-fn next_in_order<A>(
-    rx: &Receiver<Chunk<A>>,
-    work: &Mutex<WorkQueue<A>>,
-    mut help: impl FnMut(&mut Chunk<A>),
-) -> Option<Chunk<A>> {
+fn next_in_order(rx: &Receiver<Chunk>, work: &Mutex<WorkQueue>, mut help: impl FnMut(&mut Chunk)) -> Option<Chunk> {
     loop {
         match rx.try_recv() {
             Ok(chunk) => return Some(chunk),
@@ -283,19 +325,20 @@ fn next_in_order<A>(
 }
 
 /// The reader: chunks cut after their last line end, in file order.
-fn read_chunks<A: Default>(
+fn read_chunks(
     mut file: File,
     head: Vec<u8>,
-    size: usize,
     count_lines: bool,
-    work: Sender<(Chunk<A>, Sender<Chunk<A>>)>,
-    order: std::sync::mpsc::SyncSender<Receiver<Chunk<A>>>,
+    stop: &AtomicBool,
+    work: Sender<(Chunk, Sender<Chunk>)>,
+    order: std::sync::mpsc::SyncSender<Receiver<Chunk>>,
     spares: Receiver<Buffers>,
 ) -> io::Result<()> {
+    let size = chunk_size();
     let mut carry = head;
     let (mut line, mut offset) = (1u64, 0u64);
     let mut eof = false;
-    while !(eof && carry.is_empty()) {
+    while !(stop.load(Ordering::Relaxed) || eof && carry.is_empty()) {
         let Buffers { mut data, mut lines, mut out } =
             spares.try_recv().unwrap_or_else(|_| Buffers { data: Vec::new(), lines: Vec::new(), out: Vec::new() });
         data.clear();
@@ -319,7 +362,7 @@ fn read_chunks<A: Default>(
         }
         // Each chunk's first line number, for the records the workers build.
         let n_lines = if count_lines { memchr::memchr_iter(b'\n', &data).count() as u64 } else { 0 };
-        let chunk = Chunk { data, first_line: line, offset, lines, out, acc: A::default() };
+        let chunk = Chunk { data, first_line: line, offset, lines, out };
         line += n_lines;
         offset += chunk.data.len() as u64;
         let (tx, rx) = channel();

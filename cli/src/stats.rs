@@ -57,12 +57,13 @@ pub type Findings = BTreeMap<(&'static str, &'static str), u64>;
 
 /// The figures gathered from the records `stats` sees. Persons and
 /// employers are counted per value, so a tally can be taken back and
-/// merged (`--jobs`).
+/// merged (`--jobs`: one thread's tally may take back what another's
+/// holds, so a count may be below zero until all are merged).
 #[derive(Default)]
 pub struct Tally {
     /// CPR numbers (zero-padded) or pseudonyms of person records.
-    persons: HashMap<[u8; PSEUDONYM_LEN], u32>,
-    employers: HashMap<u32, u32>,
+    persons: HashMap<[u8; PSEUDONYM_LEN], i32>,
+    employers: HashMap<u32, i32>,
     sums: Running,
     findings: Findings,
     overflow: bool,
@@ -124,9 +125,8 @@ impl Tally {
 
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
-        fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K, sign: i32) {
-            let n = map.entry(key).or_insert(0);
-            *n = n.saturating_add_signed(sign);
+        fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, i32>, key: K, sign: i32) {
+            *map.entry(key).or_insert(0) += sign;
         }
         let roles = self.roles(r.layout(), family);
         if roles.person {
@@ -176,7 +176,12 @@ impl Tally {
     }
 
     /// Adds another tally.
-    fn merge(&mut self, other: Tally) {
+    fn merge(&mut self, mut other: Tally) {
+        // The smaller map into the larger: a thread's tally of a big file
+        // holds millions of persons.
+        if other.persons.len() > self.persons.len() {
+            std::mem::swap(&mut self.persons, &mut other.persons);
+        }
         for (k, n) in other.persons {
             *self.persons.entry(k).or_insert(0) += n;
         }
@@ -219,13 +224,14 @@ impl Tally {
     }
 }
 
-/// `stats --jobs`: the workers tally the clean records of their chunk.
+/// `stats --jobs`: each thread tallies the clean records it prechecks.
 struct StatsPre {
     family: &'static Family,
 }
 
 impl crate::parallel::Pre for StatsPre {
     type Acc = Tally;
+    const LINE_NUMBERS: bool = false; // a tally reads fields only
 
     fn pre(&self, r: &Record<'_>, _: &mut Vec<u8>, acc: &mut Tally) {
         acc.add(r, None, self.family);
@@ -239,12 +245,12 @@ struct StatsSink {
 }
 
 impl crate::parallel::Sink<Tally> for StatsSink {
-    fn accepted(&mut self, _: &Record<'_>, _: &[u8]) -> io::Result<()> {
+    fn accepted(&mut self, _: &[u8]) -> io::Result<()> {
         Ok(())
     }
 
-    fn undo(&mut self, r: &Record<'_>, acc: &mut Tally) {
-        acc.count(r, None, self.family, -1);
+    fn undo(&mut self, r: &Record<'_>) {
+        self.tally.count(r, None, self.family, -1);
     }
 
     fn event(&mut self, e: Event<'_>) -> io::Result<()> {
@@ -255,7 +261,7 @@ impl crate::parallel::Sink<Tally> for StatsSink {
         Ok(())
     }
 
-    fn chunk_done(&mut self, acc: Tally) {
+    fn merge(&mut self, acc: Tally) {
         self.tally.merge(acc);
     }
 }
