@@ -5,11 +5,14 @@
 //! threads run the context-free half of the fast path on every line of a
 //! chunk ([`Prechecker`]: framing, byte classes, fields) and the command's
 //! per-record work for the lines that passed ([`Pre`]: format a record, add
-//! to a tally); this thread then walks the chunks in file order with the
-//! one [`Decoder`], which completes each prechecked line in its true
-//! context ([`Decoder::accept`]: line number, grammar, encoding) or decodes
-//! it the ordinary way. Nothing is guessed: a line the workers passed but
-//! its context refuses is taken back ([`Sink::undo`]) and decoded in order.
+//! to the thread's tally); this thread then walks the chunks in file order
+//! with the one [`Decoder`], which completes each run of prechecked lines in
+//! their true context ([`Decoder::accept_run`]: line number, grammar,
+//! encoding), hands the run's output over at once, and decodes any other
+//! line the ordinary way. Nothing is guessed: a line the workers passed but
+//! its context refuses is taken back ([`Sink::undo`]) and decoded in order;
+//! what the workers did for lines past a stop (`--strict`) is taken back
+//! too. The threads' tallies are merged once, at the end.
 //!
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
 //! output) in flight, and as many spare buffers kept for reuse.
