@@ -117,6 +117,12 @@ fn first_file_date(opts: Options, head: &[u8]) -> u32 {
     }
 }
 
+/// Bytes of the line at the start of `rest`, its line end included (a line
+/// no precheck framed: searched for).
+fn line_len(rest: &[u8]) -> usize {
+    memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1)
+}
+
 /// Worker: prechecks every line of a chunk and does the command's work on
 /// the clean ones.
 fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre: &P, acc: &mut P::Acc) {
@@ -135,7 +141,7 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre:
             }
             None => {
                 chunk.lines.push((None, chunk.out.len() as u32));
-                memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1)
+                line_len(rest)
             }
         };
         at += used;
@@ -154,7 +160,7 @@ fn take_back<A, S: Sink<A>>(lines: &[(Option<Clean>, u32)], data: &[u8], scale: 
                 sink.undo(&clean.record(rest, 0, 0, scale));
                 clean.used()
             }
-            None => memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1),
+            None => line_len(rest),
         };
     }
 }
@@ -186,7 +192,7 @@ fn complete<A, S: Sink<A>>(
             let r = clean.record(rest, first_line + i as u64, offset + at as u64, scale);
             sink.undo(&r);
         }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let end = line_len(rest);
         let mut line = &rest[..end];
         while !line.is_empty() {
             let (ev, used) = dec.decode(line);

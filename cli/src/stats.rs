@@ -178,7 +178,7 @@ impl Tally {
     /// Adds another tally.
     fn merge(&mut self, mut other: Tally) {
         // The smaller map into the larger: a thread's tally of a big file
-        // holds millions of persons.
+        // holds most of its persons (158,555 in a 416 MB one).
         if other.persons.len() > self.persons.len() {
             std::mem::swap(&mut self.persons, &mut other.persons);
         }
