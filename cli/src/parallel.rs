@@ -18,17 +18,17 @@
 //! output) in flight, and as many spare buffers kept for reuse.
 
 use crate::input::{Progress, Stdout};
-use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record};
+use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record, Speculation};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
 /// want many chunk boundaries).
-pub const CHUNK: usize = 4 << 20;
+pub const CHUNK: usize = 1 << 20;
 
 fn chunk_size() -> usize {
     std::env::var("EINDKOMST_CHUNK").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(CHUNK)
@@ -87,6 +87,16 @@ struct Chunk {
     /// Per line: its precheck, and the end of its output in `out`.
     lines: Vec<(Option<Clean>, u32)>,
     out: Vec<u8>,
+    /// Speculative runs, in line order.
+    runs: Vec<Run>,
+}
+
+/// A speculative run of a worker ([`Speculation`]) from its anchor line on.
+struct Run {
+    /// The anchor line's index in the chunk and its byte offset.
+    line: usize,
+    at: usize,
+    speculation: Speculation,
 }
 
 /// Chunks waiting for a precheck, each with where its result goes.
@@ -99,6 +109,7 @@ struct Buffers {
     data: Vec<u8>,
     lines: Vec<(Option<Clean>, u32)>,
     out: Vec<u8>,
+    runs: Vec<Run>,
 }
 
 /// The file date (role `file_date`) of the file's first line, if it holds
@@ -124,12 +135,37 @@ fn line_len(rest: &[u8]) -> usize {
 }
 
 /// Worker: prechecks every line of a chunk and does the command's work on
-/// the clean ones.
-fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre: &P, acc: &mut P::Acc) {
+/// the clean ones. From each anchor line on it runs the lines in a context
+/// it assumes (with the encoding `utf8`) for this thread to stitch
+/// ([`Speculation`]); a line inside such a run keeps no precheck (`None`),
+/// [`unfold`] makes it again if the run is not taken.
+fn precheck<P: Pre>(
+    checker: &mut Prechecker,
+    chunk: &mut Chunk,
+    scale: u8,
+    pre: &P,
+    acc: &mut P::Acc,
+    utf8: Option<bool>,
+) {
     let mut at = 0;
     let mut line = chunk.first_line;
+    // The anchor line (index, offset) of the speculative run going on.
+    let mut run = None;
     while at < chunk.data.len() {
         let rest = &chunk.data[at..];
+        if run.is_some() {
+            if let Some((r, used)) = checker.check_accept(rest, line, chunk.offset + at as u64) {
+                if P::WORK {
+                    pre.pre(&r, &mut chunk.out, acc);
+                }
+                chunk.lines.push((None, chunk.out.len() as u32));
+                at += used;
+                line += 1;
+                continue;
+            }
+            end_run(checker, &mut run, &mut chunk.runs);
+        }
+        let i = chunk.lines.len();
         let used = match checker.check(rest) {
             Some(clean) => {
                 if P::WORK {
@@ -137,6 +173,9 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre:
                     pre.pre(&r, &mut chunk.out, acc);
                 }
                 chunk.lines.push((Some(clean), chunk.out.len() as u32));
+                if checker.assume(rest, &clean, utf8) && checker.accept(rest, &clean) {
+                    run = Some((i, at));
+                }
                 clean.used()
             }
             None => {
@@ -146,6 +185,29 @@ fn precheck<P: Pre>(checker: &mut Prechecker, chunk: &mut Chunk, scale: u8, pre:
         };
         at += used;
         line += 1;
+    }
+    end_run(checker, &mut run, &mut chunk.runs);
+}
+
+/// Ends the speculative run whose anchor is `run`, keeping it if it took a line.
+fn end_run(checker: &Prechecker, run: &mut Option<(usize, usize)>, runs: &mut Vec<Run>) {
+    if let Some((line, at)) = run.take() {
+        if let Some(speculation) = checker.speculation() {
+            runs.push(Run { line, at, speculation });
+        }
+    }
+}
+
+/// Prechecks again the lines of a run that is not taken, after its anchor
+/// line (which kept its own).
+fn unfold(checker: &mut Prechecker, lines: &mut [(Option<Clean>, u32)], data: &[u8], run: &Run) {
+    let mut at = run.at;
+    for (clean, _) in &mut lines[run.line..run.line + run.speculation.lines()] {
+        let rest = &data[at..];
+        if clean.is_none() {
+            *clean = checker.check(rest);
+        }
+        at += clean.map_or_else(|| line_len(rest), |c| c.used());
     }
 }
 
@@ -165,26 +227,50 @@ fn take_back<A, S: Sink<A>>(lines: &[(Option<Clean>, u32)], data: &[u8], scale: 
     }
 }
 
-/// This thread: a chunk's lines through the decoder, in order.
+/// This thread: a chunk's lines through the decoder, in order (`checker`
+/// prechecks again the lines of runs that are not taken).
 fn complete<A, S: Sink<A>>(
     dec: &mut Decoder,
+    checker: &mut Prechecker,
     chunk: Chunk,
     scale: u8,
     sink: &mut S,
     progress: &mut Progress,
     work: bool,
 ) -> io::Result<Buffers> {
-    let Chunk { data, first_line, offset, lines, out } = chunk;
+    let Chunk { data, first_line, offset, mut lines, out, runs } = chunk;
+    // The output of lines `i..i + n`: a line's starts where the one before it ends.
+    let output = |lines: &[(Option<Clean>, u32)], i: usize, n: usize| {
+        let start = i.checked_sub(1).map_or(0, |before| lines[before].1);
+        start as usize..lines[i + n - 1].1 as usize
+    };
+    // Runs start at or after the end of the run before them, and each line
+    // up to the next anchor is decoded here: no anchor is passed by.
+    let mut next_run = 0;
     let (mut at, mut i) = (0usize, 0usize);
     while i < lines.len() {
-        // The lines clean in the decoder's context too, in one run.
-        let (n, used) = dec.accept_run(&data[at..], lines[i..].iter().map(|l| l.0), |_, _| true);
-        if let Some(&(_, out_end)) = n.checked_sub(1).and_then(|last| lines.get(i + last)) {
-            // A line's output starts where the one before it ends.
-            let out_start = i.checked_sub(1).map_or(0, |before| lines[before].1);
-            sink.accepted(&out[out_start as usize..out_end as usize])?;
+        if let Some(run) = runs.get(next_run).filter(|r| r.line == i) {
+            next_run += 1;
+            // Taken at once when its assumed context is the true one.
+            let n = run.speculation.lines();
+            if dec.stitch(&run.speculation) {
+                sink.accepted(&out[output(&lines, i, n)])?;
+                (i, at) = (i + n, at + run.speculation.bytes());
+                continue;
+            }
+            unfold(checker, &mut lines, &data, run);
+        }
+        // The lines clean in the decoder's context too, in one run, up to
+        // the next anchor.
+        let limit = runs.get(next_run).map_or(lines.len(), |r| r.line);
+        let (n, used) = dec.accept_run(&data[at..], lines[i..limit].iter().map(|l| l.0), |_, _| true);
+        if n > 0 {
+            sink.accepted(&out[output(&lines, i, n)])?;
         }
         (i, at) = (i + n, at + used);
+        if i == limit {
+            continue;
+        }
         let Some(&(clean, _)) = lines.get(i) else { break };
         // This line the ordinary way (its precheck's work undone).
         let rest = &data[at..];
@@ -201,9 +287,12 @@ fn complete<A, S: Sink<A>>(
                 Event::NeedInput => break,
                 Event::End => {
                     if work {
+                        for run in &runs[next_run..] {
+                            unfold(checker, &mut lines, &data, run);
+                        }
                         take_back(&lines[i + 1..], &data[at + end..], scale, sink);
                     }
-                    return Ok(Buffers { data, lines, out });
+                    return Ok(Buffers { data, lines, out, runs });
                 }
                 ev => progress.around(ev, &mut |e| sink.event(e))?,
             }
@@ -211,7 +300,7 @@ fn complete<A, S: Sink<A>>(
         (i, at) = (i + 1, at + end);
     }
     progress.read(data.len() as u64, dec.counts().lines);
-    Ok(Buffers { data, lines, out })
+    Ok(Buffers { data, lines, out, runs })
 }
 
 /// Decodes `path` on `jobs` threads (this one among them), handing the results to `sink`
@@ -239,9 +328,16 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     let (spare_tx, spare_rx) = sync_channel::<Buffers>(jobs * 2 + 2);
     // Set when the decoder stops: the reader reads no further.
     let stop = AtomicBool::new(false);
+    // The encoding the decoder in order has decided, for the workers' speculative runs.
+    let encoding = AtomicU8::new(0);
+    let utf8 = |encoding: &AtomicU8| match encoding.load(Ordering::Relaxed) {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    };
 
     std::thread::scope(|scope| {
-        let stop = &stop;
+        let (stop, encoding) = (&stop, &encoding);
         let reader = scope.spawn(move || {
             read_chunks(file, head, P::WORK && P::LINE_NUMBERS, stop, work_tx, order_tx, spare_rx).map_err(io_err)
         });
@@ -254,7 +350,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                     let mut checker = Prechecker::new(opts, file_date);
                     let mut acc = P::Acc::default();
                     while let Some((mut chunk, done)) = work_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
-                        precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc);
+                        precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding));
                         if done.send(chunk).is_err() {
                             break;
                         }
@@ -269,12 +365,13 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         let mut result = Ok(());
         for rx in order_rx.iter() {
             let Some(chunk) = next_in_order(&rx, &work_rx, |chunk| {
-                precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped)
+                precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
             }) else {
                 break;
             };
-            match complete(&mut dec, chunk, opts.amount_scale, sink, &mut progress, P::WORK) {
+            match complete(&mut dec, &mut checker, chunk, opts.amount_scale, sink, &mut progress, P::WORK) {
                 Ok(spare) => {
+                    encoding.store(dec.utf8().map_or(0, |u| 1 + u as u8), Ordering::Relaxed);
                     let _ = spare_tx.try_send(spare);
                 }
                 Err(e) => {
@@ -286,8 +383,13 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                 // Chunks read past the stop were tallied: taken back.
                 stop.store(true, Ordering::Relaxed);
                 for rx in order_rx.iter() {
-                    let help = |chunk: &mut Chunk| precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped);
-                    if let (Some(chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
+                    let help = |chunk: &mut Chunk| {
+                        precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
+                    };
+                    if let (Some(mut chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
+                        for run in &chunk.runs {
+                            unfold(&mut checker, &mut chunk.lines, &chunk.data, run);
+                        }
                         take_back(&chunk.lines, &chunk.data, opts.amount_scale, sink);
                     }
                 }
@@ -348,11 +450,16 @@ fn read_chunks(
     let (mut line, mut offset) = (1u64, 0u64);
     let mut eof = false;
     while !(stop.load(Ordering::Relaxed) || eof && carry.is_empty()) {
-        let Buffers { mut data, mut lines, mut out } =
-            spares.try_recv().unwrap_or_else(|_| Buffers { data: Vec::new(), lines: Vec::new(), out: Vec::new() });
+        let Buffers { mut data, mut lines, mut out, mut runs } = spares.try_recv().unwrap_or_else(|_| Buffers {
+            data: Vec::new(),
+            lines: Vec::new(),
+            out: Vec::new(),
+            runs: Vec::new(),
+        });
         data.clear();
         lines.clear();
         out.clear();
+        runs.clear();
         data.extend_from_slice(&carry);
         carry.clear();
         // Read into the spare capacity (no zero fill of a buffer about to be overwritten).
@@ -371,7 +478,7 @@ fn read_chunks(
         }
         // Each chunk's first line number, for the records the workers build.
         let n_lines = if count_lines { memchr::memchr_iter(b'\n', &data).count() as u64 } else { 0 };
-        let chunk = Chunk { data, first_line: line, offset, lines, out };
+        let chunk = Chunk { data, first_line: line, offset, lines, out, runs };
         line += n_lines;
         offset += chunk.data.len() as u64;
         let (tx, rx) = channel();

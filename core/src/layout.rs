@@ -438,6 +438,23 @@ pub struct Placement {
     pub header: bool,
 }
 
+/// Record types that are open, outermost first ([`Family::anchor_chain`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chain {
+    types: [u16; Chain::MAX],
+    len: u8,
+}
+
+impl Chain {
+    /// The deepest chain (the decoder's stack holds one record more).
+    pub const MAX: usize = 7;
+
+    /// The types, outermost first.
+    pub fn types(&self) -> &[u16] {
+        &self.types[..self.len as usize]
+    }
+}
+
 /// A condition on a line, its file, or its place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Condition {
@@ -521,6 +538,44 @@ impl Family {
     /// Whether records of this type hold other records.
     pub fn is_container(&self, rec_nr: u16) -> bool {
         self.first == Some(rec_nr) || self.grammar.iter().any(|p| p.parents.contains(&rec_nr))
+    }
+
+    /// The open records an *anchor* record of type `rec_nr` needs under it:
+    /// its one parent type, that one's one parent type, and so on up to a
+    /// top-level type (outermost first; employer: 6000 needs 2001, 5000).
+    /// `None` when that is not one line of types (several parents, a record
+    /// that must come directly after its parent, a counted one, the start
+    /// record, a leaf, no place in the grammar) or is deeper than
+    /// [`Chain::MAX`]. At an anchor line a worker of `--jobs` may assume
+    /// its context ([`Speculation`](crate::Speculation)).
+    ///
+    /// ```
+    /// let fam = &eindkomst_core::layout::EMPLOYER;
+    /// assert_eq!(fam.anchor_chain(6000).unwrap().types(), &[2001, 5000]);
+    /// assert_eq!(fam.anchor_chain(2001).unwrap().types(), &[] as &[u16]);
+    /// assert!(fam.anchor_chain(6001).is_none() && fam.anchor_chain(1000).is_none());
+    /// ```
+    pub fn anchor_chain(&self, rec_nr: u16) -> Option<Chain> {
+        let mut chain = Chain { types: [0; Chain::MAX], len: 0 };
+        let mut at = self.placement(rec_nr)?;
+        if !self.is_container(rec_nr) || self.first == Some(rec_nr) || at.directly_after || at.max != 0 {
+            return None;
+        }
+        while let Some(&parent) = at.parents.first() {
+            let len = chain.len as usize;
+            if at.parents.len() > 1
+                || len == Chain::MAX
+                || chain.types().contains(&parent)
+                || self.first == Some(parent)
+            {
+                return None;
+            }
+            chain.types[len] = parent;
+            chain.len += 1;
+            at = self.placement(parent)?;
+        }
+        chain.types[..chain.len as usize].reverse();
+        Some(chain)
     }
 
     /// Every layout: current ones first, then variants.

@@ -72,7 +72,9 @@ pub mod record;
 mod simd;
 pub mod testing;
 
-pub use decoder::{check_field, Clean, Counts, Decoder, Encoding, Event, Options, Prechecker, TypeCount, Unknown};
+pub use decoder::{
+    check_field, Clean, Counts, Decoder, Encoding, Event, Options, Prechecker, Speculation, TypeCount, Unknown,
+};
 pub use error::{Error, ErrorKind, FieldRef, Severity};
 pub use layout::{Family, EMPLOYER};
 pub use record::{RawLine, Record};

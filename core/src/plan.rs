@@ -6,7 +6,7 @@
 //! class are looked at one by one. [`Fast`] is the part the fast path
 //! (`decoder/fast.rs`) runs for a clean line.
 
-use crate::layout::{Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
+use crate::layout::{Chain, Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
 
 /// Layouts up to this many bytes (the longest employer record is 146) get
 /// the bulk check, in blocks of [`LANES`].
@@ -257,6 +257,8 @@ pub(crate) struct Fast {
     /// The range of its own `matches_parent` field, which must match the
     /// parent's value when both are given.
     pub matches: Option<(u16, u16)>,
+    /// The records an anchor of this type needs open ([`Family::anchor_chain`]).
+    pub anchor: Option<Chain>,
     ops: [Op; MAX_OPS],
     n_ops: u8,
     /// The checks left when the line is [`Fitted::Full`].
@@ -357,6 +359,7 @@ impl Plan {
                 directly_after: false,
                 leaf: false,
                 matches: None,
+                anchor: None,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
                 full_ops: [Op::NONE; MAX_OPS],
@@ -776,6 +779,7 @@ impl Plans {
                 }
             }
             plan.fast.container = family.is_container(layout.rec_nr);
+            plan.fast.anchor = family.anchor_chain(layout.rec_nr);
             let f = &plan.fast;
             plan.fast.leaf = !(f.container || f.top || f.free || f.directly_after || f.matches.is_some());
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);

@@ -555,3 +555,117 @@ fn batches_give_the_events_of_decode() {
     assert_eq!((events.len(), counts.decoded), (1, 0));
     assert!(matches!(&events[0], Ev::Error(e) if matches!(e.kind, ErrorKind::WrongFamily { .. })), "{events:?}");
 }
+
+/// Speculative runs stitched in order (`Prechecker::assume` and
+/// `check_accept` on a worker from some line on, `Decoder::stitch` in
+/// order, the parallel CLI's way) give exactly the events of one decoder,
+/// wherever the worker starts, whatever encoding it assumes; a run whose
+/// assumed context is not the true one is not taken.
+#[test]
+fn stitched_runs_give_the_same_events() {
+    use eindkomst_core::Prechecker;
+    let lines = |text: &[u8]| text.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect::<Vec<_>>();
+    let sample = lines(SAMPLE);
+    // The 5000 (line 8) rejected: a 6000 under it must not be taken.
+    let mut rejected_parent = sample.clone();
+    rejected_parent[7][50] = b'X';
+    let (events, _) = run(&rejected_parent.concat());
+    let kinds: Vec<_> = findings(&events).iter().map(|e| (e.line, e.kind)).collect();
+    assert!(kinds.contains(&(9, ErrorKind::ParentRejected)), "{kinds:?}");
+    // Line 7 missing: an Lb_nr gap in front of the anchor.
+    let mut gap = sample.clone();
+    gap.remove(6);
+    // ISO-8859-1 letters only in the 6004 (line 16): the encoding is decided there.
+    let mut latin1_late = sample.clone();
+    for line in [0, 21] {
+        latin1_late[line].iter_mut().filter(|b| **b >= 0x80).for_each(|b| *b = b'e');
+    }
+    let mut repeated = Vec::new();
+    for _ in 0..3 {
+        repeated.extend_from_slice(SAMPLE);
+    }
+    let inputs = [SAMPLE.to_vec(), damaged(), repeated, rejected_parent.concat(), gap.concat(), latin1_late.concat()];
+    let (mut taken, mut refused) = (0, 0);
+    for input in inputs {
+        let mut whole = Decoder::default();
+        let (want, want_counts) = feed_chunked(&mut whole, &input, input.len());
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(lines(&input).iter().scan(0, |at, l| {
+                *at += l.len();
+                Some(*at)
+            }))
+            .collect();
+        let n_lines = starts.len() - 1;
+        for utf8 in [None, Some(false)] {
+            for from in 0..n_lines {
+                // The worker: runs from the anchors at or after `from`.
+                let mut pre = Prechecker::new(Options::default(), 20250203);
+                let mut runs = Vec::new(); // (anchor line, records, speculation)
+                let mut i = from;
+                while i < n_lines {
+                    let rest = &input[starts[i]..];
+                    let Some(clean) = pre.check(rest) else {
+                        i += 1;
+                        continue;
+                    };
+                    if !(pre.assume(rest, &clean, utf8) && pre.accept(rest, &clean)) {
+                        i += 1;
+                        continue;
+                    }
+                    let anchor = clean.record(rest, i as u64 + 1, starts[i] as u64, 2);
+                    let mut records = vec![common::own(Event::Record(anchor))];
+                    i += 1;
+                    while i < n_lines {
+                        let Some((r, _)) = pre.check_accept(&input[starts[i]..], i as u64 + 1, starts[i] as u64) else {
+                            break;
+                        };
+                        records.push(common::own(Event::Record(r)));
+                        i += 1;
+                    }
+                    let speculation = pre.speculation().unwrap();
+                    assert_eq!(
+                        (speculation.lines(), speculation.bytes()),
+                        (records.len(), starts[i] - starts[i - records.len()])
+                    );
+                    runs.push((i - records.len(), records, speculation));
+                }
+                // In order: every line the ordinary way but the runs taken.
+                let mut dec = Decoder::default();
+                let mut got = Vec::new();
+                let mut i = 0;
+                while i < n_lines {
+                    if let Some((_, records, speculation)) = runs.iter().find(|r| r.0 == i) {
+                        if dec.stitch(speculation) {
+                            got.extend(records.iter().cloned());
+                            i += records.len();
+                            taken += 1;
+                            continue;
+                        }
+                        refused += 1;
+                    }
+                    let mut line = &input[starts[i]..starts[i + 1]];
+                    loop {
+                        let (ev, used) = dec.decode(line);
+                        line = &line[used..];
+                        match ev {
+                            Event::NeedInput | Event::End => break,
+                            ev => got.push(common::own(ev)),
+                        }
+                    }
+                    i += 1;
+                }
+                loop {
+                    match dec.finish() {
+                        Event::End => break,
+                        ev => got.push(common::own(ev)),
+                    }
+                }
+                assert_eq!(got, want, "from line {} assuming {utf8:?}", from + 1);
+                assert_eq!(*dec.counts(), want_counts, "from line {} assuming {utf8:?}", from + 1);
+                assert_eq!(dec.utf8(), whole.utf8(), "from line {} assuming {utf8:?}", from + 1);
+            }
+        }
+    }
+    // Both ways were taken: runs stitched, and runs refused.
+    assert_eq!((taken, refused), (774, 336));
+}

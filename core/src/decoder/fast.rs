@@ -60,7 +60,7 @@ impl LineNumber {
 
     /// Lines carry a number.
     #[inline(always)]
-    fn present(&self) -> bool {
+    pub(super) fn present(&self) -> bool {
         self.width > 0
     }
 
@@ -330,7 +330,11 @@ impl State {
             // A value that must match the parent's and does not is a warning.
             if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
                 let mine = line.get(s as usize..(s + l) as usize)?;
-                let theirs = self.grammar.value_at(self.grammar.checked_parent(fast, parent));
+                let at = self.grammar.checked_parent(fast, parent);
+                if self.grammar.assumed(at) {
+                    return None; // the parent's value is not known here (speculation)
+                }
+                let theirs = self.grammar.value_at(at);
                 if given(mine) && !theirs.is_empty() && mine != theirs {
                     return None;
                 }
@@ -363,7 +367,7 @@ impl State {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Clean {
     layout: &'static crate::layout::RecordLayout,
-    plan: u8,
+    pub(super) plan: u8,
     /// Where the line number stands (read only when a record is made).
     lb_nr: Option<(u16, u16)>,
     len: u32,

@@ -8,7 +8,7 @@ use crate::layout::Family;
 use crate::plan::Fast;
 
 /// Deepest nesting kept; deeper records replace the top.
-const DEPTH: usize = 8;
+const DEPTH: usize = crate::layout::Chain::MAX + 1;
 /// Record types with a `max` counted under one open record.
 const LIMITED: usize = 4;
 
@@ -55,6 +55,10 @@ pub(crate) struct Grammar {
     /// `prev`'s slot in the family (`u8::MAX`: none).
     prev_slot: u8,
     prev_rejected: bool,
+    /// Open records at the bottom of the stack that were assumed, not read
+    /// ([`Grammar::assume`]): their values and counts are unknown here. 0
+    /// in a decoder that assumed nothing.
+    floor: usize,
     /// The bit ([`Open::bit`]) of the open record on top when a leaf may hang
     /// under it: the stream has started and not ended, the record is not
     /// rejected; else 0. Kept by [`Grammar::settle`] after every change.
@@ -75,8 +79,58 @@ impl Grammar {
             prev: 0,
             prev_slot: u8::MAX,
             prev_rejected: false,
+            floor: 0,
             top_bit: 0,
         }
+    }
+
+    /// A started stream whose open records are `chain` (outermost first,
+    /// from [`Family::anchor_chain`]), not rejected, with unknown values
+    /// and child counts: the context a worker assumes at an anchor line.
+    /// The fast path refuses to read what is unknown ([`Grammar::assumed`]).
+    pub fn assume(fam: &Family, chain: &[u16]) -> Grammar {
+        let mut g = Grammar::new(fam);
+        g.started = true;
+        for &rec in chain {
+            let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
+            g.push(rec, slot, false, &[]);
+        }
+        g.floor = g.depth;
+        g.settle();
+        g
+    }
+
+    /// Whether the open record at stack index `i` was assumed (its value
+    /// is not known).
+    #[inline(always)]
+    pub fn assumed(&self, i: usize) -> bool {
+        i < self.floor
+    }
+
+    /// Stitching: when this grammar (the true context) holds what `chain`
+    /// assumed (the nearest open record of the chain's last type has
+    /// exactly the chain's types under and at it, none rejected, the
+    /// stream started and not ended), takes the state `end` that a run
+    /// from the assumed context reached: the records `end` still held of
+    /// the chain keep their true values and counts; the rest is `end`'s.
+    /// False (and nothing changed) when the context differs.
+    pub fn stitch(&mut self, chain: &[u16], end: &Grammar) -> bool {
+        if !self.started || self.ended {
+            return false;
+        }
+        if let Some(&parent) = chain.last() {
+            let Some(i) = self.find(&[parent]) else { return false };
+            let open = &self.stack[..=i];
+            if open.len() != chain.len() || open.iter().zip(chain).any(|(o, &rec)| o.rec_nr != rec || o.rejected) {
+                return false;
+            }
+        }
+        let keep = end.floor.min(end.depth);
+        self.stack[keep..end.depth].copy_from_slice(&end.stack[keep..end.depth]);
+        self.depth = end.depth;
+        self.set_prev(end.prev, end.prev_slot, end.prev_rejected);
+        self.settle();
+        true
     }
 
     /// Marks the stream started without its start record (that is reported).
@@ -230,11 +284,12 @@ impl Grammar {
 
     fn truncate(&mut self, depth: usize) {
         self.depth = self.depth.min(depth);
+        self.floor = self.floor.min(self.depth);
     }
 
     fn push(&mut self, rec: u16, slot: u8, rejected: bool, value: &[u8]) {
         if self.depth == DEPTH {
-            self.depth -= 1;
+            self.truncate(DEPTH - 1);
         }
         // Field by field into its place: a whole `Open` built and copied in
         // was a fifth of a container's grammar step.

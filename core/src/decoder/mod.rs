@@ -23,9 +23,11 @@ mod fast;
 mod frame;
 mod grammar;
 mod line;
+mod stitch;
 
 pub use encoding::Encoding;
 pub use fast::Clean;
+pub use stitch::Speculation;
 
 use crate::error::{Error, ErrorKind};
 use crate::layout::{Family, RecordLayout, EMPLOYER};
@@ -917,6 +919,10 @@ pub struct Prechecker {
     plans: Plans,
     /// The options allow no fast path (Base64, a separated family).
     off: bool,
+    /// The speculative run going on ([`Prechecker::assume`]), and the
+    /// counts it starts from.
+    run: Option<stitch::Run>,
+    fresh: Counts,
 }
 
 impl Prechecker {
@@ -926,7 +932,7 @@ impl Prechecker {
         let mut dec = Decoder::new(opts);
         dec.state.file_date = file_date;
         let off = opts.base64 || opts.family.separator.is_some();
-        Prechecker { state: dec.state, plans: dec.plans, off }
+        Prechecker { fresh: dec.state.counts, state: dec.state, plans: dec.plans, off, run: None }
     }
 
     /// The context-free checks of the line at the start of `rest` (it must
