@@ -5,14 +5,22 @@
 //! threads run the context-free half of the fast path on every line of a
 //! chunk ([`Prechecker`]: framing, byte classes, fields) and the command's
 //! per-record work for the lines that passed ([`Pre`]: format a record, add
-//! to the thread's tally); this thread then walks the chunks in file order
-//! with the one [`Decoder`], which completes each run of prechecked lines in
-//! their true context ([`Decoder::accept_run`]: line number, grammar,
-//! encoding), hands the run's output over at once, and decodes any other
-//! line the ordinary way. Nothing is guessed: a line the workers passed but
-//! its context refuses is taken back ([`Sink::undo`]) and decoded in order;
-//! what the workers did for lines past a stop (`--strict`) is taken back
-//! too. The threads' tallies are merged once, at the end.
+//! to the thread's tally). From each *anchor* line on (a record whose
+//! parents are one chain of types, employer: 2001, 5000, 6000) a worker
+//! also runs the lines in the context that record needs, assumed
+//! ([`Speculation`]: those records open, the Lb_nr the line carries next,
+//! the encoding this thread has decided so far), until a line is not
+//! clean there. This thread then walks the chunks in file order with the
+//! one [`Decoder`]: it decodes the lines before each anchor itself
+//! ([`Decoder::accept_run`] for prechecked ones, [`Decoder::decode`] for
+//! the rest) and takes a whole run at once when the true context is the
+//! assumed one ([`Decoder::stitch`], O(1) per run), handing its output
+//! over in one piece. Nothing is guessed: a run whose context differs is
+//! prechecked again and decoded here line by line, a line the workers
+//! passed but its context refuses is taken back ([`Sink::undo`]) and
+//! decoded in order, and what the workers did for lines past a stop
+//! (`--strict`) is taken back too. The threads' tallies are merged once,
+//! at the end.
 //!
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
 //! output) in flight, and as many spare buffers kept for reuse.
@@ -27,7 +35,10 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
-/// want many chunk boundaries).
+/// want many chunk boundaries). 1 MiB: a chunk's output (`decode`: about
+/// three times its size) is still in the cache when this thread copies it
+/// out; with 4 MiB, `decode --raw --jobs 2` spent half again as much CPU
+/// as one thread (2026-12-02).
 pub const CHUNK: usize = 1 << 20;
 
 fn chunk_size() -> usize {
@@ -84,10 +95,12 @@ struct Chunk {
     data: Vec<u8>,
     first_line: u64,
     offset: u64,
-    /// Per line: its precheck, and the end of its output in `out`.
+    /// Per line: its precheck (`None` also inside a speculative run, after
+    /// its anchor), and the end of its output in `out`.
     lines: Vec<(Option<Clean>, u32)>,
     out: Vec<u8>,
-    /// Speculative runs, in line order.
+    /// Speculative runs, in line order; each starts at or after the end of
+    /// the one before.
     runs: Vec<Run>,
 }
 
@@ -103,7 +116,7 @@ struct Run {
 type WorkQueue = Receiver<(Chunk, Sender<Chunk>)>;
 
 /// A chunk's buffers, given back by this thread to the reader once the
-/// chunk is done: a new 4 MB buffer per chunk cost page faults and their
+/// chunk is done: a new buffer per chunk cost page faults and their
 /// clearing in the kernel, a fifth of the CPU time of `validate --jobs 2`.
 struct Buffers {
     data: Vec<u8>,

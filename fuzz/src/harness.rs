@@ -20,7 +20,7 @@
 //! * the number of calls is bounded by the input size (no livelock).
 
 use eindkomst_core::field::Value;
-use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, Options, Prechecker, Record};
+use eindkomst_core::{Clean, Counts, Decoder, Error, ErrorKind, Event, Options, Prechecker, Record, Speculation};
 use eindkomst_std::family::PersonLayout;
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -320,37 +320,100 @@ impl<'s> Driver<'s> {
     }
 
     /// Feeds one chunk of whole lines (the last may lack its line end) as
-    /// `eindkomst --jobs` does: every line prechecked first, the clean ones
-    /// completed in runs ([`Decoder::accept_run`]), each other line decoded
-    /// the ordinary way.
+    /// `eindkomst --jobs` does: every line prechecked first, and from each
+    /// anchor line on run in the context the worker assumes (with the
+    /// encoding decided so far); in order, each run stitched at once when
+    /// its context is the true one ([`Decoder::stitch`]), else its lines
+    /// prechecked again; the clean ones completed in runs
+    /// ([`Decoder::accept_run`]), each other line decoded the ordinary way.
     pub fn feed_prechecked(&mut self, chunk: &[u8], pre: &mut Prechecker) {
         let line_end = |rest: &[u8]| rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
-        let mut lines = Vec::new();
+        // The worker. A run's records carry line and offset from the
+        // chunk's start (corrected when the run is taken).
+        let utf8 = self.dec.utf8();
+        let mut lines: Vec<Option<Clean>> = Vec::new();
+        let mut runs: Vec<(usize, usize, Vec<Ev>, Speculation)> = Vec::new();
+        let mut going: Option<(usize, usize, Vec<Ev>)> = None;
         let mut at = 0;
         while at < chunk.len() {
-            let clean = pre.check(&chunk[at..]);
-            at += clean.map_or_else(|| line_end(&chunk[at..]), |c| c.used());
+            let rest = &chunk[at..];
+            if let Some((_, _, records)) = going.as_mut() {
+                if let Some((r, used)) = pre.check_accept(rest, lines.len() as u64 + 1, at as u64) {
+                    records.push(own(Event::Record(r), None, None, self.base64, &mut self.transcoded));
+                    lines.push(None);
+                    at += used;
+                    continue;
+                }
+                if let (Some((first, first_at, records)), Some(s)) = (going.take(), pre.speculation()) {
+                    runs.push((first, first_at, records, s));
+                }
+            }
+            let clean = pre.check(rest);
+            if let Some(c) = clean.filter(|c| pre.assume(rest, c, utf8) && pre.accept(rest, c)) {
+                let r = c.record(rest, lines.len() as u64 + 1, at as u64, self.dec.options().amount_scale);
+                let record = own(Event::Record(r), None, None, self.base64, &mut self.transcoded);
+                going = Some((lines.len(), at, vec![record]));
+            }
+            at += clean.map_or_else(|| line_end(rest), |c| c.used());
             lines.push(clean);
         }
+        if let (Some((first, first_at, records)), Some(s)) = (going.take(), pre.speculation()) {
+            runs.push((first, first_at, records, s));
+        }
+        // In order.
+        let mut next_run = 0;
         let (mut i, mut at) = (0, 0);
         while i < lines.len() && !self.done {
             self.tick();
+            if let Some((_, first_at, records, s)) = runs.get(next_run).filter(|r| r.0 == i) {
+                next_run += 1;
+                let (line_before, fed) = (self.dec.counts().lines, self.fed);
+                assert_eq!(*first_at, at, "a run's anchor where the line starts");
+                if self.dec.stitch(s) {
+                    assert_eq!(
+                        (s.lines(), self.dec.counts().lines - line_before),
+                        (records.len(), records.len() as u64)
+                    );
+                    for ev in records {
+                        let mut ev = ev.clone();
+                        if let Ev::Record { line, offset, .. } = &mut ev {
+                            // Lines counted from the chunk's start: this decoder's count before the chunk.
+                            *line += line_before - i as u64;
+                            *offset += fed - at as u64;
+                        }
+                        self.push(ev);
+                    }
+                    self.check_counts(true);
+                    self.fed += s.bytes() as u64;
+                    (i, at) = (i + s.lines(), at + s.bytes());
+                    continue;
+                }
+                // Not taken: its lines prechecked again.
+                let mut k_at = at;
+                for clean in &mut lines[i..i + s.lines()] {
+                    if clean.is_none() {
+                        *clean = pre.check(&chunk[k_at..]);
+                    }
+                    k_at += clean.map_or_else(|| line_end(&chunk[k_at..]), |c| c.used());
+                }
+            }
+            let limit = runs.get(next_run).map_or(lines.len(), |r| r.0);
             let rest = &chunk[at..];
             let base = self.fed;
             let mut run = Vec::new();
             let Driver { dec, plain, base64, transcoded, .. } = self;
-            let (n, used) = dec.accept_run(rest, lines[i..].iter().copied(), |_, r| {
+            let (n, used) = dec.accept_run(rest, lines[i..limit].iter().copied(), |_, r| {
                 run.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
                 true
             });
-            assert!(n <= lines.len() - i && used <= rest.len(), "accept_run: {n} lines, {used} bytes");
+            assert!(n <= limit - i && used <= rest.len(), "accept_run: {n} lines, {used} bytes");
             for ev in run {
                 self.push(ev);
             }
             self.check_counts(true);
             self.fed += used as u64;
             (i, at) = (i + n, at + used);
-            if i < lines.len() {
+            if i < limit {
                 let end = at + line_end(&chunk[at..]);
                 self.feed(&chunk[at..end]);
                 (i, at) = (i + 1, end);

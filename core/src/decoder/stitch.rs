@@ -251,3 +251,58 @@ impl State {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Decoder, Event, Options, Prechecker};
+
+    /// Decodes `lines` the ordinary way.
+    fn feed(dec: &mut Decoder, mut lines: &[u8]) {
+        loop {
+            let (ev, used) = dec.decode(lines);
+            lines = &lines[used..];
+            if matches!(ev, Event::NeedInput) {
+                break;
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_is_taken_in_its_context_only() {
+        let input = crate::testing::SAMPLE;
+        let at = |i: usize| input.split_inclusive(|&b| b == b'\n').take(i).map(<[u8]>::len).sum::<usize>();
+        // From line 9 (6000, Lb_nr 9, under 2001 and 5000) to the 6102 (line 18, counted: not clean).
+        let mut pre = Prechecker::new(Options::default(), 20250203);
+        let clean = pre.check(&input[at(8)..]).unwrap();
+        assert!(pre.assume(&input[at(8)..], &clean, Some(false)) && pre.accept(&input[at(8)..], &clean));
+        for i in 9..17 {
+            let (r, used) = pre.check_accept(&input[at(i)..], i as u64 + 1, at(i) as u64).unwrap();
+            assert_eq!(
+                (r.line(), r.lb_nr(), r.offset(), used),
+                (i as u64 + 1, i as u32 + 1, at(i) as u64, at(i + 1) - at(i))
+            );
+        }
+        assert!(pre.check_accept(&input[at(17)..], 18, at(17) as u64).is_none());
+        let run = pre.speculation().unwrap();
+        assert_eq!((run.lines(), run.bytes()), (9, at(17) - at(8)));
+
+        // Lines 1 to 7 only: no 5000 open, another Lb_nr next. Refused, nothing changed.
+        let mut dec = Decoder::default();
+        feed(&mut dec, &input[..at(7)]);
+        let before = *dec.counts();
+        assert!(!dec.stitch(&run));
+        assert_eq!(*dec.counts(), before);
+        // Line 8 too: taken, and the rest decodes as in one piece.
+        feed(&mut dec, &input[at(7)..at(8)]);
+        assert!(dec.stitch(&run));
+        feed(&mut dec, &input[at(17)..]);
+        while dec.finish() != Event::End {}
+        let mut whole = Decoder::default();
+        feed(&mut whole, input);
+        while whole.finish() != Event::End {}
+        assert_eq!(dec.counts(), whole.counts());
+        assert_eq!(dec.counts().decoded, 27);
+        // Taken once only: the context has moved on.
+        assert!(!dec.stitch(&run));
+    }
+}
