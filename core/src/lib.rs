@@ -27,6 +27,13 @@
 //! 5. [`Decoder::counts`] accounts for every line:
 //!    `lines == decoded + rejected + raw`.
 //!
+//! On several threads (the CLI's `--jobs`): a [`Prechecker`] runs the
+//! context-free checks of a chunk's lines, and from each anchor line on
+//! decodes them in a context it assumes ([`Speculation`]); the one
+//! [`Decoder`] completes prechecked lines in order ([`Decoder::accept_run`])
+//! and takes a run whole when its assumed context is the true one
+//! ([`Decoder::stitch`]). The events are those of one decoder.
+//!
 //! ```
 //! use eindkomst_core::{Decoder, Event};
 //!

@@ -261,15 +261,7 @@ fn prechecked_lines_give_the_same_events() {
                     continue;
                 }
                 let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
-                let mut line = &rest[..end];
-                loop {
-                    let (ev, used) = dec.decode(line);
-                    line = &line[used..];
-                    match ev {
-                        Event::NeedInput | Event::End => break,
-                        ev => got.push(common::own(ev)),
-                    }
-                }
+                common::decode_line(&mut dec, &rest[..end], &mut got);
                 at += end;
             }
             loop {
@@ -643,15 +635,7 @@ fn stitched_runs_give_the_same_events() {
                         }
                         refused += 1;
                     }
-                    let mut line = &input[starts[i]..starts[i + 1]];
-                    loop {
-                        let (ev, used) = dec.decode(line);
-                        line = &line[used..];
-                        match ev {
-                            Event::NeedInput | Event::End => break,
-                            ev => got.push(common::own(ev)),
-                        }
-                    }
+                    common::decode_line(&mut dec, &input[starts[i]..starts[i + 1]], &mut got);
                     i += 1;
                 }
                 loop {

@@ -68,6 +68,18 @@ pub fn run_batched(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Count
     (out, *dec.counts())
 }
 
+/// Decodes one line (or any bytes) the ordinary way, its events into `out`.
+pub fn decode_line(dec: &mut Decoder, mut line: &[u8], out: &mut Vec<Ev>) {
+    loop {
+        let (ev, used) = dec.decode(line);
+        line = &line[used..];
+        match ev {
+            Event::NeedInput | Event::End => break,
+            ev => out.push(own(ev)),
+        }
+    }
+}
+
 /// Copies an event out of the decoder's borrow. Panics on NeedInput/End.
 pub fn own(ev: Event<'_>) -> Ev {
     match ev {
