@@ -12,6 +12,11 @@ const DEPTH: usize = crate::layout::Chain::MAX + 1;
 /// Record types with a `max` counted under one open record.
 const LIMITED: usize = 4;
 
+/// The record type's slot in the family (`u8::MAX`: none).
+fn slot_of(fam: &Family, rec: u16) -> u8 {
+    fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8)
+}
+
 /// One open record.
 #[derive(Clone, Copy, Debug)]
 struct Open {
@@ -92,8 +97,7 @@ impl Grammar {
         let mut g = Grammar::new(fam);
         g.started = true;
         for &rec in chain {
-            let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
-            g.push(rec, slot, false, &[]);
+            g.push(rec, slot_of(fam, rec), false, &[]);
         }
         g.floor = g.depth;
         g.settle();
@@ -180,7 +184,7 @@ impl Grammar {
     /// record's value of the family's `matches_parent` role, if any. Only
     /// containers (and the first record) go on the stack.
     pub fn update(&mut self, fam: &Family, rec: u16, rejected: bool, value: &[u8]) {
-        let slot = fam.records.iter().position(|r| r.rec_nr == rec).map_or(u8::MAX, |s| s.min(254) as u8);
+        let slot = slot_of(fam, rec);
         if fam.first == Some(rec) {
             self.started = true;
             self.truncate(0);
