@@ -225,12 +225,19 @@ fn unfold(checker: &mut Prechecker, lines: &mut [(Option<Clean>, u32)], data: &[
 }
 
 /// Takes back the work [`Pre::pre`] did on the clean ones of `lines`, the
-/// lines of `data` (lines the decoder never reached: it stopped).
-fn take_back<A, S: Sink<A>>(lines: &[(Option<Clean>, u32)], data: &[u8], scale: u8, sink: &mut S) {
+/// lines of `data` that the decoder never reached (it stopped).
+fn take_back<A, S: Sink<A>>(
+    checker: &mut Prechecker,
+    lines: &[(Option<Clean>, u32)],
+    data: &[u8],
+    scale: u8,
+    sink: &mut S,
+) {
     let mut at = 0;
-    for (clean, _) in lines {
+    for &(clean, _) in lines {
         let rest = &data[at..];
-        at += match clean {
+        // A line without its precheck kept (inside a speculative run) is prechecked again.
+        at += match clean.or_else(|| checker.check(rest)) {
             Some(clean) => {
                 sink.undo(&clean.record(rest, 0, 0, scale));
                 clean.used()
@@ -300,10 +307,7 @@ fn complete<A, S: Sink<A>>(
                 Event::NeedInput => break,
                 Event::End => {
                     if work {
-                        for run in &runs[next_run..] {
-                            unfold(checker, &mut lines, &data, run);
-                        }
-                        take_back(&lines[i + 1..], &data[at + end..], scale, sink);
+                        take_back(checker, &lines[i + 1..], &data[at + end..], scale, sink);
                     }
                     return Ok(Buffers { data, lines, out, runs });
                 }
@@ -399,11 +403,8 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                     let help = |chunk: &mut Chunk| {
                         precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
                     };
-                    if let (Some(mut chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
-                        for run in &chunk.runs {
-                            unfold(&mut checker, &mut chunk.lines, &chunk.data, run);
-                        }
-                        take_back(&chunk.lines, &chunk.data, opts.amount_scale, sink);
+                    if let (Some(chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
+                        take_back(&mut checker, &chunk.lines, &chunk.data, opts.amount_scale, sink);
                     }
                 }
                 break;

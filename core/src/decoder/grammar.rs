@@ -129,7 +129,7 @@ impl Grammar {
                 return false;
             }
         }
-        let keep = end.floor.min(end.depth);
+        let keep = end.floor; // never above `end.depth` (`truncate`)
         self.stack[keep..end.depth].copy_from_slice(&end.stack[keep..end.depth]);
         self.depth = end.depth;
         self.set_prev(end.prev, end.prev_slot, end.prev_rejected);
