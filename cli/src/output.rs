@@ -78,52 +78,99 @@ pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
     out.write_all(&buf)
 }
 
-/// [`write_raw`] into a buffer (the decode loop reuses one).
+/// [`write_raw`] into a buffer (the decode loop in `--jobs` reuses one).
 pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
-    out.extend_from_slice(b"{\"line\":");
-    push_number(out, r.line());
-    out.extend_from_slice(b",\"record\":\"");
-    out.extend_from_slice(r.key().as_bytes());
-    out.extend_from_slice(b"\",\"fields\":{");
-    let line = r.bytes();
-    if plain(line) {
-        // Most lines are plain ASCII: checked once, then per field one piece
-        // from a table (the previous value's closing quote, the field's key,
-        // the opening quote) and the value as it stands. Room is made once
-        // (every piece is at most 9 bytes, every value at most its field
-        // and at least 16 are copied, plus the closing 3), and pieces and
-        // short values are copied whole, running past what they need (the
-        // next piece or the final cut covers it): an exact copy per piece and
-        // value, a call to `memcpy` each, was most of this function's time.
-        let start = out.len();
-        out.resize(start + 16 + r.layout().fields.len() * (PIECE + LANE) + line.len(), 0);
-        let mut at = start;
-        for (i, (f, raw)) in r.fields().enumerate() {
-            let (piece, len) = &FIELD_PIECES[f.no as usize];
-            let skip = if i == 0 { 2 } else { 0 }; // no `",` before the first
-            put(out, at, &piece[skip..]);
-            at += *len as usize - skip;
-            let value = trim_end(raw);
-            // Sixteen bytes from the line where they lie inside it (the
-            // bytes after a short value are cut off by the next write).
-            match line.get(f.start as usize..f.start as usize + LANE) {
-                Some(block) if value.len() <= LANE => put(out, at, block),
-                _ => put(out, at, value),
-            }
-            at += value.len();
+    let start = out.len();
+    out.resize(start + raw_room(r), 0);
+    match out.get_mut(start..).and_then(|dst| put_raw(dst, r)) {
+        Some(n) => out.truncate(start + n),
+        None => {
+            out.truncate(start);
+            push_raw_escaped(out, r);
         }
-        let end: &[u8] = if at == start { b"}}" } else { b"\"}}" };
-        put(out, at, end);
-        out.truncate(at + end.len());
-    } else {
-        for (i, (f, raw)) in r.fields().enumerate() {
-            let (piece, len) = &FIELD_PIECES[f.no as usize];
-            let key = &piece[1..*len as usize - 1]; // `,"N":`
-            out.extend_from_slice(if i == 0 { &key[1..] } else { key });
-            push_json_str(out, trim_end(raw));
-        }
-        out.extend_from_slice(b"}}");
     }
+}
+
+/// [`push_raw`] for any line: each value through [`push_json_str`].
+fn push_raw_escaped(out: &mut Vec<u8>, r: &Record<'_>) {
+    let mut digits = itoa::Buffer::new();
+    for piece in raw_head(r, &mut digits) {
+        out.extend_from_slice(piece);
+    }
+    for (i, (f, raw)) in r.fields().enumerate() {
+        let (piece, len) = &FIELD_PIECES[f.no as usize];
+        let key = &piece[1..*len as usize - 1]; // `,"N":`
+        out.extend_from_slice(if i == 0 { &key[1..] } else { key });
+        push_json_str(out, trim_end(raw));
+    }
+    out.extend_from_slice(b"}}");
+}
+
+/// What comes before the fields: `{"line":N,"record":"K","fields":{`.
+fn raw_head<'a>(r: &'a Record<'_>, digits: &'a mut itoa::Buffer) -> [&'a [u8]; 5] {
+    [b"{\"line\":", digits.format(r.line()).as_bytes(), b",\"record\":\"", r.key().as_bytes(), b"\",\"fields\":{"]
+}
+
+/// The most bytes [`put_raw`] writes for `r`: the head (a line number has
+/// at most 20 digits), a piece per field, the line's bytes, the closing 3,
+/// and the 16 a value's copy may run past its end.
+fn raw_room(r: &Record<'_>) -> usize {
+    const HEAD: usize = 8 + 20 + 11 + 12;
+    HEAD + r.key().len() + r.layout().fields.len() * PIECE + r.bytes().len() + 3 + LANE
+}
+
+/// `r` as `--raw` writes it, into `dst` (at least [`raw_room`] bytes): the
+/// bytes written, or `None` for a line that needs escaping.
+///
+/// Most lines are plain ASCII ([`plain`]): checked once, then per field
+/// one piece from a table (the previous value's closing quote, the field's
+/// key, the opening quote) and the value as it stands. Pieces and short
+/// values are copied whole, running past what they need (the next piece
+/// or the final cut covers it): an exact copy per piece and value, a call
+/// to `memcpy` each, was most of this function's time.
+fn put_raw(dst: &mut [u8], r: &Record<'_>) -> Option<usize> {
+    let line = r.bytes();
+    if !plain(line) {
+        return None;
+    }
+    let mut at = 0;
+    for piece in raw_head(r, &mut itoa::Buffer::new()) {
+        match *piece {
+            [a, b, c, d] => put(dst, at, &[a, b, c, d]), // a key of 4: no call
+            _ => put(dst, at, piece),
+        }
+        at += piece.len();
+    }
+    let start = at;
+    // The line's last 16 bytes and 16 more, for the values near its end.
+    let mut tail = [0u8; 2 * LANE];
+    if let (Some(last), Some(t)) = (line.last_chunk::<LANE>(), tail.first_chunk_mut::<LANE>()) {
+        *t = *last;
+    }
+    for (i, (f, raw)) in r.fields().enumerate() {
+        let (piece, len) = &FIELD_PIECES[f.no as usize];
+        let skip = if i == 0 { 2 } else { 0 }; // no `",` before the first
+        put(dst, at, &piece[skip..]);
+        at += *len as usize - skip;
+        let value = trim_end(raw);
+        // Sixteen bytes from where the value starts (the bytes after a
+        // short value are cut off by the next write): from the line, or
+        // from its tail near the end.
+        let from = f.start as usize;
+        let block = match line.get(from..from + LANE) {
+            Some(block) => Some(block),
+            None if line.len() >= LANE => (from + LANE).checked_sub(line.len()).and_then(|o| tail.get(o..o + LANE)),
+            None => None,
+        };
+        match block {
+            Some(block) if value.len() <= LANE => put(dst, at, block),
+            _ => put(dst, at, value),
+        }
+        at += value.len();
+    }
+    let end: &[u8] = if at == start { b"}}" } else { b"\"}}" };
+    put(dst, at, end);
+    Some(at + end.len())
 }
 
 /// Copies `bytes` into `out` at `at` (room was made).
@@ -247,10 +294,80 @@ fn raw_line_text(out: &mut Vec<u8>, line: &RawLine<'_>, format: Format) -> io::R
 /// Between two elements of a JSON array.
 const JSON_SEPARATOR: &[u8] = b",\n";
 
+/// Standard output through a buffer that `decode --raw` writes records
+/// into in place ([`Out::room`], [`Out::wrote`]); other text is copied in.
+struct Out<W: Write> {
+    /// Always at its full length (zeroed once): written from the start.
+    buf: Vec<u8>,
+    at: usize,
+    sink: W,
+}
+
+/// Buffered bytes written out once there are this many.
+const OUT_FLUSH: usize = 1 << 16;
+
+impl<W: Write> Out<W> {
+    fn new(sink: W) -> Out<W> {
+        Out { buf: vec![0; 2 * OUT_FLUSH], at: 0, sink }
+    }
+
+    /// At least `n` bytes to write into, after what is buffered.
+    fn room(&mut self, n: usize) -> io::Result<&mut [u8]> {
+        if self.at + n > self.buf.len() {
+            self.write_out()?;
+            if n > self.buf.len() {
+                self.buf.resize(n, 0);
+            }
+        }
+        Ok(self.buf.get_mut(self.at..).unwrap_or_default())
+    }
+
+    /// The first `n` bytes of the [`Out::room`] were written.
+    fn wrote(&mut self, n: usize) -> io::Result<()> {
+        self.at += n;
+        if self.at >= OUT_FLUSH {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> io::Result<()> {
+        let at = std::mem::take(&mut self.at);
+        self.sink.write_all(self.buf.get(..at).unwrap_or_default())
+    }
+}
+
+impl<W: Write> Write for Out<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if data.len() >= OUT_FLUSH {
+            // Large runs (`--jobs`) go out as they are.
+            self.write_out()?;
+            return self.sink.write(data);
+        }
+        let dst = self.room(data.len())?;
+        put(dst, 0, data);
+        self.wrote(data.len())?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_out()?;
+        self.sink.flush()
+    }
+}
+
+impl<W: Write> Drop for Out<W> {
+    /// As `BufWriter` does: what is buffered is written (errors, where
+    /// nobody can hear them, are dropped).
+    fn drop(&mut self) {
+        let _ = self.write_out();
+    }
+}
+
 /// `decode`'s output: records and raw lines to stdout (a JSON array needs a
 /// comma between elements), findings to stderr.
 struct DecodeOut<W: Write, E: Write> {
-    out: W,
+    out: Out<W>,
     err: E,
     format: Format,
     raw: bool,
@@ -271,6 +388,21 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         if let Some((what, e)) = label(&event) {
             return writeln!(self.err, "{}", finding_line(what, &e));
+        }
+        if let (Event::Record(r), true, Format::Ndjson | Format::Json) = (&event, self.raw, self.format) {
+            // Straight into the output buffer: no scratch, no copy.
+            let sep = if self.format == Format::Json && !self.first { JSON_SEPARATOR } else { b"" };
+            let dst = self.out.room(sep.len() + raw_room(r) + 1)?;
+            put(dst, 0, sep);
+            if let Some(n) = dst.get_mut(sep.len()..).and_then(|dst| put_raw(dst, r)) {
+                let mut n = sep.len() + n;
+                if self.format == Format::Ndjson {
+                    put(dst, n, b"\n");
+                    n += 1;
+                }
+                self.first = false;
+                return self.out.wrote(n);
+            }
         }
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
@@ -333,7 +465,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
     let stdout = io::stdout();
     let stderr = io::stderr();
     let mut d = DecodeOut {
-        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        out: Out::new(stdout.lock()),
         err: stderr.lock(),
         format,
         raw,
@@ -447,4 +579,53 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
         .map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_raw_escaped, put_raw, raw_room};
+    use eindkomst_core::{Decoder, Event, Options};
+
+    /// Writes every record of `input` in place ([`put_raw`], into room
+    /// filled with a marker byte) and through the escaping path; returns how
+    /// many were plain. They must agree byte for byte, and the in-place
+    /// write must stay inside [`raw_room`].
+    fn put_raw_agrees(opts: Options, input: &[u8]) -> (usize, usize) {
+        let (mut dec, mut rest, mut seen) = (Decoder::new(opts), input, (0, 0));
+        loop {
+            let (event, used) = dec.decode(rest);
+            let r = match event {
+                Event::Record(r) => r,
+                Event::NeedInput => break,
+                _ => {
+                    rest = &rest[used..];
+                    continue;
+                }
+            };
+            let (mut want, mut got) = (Vec::new(), vec![0xEEu8; raw_room(&r) + 64]);
+            push_raw_escaped(&mut want, &r);
+            seen.0 += 1;
+            if let Some(n) = put_raw(&mut got[..raw_room(&r)], &r) {
+                assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
+                assert!(got[raw_room(&r)..].iter().all(|&b| b == 0xEE), "line {}: past the room", r.line());
+                seen.1 += 1;
+            }
+            rest = &rest[used..];
+        }
+        seen
+    }
+
+    #[test]
+    fn put_raw_writes_what_the_escaping_path_writes() {
+        let sample = include_bytes!("../../testdata/sample.txt");
+        assert_eq!(put_raw_agrees(Options::default(), sample), (27, 24));
+        // A family with lines under 16 bytes, and values at the line's end.
+        let family = eindkomst::family::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/families/demo.json"
+        )))
+        .unwrap();
+        let demo = include_bytes!("../../testdata/families/demo.txt");
+        assert_eq!(put_raw_agrees(Options { family, ..Options::default() }, demo), (10, 9));
+    }
 }
