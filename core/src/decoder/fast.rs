@@ -206,8 +206,8 @@ impl State {
     /// and the bytes used (terminator included), or `None`.
     #[inline(always)]
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Meta, usize)> {
-        let clean = self.precheck(plans, rest)?;
-        self.commit(plans, &clean, rest, src, at)
+        let (plan, clean) = self.precheck_plan(plans, rest)?;
+        self.commit_plan(plan, &clean, rest, src, at)
     }
 
     /// The context-free half of the fast path: the line at the start of
@@ -216,6 +216,12 @@ impl State {
     /// options, the plans and the file date (variant rules).
     #[inline(always)]
     pub(super) fn precheck(&mut self, plans: &Plans, rest: &[u8]) -> Option<Clean> {
+        self.precheck_plan(plans, rest).map(|(_, clean)| clean)
+    }
+
+    /// [`State::precheck`] with the plan it found.
+    #[inline(always)]
+    fn precheck_plan<'p>(&mut self, plans: &'p Plans, rest: &[u8]) -> Option<(&'p crate::plan::Plan, Clean)> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
         let mut plan = match *key {
@@ -284,7 +290,7 @@ impl State {
                 return None;
             }
         }
-        Some(Clean {
+        let clean = Clean {
             layout: plan.layout,
             plan: plan.index,
             lb_nr: fam.line_number.map(|n| (n.start, n.len)),
@@ -292,7 +298,8 @@ impl State {
             used: used as u32,
             high,
             file_date: if chosen { Some(self.file_date) } else { None },
-        })
+        };
+        Some((plan, clean))
     }
 
     /// The contextual half: the line number, the encoding, the file date the
@@ -307,7 +314,19 @@ impl State {
         src: Src,
         at: usize,
     ) -> Option<(Meta, usize)> {
-        let plan = plans.at(clean.plan)?;
+        self.commit_plan(plans.at(clean.plan)?, clean, rest, src, at)
+    }
+
+    /// [`State::commit`] with the line's plan at hand.
+    #[inline(always)]
+    fn commit_plan(
+        &mut self,
+        plan: &crate::plan::Plan,
+        clean: &Clean,
+        rest: &[u8],
+        src: Src,
+        at: usize,
+    ) -> Option<(Meta, usize)> {
         let fast = &plan.fast;
         let line = rest.get(..clean.len as usize)?;
         if clean.file_date.is_some_and(|d| d != self.file_date) {
