@@ -82,7 +82,7 @@ pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
 pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
     let start = out.len();
     out.resize(start + raw_room(r), 0);
-    match out.get_mut(start..).and_then(|dst| put_raw(dst, r)) {
+    match out.get_mut(start..).and_then(|dst| put_raw(dst, r, &mut LineDigits::default())) {
         Some(n) => out.truncate(start + n),
         None => {
             out.truncate(start);
@@ -111,11 +111,54 @@ fn raw_head<'a>(r: &'a Record<'_>, digits: &'a mut itoa::Buffer) -> [&'a [u8]; 5
     [b"{\"line\":", digits.format(r.line()).as_bytes(), b",\"record\":\"", r.key().as_bytes(), b"\",\"fields\":{"]
 }
 
+/// A line number's digits, kept from one record to the next: the next
+/// line's are the last ones counted on by one in ASCII, nine times in ten
+/// in one byte (formatting and copying a number of digits known only at
+/// run time was a tenth of `--raw`'s time). The digits are kept as words
+/// of 8 and counted on by arithmetic: a byte written and a wider block
+/// read back over it right after would wait for that store.
+#[derive(Default)]
+struct LineDigits {
+    n: u64,
+    /// The digits, left-aligned, little-endian, 8 to a word.
+    words: [u64; 3],
+    len: usize,
+}
+
+impl LineDigits {
+    /// Writes the digits of `n` at `at` in `dst` (a block of 24 bytes,
+    /// room made); returns how many of them count.
+    fn put(&mut self, n: u64, dst: &mut [u8], at: usize) -> usize {
+        let last = self.len.wrapping_sub(1);
+        let shift = 8 * (last % 8) as u32;
+        match self.words.get_mut(last / 8) {
+            Some(w) if n == self.n.wrapping_add(1) && ((*w >> shift) as u8) < b'9' => *w += 1 << shift,
+            _ if n == self.n && self.len > 0 => {}
+            _ => {
+                let (mut buf, mut block) = (itoa::Buffer::new(), [0u8; 24]);
+                let text = buf.format(n).as_bytes();
+                if let Some(d) = block.get_mut(..text.len()) {
+                    d.copy_from_slice(text);
+                }
+                for (w, b) in self.words.iter_mut().zip(block.chunks_exact(8)) {
+                    *w = u64::from_le_bytes(b.try_into().unwrap_or_default());
+                }
+                self.len = text.len();
+            }
+        }
+        self.n = n;
+        for (i, w) in self.words.iter().enumerate() {
+            put(dst, at + 8 * i, &w.to_le_bytes());
+        }
+        self.len
+    }
+}
+
 /// The most bytes [`put_raw`] writes for `r`: the head (a line number has
-/// at most 20 digits), a piece per field, the line's bytes, the closing 3,
+/// at most 20 digits, written as 24), a piece per field, the line's bytes, the closing 3,
 /// and the 16 a value's copy may run past its end.
 fn raw_room(r: &Record<'_>) -> usize {
-    const HEAD: usize = 8 + 20 + 11 + 12;
+    const HEAD: usize = 8 + 24 + 11 + 12;
     HEAD + r.key().len() + r.layout().fields.len() * PIECE + r.bytes().len() + 3 + LANE
 }
 
@@ -128,13 +171,14 @@ fn raw_room(r: &Record<'_>) -> usize {
 /// values are copied whole, running past what they need (the next piece
 /// or the final cut covers it): an exact copy per piece and value, a call
 /// to `memcpy` each, was most of this function's time.
-fn put_raw(dst: &mut [u8], r: &Record<'_>) -> Option<usize> {
+fn put_raw(dst: &mut [u8], r: &Record<'_>, digits: &mut LineDigits) -> Option<usize> {
     let line = r.bytes();
     if !plain(line) {
         return None;
     }
-    let mut at = 0;
-    for piece in raw_head(r, &mut itoa::Buffer::new()) {
+    put(dst, 0, b"{\"line\":");
+    let mut at = 8 + digits.put(r.line(), dst, 8);
+    for piece in [b",\"record\":\"", r.key().as_bytes(), b"\",\"fields\":{"] {
         match *piece {
             [a, b, c, d] => put(dst, at, &[a, b, c, d]), // a key of 4: no call
             _ => put(dst, at, piece),
@@ -373,6 +417,8 @@ struct DecodeOut<W: Write, E: Write> {
     raw: bool,
     first: bool,
     buf: Vec<u8>,
+    /// The last record's line number, for the next (`--raw`).
+    digits: LineDigits,
 }
 
 impl<W: Write, E: Write> DecodeOut<W, E> {
@@ -394,7 +440,7 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
             let sep = if self.format == Format::Json && !self.first { JSON_SEPARATOR } else { b"" };
             let dst = self.out.room(sep.len() + raw_room(r) + 1)?;
             put(dst, 0, sep);
-            if let Some(n) = dst.get_mut(sep.len()..).and_then(|dst| put_raw(dst, r)) {
+            if let Some(n) = dst.get_mut(sep.len()..).and_then(|dst| put_raw(dst, r, &mut self.digits)) {
                 let mut n = sep.len() + n;
                 if self.format == Format::Ndjson {
                     put(dst, n, b"\n");
@@ -471,6 +517,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
         raw,
         first: true,
         buf: Vec::with_capacity(512),
+        digits: LineDigits::default(),
     };
     if format == Format::Json {
         d.out.write_all(b"[").map_err(|e| e.to_string())?;
@@ -583,7 +630,7 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{push_raw_escaped, put_raw, raw_room};
+    use super::{push_raw_escaped, put_raw, raw_room, LineDigits};
     use eindkomst_core::{Decoder, Event, Options};
 
     /// Writes every record of `input` in place ([`put_raw`], into room
@@ -592,6 +639,7 @@ mod tests {
     /// write must stay inside [`raw_room`].
     fn put_raw_agrees(opts: Options, input: &[u8]) -> (usize, usize) {
         let (mut dec, mut rest, mut seen) = (Decoder::new(opts), input, (0, 0));
+        let mut digits = LineDigits::default();
         loop {
             let (event, used) = dec.decode(rest);
             let r = match event {
@@ -605,7 +653,7 @@ mod tests {
             let (mut want, mut got) = (Vec::new(), vec![0xEEu8; raw_room(&r) + 64]);
             push_raw_escaped(&mut want, &r);
             seen.0 += 1;
-            if let Some(n) = put_raw(&mut got[..raw_room(&r)], &r) {
+            if let Some(n) = put_raw(&mut got[..raw_room(&r)], &r, &mut digits) {
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
                 assert!(got[raw_room(&r)..].iter().all(|&b| b == 0xEE), "line {}: past the room", r.line());
                 seen.1 += 1;
@@ -613,6 +661,24 @@ mod tests {
             rest = &rest[used..];
         }
         seen
+    }
+
+    /// Counting on in ASCII gives the number's digits: runs across every
+    /// carry to seven digits, jumps back and forth, repeats, the extremes.
+    #[test]
+    fn line_digits_count_on_in_ascii() {
+        let mut digits = LineDigits::default();
+        let mut asked = 0;
+        let mut check = |n: u64| {
+            let mut block = [0u8; 24];
+            let len = digits.put(n, &mut block, 0);
+            assert_eq!(&block[..len], n.to_string().as_bytes(), "{n}");
+            asked += 1;
+        };
+        for n in (0..=1_000_100u64).chain([5, 5, 999, 1, 0, 0, u64::MAX, u64::MAX, 10, 9, 10]) {
+            check(n);
+        }
+        assert_eq!(asked, 1_000_112);
     }
 
     #[test]
