@@ -72,13 +72,6 @@ pub fn push_number(out: &mut Vec<u8>, n: u64) {
 
 /// The `--raw` contract: `{"line":N,"record":"6001","fields":{"1":"...",...}}`,
 /// every field of the layout by number, trailing blanks trimmed, UTF-8.
-pub fn write_raw(out: &mut impl Write, r: &Record<'_>) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(256);
-    push_raw(&mut buf, r);
-    out.write_all(&buf)
-}
-
-/// [`write_raw`] into a buffer (the decode loop in `--jobs` reuses one).
 pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
     let start = out.len();
     out.resize(start + raw_room(r), 0);
@@ -471,15 +464,37 @@ struct DecodePre {
     raw: bool,
 }
 
-impl crate::parallel::Pre for DecodePre {
-    type Acc = ();
+/// What a `decode --jobs` thread keeps from record to record for `--raw`:
+/// the line number's digits, and room to write a record in place (zeroed
+/// once, not per record as a `Vec` grown for it would be).
+#[derive(Default)]
+pub struct RawScratch {
+    digits: LineDigits,
+    room: Vec<u8>,
+}
 
-    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, _: &mut ()) {
+impl crate::parallel::Pre for DecodePre {
+    type Acc = RawScratch;
+
+    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, scratch: &mut RawScratch) {
         // A JSON array's elements each with the separator before them (the
         // first element's is cut off in order), so that runs of them are
         // written at once.
         if self.format == Format::Json {
             out.extend_from_slice(JSON_SEPARATOR);
+        }
+        if self.raw && self.format != Format::Csv {
+            let need = raw_room(r);
+            if scratch.room.len() < need {
+                scratch.room.resize(need.max(1024), 0);
+            }
+            if let Some(n) = put_raw(&mut scratch.room, r, &mut scratch.digits) {
+                out.extend_from_slice(scratch.room.get(..n).unwrap_or_default());
+                if self.format == Format::Ndjson {
+                    out.push(b'\n');
+                }
+                return;
+            }
         }
         // Writing to a Vec cannot fail; a record serde cannot write would
         // also fail in order, where the error is reported.
@@ -487,7 +502,7 @@ impl crate::parallel::Pre for DecodePre {
     }
 }
 
-impl<W: Write, E: Write> crate::parallel::Sink<()> for DecodeOut<W, E> {
+impl<W: Write, E: Write> crate::parallel::Sink<RawScratch> for DecodeOut<W, E> {
     fn accepted(&mut self, text: &[u8]) -> io::Result<()> {
         let text = match text.strip_prefix(JSON_SEPARATOR) {
             Some(rest) if self.format == Format::Json && self.first => rest,
@@ -503,7 +518,7 @@ impl<W: Write, E: Write> crate::parallel::Sink<()> for DecodeOut<W, E> {
         DecodeOut::event(self, e)
     }
 
-    fn merge(&mut self, _: ()) {}
+    fn merge(&mut self, _: RawScratch) {}
 }
 
 /// `eindkomst decode`. Returns whether the input was clean (no rejection, no error).
