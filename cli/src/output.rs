@@ -74,7 +74,7 @@ pub fn push_number(out: &mut Vec<u8>, n: u64) {
 /// every field of the layout by number, trailing blanks trimmed, UTF-8.
 pub fn push_raw(out: &mut Vec<u8>, r: &Record<'_>) {
     let start = out.len();
-    out.resize(start + raw_room(r), 0);
+    out.resize(start + ROOM, 0);
     match out.get_mut(start..).and_then(|dst| put_raw(dst, r, &mut LineDigits::default())) {
         Some(n) => out.truncate(start + n),
         None => {
@@ -155,8 +155,9 @@ fn raw_room(r: &Record<'_>) -> usize {
     HEAD + r.key().len() + r.layout().fields.len() * PIECE + r.bytes().len() + 3 + LANE
 }
 
-/// `r` as `--raw` writes it, into `dst` (at least [`raw_room`] bytes): the
-/// bytes written, or `None` for a line that needs escaping.
+/// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] bytes, of which
+/// it writes no more than [`raw_room`]): the bytes written, or `None` for a
+/// line that needs escaping or more room.
 ///
 /// Most lines are plain ASCII ([`plain`]): checked once, then per field
 /// one piece from a table (the previous value's closing quote, the field's
@@ -166,18 +167,24 @@ fn raw_room(r: &Record<'_>) -> usize {
 /// to `memcpy` each, was most of this function's time.
 fn put_raw(dst: &mut [u8], r: &Record<'_>, digits: &mut LineDigits) -> Option<usize> {
     let line = r.bytes();
-    if !plain(line) {
+    if !plain(line) || raw_room(r) > ROOM {
         return None;
     }
-    put(dst, 0, b"{\"line\":");
+    // A fixed size, so that the writes below, each of a fixed size and
+    // clamped inside it, need no bounds check (the room is enough: clamping
+    // never moves one).
+    let dst = dst.first_chunk_mut::<ROOM>()?;
+    put_fixed(dst, 0, b"{\"line\":");
     let mut at = 8 + digits.put(r.line(), dst, 8);
-    for piece in [b",\"record\":\"", r.key().as_bytes(), b"\",\"fields\":{"] {
-        match *piece {
-            [a, b, c, d] => put(dst, at, &[a, b, c, d]), // a key of 4: no call
-            _ => put(dst, at, piece),
-        }
-        at += piece.len();
+    put_fixed(dst, at, b",\"record\":\"");
+    at += 11;
+    match *r.key().as_bytes() {
+        [a, b, c, d] => put_fixed(dst, at, &[a, b, c, d]), // a key of 4: no call
+        ref key => put(dst, at, key),
     }
+    at += r.key().len();
+    put_fixed(dst, at, b"\",\"fields\":{");
+    at += 12;
     let start = at;
     // The line's last 16 bytes and 16 more, for the values near its end.
     let mut tail = [0u8; 2 * LANE];
@@ -185,29 +192,43 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, digits: &mut LineDigits) -> Option<us
         *t = *last;
     }
     for (i, (f, raw)) in r.fields().enumerate() {
-        let (piece, len) = &FIELD_PIECES[f.no as usize];
-        let skip = if i == 0 { 2 } else { 0 }; // no `",` before the first
-        put(dst, at, &piece[skip..]);
-        at += *len as usize - skip;
+        let table = if i == 0 { &FIRST_PIECES } else { &FIELD_PIECES };
+        let (piece, len) = &table[f.no as usize];
+        put_fixed(dst, at, piece);
+        at += *len as usize;
         let value = trim_end(raw);
         // Sixteen bytes from where the value starts (the bytes after a
         // short value are cut off by the next write): from the line, or
         // from its tail near the end.
         let from = f.start as usize;
         let block = match line.get(from..from + LANE) {
-            Some(block) => Some(block),
-            None if line.len() >= LANE => (from + LANE).checked_sub(line.len()).and_then(|o| tail.get(o..o + LANE)),
+            Some(block) => block.first_chunk::<LANE>(),
+            None if line.len() >= LANE => {
+                (from + LANE).checked_sub(line.len()).and_then(|o| tail.get(o..)).and_then(|t| t.first_chunk::<LANE>())
+            }
             None => None,
         };
         match block {
-            Some(block) if value.len() <= LANE => put(dst, at, block),
+            Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
             _ => put(dst, at, value),
         }
         at += value.len();
     }
-    let end: &[u8] = if at == start { b"}}" } else { b"\"}}" };
-    put(dst, at, end);
-    Some(at + end.len())
+    let end: &[u8; 3] = if at == start { b"}} " } else { b"\"}}" };
+    put_fixed(dst, at, end);
+    Some(at + if at == start { 2 } else { 3 })
+}
+
+/// The room [`put_raw`] writes a record into (a record needing more takes
+/// the escaping path).
+const ROOM: usize = 1024;
+
+/// Copies `bytes` into `out` at `at`, or as near it as fits: the caller
+/// made room, so it always fits.
+#[inline(always)]
+fn put_fixed<const N: usize>(out: &mut [u8; ROOM], at: usize, bytes: &[u8; N]) {
+    let at = at.min(ROOM - N);
+    out[at..at + N].copy_from_slice(bytes);
 }
 
 /// Copies `bytes` into `out` at `at` (room was made).
@@ -223,8 +244,13 @@ const LANE: usize = 16;
 
 /// `","N":"` for every field number `N` (closing quote, comma, key,
 /// opening quote), in a fixed array, with its length.
-static FIELD_PIECES: [([u8; PIECE], u8); 256] = {
-    let mut table = [([0u8; 9], 0u8); 256];
+static FIELD_PIECES: [([u8; PIECE], u8); 256] = pieces(true);
+
+/// The same without the closing quote and comma: `"N":"`, for the first field.
+static FIRST_PIECES: [([u8; PIECE], u8); 256] = pieces(false);
+
+const fn pieces(after_value: bool) -> [([u8; PIECE], u8); 256] {
+    let mut table = [([0u8; PIECE], 0u8); 256];
     let mut no = 0;
     while no < 256 {
         let digits = [b'0' + (no / 100) as u8, b'0' + (no / 10 % 10) as u8, b'0' + (no % 10) as u8];
@@ -236,8 +262,13 @@ static FIELD_PIECES: [([u8; PIECE], u8); 256] = {
             2
         };
         let piece = &mut table[no].0;
-        (piece[0], piece[1], piece[2]) = (b'"', b',', b'"');
-        let mut len = 3;
+        let mut len = 0;
+        if after_value {
+            (piece[0], piece[1]) = (b'"', b',');
+            len = 2;
+        }
+        piece[len] = b'"';
+        len += 1;
         while d < 3 {
             piece[len] = digits[d];
             (len, d) = (len + 1, d + 1);
@@ -247,7 +278,7 @@ static FIELD_PIECES: [([u8; PIECE], u8); 256] = {
         no += 1;
     }
     table
-};
+}
 
 fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
     if text.contains([',', '"', '\n', '\r']) {
@@ -349,6 +380,7 @@ impl<W: Write> Out<W> {
     }
 
     /// At least `n` bytes to write into, after what is buffered.
+    #[inline(always)]
     fn room(&mut self, n: usize) -> io::Result<&mut [u8]> {
         if self.at + n > self.buf.len() {
             self.write_out()?;
@@ -360,6 +392,7 @@ impl<W: Write> Out<W> {
     }
 
     /// The first `n` bytes of the [`Out::room`] were written.
+    #[inline(always)]
     fn wrote(&mut self, n: usize) -> io::Result<()> {
         self.at += n;
         if self.at >= OUT_FLUSH {
@@ -429,18 +462,18 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
             return writeln!(self.err, "{}", finding_line(what, &e));
         }
         if let (Event::Record(r), true, Format::Ndjson | Format::Json) = (&event, self.raw, self.format) {
-            // Straight into the output buffer: no scratch, no copy.
-            let sep = if self.format == Format::Json && !self.first { JSON_SEPARATOR } else { b"" };
-            let dst = self.out.room(sep.len() + raw_room(r) + 1)?;
-            put(dst, 0, sep);
-            if let Some(n) = dst.get_mut(sep.len()..).and_then(|dst| put_raw(dst, r, &mut self.digits)) {
-                let mut n = sep.len() + n;
-                if self.format == Format::Ndjson {
-                    put(dst, n, b"\n");
-                    n += 1;
-                }
+            // Straight into the output buffer: no scratch, no copy. The
+            // separator of a JSON array's elements and NDJSON's line end are
+            // written always and counted when wanted (else the record or
+            // the next one writes over them).
+            let ndjson = self.format == Format::Ndjson;
+            let sep = if ndjson || self.first { 0 } else { JSON_SEPARATOR.len() };
+            let dst = self.out.room(JSON_SEPARATOR.len() + ROOM + 1)?;
+            put(dst, 0, JSON_SEPARATOR);
+            if let Some(n) = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.digits)) {
+                put(dst, sep + n, b"\n");
                 self.first = false;
-                return self.out.wrote(n);
+                return self.out.wrote(sep + n + usize::from(ndjson));
             }
         }
         let mut buf = std::mem::take(&mut self.buf);
@@ -484,9 +517,8 @@ impl crate::parallel::Pre for DecodePre {
             out.extend_from_slice(JSON_SEPARATOR);
         }
         if self.raw && self.format != Format::Csv {
-            let need = raw_room(r);
-            if scratch.room.len() < need {
-                scratch.room.resize(need.max(1024), 0);
+            if scratch.room.len() < ROOM {
+                scratch.room.resize(ROOM, 0);
             }
             if let Some(n) = put_raw(&mut scratch.room, r, &mut scratch.digits) {
                 out.extend_from_slice(scratch.room.get(..n).unwrap_or_default());
@@ -645,7 +677,7 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{push_raw_escaped, put_raw, raw_room, LineDigits};
+    use super::{push_raw_escaped, put_raw, raw_room, LineDigits, ROOM};
     use eindkomst_core::{Decoder, Event, Options};
 
     /// Writes every record of `input` in place ([`put_raw`], into room
@@ -665,10 +697,10 @@ mod tests {
                     continue;
                 }
             };
-            let (mut want, mut got) = (Vec::new(), vec![0xEEu8; raw_room(&r) + 64]);
+            let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM]);
             push_raw_escaped(&mut want, &r);
             seen.0 += 1;
-            if let Some(n) = put_raw(&mut got[..raw_room(&r)], &r, &mut digits) {
+            if let Some(n) = put_raw(&mut got, &r, &mut digits) {
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
                 assert!(got[raw_room(&r)..].iter().all(|&b| b == 0xEE), "line {}: past the room", r.line());
                 seen.1 += 1;

@@ -233,8 +233,10 @@ pub fn trim_end(bytes: &[u8]) -> &[u8] {
         }
         rest = head;
     }
-    let end = rest.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
-    &rest[..end]
+    while let [head @ .., b' '] = rest {
+        rest = head;
+    }
+    rest
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
