@@ -1,6 +1,7 @@
 //! `decode` and `validate`: records out as NDJSON/JSON/CSV, findings as lines.
 
 use crate::input::{for_each_event, Stdout};
+use crate::parallel::Text;
 use crate::Format;
 use eindkomst_core::field::{trim_end, Latin1};
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
@@ -526,19 +527,18 @@ struct DecodePre {
     raw: bool,
 }
 
-/// What a `decode --jobs` thread keeps from record to record for `--raw`:
-/// the line number's digits, and room to write a record in place (zeroed
-/// once, not per record as a `Vec` grown for it would be).
+/// What a `decode --jobs` thread keeps from record to record: the line
+/// number's digits (`--raw`), and a buffer for the other formats' text.
 #[derive(Default)]
 pub struct RawScratch {
     digits: LineDigits,
-    room: Vec<u8>,
+    text: Vec<u8>,
 }
 
 impl crate::parallel::Pre for DecodePre {
     type Acc = RawScratch;
 
-    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, scratch: &mut RawScratch) {
+    fn pre(&self, r: &Record<'_>, out: &mut Text, scratch: &mut RawScratch) {
         // A JSON array's elements each with the separator before them (the
         // first element's is cut off in order), so that runs of them are
         // written at once.
@@ -546,20 +546,19 @@ impl crate::parallel::Pre for DecodePre {
             out.extend_from_slice(JSON_SEPARATOR);
         }
         if self.raw && self.format != Format::Csv {
-            if scratch.room.len() < ROOM {
-                scratch.room.resize(ROOM, 0);
-            }
-            if let Some(n) = put_raw(&mut scratch.room, r, &mut scratch.digits) {
-                out.extend_from_slice(scratch.room.get(..n).unwrap_or_default());
-                if self.format == Format::Ndjson {
-                    out.push(b'\n');
-                }
+            // In place, with NDJSON's line end written always and counted when wanted.
+            let room = out.room(ROOM + 1);
+            if let Some(n) = put_raw(room, r, &mut scratch.digits) {
+                put(room, n, b"\n");
+                out.wrote(n + usize::from(self.format == Format::Ndjson));
                 return;
             }
         }
         // Writing to a Vec cannot fail; a record serde cannot write would
         // also fail in order, where the error is reported.
-        let _ = record_text(out, r, self.format, self.raw);
+        scratch.text.clear();
+        let _ = record_text(&mut scratch.text, r, self.format, self.raw);
+        out.extend_from_slice(&scratch.text);
     }
 }
 
@@ -666,7 +665,7 @@ impl crate::parallel::Pre for NoWork {
     type Acc = ();
     const WORK: bool = false;
 
-    fn pre(&self, _: &Record<'_>, _: &mut Vec<u8>, _: &mut ()) {}
+    fn pre(&self, _: &Record<'_>, _: &mut Text, _: &mut ()) {}
 }
 
 impl<W: Write> crate::parallel::Sink<()> for Findings<W> {

@@ -62,7 +62,51 @@ pub trait Pre: Sync {
     const LINE_NUMBERS: bool = true;
 
     /// Output bytes for a clean record into `out`, figures into `acc`.
-    fn pre(&self, r: &Record<'_>, out: &mut Vec<u8>, acc: &mut Self::Acc);
+    fn pre(&self, r: &Record<'_>, out: &mut Text, acc: &mut Self::Acc);
+}
+
+/// A chunk's output: bytes written after the text there is, into room
+/// zeroed once, when the buffer grew (a `Vec` grown per record zero-fills
+/// each time; `decode --raw` writes its records in place). Reads as the
+/// text written.
+#[derive(Default)]
+pub struct Text {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Text {
+    /// At least `n` bytes to write into, after the text.
+    pub fn room(&mut self, n: usize) -> &mut [u8] {
+        if self.buf.len() < self.len + n {
+            self.buf.resize((self.len + n).max(2 * self.buf.len()), 0);
+        }
+        self.buf.get_mut(self.len..).unwrap_or_default()
+    }
+
+    /// The first `n` bytes of the [`Text::room`] are text now.
+    pub fn wrote(&mut self, n: usize) {
+        self.len = (self.len + n).min(self.buf.len());
+    }
+
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        if let Some(room) = self.room(bytes.len()).get_mut(..bytes.len()) {
+            room.copy_from_slice(bytes);
+        }
+        self.wrote(bytes.len());
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
 }
 
 /// The command's work in file order.
@@ -98,7 +142,7 @@ struct Chunk {
     /// Per line: its precheck (`None` also inside a speculative run, after
     /// its anchor), and the end of its output in `out`.
     lines: Vec<(Option<Clean>, u32)>,
-    out: Vec<u8>,
+    out: Text,
     /// Speculative runs, in line order; each starts at or after the end of
     /// the one before.
     runs: Vec<Run>,
@@ -121,7 +165,7 @@ type WorkQueue = Receiver<(Chunk, Sender<Chunk>)>;
 struct Buffers {
     data: Vec<u8>,
     lines: Vec<(Option<Clean>, u32)>,
-    out: Vec<u8>,
+    out: Text,
     runs: Vec<Run>,
 }
 
@@ -467,7 +511,7 @@ fn read_chunks(
         let Buffers { mut data, mut lines, mut out, mut runs } = spares.try_recv().unwrap_or_else(|_| Buffers {
             data: Vec::new(),
             lines: Vec::new(),
-            out: Vec::new(),
+            out: Text::default(),
             runs: Vec::new(),
         });
         data.clear();

@@ -233,7 +233,7 @@ impl crate::parallel::Pre for StatsPre {
     type Acc = Tally;
     const LINE_NUMBERS: bool = false; // a tally reads fields only
 
-    fn pre(&self, r: &Record<'_>, _: &mut Vec<u8>, acc: &mut Tally) {
+    fn pre(&self, r: &Record<'_>, _: &mut crate::parallel::Text, acc: &mut Tally) {
         acc.add(r, None, self.family);
     }
 }
