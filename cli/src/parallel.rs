@@ -79,7 +79,10 @@ impl Text {
     /// At least `n` bytes to write into, after the text.
     pub fn room(&mut self, n: usize) -> &mut [u8] {
         if self.buf.len() < self.len + n {
-            self.buf.resize((self.len + n).max(2 * self.buf.len()), 0);
+            // In steps of 256 KiB: the buffers are kept from chunk to chunk,
+            // and every byte zeroed stays resident (doubling cost a quarter
+            // more memory in `decode --raw --jobs 2`).
+            self.buf.resize((self.len + n).next_multiple_of(1 << 18), 0);
         }
         self.buf.get_mut(self.len..).unwrap_or_default()
     }
@@ -555,5 +558,29 @@ fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S, progress: &Progress) -
             Event::NeedInput => {}
             ev => progress.around(ev, &mut |e| sink.event(e))?,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+
+    /// Text reads as what was written, across growth and reuse; room
+    /// written but not counted is not text.
+    #[test]
+    fn text_is_what_was_written() {
+        let mut text = Text::default();
+        text.extend_from_slice(b"abc");
+        let room = text.room(300_000);
+        assert!(room.len() >= 300_000);
+        room[..4].copy_from_slice(b"defg");
+        text.wrote(3);
+        assert_eq!(&*text, b"abcdef");
+        assert_eq!(text.buf.len(), 1 << 19, "grown in steps of 256 KiB");
+        text.clear();
+        text.extend_from_slice(b"xy");
+        assert_eq!(&*text, b"xy");
+        text.wrote(usize::MAX / 2);
+        assert_eq!(text.len(), 1 << 19, "never past the buffer");
     }
 }
