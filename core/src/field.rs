@@ -291,12 +291,13 @@ impl fmt::Display for Latin1<'_> {
 mod tests {
 
     /// Word-at-a-time trimming gives what a byte-by-byte scan gives: every
-    /// length to 40, blanks ending at every place, one non-blank byte anywhere.
+    /// length to 40 (17 under Miri), one non-blank byte at every place or none.
     #[test]
     fn trim_end_is_the_bytewise_trim() {
         let bytewise = |b: &[u8]| b.len() - b.iter().rev().take_while(|&&c| c == b' ').count();
         let mut checked = 0;
-        for len in 0..=40 {
+        let longest = if cfg!(miri) { 17 } else { 40 }; // two words and a byte
+        for len in 0..=longest {
             for mark in 0..=len {
                 let mut v = std::vec![b' '; len];
                 if let Some(b) = v.get_mut(mark) {
@@ -306,7 +307,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 861);
+        assert_eq!(checked, (longest + 1) * (longest + 2) / 2);
     }
     use super::*;
     use std::string::ToString;
