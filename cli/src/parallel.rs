@@ -144,7 +144,7 @@ struct Chunk {
     offset: u64,
     /// Per line: its precheck (`None` also inside a speculative run, after
     /// its anchor), and the end of its output in `out`.
-    lines: Vec<(Option<Clean>, u32)>,
+    lines: Lines,
     out: Text,
     /// Speculative runs, in line order; each starts at or after the end of
     /// the one before.
@@ -167,9 +167,74 @@ type WorkQueue = Receiver<(Chunk, Sender<Chunk>)>;
 /// clearing in the kernel, a fifth of the CPU time of `validate --jobs 2`.
 struct Buffers {
     data: Vec<u8>,
-    lines: Vec<(Option<Clean>, u32)>,
+    lines: Lines,
     out: Text,
     runs: Vec<Run>,
+}
+
+/// A chunk's lines: per line, its precheck and the end of its output. Eight
+/// bytes a line, the prechecks kept apart: most lines are inside a
+/// speculative run and keep none, and a whole `Option<Clean>` per line (48
+/// bytes) was nearly as many bytes written as the chunk has.
+#[derive(Default)]
+struct Lines {
+    /// Per line: its precheck's index in `cleans` (`NO_CLEAN`: none), and
+    /// the end of its output.
+    slots: Vec<(u32, u32)>,
+    cleans: Vec<Clean>,
+}
+
+const NO_CLEAN: u32 = u32::MAX;
+
+impl Lines {
+    fn push(&mut self, clean: Option<Clean>, out_end: u32) {
+        let at = self.keep(clean);
+        self.slots.push((at, out_end));
+    }
+
+    /// Where `clean` is kept.
+    fn keep(&mut self, clean: Option<Clean>) -> u32 {
+        match clean {
+            Some(c) => {
+                self.cleans.push(c);
+                (self.cleans.len() - 1) as u32
+            }
+            None => NO_CLEAN,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Line `i`'s precheck.
+    fn clean(&self, i: usize) -> Option<Clean> {
+        let &(at, _) = self.slots.get(i)?;
+        self.cleans.get(at as usize).copied()
+    }
+
+    /// Line `i` gets a precheck (one kept none, in a run not taken).
+    fn set_clean(&mut self, i: usize, clean: Option<Clean>) {
+        let at = self.keep(clean);
+        if let Some(slot) = self.slots.get_mut(i) {
+            slot.0 = at;
+        }
+    }
+
+    /// The end of line `i`'s output.
+    fn out_end(&self, i: usize) -> u32 {
+        self.slots.get(i).map_or(0, |s| s.1)
+    }
+
+    /// The prechecks of lines `from..to`.
+    fn cleans(&self, from: usize, to: usize) -> impl Iterator<Item = Option<Clean>> + '_ {
+        (from..to).map(|i| self.clean(i))
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.cleans.clear();
+    }
 }
 
 /// The file date (role `file_date`) of the file's first line, if it holds
@@ -218,7 +283,7 @@ fn precheck<P: Pre>(
                 if P::WORK {
                     pre.pre(&r, &mut chunk.out, acc);
                 }
-                chunk.lines.push((None, chunk.out.len() as u32));
+                chunk.lines.push(None, chunk.out.len() as u32);
                 at += used;
                 line += 1;
                 continue;
@@ -232,14 +297,14 @@ fn precheck<P: Pre>(
                     let r = clean.record(rest, line, chunk.offset + at as u64, scale);
                     pre.pre(&r, &mut chunk.out, acc);
                 }
-                chunk.lines.push((Some(clean), chunk.out.len() as u32));
+                chunk.lines.push(Some(clean), chunk.out.len() as u32);
                 if checker.assume(rest, &clean, utf8) && checker.accept(rest, &clean) {
                     run = Some((i, at));
                 }
                 clean.used()
             }
             None => {
-                chunk.lines.push((None, chunk.out.len() as u32));
+                chunk.lines.push(None, chunk.out.len() as u32);
                 line_len(rest)
             }
         };
@@ -260,28 +325,32 @@ fn end_run(checker: &Prechecker, run: &mut Option<(usize, usize)>, runs: &mut Ve
 
 /// Prechecks again the lines of a run that is not taken, after its anchor
 /// line (which kept its own).
-fn unfold(checker: &mut Prechecker, lines: &mut [(Option<Clean>, u32)], data: &[u8], run: &Run) {
+fn unfold(checker: &mut Prechecker, lines: &mut Lines, data: &[u8], run: &Run) {
     let mut at = run.at;
-    for (clean, _) in &mut lines[run.line..run.line + run.speculation.lines()] {
+    for i in run.line..run.line + run.speculation.lines() {
         let rest = &data[at..];
+        let mut clean = lines.clean(i);
         if clean.is_none() {
-            *clean = checker.check(rest);
+            clean = checker.check(rest);
+            lines.set_clean(i, clean);
         }
         at += clean.map_or_else(|| line_len(rest), |c| c.used());
     }
 }
 
-/// Takes back the work [`Pre::pre`] did on the clean ones of `lines`, the
-/// lines of `data` that the decoder never reached (it stopped).
+/// Takes back the work [`Pre::pre`] did on the clean ones of the lines
+/// from `from` on, the lines of `data` that the decoder never reached (it
+/// stopped).
 fn take_back<A, S: Sink<A>>(
     checker: &mut Prechecker,
-    lines: &[(Option<Clean>, u32)],
+    lines: &Lines,
+    from: usize,
     data: &[u8],
     scale: u8,
     sink: &mut S,
 ) {
     let mut at = 0;
-    for &(clean, _) in lines {
+    for clean in lines.cleans(from, lines.len()) {
         let rest = &data[at..];
         // A line without its precheck kept (inside a speculative run) is prechecked again.
         at += match clean.or_else(|| checker.check(rest)) {
@@ -307,9 +376,9 @@ fn complete<A, S: Sink<A>>(
 ) -> io::Result<Buffers> {
     let Chunk { data, first_line, offset, mut lines, out, runs } = chunk;
     // The output of lines `i..i + n`: a line's starts where the one before it ends.
-    let output = |lines: &[(Option<Clean>, u32)], i: usize, n: usize| {
-        let start = i.checked_sub(1).map_or(0, |before| lines[before].1);
-        start as usize..lines[i + n - 1].1 as usize
+    let output = |lines: &Lines, i: usize, n: usize| {
+        let start = i.checked_sub(1).map_or(0, |before| lines.out_end(before));
+        start as usize..lines.out_end(i + n - 1) as usize
     };
     // Runs start at or after the end of the run before them, and each line
     // up to the next anchor is decoded here: no anchor is passed by.
@@ -330,7 +399,7 @@ fn complete<A, S: Sink<A>>(
         // The lines clean in the decoder's context too, in one run, up to
         // the next anchor.
         let limit = runs.get(next_run).map_or(lines.len(), |r| r.line);
-        let (n, used) = dec.accept_run(&data[at..], lines[i..limit].iter().map(|l| l.0), |_, _| true);
+        let (n, used) = dec.accept_run(&data[at..], lines.cleans(i, limit), |_, _| true);
         if n > 0 {
             sink.accepted(&out[output(&lines, i, n)])?;
         }
@@ -338,7 +407,10 @@ fn complete<A, S: Sink<A>>(
         if i == limit {
             continue;
         }
-        let Some(&(clean, _)) = lines.get(i) else { break };
+        if i >= lines.len() {
+            break;
+        }
+        let clean = lines.clean(i);
         // This line the ordinary way (its precheck's work undone).
         let rest = &data[at..];
         if let (Some(clean), true) = (clean, work) {
@@ -354,7 +426,7 @@ fn complete<A, S: Sink<A>>(
                 Event::NeedInput => break,
                 Event::End => {
                     if work {
-                        take_back(checker, &lines[i + 1..], &data[at + end..], scale, sink);
+                        take_back(checker, &lines, i + 1, &data[at + end..], scale, sink);
                     }
                     return Ok(Buffers { data, lines, out, runs });
                 }
@@ -451,7 +523,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                         precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
                     };
                     if let (Some(chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
-                        take_back(&mut checker, &chunk.lines, &chunk.data, opts.amount_scale, sink);
+                        take_back(&mut checker, &chunk.lines, 0, &chunk.data, opts.amount_scale, sink);
                     }
                 }
                 break;
@@ -513,7 +585,7 @@ fn read_chunks(
     while !(stop.load(Ordering::Relaxed) || eof && carry.is_empty()) {
         let Buffers { mut data, mut lines, mut out, mut runs } = spares.try_recv().unwrap_or_else(|_| Buffers {
             data: Vec::new(),
-            lines: Vec::new(),
+            lines: Lines::default(),
             out: Text::default(),
             runs: Vec::new(),
         });
