@@ -19,6 +19,8 @@ const MAX_CHECKS: usize = 24;
 const MAX_SLOW: usize = 40;
 /// Checks the fast path runs per layout.
 const MAX_OPS: usize = 12;
+/// Fields of a layout's identity rule the fast path takes.
+const MAX_IDENTITY: usize = 4;
 /// "No such field" in the index slots below.
 pub(crate) const NONE: u8 = u8::MAX;
 
@@ -147,6 +149,104 @@ impl Marks {
     pub fn any_given(&self, fields: &Bits) -> bool {
         (0..3).any(|i| self.given[i] & fields[i] != 0)
     }
+
+    /// Whether byte `i` is a blank.
+    fn blank_at(&self, i: usize) -> bool {
+        self.blank.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+}
+
+/// A shape of a layout's lines, learned by the fast path from a clean line:
+/// which of its optional numbers are blank (the others are given in full).
+/// A line of the shape is checked in one pass against what each byte may
+/// hold in it, a blank number's bytes only blanks, a given one's only
+/// digits: every number is then whole and which are given is known, so
+/// the line needs no [`Marks`] and its checks no blank tests. Lines of a
+/// layout mostly repeat one shape (an employer's person records give the
+/// CPR and leave the SE-nr blank).
+///
+/// A line of the shape is a line that [`Plan::fits`] (each byte's allowed
+/// set is a part of its `Given` set), and the fast path's verdict on it is
+/// the same either way: the checks kept are those a blank number does not
+/// skip, and a shape is not made when a blank number would need the
+/// general path ([`OnBlank::Slow`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    /// The plan it is for ([`NONE`]: none learned).
+    pub plan: u8,
+    allowed: Allowed,
+    ops: [Op; MAX_OPS],
+    n_ops: u8,
+    /// The identity rule: one of these fields (those not blank) gives a value.
+    identity: Option<([(u16, u16); MAX_IDENTITY], u8)>,
+}
+
+impl Shape {
+    pub const NONE: Shape =
+        Shape { plan: NONE, allowed: Allowed::NONE, ops: [Op::NONE; MAX_OPS], n_ops: 0, identity: None };
+
+    /// The shape of a clean line of `plan` with `marks` (`None` when the
+    /// plan has no optional numbers or a blank one needs the general path).
+    pub fn of(plan: &Plan, marks: &Marks) -> Option<Shape> {
+        let fast = &plan.fast;
+        let numbers = &fast.numbers[..fast.n_numbers as usize];
+        if numbers.is_empty() || plan.allowed.n == 0 {
+            return None;
+        }
+        let blank = |start: u16, len: u16| numbers.contains(&(start, len)) && marks.blank_at(start as usize);
+        let mut shape = Shape { plan: plan.index, allowed: plan.allowed, ..Shape::NONE };
+        // Every byte as when all numbers are given in full; then the blank ones' bytes only blanks.
+        for b in shape.allowed.blocks.iter_mut() {
+            b.alt = b.full_alt;
+        }
+        for &(start, len) in numbers.iter().filter(|&&(s, l)| blank(s, l)) {
+            for i in start as usize..(start + len) as usize {
+                shape.allowed.set(i, (b' ', 0, b' '));
+            }
+        }
+        for op in fast.ops(Fitted::Given) {
+            let op = match (numbers.contains(&(op.start, op.len)), blank(op.start, op.len)) {
+                (true, true) if op.blank == OnBlank::Pass => continue,
+                (true, true) => return None,
+                // Given in full: no blank test; the zeros below one øre are in the bytes.
+                (true, false) if matches!(op.check, Check::Nothing | Check::Zeros(_)) => continue,
+                (true, false) => Op { blank: OnBlank::Never, ..*op },
+                (false, _) => *op,
+            };
+            push(&mut shape.ops, &mut shape.n_ops, op);
+        }
+        if fast.identity.is_some() {
+            let (mut fields, mut n) = ([(0, 0); MAX_IDENTITY], 0);
+            for &(start, len) in fast.identity_fields[..fast.n_identity_fields as usize].iter() {
+                if !blank(start, len) {
+                    push(&mut fields, &mut n, (start, len));
+                }
+            }
+            if n == 0 {
+                return None; // no line of this shape passes the rule
+            }
+            shape.identity = Some((fields, n));
+        }
+        Some(shape)
+    }
+
+    /// Whether `line` (of the plan's length) is of this shape and passes
+    /// the identity rule: then [`Shape::ops`] are all its checks left.
+    #[inline(always)]
+    pub fn fits(&self, line: &[u8]) -> bool {
+        self.allowed.fit(line) == Fitted::Full
+            && self.identity.map_or(true, |(fields, n)| {
+                fields[..n as usize].iter().any(|&(s, l)| {
+                    line.get(s as usize..(s + l) as usize).is_some_and(|v| v.iter().any(|&b| b != b' ' && b != b'0'))
+                })
+            })
+    }
+
+    /// The checks a line of this shape still needs, in line order.
+    #[inline(always)]
+    pub fn ops(&self) -> &[Op] {
+        &self.ops[..self.n_ops as usize]
+    }
 }
 
 /// Result of the bulk check of a line.
@@ -259,6 +359,12 @@ pub(crate) struct Fast {
     pub matches: Option<(u16, u16)>,
     /// The records an anchor of this type needs open ([`Family::anchor_chain`]).
     pub anchor: Option<Chain>,
+    /// The optional numbers (start, length): digits or blanks, not both.
+    numbers: [(u16, u16); MAX_OPS],
+    n_numbers: u8,
+    /// The fields of the identity rule (start, length).
+    identity_fields: [(u16, u16); MAX_IDENTITY],
+    n_identity_fields: u8,
     ops: [Op; MAX_OPS],
     n_ops: u8,
     /// The checks left when the line is [`Fitted::Full`].
@@ -360,6 +466,10 @@ impl Plan {
                 leaf: false,
                 matches: None,
                 anchor: None,
+                numbers: [(0, 0); MAX_OPS],
+                n_numbers: 0,
+                identity_fields: [(0, 0); MAX_IDENTITY],
+                n_identity_fields: 0,
                 ops: [Op::NONE; MAX_OPS],
                 n_ops: 0,
                 full_ops: [Op::NONE; MAX_OPS],
@@ -416,6 +526,7 @@ impl Plan {
         plan.fast.n_ops = 0;
         for op in ops {
             if op.whole {
+                ops_fit &= push(&mut plan.fast.numbers, &mut plan.fast.n_numbers, (op.start, op.len));
                 let inner = field_bits(op.start, op.len.saturating_sub(1));
                 plan.fast.whole.iter_mut().zip(inner).for_each(|(w, i)| *w |= i);
                 if matches!(op.check, Check::Nothing) && op.blank == OnBlank::Pass {
@@ -433,6 +544,8 @@ impl Plan {
             let mut bits = [0; 3];
             for f in p.identity.iter().filter_map(|r| layout.field_with(*r)) {
                 bits.iter_mut().zip(field_bits(f.start, f.len)).for_each(|(b, f)| *b |= f);
+                let fast = &mut plan.fast;
+                fast.ok &= push(&mut fast.identity_fields, &mut fast.n_identity_fields, (f.start, f.len));
             }
             plan.fast.identity = Some(bits);
         }
@@ -524,7 +637,36 @@ impl Plan {
     /// uncovered layouts land there too.
     #[inline(always)]
     pub fn fits(&self, line: &[u8]) -> Fitted {
-        let a = &self.allowed;
+        self.allowed.fit(line)
+    }
+
+    /// Checks `line` in one pass: whether every byte is printable, and
+    /// whether every numeric byte (for the layout's length) is a digit.
+    pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
+        let s = self.pass(line);
+        (s.printable, if s.digits && line.len() == self.layout.length as usize { Bulk::Digits } else { Bulk::CheckAll })
+    }
+}
+
+/// Per position, the bytes a clean line holds: `lo..=lo + span`, or `alt`
+/// (or `full_alt` when every optional number is given in full); one block
+/// per whole 16 bytes of the layout's length, in line order, and one for
+/// its last 16 bytes when the length is not a multiple of 16.
+#[derive(Clone, Copy, Debug)]
+struct Allowed {
+    blocks: [simd::Range; BULK / LANES + 1],
+    n: u8,
+    /// The line length the blocks are for.
+    len: u8,
+}
+
+impl Allowed {
+    const NONE: Allowed = Allowed { blocks: [simd::Range::NONE; BULK / LANES + 1], n: 0, len: 0 };
+
+    /// [`Plan::fits`] for these blocks.
+    #[inline(always)]
+    fn fit(&self, line: &[u8]) -> Fitted {
+        let a = self;
         // No blocks: not covered (`Allowed::of`, `Plan::new`).
         if a.n == 0 || line.len() != a.len as usize {
             return Fitted::No;
@@ -557,28 +699,17 @@ impl Plan {
         }
     }
 
-    /// Checks `line` in one pass: whether every byte is printable, and
-    /// whether every numeric byte (for the layout's length) is a digit.
-    pub fn scan(&self, line: &[u8]) -> (bool, Bulk) {
-        let s = self.pass(line);
-        (s.printable, if s.digits && line.len() == self.layout.length as usize { Bulk::Digits } else { Bulk::CheckAll })
+    /// Byte `i` allows `lo..=lo + span` or `alt`, for both verdicts.
+    fn set(&mut self, i: usize, (lo, span, alt): (u8, u8, u8)) {
+        let (len, n) = (self.len as usize, self.n as usize);
+        for (k, b) in self.blocks.iter_mut().take(n).enumerate() {
+            // Whole blocks in line order, then one ending with the line.
+            let start = if (k + 1) * LANES <= len { k * LANES } else { len - LANES };
+            if let Some(lane) = i.checked_sub(start).filter(|&l| l < LANES) {
+                (b.lo[lane], b.span[lane], b.alt[lane], b.full_alt[lane]) = (lo, span, alt, alt);
+            }
+        }
     }
-}
-
-/// Per position, the bytes a clean line holds: `lo..=lo + span`, or `alt`
-/// (or `full_alt` when every optional number is given in full); one block
-/// per whole 16 bytes of the layout's length, in line order, and one for
-/// its last 16 bytes when the length is not a multiple of 16.
-#[derive(Clone, Copy, Debug)]
-struct Allowed {
-    blocks: [simd::Range; BULK / LANES + 1],
-    n: u8,
-    /// The line length the blocks are for.
-    len: u8,
-}
-
-impl Allowed {
-    const NONE: Allowed = Allowed { blocks: [simd::Range::NONE; BULK / LANES + 1], n: 0, len: 0 };
 
     /// For a line of `len` bytes of these classes; the digits of `zeros` (an
     /// amount's digits below one øre) must be `0` (or blank, in an optional

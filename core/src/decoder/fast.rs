@@ -21,7 +21,7 @@
 use super::line::given;
 use super::{Meta, Src, State};
 use crate::field;
-use crate::plan::{Check, Fitted, Marks, OnBlank, Plans};
+use crate::plan::{Check, Fitted, Marks, OnBlank, Plan, Plans, Shape};
 
 /// The running line number as the ASCII digits the next line must carry,
 /// with where the family's lines carry it.
@@ -158,6 +158,61 @@ impl Choices {
     }
 }
 
+/// The shapes of lines the fast path learned, two at a time (for one
+/// layout or two), and when it may learn the next.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Shapes {
+    learned: [Shape; 2],
+    /// A bit per plan index with a shape learned: one test for the others.
+    plans: u64,
+    /// The slot the next shape goes to.
+    next: u8,
+    /// Lines of no shape to pass before the next is learned: a file whose
+    /// lines change shape all the time learns now and then, not per line.
+    wait: u8,
+}
+
+impl Shapes {
+    /// Lines of no shape between two learnings.
+    const WAIT: u8 = 16;
+
+    pub const fn new() -> Shapes {
+        Shapes { learned: [Shape::NONE; 2], plans: 0, next: 0, wait: 0 }
+    }
+
+    /// Whether `line` is of a shape learned for `plan`: then the checks it still needs.
+    #[inline(always)]
+    fn of(&self, plan: &Plan, line: &[u8]) -> Option<&[crate::plan::Op]> {
+        if self.plans >> (plan.index & 63) & 1 == 0 {
+            return None;
+        }
+        let [a, b] = &self.learned;
+        if a.plan == plan.index && a.fits(line) {
+            Some(a.ops())
+        } else if b.plan == plan.index && b.fits(line) {
+            Some(b.ops())
+        } else {
+            None
+        }
+    }
+
+    /// A clean line of `plan` with `marks`, of no shape learned: learned
+    /// (now and then).
+    #[cold]
+    fn learn(&mut self, plan: &Plan, marks: &Marks) {
+        if self.wait > 0 {
+            self.wait -= 1;
+            return;
+        }
+        if let Some(shape) = Shape::of(plan, marks) {
+            self.learned[self.next as usize & 1] = shape;
+            self.next ^= 1;
+            self.plans = self.learned.iter().filter(|s| s.plan < 64).fold(0, |m, s| m | 1 << s.plan);
+            self.wait = Shapes::WAIT;
+        }
+    }
+}
+
 impl State {
     /// The layout of a record type with variants (or a forced one) for the
     /// line at the start of `rest`: remembered when the choice did not
@@ -250,27 +305,36 @@ impl State {
             _ => return None,
         };
         let line = &rest[..len];
-        let fitted = plan.fits(line);
-        let high = if fitted != Fitted::No {
-            false
-        } else {
-            let scan = plan.pass(line);
-            if !(scan.printable && scan.digits_or_blanks && scan.signs) {
-                return None;
+        // A line of a learned shape: its bytes and identity in one pass, fewer checks.
+        let (ops, high, learn) = match self.shapes.of(plan, line) {
+            Some(ops) => (ops, false, None),
+            None => {
+                let fitted = plan.fits(line);
+                let high = if fitted != Fitted::No {
+                    false
+                } else {
+                    let scan = plan.pass(line);
+                    if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+                        return None;
+                    }
+                    scan.high
+                };
+                let mut learn = None;
+                if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
+                    let marks = Marks::of(line)?;
+                    // Numbers in full (`Full`) are whole already.
+                    if fitted != Fitted::Full && !marks.unmixed(&fast.whole) {
+                        return None;
+                    }
+                    if fast.identity.is_some_and(|id| !marks.any_given(&id)) {
+                        return None;
+                    }
+                    learn = (fitted == Fitted::Given).then_some(marks);
+                }
+                (fast.ops(fitted), high, learn)
             }
-            scan.high
         };
-        if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
-            let marks = Marks::of(line)?;
-            // Numbers in full (`Full`) are whole already.
-            if fitted != Fitted::Full && !marks.unmixed(&fast.whole) {
-                return None;
-            }
-            if fast.identity.is_some_and(|id| !marks.any_given(&id)) {
-                return None;
-            }
-        }
-        for op in fast.ops(fitted) {
+        for op in ops {
             let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
             if op.blank != OnBlank::Never && field::is_blank(v) {
                 if op.blank == OnBlank::Slow {
@@ -289,6 +353,9 @@ impl State {
             if !(ok || op.zeros_pass && v.iter().all(|&b| b == b'0')) {
                 return None;
             }
+        }
+        if let Some(marks) = learn {
+            self.shapes.learn(plan, &marks);
         }
         let clean = Clean {
             layout: plan.layout,
@@ -424,6 +491,54 @@ impl Clean {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A learned shape gives every line the verdict it gets without one:
+    /// the sample's three person records (CPR given, with a TIN, SE-nr
+    /// given), each byte of each replaced by each probe.
+    #[test]
+    fn a_learned_shape_changes_no_verdict() {
+        use super::super::Prechecker;
+        let opts = crate::Options::default();
+        let persons: std::vec::Vec<&[u8]> =
+            crate::testing::SAMPLE.split_inclusive(|&b| b == b'\n').filter(|l| &l[7..11] == b"6000").collect();
+        assert_eq!(persons.len(), 3);
+        let probes: &[u8] = if cfg!(miri) { b" 7" } else { &[b' ', b'0', b'7', b'A', b'-', 0xE6, 0x1F] };
+        for base in persons {
+            let mut learned = Prechecker::new(opts, 20250203);
+            assert!(learned.check(base).is_some());
+            let shapes = learned.state.shapes;
+            let plan = *learned.plans.at(shapes.learned[0].plan).unwrap();
+            assert_eq!((shapes.learned[1].plan, plan.layout.rec_nr), (crate::plan::NONE, 6000));
+            let len = plan.layout.length as usize;
+            assert!(shapes.of(&plan, &base[..len]).is_some());
+            // Each line checked with this shape learned, and with none.
+            let mut plain = Prechecker::new(opts, 20250203);
+            let mut both = |line: &[u8]| {
+                (learned.state.shapes, plain.state.shapes) = (shapes, Shapes::new());
+                let fresh = plain.check(line);
+                (learned.check(line), fresh)
+            };
+            let (mut of_shape, mut clean) = (0, 0);
+            let step = if cfg!(miri) { 17 } else { 1 };
+            for i in (0..len).step_by(step) {
+                for &probe in probes {
+                    let mut line = base.to_vec();
+                    line[i] = probe;
+                    let (learned, fresh) = both(&line);
+                    assert_eq!(learned, fresh, "byte {i} = {probe:#x} of {:?}", &base[..len]);
+                    of_shape += shapes.of(&plan, &line[..len]).is_some() as u32;
+                    clean += fresh.is_some() as u32;
+                }
+            }
+            // The probes that keep the shape, and those that leave it clean but of another shape.
+            assert!(of_shape > 0 && (clean > of_shape || cfg!(miri)), "{of_shape} {clean}");
+            // A CPR of zeros is of the shape but gives no identity (unless the SE-nr does).
+            let mut zeros = base.to_vec();
+            zeros[19..29].fill(b'0');
+            let (learned, fresh) = both(&zeros);
+            assert_eq!((learned, fresh.is_some()), (fresh, base[29] != b' '));
+        }
+    }
 
     #[test]
     fn dates_and_line_numbers() {

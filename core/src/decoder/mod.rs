@@ -323,6 +323,8 @@ struct State {
     lb: fast::LineNumber,
     /// Variant choices the fast path may reuse.
     choices: fast::Choices,
+    /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
+    shapes: fast::Shapes,
     /// Blank lines reported (they are lines, not records, for the trailer count).
     blank_lines: u64,
     blank_pending: Option<(u64, u64)>,
@@ -394,6 +396,7 @@ impl State {
             next_lb_nr: 1,
             lb: fast::LineNumber::new(opts.family.line_number),
             choices: fast::Choices::new(),
+            shapes: fast::Shapes::new(),
             blank_lines: 0,
             blank_pending: None,
             queue: [None; QUEUE],
