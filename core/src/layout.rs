@@ -240,6 +240,13 @@ impl ValueSet {
     /// codes ([`ValueSet::numbers`]): a bit test, for the fast path.
     #[inline(always)]
     pub fn has_number(&self, value: &[u8]) -> bool {
+        self.has_number_or_zero(value, false)
+    }
+
+    /// [`ValueSet::has_number`], or with `zero` all zeros too (an open
+    /// code's "not given", in the same step as the lookup).
+    #[inline(always)]
+    pub fn has_number_or_zero(&self, value: &[u8], zero: bool) -> bool {
         if let Ok(four) = <[u8; 4]>::try_from(value) {
             // The common width as one word: digits checked and combined in pairs.
             let x = u32::from_be_bytes(four).wrapping_sub(0x3030_3030);
@@ -250,7 +257,7 @@ impl ValueSet {
             }
             let pairs = (x >> 8 & 0x00FF_00FF) * 10 + (x & 0x00FF_00FF);
             let n = (pairs >> 16) as usize * 100 + (pairs & 0xFFFF) as usize;
-            return self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1);
+            return (zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1);
         }
         let d = |i: usize| value.get(i).map_or(0, |b| b.wrapping_sub(b'0'));
         // Up to 4 digits, no loop: the digits as one number, left-padded.
@@ -262,7 +269,7 @@ impl ValueSet {
             _ => return false,
         };
         let n = a as usize * 1000 + b as usize * 100 + c as usize * 10 + e as usize;
-        a.max(b).max(c).max(e) <= 9 && self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1)
+        a.max(b).max(c).max(e) <= 9 && ((zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1))
     }
 
     /// Whether [`ValueSet::has_number`] alone decides for values of `len` bytes.

@@ -177,13 +177,22 @@ pub(crate) struct Shape {
     allowed: Allowed,
     ops: [Op; MAX_OPS],
     n_ops: u8,
-    /// The identity rule: one of these fields (those not blank) gives a value.
-    identity: Option<([(u16, u16); MAX_IDENTITY], u8)>,
+    /// The identity rule: one of these fields (those not blank) gives a
+    /// value (`n_identity` 0: no rule).
+    identity: [(u16, u16); MAX_IDENTITY],
+    n_identity: u8,
 }
 
 impl Shape {
     pub const NONE: Shape =
-        Shape { plan: NONE, allowed: Allowed::NONE, ops: [Op::NONE; MAX_OPS], n_ops: 0, identity: None };
+        Shape {
+            plan: NONE,
+            allowed: Allowed::NONE,
+            ops: [Op::NONE; MAX_OPS],
+            n_ops: 0,
+            identity: [(0, 0); MAX_IDENTITY],
+            n_identity: 0,
+        };
 
     /// The shape of a clean line of `plan` with `marks` (`None` when the
     /// plan has no optional numbers or a blank one needs the general path).
@@ -216,16 +225,14 @@ impl Shape {
             push(&mut shape.ops, &mut shape.n_ops, op);
         }
         if fast.identity.is_some() {
-            let (mut fields, mut n) = ([(0, 0); MAX_IDENTITY], 0);
             for &(start, len) in fast.identity_fields[..fast.n_identity_fields as usize].iter() {
                 if !blank(start, len) {
-                    push(&mut fields, &mut n, (start, len));
+                    push(&mut shape.identity, &mut shape.n_identity, (start, len));
                 }
             }
-            if n == 0 {
+            if shape.n_identity == 0 {
                 return None; // no line of this shape passes the rule
             }
-            shape.identity = Some((fields, n));
         }
         Some(shape)
     }
@@ -234,11 +241,13 @@ impl Shape {
     /// the identity rule: then [`Shape::ops`] are all its checks left.
     #[inline(always)]
     pub fn fits(&self, line: &[u8]) -> bool {
-        self.allowed.fit(line) == Fitted::Full
-            && self.identity.map_or(true, |(fields, n)| {
-                fields[..n as usize].iter().any(|&(s, l)| {
-                    line.get(s as usize..(s + l) as usize).is_some_and(|v| v.iter().any(|&b| b != b' ' && b != b'0'))
-                })
+        if self.allowed.fit(line) != Fitted::Full {
+            return false;
+        }
+        let fields = &self.identity[..self.n_identity as usize];
+        fields.is_empty()
+            || fields.iter().any(|&(s, l)| {
+                line.get(s as usize..(s + l) as usize).is_some_and(|v| v.iter().any(|&b| b != b' ' && b != b'0'))
             })
     }
 

@@ -345,7 +345,7 @@ impl State {
             let ok = match op.check {
                 Check::Nothing => true,
                 Check::Code(set) => set.contains(v),
-                Check::Number(set) => set.has_number(v),
+                Check::Number(set) => set.has_number_or_zero(v, op.zeros_pass),
                 Check::Date => date_ok(v),
                 Check::Time => field::parse_time(v).is_some(),
                 Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
