@@ -487,24 +487,40 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
         self.out.write_all(text)
     }
 
+    /// A record as `--raw` NDJSON or JSON writes it, straight into the
+    /// output buffer (no scratch, no copy): `None` when it takes the
+    /// general way ([`DecodeOut::event`]). Called for each clean record of
+    /// a batch without building an event.
+    #[inline(always)]
+    fn raw_record(&mut self, r: &Record<'_>) -> Option<io::Result<()>> {
+        if !self.raw || !matches!(self.format, Format::Ndjson | Format::Json) {
+            return None;
+        }
+        // The separator of a JSON array's elements and NDJSON's line end
+        // are written always and counted when wanted (else the record or
+        // the next one writes over them).
+        let ndjson = self.format == Format::Ndjson;
+        let sep = if ndjson || self.first { 0 } else { JSON_SEPARATOR.len() };
+        let dst = match self.out.room(JSON_SEPARATOR.len() + ROOM + 1) {
+            Ok(dst) => dst,
+            Err(e) => return Some(Err(e)),
+        };
+        put(dst, 0, JSON_SEPARATOR);
+        let n = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.digits))?;
+        put(dst, sep + n, b"\n");
+        self.first = false;
+        Some(self.out.wrote(sep + n + usize::from(ndjson)))
+    }
+
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         if let Some((what, e)) = label(&event) {
             return writeln!(self.err, "{}", finding_line(what, &e));
         }
-        if let (Event::Record(r), true, Format::Ndjson | Format::Json) = (&event, self.raw, self.format) {
-            // Straight into the output buffer: no scratch, no copy. The
-            // separator of a JSON array's elements and NDJSON's line end are
-            // written always and counted when wanted (else the record or
-            // the next one writes over them).
-            let ndjson = self.format == Format::Ndjson;
-            let sep = if ndjson || self.first { 0 } else { JSON_SEPARATOR.len() };
-            let dst = self.out.room(JSON_SEPARATOR.len() + ROOM + 1)?;
-            put(dst, 0, JSON_SEPARATOR);
-            if let Some(n) = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.digits)) {
-                put(dst, sep + n, b"\n");
-                self.first = false;
-                return self.out.wrote(sep + n + usize::from(ndjson));
-            }
+        if let Some(done) = match &event {
+            Event::Record(r) => self.raw_record(r),
+            _ => None,
+        } {
+            return done;
         }
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
@@ -602,7 +618,10 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
     let counts = if parallel(path, &opts, jobs) {
         crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
     } else {
-        for_each_event(path, opts, Stdout::Streams, |event| d.event(event))?
+        for_each_event(path, opts, Stdout::Streams, |event| match &event {
+            Event::Record(r) => d.raw_record(r).unwrap_or_else(|| d.event(event)),
+            _ => d.event(event),
+        })?
     };
     if format == Format::Json {
         d.out.write_all(b"]\n").map_err(|e| e.to_string())?;

@@ -269,7 +269,8 @@ impl ValueSet {
             _ => return false,
         };
         let n = a as usize * 1000 + b as usize * 100 + c as usize * 10 + e as usize;
-        a.max(b).max(c).max(e) <= 9 && ((zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1))
+        a.max(b).max(c).max(e) <= 9
+            && ((zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1))
     }
 
     /// Whether [`ValueSet::has_number`] alone decides for values of `len` bytes.

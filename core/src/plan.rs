@@ -184,15 +184,14 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    pub const NONE: Shape =
-        Shape {
-            plan: NONE,
-            allowed: Allowed::NONE,
-            ops: [Op::NONE; MAX_OPS],
-            n_ops: 0,
-            identity: [(0, 0); MAX_IDENTITY],
-            n_identity: 0,
-        };
+    pub const NONE: Shape = Shape {
+        plan: NONE,
+        allowed: Allowed::NONE,
+        ops: [Op::NONE; MAX_OPS],
+        n_ops: 0,
+        identity: [(0, 0); MAX_IDENTITY],
+        n_identity: 0,
+    };
 
     /// The shape of a clean line of `plan` with `marks` (`None` when the
     /// plan has no optional numbers or a blank one needs the general path).

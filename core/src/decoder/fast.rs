@@ -6,8 +6,10 @@
 //! ([`Plan::fits`](crate::plan::Plan::fits); the class masks only for a line
 //! that does not fit); when some numbers may be blank, one more pass marks
 //! blanks and value bytes so that every number's wholeness and the identity
-//! rule are one test each for the whole line ([`Marks`]); then only the
-//! fields that need more (codes, dates, mandatory text). Its line number is
+//! rule are one test each for the whole line ([`Marks`]), unless the line
+//! is of a shape learned from an earlier line of its layout (which numbers
+//! are blank: [`Shape`], one pass, no marks); then only the fields that
+//! need more (codes, dates, mandatory text). Its line number is
 //! compared as one ASCII word against a running counter, and a leaf under
 //! the open record on top costs the grammar one bit test. No error context,
 //! no queue traffic, no copy.
