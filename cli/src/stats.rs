@@ -26,8 +26,52 @@ pub type Sums = BTreeMap<String, Decimal>;
 /// Sums while counting: by record type and Feltnummer, as numbers (no
 /// string hashed or compared per record), each with its record key and
 /// how many records it holds (a sum whose records were all taken back by
-/// `--jobs` is no sum, as with one thread).
-type Running = HashMap<(u16, Option<u16>), (&'static str, Decimal, i64)>;
+/// `--jobs` is no sum, as with one thread). A direct-mapped table first
+/// (a key keeps the slot it was first given), the map only for a key whose
+/// slot another holds: a map entry per record was an eighth of `stats`.
+#[derive(Default)]
+struct Running {
+    slots: Vec<Sum>,
+    more: HashMap<SumKey, Sum>,
+}
+
+/// Record type and Feltnummer.
+type SumKey = (u16, Option<u16>);
+
+#[derive(Clone, Copy)]
+struct Sum {
+    key: Option<SumKey>,
+    rec: &'static str,
+    sum: Decimal,
+    records: i64,
+}
+
+impl Running {
+    const SLOTS: usize = 256;
+
+    /// The sum of `key` (made with `rec` and `scale` when new).
+    fn entry(&mut self, key: SumKey, rec: &'static str, scale: u8) -> &mut Sum {
+        let new = Sum { key: Some(key), rec, sum: Decimal { units: 0, scale }, records: 0 };
+        if self.slots.is_empty() {
+            self.slots = vec![Sum { key: None, ..new }; Running::SLOTS];
+        }
+        let packed = u64::from(key.0) << 17 | key.1.map_or(0, |f| 1 << 16 | u64::from(f));
+        let at = (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Running::SLOTS;
+        match self.slots.get_mut(at) {
+            Some(slot) if slot.key.is_none() || slot.key == Some(key) => {
+                if slot.key.is_none() {
+                    *slot = new;
+                }
+                slot
+            }
+            _ => self.more.entry(key).or_insert(new),
+        }
+    }
+
+    fn into_sums(self) -> impl Iterator<Item = Sum> {
+        self.slots.into_iter().filter(|s| s.key.is_some()).chain(self.more.into_values())
+    }
+}
 
 /// The maps of a tally: foldhash (seeded per process), not SipHash; with
 /// the sums in a B-tree, hashing was 13 % of `stats`' instructions.
@@ -36,10 +80,9 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 /// Adds (`sign` 1) or takes back (-1) a decoded record's amount to
 /// `sums`; `None` on overflow.
 fn add_amount(sums: &mut Running, r: &Record<'_>, feltnummer: Option<u16>, amount: Decimal, sign: i32) -> Option<()> {
-    let (_, sum, n) =
-        sums.entry((r.record_type(), feltnummer)).or_insert((r.key(), Decimal { units: 0, scale: amount.scale }, 0));
-    sum.units = sum.units.checked_add(amount.units.checked_mul(sign.into())?)?;
-    *n += i64::from(sign);
+    let s = sums.entry((r.record_type(), feltnummer), r.key(), amount.scale);
+    s.sum.units = s.sum.units.checked_add(amount.units.checked_mul(sign.into())?)?;
+    s.records += i64::from(sign);
     Some(())
 }
 
@@ -81,6 +124,7 @@ struct Roles {
     /// is [`Record::feltnummer`]).
     se: Option<usize>,
     amount: Option<usize>,
+    feltnummer: Option<usize>,
 }
 
 /// What `stats` prints, in whichever form.
@@ -145,7 +189,8 @@ impl Tally {
             }
         }
         if let Some(amount) = roles.amount.and_then(|i| r.decimal_at(i)) {
-            self.overflow |= add_amount(&mut self.sums, r, r.feltnummer(), amount, sign).is_none();
+            let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i));
+            self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
         }
     }
 
@@ -160,6 +205,7 @@ impl Tally {
             person: grouping && layout.field_with(Role::Cpr).is_some(),
             se: layout.fields.iter().position(|f| f.role == Role::Se),
             amount: layout.amount_index(),
+            feltnummer: layout.fields.iter().position(|f| f.role == Role::Feltnummer),
         };
         self.roles.push((layout, roles));
         roles
@@ -188,11 +234,12 @@ impl Tally {
         for (k, n) in other.employers {
             *self.employers.entry(k).or_insert(0) += n;
         }
-        for (k, (rec, v, records)) in other.sums {
-            let (_, sum, n) = self.sums.entry(k).or_insert((rec, Decimal { units: 0, scale: v.scale }, 0));
-            *n += records;
-            match sum.units.checked_add(v.units) {
-                Some(u) => sum.units = u,
+        for o in other.sums.into_sums() {
+            let Some(key) = o.key else { continue };
+            let s = self.sums.entry(key, o.rec, o.sum.scale);
+            s.records += o.records;
+            match s.sum.units.checked_add(o.sum.units) {
+                Some(u) => s.sum.units = u,
                 None => self.overflow = true,
             }
         }
@@ -214,9 +261,9 @@ impl Tally {
             se_numbers: self.employers.values().filter(|n| **n > 0).count(),
             sums: self
                 .sums
-                .iter()
-                .filter(|(_, (_, _, records))| *records > 0)
-                .map(|(&(_, felt), &(rec, sum, _))| (sum_key(rec, felt), sum))
+                .into_sums()
+                .filter(|s| s.records > 0)
+                .filter_map(|s| Some((sum_key(s.rec, s.key?.1), s.sum)))
                 .collect(),
             findings: self.findings,
             filter,
@@ -373,4 +420,30 @@ fn text(r: &Report) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key keeps one sum, in its slot or (its slot taken) in the map:
+    /// 3,000 keys in 256 slots, each added to three times.
+    #[test]
+    fn running_sums_keep_one_sum_per_key() {
+        let mut sums = Running::default();
+        // Distinct keys, some without a Feltnummer.
+        let key = |i: u16| (6000 + i % 7, (i >= 7).then_some(i));
+        for round in 1..=3i64 {
+            for i in 0..3000u16 {
+                let s = sums.entry(key(i), "x", 2);
+                s.sum.units += i64::from(i) * round;
+                s.records += 1;
+            }
+        }
+        let mut seen: Vec<_> = sums.into_sums().map(|s| (s.key.unwrap(), s.sum.units, s.records)).collect();
+        seen.sort_unstable();
+        let mut want: Vec<_> = (0..3000u16).map(|i| (key(i), i64::from(i) * 6, 3)).collect();
+        want.sort_unstable();
+        assert_eq!(seen, want);
+    }
 }

@@ -251,8 +251,28 @@ impl<'a> Record<'a> {
 
     /// The `Feltnummer` (role `feltnummer`: employer 3101, 6001-6005).
     pub fn feltnummer(&self) -> Option<u16> {
-        // Read on every amount record by totals and filters: parse it directly.
-        let f = self.layout.field_with(Role::Feltnummer)?;
+        self.short_number_at(self.layout.fields.iter().position(|f| f.role == Role::Feltnummer)?)
+    }
+
+    /// The field at `idx` as a number of at most 4 digits (`None`: blank,
+    /// not digits, or wider): read on every amount record by totals and
+    /// filters (the Feltnummer), so parsed directly.
+    ///
+    /// ```
+    /// use eindkomst_core::{Decoder, Event};
+    /// let mut dec = Decoder::default();
+    /// let mut input = eindkomst_core::testing::SAMPLE;
+    /// let mut felts = Vec::new();
+    /// while let (Event::Record(r), used) = dec.decode(input) {
+    ///     input = &input[used..];
+    ///     if r.record_type() == 6001 {
+    ///         felts.push(r.short_number_at(2)); // field 3, Feltnummer
+    ///     }
+    /// }
+    /// assert_eq!(felts[0], Some(13));
+    /// ```
+    pub fn short_number_at(&self, idx: usize) -> Option<u16> {
+        let f = self.layout.fields.get(idx)?;
         field::parse_short_number(self.bytes.get(f.range())?).and_then(|n| u16::try_from(n).ok())
     }
 
