@@ -182,6 +182,29 @@ fn eight_digits(w: u64) -> Option<u64> {
     Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
 }
 
+/// Four ASCII digits as the number they stand for (`None`: some byte is
+/// not a digit), in a few operations on one word: the common width of
+/// codes and Feltnumre.
+///
+/// ```
+/// use eindkomst_core::field::four_digits;
+/// assert_eq!(four_digits(*b"0013"), Some(13));
+/// assert_eq!(four_digits(*b"9999"), Some(9999));
+/// assert_eq!(four_digits(*b"00 3"), None);
+/// assert_eq!(four_digits(*b"00:3"), None);
+/// ```
+#[inline(always)]
+pub fn four_digits(four: [u8; 4]) -> Option<u16> {
+    let x = u32::from_be_bytes(four).wrapping_sub(0x3030_3030);
+    // A byte above 9 gets its top bit from the add, one below `0` from the
+    // subtraction (a borrow only runs on from such a byte, which is caught).
+    if (x | x.wrapping_add(0x7676_7676)) & 0x8080_8080 != 0 {
+        return None;
+    }
+    let pairs = (x >> 8 & 0x00FF_00FF) * 10 + (x & 0x00FF_00FF);
+    Some(((pairs >> 16) * 100 + (pairs & 0xFFFF)) as u16)
+}
+
 /// Parses the short numbers every line starts with (Lb_nr: 7 digits, Rec_nr:
 /// 4): [`parse_number`], but an empty field is no number and the result
 /// fits a `u32`.

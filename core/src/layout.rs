@@ -248,15 +248,8 @@ impl ValueSet {
     #[inline(always)]
     pub fn has_number_or_zero(&self, value: &[u8], zero: bool) -> bool {
         if let Ok(four) = <[u8; 4]>::try_from(value) {
-            // The common width as one word: digits checked and combined in pairs.
-            let x = u32::from_be_bytes(four).wrapping_sub(0x3030_3030);
-            // A byte above 9 gets its top bit from the add, one below `0` from the
-            // subtraction (a borrow only runs on from such a byte, which is caught).
-            if (x | x.wrapping_add(0x7676_7676)) & 0x8080_8080 != 0 {
-                return false;
-            }
-            let pairs = (x >> 8 & 0x00FF_00FF) * 10 + (x & 0x00FF_00FF);
-            let n = (pairs >> 16) as usize * 100 + (pairs & 0xFFFF) as usize;
+            // The common width as one word.
+            let Some(n) = crate::field::four_digits(four).map(usize::from) else { return false };
             return (zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1);
         }
         let d = |i: usize| value.get(i).map_or(0, |b| b.wrapping_sub(b'0'));

@@ -271,9 +271,13 @@ impl<'a> Record<'a> {
     /// }
     /// assert_eq!(felts[0], Some(13));
     /// ```
+    #[inline]
     pub fn short_number_at(&self, idx: usize) -> Option<u16> {
-        let f = self.layout.fields.get(idx)?;
-        field::parse_short_number(self.bytes.get(f.range())?).and_then(|n| u16::try_from(n).ok())
+        let raw = self.bytes.get(self.layout.fields.get(idx)?.range())?;
+        match <[u8; 4]>::try_from(raw) {
+            Ok(four) => field::four_digits(four),
+            Err(_) => field::parse_short_number(raw).and_then(|n| u16::try_from(n).ok()),
+        }
     }
 
     /// The income period (roles `period_start` and `period_end`: employer
