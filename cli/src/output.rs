@@ -489,8 +489,7 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
 
     /// A record as `--raw` NDJSON or JSON writes it, straight into the
     /// output buffer (no scratch, no copy): `None` when it takes the
-    /// general way ([`DecodeOut::event`]). Called for each clean record of
-    /// a batch without building an event.
+    /// general way (escapes, or more room: [`DecodeOut::event`]).
     #[inline(always)]
     fn raw_record(&mut self, r: &Record<'_>) -> Option<io::Result<()>> {
         if !self.raw || !matches!(self.format, Format::Ndjson | Format::Json) {
@@ -618,10 +617,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
     let counts = if parallel(path, &opts, jobs) {
         crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
     } else {
-        for_each_event(path, opts, Stdout::Streams, |event| match &event {
-            Event::Record(r) => d.raw_record(r).unwrap_or_else(|| d.event(event)),
-            _ => d.event(event),
-        })?
+        for_each_event(path, opts, Stdout::Streams, |event| d.event(event))?
     };
     if format == Format::Json {
         d.out.write_all(b"]\n").map_err(|e| e.to_string())?;

@@ -203,9 +203,9 @@ impl Tally {
         let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
         let roles = Roles {
             person: grouping && layout.field_with(Role::Cpr).is_some(),
-            se: layout.fields.iter().position(|f| f.role == Role::Se),
+            se: layout.index_with(Role::Se),
             amount: layout.amount_index(),
-            feltnummer: layout.fields.iter().position(|f| f.role == Role::Feltnummer),
+            feltnummer: layout.index_with(Role::Feltnummer),
         };
         self.roles.push((layout, roles));
         roles

@@ -363,15 +363,24 @@ impl RecordLayout {
         self.fields.iter().find(|f| f.role == role)
     }
 
+    /// The index in `fields` of the first field with this role (for the
+    /// `*_at` reads of a [`Record`](crate::Record), found once per layout).
+    ///
+    /// ```
+    /// use eindkomst_core::layout::{Role, EMPLOYER};
+    /// let l6001 = EMPLOYER.get(6001).unwrap();
+    /// assert_eq!(l6001.index_with(Role::Feltnummer), Some(2)); // field 3
+    /// assert_eq!(l6001.index_with(Role::Cpr), None);
+    /// ```
+    pub fn index_with(&self, role: Role) -> Option<usize> {
+        self.fields.iter().position(|f| f.role == role)
+    }
+
     /// Where [`Record::amount`](crate::Record::amount) reads: the index in
     /// `fields` of the first field with role `amount`, else of the first
     /// field in amount format.
     pub fn amount_index(&self) -> Option<usize> {
-        let fields = self.fields;
-        fields
-            .iter()
-            .position(|f| f.role == Role::Amount)
-            .or_else(|| fields.iter().position(|f| f.format == Format::Amount))
+        self.index_with(Role::Amount).or_else(|| self.fields.iter().position(|f| f.format == Format::Amount))
     }
 
     /// Length without the optional tail: the shortest line that is whole.

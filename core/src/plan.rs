@@ -534,7 +534,8 @@ impl Plan {
         plan.fast.n_ops = 0;
         for op in ops {
             if op.whole {
-                ops_fit &= push(&mut plan.fast.numbers, &mut plan.fast.n_numbers, (op.start, op.len));
+                // As many as the checks at most: always room.
+                push(&mut plan.fast.numbers, &mut plan.fast.n_numbers, (op.start, op.len));
                 let inner = field_bits(op.start, op.len.saturating_sub(1));
                 plan.fast.whole.iter_mut().zip(inner).for_each(|(w, i)| *w |= i);
                 if matches!(op.check, Check::Nothing) && op.blank == OnBlank::Pass {
@@ -553,7 +554,9 @@ impl Plan {
             for f in p.identity.iter().filter_map(|r| layout.field_with(*r)) {
                 bits.iter_mut().zip(field_bits(f.start, f.len)).for_each(|(b, f)| *b |= f);
                 let fast = &mut plan.fast;
-                fast.ok &= push(&mut fast.identity_fields, &mut fast.n_identity_fields, (f.start, f.len));
+                if !push(&mut fast.identity_fields, &mut fast.n_identity_fields, (f.start, f.len)) {
+                    fast.n_numbers = 0; // more identity fields than a shape holds: no shapes
+                }
             }
             plan.fast.identity = Some(bits);
         }
@@ -674,9 +677,8 @@ impl Allowed {
     /// [`Plan::fits`] for these blocks.
     #[inline(always)]
     fn fit(&self, line: &[u8]) -> Fitted {
-        let a = self;
         // No blocks: not covered (`Allowed::of`, `Plan::new`).
-        if a.n == 0 || line.len() != a.len as usize {
+        if self.n == 0 || line.len() != self.len as usize {
             return Fitted::No;
         }
         let mut fit = simd::Fit::new();
@@ -684,7 +686,7 @@ impl Allowed {
         // are laid out so by `Allowed::of`): no offsets, no bounds to check.
         let whole = line.chunks_exact(LANES);
         let tail = !whole.remainder().is_empty();
-        let mut blocks = a.blocks.iter();
+        let mut blocks = self.blocks.iter();
         for (b, k) in whole.zip(blocks.by_ref()) {
             if let Ok(b) = <&[u8; LANES]>::try_from(b) {
                 fit.add(b, k);
@@ -693,7 +695,7 @@ impl Allowed {
         if tail {
             match (line.last_chunk::<LANES>(), blocks.next()) {
                 (Some(b), Some(k)) => fit.add(b, k),
-                _ => return Fitted::No, // cannot happen: a line of `a.len` >= 16 bytes
+                _ => return Fitted::No, // cannot happen: a line of `self.len` >= 16 bytes
             }
         }
         // What `full_alt` allows, `alt` allows too (`Allowed::of`): a full

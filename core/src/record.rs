@@ -251,12 +251,12 @@ impl<'a> Record<'a> {
 
     /// The `Feltnummer` (role `feltnummer`: employer 3101, 6001-6005).
     pub fn feltnummer(&self) -> Option<u16> {
-        self.short_number_at(self.layout.fields.iter().position(|f| f.role == Role::Feltnummer)?)
+        self.short_number_at(self.layout.index_with(Role::Feltnummer)?)
     }
 
-    /// The field at `idx` as a number of at most 4 digits (`None`: blank,
-    /// not digits, or wider): read on every amount record by totals and
-    /// filters (the Feltnummer), so parsed directly.
+    /// The field at `idx` as a number that fits a `u16` (`None`: blank, not
+    /// digits, or larger): read on every amount record by totals and
+    /// filters (the Feltnummer), so parsed directly (4 digits as one word).
     ///
     /// ```
     /// use eindkomst_core::{Decoder, Event};

@@ -206,11 +206,12 @@ impl Shapes {
             self.wait -= 1;
             return;
         }
+        // Waits after a try that made no shape too: no shape built per line.
+        self.wait = Shapes::WAIT;
         if let Some(shape) = Shape::of(plan, marks) {
             self.learned[self.next as usize & 1] = shape;
             self.next ^= 1;
             self.plans = self.learned.iter().filter(|s| s.plan < 64).fold(0, |m, s| m | 1 << s.plan);
-            self.wait = Shapes::WAIT;
         }
     }
 }
