@@ -1,10 +1,10 @@
 //! `--jobs N`: one file decoded on N threads with output, counts and
 //! finding order identical to one thread.
 //!
-//! How: a reader thread cuts the file into chunks at line ends; worker
-//! threads run the context-free half of the fast path on every line of a
-//! chunk ([`Prechecker`]: framing, byte classes, fields) and the command's
-//! per-record work for the lines that passed ([`Pre`]: format a record, add
+//! How: each thread in want of work reads the file's next chunk, cut at
+//! a line end ([`Source`]), and runs the context-free half of the fast
+//! path on every line of it ([`Prechecker`]: framing, byte classes,
+//! fields) and the command's per-record work for the lines that passed ([`Pre`]: format a record, add
 //! to the thread's tally). From each *anchor* line on (a record whose
 //! parents are one chain of types, employer: 2001, 5000, 6000) a worker
 //! also runs the lines in the context that record needs, assumed
@@ -23,16 +23,17 @@
 //! at the end.
 //!
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
-//! output) in flight, and as many spare buffers kept for reuse.
+//! output) read and not yet done in order ([`Slots`]), and `2 × jobs + 2`
+//! spare buffers kept for reuse.
 
 use crate::input::{Progress, Stdout};
 use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record, Speculation};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Condvar, Mutex};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
 /// want many chunk boundaries). 1 MiB: a chunk's output (`decode`: about
@@ -159,9 +160,6 @@ struct Run {
     speculation: Speculation,
 }
 
-/// Chunks waiting for a precheck, each with where its result goes.
-type WorkQueue = Receiver<(Chunk, Sender<Chunk>)>;
-
 /// A chunk's buffers, given back by this thread to the reader once the
 /// chunk is done: a new buffer per chunk cost page faults and their
 /// clearing in the kernel, a fifth of the CPU time of `validate --jobs 2`.
@@ -201,6 +199,13 @@ impl Lines {
             }
             None => NO_CLEAN,
         }
+    }
+
+    /// `n` lines that keep no precheck and end their output at `out_end`
+    /// (the lines of a speculative run when the command writes nothing: one
+    /// fill, not a push per line).
+    fn push_quiet(&mut self, n: usize, out_end: u32) {
+        self.slots.resize(self.slots.len() + n, (NO_CLEAN, out_end));
     }
 
     fn len(&self) -> usize {
@@ -274,20 +279,24 @@ fn precheck<P: Pre>(
 ) {
     let mut at = 0;
     let mut line = chunk.first_line;
-    // The anchor line (index, offset) of the speculative run going on.
-    let mut run = None;
+    // The anchor line (index, offset) of the speculative run going on, and
+    // its lines not pushed yet (without `Pre::WORK`).
+    let (mut run, mut quiet) = (None, 0);
     while at < chunk.data.len() {
         let rest = &chunk.data[at..];
         if run.is_some() {
             if let Some((r, used)) = checker.check_accept(rest, line, chunk.offset + at as u64) {
                 if P::WORK {
                     pre.pre(&r, &mut chunk.out, acc);
+                    chunk.lines.push(None, chunk.out.len() as u32);
+                } else {
+                    quiet += 1;
                 }
-                chunk.lines.push(None, chunk.out.len() as u32);
                 at += used;
                 line += 1;
                 continue;
             }
+            chunk.lines.push_quiet(std::mem::take(&mut quiet), chunk.out.len() as u32);
             end_run(checker, &mut run, &mut chunk.runs);
         }
         let i = chunk.lines.len();
@@ -311,6 +320,7 @@ fn precheck<P: Pre>(
         at += used;
         line += 1;
     }
+    chunk.lines.push_quiet(quiet, chunk.out.len() as u32);
     end_run(checker, &mut run, &mut chunk.runs);
 }
 
@@ -457,13 +467,21 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     head.truncate(n);
     let file_date = first_file_date(opts, &head);
     let jobs = jobs.max(1);
-    let (work_tx, work_rx) = channel::<(Chunk, Sender<Chunk>)>();
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (order_tx, order_rx) = sync_channel::<Receiver<Chunk>>(jobs * 2);
-    // Done chunks' buffers back to the reader; a full pool drops them.
+    let (order_tx, order_rx) = channel::<Receiver<Chunk>>();
+    // Done chunks' buffers back to the source; a full pool drops them.
     let (spare_tx, spare_rx) = sync_channel::<Buffers>(jobs * 2 + 2);
-    // Set when the decoder stops: the reader reads no further.
-    let stop = AtomicBool::new(false);
+    let source = Mutex::new(Source {
+        file,
+        carry: head,
+        line: 1,
+        offset: 0,
+        eof: false,
+        count_lines: P::WORK && P::LINE_NUMBERS,
+        order: Some(order_tx),
+        spares: spare_rx,
+        error: None,
+    });
+    let slots = Slots::new(2 * jobs + 1);
     // The encoding the decoder in order has decided, for the workers' speculative runs.
     let encoding = AtomicU8::new(0);
     let utf8 = |encoding: &AtomicU8| match encoding.load(Ordering::Relaxed) {
@@ -473,19 +491,15 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     };
 
     std::thread::scope(|scope| {
-        let (stop, encoding) = (&stop, &encoding);
-        let reader = scope.spawn(move || {
-            read_chunks(file, head, P::WORK && P::LINE_NUMBERS, stop, work_tx, order_tx, spare_rx).map_err(io_err)
-        });
+        let (source, slots, encoding) = (&source, &slots, &encoding);
         // `jobs - 1` workers; this thread is the last one: it helps them
         // while the next chunk in order is not ready (below).
         let workers: Vec<_> = (1..jobs)
             .map(|_| {
-                let work_rx = Arc::clone(&work_rx);
                 scope.spawn(move || {
                     let mut checker = Prechecker::new(opts, file_date);
                     let mut acc = P::Acc::default();
-                    while let Some((mut chunk, done)) = work_rx.lock().ok().and_then(|rx| rx.recv().ok()) {
+                    while let Some((mut chunk, done)) = slots.take(true).then(|| Source::next(source)).flatten() {
                         precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding));
                         if done.send(chunk).is_err() {
                             break;
@@ -498,16 +512,18 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         let mut dec = Decoder::new(opts);
         let mut checker = Prechecker::new(opts, file_date);
         let mut helped = P::Acc::default();
+        let mut help = |checker: &mut Prechecker, chunk: &mut Chunk| {
+            precheck(checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
+        };
         let mut result = Ok(());
         for rx in order_rx.iter() {
-            let Some(chunk) = next_in_order(&rx, &work_rx, |chunk| {
-                precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
-            }) else {
+            let Some(chunk) = next_in_order(&rx, source, slots, |chunk| help(&mut checker, chunk)) else {
                 break;
             };
             match complete(&mut dec, &mut checker, chunk, opts.amount_scale, sink, &mut progress, P::WORK) {
                 Ok(spare) => {
                     encoding.store(dec.utf8().map_or(0, |u| 1 + u as u8), Ordering::Relaxed);
+                    slots.give();
                     let _ = spare_tx.try_send(spare);
                 }
                 Err(e) => {
@@ -517,48 +533,52 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
             }
             if dec.stopped() {
                 // Chunks read past the stop were tallied: taken back.
-                stop.store(true, Ordering::Relaxed);
+                Source::stop(source, slots);
                 for rx in order_rx.iter() {
-                    let help = |chunk: &mut Chunk| {
-                        precheck(&mut checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
-                    };
-                    if let (Some(chunk), true) = (next_in_order(&rx, &work_rx, help), P::WORK) {
+                    let next = next_in_order(&rx, source, slots, |chunk| help(&mut checker, chunk));
+                    if let (Some(chunk), true) = (next, P::WORK) {
                         take_back(&mut checker, &chunk.lines, 0, &chunk.data, opts.amount_scale, sink);
                     }
                 }
                 break;
             }
         }
-        drop(order_rx); // a reader still sending stops
+        // No more chunks are read; a worker waiting for a slot stops.
+        Source::stop(source, slots);
+        drop(order_rx);
         if result.is_ok() {
             result = finish(&mut dec, sink, &progress).map_err(io_err);
         }
-        // The workers stop once the reader has (its queue closes).
         sink.merge(helped);
         for worker in workers {
             sink.merge(worker.join().map_err(|_| "worker thread panicked".to_string())?);
         }
         progress.finish();
-        reader.join().map_err(|_| "reader thread panicked".to_string())??;
+        if let Some(e) = source.lock().ok().and_then(|mut s| s.error.take()) {
+            return Err(io_err(e));
+        }
         result.map(|()| *dec.counts())
     })
 }
 
 /// The next chunk in file order from `rx`. While it is not ready, this
-/// thread prechecks chunks still waiting for a worker (with `help`) rather
-/// than wait: otherwise with `--jobs 2` one core did the work in order and
-/// the other the prechecks, and the two halves are not the same size. The
-/// queue's lock is only tried: a worker holds it while it waits for the
-/// reader, and the reader may be waiting for this thread.
-fn next_in_order(rx: &Receiver<Chunk>, work: &Mutex<WorkQueue>, mut help: impl FnMut(&mut Chunk)) -> Option<Chunk> {
+/// thread reads and prechecks the next chunk of the file (with `help`),
+/// if one more may be in flight, rather than wait: otherwise with `--jobs
+/// 2` one core did the work in order and the other the prechecks, and the
+/// two halves are not the same size.
+fn next_in_order(
+    rx: &Receiver<Chunk>,
+    source: &Mutex<Source>,
+    slots: &Slots,
+    mut help: impl FnMut(&mut Chunk),
+) -> Option<Chunk> {
     loop {
         match rx.try_recv() {
             Ok(chunk) => return Some(chunk),
             Err(TryRecvError::Disconnected) => return None,
             Err(TryRecvError::Empty) => {}
         }
-        let waiting = work.try_lock().ok().and_then(|queue| queue.try_recv().ok());
-        match waiting {
+        match slots.take(false).then(|| Source::next(source)).flatten() {
             Some((mut chunk, done)) => {
                 help(&mut chunk);
                 let _ = done.send(chunk); // its turn may come later; the receiver is in the order queue
@@ -568,58 +588,145 @@ fn next_in_order(rx: &Receiver<Chunk>, work: &Mutex<WorkQueue>, mut help: impl F
     }
 }
 
-/// The reader: chunks cut after their last line end, in file order.
-fn read_chunks(
-    mut file: File,
-    head: Vec<u8>,
+/// The file, cut into chunks after their last line end, in file order, by
+/// whichever thread is out of work: the bytes are then in the cache of the
+/// core that prechecks them, and no thread waits for a reader thread that
+/// the busy ones keep off the CPU (a reader thread left `validate --jobs 2`
+/// idle a tenth of the time, 2026-12-03).
+struct Source {
+    file: File,
+    /// The rest of a line cut by the chunk before.
+    carry: Vec<u8>,
+    /// The next chunk's first line number and offset.
+    line: u64,
+    offset: u64,
+    eof: bool,
+    /// Whether chunks need their first line number (a count of line ends).
     count_lines: bool,
-    stop: &AtomicBool,
-    work: Sender<(Chunk, Sender<Chunk>)>,
-    order: std::sync::mpsc::SyncSender<Receiver<Chunk>>,
+    /// Where each chunk's result comes, in file order; dropped after the
+    /// last chunk (or an error), which ends the loop in order.
+    order: Option<Sender<Receiver<Chunk>>>,
     spares: Receiver<Buffers>,
-) -> io::Result<()> {
-    let size = chunk_size();
-    let mut carry = head;
-    let (mut line, mut offset) = (1u64, 0u64);
-    let mut eof = false;
-    while !(stop.load(Ordering::Relaxed) || eof && carry.is_empty()) {
-        let Buffers { mut data, mut lines, mut out, mut runs } = spares.try_recv().unwrap_or_else(|_| Buffers {
-            data: Vec::new(),
-            lines: Lines::default(),
-            out: Text::default(),
-            runs: Vec::new(),
-        });
-        data.clear();
-        lines.clear();
-        out.clear();
-        runs.clear();
-        data.extend_from_slice(&carry);
-        carry.clear();
-        // Read into the spare capacity (no zero fill of a buffer about to be overwritten).
-        let want = size.saturating_sub(data.len());
-        data.reserve(want);
-        if !eof {
-            let got = (&mut file).take(want as u64).read_to_end(&mut data)?;
-            eof = got < want;
+    /// A read that failed: reported once the chunks before it are done.
+    error: Option<io::Error>,
+}
+
+impl Source {
+    /// The next chunk and where its result goes; `None` at the end of the
+    /// file, after an error, or once the decoder stopped. The caller holds
+    /// a slot ([`Slots::take`]), which it gives back when this is `None`.
+    fn next(source: &Mutex<Source>) -> Option<(Chunk, Sender<Chunk>)> {
+        let mut s = source.lock().ok()?;
+        let next = s.read();
+        if next.is_none() {
+            s.order = None;
         }
-        // The rest of a line cut by the chunk goes with the next one.
-        let cut = if eof { data.len() } else { memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1) };
-        carry.extend_from_slice(&data[cut..]);
-        data.truncate(cut);
-        if data.is_empty() {
-            continue;
-        }
-        // Each chunk's first line number, for the records the workers build.
-        let n_lines = if count_lines { memchr::memchr_iter(b'\n', &data).count() as u64 } else { 0 };
-        let chunk = Chunk { data, first_line: line, offset, lines, out, runs };
-        line += n_lines;
-        offset += chunk.data.len() as u64;
-        let (tx, rx) = channel();
-        if order.send(rx).is_err() || work.send((chunk, tx)).is_err() {
-            return Ok(()); // the decoder stopped
+        next
+    }
+
+    /// No more chunks are read (the ones in flight still come in order).
+    fn stop(source: &Mutex<Source>, slots: &Slots) {
+        slots.close();
+        if let Ok(mut s) = source.lock() {
+            s.order = None;
         }
     }
-    Ok(())
+
+    fn read(&mut self) -> Option<(Chunk, Sender<Chunk>)> {
+        let size = chunk_size();
+        loop {
+            let order = self.order.as_ref()?;
+            if self.eof && self.carry.is_empty() {
+                return None;
+            }
+            let Buffers { mut data, mut lines, mut out, mut runs } = self.spares.try_recv().unwrap_or_else(|_| {
+                Buffers { data: Vec::new(), lines: Lines::default(), out: Text::default(), runs: Vec::new() }
+            });
+            data.clear();
+            lines.clear();
+            out.clear();
+            runs.clear();
+            data.extend_from_slice(&self.carry);
+            self.carry.clear();
+            // Read into the spare capacity (no zero fill of a buffer about to be overwritten).
+            let want = size.saturating_sub(data.len());
+            data.reserve(want);
+            if !self.eof {
+                match (&mut self.file).take(want as u64).read_to_end(&mut data) {
+                    Ok(got) => self.eof = got < want,
+                    Err(e) => {
+                        self.error = Some(e);
+                        return None;
+                    }
+                }
+            }
+            // The rest of a line cut by the chunk goes with the next one.
+            let cut = if self.eof { data.len() } else { memchr::memrchr(b'\n', &data).map_or(data.len(), |i| i + 1) };
+            self.carry.extend_from_slice(&data[cut..]);
+            data.truncate(cut);
+            if data.is_empty() {
+                continue;
+            }
+            // Each chunk's first line number, for the records the workers build.
+            let n_lines = if self.count_lines { memchr::memchr_iter(b'\n', &data).count() as u64 } else { 0 };
+            let chunk = Chunk { data, first_line: self.line, offset: self.offset, lines, out, runs };
+            self.line += n_lines;
+            self.offset += chunk.data.len() as u64;
+            let (tx, rx) = channel();
+            order.send(rx).ok()?;
+            return Some((chunk, tx));
+        }
+    }
+}
+
+/// How many more chunks may be read before this thread is done with one:
+/// the bound on memory.
+struct Slots {
+    /// Free slots, and whether reading stopped (the decoder stopped, or failed).
+    free: Mutex<(usize, bool)>,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn new(n: usize) -> Slots {
+        Slots { free: Mutex::new((n, false)), freed: Condvar::new() }
+    }
+
+    /// Takes a slot, waiting for one if `wait`; false once reading stopped
+    /// (or when none is free and `wait` is not set).
+    fn take(&self, wait: bool) -> bool {
+        let Ok(mut free) = self.free.lock() else { return false };
+        loop {
+            match *free {
+                (_, true) => return false,
+                (0, _) if wait => match self.freed.wait(free) {
+                    Ok(f) => free = f,
+                    Err(_) => return false,
+                },
+                (0, _) => return false,
+                (ref mut n, _) => {
+                    *n -= 1;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// A chunk is done with: a slot is free again.
+    fn give(&self) {
+        if let Ok(mut free) = self.free.lock() {
+            free.0 += 1;
+            self.freed.notify_one();
+        }
+    }
+
+    /// No more chunks are read: threads waiting for a slot go on (and stop).
+    fn close(&self) {
+        if let Ok(mut free) = self.free.lock() {
+            free.1 = true;
+            self.freed.notify_all();
+        }
+    }
 }
 
 /// The end of the stream: what the decoder still holds.
