@@ -4,6 +4,7 @@ use crate::input::{for_each_event, Stdout};
 use crate::parallel::Text;
 use crate::Format;
 use eindkomst_core::field::{trim_end, Latin1};
+use eindkomst_core::layout::RecordLayout;
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -159,14 +160,14 @@ fn raw_room(r: &Record<'_>) -> usize {
 /// it writes no more than [`raw_room`]): the bytes written, or `None` for a
 /// line that needs escaping or more room.
 ///
-/// Most lines need no escape ([`unescaped`]): checked once, then per field
-/// one piece from a table (the previous value's closing quote, the field's
-/// key, the opening quote) and the value as it stands (a value with
-/// ISO-8859-1 letters byte by byte, each letter two bytes of UTF-8). Pieces
-/// and short values are copied whole, running past what they need (the
-/// next piece or the final cut covers it): an exact copy per piece and
-/// value, a call to `memcpy` each, was most of this function's time.
-fn put_raw(dst: &mut [u8], r: &Record<'_>, digits: &mut LineDigits) -> Option<usize> {
+/// Most lines need no escape ([`unescaped`]): checked once, then the text
+/// fixed for the record's layout ([`RawLayout`], built once) and per field
+/// the value as it stands (a value with ISO-8859-1 letters byte by byte,
+/// each letter two bytes of UTF-8) and the text after it. Pieces and short
+/// values are copied whole, running past what they need (the next piece or
+/// the final cut covers it): an exact copy per piece and value, a call to
+/// `memcpy` each, was most of this function's time.
+fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize> {
     let line = r.bytes();
     // The common line first in one quick pass; the rest in another.
     let high = if plain(line) {
@@ -185,68 +186,184 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, digits: &mut LineDigits) -> Option<us
     // never moves one).
     let dst = dst.first_chunk_mut::<ROOM>()?;
     put_fixed(dst, 0, b"{\"line\":");
-    let mut at = 8 + digits.put(r.line(), dst, 8);
-    put_fixed(dst, at, b",\"record\":\"");
-    at += 11;
-    match *r.key().as_bytes() {
-        [a, b, c, d] => put_fixed(dst, at, &[a, b, c, d]), // a key of 4: no call
-        ref key => put(dst, at, key),
-    }
-    at += r.key().len();
-    put_fixed(dst, at, b"\",\"fields\":{");
-    at += 12;
-    let end = if high { put_fields::<true>(dst, at, r) } else { put_fields::<false>(dst, at, r) };
-    let close: &[u8; 3] = if end == at { b"}} " } else { b"\"}}" };
-    put_fixed(dst, end, close);
-    Some(end + if end == at { 2 } else { 3 })
+    let at = 8 + raw.digits.put(r.line(), dst, 8);
+    // A line cut short of its layout (an optional tail) takes the escaping path.
+    let fixed = raw.layouts.of(r.layout()).filter(|f| f.len == line.len())?;
+    Some(if high { fixed.put::<true>(dst, at, line) } else { fixed.put::<false>(dst, at, line) })
 }
 
-/// The fields of [`put_raw`] from `at` on; where they end. `HIGH`: some
-/// bytes of the line are ISO-8859-1 letters.
-#[inline(always)]
-fn put_fields<const HIGH: bool>(dst: &mut [u8; ROOM], mut at: usize, r: &Record<'_>) -> usize {
-    let line = r.bytes();
-    // The line's last 16 bytes and 16 more, for the values near its end.
-    let mut tail = [0u8; 2 * LANE];
-    if let (Some(last), Some(t)) = (line.last_chunk::<LANE>(), tail.first_chunk_mut::<LANE>()) {
-        *t = *last;
-    }
-    for (i, (f, raw)) in r.fields().enumerate() {
-        let table = if i == 0 { &FIRST_PIECES } else { &FIELD_PIECES };
-        let (piece, len) = &table[f.no as usize];
-        put_fixed(dst, at, piece);
-        at += *len as usize;
-        let value = trim_end(raw);
-        if HIGH && value.iter().any(|&b| b >= 0x80) {
-            for &b in value {
-                if b < 0x80 {
-                    put_fixed(dst, at, &[b]);
-                    at += 1;
-                } else {
-                    put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
-                    at += 2;
-                }
-            }
-            continue;
-        }
-        // Sixteen bytes from where the value starts (the bytes after a
-        // short value are cut off by the next write): from the line, or
-        // from its tail near the end.
-        let from = f.start as usize;
-        let block = match line.get(from..from + LANE) {
-            Some(block) => block.first_chunk::<LANE>(),
-            None if line.len() >= LANE => {
-                (from + LANE).checked_sub(line.len()).and_then(|o| tail.get(o..)).and_then(|t| t.first_chunk::<LANE>())
-            }
-            None => None,
+/// What `--raw` keeps from record to record: the line number's digits,
+/// and what is fixed in the text of each layout's records.
+#[derive(Default)]
+pub struct RawWriter {
+    digits: LineDigits,
+    layouts: RawLayouts,
+}
+
+/// The [`RawLayout`] of each layout seen, found by record type (a slot per
+/// type, the layout itself compared: variants share a type).
+#[derive(Default)]
+struct RawLayouts {
+    known: Vec<(&'static RecordLayout, Option<RawLayout>)>,
+    /// By record type modulo 32: an index into `known`, plus one.
+    slots: [u16; 32],
+}
+
+impl RawLayouts {
+    /// The most layouts kept (a family has far fewer).
+    const MAX: usize = 1024;
+
+    #[inline(always)]
+    fn of(&mut self, layout: &'static RecordLayout) -> Option<&RawLayout> {
+        let slot = layout.rec_nr as usize % self.slots.len();
+        let i = match self.known.get((self.slots[slot] as usize).wrapping_sub(1)) {
+            Some((l, _)) if std::ptr::eq(*l, layout) => self.slots[slot] as usize - 1,
+            _ => self.find(layout, slot)?,
         };
-        match block {
-            Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
-            _ => put(dst, at, value),
-        }
-        at += value.len();
+        self.known.get(i)?.1.as_ref()
     }
-    at
+
+    #[cold]
+    fn find(&mut self, layout: &'static RecordLayout, slot: usize) -> Option<usize> {
+        let i = match self.known.iter().position(|(l, _)| std::ptr::eq(*l, layout)) {
+            Some(i) => i,
+            None if self.known.len() < Self::MAX => {
+                self.known.push((layout, RawLayout::new(layout)));
+                self.known.len() - 1
+            }
+            None => return None,
+        };
+        self.slots[slot] = i as u16 + 1;
+        Some(i)
+    }
+}
+
+/// What `--raw` writes around the values of a layout's records, built once
+/// per layout: the text from the line number to the first value, and per
+/// field where its value lies and the text after it (the next field's key,
+/// or the end). For lines of the layout's whole length.
+struct RawLayout {
+    /// `,"record":"K","fields":{"N":"` (N: the first field's number).
+    head: [u8; HEAD_BYTES],
+    head_len: u8,
+    /// In line order: the values 16 bytes from whose start lie in the line,
+    /// then (`fields[near_end..]`) those read from a copy of its last 16
+    /// (of all of it, when shorter).
+    fields: Vec<RawValue>,
+    near_end: usize,
+    /// The line length this is for.
+    len: usize,
+}
+
+const HEAD_BYTES: usize = 48;
+
+/// One value of a [`RawLayout`].
+struct RawValue {
+    start: u16,
+    len: u16,
+    /// Where its 16 bytes are read: `start` in the line, or in the copy of
+    /// the line's last 16 bytes (followed by 16 more).
+    block: u16,
+    /// `","N":"` of the next field, or `"}}` after the last.
+    after: [u8; LANE],
+    after_len: u8,
+}
+
+impl RawLayout {
+    fn new(layout: &'static RecordLayout) -> Option<RawLayout> {
+        let len = layout.length as usize;
+        let first = layout.fields.first()?;
+        if layout.fields.iter().any(|f| f.len == 0 || f.start as usize + f.len as usize > len) {
+            return None;
+        }
+        let tail_from = len.saturating_sub(LANE);
+        let (piece, n) = &FIRST_PIECES[first.no as usize];
+        let head_text = [b",\"record\":\"", layout.key.as_bytes(), b"\",\"fields\":{", &piece[..*n as usize]].concat();
+        let mut head = [0u8; HEAD_BYTES];
+        head.get_mut(..head_text.len())?.copy_from_slice(&head_text);
+        let near_end = layout.fields.iter().take_while(|f| f.start as usize + LANE <= len).count();
+        let fields = layout.fields.iter().enumerate().map(|(i, f)| {
+            let block = if i < near_end { f.start as usize } else { f.start as usize - tail_from } as u16;
+            let mut after = [0u8; LANE];
+            let after_len = match layout.fields.get(i + 1) {
+                Some(next) => {
+                    let (piece, n) = &FIELD_PIECES[next.no as usize];
+                    after[..PIECE].copy_from_slice(piece);
+                    *n
+                }
+                None => {
+                    after[..3].copy_from_slice(b"\"}}");
+                    3
+                }
+            };
+            RawValue { start: f.start, len: f.len, block, after, after_len }
+        });
+        Some(RawLayout { head, head_len: head_text.len() as u8, fields: fields.collect(), near_end, len })
+    }
+
+    /// Writes the record after its line number (at `at`); where it ends.
+    /// `HIGH`: some bytes of the line are ISO-8859-1 letters.
+    #[inline(always)]
+    fn put<const HIGH: bool>(&self, dst: &mut [u8; ROOM], mut at: usize, line: &[u8]) -> usize {
+        put_fixed(dst, at, &self.head);
+        at += self.head_len as usize;
+        let mut tail = [0u8; 2 * LANE];
+        match line.last_chunk::<LANE>() {
+            Some(last) => tail[..LANE].copy_from_slice(last),
+            None => put(&mut tail, 0, line),
+        }
+        let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
+        for f in direct {
+            at = f.put::<HIGH>(dst, at, line, line.get(f.block as usize..));
+        }
+        for f in near_end {
+            at = f.put::<HIGH>(dst, at, line, tail.get(f.block as usize..));
+        }
+        at
+    }
+}
+
+impl RawValue {
+    /// Writes the value (16 bytes from its start are `from`'s first) and
+    /// the text after it at `at`; where they end.
+    #[inline(always)]
+    fn put<const HIGH: bool>(&self, dst: &mut [u8; ROOM], mut at: usize, line: &[u8], from: Option<&[u8]>) -> usize {
+        let (start, len) = (self.start as usize, self.len as usize);
+        if HIGH {
+            let value = trim_end(line.get(start..start + len).unwrap_or_default());
+            if value.iter().any(|&b| b >= 0x80) {
+                for &b in value {
+                    if b < 0x80 {
+                        put_fixed(dst, at, &[b]);
+                        at += 1;
+                    } else {
+                        put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
+                        at += 2;
+                    }
+                }
+                put_fixed(dst, at, &self.after);
+                return at + self.after_len as usize;
+            }
+        }
+        let block = from.and_then(|b| b.first_chunk::<LANE>());
+        match block {
+            // Most values are short and end in a byte that is not a blank.
+            Some(block) if len <= LANE && block[(len - 1) % LANE] != b' ' => {
+                put_fixed(dst, at, block);
+                at += len;
+            }
+            _ => {
+                let value = trim_end(line.get(start..start + len).unwrap_or_default());
+                match block {
+                    Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
+                    _ => put(dst, at, value),
+                }
+                at += value.len();
+            }
+        }
+        put_fixed(dst, at, &self.after);
+        at + self.after_len as usize
+    }
 }
 
 /// The room [`put_raw`] writes a record into (a record needing more takes
@@ -473,8 +590,8 @@ struct DecodeOut<W: Write, E: Write> {
     raw: bool,
     first: bool,
     buf: Vec<u8>,
-    /// The last record's line number, for the next (`--raw`).
-    digits: LineDigits,
+    /// The last record's line number and the layouts' fixed text (`--raw`).
+    raw_writer: RawWriter,
 }
 
 impl<W: Write, E: Write> DecodeOut<W, E> {
@@ -505,7 +622,7 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
             Err(e) => return Some(Err(e)),
         };
         put(dst, 0, JSON_SEPARATOR);
-        let n = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.digits))?;
+        let n = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.raw_writer))?;
         put(dst, sep + n, b"\n");
         self.first = false;
         Some(self.out.wrote(sep + n + usize::from(ndjson)))
@@ -546,7 +663,7 @@ struct DecodePre {
 /// number's digits (`--raw`), and a buffer for the other formats' text.
 #[derive(Default)]
 pub struct RawScratch {
-    digits: LineDigits,
+    raw: RawWriter,
     text: Vec<u8>,
 }
 
@@ -563,7 +680,7 @@ impl crate::parallel::Pre for DecodePre {
         if self.raw && self.format != Format::Csv {
             // In place, with NDJSON's line end written always and counted when wanted.
             let room = out.room(ROOM + 1);
-            if let Some(n) = put_raw(room, r, &mut scratch.digits) {
+            if let Some(n) = put_raw(room, r, &mut scratch.raw) {
                 put(room, n, b"\n");
                 out.wrote(n + usize::from(self.format == Format::Ndjson));
                 return;
@@ -607,7 +724,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
         raw,
         first: true,
         buf: Vec::with_capacity(512),
-        digits: LineDigits::default(),
+        raw_writer: RawWriter::default(),
     };
     if format == Format::Json {
         d.out.write_all(b"[").map_err(|e| e.to_string())?;
@@ -720,7 +837,7 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{push_raw, put_raw, raw_room, LineDigits, ROOM};
+    use super::{push_raw, put_raw, raw_room, LineDigits, RawWriter, ROOM};
     use eindkomst_core::{Decoder, Event, Options};
 
     /// Writes every record of `input` in place ([`put_raw`], into room
@@ -729,7 +846,7 @@ mod tests {
     /// write must stay inside [`raw_room`].
     fn put_raw_agrees(opts: Options, input: &[u8]) -> (usize, usize) {
         let (mut dec, mut rest, mut seen) = (Decoder::new(opts), input, (0, 0));
-        let mut digits = LineDigits::default();
+        let mut raw = RawWriter::default();
         loop {
             let (event, used) = dec.decode(rest);
             let r = match event {
@@ -743,7 +860,7 @@ mod tests {
             let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM]);
             push_raw(&mut want, &r);
             seen.0 += 1;
-            if let Some(n) = put_raw(&mut got, &r, &mut digits) {
+            if let Some(n) = put_raw(&mut got, &r, &mut raw) {
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
                 assert!(got[raw_room(&r)..].iter().all(|&b| b == 0xEE), "line {}: past the room", r.line());
                 seen.1 += 1;
@@ -769,6 +886,34 @@ mod tests {
             check(n);
         }
         assert_eq!(asked, 1_000_112);
+    }
+
+    /// Layouts of one record type (variants), and of types sharing a slot
+    /// (2001 and 6001), each get their own fixed text, built once.
+    #[test]
+    fn raw_layouts_tell_layouts_apart() {
+        use eindkomst_core::{layout::EMPLOYER, Record};
+        let variant = EMPLOYER.variants.iter().find(|v| v.rec_nr == 6000).expect("a 6000 variant");
+        let layouts = [EMPLOYER.get(6000).unwrap(), variant, EMPLOYER.get(2001).unwrap(), EMPLOYER.get(6001).unwrap()];
+        let mut raw = RawWriter::default();
+        for round in 0..3 {
+            for (k, layout) in layouts.iter().enumerate() {
+                // Digits with blanks here and there (values to trim), and a letter.
+                let bytes: Vec<u8> = (0..layout.length as usize)
+                    .map(|i| match (i + round + k) % 9 {
+                        3 | 4 => b' ',
+                        7 => b'X',
+                        d => b'0' + d as u8,
+                    })
+                    .collect();
+                let r = Record::from_parts(layout, &bytes, 10 + k as u64, 0, 0, 2).unwrap();
+                let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM]);
+                push_raw(&mut want, &r);
+                let n = put_raw(&mut got, &r, &mut raw).expect("plain");
+                assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "{k} {round}");
+            }
+        }
+        assert_eq!(raw.layouts.known.len(), 4);
     }
 
     #[test]
