@@ -193,6 +193,34 @@ pub struct ValueSet {
 /// Words of [`ValueSet::numbers`]: a bit for each of 0-9999.
 pub const NUMBER_BITS: usize = 157;
 
+/// Whether `value`, 1-4 digits, is a number whose bit is set in `bits` (a
+/// [`ValueSet::numbers`]), or with `zero` all zeros.
+#[inline(always)]
+pub(crate) fn number_in(bits: &[u64; NUMBER_BITS], value: &[u8], zero: bool) -> bool {
+    let n = match *value {
+        // The common width as one word.
+        [a, b, c, d] => crate::field::four_digits([a, b, c, d]),
+        _ => short_digits(value),
+    };
+    // Up to 9999: the word's index is in the table (`min` spares the bounds check).
+    n.is_some_and(|n| (zero && n == 0) || bits[(n as usize / 64).min(NUMBER_BITS - 1)] >> (n % 64) & 1 == 1)
+}
+
+/// 1-3 ASCII digits as a number, no loop (apart: inlined, the choice by
+/// width became a jump table in the fast path's common 4-digit case).
+#[cold]
+#[inline(never)]
+fn short_digits(value: &[u8]) -> Option<u16> {
+    let d = |i: usize| value.get(i).map_or(0, |b| b.wrapping_sub(b'0'));
+    let (b, c, e) = match value.len() {
+        3 => (d(0), d(1), d(2)),
+        2 => (0, d(0), d(1)),
+        1 => (0, 0, d(0)),
+        _ => return None,
+    };
+    (b.max(c).max(e) <= 9).then(|| b as u16 * 100 + c as u16 * 10 + e as u16)
+}
+
 /// The [`ValueSet::numbers`] of `codes`, when they are all the same number
 /// of digits (1-4).
 pub fn number_bits(codes: &[&str]) -> Option<[u64; NUMBER_BITS]> {
@@ -247,23 +275,7 @@ impl ValueSet {
     /// code's "not given", in the same step as the lookup).
     #[inline(always)]
     pub fn has_number_or_zero(&self, value: &[u8], zero: bool) -> bool {
-        if let Ok(four) = <[u8; 4]>::try_from(value) {
-            // The common width as one word.
-            let Some(n) = crate::field::four_digits(four).map(usize::from) else { return false };
-            return (zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1);
-        }
-        let d = |i: usize| value.get(i).map_or(0, |b| b.wrapping_sub(b'0'));
-        // Up to 4 digits, no loop: the digits as one number, left-padded.
-        let (a, b, c, e) = match value.len() {
-            4 => (d(0), d(1), d(2), d(3)),
-            3 => (0, d(0), d(1), d(2)),
-            2 => (0, 0, d(0), d(1)),
-            1 => (0, 0, 0, d(0)),
-            _ => return false,
-        };
-        let n = a as usize * 1000 + b as usize * 100 + c as usize * 10 + e as usize;
-        a.max(b).max(c).max(e) <= 9
-            && ((zero && n == 0) || self.numbers.get(n / 64).is_some_and(|w| w >> (n % 64) & 1 == 1))
+        <&[u64; NUMBER_BITS]>::try_from(self.numbers).is_ok_and(|bits| number_in(bits, value, zero))
     }
 
     /// Whether [`ValueSet::has_number`] alone decides for values of `len` bytes.
@@ -626,5 +638,29 @@ mod tests {
             }
         }
         assert!(set.has_number(b"0013") && !set.has_number(b"0012"));
+    }
+
+    /// Numbers of 1-3 digits: every value of the width, a non-digit at each
+    /// place, zeros with and without `zero`, and widths outside 1-4.
+    #[test]
+    fn number_in_reads_short_numbers() {
+        use super::{number_bits, number_in};
+        for codes in [&["3", "7"][..], &["07", "42", "99"], &["001", "500", "999"]] {
+            let width = codes[0].len();
+            let bits = number_bits(codes).unwrap();
+            for n in 0..10u32.pow(width as u32) {
+                let mut v = [0u8; 3];
+                crate::encode::write_digits(n as u64, &mut v[..width]);
+                let listed = codes.iter().any(|c| c.as_bytes() == &v[..width]);
+                assert_eq!(number_in(&bits, &v[..width], false), listed, "{n}");
+                assert_eq!(number_in(&bits, &v[..width], true), listed || n == 0, "{n}");
+                for pos in 0..width {
+                    let mut w = v;
+                    w[pos] = if n % 2 == 0 { b' ' } else { b':' };
+                    assert!(!number_in(&bits, &w[..width], true), "{w:?}");
+                }
+            }
+            assert!(!number_in(&bits, b"", true) && !number_in(&bits, b"00000", true));
+        }
     }
 }

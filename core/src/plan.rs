@@ -6,7 +6,9 @@
 //! class are looked at one by one. [`Fast`] is the part the fast path
 //! (`decoder/fast.rs`) runs for a clean line.
 
-use crate::layout::{Chain, Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet};
+use crate::layout::{
+    Chain, Family, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role, ValueSet, NUMBER_BITS,
+};
 
 /// Layouts up to this many bytes (the longest employer record is 146) get
 /// the bulk check, in blocks of [`LANES`].
@@ -273,8 +275,9 @@ pub(crate) enum Check {
     Nothing,
     /// The bytes are one of the set's codes.
     Code(&'static ValueSet),
-    /// The same, for a set of numbers the field's width ([`ValueSet::numbers_decide`]).
-    Number(&'static ValueSet),
+    /// The same, for a set of numbers the field's width
+    /// ([`ValueSet::numbers_decide`]): their bits ([`ValueSet::numbers`]).
+    Number(&'static [u64; NUMBER_BITS]),
     /// A real date (`YYYYMMDD`).
     Date,
     /// A real time (`HHMMSS`).
@@ -781,8 +784,10 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
     let check = match f.format {
         Format::Filler | Format::Sign => return None,
         _ if f.values.is_some() => match f.values {
-            Some(set) if set.numbers_decide(f.len as usize) => Check::Number(set),
-            Some(set) => Check::Code(set),
+            Some(set) => match <&[u64; NUMBER_BITS]>::try_from(set.numbers) {
+                Ok(bits) if set.numbers_decide(f.len as usize) => Check::Number(bits),
+                _ => Check::Code(set),
+            },
             None => Check::Nothing,
         },
         Format::Date if numeric => Check::Date,
@@ -795,7 +800,7 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
         && f.mandatory != Mandatory::Yes
         && match check {
             Check::Date => true,
-            Check::Code(set) | Check::Number(set) => !set.closed,
+            Check::Code(_) | Check::Number(_) => f.values.is_some_and(|set| !set.closed),
             _ => false,
         };
     let whole = numeric && blank != OnBlank::Never;

@@ -338,7 +338,7 @@ impl State {
             }
         };
         for op in ops {
-            let v = line.get(op.start as usize..(op.start + op.len) as usize)?;
+            let v = line.get(op.start as usize..op.start as usize + op.len as usize)?;
             if op.blank != OnBlank::Never && field::is_blank(v) {
                 if op.blank == OnBlank::Slow {
                     return None;
@@ -348,7 +348,7 @@ impl State {
             let ok = match op.check {
                 Check::Nothing => true,
                 Check::Code(set) => set.contains(v),
-                Check::Number(set) => set.has_number_or_zero(v, op.zeros_pass),
+                Check::Number(bits) => crate::layout::number_in(bits, v, op.zeros_pass),
                 Check::Date => date_ok(v),
                 Check::Time => field::parse_time(v).is_some(),
                 Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
