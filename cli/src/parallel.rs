@@ -33,7 +33,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
 /// want many chunk boundaries). 1 MiB: a chunk's output (`decode`: about
@@ -499,7 +499,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                 scope.spawn(move || {
                     let mut checker = Prechecker::new(opts, file_date);
                     let mut acc = P::Acc::default();
-                    while let Some((mut chunk, done)) = slots.take(true).then(|| Source::next(source)).flatten() {
+                    while let Some((mut chunk, done)) = slots.take(true).then(|| Source::next(source, true)).flatten() {
                         precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding));
                         if done.send(chunk).is_err() {
                             break;
@@ -578,12 +578,18 @@ fn next_in_order(
             Err(TryRecvError::Disconnected) => return None,
             Err(TryRecvError::Empty) => {}
         }
-        match slots.take(false).then(|| Source::next(source)).flatten() {
+        if !slots.take(false) {
+            return rx.recv().ok();
+        }
+        match Source::next(source, false) {
             Some((mut chunk, done)) => {
                 help(&mut chunk);
                 let _ = done.send(chunk); // its turn may come later; the receiver is in the order queue
             }
-            None => return rx.recv().ok(),
+            None => {
+                slots.give();
+                return rx.recv().ok();
+            }
         }
     }
 }
@@ -612,11 +618,18 @@ struct Source {
 }
 
 impl Source {
-    /// The next chunk and where its result goes; `None` at the end of the
-    /// file, after an error, or once the decoder stopped. The caller holds
-    /// a slot ([`Slots::take`]), which it gives back when this is `None`.
-    fn next(source: &Mutex<Source>) -> Option<(Chunk, Sender<Chunk>)> {
-        let mut s = source.lock().ok()?;
+    /// The next chunk and where its result goes, for a caller holding a
+    /// slot ([`Slots::take`]); `None` at the end of the file, after an
+    /// error, once the decoder stopped, or (unless `wait`) while another
+    /// thread reads: this thread then completes chunks in order instead
+    /// (a read from a pipe may wait long).
+    fn next(source: &Mutex<Source>, wait: bool) -> Option<(Chunk, Sender<Chunk>)> {
+        let mut s = match source.try_lock() {
+            Ok(s) => s,
+            Err(TryLockError::WouldBlock) if wait => source.lock().unwrap_or_else(Source::poisoned),
+            Err(TryLockError::WouldBlock) => return None,
+            Err(TryLockError::Poisoned(p)) => Source::poisoned(p),
+        };
         let next = s.read();
         if next.is_none() {
             s.order = None;
@@ -624,12 +637,17 @@ impl Source {
         next
     }
 
+    /// A thread panicked while reading: no more chunks (the loop in order ends).
+    fn poisoned(p: PoisonError<MutexGuard<'_, Source>>) -> MutexGuard<'_, Source> {
+        let mut s = p.into_inner();
+        s.order = None;
+        s
+    }
+
     /// No more chunks are read (the ones in flight still come in order).
     fn stop(source: &Mutex<Source>, slots: &Slots) {
         slots.close();
-        if let Ok(mut s) = source.lock() {
-            s.order = None;
-        }
+        source.lock().unwrap_or_else(Source::poisoned).order = None;
     }
 
     fn read(&mut self) -> Option<(Chunk, Sender<Chunk>)> {
@@ -742,7 +760,29 @@ fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S, progress: &Progress) -
 
 #[cfg(test)]
 mod tests {
-    use super::Text;
+    use super::{Slots, Text};
+
+    /// Slots bound the chunks in flight: a thread waits for one given back,
+    /// one that does not wait is refused, and closing lets every waiter go.
+    #[test]
+    fn slots_bound_the_chunks_in_flight() {
+        let slots = Slots::new(2);
+        assert!(slots.take(false) && slots.take(true));
+        assert!(!slots.take(false));
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| slots.take(true));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!waiter.is_finished());
+            slots.give();
+            assert!(waiter.join().unwrap());
+            let waiters: Vec<_> = (0..3).map(|_| scope.spawn(|| slots.take(true))).collect();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            slots.close();
+            assert_eq!(waiters.into_iter().map(|w| w.join().unwrap()).collect::<Vec<_>>(), [false; 3]);
+        });
+        slots.give();
+        assert!(!slots.take(false)); // closed: no more reading
+    }
 
     /// Text reads as what was written, across growth and reuse; room
     /// written but not counted is not text.
