@@ -4,8 +4,8 @@
 //! How: each thread in want of work reads the file's next chunk, cut at
 //! a line end ([`Source`]), and runs the context-free half of the fast
 //! path on every line of it ([`Prechecker`]: framing, byte classes,
-//! fields) and the command's per-record work for the lines that passed ([`Pre`]: format a record, add
-//! to the thread's tally). From each *anchor* line on (a record whose
+//! fields) and the command's per-record work for the lines that passed
+//! ([`Pre`]: format a record, add to the thread's tally). From each *anchor* line on (a record whose
 //! parents are one chain of types, employer: 2001, 5000, 6000) a worker
 //! also runs the lines in the context that record needs, assumed
 //! ([`Speculation`]: those records open, the Lb_nr the line carries next,
@@ -54,11 +54,11 @@ pub trait Pre: Sync {
     type Acc: Send + Default;
 
     /// Whether [`Pre::pre`] does anything: when not, the workers only
-    /// precheck (no record is built) and the reader does not count lines.
+    /// precheck (no record is built) and the source does not count lines.
     const WORK: bool = true;
 
     /// Whether [`Pre::pre`] reads a record's line number: when not, the
-    /// reader does not count lines (a pass over every byte) and the
+    /// source does not count lines (a pass over every byte) and the
     /// records `pre` sees carry no true line number.
     const LINE_NUMBERS: bool = true;
 
@@ -138,7 +138,7 @@ pub fn every_core() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A chunk as the reader cut it and a worker prechecked it.
+/// A chunk as the source cut it and a thread prechecked it.
 struct Chunk {
     data: Vec<u8>,
     first_line: u64,
@@ -160,7 +160,7 @@ struct Run {
     speculation: Speculation,
 }
 
-/// A chunk's buffers, given back by this thread to the reader once the
+/// A chunk's buffers, given back by this thread to the [`Source`] once the
 /// chunk is done: a new buffer per chunk cost page faults and their
 /// clearing in the kernel, a fifth of the CPU time of `validate --jobs 2`.
 struct Buffers {
