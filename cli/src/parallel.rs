@@ -2,7 +2,7 @@
 //! finding order identical to one thread.
 //!
 //! How: each thread in want of work reads the file's next chunk, cut at
-//! a line end ([`Source`]), and runs the context-free half of the fast
+//! a line end (`Source`), and runs the context-free half of the fast
 //! path on every line of it ([`Prechecker`]: framing, byte classes,
 //! fields) and the command's per-record work for the lines that passed
 //! ([`Pre`]: format a record, add to the thread's tally). From each *anchor* line on (a record whose
@@ -23,7 +23,7 @@
 //! at the end.
 //!
 //! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
-//! output) read and not yet done in order ([`Slots`]), and `2 × jobs + 2`
+//! output) read and not yet done in order (`Slots`), and `2 × jobs + 2`
 //! spare buffers kept for reuse.
 
 use crate::input::{Progress, Stdout};
