@@ -271,6 +271,18 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
     &bytes[start..]
 }
 
+/// Whether a field's bytes give a value (not blank, not all zeros).
+#[inline(always)]
+pub(crate) fn given(v: &[u8]) -> bool {
+    // A loop, not `any`: in the fast path that was a call per line.
+    for &b in v {
+        if b != b' ' && b != b'0' {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether every byte is a blank (an absent value).
 pub fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b == b' ')

@@ -249,12 +249,9 @@ impl Shape {
         if fields.is_empty() {
             return true;
         }
-        // A loop, not `any`: that was a call per line.
         for &(s, l) in fields {
-            for &b in line.get(s as usize..s as usize + l as usize).unwrap_or_default() {
-                if b != b' ' && b != b'0' {
-                    return true;
-                }
+            if crate::field::given(line.get(s as usize..s as usize + l as usize).unwrap_or_default()) {
+                return true;
             }
         }
         false

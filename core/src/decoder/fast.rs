@@ -20,9 +20,9 @@
 //! so both paths give the same events by construction, and the fuzz target
 //! `decode_split` and every core test compare them.
 
-use super::line::given;
 use super::{Meta, Src, State};
 use crate::field;
+use crate::field::given;
 use crate::plan::{Check, Fitted, Marks, OnBlank, Plan, Plans, Shape};
 
 /// The running line number as the ASCII digits the next line must carry,

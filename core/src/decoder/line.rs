@@ -10,7 +10,7 @@ use super::encoding::{self, char_to_byte, looks_utf8};
 use super::grammar::Parent;
 use super::{Meta, RawMeta, Src, State, Step, Unknown, MAX_LINE};
 use crate::error::{Error, ErrorKind, FieldRef};
-use crate::field;
+use crate::field::{self, given};
 use crate::layout::{Condition, FieldDesc, FieldType, Format, Mandatory, RecordLayout, Role};
 use crate::plan::{Bulk, Plan, Plans};
 
@@ -42,11 +42,6 @@ fn field_ref(f: &FieldDesc) -> FieldRef {
 #[inline]
 fn printable(b: u8) -> bool {
     (0x20..0x7F).contains(&b) || b >= 0xA0
-}
-
-/// Whether a field's bytes give a value (not blank, not all zeros).
-pub(super) fn given(v: &[u8]) -> bool {
-    v.iter().any(|&b| b != b' ' && b != b'0')
 }
 
 /// The bytes of field `index` of a separated line, with their start.

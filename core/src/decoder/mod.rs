@@ -873,7 +873,7 @@ pub fn check_field(
     let v = &padded[..len];
     let verdict = line::check_value(f, v, false, false, opts.amount_scale, opts.unknown_codes_reject)?;
     let identifying = opts.family.placement(layout.rec_nr).is_some_and(|p| p.identity.contains(&f.role));
-    if identifying && !line::given(v) {
+    if identifying && !crate::field::given(v) {
         return Err((ErrorKind::NoIdentity, 0));
     }
     Ok(verdict)
