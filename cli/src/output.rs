@@ -329,36 +329,37 @@ impl RawValue {
     #[inline(always)]
     fn put<const HIGH: bool>(&self, dst: &mut [u8; ROOM], mut at: usize, line: &[u8], from: Option<&[u8]>) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
-        if HIGH {
-            let value = trim_end(line.get(start..start + len).unwrap_or_default());
-            if value.iter().any(|&b| b >= 0x80) {
-                for &b in value {
-                    if b < 0x80 {
-                        put_fixed(dst, at, &[b]);
-                        at += 1;
-                    } else {
-                        put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
-                        at += 2;
-                    }
-                }
-                put_fixed(dst, at, &self.after);
-                return at + self.after_len as usize;
-            }
-        }
         let block = from.and_then(|b| b.first_chunk::<LANE>());
         match block {
-            // Most values are short and end in a byte that is not a blank.
-            Some(block) if len <= LANE && block[(len - 1) % LANE] != b' ' => {
+            // Most values are short, end in a byte that is not a blank and
+            // (on a line with ISO-8859-1 letters) hold none.
+            Some(block)
+                if len <= LANE
+                    && block[(len - 1) % LANE] != b' '
+                    && !(HIGH && block[..len].iter().any(|&b| b >= 0x80)) =>
+            {
                 put_fixed(dst, at, block);
                 at += len;
             }
             _ => {
                 let value = trim_end(line.get(start..start + len).unwrap_or_default());
-                match block {
-                    Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
-                    _ => put(dst, at, value),
+                if HIGH && value.iter().any(|&b| b >= 0x80) {
+                    for &b in value {
+                        if b < 0x80 {
+                            put_fixed(dst, at, &[b]);
+                            at += 1;
+                        } else {
+                            put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
+                            at += 2;
+                        }
+                    }
+                } else {
+                    match block {
+                        Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
+                        _ => put(dst, at, value),
+                    }
+                    at += value.len();
                 }
-                at += value.len();
             }
         }
         put_fixed(dst, at, &self.after);
