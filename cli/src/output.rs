@@ -156,7 +156,7 @@ fn raw_room(r: &Record<'_>) -> usize {
     HEAD + r.key().len() + r.layout().fields.len() * PIECE + 2 * r.bytes().len() + 3 + LANE
 }
 
-/// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] bytes, of which
+/// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] + [`SLACK`] bytes, of which
 /// it writes no more than [`raw_room`]): the bytes written, or `None` for a
 /// line that needs escaping or more room.
 ///
@@ -184,7 +184,7 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize>
     // A fixed size, so that the writes below, each of a fixed size and
     // clamped inside it, need no bounds check (the room is enough: clamping
     // never moves one).
-    let dst = dst.first_chunk_mut::<ROOM>()?;
+    let dst = dst.first_chunk_mut::<{ ROOM + SLACK }>()?;
     put_fixed(dst, 0, b"{\"line\":");
     let at = 8 + raw.digits.put(r.line(), dst, 8);
     // A line cut short of its layout (an optional tail) takes the escaping path.
@@ -304,7 +304,7 @@ impl RawLayout {
     /// Writes the record after its line number (at `at`); where it ends.
     /// `HIGH`: some bytes of the line are ISO-8859-1 letters.
     #[inline(always)]
-    fn put<const HIGH: bool>(&self, dst: &mut [u8; ROOM], mut at: usize, line: &[u8]) -> usize {
+    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8]) -> usize {
         put_fixed(dst, at, &self.head);
         at += self.head_len as usize;
         let mut tail = [0u8; 2 * LANE];
@@ -327,7 +327,7 @@ impl RawValue {
     /// Writes the value (16 bytes from its start are `from`'s first) and
     /// the text after it at `at`; where they end.
     #[inline(always)]
-    fn put<const HIGH: bool>(&self, dst: &mut [u8; ROOM], mut at: usize, line: &[u8], from: Option<&[u8]>) -> usize {
+    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], from: Option<&[u8]>) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
         let block = from.and_then(|b| b.first_chunk::<LANE>());
         match block {
@@ -368,14 +368,24 @@ impl RawValue {
 }
 
 /// The room [`put_raw`] writes a record into (a record needing more takes
-/// the escaping path).
+/// the escaping path); a power of two.
 const ROOM: usize = 1024;
 
-/// Copies `bytes` into `out` at `at`, or as near it as fits: the caller
-/// made room, so it always fits.
+/// Bytes past [`ROOM`] that no write reaches but that let a fixed-size
+/// write at any place below `ROOM` be in bounds without a check: at least
+/// the widest piece [`put_fixed`] writes.
+const SLACK: usize = 64;
+
+/// What [`put_raw`] writes into.
+type Room = [u8; ROOM + SLACK];
+
+/// Copies `bytes` into `out` at `at` (room was made: `at` is below
+/// [`ROOM`]). Taken modulo `ROOM`, which `SLACK` makes in bounds: no
+/// check, no clamp per copy.
 #[inline(always)]
-fn put_fixed<const N: usize>(out: &mut [u8; ROOM], at: usize, bytes: &[u8; N]) {
-    let at = at.min(ROOM - N);
+fn put_fixed<const N: usize>(out: &mut Room, at: usize, bytes: &[u8; N]) {
+    const { assert!(N <= SLACK) };
+    let at = at % ROOM;
     out[at..at + N].copy_from_slice(bytes);
 }
 
@@ -618,7 +628,7 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
         // the next one writes over them).
         let ndjson = self.format == Format::Ndjson;
         let sep = if ndjson || self.first { 0 } else { JSON_SEPARATOR.len() };
-        let dst = match self.out.room(JSON_SEPARATOR.len() + ROOM + 1) {
+        let dst = match self.out.room(JSON_SEPARATOR.len() + ROOM + SLACK) {
             Ok(dst) => dst,
             Err(e) => return Some(Err(e)),
         };
@@ -680,7 +690,7 @@ impl crate::parallel::Pre for DecodePre {
         }
         if self.raw && self.format != Format::Csv {
             // In place, with NDJSON's line end written always and counted when wanted.
-            let room = out.room(ROOM + 1);
+            let room = out.room(ROOM + SLACK);
             if let Some(n) = put_raw(room, r, &mut scratch.raw) {
                 put(room, n, b"\n");
                 out.wrote(n + usize::from(self.format == Format::Ndjson));
@@ -838,7 +848,7 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{push_raw, put_raw, raw_room, LineDigits, RawWriter, ROOM};
+    use super::{push_raw, put_raw, raw_room, LineDigits, RawWriter, ROOM, SLACK};
     use eindkomst_core::{Decoder, Event, Options};
 
     /// Writes every record of `input` in place ([`put_raw`], into room
@@ -858,7 +868,7 @@ mod tests {
                     continue;
                 }
             };
-            let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM]);
+            let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM + SLACK]);
             push_raw(&mut want, &r);
             seen.0 += 1;
             if let Some(n) = put_raw(&mut got, &r, &mut raw) {
@@ -908,7 +918,7 @@ mod tests {
                     })
                     .collect();
                 let r = Record::from_parts(layout, &bytes, 10 + k as u64, 0, 0, 2).unwrap();
-                let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM]);
+                let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM + SLACK]);
                 push_raw(&mut want, &r);
                 let n = put_raw(&mut got, &r, &mut raw).expect("plain");
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "{k} {round}");
