@@ -144,6 +144,20 @@ fn date_ok(v: &[u8]) -> bool {
     day >= 1 && day <= max
 }
 
+/// The plan the fast path last found by a 4-byte key alone (no variant
+/// chosen, the fast path on): the same key word gives the same plan.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LastPlan {
+    key: u32,
+    plan: u8,
+}
+
+impl LastPlan {
+    /// None yet: a line whose key bytes are four NULs meets no plan
+    /// ([`crate::plan::NONE`] is no index) and goes the general way.
+    pub const NONE: LastPlan = LastPlan { key: 0, plan: crate::plan::NONE };
+}
+
 /// Variant choices that did not read the line's content, for reuse.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Choices {
@@ -277,11 +291,10 @@ impl State {
         self.precheck_plan(plans, rest).map(|(_, clean)| clean)
     }
 
-    /// [`State::precheck`] with the plan it found.
+    /// The plan for a line with `key` at the start of `rest`, if the fast
+    /// path takes its record type, and whether a variant was chosen.
     #[inline(always)]
-    fn precheck_plan<'p>(&mut self, plans: &'p Plans, rest: &[u8]) -> Option<(&'p crate::plan::Plan, Clean)> {
-        let fam = self.opts.family;
-        let key = rest.get(fam.key.range())?;
+    fn plan_by_key<'p>(&mut self, plans: &'p Plans, key: &[u8], rest: &[u8]) -> Option<(&'p Plan, bool)> {
         let mut plan = match *key {
             [a, b, c, d] => plans.by_raw_key(u32::from_le_bytes([a, b, c, d]))?,
             _ => plans.get(u16::try_from(field::parse_short_number(key)?).ok()?)?,
@@ -297,10 +310,29 @@ impl State {
                 self.variant(plans, rec, rest)?
             };
         }
-        let fast = &plan.fast;
-        if !fast.ok {
+        if !plan.fast.ok {
             return None;
         }
+        // Found by its key alone: the next line of this key needs no lookup.
+        if let (false, &[a, b, c, d]) = (chosen, key) {
+            self.last_plan = LastPlan { key: u32::from_le_bytes([a, b, c, d]), plan: plan.index };
+        }
+        Some((plan, chosen))
+    }
+
+    /// [`State::precheck`] with the plan it found.
+    #[inline(always)]
+    fn precheck_plan<'p>(&mut self, plans: &'p Plans, rest: &[u8]) -> Option<(&'p crate::plan::Plan, Clean)> {
+        let fam = self.opts.family;
+        let key = rest.get(fam.key.range())?;
+        let (plan, chosen) = match *key {
+            // Lines of a type mostly come in runs: no lookup for the next.
+            [a, b, c, d] if u32::from_le_bytes([a, b, c, d]) == self.last_plan.key => {
+                (plans.at(self.last_plan.plan)?, false)
+            }
+            _ => self.plan_by_key(plans, key, rest)?,
+        };
+        let fast = &plan.fast;
         let len = plan.layout.length as usize;
         let used = match rest.get(len) {
             Some(b'\n') => len + 1,
@@ -541,6 +573,25 @@ mod tests {
             let (learned, fresh) = both(&zeros);
             assert_eq!((learned, fresh.is_some()), (fresh, base[29] != b' '));
         }
+    }
+
+    /// The plan reused for a key like the line before's is that key's: a
+    /// run of one type, another type, back again; four NUL key bytes
+    /// before any lookup (the initial key word) find no plan.
+    #[test]
+    fn the_last_plan_is_reused_for_its_key_only() {
+        use super::super::Prechecker;
+        let lines: std::vec::Vec<&[u8]> = crate::testing::SAMPLE.split_inclusive(|&b| b == b'\n').collect();
+        let of_type = |rec: &[u8]| *lines.iter().find(|l| &l[7..11] == rec).expect("a line of the type");
+        let mut pre = Prechecker::new(crate::Options::default(), 20250203);
+        let mut nul = of_type(b"6001").to_vec();
+        nul[7..11].fill(0);
+        assert_eq!(pre.check(&nul), None);
+        let order: [&[u8]; 6] = [b"6001", b"6001", b"6002", b"6001", b"6003", b"6003"];
+        let got: std::vec::Vec<u16> =
+            order.iter().map(|&rec| pre.check(of_type(rec)).map_or(0, |c| c.layout().rec_nr)).collect();
+        assert_eq!(got, [6001, 6001, 6002, 6001, 6003, 6003]);
+        assert_eq!(pre.check(&nul), None);
     }
 
     #[test]

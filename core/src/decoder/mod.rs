@@ -323,6 +323,8 @@ struct State {
     lb: fast::LineNumber,
     /// Variant choices the fast path may reuse.
     choices: fast::Choices,
+    /// The key word and plan of the last line the fast path found by lookup.
+    last_plan: fast::LastPlan,
     /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
     shapes: fast::Shapes,
     /// Blank lines reported (they are lines, not records, for the trailer count).
@@ -396,6 +398,7 @@ impl State {
             next_lb_nr: 1,
             lb: fast::LineNumber::new(opts.family.line_number),
             choices: fast::Choices::new(),
+            last_plan: fast::LastPlan::NONE,
             shapes: fast::Shapes::new(),
             blank_lines: 0,
             blank_pending: None,
