@@ -370,6 +370,10 @@ pub(crate) struct Fast {
     /// but its parent being open: no container, not top-level or free, not
     /// `directly_after`, no value to match ([`Grammar::fast_leaf`](crate::decoder)).
     pub leaf: bool,
+    /// A container as free of rules as a leaf: one that follows another
+    /// of its type under the same parent replaces it on the stack in place
+    /// ([`Grammar::fast_sibling`](crate::decoder)).
+    pub sibling: bool,
     /// The range of its own `matches_parent` field, which must match the
     /// parent's value when both are given.
     pub matches: Option<(u16, u16)>,
@@ -480,6 +484,7 @@ impl Plan {
                 value: None,
                 directly_after: false,
                 leaf: false,
+                sibling: false,
                 matches: None,
                 anchor: None,
                 numbers: [(0, 0); MAX_OPS],
@@ -936,7 +941,8 @@ impl Plans {
             plan.fast.container = family.is_container(layout.rec_nr);
             plan.fast.anchor = family.anchor_chain(layout.rec_nr);
             let f = &plan.fast;
-            plan.fast.leaf = !(f.container || f.top || f.free || f.directly_after || f.matches.is_some());
+            let plain = !(f.top || f.free || f.directly_after || f.matches.is_some());
+            (plan.fast.leaf, plan.fast.sibling) = (plain && !f.container, plain && f.container);
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;

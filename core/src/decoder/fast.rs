@@ -446,7 +446,12 @@ impl State {
         } else {
             0
         };
-        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot) {
+        let value = |range: Option<(u16, u16)>| {
+            range.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v)).unwrap_or(&[])
+        };
+        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot)
+            && !self.grammar.fast_sibling(fast, plan.layout.rec_nr, plan.slot, value(fast.value))
+        {
             let parent = self.grammar.fast_parent(fast)?;
             // A value that must match the parent's and does not is a warning.
             if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
@@ -460,8 +465,7 @@ impl State {
                     return None;
                 }
             }
-            let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
-            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value.unwrap_or(&[]));
+            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value(fast.value));
         }
 
         // Clean: commit what the general path would.
