@@ -39,11 +39,14 @@ pub(super) struct LineNumber {
     width: u16,
     /// The first 8 bytes of `digits` as a little-endian word, under `mask`
     /// (the bytes of a width of 1 to 8; 0 for wider fields and while `of`
-    /// does not fit: compared as bytes, where `fits` is asked).
+    /// does not fit: compared as bytes, where `fits` is asked). While
+    /// `mask` is 0, `word` means nothing and is not compared.
     word: u64,
     mask: u64,
     /// One in the last digit's byte of `word`.
     last: u64,
+    /// The last digit's index in `digits` (`usize::MAX`: no digits).
+    tail: usize,
     /// `of` has no more digits than the field: a number past the field's
     /// width is carried by no line (its cut-off digits are a repeat, which
     /// the general path reports).
@@ -57,7 +60,8 @@ impl LineNumber {
             None => (0, 0),
         };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, fits: false }
+        let tail = (if width > 10 { 10 } else { width } as usize).wrapping_sub(1);
+        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, tail, fits: false }
     }
 
     /// Lines carry a number.
@@ -106,14 +110,15 @@ impl LineNumber {
     /// that store (a store-forwarding stall, a fifth of a clean line's time).
     #[inline(always)]
     fn step(&mut self) {
-        let width = (self.width as usize).min(10);
-        // Nine steps in ten change the last digit only.
-        if let Some(d) = self.digits.get_mut(width.wrapping_sub(1)).filter(|d| **d < b'9') {
+        // Nine steps in ten change the last digit only (and no byte of
+        // `word` past it: no mask; `word` counts only under one).
+        if let Some(d) = self.digits.get_mut(self.tail).filter(|d| **d < b'9') {
             *d += 1;
             self.of = self.of.wrapping_add(1);
-            self.word = self.word.wrapping_add(self.last) & self.mask;
+            self.word = self.word.wrapping_add(self.last);
             return;
         }
+        let width = (self.width as usize).min(10);
         for (i, d) in self.digits[..width].iter_mut().enumerate().rev() {
             let unit = if i < 8 { 1u64 << (8 * i) } else { 0 };
             if *d < b'9' {
