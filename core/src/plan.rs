@@ -242,7 +242,7 @@ impl Shape {
     /// the identity rule: then [`Shape::ops`] are all its checks left.
     #[inline(always)]
     pub fn fits(&self, line: &[u8]) -> bool {
-        if self.allowed.fit(line) != Fitted::Full {
+        if self.allowed.fit::<false>(line) != Fitted::Full {
             return false;
         }
         let fields = &self.identity[..self.n_identity as usize];
@@ -661,7 +661,15 @@ impl Plan {
     /// uncovered layouts land there too.
     #[inline(always)]
     pub fn fits(&self, line: &[u8]) -> Fitted {
-        self.allowed.fit(line)
+        self.allowed.fit::<false>(line)
+    }
+
+    /// [`Plan::fits`] with ISO-8859-1 letters (0xA0 and up) taken where
+    /// text is: for a line that does not fit as ASCII, before the class
+    /// masks ([`Plan::pass`]).
+    #[inline]
+    pub fn fits_latin1(&self, line: &[u8]) -> Fitted {
+        self.allowed.fit::<true>(line)
     }
 
     /// Checks `line` in one pass: whether every byte is printable, and
@@ -687,9 +695,9 @@ struct Allowed {
 impl Allowed {
     const NONE: Allowed = Allowed { blocks: [simd::Range::NONE; BULK / LANES + 1], n: 0, len: 0 };
 
-    /// [`Plan::fits`] for these blocks.
+    /// [`Plan::fits`] for these blocks (`LATIN1`: [`Plan::fits_latin1`]).
     #[inline(always)]
-    fn fit(&self, line: &[u8]) -> Fitted {
+    fn fit<const LATIN1: bool>(&self, line: &[u8]) -> Fitted {
         // No blocks: not covered (`Allowed::of`, `Plan::new`).
         if self.n == 0 || line.len() != self.len as usize {
             return Fitted::No;
@@ -702,12 +710,12 @@ impl Allowed {
         let mut blocks = self.blocks.iter();
         for (b, k) in whole.zip(blocks.by_ref()) {
             if let Ok(b) = <&[u8; LANES]>::try_from(b) {
-                fit.add(b, k);
+                fit.add::<LATIN1>(b, k);
             }
         }
         if tail {
             match (line.last_chunk::<LANES>(), blocks.next()) {
-                (Some(b), Some(k)) => fit.add(b, k),
+                (Some(b), Some(k)) => fit.add::<LATIN1>(b, k),
                 _ => return Fitted::No, // cannot happen: a line of `self.len` >= 16 bytes
             }
         }
@@ -744,7 +752,7 @@ impl Allowed {
                 DIGIT => (b'0', 9, b'0', b'0'),
                 DIGIT_OR_BLANK => (b'0', 9, b' ', b'0'),
                 SIGN => (b'+', 0, b'-', b'-'),
-                _ => (0x20, 0x7E - 0x20, b' ', b' '), // printable ASCII
+                _ => (simd::TEXT.0, simd::TEXT.1, b' ', b' '), // printable ASCII
             };
         }
         for op in zeros {

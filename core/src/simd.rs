@@ -106,10 +106,16 @@ impl Acc {
     ),
     allow(dead_code)
 )]
-pub(crate) fn fit_scalar(b: &[u8; LANES], r: &Range) -> (bool, bool) {
-    let inside = |i: usize| b[i].wrapping_sub(r.lo[i]) <= r.span[i];
+pub(crate) fn fit_scalar<const LATIN1: bool>(b: &[u8; LANES], r: &Range) -> (bool, bool) {
+    let letter = |i: usize| LATIN1 && r.lo[i] == TEXT.0 && r.span[i] == TEXT.1 && b[i] >= 0xA0;
+    let inside = |i: usize| b[i].wrapping_sub(r.lo[i]) <= r.span[i] || letter(i);
     ((0..LANES).all(|i| inside(i) || b[i] == r.alt[i]), (0..LANES).all(|i| inside(i) || b[i] == r.full_alt[i]))
 }
+
+/// The range of a text position (printable ASCII, `lo` and `span`); with
+/// `LATIN1` ([`Fit::add`]) such a position takes ISO-8859-1 letters too
+/// (0xA0 and up), as [`scalar`]'s "printable" does.
+pub(crate) const TEXT: (u8, u8) = (0x20, 0x7E - 0x20);
 
 /// Whether every block so far fits its allowed bytes (per position: a
 /// range `lo..=lo + span`, or the byte `alt`), and whether it does with
@@ -125,10 +131,11 @@ impl Fit {
         Fit { v: (imp::all_fit(), imp::all_fit()) }
     }
 
-    /// Adds one block: bytes `b` against what its positions allow.
+    /// Adds one block: bytes `b` against what its positions allow (and,
+    /// with `LATIN1`, ISO-8859-1 letters where text is allowed: [`TEXT`]).
     #[inline(always)]
-    pub fn add(&mut self, b: &[u8; LANES], r: &Range) {
-        self.v = imp::fit_add(self.v, b, r);
+    pub fn add<const LATIN1: bool>(&mut self, b: &[u8; LANES], r: &Range) {
+        self.v = imp::fit_add::<LATIN1>(self.v, b, r);
     }
 
     /// Every byte of every block fitted with `alt`.
@@ -243,13 +250,24 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add((given, full): (__m128i, __m128i), b: &[u8; LANES], r: &Range) -> (__m128i, __m128i) {
+    pub fn fit_add<const LATIN1: bool>(
+        (given, full): (__m128i, __m128i),
+        b: &[u8; LANES],
+        r: &Range,
+    ) -> (__m128i, __m128i) {
         // SAFETY: SSE2, register-only after the loads.
         unsafe {
             let v = load(b);
-            let t = _mm_sub_epi8(v, load(&r.lo));
+            let (lo, span) = (load(&r.lo), load(&r.span));
+            let t = _mm_sub_epi8(v, lo);
             // Unsigned t <= span is min(t, span) == t.
-            let inside = _mm_cmpeq_epi8(_mm_min_epu8(t, load(&r.span)), t);
+            let mut inside = _mm_cmpeq_epi8(_mm_min_epu8(t, span), t);
+            if LATIN1 {
+                let splat = |x: u8| _mm_set1_epi8(x as i8);
+                let text = _mm_and_si128(_mm_cmpeq_epi8(lo, splat(TEXT.0)), _mm_cmpeq_epi8(span, splat(TEXT.1)));
+                let letter = _mm_cmpeq_epi8(_mm_max_epu8(v, splat(0xA0)), v); // v >= 0xA0
+                inside = _mm_or_si128(inside, _mm_and_si128(text, letter));
+            }
             let other = _mm_cmpeq_epi8(v, load(&r.alt));
             let full_other = _mm_cmpeq_epi8(v, load(&r.full_alt));
             (_mm_and_si128(given, _mm_or_si128(inside, other)), _mm_and_si128(full, _mm_or_si128(inside, full_other)))
@@ -338,9 +356,14 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add((given, full): (v128, v128), b: &[u8; LANES], r: &Range) -> (v128, v128) {
+    pub fn fit_add<const LATIN1: bool>((given, full): (v128, v128), b: &[u8; LANES], r: &Range) -> (v128, v128) {
         let v = load(b);
-        let inside = u8x16_le(u8x16_sub(v, load(&r.lo)), load(&r.span));
+        let (lo, span) = (load(&r.lo), load(&r.span));
+        let mut inside = u8x16_le(u8x16_sub(v, lo), span);
+        if LATIN1 {
+            let text = v128_and(u8x16_eq(lo, u8x16_splat(TEXT.0)), u8x16_eq(span, u8x16_splat(TEXT.1)));
+            inside = v128_or(inside, v128_and(text, u8x16_ge(v, u8x16_splat(0xA0))));
+        }
         let other = u8x16_eq(v, load(&r.alt));
         let full_other = u8x16_eq(v, load(&r.full_alt));
         (v128_and(given, v128_or(inside, other)), v128_and(full, v128_or(inside, full_other)))
@@ -389,8 +412,8 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn fit_add((given, full): (bool, bool), b: &[u8; LANES], r: &Range) -> (bool, bool) {
-        let (g, f) = fit_scalar(b, r);
+    pub fn fit_add<const LATIN1: bool>((given, full): (bool, bool), b: &[u8; LANES], r: &Range) -> (bool, bool) {
+        let (g, f) = fit_scalar::<LATIN1>(b, r);
         (given & g, full & f)
     }
 
@@ -450,10 +473,18 @@ mod tests {
                     full_alt[pos] = l;
                     let r = Range { lo, span, alt, full_alt };
                     let mut fit = Fit::new();
-                    fit.add(&bytes, &r);
-                    let want = fit_scalar(&bytes, &r);
+                    fit.add::<false>(&bytes, &r);
+                    let want = fit_scalar::<false>(&bytes, &r);
                     assert_eq!((fit.given(), fit.full()), want, "byte {b:#x} shape {l} {s} {a} at {pos}");
                     assert_eq!(want, (b.wrapping_sub(l) <= s || b == a, b.wrapping_sub(l) <= s || b == l));
+                    // With ISO-8859-1 letters: the text shape also takes 0xA0 and up, no other shape more.
+                    let mut latin1 = Fit::new();
+                    latin1.add::<true>(&bytes, &r);
+                    let want = fit_scalar::<true>(&bytes, &r);
+                    assert_eq!((latin1.given(), latin1.full()), want, "latin1: byte {b:#x} shape {l} {s} {a} at {pos}");
+                    let letter = (l, s) == TEXT && b >= 0xA0;
+                    let inside = b.wrapping_sub(l) <= s || letter;
+                    assert_eq!(want, (inside || b == a, inside || b == l));
                 }
             }
         }

@@ -349,16 +349,18 @@ impl State {
         let (ops, high, learn) = match self.shapes.of(plan, line) {
             Some(ops) => (ops, false, None),
             None => {
-                let fitted = plan.fits(line);
-                let high = if fitted != Fitted::No {
-                    false
-                } else {
-                    let scan = plan.pass(line);
-                    if !(scan.printable && scan.digits_or_blanks && scan.signs) {
-                        return None;
+                let (mut fitted, mut high) = (plan.fits(line), false);
+                if fitted == Fitted::No {
+                    // ISO-8859-1 letters in text: then it fits with them (some byte is one).
+                    (fitted, high) = (plan.fits_latin1(line), true);
+                    if fitted == Fitted::No {
+                        let scan = plan.pass(line);
+                        if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+                            return None;
+                        }
+                        high = scan.high;
                     }
-                    scan.high
-                };
+                }
                 let mut learn = None;
                 if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
                     let marks = Marks::of(line)?;
