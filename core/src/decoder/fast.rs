@@ -1,17 +1,20 @@
 //! The fast path: a clean line of a fixed-width family decoded without the
-//! general machinery. The plan is found by the key's bytes as one word, the
+//! general machinery. The plan is found by the key's bytes as one word (or
+//! is the line before's, for the same word: [`LastPlan`]), the
 //! line framed by its record's known length (the terminator is checked
 //! where the layout says it must be; no search), every byte checked in one
 //! SSE2 pass against what a clean line holds there
-//! ([`Plan::fits`](crate::plan::Plan::fits); the class masks only for a line
-//! that does not fit); when some numbers may be blank, one more pass marks
-//! blanks and value bytes so that every number's wholeness and the identity
-//! rule are one test each for the whole line ([`Marks`]), unless the line
+//! ([`Plan::fits`](crate::plan::Plan::fits), then with ISO-8859-1 letters
+//! in text; the class masks only for a line that fits neither); when some
+//! numbers may be blank, one more pass marks blanks and value bytes so that
+//! every number's wholeness and the identity rule are one test each for
+//! the whole line ([`Marks`]), unless the line
 //! is of a shape learned from an earlier line of its layout (which numbers
 //! are blank: [`Shape`], one pass, no marks); then only the fields that
 //! need more (codes, dates, mandatory text). Its line number is
-//! compared as one ASCII word against a running counter, and a leaf under
-//! the open record on top costs the grammar one bit test. No error context,
+//! compared as one ASCII word against a running counter, a leaf under
+//! the open record on top costs the grammar one bit test, and a container
+//! after one of its type replaces it on the stack in place. No error context,
 //! no queue traffic, no copy.
 //!
 //! Anything unusual (a finding of any kind, a variant, the start or end
