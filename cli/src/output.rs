@@ -156,9 +156,9 @@ fn raw_room(r: &Record<'_>) -> usize {
     HEAD + r.key().len() + r.layout().fields.len() * PIECE + 2 * r.bytes().len() + 3 + LANE
 }
 
-/// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] + [`SLACK`] bytes, of which
-/// it writes no more than [`raw_room`]): the bytes written, or `None` for a
-/// line that needs escaping or more room.
+/// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] + [`SLACK`]
+/// bytes, of which it writes no more than [`raw_room`]): the bytes written,
+/// or `None` for a line that needs escaping or more room.
 ///
 /// Most lines need no escape ([`unescaped`]): checked once, then the text
 /// fixed for the record's layout ([`RawLayout`], built once) and per field
@@ -181,9 +181,9 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize>
     if raw_room(r) > ROOM {
         return None;
     }
-    // A fixed size, so that the writes below, each of a fixed size and
-    // clamped inside it, need no bounds check (the room is enough: clamping
-    // never moves one).
+    // A fixed size, so that the writes below, each of a fixed size at a
+    // place taken modulo the room, need no bounds check (the room is
+    // enough: the modulo never moves one).
     let dst = dst.first_chunk_mut::<{ ROOM + SLACK }>()?;
     put_fixed(dst, 0, b"{\"line\":");
     let at = 8 + raw.digits.put(r.line(), dst, 8);

@@ -456,26 +456,25 @@ impl State {
         } else {
             0
         };
-        let value = |range: Option<(u16, u16)>| {
-            range.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v)).unwrap_or(&[])
-        };
-        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot)
-            && !self.grammar.fast_sibling(fast, plan.layout.rec_nr, plan.slot, value(fast.value))
-        {
-            let parent = self.grammar.fast_parent(fast)?;
-            // A value that must match the parent's and does not is a warning.
-            if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
-                let mine = line.get(s as usize..(s + l) as usize)?;
-                let at = self.grammar.checked_parent(fast, parent);
-                if self.grammar.assumed(at) {
-                    return None; // the parent's value is not known here (speculation)
+        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot) {
+            let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
+            let value = value.unwrap_or(&[]);
+            if !self.grammar.fast_sibling(fast, plan.layout.rec_nr, plan.slot, value) {
+                let parent = self.grammar.fast_parent(fast)?;
+                // A value that must match the parent's and does not is a warning.
+                if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
+                    let mine = line.get(s as usize..(s + l) as usize)?;
+                    let at = self.grammar.checked_parent(fast, parent);
+                    if self.grammar.assumed(at) {
+                        return None; // the parent's value is not known here (speculation)
+                    }
+                    let theirs = self.grammar.value_at(at);
+                    if given(mine) && !theirs.is_empty() && mine != theirs {
+                        return None;
+                    }
                 }
-                let theirs = self.grammar.value_at(at);
-                if given(mine) && !theirs.is_empty() && mine != theirs {
-                    return None;
-                }
+                self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value);
             }
-            self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value(fast.value));
         }
 
         // Clean: commit what the general path would.
