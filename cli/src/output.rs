@@ -314,22 +314,21 @@ impl RawLayout {
         }
         let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
         for f in direct {
-            at = f.put::<HIGH>(dst, at, line, line.get(f.block as usize..));
+            at = f.put::<HIGH>(dst, at, line, lane(line, f.block));
         }
         for f in near_end {
-            at = f.put::<HIGH>(dst, at, line, tail.get(f.block as usize..));
+            at = f.put::<HIGH>(dst, at, line, lane(&tail, f.block));
         }
         at
     }
 }
 
 impl RawValue {
-    /// Writes the value (16 bytes from its start are `from`'s first) and
-    /// the text after it at `at`; where they end.
+    /// Writes the value (`block`: the 16 bytes from its start) and the
+    /// text after it at `at`; where they end.
     #[inline(always)]
-    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], from: Option<&[u8]>) -> usize {
+    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], block: Option<&[u8; LANE]>) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
-        let block = from.and_then(|b| b.first_chunk::<LANE>());
         match block {
             // Most values are short, end in a byte that is not a blank and
             // (on a line with ISO-8859-1 letters) hold none.
@@ -365,6 +364,12 @@ impl RawValue {
         put_fixed(dst, at, &self.after);
         at + self.after_len as usize
     }
+}
+
+/// The 16 bytes of `bytes` from `at`, if there are 16 (one bounds check).
+#[inline(always)]
+fn lane(bytes: &[u8], at: u16) -> Option<&[u8; LANE]> {
+    bytes.get(at as usize..at as usize + LANE)?.try_into().ok()
 }
 
 /// The room [`put_raw`] writes a record into (a record needing more takes
