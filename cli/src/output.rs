@@ -147,13 +147,14 @@ impl LineDigits {
     }
 }
 
-/// The most bytes [`put_raw`] writes for `r`: the head (a line number has
-/// at most 20 digits, written as 24), a piece per field, the line's bytes
-/// (each ISO-8859-1 letter two in UTF-8), the closing 3, and the 16 a
-/// value's copy may run past its end.
-fn raw_room(r: &Record<'_>) -> usize {
+/// The most bytes [`put_raw`] writes for a record of `layout` whose line
+/// is `len` bytes (checked once per layout, in [`RawLayout::new`]): the
+/// head (a line number has at most 20 digits, written as 24), a piece per
+/// field, the line's bytes (each ISO-8859-1 letter two in UTF-8), the
+/// closing 3, and the 16 a value's copy may run past its end.
+fn raw_room(layout: &RecordLayout, len: usize) -> usize {
     const HEAD: usize = 8 + 24 + 11 + 12;
-    HEAD + r.key().len() + r.layout().fields.len() * PIECE + 2 * r.bytes().len() + 3 + LANE
+    HEAD + layout.key.len() + layout.fields.len() * PIECE + 2 * len + 3 + LANE
 }
 
 /// `r` as `--raw` writes it, into `dst` (at least [`ROOM`] + [`SLACK`]
@@ -178,16 +179,14 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize>
             (false, _) => return None,
         }
     };
-    if raw_room(r) > ROOM {
-        return None;
-    }
     // A fixed size, so that the writes below, each of a fixed size at a
     // place taken modulo the room, need no bounds check (the room is
     // enough: the modulo never moves one).
     let dst = dst.first_chunk_mut::<{ ROOM + SLACK }>()?;
     put_fixed(dst, 0, b"{\"line\":");
     let at = 8 + raw.digits.put(r.line(), dst, 8);
-    // A line cut short of its layout (an optional tail) takes the escaping path.
+    // A line cut short of its layout (an optional tail) takes the escaping
+    // path; so does a layout whose records may need more than the room.
     let fixed = raw.layouts.of(r.layout()).filter(|f| f.len == line.len())?;
     Some(if high { fixed.put::<true>(dst, at, line) } else { fixed.put::<false>(dst, at, line) })
 }
@@ -272,6 +271,9 @@ struct RawValue {
 impl RawLayout {
     fn new(layout: &'static RecordLayout) -> Option<RawLayout> {
         let len = layout.length as usize;
+        if raw_room(layout, len) > ROOM {
+            return None;
+        }
         let first = layout.fields.first()?;
         if layout.fields.iter().any(|f| f.len == 0 || f.start as usize + f.len as usize > len) {
             return None;
@@ -878,12 +880,43 @@ mod tests {
             seen.0 += 1;
             if let Some(n) = put_raw(&mut got, &r, &mut raw) {
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
-                assert!(got[raw_room(&r)..].iter().all(|&b| b == 0xEE), "line {}: past the room", r.line());
+                assert!(
+                    got[raw_room(r.layout(), r.bytes().len())..].iter().all(|&b| b == 0xEE),
+                    "line {}: past the room",
+                    r.line()
+                );
                 seen.1 += 1;
             }
             rest = &rest[used..];
         }
         seen
+    }
+
+    /// A layout whose records may need more than the room takes the
+    /// escaping path, decided once for the layout; others beside it do not.
+    #[test]
+    fn a_layout_past_the_room_takes_the_escaping_path() {
+        use eindkomst_core::{layout::RecordLayout, layout::EMPLOYER, Record};
+        let base = EMPLOYER.get(6001).unwrap();
+        let mut fields = base.fields.to_vec();
+        let widen = 600 - base.length;
+        fields.last_mut().unwrap().len += widen;
+        let long: &'static RecordLayout =
+            Box::leak(Box::new(RecordLayout { length: 600, fields: Box::leak(fields.into_boxed_slice()), ..*base }));
+        assert!(super::raw_room(long, 600) > ROOM && super::raw_room(base, base.length as usize) <= ROOM);
+        let mut raw = RawWriter::default();
+        let mut got = vec![0u8; ROOM + SLACK];
+        for round in 0..2 {
+            let line = vec![b'1'; 600];
+            let r = Record::from_parts(long, &line, 1, 0, 0, 2).unwrap();
+            assert_eq!(put_raw(&mut got, &r, &mut raw), None, "{round}");
+            let line = vec![b'1'; base.length as usize];
+            let r = Record::from_parts(base, &line, 2, 0, 0, 2).unwrap();
+            let mut want = Vec::new();
+            push_raw(&mut want, &r);
+            let n = put_raw(&mut got, &r, &mut raw).expect("in the room");
+            assert_eq!(got[..n], want[..], "{round}");
+        }
     }
 
     /// Counting on in ASCII gives the number's digits: runs across every
