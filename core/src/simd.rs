@@ -178,7 +178,9 @@ mod imp {
     use core::arch::x86_64::*;
 
     pub type Vector = __m128i;
-    /// Per lane: all ones where every byte so far fitted.
+    /// Per lane: zero where every byte so far fitted (a byte's distance
+    /// past its range, or'ed: no mask, so the compiler keeps no vector of
+    /// bools across blocks, which it rebuilds into a mask at the end).
     pub type Fits = __m128i;
 
     #[inline(always)]
@@ -189,8 +191,7 @@ mod imp {
 
     #[inline(always)]
     pub fn all_fit() -> __m128i {
-        // SAFETY: as above.
-        unsafe { _mm_cmpeq_epi8(_mm_setzero_si128(), _mm_setzero_si128()) }
+        no_findings()
     }
 
     #[inline(always)]
@@ -259,25 +260,24 @@ mod imp {
         unsafe {
             let v = load(b);
             let (lo, span) = (load(&r.lo), load(&r.span));
-            let t = _mm_sub_epi8(v, lo);
-            // Unsigned t <= span is min(t, span) == t.
-            let mut inside = _mm_cmpeq_epi8(_mm_min_epu8(t, span), t);
+            // How far past `lo + span` (saturating): zero inside the range.
+            let mut over = _mm_subs_epu8(_mm_sub_epi8(v, lo), span);
             if LATIN1 {
                 let splat = |x: u8| _mm_set1_epi8(x as i8);
                 let text = _mm_and_si128(_mm_cmpeq_epi8(lo, splat(TEXT.0)), _mm_cmpeq_epi8(span, splat(TEXT.1)));
                 let letter = _mm_cmpeq_epi8(_mm_max_epu8(v, splat(0xA0)), v); // v >= 0xA0
-                inside = _mm_or_si128(inside, _mm_and_si128(text, letter));
+                over = _mm_andnot_si128(_mm_and_si128(text, letter), over);
             }
             let other = _mm_cmpeq_epi8(v, load(&r.alt));
             let full_other = _mm_cmpeq_epi8(v, load(&r.full_alt));
-            (_mm_and_si128(given, _mm_or_si128(inside, other)), _mm_and_si128(full, _mm_or_si128(inside, full_other)))
+            (_mm_or_si128(given, _mm_andnot_si128(other, over)), _mm_or_si128(full, _mm_andnot_si128(full_other, over)))
         }
     }
 
     #[inline(always)]
     pub fn all(v: __m128i) -> bool {
         // SAFETY: SSE2, register-only.
-        unsafe { _mm_movemask_epi8(v) == 0xFFFF }
+        unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) == 0xFFFF }
     }
 
     #[inline(always)]
@@ -301,6 +301,7 @@ mod imp {
     use core::arch::wasm32::*;
 
     pub type Vector = v128;
+    /// As in the SSE2 code: zero where every byte so far fitted.
     pub type Fits = v128;
 
     #[inline(always)]
@@ -310,7 +311,7 @@ mod imp {
 
     #[inline(always)]
     pub fn all_fit() -> v128 {
-        u8x16_splat(0xFF)
+        no_findings()
     }
 
     #[inline(always)]
@@ -359,19 +360,19 @@ mod imp {
     pub fn fit_add<const LATIN1: bool>((given, full): (v128, v128), b: &[u8; LANES], r: &Range) -> (v128, v128) {
         let v = load(b);
         let (lo, span) = (load(&r.lo), load(&r.span));
-        let mut inside = u8x16_le(u8x16_sub(v, lo), span);
+        let mut over = u8x16_sub_sat(u8x16_sub(v, lo), span);
         if LATIN1 {
             let text = v128_and(u8x16_eq(lo, u8x16_splat(TEXT.0)), u8x16_eq(span, u8x16_splat(TEXT.1)));
-            inside = v128_or(inside, v128_and(text, u8x16_ge(v, u8x16_splat(0xA0))));
+            over = v128_andnot(over, v128_and(text, u8x16_ge(v, u8x16_splat(0xA0))));
         }
         let other = u8x16_eq(v, load(&r.alt));
         let full_other = u8x16_eq(v, load(&r.full_alt));
-        (v128_and(given, v128_or(inside, other)), v128_and(full, v128_or(inside, full_other)))
+        (v128_or(given, v128_andnot(over, other)), v128_or(full, v128_andnot(over, full_other)))
     }
 
     #[inline(always)]
     pub fn all(v: v128) -> bool {
-        u8x16_all_true(v)
+        !v128_any_true(v)
     }
 
     #[inline(always)]
@@ -476,6 +477,14 @@ mod tests {
                     fit.add::<false>(&bytes, &r);
                     let want = fit_scalar::<false>(&bytes, &r);
                     assert_eq!((fit.given(), fit.full()), want, "byte {b:#x} shape {l} {s} {a} at {pos}");
+                    // Blocks accumulate: a block that fits, before and after, changes no verdict.
+                    let clean =
+                        Range { lo: [b'0'; LANES], span: [9; LANES], alt: [b'0'; LANES], full_alt: [b'0'; LANES] };
+                    let (mut before, mut after) = (Fit::new(), fit);
+                    before.add::<false>(&[b'7'; LANES], &clean);
+                    before.add::<false>(&bytes, &r);
+                    after.add::<false>(&[b'7'; LANES], &clean);
+                    assert_eq!([(before.given(), before.full()), (after.given(), after.full())], [want; 2]);
                     assert_eq!(want, (b.wrapping_sub(l) <= s || b == a, b.wrapping_sub(l) <= s || b == l));
                     // With ISO-8859-1 letters: the text shape also takes 0xA0 and up, no other shape more.
                     let mut latin1 = Fit::new();
