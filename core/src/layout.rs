@@ -206,6 +206,20 @@ pub(crate) fn number_in(bits: &[u64; NUMBER_BITS], value: &[u8], zero: bool) -> 
     n.is_some_and(|n| (zero && n == 0) || bits[(n as usize / 64).min(NUMBER_BITS - 1)] >> (n % 64) & 1 == 1)
 }
 
+/// [`number_in`] for a value known to be digits: no digit test.
+#[inline(always)]
+pub(crate) fn digits_in(bits: &[u64; NUMBER_BITS], value: &[u8], zero: bool) -> bool {
+    let n = match *value {
+        [a, b, c, d] => {
+            let x = u32::from_be_bytes([a, b, c, d]) & 0x0F0F_0F0F;
+            let pairs = (x >> 8 & 0x00FF_00FF) * 10 + (x & 0x00FF_00FF);
+            ((pairs >> 16) * 100 + (pairs & 0xFFFF)) as usize
+        }
+        _ => return number_in(bits, value, zero),
+    };
+    (zero && n == 0) || bits[(n / 64).min(NUMBER_BITS - 1)] >> (n % 64) & 1 == 1
+}
+
 /// 1-3 ASCII digits as a number, no loop (apart: inlined, the choice by
 /// width became a jump table in the fast path's common 4-digit case).
 #[cold]
@@ -662,5 +676,25 @@ mod tests {
             }
             assert!(!number_in(&bits, b"", true) && !number_in(&bits, b"00000", true));
         }
+    }
+
+    /// On digits, [`super::digits_in`] answers as [`number_in`]: every
+    /// 4-digit value, with and without `zero`, and a short number.
+    #[test]
+    fn digits_in_is_number_in_on_digits() {
+        use super::{digits_in, number_bits, number_in};
+        let bits = number_bits(&["0000", "0013", "0064", "4096", "9999"]).unwrap();
+        let mut listed = 0;
+        for n in 0..10_000u32 {
+            let mut v = [0u8; 4];
+            crate::encode::write_digits(n as u64, &mut v);
+            for zero in [false, true] {
+                assert_eq!(digits_in(&bits, &v, zero), number_in(&bits, &v, zero), "{n} {zero}");
+            }
+            listed += digits_in(&bits, &v, false) as u32;
+        }
+        assert_eq!(listed, 5);
+        let short = number_bits(&["07", "42"]).unwrap();
+        assert!(digits_in(&short, b"42", false) && !digits_in(&short, b"43", false) && digits_in(&short, b"00", true));
     }
 }

@@ -283,6 +283,9 @@ pub(crate) enum Check {
     /// The same, for a set of numbers the field's width
     /// ([`ValueSet::numbers_decide`]): their bits ([`ValueSet::numbers`]).
     Number(&'static [u64; NUMBER_BITS]),
+    /// [`Check::Number`] on bytes known to be digits (a number of a line
+    /// whose numbers are all given in full, [`Fitted::Full`]): no digit test.
+    Digits(&'static [u64; NUMBER_BITS]),
     /// A real date (`YYYYMMDD`).
     Date,
     /// A real time (`HHMMSS`).
@@ -329,10 +332,12 @@ impl Op {
         if !self.numeric() {
             return Some(self);
         }
-        match self.check {
-            Check::Nothing | Check::Zeros(_) => None,
-            _ => Some(Op { blank: OnBlank::Never, whole: false, ..self }),
-        }
+        let check = match self.check {
+            Check::Nothing | Check::Zeros(_) => return None,
+            Check::Number(bits) => Check::Digits(bits),
+            check => check,
+        };
+        Some(Op { blank: OnBlank::Never, whole: false, check, ..self })
     }
 
     const NONE: Op =
@@ -818,7 +823,7 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
         && f.mandatory != Mandatory::Yes
         && match check {
             Check::Date => true,
-            Check::Code(_) | Check::Number(_) => f.values.is_some_and(|set| !set.closed),
+            Check::Code(_) | Check::Number(_) | Check::Digits(_) => f.values.is_some_and(|set| !set.closed),
             _ => false,
         };
     let whole = numeric && blank != OnBlank::Never;
