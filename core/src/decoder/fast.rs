@@ -1,6 +1,7 @@
 //! The fast path: a clean line of a fixed-width family decoded without the
 //! general machinery. The plan is found by the key's bytes as one word (or
-//! is the line before's, for the same word: [`LastPlan`]), the
+//! is the line before's, for the same word: [`LastPlan`]; or one found
+//! lately, a variant choice too: [`PlanCache`]), the
 //! line framed by its record's known length (the terminator is checked
 //! where the layout says it must be; no search), every byte checked in one
 //! SSE2 pass against what a clean line holds there
@@ -153,7 +154,8 @@ fn date_ok(v: &[u8]) -> bool {
 }
 
 /// The plan the fast path last found by a 4-byte key alone (no variant
-/// chosen, the fast path on): the same key word gives the same plan.
+/// chosen, the fast path on): the same key word gives the same plan, with
+/// one compare (lines of a type mostly come in runs).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LastPlan {
     key: u32,
@@ -164,6 +166,57 @@ impl LastPlan {
     /// None yet: a line whose key bytes are four NULs meets no plan
     /// ([`crate::plan::NONE`] is no index) and goes the general way.
     pub const NONE: LastPlan = LastPlan { key: 0, plan: crate::plan::NONE };
+}
+
+/// The plans the fast path found lately by a 4-byte key, one per slot
+/// of the key's last byte (mod 8: the record types of a run, such as a
+/// person's 6000 and its 6001s, mostly differ in their last digit): the
+/// same key word gives the same plan, with no hash and no variant choice.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PlanCache {
+    slots: [Cached; 8],
+}
+
+/// One slot of a [`PlanCache`].
+#[derive(Clone, Copy, Debug)]
+struct Cached {
+    key: u32,
+    plan: u8,
+    /// 0: found by the key alone. Else a variant chosen without reading the
+    /// line (as [`Choices`] keeps it): for lines of this length, ended here
+    /// (a newline at `len`), of a file of `date`.
+    len: u16,
+    date: u32,
+}
+
+impl PlanCache {
+    /// None yet: every slot holds key 0, which only a line whose key bytes
+    /// are four NULs has; it meets no plan ([`crate::plan::NONE`] is no
+    /// index) and goes the general way.
+    pub const NONE: PlanCache = PlanCache { slots: [Cached { key: 0, plan: crate::plan::NONE, len: 0, date: 0 }; 8] };
+
+    #[inline(always)]
+    fn slot(key: u32) -> usize {
+        (key >> 24) as usize & 7
+    }
+
+    /// The plan cached for `key` on the line at the start of `rest` (of a
+    /// file of `date`), and whether it is a variant choice.
+    #[inline(always)]
+    fn of(&self, key: u32, rest: &[u8], date: u32) -> Option<(u8, bool)> {
+        let c = &self.slots[Self::slot(key)];
+        if c.key != key {
+            return None;
+        }
+        if c.len == 0 {
+            return Some((c.plan, false));
+        }
+        (c.date == date && matches!(rest.get(c.len as usize), Some(b'\n' | b'\r'))).then_some((c.plan, true))
+    }
+
+    fn keep(&mut self, key: u32, plan: u8, len: u16, date: u32) {
+        self.slots[Self::slot(key)] = Cached { key, plan, len, date };
+    }
 }
 
 /// Variant choices that did not read the line's content, for reuse.
@@ -321,9 +374,21 @@ impl State {
         if !plan.fast.ok {
             return None;
         }
-        // Found by its key alone: the next line of this key needs no lookup.
-        if let (false, &[a, b, c, d]) = (chosen, key) {
-            self.last_plan = LastPlan { key: u32::from_le_bytes([a, b, c, d]), plan: plan.index };
+        // Found by its key alone, or by a choice that did not read the line
+        // (`choices.last` is now this line's, as the test above asks): the
+        // next line of this key needs no lookup.
+        if let &[a, b, c, d] = key {
+            let word = u32::from_le_bytes([a, b, c, d]);
+            let (r, len, date, i) = self.choices.last;
+            if !chosen {
+                self.plan_cache.keep(word, plan.index, 0, 0);
+                self.last_plan = LastPlan { key: word, plan: plan.index };
+            } else if (r, date, i) == (rec, self.file_date, plan.index)
+                && len > 0
+                && matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
+            {
+                self.plan_cache.keep(word, plan.index, len, date);
+            }
         }
         Some((plan, chosen))
     }
@@ -333,12 +398,20 @@ impl State {
     fn precheck_plan<'p>(&mut self, plans: &'p Plans, rest: &[u8]) -> Option<(&'p crate::plan::Plan, Clean)> {
         let fam = self.opts.family;
         let key = rest.get(fam.key.range())?;
-        let (plan, chosen) = match *key {
-            // Lines of a type mostly come in runs: no lookup for the next.
-            [a, b, c, d] if u32::from_le_bytes([a, b, c, d]) == self.last_plan.key => {
-                (plans.at(self.last_plan.plan)?, false)
-            }
-            _ => self.plan_by_key(plans, key, rest)?,
+        // The key as one word (one load, not four bytes).
+        let word = <[u8; 4]>::try_from(key).ok().map(u32::from_le_bytes);
+        let (plan, chosen) = match word {
+            Some(w) if w == self.last_plan.key => (plans.at(self.last_plan.plan)?, false),
+            // A key seen lately: no lookup.
+            _ => match word.and_then(|w| self.plan_cache.of(w, rest, self.file_date).map(|c| (w, c))) {
+                Some((w, (i, chosen))) => {
+                    if !chosen {
+                        self.last_plan = LastPlan { key: w, plan: i };
+                    }
+                    (plans.at(i)?, chosen)
+                }
+                None => self.plan_by_key(plans, key, rest)?,
+            },
         };
         let fast = &plan.fast;
         let len = plan.layout.length as usize;
@@ -606,6 +679,60 @@ mod tests {
             order.iter().map(|&rec| pre.check(of_type(rec)).map_or(0, |c| c.layout().rec_nr)).collect();
         assert_eq!(got, [6001, 6001, 6002, 6001, 6003, 6003]);
         assert_eq!(pre.check(&nul), None);
+    }
+
+    /// Every line gets from the cached plans what a fresh prechecker gives
+    /// it: the sample's lines forth and back (types sharing a slot: 2001,
+    /// 6001, 8001), a 6000 (a variant chosen by the file date) under two
+    /// dates, one a byte short and one a byte long.
+    #[test]
+    fn the_plan_cache_gives_each_line_its_plan() {
+        use super::super::Prechecker;
+        let opts = crate::Options::default();
+        let lines: std::vec::Vec<&[u8]> = crate::testing::SAMPLE.split_inclusive(|&b| b == b'\n').collect();
+        let person = *lines.iter().find(|l| &l[7..11] == b"6000").expect("a person");
+        let short = [&person[..90], &person[91..]].concat();
+        let long = [&person[..90], b" ", &person[90..]].concat();
+        let mut pre = Prechecker::new(opts, 20250203);
+        let mut layouts = std::collections::BTreeSet::new();
+        let (mut clean, mut checked) = (0, 0);
+        for date in [20250203, 20100101, 20250203] {
+            pre.state.file_date = date;
+            // A person first: the slot of the last round's persons is still there.
+            let order = lines.iter().chain(lines.iter().rev()).copied();
+            for line in [person].into_iter().chain(order).chain([person, &short, &long, person, person]) {
+                let got = pre.check(line);
+                assert_eq!(got, Prechecker::new(opts, date).check(line), "{date} {:?}", &line[..11]);
+                if let Some(c) = got.filter(|c| c.layout().rec_nr == 6000) {
+                    layouts.insert((date, c.layout().fields.len()));
+                }
+                (clean, checked) = (clean + got.is_some() as u32, checked + 1);
+            }
+        }
+        // The two dates chose two layouts; most lines were clean.
+        assert_eq!(layouts.len(), 2, "{layouts:?}");
+        assert!(clean > checked / 2, "{clean} of {checked}");
+    }
+
+    #[test]
+    fn a_plan_cache_slot_holds_its_key_and_choice() {
+        let mut cache = PlanCache::NONE;
+        let key = u32::from_le_bytes(*b"6000");
+        let mut line = [b'0'; 100];
+        line[95] = b'\n';
+        assert_eq!(cache.of(key, &line, 20250203), None);
+        cache.keep(key, 7, 95, 20250203);
+        assert_eq!(cache.of(key, &line, 20250203), Some((7, true)));
+        line[95] = b'\r';
+        assert_eq!(cache.of(key, &line, 20250203), Some((7, true)));
+        assert_eq!(cache.of(key, &line, 20100101), None); // another file date
+        assert_eq!(cache.of(key, &line[..95], 20250203), None); // no line end there
+        line[95] = b'0';
+        assert_eq!(cache.of(key, &line, 20250203), None);
+        // A key of the same slot (last byte '8': slot 0 as '0') replaces it.
+        let other = u32::from_le_bytes(*b"6008");
+        cache.keep(other, 3, 0, 0);
+        assert_eq!((cache.of(key, &line, 20250203), cache.of(other, &line, 1)), (None, Some((3, false))));
     }
 
     #[test]

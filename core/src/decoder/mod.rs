@@ -323,8 +323,10 @@ struct State {
     lb: fast::LineNumber,
     /// Variant choices the fast path may reuse.
     choices: fast::Choices,
-    /// The key word and plan of the last line the fast path found by lookup.
+    /// The key word and plan of the last line the fast path found by key alone.
     last_plan: fast::LastPlan,
+    /// The plans the fast path found lately, by key word.
+    plan_cache: fast::PlanCache,
     /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
     shapes: fast::Shapes,
     /// Blank lines reported (they are lines, not records, for the trailer count).
@@ -399,6 +401,7 @@ impl State {
             lb: fast::LineNumber::new(opts.family.line_number),
             choices: fast::Choices::new(),
             last_plan: fast::LastPlan::NONE,
+            plan_cache: fast::PlanCache::NONE,
             shapes: fast::Shapes::new(),
             blank_lines: 0,
             blank_pending: None,
