@@ -392,9 +392,34 @@ pub(crate) struct Fast {
     n_identity_fields: u8,
     ops: [Op; MAX_OPS],
     n_ops: u8,
-    /// The checks left when the line is [`Fitted::Full`].
+    /// The checks left when the line is [`Fitted::Full`], but for
+    /// `full_fours`: its numbers of four digits with a value set.
     full_ops: [Op; MAX_OPS],
     n_full_ops: u8,
+    full_fours: [FourDigits; MAX_OPS],
+    n_full_fours: u8,
+}
+
+/// A number of four digits that must be in its value set, on a line whose
+/// numbers are all given in full ([`Fitted::Full`]: they are digits): a
+/// check of its own, without the dispatch of [`Op`]s (most records have one).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FourDigits {
+    start: u16,
+    /// All zeros passes too (an open code written as zeros: "not given").
+    zeros_pass: bool,
+    bits: &'static [u64; NUMBER_BITS],
+}
+
+impl FourDigits {
+    const NONE: FourDigits = FourDigits { start: 0, zeros_pass: false, bits: &[0; NUMBER_BITS] };
+
+    /// Whether the four digits of `line` at `start` are in the set.
+    #[inline(always)]
+    pub fn holds(&self, line: &[u8]) -> bool {
+        let at = self.start as usize;
+        line.get(at..at + 4).is_some_and(|v| crate::layout::digits_in(self.bits, v, self.zeros_pass))
+    }
 }
 
 impl Fast {
@@ -405,6 +430,12 @@ impl Fast {
             Fitted::Full => &self.full_ops[..self.n_full_ops as usize],
             Fitted::Given | Fitted::No => &self.ops[..self.n_ops as usize],
         }
+    }
+
+    /// The numbers of four digits a [`Fitted::Full`] line still needs looked up.
+    #[inline(always)]
+    pub fn full_fours(&self) -> &[FourDigits] {
+        &self.full_fours[..self.n_full_fours as usize]
     }
 }
 
@@ -500,6 +531,8 @@ impl Plan {
                 n_ops: 0,
                 full_ops: [Op::NONE; MAX_OPS],
                 n_full_ops: 0,
+                full_fours: [FourDigits::NONE; MAX_OPS],
+                n_full_fours: 0,
             },
         };
         let fits = layout.length as usize <= BULK && layout.fields.len() < NONE as usize;
@@ -545,7 +578,15 @@ impl Plan {
             plan.allowed = Allowed::of(&plan.class, ops, layout.length as usize);
         }
         for op in ops.iter().filter_map(|op| op.when_full()) {
-            push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
+            match op.check {
+                Check::Digits(bits) if op.len == 4 => {
+                    let four = FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits };
+                    push(&mut plan.fast.full_fours, &mut plan.fast.n_full_fours, four);
+                }
+                _ => {
+                    push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
+                }
+            }
         }
         // A whole number is checked for all of them at once ([`Marks::unmixed`]);
         // one with no check of its own (and blank allowed) needs nothing more.

@@ -422,8 +422,8 @@ impl State {
         };
         let line = &rest[..len];
         // A line of a learned shape: its bytes and identity in one pass, fewer checks.
-        let (ops, high, learn) = match self.shapes.of(plan, line) {
-            Some(ops) => (ops, false, None),
+        let (ops, fours, high, learn) = match self.shapes.of(plan, line) {
+            Some(ops) => (ops, &[][..], false, None),
             None => {
                 let (mut fitted, mut high) = (plan.fits(line), false);
                 if fitted == Fitted::No {
@@ -449,9 +449,13 @@ impl State {
                     }
                     learn = (fitted == Fitted::Given).then_some(marks);
                 }
-                (fast.ops(fitted), high, learn)
+                let fours = if fitted == Fitted::Full { fast.full_fours() } else { &[] };
+                (fast.ops(fitted), fours, high, learn)
             }
         };
+        if !fours.iter().all(|four| four.holds(line)) {
+            return None;
+        }
         for op in ops {
             let v = line.get(op.start as usize..op.start as usize + op.len as usize)?;
             if op.blank != OnBlank::Never && field::is_blank(v) {
