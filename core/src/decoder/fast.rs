@@ -29,13 +29,16 @@ use crate::field;
 use crate::field::given;
 use crate::plan::{Check, Fitted, Marks, OnBlank, Plan, Plans, Shape};
 
-/// The running line number as the ASCII digits the next line must carry,
-/// with where the family's lines carry it.
+/// The running line number (Lb_nr) the next line must carry, as a number
+/// and as the ASCII digits the fast path compares, with where the family's
+/// lines carry it. The one place the decoder keeps it: every change goes
+/// through [`LineNumber::set`] or [`LineNumber::step`], which keep the
+/// digits in step.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LineNumber {
-    /// The number the digits stand for (`u32::MAX`: not built yet).
+    /// The number.
     of: u32,
-    /// The digits, zero-filled, right-aligned in the field's width.
+    /// Its digits, zero-filled, right-aligned in the field's width.
     digits: [u8; 10],
     /// The field's start and width (0: lines carry no number; over 10:
     /// never taken by the fast path).
@@ -58,14 +61,18 @@ pub(super) struct LineNumber {
 }
 
 impl LineNumber {
-    pub const fn new(field: Option<crate::layout::Span>) -> LineNumber {
+    /// Lines carrying their number in `field` (`None`: no number), the
+    /// first one 1.
+    pub fn new(field: Option<crate::layout::Span>) -> LineNumber {
         let (at, width) = match field {
             Some(f) => (f.start, f.len),
             None => (0, 0),
         };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
-        let tail = (if width > 10 { 10 } else { width } as usize).wrapping_sub(1);
-        LineNumber { of: u32::MAX, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, tail, fits: false }
+        let tail = (width.min(10) as usize).wrapping_sub(1);
+        let mut n = LineNumber { of: 0, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, tail, fits: false };
+        n.build(1);
+        n
     }
 
     /// Lines carry a number.
@@ -74,31 +81,40 @@ impl LineNumber {
         self.width > 0
     }
 
-    /// The digits of `n`.
-    fn of(&mut self, n: u32) -> &[u8] {
-        let width = (self.width as usize).min(10);
-        if self.of != n {
-            crate::encode::write_digits(n as u64, &mut self.digits[..width]);
-            self.of = n;
-            self.fits = width >= 10 || u64::from(n) < 10u64.pow(width as u32);
-            // The one-word compare only for a number that fits: the bytes'
-            // compare asks `fits`, so the per-line word compare need not.
-            let word_width = self.fits && (1..=8).contains(&width);
-            self.mask = if word_width { u64::MAX >> (64 - 8 * width as u32) } else { 0 };
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&self.digits[..8]);
-            self.word = u64::from_le_bytes(w) & self.mask;
-        }
-        &self.digits[..width]
+    /// The number the next line must carry.
+    #[inline(always)]
+    pub(super) fn number(&self) -> u32 {
+        self.of
     }
 
-    /// Whether `line` carries `n`: as one word where the field is 8 bytes
-    /// or less and 8 bytes from its start lie in the line.
-    #[inline(always)]
-    fn carries(&mut self, line: &[u8], n: u32) -> bool {
-        if self.of != n {
-            self.of(n);
+    /// The next line must carry `n`.
+    pub(super) fn set(&mut self, n: u32) {
+        if n == self.of.wrapping_add(1) {
+            self.step();
+        } else if n != self.of {
+            self.build(n);
         }
+    }
+
+    /// The digits of `n`, and the word of them.
+    fn build(&mut self, n: u32) {
+        let width = (self.width as usize).min(10);
+        crate::encode::write_digits(n as u64, &mut self.digits[..width]);
+        self.of = n;
+        self.fits = width >= 10 || u64::from(n) < 10u64.pow(width as u32);
+        // The one-word compare only for a number that fits: the bytes'
+        // compare asks `fits`, so the per-line word compare need not.
+        let word_width = self.fits && (1..=8).contains(&width);
+        self.mask = if word_width { u64::MAX >> (64 - 8 * width as u32) } else { 0 };
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.digits[..8]);
+        self.word = u64::from_le_bytes(w) & self.mask;
+    }
+
+    /// Whether `line` carries the number: as one word where the field is
+    /// 8 bytes or less and 8 bytes from its start lie in the line.
+    #[inline(always)]
+    fn carries(&self, line: &[u8]) -> bool {
         let at = self.at as usize;
         match line.get(at..).and_then(|w| w.first_chunk::<8>()) {
             Some(w) if self.mask != 0 => u64::from_le_bytes(*w) & self.mask == self.word,
@@ -113,7 +129,7 @@ impl LineNumber {
     /// back from `digits` right after a byte was written, it would wait for
     /// that store (a store-forwarding stall, a fifth of a clean line's time).
     #[inline(always)]
-    fn step(&mut self) {
+    pub(super) fn step(&mut self) {
         // Nine steps in ten change the last digit only (and no byte of
         // `word` past it: no mask; `word` counts only under one).
         if let Some(d) = self.digits.get_mut(self.tail).filter(|d| **d < b'9') {
@@ -122,8 +138,8 @@ impl LineNumber {
             self.word = self.word.wrapping_add(self.last);
             return;
         }
-        let width = (self.width as usize).min(10);
-        for (i, d) in self.digits[..width].iter_mut().enumerate().rev() {
+        let width = self.tail.wrapping_add(1);
+        for (i, d) in self.digits.iter_mut().take(width).enumerate().rev() {
             let unit = if i < 8 { 1u64 << (8 * i) } else { 0 };
             if *d < b'9' {
                 *d += 1;
@@ -134,7 +150,8 @@ impl LineNumber {
             *d = b'0';
             self.word = self.word.wrapping_sub(9 * unit) & self.mask;
         }
-        self.of = u32::MAX; // wrapped: rebuild from the number next time
+        // Past the field's width (or no digits): built from the number.
+        self.build(self.of.wrapping_add(1));
     }
 }
 
@@ -527,10 +544,10 @@ impl State {
             return None;
         }
         let lb_nr = if self.lb.present() {
-            if !self.lb.carries(line, self.next_lb_nr) {
+            if !self.lb.carries(line) {
                 return None;
             }
-            self.next_lb_nr
+            self.lb.number()
         } else {
             0
         };
@@ -557,7 +574,6 @@ impl State {
 
         // Clean: commit what the general path would.
         if self.lb.present() {
-            self.next_lb_nr = self.next_lb_nr.wrapping_add(1);
             self.lb.step();
         }
         self.line += 1;
@@ -745,43 +761,63 @@ mod tests {
         assert!(date_ok(b"20000229") && !date_ok(b"19000229"));
         let span = |start, len| Some(crate::layout::Span { start, len });
         let mut n = LineNumber::new(span(2, 7));
-        assert_eq!(n.of(9), b"0000009");
+        assert_eq!((n.number(), &n.digits[..7]), (1, &b"0000001"[..]));
+        n.set(9);
+        assert_eq!((n.number(), &n.digits[..7]), (9, &b"0000009"[..]));
         n.step();
-        assert_eq!(n.of(10), b"0000010");
+        assert_eq!((n.number(), &n.digits[..7]), (10, &b"0000010"[..]));
+        n.set(11); // one on: a step
+        assert_eq!((n.number(), &n.digits[..7]), (11, &b"0000011"[..]));
+        assert!(n.carries(b"AB0000011XY") && !n.carries(b"AB0000012XY") && !n.carries(b"AB0000010XY"));
+        assert!(n.carries(b"AB0000011") && !n.carries(b"AB000001")); // no 8 bytes: compared as bytes
         n.step();
-        assert_eq!((n.of, &n.digits[..7]), (11, &b"0000011"[..]));
-        assert!(n.carries(b"AB0000011XY", 11) && !n.carries(b"AB0000012XY", 11) && !n.carries(b"AB0000011XY", 12));
-        assert!(n.carries(b"AB0000011", 11) && !n.carries(b"AB000001", 11)); // no 8 bytes: compared as bytes
-        n.step();
-        assert!(n.carries(b"  0000012       ", 12));
+        assert!(n.carries(b"  0000012       "));
+        n.set(5); // back: built anew
+        assert!(n.carries(b"  0000005       ") && !n.carries(b"  0000013       "));
         let mut one = LineNumber::new(span(0, 1));
-        assert!(one.carries(b"2       ", 2) && !one.carries(b"3       ", 2));
-        // The word follows the digits through every carry.
+        one.step();
+        assert!(one.carries(b"2       ") && !one.carries(b"3       "));
+        // The word and the number follow the digits through every carry,
+        // by steps and by `set` one on.
         let mut m = LineNumber::new(span(0, 7));
-        m.of(1);
         for k in 1..if cfg!(miri) { 1_200 } else { 120_000 } {
             let mut line = [b' '; 9];
             crate::encode::write_digits(k as u64, &mut line[..7]);
-            assert!(m.carries(&line, k), "{k}");
+            assert!(m.carries(&line) && m.number() == k, "{k}");
             line[6] ^= 1;
-            assert!(!m.carries(&line, k), "{k}");
-            m.step();
+            assert!(!m.carries(&line), "{k}");
+            if k % 2 == 0 {
+                m.step()
+            } else {
+                m.set(k + 1)
+            }
         }
         // Ten digits: compared as bytes.
         let mut wide = LineNumber::new(span(0, 10));
-        assert!(wide.carries(b"0000000042", 42) && !wide.carries(b"0000000043", 42));
+        wide.set(42);
+        assert!(wide.carries(b"0000000042") && !wide.carries(b"0000000043"));
         wide.step();
-        assert!(wide.carries(b"0000000043", 43));
+        assert!(wide.carries(b"0000000043"));
         let mut full = LineNumber::new(span(0, 2));
-        full.of(99);
+        full.set(99);
         full.step();
-        assert_eq!(full.of, u32::MAX); // wrapped: rebuilt on the next use
-        assert_eq!(full.of(100), b"00");
-        // Past the width: no line carries it, as a word or as bytes.
-        assert!(!full.carries(b"00      ", 100) && !full.carries(b"00", 100));
-        assert!(full.carries(b"00      ", 0) && full.carries(b"00", 0));
-        assert!(!LineNumber::new(None).present());
+        assert_eq!((full.number(), &full.digits[..2]), (100, &b"00"[..])); // past the width
+                                                                           // Past the width: no line carries it, as a word or as bytes.
+        assert!(!full.carries(b"00      ") && !full.carries(b"00"));
+        full.set(0);
+        assert!(full.carries(b"00      ") && full.carries(b"00"));
+        // Past u32::MAX the number wraps to 0; the digits of a number past
+        // the width are not rebuilt by a step, so the fast path leaves such
+        // lines to the general path (which reads them against `number`).
+        full.set(u32::MAX);
+        full.step();
+        assert_eq!(full.number(), 0);
+        assert!(!full.carries(b"00      ") && !full.carries(b"96      "));
+        let mut none = LineNumber::new(None);
+        none.step();
+        assert!(!none.present() && none.number() == 2);
         let mut long = LineNumber::new(span(0, 11));
-        assert!(!long.carries(b"00000000042", 42) && !long.carries(b"0000000042 ", 42));
+        long.set(42);
+        assert!(!long.carries(b"00000000042") && !long.carries(b"0000000042 "));
     }
 }

@@ -255,7 +255,7 @@ pub(super) fn reject_too_long(state: &mut State) -> Step {
     state.line += 1;
     state.line_mark = state.queue_len;
     state.count_rejected(None);
-    state.next_lb_nr = state.next_lb_nr.wrapping_add(1);
+    state.lb.step();
     state.grammar.untyped();
     Step::Rejected(
         Error {

@@ -224,8 +224,8 @@ impl State {
         let mut lb_finding = None;
         if fam.line_number.is_some() {
             // Line numbers run 1, 2, 3, ... over every line, decoded or not.
-            let expected = self.next_lb_nr;
-            self.next_lb_nr = lb_nr.map_or(expected.wrapping_add(1), |n| n.wrapping_add(1));
+            let expected = self.lb.number();
+            self.lb.set(lb_nr.map_or(expected, |n| n).wrapping_add(1));
             lb_finding = match lb_nr {
                 Some(n) if n > expected => Some(ErrorKind::LbNrGap { expected, found: n }),
                 Some(n) if n < expected => Some(ErrorKind::LbNrRepeat { expected, found: n }),

@@ -318,8 +318,7 @@ struct State {
     offset: u64,
     /// Stream offset where the current (carried) line began.
     line_start: u64,
-    next_lb_nr: u32,
-    /// `next_lb_nr` as the digits the next line must carry (fast path).
+    /// The Lb_nr the next line must carry.
     lb: fast::LineNumber,
     /// Variant choices the fast path may reuse.
     choices: fast::Choices,
@@ -397,7 +396,6 @@ impl State {
             line: 0,
             offset: 0,
             line_start: 0,
-            next_lb_nr: 1,
             lb: fast::LineNumber::new(opts.family.line_number),
             choices: fast::Choices::new(),
             last_plan: fast::LastPlan::NONE,

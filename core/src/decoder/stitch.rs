@@ -36,7 +36,6 @@ pub struct Speculation {
     utf8: Option<bool>,
     /// The state at the run's end; counts, line and offset from zero.
     grammar: Grammar,
-    next_lb_nr: u32,
     lb: fast::LineNumber,
     counts: Counts,
     line_start: u64,
@@ -92,11 +91,11 @@ impl Prechecker {
                 0 => return false,
                 n => n,
             },
-            None => self.state.next_lb_nr,
+            None => self.state.lb.number(),
         };
         let s = &mut self.state;
         s.grammar = Grammar::assume(fam, chain.types());
-        s.next_lb_nr = lb_nr;
+        s.lb.set(lb_nr);
         s.counts = self.fresh;
         (s.line, s.offset, s.line_start) = (0, 0, 0);
         s.utf8 = utf8;
@@ -152,7 +151,6 @@ impl Prechecker {
             file_date: s.file_date,
             utf8: run.utf8,
             grammar: s.grammar,
-            next_lb_nr: s.next_lb_nr,
             lb: s.lb,
             counts: s.counts,
             line_start: s.line_start,
@@ -234,7 +232,7 @@ impl Decoder {
 
 impl State {
     fn stitch(&mut self, run: &Speculation) -> bool {
-        let lb_ok = !self.lb.present() || self.next_lb_nr == run.lb_nr;
+        let lb_ok = !self.lb.present() || self.lb.number() == run.lb_nr;
         let utf8_ok = run.utf8.is_none() || run.utf8 == self.utf8;
         if !(lb_ok && utf8_ok && self.file_date == run.file_date) {
             return false;
@@ -242,7 +240,6 @@ impl State {
         if !self.grammar.stitch(run.chain.types(), &run.grammar) {
             return false;
         }
-        self.next_lb_nr = run.next_lb_nr;
         self.lb = run.lb;
         self.line += run.lines as u64;
         self.line_start = self.offset + run.line_start;
