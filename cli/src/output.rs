@@ -3,7 +3,7 @@
 use crate::input::{for_each_event, Stdout};
 use crate::parallel::Text;
 use crate::Format;
-use eindkomst_core::field::{trim_end, Latin1};
+use eindkomst_core::field::{json_plain, trim_end, Latin1};
 use eindkomst_core::layout::RecordLayout;
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
@@ -27,7 +27,7 @@ fn label(event: &Event<'_>) -> Option<(&'static str, Error)> {
 /// of plain ASCII at once.
 pub fn push_json_str(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
-    if plain(bytes) {
+    if json_plain(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -52,12 +52,6 @@ pub fn push_json_str(out: &mut Vec<u8>, bytes: &[u8]) {
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
-}
-
-/// Whether `bytes` go into a JSON string as they stand (printable ASCII,
-/// no quote or backslash): one pass without branches.
-fn plain(bytes: &[u8]) -> bool {
-    bytes.iter().fold(true, |all, &b| all & (0x20..0x80).contains(&b) & (b != b'"') & (b != b'\\'))
 }
 
 /// Whether `bytes` need no escape in a JSON string (no control byte,
@@ -171,7 +165,7 @@ fn raw_room(layout: &RecordLayout, len: usize) -> usize {
 fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize> {
     let line = r.bytes();
     // The common line first in one quick pass; the rest in another.
-    let high = if plain(line) {
+    let high = if json_plain(line) {
         false
     } else {
         match unescaped(line) {

@@ -283,6 +283,19 @@ pub(crate) fn given(v: &[u8]) -> bool {
     false
 }
 
+/// Whether `bytes` go into a JSON string as they stand: every byte
+/// 0x20-0x7F, none a quote or a backslash (a writer of JSON checks a
+/// whole line at once; SSE2 or Wasm SIMD where the build has it).
+///
+/// ```
+/// use eindkomst_core::field::json_plain;
+/// assert!(json_plain(b"0000001600100130000001234560000+"));
+/// assert!(!json_plain(b"M\\ller") && !json_plain(b"say \"hi\"") && !json_plain(&[b'A', 0xE6]));
+/// ```
+pub fn json_plain(bytes: &[u8]) -> bool {
+    crate::simd::json_plain(bytes)
+}
+
 /// Whether every byte is a blank (an absent value).
 pub fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b == b' ')

@@ -9,7 +9,8 @@
 //! Two checks: [`Fit`], the fast path's, asks whether every byte lies in
 //! its position's allowed range (or is its one alternative byte), the few
 //! instructions a clean line needs; [`Acc`] names what is wrong, for the
-//! lines that do not fit. [`Acc`]'s block result is one byte of bits: 1 a byte is not ISO-8859-1
+//! lines that do not fit. And one for writers of JSON: [`json_plain`],
+//! whether bytes go into a JSON string as they stand. [`Acc`]'s block result is one byte of bits: 1 a byte is not ISO-8859-1
 //! printable, 2 a number's byte is not a digit, 4 the same but an optional
 //! number's blank is allowed, 8 a sign's byte is neither `+` nor `-`,
 //! 0x80 some byte is 0x80 or above.
@@ -171,6 +172,29 @@ pub(crate) fn marks_scalar(b: &[u8; LANES]) -> (u16, u16) {
     (mask(|x| x == b' '), mask(|x| x != b' ' && x != b'0'))
 }
 
+/// Whether every byte of `bytes` goes into a JSON string as it stands
+/// (0x20-0x7F, but not `"` or `\`): blocks of 16, the last one ending
+/// with the bytes (overlapping the one before); under 16 bytes, byte by
+/// byte ([`json_plain_scalar`]).
+#[inline]
+pub(crate) fn json_plain(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.last_chunk::<LANES>() else {
+        return json_plain_scalar(bytes);
+    };
+    let mut acc = imp::no_findings();
+    for b in bytes.chunks_exact(LANES) {
+        if let Ok(b) = <&[u8; LANES]>::try_from(b) {
+            acc = imp::json_add(acc, b);
+        }
+    }
+    imp::json_none(imp::json_add(acc, last))
+}
+
+/// The reference of [`json_plain`].
+pub(crate) fn json_plain_scalar(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+}
+
 /// SSE2, part of the x86_64 baseline: no run-time detection.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod imp {
@@ -280,6 +304,26 @@ mod imp {
         unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) == 0xFFFF }
     }
 
+    /// One block into [`super::json_plain`]'s accumulator: per lane, not
+    /// zero where a byte needs escaping.
+    #[inline(always)]
+    pub fn json_add(acc: __m128i, b: &[u8; LANES]) -> __m128i {
+        // SAFETY: SSE2, register-only after the load.
+        unsafe {
+            let v = load(b);
+            let splat = |x: u8| _mm_set1_epi8(x as i8);
+            let outside = _mm_subs_epu8(_mm_sub_epi8(v, splat(0x20)), splat(0x5F)); // not 0x20-0x7F
+            let quote = _mm_cmpeq_epi8(v, splat(b'"'));
+            let backslash = _mm_cmpeq_epi8(v, splat(b'\\'));
+            _mm_or_si128(acc, _mm_or_si128(outside, _mm_or_si128(quote, backslash)))
+        }
+    }
+
+    #[inline(always)]
+    pub fn json_none(acc: __m128i) -> bool {
+        all(acc)
+    }
+
     #[inline(always)]
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         // SAFETY: SSE2, register-only after the load.
@@ -376,6 +420,19 @@ mod imp {
     }
 
     #[inline(always)]
+    pub fn json_add(acc: v128, b: &[u8; LANES]) -> v128 {
+        let v = load(b);
+        let outside = u8x16_sub_sat(u8x16_sub(v, u8x16_splat(0x20)), u8x16_splat(0x5F));
+        let escaped = v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\')));
+        v128_or(acc, v128_or(outside, escaped))
+    }
+
+    #[inline(always)]
+    pub fn json_none(acc: v128) -> bool {
+        all(acc)
+    }
+
+    #[inline(always)]
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         let v = load(b);
         let blank = u8x16_eq(v, u8x16_splat(b' '));
@@ -424,6 +481,16 @@ mod imp {
     }
 
     #[inline(always)]
+    pub fn json_add(acc: u8, b: &[u8; LANES]) -> u8 {
+        acc | u8::from(!json_plain_scalar(b))
+    }
+
+    #[inline(always)]
+    pub fn json_none(acc: u8) -> bool {
+        acc == 0
+    }
+
+    #[inline(always)]
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         marks_scalar(b)
     }
@@ -448,6 +515,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`json_plain`] against its reference: every byte at the first, a
+    /// middle and the last place of lines of 0 to 40 bytes and of 95 (the
+    /// overlapping last block, and the byte-by-byte short ones).
+    #[test]
+    fn json_plain_agrees_with_its_reference() {
+        let lens: &[usize] = if cfg!(miri) { &[0, 5, 16, 17, 33] } else { &[0, 1, 5, 15, 16, 17, 31, 32, 33, 40, 95] };
+        let (mut plain, mut checked) = (0, 0);
+        for &len in lens {
+            for b in 0..=255u8 {
+                for at in [0, len / 2, len.saturating_sub(1)] {
+                    let mut bytes = std::vec![b'a'; len];
+                    if let Some(x) = bytes.get_mut(at) {
+                        *x = b;
+                    }
+                    let want = json_plain_scalar(&bytes);
+                    assert_eq!(json_plain(&bytes), want, "byte {b:#x} at {at} of {len}");
+                    assert_eq!(want, len == 0 || ((0x20..0x80).contains(&b) && b != b'"' && b != b'\\'));
+                    (plain, checked) = (plain + want as u32, checked + 1);
+                }
+            }
+        }
+        assert!(plain > 0 && plain < checked);
     }
 
     #[test]
