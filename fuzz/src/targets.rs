@@ -43,6 +43,16 @@ pub fn decode_raw(data: &[u8]) {
         return;
     };
     run_whole(options_from(flags, false), input, Some(input));
+    json_plain_check(input);
+}
+
+/// `field::json_plain` (SIMD blocks, the last overlapping) against a
+/// byte-by-byte reference written here, on every line of the input.
+fn json_plain_check(input: &[u8]) {
+    let reference = |line: &[u8]| line.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\');
+    for line in input.split(|&b| b == b'\n') {
+        assert_eq!(eindkomst_core::field::json_plain(line), reference(line), "{:?}", Bytes(line));
+    }
 }
 
 // ---------------------------------------------------------------- decode_split
