@@ -41,6 +41,8 @@ type SumKey = (u16, Option<u16>);
 #[derive(Clone, Copy)]
 struct Sum {
     key: Option<SumKey>,
+    /// `key` as one word ([`Running::packed`]; 0: no key), compared per record.
+    packed: u64,
     rec: &'static str,
     sum: Decimal,
     records: i64,
@@ -49,19 +51,35 @@ struct Sum {
 impl Running {
     const SLOTS: usize = 256;
 
+    /// A key as one word, never 0 (the top bit is set).
+    fn packed(key: SumKey) -> u64 {
+        1 << 63 | u64::from(key.0) << 17 | key.1.map_or(0, |f| 1 << 16 | u64::from(f))
+    }
+
     /// The sum of `key` (made with `rec` and `scale` when new).
+    #[inline(always)]
     fn entry(&mut self, key: SumKey, rec: &'static str, scale: u8) -> &mut Sum {
-        let new = Sum { key: Some(key), rec, sum: Decimal { units: 0, scale }, records: 0 };
-        if self.slots.is_empty() {
-            self.slots = vec![Sum { key: None, ..new }; Running::SLOTS];
+        let packed = Running::packed(key);
+        // The top byte of the product: a slot below `SLOTS`.
+        let at = (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+        match self.slots.get(at) {
+            Some(slot) if slot.packed == packed => &mut self.slots[at],
+            _ => self.new_entry(key, at, rec, scale),
         }
-        let packed = u64::from(key.0) << 17 | key.1.map_or(0, |f| 1 << 16 | u64::from(f));
-        let at = (packed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % Running::SLOTS;
+    }
+
+    /// [`Running::entry`] for a key not in its slot: the slot when free
+    /// (the table made first), else the map.
+    #[cold]
+    fn new_entry(&mut self, key: SumKey, at: usize, rec: &'static str, scale: u8) -> &mut Sum {
+        let new =
+            Sum { key: Some(key), packed: Running::packed(key), rec, sum: Decimal { units: 0, scale }, records: 0 };
+        if self.slots.is_empty() {
+            self.slots = vec![Sum { key: None, packed: 0, ..new }; Running::SLOTS];
+        }
         match self.slots.get_mut(at) {
-            Some(slot) if slot.key.is_none() || slot.key == Some(key) => {
-                if slot.key.is_none() {
-                    *slot = new;
-                }
+            Some(slot) if slot.key.is_none() => {
+                *slot = new;
                 slot
             }
             _ => self.more.entry(key).or_insert(new),
