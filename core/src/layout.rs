@@ -685,7 +685,8 @@ mod tests {
         use super::{digits_in, number_bits, number_in};
         let bits = number_bits(&["0000", "0013", "0064", "4096", "9999"]).unwrap();
         let mut listed = 0;
-        for n in 0..10_000u32 {
+        let step = if cfg!(miri) { 97 } else { 1 };
+        for n in (0..10_000u32).step_by(step).chain([13, 64, 4096, 9999]) {
             let mut v = [0u8; 4];
             crate::encode::write_digits(n as u64, &mut v);
             for zero in [false, true] {
@@ -693,7 +694,8 @@ mod tests {
             }
             listed += digits_in(&bits, &v, false) as u32;
         }
-        assert_eq!(listed, 5);
+        // Those of the range (all five; under Miri 0000 alone), then the four again.
+        assert_eq!(listed, if cfg!(miri) { 5 } else { 9 });
         let short = number_bits(&["07", "42"]).unwrap();
         assert!(digits_in(&short, b"42", false) && !digits_in(&short, b"43", false) && digits_in(&short, b"00", true));
     }

@@ -524,8 +524,9 @@ mod tests {
     fn json_plain_agrees_with_its_reference() {
         let lens: &[usize] = if cfg!(miri) { &[0, 5, 16, 17, 33] } else { &[0, 1, 5, 15, 16, 17, 31, 32, 33, 40, 95] };
         let (mut plain, mut checked) = (0, 0);
+        let step = if cfg!(miri) { 7 } else { 1 };
         for &len in lens {
-            for b in 0..=255u8 {
+            for b in (0..=255u8).step_by(step).chain([b'"', b'\\', 0x1F, 0x7F, 0x80]) {
                 for at in [0, len / 2, len.saturating_sub(1)] {
                     let mut bytes = std::vec![b'a'; len];
                     if let Some(x) = bytes.get_mut(at) {

@@ -706,6 +706,7 @@ mod tests {
     /// 6001, 8001), a 6000 (a variant chosen by the file date) under two
     /// dates, one a byte short and one a byte long.
     #[test]
+    #[cfg_attr(miri, ignore = "a fresh prechecker per line: minutes under Miri, and safe code")]
     fn the_plan_cache_gives_each_line_its_plan() {
         use super::super::Prechecker;
         let opts = crate::Options::default();
