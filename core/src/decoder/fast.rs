@@ -228,12 +228,20 @@ impl PlanCache {
         if c.len == 0 {
             return Some((c.plan, false));
         }
-        (c.date == date && matches!(rest.get(c.len as usize), Some(b'\n' | b'\r'))).then_some((c.plan, true))
+        (c.date == date && ends_at(rest, c.len)).then_some((c.plan, true))
     }
 
     fn keep(&mut self, key: u32, plan: u8, len: u16, date: u32) {
         self.slots[Self::slot(key)] = Cached { key, plan, len, date };
     }
+}
+
+/// Whether the line at the start of `rest` ends after `len` bytes (LF or
+/// CRLF): what a remembered variant choice, made for lines of that length,
+/// asks of a line before it is reused.
+#[inline(always)]
+fn ends_at(rest: &[u8], len: u16) -> bool {
+    matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
 }
 
 /// Variant choices that did not read the line's content, for reuse.
@@ -317,10 +325,7 @@ impl State {
         // earlier than that is an unprintable byte inside the line: the
         // class check sends it to the general path.)
         let date = self.file_date;
-        let remembered =
-            self.choices.seen.iter().find(|&&(r, len, d, _)| {
-                r == rec && d == date && matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
-            });
+        let remembered = self.choices.seen.iter().find(|&&(r, len, d, _)| r == rec && d == date && ends_at(rest, len));
         if let Some(&choice) = remembered {
             self.choices.last = choice;
             return plans.at(choice.3);
@@ -382,7 +387,7 @@ impl State {
         if chosen {
             // The choice used last, when it fits this line (as in `variant`).
             let (r, len, d, i) = self.choices.last;
-            plan = if r == rec && d == self.file_date && matches!(rest.get(len as usize), Some(b'\n' | b'\r')) {
+            plan = if r == rec && d == self.file_date && ends_at(rest, len) {
                 plans.at(i)?
             } else {
                 self.variant(plans, rec, rest)?
@@ -400,10 +405,7 @@ impl State {
             if !chosen {
                 self.plan_cache.keep(word, plan.index, 0, 0);
                 self.last_plan = LastPlan { key: word, plan: plan.index };
-            } else if (r, date, i) == (rec, self.file_date, plan.index)
-                && len > 0
-                && matches!(rest.get(len as usize), Some(b'\n' | b'\r'))
-            {
+            } else if (r, date, i) == (rec, self.file_date, plan.index) && len > 0 && ends_at(rest, len) {
                 self.plan_cache.keep(word, plan.index, len, date);
             }
         }
