@@ -283,9 +283,6 @@ pub(crate) enum Check {
     /// The same, for a set of numbers the field's width
     /// ([`ValueSet::numbers_decide`]): their bits ([`ValueSet::numbers`]).
     Number(&'static [u64; NUMBER_BITS]),
-    /// [`Check::Number`] on bytes known to be digits (a number of a line
-    /// whose numbers are all given in full, [`Fitted::Full`]): no digit test.
-    Digits(&'static [u64; NUMBER_BITS]),
     /// A real date (`YYYYMMDD`).
     Date,
     /// A real time (`HHMMSS`).
@@ -332,12 +329,10 @@ impl Op {
         if !self.numeric() {
             return Some(self);
         }
-        let check = match self.check {
-            Check::Nothing | Check::Zeros(_) => return None,
-            Check::Number(bits) => Check::Digits(bits),
-            check => check,
-        };
-        Some(Op { blank: OnBlank::Never, whole: false, check, ..self })
+        match self.check {
+            Check::Nothing | Check::Zeros(_) => None,
+            _ => Some(Op { blank: OnBlank::Never, whole: false, ..self }),
+        }
     }
 
     const NONE: Op =
@@ -579,7 +574,8 @@ impl Plan {
         }
         for op in ops.iter().filter_map(|op| op.when_full()) {
             match op.check {
-                Check::Digits(bits) if op.len == 4 => {
+                // A number (not text holding numeric codes): on a full line, digits.
+                Check::Number(bits) if op.len == 4 && op.numeric() => {
                     let four = FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits };
                     push(&mut plan.fast.full_fours, &mut plan.fast.n_full_fours, four);
                 }
@@ -864,7 +860,7 @@ fn fast_op(f: &FieldDesc, amount_scale: u8) -> Option<Op> {
         && f.mandatory != Mandatory::Yes
         && match check {
             Check::Date => true,
-            Check::Code(_) | Check::Number(_) | Check::Digits(_) => f.values.is_some_and(|set| !set.closed),
+            Check::Code(_) | Check::Number(_) => f.values.is_some_and(|set| !set.closed),
             _ => false,
         };
     let whole = numeric && blank != OnBlank::Never;

@@ -487,7 +487,6 @@ impl State {
                 Check::Nothing => true,
                 Check::Code(set) => set.contains(v),
                 Check::Number(bits) => crate::layout::number_in(bits, v, op.zeros_pass),
-                Check::Digits(bits) => crate::layout::digits_in(bits, v, op.zeros_pass),
                 Check::Date => date_ok(v),
                 Check::Time => field::parse_time(v).is_some(),
                 Check::Zeros(n) => v[v.len() - n as usize..].iter().all(|&b| b == b'0'),
