@@ -15,6 +15,7 @@ use eindkomst_core::field::{Decimal, Value};
 use eindkomst_core::filter::{FilterCounts, Pseudonym, Reason, PSEUDONYM_LEN};
 use eindkomst_core::layout::RecordLayout;
 use eindkomst_core::layout::Role;
+use eindkomst_core::record::DecimalField;
 use eindkomst_core::{Counts, Error, Event, Family, Options, Record};
 use std::collections::BTreeMap;
 use std::io;
@@ -135,14 +136,15 @@ pub struct Tally {
 /// What a record type holds for the tally, looked up once per layout.
 #[derive(Clone, Copy)]
 struct Roles {
-    /// A person record: it holds a CPR and groups others (employer 6000).
-    person: bool,
+    /// A person record: it groups others and holds a CPR (employer 6000),
+    /// at this index in the layout's fields.
+    person: Option<usize>,
     /// Indices in the layout's fields: the company's SE-nr (role `se`:
-    /// employer 2001) and the amount ([`Record::amount`]; its Feltnummer
-    /// is [`Record::feltnummer`]).
+    /// employer 2001) and the Feltnummer ([`Record::feltnummer`]).
     se: Option<usize>,
-    amount: Option<usize>,
     feltnummer: Option<usize>,
+    /// The amount ([`Record::amount`]).
+    amount: Option<DecimalField>,
 }
 
 /// What `stats` prints, in whichever form.
@@ -187,12 +189,24 @@ impl Tally {
 
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
+        let roles = self.roles(r.layout(), family);
+        if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
+            let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i));
+            self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
+        }
+        if roles.person.is_some() || roles.se.is_some() {
+            self.count_ids(r, roles, pseudonym, sign);
+        }
+    }
+
+    /// The person and the SE-nr a record names, counted (`sign` as in [`Tally::count`]).
+    #[cold]
+    fn count_ids(&mut self, r: &Record<'_>, roles: Roles, pseudonym: Option<Pseudonym>, sign: i32) {
         fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, i32>, key: K, sign: i32) {
             *map.entry(key).or_insert(0) += sign;
         }
-        let roles = self.roles(r.layout(), family);
-        if roles.person {
-            let cpr = r.cpr().filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
+        if let Some(at) = roles.person {
+            let cpr = r.cpr_at(at).filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
                 let mut person = [0u8; PSEUDONYM_LEN];
                 person[..c.len()].copy_from_slice(c);
                 person
@@ -206,13 +220,19 @@ impl Tally {
                 bump(&mut self.employers, se as u32, sign);
             }
         }
-        if let Some(amount) = roles.amount.and_then(|i| r.decimal_at(i)) {
-            let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i));
-            self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
+    }
+
+    /// What `layout` holds for the tally: the layout of the record before
+    /// with one compare (records of a type mostly come in runs), else looked up.
+    #[inline(always)]
+    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
+        match self.roles.first() {
+            Some((l, roles)) if std::ptr::eq(*l, layout) => *roles,
+            _ => self.find_roles(layout, family),
         }
     }
 
-    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
+    fn find_roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
         if let Some(i) = self.roles.iter().position(|(l, _)| std::ptr::eq(*l, layout)) {
             // To the front: a file's common record types are found first.
             self.roles[..=i].rotate_right(1);
@@ -220,12 +240,12 @@ impl Tally {
         }
         let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
         let roles = Roles {
-            person: grouping && layout.field_with(Role::Cpr).is_some(),
+            person: layout.index_with(Role::Cpr).filter(|_| grouping),
             se: layout.index_with(Role::Se),
-            amount: layout.amount_index(),
+            amount: layout.amount_index().and_then(|i| DecimalField::of(layout, i)),
             feltnummer: layout.index_with(Role::Feltnummer),
         };
-        self.roles.push((layout, roles));
+        self.roles.insert(0, (layout, roles));
         roles
     }
 

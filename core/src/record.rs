@@ -156,8 +156,8 @@ impl<'a> Record<'a> {
         if field::is_blank(raw) {
             return Some(Value::Absent);
         }
-        if let Some(scale) = self.decimal_scale(idx) {
-            return self.decimal(idx, raw, scale).map(Value::Decimal);
+        if let Some(d) = DecimalField::of(self.layout, idx) {
+            return d.read(self).map(Value::Decimal);
         }
         Some(match (f.ty, f.format) {
             (FieldType::Numeric, Format::Date) => match field::parse_date(raw) {
@@ -187,38 +187,7 @@ impl<'a> Record<'a> {
     /// ```
     #[inline]
     pub fn decimal_at(&self, idx: usize) -> Option<Decimal> {
-        let scale = self.decimal_scale(idx)?;
-        let raw = self.bytes.get(self.layout.fields.get(idx)?.range())?;
-        if field::is_blank(raw) {
-            return None;
-        }
-        self.decimal(idx, raw, scale)
-    }
-
-    /// The scale of the field at `idx` when it reads as a [`Decimal`]:
-    /// amounts, quantities, plain numbers followed by their sign field.
-    #[inline]
-    fn decimal_scale(&self, idx: usize) -> Option<u8> {
-        let f = self.layout.fields.get(idx)?;
-        match (f.ty, f.format) {
-            (_, Format::Amount) => Some(self.amount_scale),
-            (_, Format::Quantity(s)) => Some(s),
-            (FieldType::Numeric, Format::Plain) if self.signed(idx) => Some(0),
-            _ => None,
-        }
-    }
-
-    /// The digits `raw` of the field at `idx` with the sign of the field after it.
-    #[inline]
-    fn decimal(&self, idx: usize, raw: &[u8], scale: u8) -> Option<Decimal> {
-        let negative = self.layout.fields.get(idx + 1).and_then(|s| self.bytes.get(s.range())) == Some(b"-");
-        let units = field::parse_number(raw)? as i64;
-        Some(Decimal { units: if negative { -units } else { units }, scale })
-    }
-
-    /// Whether the field at `idx` is followed by its sign field.
-    fn signed(&self, idx: usize) -> bool {
-        self.layout.fields.get(idx + 1).is_some_and(|s| s.format == Format::Sign)
+        DecimalField::of(self.layout, idx)?.read(self)
     }
 
     /// The value of the first field with `role`, as [`Record::value`].
@@ -234,8 +203,13 @@ impl<'a> Record<'a> {
     /// The CPR number (the field with role `cpr`: employer 2101, 4101,
     /// 6000), when given (10 digits). Personal data: never log it.
     pub fn cpr(&self) -> Option<&'a [u8]> {
-        let f = self.layout.field_with(Role::Cpr)?;
-        let raw = self.bytes.get(f.range())?;
+        self.cpr_at(self.layout.index_with(Role::Cpr)?)
+    }
+
+    /// [`Record::cpr`] read from the layout's `idx`th field (found once per
+    /// layout, with [`RecordLayout::index_with`]). Personal data: never log it.
+    pub fn cpr_at(&self, idx: usize) -> Option<&'a [u8]> {
+        let raw = self.bytes.get(self.layout.fields.get(idx)?.range())?;
         (!field::is_blank(raw) && raw.iter().any(|&b| b != b'0')).then_some(raw)
     }
 
@@ -294,6 +268,64 @@ impl<'a> Record<'a> {
     /// Beloeb_feriepenge, 6111 Beloeb).
     pub fn amount(&self) -> Option<Decimal> {
         self.decimal_at(self.layout.amount_index()?)
+    }
+}
+
+/// Where a layout's records hold a decimal (an amount, a quantity, a plain
+/// number followed by its sign field), found once per layout: what
+/// [`Record::decimal_at`] reads, without looking up the layout on every
+/// record (a total reads one per amount record).
+///
+/// ```
+/// use eindkomst_core::{field::Decimal, record::DecimalField, Decoder, Event};
+/// let mut dec = Decoder::default();
+/// let mut input = eindkomst_core::testing::SAMPLE;
+/// let mut amounts = Vec::new();
+/// while let (Event::Record(r), used) = dec.decode(input) {
+///     input = &input[used..];
+///     if let Some(beloeb) = r.layout().amount_index().and_then(|i| DecimalField::of(r.layout(), i)) {
+///         amounts.extend(beloeb.read(&r)); // found per record here; kept per layout in a real loop
+///     }
+/// }
+/// assert_eq!(amounts[1], Decimal { units: 32_500_000_000, scale: 6 }); // 6001 Beloeb 32500.00
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecimalField {
+    start: u16,
+    len: u16,
+    /// The decimals: fixed by the format, or (`None`) the record's amount scale.
+    scale: Option<u8>,
+    /// Where a one-byte sign field follows: `-` there makes the value
+    /// negative (a sign field of another width never reads as `-`).
+    sign: Option<u16>,
+}
+
+impl DecimalField {
+    /// The layout's `idx`th field, if it reads as a [`Decimal`]: amounts,
+    /// quantities, plain numbers followed by their sign field.
+    pub fn of(layout: &RecordLayout, idx: usize) -> Option<DecimalField> {
+        let f = layout.fields.get(idx)?;
+        let next = layout.fields.get(idx + 1);
+        let scale = match (f.ty, f.format) {
+            (_, Format::Amount) => None,
+            (_, Format::Quantity(s)) => Some(s),
+            (FieldType::Numeric, Format::Plain) if next.is_some_and(|s| s.format == Format::Sign) => Some(0),
+            _ => return None,
+        };
+        let sign = next.filter(|s| s.len == 1).map(|s| s.start);
+        Some(DecimalField { start: f.start, len: f.len, scale, sign })
+    }
+
+    /// The value in `r` (`None`: blank, or not digits), with its sign.
+    #[inline]
+    pub fn read(&self, r: &Record<'_>) -> Option<Decimal> {
+        let raw = r.bytes.get(self.start as usize..self.start as usize + self.len as usize)?;
+        if field::is_blank(raw) {
+            return None;
+        }
+        let negative = self.sign.is_some_and(|s| r.bytes.get(s as usize) == Some(&b'-'));
+        let units = field::parse_number(raw)? as i64;
+        Some(Decimal { units: if negative { -units } else { units }, scale: self.scale.unwrap_or(r.amount_scale) })
     }
 }
 
