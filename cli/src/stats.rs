@@ -129,20 +129,24 @@ pub struct Tally {
     sums: Running,
     findings: Findings,
     overflow: bool,
-    /// What each layout seen so far holds for the tally.
-    roles: Vec<(&'static RecordLayout, Roles)>,
+    /// What the layouts seen lately hold for the tally ([`Tally::roles`]).
+    roles: [Option<(&'static RecordLayout, Roles)>; ROLE_SLOTS],
 }
+
+/// Slots of [`Tally::roles`]: the employer family's common types
+/// (6000-6005, 6111) each have their own.
+const ROLE_SLOTS: usize = 16;
 
 /// What a record type holds for the tally, looked up once per layout.
 #[derive(Clone, Copy)]
 struct Roles {
     /// A person record: it groups others and holds a CPR (employer 6000),
     /// at this index in the layout's fields.
-    person: Option<usize>,
+    person: Option<u16>,
     /// Indices in the layout's fields: the company's SE-nr (role `se`:
     /// employer 2001) and the Feltnummer ([`Record::feltnummer`]).
-    se: Option<usize>,
-    feltnummer: Option<usize>,
+    se: Option<u16>,
+    feltnummer: Option<u16>,
     /// The amount ([`Record::amount`]).
     amount: Option<DecimalField>,
 }
@@ -176,6 +180,10 @@ pub enum Output<'a> {
     Html(&'a Path),
 }
 
+impl Roles {
+    const NONE: Roles = Roles { person: None, se: None, feltnummer: None, amount: None };
+}
+
 impl Tally {
     fn finding(&mut self, reported_as: &'static str, e: &Error) {
         *self.findings.entry((reported_as, e.kind.code())).or_insert(0) += 1;
@@ -190,23 +198,34 @@ impl Tally {
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
         let roles = self.roles(r.layout(), family);
-        if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
-            let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i));
+        let (person, se) = (roles.person, roles.se);
+        let amount = roles.amount.and_then(|a| a.read(r));
+        let feltnummer = roles.feltnummer;
+        if let Some(amount) = amount {
+            let feltnummer = feltnummer.and_then(|i| r.short_number_at(i.into()));
             self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
         }
-        if roles.person.is_some() || roles.se.is_some() {
-            self.count_ids(r, roles, pseudonym, sign);
+        if person.is_some() || se.is_some() {
+            self.count_ids(r, person, se, pseudonym, sign);
         }
     }
 
-    /// The person and the SE-nr a record names, counted (`sign` as in [`Tally::count`]).
+    /// The person (field index `person`) and the SE-nr (`se`) a record
+    /// names, counted (`sign` as in [`Tally::count`]).
     #[cold]
-    fn count_ids(&mut self, r: &Record<'_>, roles: Roles, pseudonym: Option<Pseudonym>, sign: i32) {
+    fn count_ids(
+        &mut self,
+        r: &Record<'_>,
+        person: Option<u16>,
+        se: Option<u16>,
+        pseudonym: Option<Pseudonym>,
+        sign: i32,
+    ) {
         fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, i32>, key: K, sign: i32) {
             *map.entry(key).or_insert(0) += sign;
         }
-        if let Some(at) = roles.person {
-            let cpr = r.cpr_at(at).filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
+        if let Some(at) = person {
+            let cpr = r.cpr_at(at.into()).filter(|c| c.len() <= PSEUDONYM_LEN).map(|c| {
                 let mut person = [0u8; PSEUDONYM_LEN];
                 person[..c.len()].copy_from_slice(c);
                 person
@@ -215,38 +234,40 @@ impl Tally {
                 bump(&mut self.persons, person, sign);
             }
         }
-        if let Some(Value::Number(se)) = roles.se.and_then(|i| r.value_at(i)) {
+        if let Some(Value::Number(se)) = se.and_then(|i| r.value_at(i.into())) {
             if se != 0 {
                 bump(&mut self.employers, se as u32, sign);
             }
         }
     }
 
-    /// What `layout` holds for the tally: the layout of the record before
-    /// with one compare (records of a type mostly come in runs), else looked up.
+    /// What `layout` holds for the tally: a slot per record type (modulo
+    /// [`ROLE_SLOTS`]), filled on first use, read in place (a copy of it,
+    /// or a table moved per change of record type, read back right after
+    /// its bytes were written, stalled a fifth of `stats`' time).
     #[inline(always)]
-    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
-        match self.roles.first() {
-            Some((l, roles)) if std::ptr::eq(*l, layout) => *roles,
-            _ => self.find_roles(layout, family),
+    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> &Roles {
+        let slot = layout.rec_nr as usize % ROLE_SLOTS;
+        if !self.roles[slot].as_ref().is_some_and(|(l, _)| std::ptr::eq(*l, layout)) {
+            self.new_roles(layout, family, slot);
+        }
+        match &self.roles[slot] {
+            Some((_, roles)) => roles,
+            None => &Roles::NONE,
         }
     }
 
-    fn find_roles(&mut self, layout: &'static RecordLayout, family: &Family) -> Roles {
-        if let Some(i) = self.roles.iter().position(|(l, _)| std::ptr::eq(*l, layout)) {
-            // To the front: a file's common record types are found first.
-            self.roles[..=i].rotate_right(1);
-            return self.roles[0].1;
-        }
+    #[cold]
+    fn new_roles(&mut self, layout: &'static RecordLayout, family: &Family, slot: usize) {
+        let index = |role| layout.index_with(role).and_then(|i| u16::try_from(i).ok());
         let grouping = family.placement(layout.rec_nr).is_some_and(|p| p.header);
         let roles = Roles {
-            person: layout.index_with(Role::Cpr).filter(|_| grouping),
-            se: layout.index_with(Role::Se),
+            person: index(Role::Cpr).filter(|_| grouping),
+            se: index(Role::Se),
             amount: layout.amount_index().and_then(|i| DecimalField::of(layout, i)),
-            feltnummer: layout.index_with(Role::Feltnummer),
+            feltnummer: index(Role::Feltnummer),
         };
-        self.roles.insert(0, (layout, roles));
-        roles
+        self.roles[slot] = Some((layout, roles));
     }
 
     /// The findings of one event, if it is one.
