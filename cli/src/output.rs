@@ -118,23 +118,28 @@ impl LineDigits {
     fn put(&mut self, n: u64, dst: &mut [u8], at: usize) -> usize {
         let last = self.len.wrapping_sub(1);
         let shift = 8 * (last % 8) as u32;
-        match self.words.get_mut(last / 8) {
-            Some(w) if n == self.n.wrapping_add(1) && ((*w >> shift) as u8) < b'9' => *w += 1 << shift,
-            _ if n == self.n && self.len > 0 => {}
+        // The words in registers, stored and written from there: a wider
+        // read of words one of which was just stored waits for that store.
+        let [a, b, c] = self.words;
+        let words = match self.words.get(last / 8) {
+            Some(&w) if n == self.n.wrapping_add(1) && ((w >> shift) as u8) < b'9' => {
+                let one = |i: usize| u64::from(last / 8 == i) << shift;
+                [a + one(0), b + one(1), c + one(2)]
+            }
+            _ if n == self.n && self.len > 0 => [a, b, c],
             _ => {
                 let (mut buf, mut block) = (itoa::Buffer::new(), [0u8; 24]);
                 let text = buf.format(n).as_bytes();
                 if let Some(d) = block.get_mut(..text.len()) {
                     d.copy_from_slice(text);
                 }
-                for (w, b) in self.words.iter_mut().zip(block.chunks_exact(8)) {
-                    *w = u64::from_le_bytes(b.try_into().unwrap_or_default());
-                }
                 self.len = text.len();
+                let word = |i: usize| u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or_default());
+                [word(0), word(1), word(2)]
             }
-        }
-        self.n = n;
-        for (i, w) in self.words.iter().enumerate() {
+        };
+        (self.words, self.n) = (words, n);
+        for (i, w) in words.iter().enumerate() {
             put(dst, at + 8 * i, &w.to_le_bytes());
         }
         self.len
