@@ -361,7 +361,7 @@ impl State {
     /// and the bytes used (terminator included), or `None`.
     #[inline(always)]
     pub(super) fn fast(&mut self, plans: &Plans, rest: &[u8], src: Src, at: usize) -> Option<(Meta, usize)> {
-        let (plan, clean) = self.precheck_plan(plans, rest)?;
+        let (plan, clean) = self.precheck_plan(plans, rest, self.opts.family.key.range())?;
         self.commit_plan(plan, &clean, rest, src, at)
     }
 
@@ -371,7 +371,7 @@ impl State {
     /// options, the plans and the file date (variant rules).
     #[inline(always)]
     pub(super) fn precheck(&mut self, plans: &Plans, rest: &[u8]) -> Option<Clean> {
-        self.precheck_plan(plans, rest).map(|(_, clean)| clean)
+        self.precheck_plan(plans, rest, self.opts.family.key.range()).map(|(_, clean)| clean)
     }
 
     /// The plan for a line with `key` at the start of `rest`, if the fast
@@ -414,9 +414,15 @@ impl State {
 
     /// [`State::precheck`] with the plan it found.
     #[inline(always)]
-    fn precheck_plan<'p>(&mut self, plans: &'p Plans, rest: &[u8]) -> Option<(&'p crate::plan::Plan, Clean)> {
+    /// `key`: where the family's lines hold the record key (asked once per batch).
+    pub(super) fn precheck_plan<'p>(
+        &mut self,
+        plans: &'p Plans,
+        rest: &[u8],
+        key: core::ops::Range<usize>,
+    ) -> Option<(&'p crate::plan::Plan, Clean)> {
         let fam = self.opts.family;
-        let key = rest.get(fam.key.range())?;
+        let key = rest.get(key)?;
         // The key as one word (one load, not four bytes).
         let word = <[u8; 4]>::try_from(key).ok().map(u32::from_le_bytes);
         let (plan, chosen) = match word {
@@ -535,6 +541,22 @@ impl State {
         src: Src,
         at: usize,
     ) -> Option<(Meta, usize)> {
+        let lb_nr = self.take(plan, clean, rest)?;
+        let (len, used) = (clean.len as usize, clean.used as usize);
+        self.count_taken(1, 0, 0);
+        let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
+        Some((meta, used))
+    }
+
+    /// The contextual checks of a clean line of `plan` at the start of
+    /// `rest` (the line number, the encoding, the file date the variant
+    /// was chosen with, the grammar): when it passes, the line is taken as
+    /// the general path would take it (the grammar's step, the next line
+    /// number, its record type's count) and its Lb_nr returned. The line
+    /// itself is not counted: [`State::count_taken`] does that, for a
+    /// batch of lines at once.
+    #[inline(always)]
+    pub(super) fn take(&mut self, plan: &crate::plan::Plan, clean: &Clean, rest: &[u8]) -> Option<u32> {
         let fast = &plan.fast;
         let line = rest.get(..clean.len as usize)?;
         if clean.file_date.is_some_and(|d| d != self.file_date) {
@@ -573,20 +595,29 @@ impl State {
             }
         }
 
-        // Clean: commit what the general path would.
+        // Clean: take it as the general path would.
         if self.lb.present() {
             self.lb.step();
         }
-        self.line += 1;
-        self.line_start = self.offset;
-        self.counts.lines += 1;
-        self.counts.decoded += 1;
         if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {
             t.decoded += 1;
         }
-        let (len, used) = (clean.len as usize, clean.used as usize);
-        let meta = Meta { layout: plan.layout, src, start: at, len, line: self.line, lb_nr, offset: self.line_start };
-        Some((meta, used))
+        Some(lb_nr)
+    }
+
+    /// Counts `lines` lines taken ([`State::take`]) in a row as decoded,
+    /// the last of them `last` bytes long, and consumes `bytes` with
+    /// them (0: the caller consumes).
+    #[inline(always)]
+    pub(super) fn count_taken(&mut self, lines: u64, bytes: u64, last: u64) {
+        if lines == 0 {
+            return;
+        }
+        self.line += lines;
+        self.line_start = self.offset + bytes - last;
+        self.counts.lines += lines;
+        self.counts.decoded += lines;
+        self.consume(bytes as usize);
     }
 }
 
@@ -599,7 +630,7 @@ pub struct Clean {
     pub(super) plan: u8,
     /// Where the line number stands (read only when a record is made).
     lb_nr: Option<(u16, u16)>,
-    len: u32,
+    pub(super) len: u32,
     used: u32,
     high: bool,
     /// The file date a variant rule chose with (`None`: no choice made).

@@ -547,22 +547,27 @@ impl Decoder {
         let mut used = 0;
         if self.batch_ready() {
             let scale = self.state.opts.amount_scale;
+            // The batch's lines are counted once, at its end.
+            let (line, offset) = (self.state.line, self.state.offset);
+            let (mut lines, mut last) = (0, 0);
+            let key = self.state.opts.family.key.range();
             loop {
                 let rest = input.get(used..).unwrap_or(&[]);
-                let Some((m, n)) = self.state.fast(&self.plans, rest, Src::Input, used) else {
-                    break;
-                };
-                self.state.consume(n);
-                used += n;
+                let Some((plan, clean)) = self.state.precheck_plan(&self.plans, rest, key.clone()) else { break };
+                let Some(lb_nr) = self.state.take(plan, &clean, rest) else { break };
+                lines += 1;
                 on_record(Record {
-                    layout: m.layout,
-                    bytes: input.get(m.start..m.start + m.len).unwrap_or(&[]),
-                    line: m.line,
-                    lb_nr: m.lb_nr,
-                    offset: m.offset,
+                    layout: plan.layout,
+                    bytes: rest.get(..clean.len as usize).unwrap_or(&[]),
+                    line: line + lines,
+                    lb_nr,
+                    offset: offset + used as u64,
                     amount_scale: scale,
                 });
+                last = clean.used();
+                used += last;
             }
+            self.state.count_taken(lines, used as u64, last as u64);
         }
         let rest = input.get(used..).unwrap_or(&[]);
         let (event, n) = self.decode(rest);
@@ -641,25 +646,29 @@ impl Decoder {
             return (n, used);
         }
         let scale = self.state.opts.amount_scale;
+        // The run's lines are counted once, at its end.
+        let (line, offset, mut last) = (self.state.line, self.state.offset, 0);
         for clean in lines {
             let Some(clean) = clean else { break };
             let here = rest.get(used..).unwrap_or(&[]);
-            let Some((m, u)) = self.state.commit(&self.plans, &clean, here, Src::Input, 0) else { break };
-            self.state.consume(u);
+            let Some(plan) = self.plans.at(clean.plan) else { break };
+            let Some(lb_nr) = self.state.take(plan, &clean, here) else { break };
+            n += 1;
             let record = Record {
-                layout: m.layout,
-                bytes: here.get(..m.len).unwrap_or(&[]),
-                line: m.line,
-                lb_nr: m.lb_nr,
-                offset: m.offset,
+                layout: plan.layout,
+                bytes: here.get(..clean.len as usize).unwrap_or(&[]),
+                line: line + n as u64,
+                lb_nr,
+                offset: offset + used as u64,
                 amount_scale: scale,
             };
-            n += 1;
-            used += u;
+            last = clean.used();
+            used += last;
             if !on_record(n - 1, record) {
                 break;
             }
         }
+        self.state.count_taken(n as u64, used as u64, last as u64);
         (n, used)
     }
 
