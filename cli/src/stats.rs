@@ -198,10 +198,8 @@ impl Tally {
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
         let roles = self.roles(r.layout(), family);
-        let (person, se) = (roles.person, roles.se);
-        let amount = roles.amount.and_then(|a| a.read(r));
-        let feltnummer = roles.feltnummer;
-        if let Some(amount) = amount {
+        let (person, se, feltnummer) = (roles.person, roles.se, roles.feltnummer);
+        if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
             let feltnummer = feltnummer.and_then(|i| r.short_number_at(i.into()));
             self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
         }
@@ -211,8 +209,9 @@ impl Tally {
     }
 
     /// The person (field index `person`) and the SE-nr (`se`) a record
-    /// names, counted (`sign` as in [`Tally::count`]).
-    #[cold]
+    /// names, counted (`sign` as in [`Tally::count`]). Apart from the
+    /// amounts' path, which most records take alone.
+    #[inline(never)]
     fn count_ids(
         &mut self,
         r: &Record<'_>,

@@ -412,9 +412,9 @@ impl State {
         Some((plan, chosen))
     }
 
-    /// [`State::precheck`] with the plan it found.
+    /// [`State::precheck`] with the plan it found; `key` is where the
+    /// family's lines hold the record key (a batch asks it once).
     #[inline(always)]
-    /// `key`: where the family's lines hold the record key (asked once per batch).
     pub(super) fn precheck_plan<'p>(
         &mut self,
         plans: &'p Plans,
