@@ -283,22 +283,28 @@ fn precheck<P: Pre>(
     // its lines not pushed yet (without `Pre::WORK`).
     let (mut run, mut quiet) = (None, 0);
     while at < chunk.data.len() {
-        let rest = &chunk.data[at..];
         if run.is_some() {
-            if let Some((r, used)) = checker.check_accept(rest, line, chunk.offset + at as u64) {
+            // The run's lines at once; the line after them is not clean in its context.
+            let (out, lines) = (&mut chunk.out, &mut chunk.lines);
+            let (n, used) = checker.check_accept_lines(&chunk.data[at..], line, chunk.offset + at as u64, |r| {
                 if P::WORK {
-                    pre.pre(&r, &mut chunk.out, acc);
-                    chunk.lines.push(None, chunk.out.len() as u32);
-                } else {
-                    quiet += 1;
+                    pre.pre(&r, out, acc);
+                    lines.push(None, out.len() as u32);
                 }
-                at += used;
-                line += 1;
-                continue;
+                true
+            });
+            if !P::WORK {
+                quiet += n;
+            }
+            at += used;
+            line += n as u64;
+            if at >= chunk.data.len() {
+                break;
             }
             chunk.lines.push_quiet(std::mem::take(&mut quiet), chunk.out.len() as u32);
             end_run(checker, &mut run, &mut chunk.runs);
         }
+        let rest = &chunk.data[at..];
         let i = chunk.lines.len();
         let used = match checker.check(rest) {
             Some(clean) => {

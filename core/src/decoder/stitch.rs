@@ -129,14 +129,57 @@ impl Prechecker {
     /// before it, and the line is for [`Prechecker::check`].
     #[inline(always)]
     pub fn check_accept<'a>(&mut self, rest: &'a [u8], line: u64, offset: u64) -> Option<(Record<'a>, usize)> {
-        let run = self.run.as_mut()?;
-        let (m, used) = self.state.fast(&self.plans, rest, super::Src::Input, 0)?;
-        self.state.consume(used);
-        run.lines += 1;
+        let mut record = None;
+        let (_, used) = self.check_accept_lines(rest, line, offset, |r| {
+            record = Some(r);
+            false
+        });
+        record.map(|r| (r, used))
+    }
+
+    /// [`Prechecker::check_accept`] for the lines from the start of `rest`
+    /// on, with no call per line and the lines counted once at the end:
+    /// hands each record to `on_record` (`line` and `offset` are the first
+    /// one's) while the lines are clean in the run's context and
+    /// `on_record` returns true. Returns the lines taken and the bytes
+    /// they used; the line after them, if any, is not clean in the run's
+    /// context (or no run is going on), unless `on_record` stopped first.
+    #[inline(always)]
+    pub fn check_accept_lines<'a>(
+        &mut self,
+        rest: &'a [u8],
+        line: u64,
+        offset: u64,
+        mut on_record: impl FnMut(Record<'a>) -> bool,
+    ) -> (usize, usize) {
+        let Some(run) = self.run.as_mut() else { return (0, 0) };
+        let s = &mut self.state;
+        let (scale, key) = (s.opts.amount_scale, s.opts.family.key.range());
+        let (mut n, mut used, mut last) = (0, 0, 0);
+        loop {
+            let here = rest.get(used..).unwrap_or(&[]);
+            let Some((plan, clean)) = s.precheck_plan(&self.plans, here, key.clone()) else { break };
+            let Some(lb_nr) = s.take(plan, &clean, here) else { break };
+            let bytes = here.get(..clean.len as usize).unwrap_or(&[]);
+            let record = Record {
+                layout: plan.layout,
+                bytes,
+                line: line + n as u64,
+                lb_nr,
+                offset: offset + used as u64,
+                amount_scale: scale,
+            };
+            n += 1;
+            last = clean.used();
+            used += last;
+            if !on_record(record) {
+                break;
+            }
+        }
+        s.count_taken(n as u64, used as u64, last as u64);
+        run.lines += n;
         run.bytes += used;
-        let bytes = rest.get(..m.len).unwrap_or(&[]);
-        let amount_scale = self.state.opts.amount_scale;
-        Some((Record { layout: m.layout, bytes, line, lb_nr: m.lb_nr, offset, amount_scale }, used))
+        (n, used)
     }
 
     /// The run started by [`Prechecker::assume`] so far (`None`: none, or
@@ -301,5 +344,52 @@ mod tests {
         assert_eq!(dec.counts().decoded, 27);
         // Taken once only: the context has moved on.
         assert!(!dec.stitch(&run));
+    }
+
+    /// The run's lines at once give what they give one by one: the same
+    /// records, lines and bytes taken, and a run the decoder stitches to
+    /// the same end; a stop asked by the caller ends the batch there.
+    #[test]
+    fn lines_at_once_are_lines_one_by_one() {
+        let input = crate::testing::SAMPLE;
+        let at = |i: usize| input.split_inclusive(|&b| b == b'\n').take(i).map(<[u8]>::len).sum::<usize>();
+        let start = || {
+            let mut pre = Prechecker::new(Options::default(), 20250203);
+            let clean = pre.check(&input[at(8)..]).unwrap();
+            assert!(pre.assume(&input[at(8)..], &clean, Some(false)) && pre.accept(&input[at(8)..], &clean));
+            pre
+        };
+        let own = |r: crate::Record<'_>| (r.line(), r.lb_nr(), r.offset(), r.record_type(), r.bytes().to_vec());
+        let (mut one, mut one_by_one) = (start(), std::vec::Vec::new());
+        let mut i = 9;
+        while let Some((r, _)) = one.check_accept(&input[at(i)..], i as u64 + 1, at(i) as u64) {
+            one_by_one.push(own(r));
+            i += 1;
+        }
+        let (mut batch, mut at_once) = (start(), std::vec::Vec::new());
+        let (n, used) = batch.check_accept_lines(&input[at(9)..], 10, at(9) as u64, |r| {
+            at_once.push(own(r));
+            true
+        });
+        assert_eq!((n, used), (8, at(17) - at(9)));
+        assert_eq!(at_once, one_by_one);
+        // The same end state: both runs stitch, and leave the decoder alike.
+        let stitched = |pre: &Prechecker| {
+            let mut dec = Decoder::default();
+            feed(&mut dec, &input[..at(8)]);
+            assert!(dec.stitch(&pre.speculation().unwrap()));
+            feed(&mut dec, &input[at(17)..]);
+            while dec.finish() != Event::End {}
+            *dec.counts()
+        };
+        assert_eq!(stitched(&batch), stitched(&one));
+        // Stopped after three: three taken, the run three lines longer.
+        let mut stopped = start();
+        let mut seen = 0;
+        let (n, used) = stopped.check_accept_lines(&input[at(9)..], 10, at(9) as u64, |_| {
+            seen += 1;
+            seen < 3
+        });
+        assert_eq!((n, used, stopped.speculation().unwrap().lines()), (3, at(12) - at(9), 4));
     }
 }
