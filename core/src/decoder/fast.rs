@@ -553,10 +553,9 @@ impl State {
     /// was chosen with, the grammar): when it passes, the line is taken as
     /// the general path would take it (the grammar's step, the next line
     /// number, its record type's count) and its Lb_nr returned. The line
-    /// itself is not counted: [`State::count_taken`] does that, for a
-    /// batch of lines at once.
+    /// itself is not counted: [`Taking`] counts a batch of lines at once.
     #[inline(always)]
-    pub(super) fn take(&mut self, plan: &crate::plan::Plan, clean: &Clean, rest: &[u8]) -> Option<u32> {
+    fn take(&mut self, plan: &crate::plan::Plan, clean: &Clean, rest: &[u8]) -> Option<u32> {
         let fast = &plan.fast;
         let line = rest.get(..clean.len as usize)?;
         if clean.file_date.is_some_and(|d| d != self.file_date) {
@@ -609,7 +608,7 @@ impl State {
     /// the last of them `last` bytes long, and consumes `bytes` with
     /// them (0: the caller consumes).
     #[inline(always)]
-    pub(super) fn count_taken(&mut self, lines: u64, bytes: u64, last: u64) {
+    fn count_taken(&mut self, lines: u64, bytes: u64, last: u64) {
         if lines == 0 {
             return;
         }
@@ -618,6 +617,72 @@ impl State {
         self.counts.lines += lines;
         self.counts.decoded += lines;
         self.consume(bytes as usize);
+    }
+}
+
+/// Lines the fast path takes in a row from the start of one stretch of
+/// input ([`State::take`]): each one's record, with its line number and
+/// offset counted on from the first one's, and the lines counted into the
+/// state once, at the end ([`Taking::end`]). The one way a batch takes
+/// lines (the decoder's batches, a run of prechecked lines, a worker's
+/// speculative run).
+pub(super) struct Taking {
+    /// The first line's physical line number and stream offset.
+    line: u64,
+    offset: u64,
+    scale: u8,
+    /// Lines taken, and the bytes they used.
+    pub lines: usize,
+    pub used: usize,
+    /// The last line's bytes.
+    last: usize,
+}
+
+impl Taking {
+    /// A stretch whose first line is physical line `line` at stream offset `offset`.
+    #[inline(always)]
+    pub fn new(line: u64, offset: u64, amount_scale: u8) -> Taking {
+        Taking { line, offset, scale: amount_scale, lines: 0, used: 0, last: 0 }
+    }
+
+    /// Where the next line starts in `input` (the stretch's bytes).
+    #[inline(always)]
+    pub fn rest<'a>(&self, input: &'a [u8]) -> &'a [u8] {
+        input.get(self.used..).unwrap_or(&[])
+    }
+
+    /// Takes the next line, which `clean` found clean with `plan`, when it
+    /// is clean in `state`'s context: its record.
+    #[inline(always)]
+    pub fn take<'a>(
+        &mut self,
+        state: &mut State,
+        plan: &Plan,
+        clean: &Clean,
+        input: &'a [u8],
+    ) -> Option<crate::Record<'a>> {
+        let here = self.rest(input);
+        let lb_nr = state.take(plan, clean, here)?;
+        let record = crate::Record {
+            layout: plan.layout,
+            bytes: here.get(..clean.len as usize).unwrap_or(&[]),
+            line: self.line + self.lines as u64,
+            lb_nr,
+            offset: self.offset + self.used as u64,
+            amount_scale: self.scale,
+        };
+        self.lines += 1;
+        self.last = clean.used();
+        self.used += self.last;
+        Some(record)
+    }
+
+    /// Counts the lines taken into `state` (and consumes their bytes):
+    /// the lines and the bytes.
+    #[inline(always)]
+    pub fn end(self, state: &mut State) -> (usize, usize) {
+        state.count_taken(self.lines as u64, self.used as u64, self.last as u64);
+        (self.lines, self.used)
     }
 }
 

@@ -546,28 +546,16 @@ impl Decoder {
     ) -> (Event<'a>, usize) {
         let mut used = 0;
         if self.batch_ready() {
-            let scale = self.state.opts.amount_scale;
-            // The batch's lines are counted once, at its end.
-            let (line, offset) = (self.state.line, self.state.offset);
-            let (mut lines, mut last) = (0, 0);
-            let key = self.state.opts.family.key.range();
+            let s = &self.state;
+            let mut taking = fast::Taking::new(s.line + 1, s.offset, s.opts.amount_scale);
+            let key = s.opts.family.key.range();
             loop {
-                let rest = input.get(used..).unwrap_or(&[]);
+                let rest = taking.rest(input);
                 let Some((plan, clean)) = self.state.precheck_plan(&self.plans, rest, key.clone()) else { break };
-                let Some(lb_nr) = self.state.take(plan, &clean, rest) else { break };
-                lines += 1;
-                on_record(Record {
-                    layout: plan.layout,
-                    bytes: rest.get(..clean.len as usize).unwrap_or(&[]),
-                    line: line + lines,
-                    lb_nr,
-                    offset: offset + used as u64,
-                    amount_scale: scale,
-                });
-                last = clean.used();
-                used += last;
+                let Some(record) = taking.take(&mut self.state, plan, &clean, input) else { break };
+                on_record(record);
             }
-            self.state.count_taken(lines, used as u64, last as u64);
+            used = taking.end(&mut self.state).1;
         }
         let rest = input.get(used..).unwrap_or(&[]);
         let (event, n) = self.decode(rest);
@@ -641,35 +629,20 @@ impl Decoder {
         lines: impl IntoIterator<Item = Option<Clean>>,
         mut on_record: impl FnMut(usize, Record<'a>) -> bool,
     ) -> (usize, usize) {
-        let (mut n, mut used) = (0, 0);
         if !self.batch_ready() {
-            return (n, used);
+            return (0, 0);
         }
-        let scale = self.state.opts.amount_scale;
-        // The run's lines are counted once, at its end.
-        let (line, offset, mut last) = (self.state.line, self.state.offset, 0);
+        let s = &self.state;
+        let mut taking = fast::Taking::new(s.line + 1, s.offset, s.opts.amount_scale);
         for clean in lines {
             let Some(clean) = clean else { break };
-            let here = rest.get(used..).unwrap_or(&[]);
             let Some(plan) = self.plans.at(clean.plan) else { break };
-            let Some(lb_nr) = self.state.take(plan, &clean, here) else { break };
-            n += 1;
-            let record = Record {
-                layout: plan.layout,
-                bytes: here.get(..clean.len as usize).unwrap_or(&[]),
-                line: line + n as u64,
-                lb_nr,
-                offset: offset + used as u64,
-                amount_scale: scale,
-            };
-            last = clean.used();
-            used += last;
-            if !on_record(n - 1, record) {
+            let Some(record) = taking.take(&mut self.state, plan, &clean, rest) else { break };
+            if !on_record(taking.lines - 1, record) {
                 break;
             }
         }
-        self.state.count_taken(n as u64, used as u64, last as u64);
-        (n, used)
+        taking.end(&mut self.state)
     }
 
     /// The file date seen so far (role `file_date`, `YYYYMMDD`; 0 = none yet),

@@ -154,29 +154,17 @@ impl Prechecker {
     ) -> (usize, usize) {
         let Some(run) = self.run.as_mut() else { return (0, 0) };
         let s = &mut self.state;
-        let (scale, key) = (s.opts.amount_scale, s.opts.family.key.range());
-        let (mut n, mut used, mut last) = (0, 0, 0);
+        let mut taking = fast::Taking::new(line, offset, s.opts.amount_scale);
+        let key = s.opts.family.key.range();
         loop {
-            let here = rest.get(used..).unwrap_or(&[]);
+            let here = taking.rest(rest);
             let Some((plan, clean)) = s.precheck_plan(&self.plans, here, key.clone()) else { break };
-            let Some(lb_nr) = s.take(plan, &clean, here) else { break };
-            let bytes = here.get(..clean.len as usize).unwrap_or(&[]);
-            let record = Record {
-                layout: plan.layout,
-                bytes,
-                line: line + n as u64,
-                lb_nr,
-                offset: offset + used as u64,
-                amount_scale: scale,
-            };
-            n += 1;
-            last = clean.used();
-            used += last;
+            let Some(record) = taking.take(s, plan, &clean, rest) else { break };
             if !on_record(record) {
                 break;
             }
         }
-        s.count_taken(n as u64, used as u64, last as u64);
+        let (n, used) = taking.end(s);
         run.lines += n;
         run.bytes += used;
         (n, used)
