@@ -361,6 +361,9 @@ pub(crate) struct Fast {
     /// as `Full` and for others.
     pub marks_full: bool,
     pub marks: bool,
+    /// A [`Fitted::Full`] line needs nothing but its `full_fours`: no
+    /// marks, no other check (most clean lines: the fast path's shortest way).
+    pub full_plain: bool,
     /// The range of the family's `matches_parent` role, kept on the stack
     /// for the children that compare it.
     pub value: Option<(u16, u16)>,
@@ -512,6 +515,7 @@ impl Plan {
                 whole: [0; 3],
                 marks_full: false,
                 marks: false,
+                full_plain: false,
                 value: None,
                 directly_after: false,
                 leaf: false,
@@ -618,6 +622,7 @@ impl Plan {
         let whole = plan.fast.whole != [0; 3];
         plan.fast.marks = whole || plan.fast.identity.is_some();
         plan.fast.marks_full = plan.fast.identity.is_some();
+        plan.fast.full_plain = !plan.fast.marks_full && plan.fast.n_full_ops == 0;
         // Marks need 16 bytes or more.
         plan.fast.ok &= !plan.fast.marks || layout.length as usize >= LANES;
         let match_role = family.grammar.iter().map(|p| p.matches_parent).find(|r| *r != Role::None);

@@ -50,6 +50,10 @@ pub(super) struct LineNumber {
     /// `mask` is 0, `word` means nothing and is not compared.
     word: u64,
     mask: u64,
+    /// Where `word` is compared: `at`, or past any line while `mask` is 0
+    /// (then the bytes' compare decides), so that the per-line compare
+    /// asks one bound only.
+    word_at: u16,
     /// One in the last digit's byte of `word`.
     last: u64,
     /// The last digit's index in `digits` (`usize::MAX`: no digits).
@@ -70,7 +74,8 @@ impl LineNumber {
         };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
         let tail = (width.min(10) as usize).wrapping_sub(1);
-        let mut n = LineNumber { of: 0, digits: [b'0'; 10], at, width, word: 0, mask: 0, last, tail, fits: false };
+        let mut n =
+            LineNumber { of: 0, digits: [b'0'; 10], at, width, word: 0, mask: 0, word_at: u16::MAX, last, tail, fits: false };
         n.build(1);
         n
     }
@@ -106,6 +111,7 @@ impl LineNumber {
         // compare asks `fits`, so the per-line word compare need not.
         let word_width = self.fits && (1..=8).contains(&width);
         self.mask = if word_width { u64::MAX >> (64 - 8 * width as u32) } else { 0 };
+        self.word_at = if word_width { self.at } else { u16::MAX };
         let mut w = [0u8; 8];
         w.copy_from_slice(&self.digits[..8]);
         self.word = u64::from_le_bytes(w) & self.mask;
@@ -115,11 +121,11 @@ impl LineNumber {
     /// 8 bytes or less and 8 bytes from its start lie in the line.
     #[inline(always)]
     fn carries(&self, line: &[u8]) -> bool {
-        let at = self.at as usize;
-        match line.get(at..).and_then(|w| w.first_chunk::<8>()) {
-            Some(w) if self.mask != 0 => u64::from_le_bytes(*w) & self.mask == self.word,
+        let word_at = self.word_at as usize;
+        match line.get(word_at..word_at + 8) {
+            Some(w) => u64::from_le_bytes(w.try_into().unwrap_or_default()) & self.mask == self.word,
             _ => {
-                let width = self.width as usize;
+                let (at, width) = (self.at as usize, self.width as usize);
                 self.fits && self.digits.get(..width).is_some_and(|d| line.get(at..at + width) == Some(d))
             }
         }
@@ -447,40 +453,49 @@ impl State {
         };
         let line = &rest[..len];
         // A line of a learned shape: its bytes and identity in one pass, fewer checks.
-        let (ops, fours, high, learn) = match self.shapes.of(plan, line) {
-            Some(ops) => (ops, &[][..], false, None),
+        let (ops, high, learn) = match self.shapes.of(plan, line) {
+            Some(ops) => (ops, false, None),
             None => {
                 let (mut fitted, mut high) = (plan.fits(line), false);
-                if fitted == Fitted::No {
-                    // ISO-8859-1 letters in text: then it fits with them (some byte is one).
-                    (fitted, high) = (plan.fits_latin1(line), true);
+                // Numbers given in full and nothing but codes of four digits
+                // to look up: most clean lines, the shortest way.
+                if fitted == Fitted::Full && fast.full_plain {
+                    if !fast.full_fours().iter().all(|four| four.holds(line)) {
+                        return None;
+                    }
+                    (&[][..], false, None)
+                } else {
                     if fitted == Fitted::No {
-                        let scan = plan.pass(line);
-                        if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+                        // ISO-8859-1 letters in text: then it fits with them (some byte is one).
+                        (fitted, high) = (plan.fits_latin1(line), true);
+                        if fitted == Fitted::No {
+                            let scan = plan.pass(line);
+                            if !(scan.printable && scan.digits_or_blanks && scan.signs) {
+                                return None;
+                            }
+                            high = scan.high;
+                        }
+                    }
+                    let mut learn = None;
+                    if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
+                        let marks = Marks::of(line)?;
+                        // Numbers in full (`Full`) are whole already.
+                        if fitted != Fitted::Full && !marks.unmixed(&fast.whole) {
                             return None;
                         }
-                        high = scan.high;
+                        if fast.identity.is_some_and(|id| !marks.any_given(&id)) {
+                            return None;
+                        }
+                        learn = (fitted == Fitted::Given).then_some(marks);
                     }
-                }
-                let mut learn = None;
-                if if fitted == Fitted::Full { fast.marks_full } else { fast.marks } {
-                    let marks = Marks::of(line)?;
-                    // Numbers in full (`Full`) are whole already.
-                    if fitted != Fitted::Full && !marks.unmixed(&fast.whole) {
+                    let fours = if fitted == Fitted::Full { fast.full_fours() } else { &[] };
+                    if !fours.iter().all(|four| four.holds(line)) {
                         return None;
                     }
-                    if fast.identity.is_some_and(|id| !marks.any_given(&id)) {
-                        return None;
-                    }
-                    learn = (fitted == Fitted::Given).then_some(marks);
+                    (fast.ops(fitted), high, learn)
                 }
-                let fours = if fitted == Fitted::Full { fast.full_fours() } else { &[] };
-                (fast.ops(fitted), fours, high, learn)
             }
         };
-        if !fours.iter().all(|four| four.holds(line)) {
-            return None;
-        }
         for op in ops {
             let v = line.get(op.start as usize..op.start as usize + op.len as usize)?;
             if op.blank != OnBlank::Never && field::is_blank(v) {
