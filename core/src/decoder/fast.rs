@@ -460,7 +460,12 @@ impl State {
                 // Numbers given in full and nothing but codes of four digits
                 // to look up: most clean lines, the shortest way.
                 if fitted == Fitted::Full && fast.full_plain {
-                    if !fast.full_fours().iter().all(|four| four.holds(line)) {
+                    // Mostly one code (no loop for it).
+                    let fours_hold = match fast.full_fours() {
+                        [four] => four.holds(line),
+                        fours => fours.iter().all(|four| four.holds(line)),
+                    };
+                    if !fours_hold {
                         return None;
                     }
                     (&[][..], false, None)
