@@ -179,6 +179,10 @@ pub(crate) struct Shape {
     allowed: Allowed,
     ops: [Op; MAX_OPS],
     n_ops: u8,
+    /// Its numbers of four digits with a value set (digits, by the shape's
+    /// bytes): looked up without the dispatch of [`Op`]s.
+    fours: [FourDigits; MAX_OPS],
+    n_fours: u8,
     /// The identity rule: one of these fields (those not blank) gives a
     /// value (`n_identity` 0: no rule).
     identity: [(u16, u16); MAX_IDENTITY],
@@ -191,6 +195,8 @@ impl Shape {
         allowed: Allowed::NONE,
         ops: [Op::NONE; MAX_OPS],
         n_ops: 0,
+        fours: [FourDigits::NONE; MAX_OPS],
+        n_fours: 0,
         identity: [(0, 0); MAX_IDENTITY],
         n_identity: 0,
     };
@@ -223,7 +229,15 @@ impl Shape {
                 (true, false) => Op { blank: OnBlank::Never, ..*op },
                 (false, _) => *op,
             };
-            push(&mut shape.ops, &mut shape.n_ops, op);
+            match (op.check, op.len == 4 && op.numeric()) {
+                (Check::Number(bits), true) => {
+                    let four = FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits };
+                    push(&mut shape.fours, &mut shape.n_fours, four);
+                }
+                _ => {
+                    push(&mut shape.ops, &mut shape.n_ops, op);
+                }
+            }
         }
         if fast.identity.is_some() {
             for &(start, len) in fast.identity_fields[..fast.n_identity_fields as usize].iter() {
@@ -257,10 +271,16 @@ impl Shape {
         false
     }
 
-    /// The checks a line of this shape still needs, in line order.
+    /// The checks a line of this shape still needs, in line order, but for [`Shape::fours`].
     #[inline(always)]
     pub fn ops(&self) -> &[Op] {
         &self.ops[..self.n_ops as usize]
+    }
+
+    /// The numbers of four digits a line of this shape still needs looked up.
+    #[inline(always)]
+    pub fn fours(&self) -> &[FourDigits] {
+        &self.fours[..self.n_fours as usize]
     }
 }
 

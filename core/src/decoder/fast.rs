@@ -288,17 +288,17 @@ impl Shapes {
         Shapes { learned: [Shape::NONE; 2], plans: 0, next: 0, wait: 0 }
     }
 
-    /// Whether `line` is of a shape learned for `plan`: then the checks it still needs.
+    /// The shape learned for `plan` that `line` is of: its checks are what the line still needs.
     #[inline(always)]
-    fn of(&self, plan: &Plan, line: &[u8]) -> Option<&[crate::plan::Op]> {
+    fn of(&self, plan: &Plan, line: &[u8]) -> Option<&Shape> {
         if self.plans >> (plan.index & 63) & 1 == 0 {
             return None;
         }
         let [a, b] = &self.learned;
         if a.plan == plan.index && a.fits(line) {
-            Some(a.ops())
+            Some(a)
         } else if b.plan == plan.index && b.fits(line) {
-            Some(b.ops())
+            Some(b)
         } else {
             None
         }
@@ -454,7 +454,12 @@ impl State {
         let line = &rest[..len];
         // A line of a learned shape: its bytes and identity in one pass, fewer checks.
         let (ops, high, learn) = match self.shapes.of(plan, line) {
-            Some(ops) => (ops, false, None),
+            Some(shape) => {
+                if !shape.fours().iter().all(|four| four.holds(line)) {
+                    return None;
+                }
+                (shape.ops(), false, None)
+            }
             None => {
                 let (mut fitted, mut high) = (plan.fits(line), false);
                 // Numbers given in full and nothing but codes of four digits
