@@ -366,6 +366,8 @@ pub(crate) struct Fast {
     pub ok: bool,
     /// Grammar: bit per record slot that may hold it; 0 with `top` = a top-level record.
     pub parents: u32,
+    /// Its own slot's bit in such a mask (`slot_bit`).
+    pub bit: u32,
     /// A top-level record (closes every open record).
     pub top: bool,
     /// No place in the grammar: no order check.
@@ -469,6 +471,16 @@ pub(crate) enum Fitted {
     No,
 }
 
+/// A record type's slot as a bit of a plan's parent mask (0 for slots
+/// from 32 on, which the fast path leaves alone).
+pub(crate) const fn slot_bit(slot: u8) -> u32 {
+    if slot < 32 {
+        1 << slot
+    } else {
+        0
+    }
+}
+
 /// What is checked in bulk for one layout.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
@@ -528,6 +540,7 @@ impl Plan {
             fast: Fast {
                 ok: false,
                 parents: 0,
+                bit: slot_bit(slot),
                 top: false,
                 free: false,
                 container: false,
