@@ -368,6 +368,9 @@ pub(crate) struct Fast {
     pub parents: u32,
     /// Its own slot's bit in such a mask (`slot_bit`).
     pub bit: u32,
+    /// Its record type as the grammar keeps the line before, taken clean
+    /// (one word to store per line).
+    pub me: Prev,
     /// A top-level record (closes every open record).
     pub top: bool,
     /// No place in the grammar: no order check.
@@ -481,6 +484,16 @@ pub(crate) const fn slot_bit(slot: u8) -> u32 {
     }
 }
 
+/// The line before, as the grammar keeps it: its record type (0: none or
+/// unread), the type's slot in the family (`u8::MAX`: none), whether it
+/// was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prev {
+    pub rec: u16,
+    pub slot: u8,
+    pub rejected: bool,
+}
+
 /// What is checked in bulk for one layout.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Plan {
@@ -541,6 +554,7 @@ impl Plan {
                 ok: false,
                 parents: 0,
                 bit: slot_bit(slot),
+                me: Prev { rec: layout.rec_nr, slot, rejected: false },
                 top: false,
                 free: false,
                 container: false,

@@ -74,8 +74,18 @@ impl LineNumber {
         };
         let last = if width == 0 || width > 8 { 0 } else { 1 << (8 * (width - 1)) };
         let tail = (width.min(10) as usize).wrapping_sub(1);
-        let mut n =
-            LineNumber { of: 0, digits: [b'0'; 10], at, width, word: 0, mask: 0, word_at: u16::MAX, last, tail, fits: false };
+        let mut n = LineNumber {
+            of: 0,
+            digits: [b'0'; 10],
+            at,
+            width,
+            word: 0,
+            mask: 0,
+            word_at: u16::MAX,
+            last,
+            tail,
+            fits: false,
+        };
         n.build(1);
         n
     }
@@ -590,7 +600,8 @@ impl State {
         if clean.high && self.utf8 != Some(false) {
             return None;
         }
-        let lb_nr = if self.lb.present() {
+        let numbered = self.lb.present();
+        let lb_nr = if numbered {
             if !self.lb.carries(line) {
                 return None;
             }
@@ -598,10 +609,10 @@ impl State {
         } else {
             0
         };
-        if !self.grammar.fast_leaf(fast, plan.layout.rec_nr, plan.slot) {
+        if !self.grammar.fast_leaf(fast) {
             let value = fast.value.and_then(|(s, l)| line.get(s as usize..(s + l) as usize)).filter(|v| given(v));
             let value = value.unwrap_or(&[]);
-            if !self.grammar.fast_sibling(fast, plan.layout.rec_nr, plan.slot, value) {
+            if !self.grammar.fast_sibling(fast, value) {
                 let parent = self.grammar.fast_parent(fast)?;
                 // A value that must match the parent's and does not is a warning.
                 if let Some((s, l)) = fast.matches.filter(|_| parent != usize::MAX) {
@@ -615,12 +626,12 @@ impl State {
                         return None;
                     }
                 }
-                self.grammar.fast_update(parent, fast, plan.layout.rec_nr, plan.slot, value);
+                self.grammar.fast_update(parent, fast, value);
             }
         }
 
         // Clean: take it as the general path would.
-        if self.lb.present() {
+        if numbered {
             self.lb.step();
         }
         if let Some(t) = self.counts.by_type.get_mut(plan.slot as usize) {

@@ -5,7 +5,7 @@
 
 use crate::error::ErrorKind;
 use crate::layout::Family;
-use crate::plan::{slot_bit, Fast};
+use crate::plan::{slot_bit, Fast, Prev};
 
 /// Deepest nesting kept; deeper records replace the top.
 const DEPTH: usize = crate::layout::Chain::MAX + 1;
@@ -73,10 +73,7 @@ pub(crate) struct Grammar {
     pub missing_start_reported: bool,
     stack: [Open; DEPTH],
     depth: usize,
-    prev: u16,
-    /// `prev`'s slot in the family (`u8::MAX`: none).
-    prev_slot: u8,
-    prev_rejected: bool,
+    prev: Prev,
     /// Open records at the bottom of the stack that were assumed, not read
     /// ([`Grammar::assume`]): their values and counts are unknown here. 0
     /// in a decoder that assumed nothing.
@@ -98,9 +95,7 @@ impl Grammar {
             missing_start_reported: false,
             stack: [Open::NONE; DEPTH],
             depth: 0,
-            prev: 0,
-            prev_slot: u8::MAX,
-            prev_rejected: false,
+            prev: Prev { rec: 0, slot: u8::MAX, rejected: false },
             floor: 0,
             top_bit: 0,
         }
@@ -149,7 +144,7 @@ impl Grammar {
         let keep = end.floor; // never above `end.depth` (`truncate`)
         self.stack[keep..end.depth].copy_from_slice(&end.stack[keep..end.depth]);
         self.depth = end.depth;
-        self.set_prev(end.prev, end.prev_slot, end.prev_rejected);
+        self.prev = end.prev;
         self.settle();
         true
     }
@@ -173,13 +168,13 @@ impl Grammar {
         if self.ended {
             return Err(ErrorKind::RecordAfterEnd);
         }
-        if fam.first == Some(rec) && (self.started || self.prev != 0) {
+        if fam.first == Some(rec) && (self.started || self.prev.rec != 0) {
             return Err(ErrorKind::DuplicateStartRecord);
         }
         let Some(p) = fam.placement(rec) else { return Ok(Parent::Free) };
         let Some(&needs) = p.parents.first() else { return Ok(Parent::Top) };
         if p.directly_after {
-            return match (p.parents.contains(&self.prev), self.prev_rejected) {
+            return match (p.parents.contains(&self.prev.rec), self.prev.rejected) {
                 (true, true) => Err(ErrorKind::ParentRejected),
                 (true, false) if self.depth > 0 => Ok(Parent::At(self.depth - 1)),
                 _ => Err(ErrorKind::OutOfOrder { needs }),
@@ -229,20 +224,18 @@ impl Grammar {
     /// The line before was of type `rec` (its `slot`), rejected or not.
     #[inline(always)]
     fn set_prev(&mut self, rec: u16, slot: u8, rejected: bool) {
-        self.prev = rec;
-        self.prev_slot = slot;
-        self.prev_rejected = rejected;
+        self.prev = Prev { rec, slot, rejected };
     }
 
     /// The fast path's whole grammar step for a leaf ([`Fast::leaf`]) whose
     /// parent is the open record on top, as most records are: nothing opens
     /// or closes. False: ask [`Grammar::fast_parent`].
     #[inline(always)]
-    pub fn fast_leaf(&mut self, fast: &Fast, rec: u16, slot: u8) -> bool {
+    pub fn fast_leaf(&mut self, fast: &Fast) -> bool {
         if !fast.leaf || self.top_bit & fast.parents == 0 {
             return false;
         }
-        self.set_prev(rec, slot, false);
+        self.prev = fast.me;
         true
     }
 
@@ -252,7 +245,7 @@ impl Grammar {
     /// [`Grammar::fast_parent`] and [`Grammar::fast_update`] would (the
     /// parent right under the top, the top no parent). False: ask them.
     #[inline(always)]
-    pub fn fast_sibling(&mut self, fast: &Fast, rec: u16, slot: u8, value: &[u8]) -> bool {
+    pub fn fast_sibling(&mut self, fast: &Fast, value: &[u8]) -> bool {
         // `top_bit` is 0 unless the stream has started and not ended (and
         // the top is not rejected: then the general way, which is rare).
         if !fast.sibling || self.top_bit == 0 {
@@ -261,16 +254,16 @@ impl Grammar {
         let Some([below, top]) = self.depth.checked_sub(2).and_then(|i| self.stack.get_mut(i..self.depth)) else {
             return false;
         };
-        if top.rec_nr != rec || top.bit & fast.parents != 0 || below.bit & fast.parents == 0 || below.rejected {
+        if top.rec_nr != fast.me.rec || top.bit & fast.parents != 0 || below.bit & fast.parents == 0 || below.rejected {
             return false;
         }
-        top.set(rec, fast.bit, false, value);
+        top.set(fast.me.rec, fast.bit, false, value);
         self.top_bit = top.bit;
         // The top was assumed (a worker's context): now it is read.
         if self.floor == self.depth {
             self.floor -= 1;
         }
-        self.set_prev(rec, slot, false);
+        self.prev = fast.me;
         true
     }
 
@@ -289,9 +282,9 @@ impl Grammar {
         }
         // As `check`: the line before is one of the parents, not rejected.
         if fast.directly_after
-            && !(self.prev_slot < 32
-                && fast.parents >> self.prev_slot & 1 == 1
-                && !self.prev_rejected
+            && !(self.prev.slot < 32
+                && fast.parents >> self.prev.slot & 1 == 1
+                && !self.prev.rejected
                 && self.depth > 0)
         {
             return None;
@@ -315,14 +308,14 @@ impl Grammar {
 
     /// The fast path's update after a decoded record (see [`Grammar::update`]).
     #[inline(always)]
-    pub fn fast_update(&mut self, parent: usize, fast: &Fast, rec: u16, slot: u8, value: &[u8]) {
+    pub fn fast_update(&mut self, parent: usize, fast: &Fast, value: &[u8]) {
         if !fast.free {
             self.truncate(if fast.top { 0 } else { parent + 1 });
             if fast.container {
-                self.push(rec, slot, false, value);
+                self.push(fast.me.rec, fast.me.slot, false, value);
             }
         }
-        self.set_prev(rec, slot, false);
+        self.prev = fast.me;
         self.settle();
     }
 
@@ -382,7 +375,7 @@ mod tests {
         let fam = &crate::layout::EMPLOYER;
         let plans = crate::plan::Plans::new(fam, 2);
         let person = plans.get(6000).expect("a 6000 plan");
-        let (fast, slot) = (&person.fast, person.slot);
+        let fast = &person.fast;
         assert!(fast.sibling);
         let steps: [(u16, bool); 9] = [
             (1000, false),
@@ -414,9 +407,9 @@ mod tests {
                 }
                 let mut sibling = g;
                 let mut found = g;
-                if sibling.fast_sibling(fast, 6000, slot, b"DK") {
+                if sibling.fast_sibling(fast, b"DK") {
                     let parent = found.fast_parent(fast).unwrap_or_else(|| panic!("no parent after {seq:?}"));
-                    found.fast_update(parent, fast, 6000, slot, b"DK");
+                    found.fast_update(parent, fast, b"DK");
                     assert_eq!(std::format!("{sibling:?}"), std::format!("{found:?}"), "after {seq:?}");
                     taken += 1;
                 } else {
