@@ -11,8 +11,11 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
-/// Chunk size: large enough that per-call costs vanish, small enough for L2.
-const CHUNK: usize = 256 * 1024;
+/// Chunk size: large enough that per-call costs vanish, small enough that
+/// the kernel's copy into it and the decoder's pass over it stay in L2.
+/// 256 KiB cost `validate` a third of its time in that copy on an AMD EPYC
+/// (0.2 s of system time per 416 MB; 64 KiB: 0.06 s; 2026-12-03).
+const CHUNK: usize = 64 * 1024;
 
 /// Input this large is a long run: a file of at least this size, or stdin
 /// once this much has been read, shows a progress line (a few seconds'

@@ -124,6 +124,8 @@ pub(super) fn frame(
             let len = carry.len;
             let step = if carry.overflow {
                 Some(reject_too_long(state))
+            } else if let Some(meta) = fast_carried(state, plans, carry) {
+                Some(Step::Record(meta))
             } else {
                 state.line(plans, bufs, &carry.buf[..len], super::Src::Carry, 0, true)
             };
@@ -148,6 +150,15 @@ pub(super) fn frame(
             return (step, used);
         }
     }
+}
+
+/// A line completed in `carry` (a line split across chunks: one per
+/// chunk), on the fast path when it is clean: its line end is put back
+/// after it, where the fast path frames it.
+fn fast_carried(state: &mut State, plans: &Plans, carry: &mut Carry) -> Option<super::Meta> {
+    let len = carry.len;
+    *carry.buf.get_mut(len)? = b'\n';
+    state.fast_carried(plans, &carry.buf[..=len])
 }
 
 /// `finish`: the last line, when it has no terminator.
