@@ -751,7 +751,11 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
     let counts = if parallel(path, &opts, jobs) {
         crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
     } else {
-        for_each_event(path, opts, Stdout::Streams, |event| d.event(event))?
+        // A record straight to `--raw`'s writer (no event dispatch per record).
+        for_each_event(path, opts, Stdout::Streams, |event| match event {
+            Event::Record(r) => d.raw_record(&r).unwrap_or_else(|| d.event(Event::Record(r))),
+            event => d.event(event),
+        })?
     };
     if format == Format::Json {
         d.out.write_all(b"]\n").map_err(|e| e.to_string())?;
