@@ -382,30 +382,18 @@ impl State {
     }
 
     /// [`State::fast`] for a line completed in the carry buffer, `line`
-    /// with its line end: its start was consumed with an earlier chunk
-    /// (at `line_start`), its end is consumed by the caller. The record, or
-    /// `None` (then the general path reads it).
+    /// with its line end (its end is consumed by the caller). The record,
+    /// or `None` (then the general path reads it).
     #[inline(never)]
     pub(super) fn fast_carried(&mut self, plans: &Plans, line: &[u8]) -> Option<Meta> {
         if !self.fast_ready() {
             return None;
         }
-        let (plan, clean) = self.precheck_plan(plans, line, self.opts.family.key.range())?;
-        let lb_nr = self.take(plan, &clean, line)?;
-        // As `count_taken` for one line, but its start stays where it was.
-        self.line += 1;
-        self.counts.lines += 1;
-        self.counts.decoded += 1;
-        let len = clean.len as usize;
-        Some(Meta {
-            layout: plan.layout,
-            src: Src::Carry,
-            start: 0,
-            len,
-            line: self.line,
-            lb_nr,
-            offset: self.line_start,
-        })
+        // Its start was consumed with an earlier chunk, at `line_start`: kept.
+        let start = self.line_start;
+        let (meta, _) = self.fast(plans, line, Src::Carry, 0)?;
+        self.line_start = start;
+        Some(Meta { offset: start, ..meta })
     }
 
     /// The context-free half of the fast path: the line at the start of
