@@ -3,6 +3,8 @@
 //! inside ([`for_each_session_event`]).
 //! A long run shows its progress and rate on stderr when that is a terminal.
 
+// Bytes read at a time: the std layer's (why that size: there).
+use eindkomst::reader::CHUNK;
 use eindkomst::{Progress as Fed, Session};
 use eindkomst_core::{Counts, Decoder, Event, Options};
 use indicatif::{HumanCount, ProgressBar, ProgressStyle};
@@ -10,12 +12,6 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
-
-/// Chunk size: large enough that per-call costs vanish, small enough that
-/// the kernel's copy into it and the decoder's pass over it stay in L2.
-/// 256 KiB cost `validate` a third of its time in that copy on an AMD EPYC
-/// (0.2 s of system time per 416 MB; 64 KiB: 0.06 s; 2026-12-03).
-const CHUNK: usize = 64 * 1024;
 
 /// Input this large is a long run: a file of at least this size, or stdin
 /// once this much has been read, shows a progress line (a few seconds'

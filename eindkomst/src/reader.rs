@@ -27,8 +27,11 @@ use crate::session::{Event, Progress, Session, Sink};
 use std::io::{self, Read};
 
 /// Bytes read at a time: large enough that per-call costs vanish, small
-/// enough for L2.
-pub const CHUNK: usize = 256 * 1024;
+/// enough that the kernel's copy into the buffer and the decoder's pass
+/// over it stay in L2. With 256 KiB, a third of `eindkomst validate`'s
+/// time on an AMD EPYC was that copy (0.2 s of system time per 416 MB;
+/// 64 KiB: 0.06 s; 2026-12-03).
+pub const CHUNK: usize = 64 * 1024;
 
 /// Events per batch from the [`Reader`]'s iterator.
 pub const BATCH_EVENTS: usize = 4096;
