@@ -753,7 +753,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
     } else {
         // A record straight to `--raw`'s writer (no event dispatch per record).
         for_each_event(path, opts, Stdout::Streams, |event| match event {
-            Event::Record(r) => d.raw_record(&r).unwrap_or_else(|| d.event(Event::Record(r))),
+            Event::Record(r) if d.raw => d.raw_record(&r).unwrap_or_else(|| d.event(Event::Record(r))),
             event => d.event(event),
         })?
     };

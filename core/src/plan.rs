@@ -229,15 +229,10 @@ impl Shape {
                 (true, false) => Op { blank: OnBlank::Never, ..*op },
                 (false, _) => *op,
             };
-            match (op.check, op.len == 4 && op.numeric()) {
-                (Check::Number(bits), true) => {
-                    let four = FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits };
-                    push(&mut shape.fours, &mut shape.n_fours, four);
-                }
-                _ => {
-                    push(&mut shape.ops, &mut shape.n_ops, op);
-                }
-            }
+            match FourDigits::of(&op) {
+                Some(four) => push(&mut shape.fours, &mut shape.n_fours, four),
+                None => push(&mut shape.ops, &mut shape.n_ops, op),
+            };
         }
         if fast.identity.is_some() {
             for &(start, len) in fast.identity_fields[..fast.n_identity_fields as usize].iter() {
@@ -437,6 +432,18 @@ pub(crate) struct FourDigits {
 impl FourDigits {
     const NONE: FourDigits = FourDigits { start: 0, zeros_pass: false, bits: &[0; NUMBER_BITS] };
 
+    /// The check of `op` as a lookup of four digits: a number (not text
+    /// holding numeric codes) of width 4 with a value set, on a line whose
+    /// bytes there are digits (a full line, or a shape that gives it).
+    fn of(op: &Op) -> Option<FourDigits> {
+        match op.check {
+            Check::Number(bits) if op.len == 4 && op.numeric() => {
+                Some(FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits })
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the four digits of `line` at `start` are in the set.
     #[inline(always)]
     pub fn holds(&self, line: &[u8]) -> bool {
@@ -624,16 +631,10 @@ impl Plan {
             plan.allowed = Allowed::of(&plan.class, ops, layout.length as usize);
         }
         for op in ops.iter().filter_map(|op| op.when_full()) {
-            match op.check {
-                // A number (not text holding numeric codes): on a full line, digits.
-                Check::Number(bits) if op.len == 4 && op.numeric() => {
-                    let four = FourDigits { start: op.start, zeros_pass: op.zeros_pass, bits };
-                    push(&mut plan.fast.full_fours, &mut plan.fast.n_full_fours, four);
-                }
-                _ => {
-                    push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op);
-                }
-            }
+            match FourDigits::of(&op) {
+                Some(four) => push(&mut plan.fast.full_fours, &mut plan.fast.n_full_fours, four),
+                None => push(&mut plan.fast.full_ops, &mut plan.fast.n_full_ops, op),
+            };
         }
         // A whole number is checked for all of them at once ([`Marks::unmixed`]);
         // one with no check of its own (and blank allowed) needs nothing more.
