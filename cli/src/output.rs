@@ -102,47 +102,56 @@ fn raw_head<'a>(r: &'a Record<'_>, digits: &'a mut itoa::Buffer) -> [&'a [u8]; 5
 /// line's are the last ones counted on by one in ASCII, nine times in ten
 /// in one byte (formatting and copying a number of digits known only at
 /// run time was a tenth of `--raw`'s time). The digits are kept as words
-/// of 8 and counted on by arithmetic: a byte written and a wider block
-/// read back over it right after would wait for that store.
+/// of 8 and counted on by adding a word that holds a one under the last
+/// digit (a byte written and a wider block read back over it right after
+/// would wait for that store).
 #[derive(Default)]
 struct LineDigits {
     n: u64,
     /// The digits, left-aligned, little-endian, 8 to a word.
     words: [u64; 3],
+    /// A one under the last digit, in the word that holds it.
+    one: [u64; 3],
+    /// How many times the last digit can be counted on before it is a 9.
+    room: u8,
     len: usize,
 }
 
 impl LineDigits {
     /// Writes the digits of `n` at `at` in `dst` (a block of 24 bytes,
     /// room made); returns how many of them count.
+    #[inline(always)]
     fn put(&mut self, n: u64, dst: &mut [u8], at: usize) -> usize {
-        let last = self.len.wrapping_sub(1);
-        let shift = 8 * (last % 8) as u32;
-        // The words in registers, stored and written from there: a wider
-        // read of words one of which was just stored waits for that store.
-        let [a, b, c] = self.words;
-        let words = match self.words.get(last / 8) {
-            Some(&w) if n == self.n.wrapping_add(1) && ((w >> shift) as u8) < b'9' => {
-                let one = |i: usize| u64::from(last / 8 == i) << shift;
-                [a + one(0), b + one(1), c + one(2)]
-            }
-            _ if n == self.n && self.len > 0 => [a, b, c],
-            _ => {
-                let (mut buf, mut block) = (itoa::Buffer::new(), [0u8; 24]);
-                let text = buf.format(n).as_bytes();
-                if let Some(d) = block.get_mut(..text.len()) {
-                    d.copy_from_slice(text);
-                }
-                self.len = text.len();
-                let word = |i: usize| u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or_default());
-                [word(0), word(1), word(2)]
-            }
-        };
-        (self.words, self.n) = (words, n);
-        for (i, w) in words.iter().enumerate() {
+        if n == self.n.wrapping_add(1) && self.room > 0 {
+            let [a, b, c] = self.words;
+            let [x, y, z] = self.one;
+            self.words = [a + x, b + y, c + z];
+            self.room -= 1;
+        } else if n != self.n || self.len == 0 {
+            self.count_from(n);
+        }
+        self.n = n;
+        for (i, w) in self.words.iter().enumerate() {
             put(dst, at + 8 * i, &w.to_le_bytes());
         }
         self.len
+    }
+
+    /// The digits of `n`, written out anew (a carry, a jump, the first line).
+    #[cold]
+    fn count_from(&mut self, n: u64) {
+        let (mut buf, mut block) = (itoa::Buffer::new(), [0u8; 24]);
+        let text = buf.format(n).as_bytes();
+        if let Some(d) = block.get_mut(..text.len()) {
+            d.copy_from_slice(text);
+        }
+        let last = text.len() - 1;
+        let word = |i: usize| u64::from_le_bytes(block[8 * i..8 * i + 8].try_into().unwrap_or_default());
+        let one = |i: usize| u64::from(last / 8 == i) << (8 * (last % 8));
+        self.words = [word(0), word(1), word(2)];
+        self.one = [one(0), one(1), one(2)];
+        self.room = b'9' - text[last];
+        self.len = text.len();
     }
 }
 
@@ -167,6 +176,7 @@ fn raw_room(layout: &RecordLayout, len: usize) -> usize {
 /// values are copied whole, running past what they need (the next piece or
 /// the final cut covers it): an exact copy per piece and value, a call to
 /// `memcpy` each, was most of this function's time.
+#[inline(always)]
 fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize> {
     let line = r.bytes();
     // The common line first in one quick pass; the rest in another.

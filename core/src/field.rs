@@ -145,17 +145,23 @@ fn digits(n: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 /// assert_eq!(parse_number(b"99999999999999999999"), None); // over u64
 /// assert_eq!(parse_number(b"12 4"), None);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn parse_number(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 19 {
-        return all_consuming(digits(bytes.len())).parse(bytes).ok().map(|(_, n)| n);
+        return parse_long_number(bytes);
     }
-    // 19 digits cannot overflow: no check per byte, one branch at the end
-    // (amounts are 16 digits, read for every amount record): eight digits
-    // at a time as one word, then the rest one by one.
+    // Amounts are 16 digits, read for every amount record: both words
+    // checked with one branch, then joined.
+    if let Ok(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) = <&[u8; 16]>::try_from(bytes) {
+        let (high, low) = (u64::from_le_bytes([a, b, c, d, e, f, g, h]), u64::from_le_bytes([i, j, k, l, m, n, o, p]));
+        return (all_digits(high) & all_digits(low)).then(|| eight_value(high) * 100_000_000 + eight_value(low));
+    }
+    // 19 digits cannot overflow: no check per byte, one branch at the end:
+    // eight digits at a time as one word, then the rest one by one.
     let (mut n, mut rest) = (0u64, bytes);
     while let Some((w, tail)) = rest.split_first_chunk::<8>() {
-        n = n * 100_000_000 + eight_digits(u64::from_le_bytes(*w))?;
+        let w = u64::from_le_bytes(*w);
+        n = n * 100_000_000 + all_digits(w).then(|| eight_value(w))?;
         rest = tail;
     }
     let (n, bad) = rest.iter().fold((n, 0u8), |(n, bad), &b| {
@@ -166,20 +172,30 @@ pub fn parse_number(bytes: &[u8]) -> Option<u64> {
     (bad == 0).then_some(n)
 }
 
-/// The number eight ASCII digits in a little-endian word stand for (the
-/// first digit in the lowest byte), or `None` if any byte is not a digit.
+/// [`parse_number`] past 19 digits, where a `u64` may overflow (rare).
+#[cold]
+fn parse_long_number(bytes: &[u8]) -> Option<u64> {
+    all_consuming(digits(bytes.len())).parse(bytes).ok().map(|(_, n)| n)
+}
+
+/// Whether every byte of a word is an ASCII digit (0x30-0x39: its high
+/// nibble is 3, and adding 6 keeps it 3).
 #[inline]
-fn eight_digits(w: u64) -> Option<u64> {
+fn all_digits(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // Every byte 0x30-0x39: its high nibble is 3, and adding 6 keeps it 3.
-    if w & (0xF0 * ONES) != 0x30 * ONES || (w.wrapping_add(0x06 * ONES)) & (0xF0 * ONES) != 0x30 * ONES {
-        return None;
-    }
-    let d = w - 0x30 * ONES;
+    ((w & (0xF0 * ONES)) ^ (0x30 * ONES)) | ((w.wrapping_add(0x06 * ONES) & (0xF0 * ONES)) ^ (0x30 * ONES)) == 0
+}
+
+/// The number eight ASCII digits in a little-endian word stand for (the
+/// first digit in the lowest byte; [`all_digits`] checked).
+#[inline]
+fn eight_value(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let d = w.wrapping_sub(0x30 * ONES);
     // Pairs, then fours, then all eight: each step joins neighbouring lanes.
-    let d = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let d = (d * 100 + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
+    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF
 }
 
 /// Four ASCII digits as the number they stand for (`None`: some byte is
