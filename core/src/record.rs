@@ -319,10 +319,8 @@ impl DecimalField {
     /// The value in `r` (`None`: blank, or not digits), with its sign.
     #[inline]
     pub fn read(&self, r: &Record<'_>) -> Option<Decimal> {
+        // A blank field is no number: `parse_number` refuses it too.
         let raw = r.bytes.get(self.start as usize..self.start as usize + self.len as usize)?;
-        if field::is_blank(raw) {
-            return None;
-        }
         let negative = self.sign.is_some_and(|s| r.bytes.get(s as usize) == Some(&b'-'));
         let units = field::parse_number(raw)? as i64;
         Some(Decimal { units: if negative { -units } else { units }, scale: self.scale.unwrap_or(r.amount_scale) })
