@@ -3,7 +3,7 @@
 use crate::input::{for_each_event, Stdout};
 use crate::parallel::Text;
 use crate::Format;
-use eindkomst_core::field::{json_plain, trim_end, Latin1};
+use eindkomst_core::field::{json_plain, trim_end, trimmed_len, Latin1};
 use eindkomst_core::layout::RecordLayout;
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
@@ -350,6 +350,11 @@ impl RawValue {
             {
                 put_fixed(dst, at, block);
                 at += len;
+            }
+            // A short value padded with blanks: trimmed in its block.
+            Some(block) if len <= LANE && !HIGH => {
+                put_fixed(dst, at, block);
+                at += trimmed_len(block, len);
             }
             _ => {
                 let value = trim_end(line.get(start..start + len).unwrap_or_default());

@@ -282,6 +282,25 @@ pub fn trim_end(bytes: &[u8]) -> &[u8] {
     rest
 }
 
+/// How many of the first `len` bytes (at most 16) of `block` are left
+/// when trailing blanks are trimmed ([`trim_end`] of `block[..len]`): one
+/// compare of the whole block, no loop (`--raw` trims short padded values
+/// in their block).
+///
+/// ```
+/// use eindkomst_core::field::trimmed_len;
+/// assert_eq!(trimmed_len(b"M-0002    7     ", 10), 6);
+/// assert_eq!(trimmed_len(b"M-0002    7     ", 11), 11);
+/// assert_eq!(trimmed_len(b"          7     ", 10), 0);
+/// assert_eq!(trimmed_len(b"0000000012345678", 16), 16);
+/// ```
+#[inline]
+pub fn trimmed_len(block: &[u8; 16], len: usize) -> usize {
+    let (blanks, _) = crate::simd::marks(block);
+    let kept = u32::from(!blanks) & ((1u32 << len.min(16)) - 1);
+    (u32::BITS - kept.leading_zeros()) as usize
+}
+
 fn trim_start(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != b' ').unwrap_or(bytes.len());
     &bytes[start..]
@@ -405,6 +424,19 @@ mod tests {
         }
         assert_eq!(parse_number(b"1234567890123456"), Some(1_234_567_890_123_456));
         assert_eq!(parse_number(b"9999999999999999999"), Some(9_999_999_999_999_999_999));
+    }
+
+    /// The block's trim against [`trim_end`], for every length and every
+    /// mix of blanks and other bytes in a block.
+    #[test]
+    fn trimmed_len_is_trim_end_of_the_block() {
+        let step = if cfg!(miri) { 4093 } else { 1 };
+        for bits in (0..1u32 << 16).step_by(step) {
+            let block: [u8; 16] = core::array::from_fn(|i| if bits >> i & 1 == 1 { b'A' + i as u8 } else { b' ' });
+            for len in 0..=16 {
+                assert_eq!(trimmed_len(&block, len), trim_end(&block[..len]).len(), "{block:?} {len}");
+            }
+        }
     }
 
     #[test]
