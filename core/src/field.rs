@@ -151,7 +151,7 @@ pub fn parse_number(bytes: &[u8]) -> Option<u64> {
         return parse_long_number(bytes);
     }
     // Amounts are 16 digits, read for every amount record: both words
-    // checked with one branch, then joined.
+    // checked (no loop), then joined.
     if let Ok(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) = <&[u8; 16]>::try_from(bytes) {
         let (high, low) = (u64::from_le_bytes([a, b, c, d, e, f, g, h]), u64::from_le_bytes([i, j, k, l, m, n, o, p]));
         return (all_digits(high) & all_digits(low)).then(|| eight_value(high) * 100_000_000 + eight_value(low));

@@ -302,9 +302,10 @@ pub struct DecimalField {
 
 impl DecimalField {
     /// The layout's `idx`th field, if it reads as a [`Decimal`]: amounts,
-    /// quantities, plain numbers followed by their sign field.
+    /// quantities, plain numbers followed by their sign field (of at least
+    /// one byte).
     pub fn of(layout: &RecordLayout, idx: usize) -> Option<DecimalField> {
-        let f = layout.fields.get(idx)?;
+        let f = layout.fields.get(idx).filter(|f| f.len > 0)?;
         let next = layout.fields.get(idx + 1);
         let scale = match (f.ty, f.format) {
             (_, Format::Amount) => None,
@@ -319,7 +320,8 @@ impl DecimalField {
     /// The value in `r` (`None`: blank, or not digits), with its sign.
     #[inline]
     pub fn read(&self, r: &Record<'_>) -> Option<Decimal> {
-        // A blank field is no number: `parse_number` refuses it too.
+        // A blank field is no number: `parse_number` refuses blanks (a
+        // field of no bytes, which it would read as 0, is none: `of`).
         let raw = r.bytes.get(self.start as usize..self.start as usize + self.len as usize)?;
         let negative = self.sign.is_some_and(|s| r.bytes.get(s as usize) == Some(&b'-'));
         let units = field::parse_number(raw)? as i64;
