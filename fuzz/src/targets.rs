@@ -44,6 +44,18 @@ pub fn decode_raw(data: &[u8]) {
     };
     run_whole(options_from(flags, false), input, Some(input));
     json_plain_check(input);
+    trimmed_len_check(input);
+}
+
+/// `field::trimmed_len` (one SIMD compare of a block) against
+/// `field::trim_end`, for each block of 16 bytes of the input and every length.
+fn trimmed_len_check(input: &[u8]) {
+    use eindkomst_core::field::{trim_end, trimmed_len};
+    for block in input.chunks_exact(16).filter_map(|w| <&[u8; 16]>::try_from(w).ok()) {
+        for len in 0..=16 {
+            assert_eq!(trimmed_len(block, len), trim_end(&block[..len]).len(), "{:?} {len}", Bytes(block));
+        }
+    }
 }
 
 /// `field::json_plain` (SIMD blocks, the last overlapping) against a
