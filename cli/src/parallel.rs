@@ -22,9 +22,9 @@
 //! (`--strict`) is taken back too. The threads' tallies are merged once,
 //! at the end.
 //!
-//! Memory: at most `2 × jobs + 1` chunks of [`CHUNK`] bytes (with their
-//! output) read and not yet done in order (`Slots`), and `2 × jobs + 2`
-//! spare buffers kept for reuse.
+//! Memory: at most `2 × jobs` chunks of [`CHUNK`] bytes (with their
+//! output) read and not yet done in order (`Slots`), and as many spare
+//! buffers kept for reuse (`Spares`, the warmest first).
 
 use crate::input::{Progress, Stdout};
 use eindkomst_core::{Clean, Counts, Decoder, Event, Options, Prechecker, Record, Speculation};
@@ -32,7 +32,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
@@ -475,7 +475,10 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     let jobs = jobs.max(1);
     let (order_tx, order_rx) = channel::<Receiver<Chunk>>();
     // Done chunks' buffers back to the source; a full pool drops them.
-    let (spare_tx, spare_rx) = sync_channel::<Buffers>(jobs * 2 + 2);
+    // Two chunks in flight per thread: one to precheck, one done and
+    // waiting for its turn (a fifth was no faster with `--jobs 2`, 2026-12-04).
+    let in_flight = 2 * jobs;
+    let spares = Spares { pool: Mutex::new(Vec::new()), keep: in_flight };
     let source = Mutex::new(Source {
         file,
         carry: head,
@@ -484,10 +487,10 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         eof: false,
         count_lines: P::WORK && P::LINE_NUMBERS,
         order: Some(order_tx),
-        spares: spare_rx,
+        spares: &spares,
         error: None,
     });
-    let slots = Slots::new(2 * jobs + 1);
+    let slots = Slots::new(in_flight);
     // The encoding the decoder in order has decided, for the workers' speculative runs.
     let encoding = AtomicU8::new(0);
     let utf8 = |encoding: &AtomicU8| match encoding.load(Ordering::Relaxed) {
@@ -530,7 +533,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                 Ok(spare) => {
                     encoding.store(dec.utf8().map_or(0, |u| 1 + u as u8), Ordering::Relaxed);
                     slots.give();
-                    let _ = spare_tx.try_send(spare);
+                    spares.put(spare);
                 }
                 Err(e) => {
                     result = Err(io_err(e));
@@ -574,7 +577,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
 /// two halves are not the same size.
 fn next_in_order(
     rx: &Receiver<Chunk>,
-    source: &Mutex<Source>,
+    source: &Mutex<Source<'_>>,
     slots: &Slots,
     mut help: impl FnMut(&mut Chunk),
 ) -> Option<Chunk> {
@@ -605,7 +608,7 @@ fn next_in_order(
 /// core that prechecks them, and no thread waits for a reader thread that
 /// the busy ones keep off the CPU (a reader thread left `validate --jobs 2`
 /// idle a tenth of the time, 2026-12-03).
-struct Source {
+struct Source<'s> {
     file: File,
     /// The rest of a line cut by the chunk before.
     carry: Vec<u8>,
@@ -618,18 +621,18 @@ struct Source {
     /// Where each chunk's result comes, in file order; dropped after the
     /// last chunk (or an error), which ends the loop in order.
     order: Option<Sender<Receiver<Chunk>>>,
-    spares: Receiver<Buffers>,
+    spares: &'s Spares,
     /// A read that failed: reported once the chunks before it are done.
     error: Option<io::Error>,
 }
 
-impl Source {
+impl<'s> Source<'s> {
     /// The next chunk and where its result goes, for a caller holding a
     /// slot ([`Slots::take`]); `None` at the end of the file, after an
     /// error, once the decoder stopped, or (unless `wait`) while another
     /// thread reads: this thread then completes chunks in order instead
     /// (a read from a pipe may wait long).
-    fn next(source: &Mutex<Source>, wait: bool) -> Option<(Chunk, Sender<Chunk>)> {
+    fn next(source: &Mutex<Source<'_>>, wait: bool) -> Option<(Chunk, Sender<Chunk>)> {
         let mut s = match source.try_lock() {
             Ok(s) => s,
             Err(TryLockError::WouldBlock) if wait => source.lock().unwrap_or_else(Source::poisoned),
@@ -644,14 +647,14 @@ impl Source {
     }
 
     /// A thread panicked while reading: no more chunks (the loop in order ends).
-    fn poisoned(p: PoisonError<MutexGuard<'_, Source>>) -> MutexGuard<'_, Source> {
+    fn poisoned<'g>(p: PoisonError<MutexGuard<'g, Source<'s>>>) -> MutexGuard<'g, Source<'s>> {
         let mut s = p.into_inner();
         s.order = None;
         s
     }
 
     /// No more chunks are read (the ones in flight still come in order).
-    fn stop(source: &Mutex<Source>, slots: &Slots) {
+    fn stop(source: &Mutex<Source<'_>>, slots: &Slots) {
         slots.close();
         source.lock().unwrap_or_else(Source::poisoned).order = None;
     }
@@ -663,8 +666,11 @@ impl Source {
             if self.eof && self.carry.is_empty() {
                 return None;
             }
-            let Buffers { mut data, mut lines, mut out, mut runs } = self.spares.try_recv().unwrap_or_else(|_| {
-                Buffers { data: Vec::new(), lines: Lines::default(), out: Text::default(), runs: Vec::new() }
+            let Buffers { mut data, mut lines, mut out, mut runs } = self.spares.take().unwrap_or_else(|| Buffers {
+                data: Vec::new(),
+                lines: Lines::default(),
+                out: Text::default(),
+                runs: Vec::new(),
             });
             data.clear();
             lines.clear();
@@ -700,6 +706,29 @@ impl Source {
             order.send(rx).ok()?;
             return Some((chunk, tx));
         }
+    }
+}
+
+/// A done chunk's buffers, kept for the next chunk read: the one given
+/// back last is taken first, as its bytes are the likeliest still in a
+/// cache (a queue handed out the coldest one).
+struct Spares {
+    pool: Mutex<Vec<Buffers>>,
+    /// How many are kept; more are dropped.
+    keep: usize,
+}
+
+impl Spares {
+    fn put(&self, b: Buffers) {
+        if let Ok(mut pool) = self.pool.lock() {
+            if pool.len() < self.keep {
+                pool.push(b);
+            }
+        }
+    }
+
+    fn take(&self) -> Option<Buffers> {
+        self.pool.lock().ok()?.pop()
     }
 }
 
@@ -766,7 +795,7 @@ fn finish<A, S: Sink<A>>(dec: &mut Decoder, sink: &mut S, progress: &Progress) -
 
 #[cfg(test)]
 mod tests {
-    use super::{Slots, Text};
+    use super::{Buffers, Lines, Slots, Spares, Text};
 
     /// Slots bound the chunks in flight: a thread waits for one given back,
     /// one that does not wait is refused, and closing lets every waiter go.
@@ -788,6 +817,20 @@ mod tests {
         });
         slots.give();
         assert!(!slots.take(false)); // closed: no more reading
+    }
+
+    /// Spares: the one given back last comes first, and no more than
+    /// `keep` are kept.
+    #[test]
+    fn spares_give_the_warmest_first_and_keep_a_bound() {
+        let spares = Spares { pool: std::sync::Mutex::new(Vec::new()), keep: 2 };
+        let buffers =
+            |tag: u8| Buffers { data: vec![tag], lines: Lines::default(), out: Text::default(), runs: Vec::new() };
+        for tag in 1..=3 {
+            spares.put(buffers(tag));
+        }
+        let tags: Vec<_> = std::iter::from_fn(|| spares.take()).map(|b| b.data).collect();
+        assert_eq!(tags, [vec![2], vec![1]], "the third was over the bound");
     }
 
     /// Text reads as what was written, across growth and reuse; room
