@@ -3,8 +3,8 @@
 use crate::input::{for_each_event, Stdout};
 use crate::parallel::Text;
 use crate::Format;
-use eindkomst_core::field::{json_plain, trim_end, trimmed_len, Latin1};
-use eindkomst_core::layout::RecordLayout;
+use eindkomst_core::field::{json_plain, trim_end, trimmed_len, Latin1, Value, ValueText};
+use eindkomst_core::layout::{FieldDesc, RecordLayout};
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -459,12 +459,21 @@ const fn pieces(after_value: bool) -> [([u8; PIECE], u8); 256] {
     table
 }
 
-fn csv_field(out: &mut impl Write, text: &str) -> io::Result<()> {
-    if text.contains([',', '"', '\n', '\r']) {
-        write!(out, "\"{}\"", text.replace('"', "\"\""))
-    } else {
-        out.write_all(text.as_bytes())
+/// `text` as a CSV field: quoted (quotes doubled) when it holds a comma,
+/// a quote or a line end. Written in place, quoted afterwards if need be
+/// (rarely): no string per field.
+fn csv_field(out: &mut Vec<u8>, text: impl std::fmt::Display) -> io::Result<()> {
+    let start = out.len();
+    write!(out, "{text}")?;
+    if out[start..].iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        let plain = out.split_off(start);
+        out.push(b'"');
+        for b in plain {
+            out.extend_from_slice(if b == b'"' { b"\"\"" } else { std::slice::from_ref(&b) });
+        }
+        out.push(b'"');
     }
+    Ok(())
 }
 
 /// A line passed through raw (`--unknown raw`): `{"line":N,"raw":true,"key":"150","bytes":"..."}`.
@@ -478,22 +487,23 @@ pub fn write_raw_line(out: &mut impl Write, r: &RawLine<'_>) -> io::Result<()> {
 
 /// CSV in long form: one row per field, so record types of any shape mix.
 fn write_csv(out: &mut Vec<u8>, r: &Record<'_>, raw: bool) -> io::Result<()> {
-    let typed = if raw { serde_json::Value::Null } else { serde_json::to_value(r)? };
-    for (f, bytes) in r.fields() {
-        let value = if raw {
-            Latin1(trim_end(bytes)).to_string()
-        } else {
-            // Typed rows: only fields with a value (no fillers, signs folded into amounts).
-            match typed["fields"].get(f.name) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                _ => continue,
-            }
-        };
+    let mut row = |f: &FieldDesc, value: &dyn std::fmt::Display| {
         write!(out, "{},{},{},{},", r.line(), r.lb_nr(), r.key(), f.no)?;
         csv_field(out, f.name)?;
-        out.write_all(b",")?;
-        csv_field(out, &value)?;
-        out.write_all(b"\n")?;
+        out.push(b',');
+        csv_field(out, value)?;
+        out.push(b'\n');
+        Ok::<_, io::Error>(())
+    };
+    if raw {
+        for (f, bytes) in r.fields() {
+            row(f, &Latin1(trim_end(bytes)))?;
+        }
+    } else {
+        // Typed rows: only fields with a value (no fillers, signs folded into amounts).
+        for (f, value, bytes) in r.typed_fields().filter(|(_, v, _)| *v != Value::Absent) {
+            row(f, &ValueText(value, bytes))?;
+        }
     }
     Ok(())
 }
@@ -522,9 +532,9 @@ fn raw_line_text(out: &mut Vec<u8>, line: &RawLine<'_>, format: Format) -> io::R
     match format {
         Format::Csv => {
             write!(out, "{},,", line.line)?;
-            csv_field(out, &Latin1(line.key).to_string())?;
+            csv_field(out, Latin1(line.key))?;
             out.extend_from_slice(b",,raw,");
-            csv_field(out, &Latin1(line.bytes).to_string())?;
+            csv_field(out, Latin1(line.bytes))?;
             out.push(b'\n');
             Ok(())
         }
@@ -873,8 +883,24 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
 
 #[cfg(test)]
 mod tests {
-    use super::{push_raw, put_raw, raw_room, LineDigits, RawWriter, ROOM, SLACK};
+    use super::{csv_field, push_raw, put_raw, raw_room, LineDigits, RawWriter, ROOM, SLACK};
     use eindkomst_core::{Decoder, Event, Options};
+
+    /// A CSV field is quoted, its quotes doubled, when it holds a comma, a
+    /// quote or a line end, and written as it stands otherwise.
+    #[test]
+    fn csv_fields_are_quoted_when_they_must_be() {
+        let field = |text: &str| {
+            let mut out = b"x,".to_vec();
+            csv_field(&mut out, text).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(field("Køge"), "x,Køge");
+        assert_eq!(field("a\"b,c"), "x,\"a\"\"b,c\"");
+        assert_eq!(field("two\nlines"), "x,\"two\nlines\"");
+        assert_eq!(field("cr\r"), "x,\"cr\r\"");
+        assert_eq!(field(""), "x,");
+    }
 
     /// Writes every record of `input` in place ([`put_raw`], into room
     /// filled with a marker byte) and through the escaping path; returns how

@@ -54,6 +54,15 @@ fn decode_typed_ndjson_json_and_csv() {
     let csv = stdout(&eindkomst(&["decode", "--format", "csv", "--raw", &sample()]));
     assert_eq!(csv.lines().next(), Some("line,lb_nr,record,field_no,field_name,value"));
     assert!(csv.lines().any(|l| l == "22,22,8001,6,Navn,\"Müller, Anna\""), "{csv}");
+    // Typed rows: the values as the JSON gives them, only fields with one
+    // (no Lb_nr, no record key, signs folded into their amounts).
+    let typed = stdout(&eindkomst(&["decode", "--format", "csv", &sample()]));
+    let rows = |line: &str| typed.lines().filter(|l| l.starts_with(line)).collect::<Vec<_>>();
+    assert_eq!(rows("13,"), ["13,13,6001,3,Feltnummer,0013", "13,13,6001,4,Beloeb,-1250.50"]);
+    assert_eq!(rows("22,22,8001,6,"), ["22,22,8001,6,Navn,\"Müller, Anna\""]);
+    assert_eq!(rows("1,1,1000,4,"), ["1,1,1000,4,Klok_sendt,06:15:00"]);
+    assert_eq!(rows("8,8,5000,7,"), ["8,8,5000,7,Loenperiode_slut,2025-01-31"]);
+    assert_eq!(typed.lines().count(), 1 + 94, "one header, then a row per field with a value");
 }
 
 #[test]

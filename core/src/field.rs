@@ -374,6 +374,33 @@ impl fmt::Display for Latin1<'_> {
     }
 }
 
+/// A field's value as the typed output writes it (JSON `fields`, CSV
+/// rows): codes, CPR and SE-nr as their digits, leading zeros kept; text
+/// as UTF-8; dates `YYYY-MM-DD`, times `HH:MM:SS`; amounts with their
+/// decimals and sign. `Absent` writes nothing. The second member is the
+/// field's bytes as they stand.
+///
+/// ```
+/// use eindkomst_core::field::{Decimal, Value, ValueText};
+/// assert_eq!(ValueText(Value::Number(13), b"0013").to_string(), "0013");
+/// assert_eq!(ValueText(Value::Decimal(Decimal { units: -150_000, scale: 2 }), b"").to_string(), "-1500.00");
+/// assert_eq!(ValueText(Value::Text(b"K\xf8ge"), b"").to_string(), "Køge");
+/// ```
+pub struct ValueText<'a>(pub Value<'a>, pub &'a [u8]);
+
+impl fmt::Display for ValueText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Absent => Ok(()),
+            Value::Text(t) => Latin1(t).fmt(f),
+            Value::Number(_) => Latin1(self.1).fmt(f),
+            Value::Date(d) => d.fmt(f),
+            Value::Time(t) => t.fmt(f),
+            Value::Decimal(d) => d.fmt(f),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -104,6 +104,40 @@ impl<'a> Record<'a> {
         self.layout.fields.iter().map(move |f| (f, bytes.get(f.range()).unwrap_or(&[])))
     }
 
+    /// The fields the typed output shows, in line order, each with its
+    /// value and its bytes: all but the record key and the line number
+    /// (they stand apart), fillers and signs (folded into their amounts),
+    /// and fields whose bytes read as no value of their kind.
+    ///
+    /// ```
+    /// use eindkomst_core::{field::Value, Decoder, Event};
+    /// let mut dec = Decoder::default();
+    /// let mut input = eindkomst_core::testing::SAMPLE;
+    /// loop {
+    ///     match dec.decode(input) {
+    ///         (Event::Record(r), _) if r.record_type() == 6001 => {
+    ///             let names: Vec<_> = r.typed_fields().map(|(f, _, _)| f.name).collect();
+    ///             assert_eq!(names, ["Feltnummer", "Beloeb"]);
+    ///             let (_, feltnummer, bytes) = r.typed_fields().next().unwrap();
+    ///             assert_eq!((feltnummer, bytes), (Value::Number(13), &b"0013"[..]));
+    ///             break;
+    ///         }
+    ///         (Event::NeedInput, _) => panic!("no 6001"),
+    ///         (_, n) => input = &input[n..],
+    ///     }
+    /// }
+    /// ```
+    pub fn typed_fields(&self) -> impl Iterator<Item = (&'static FieldDesc, Value<'a>, &'a [u8])> + '_ {
+        self.fields().enumerate().filter_map(|(i, (f, raw))| {
+            let apart = matches!(f.role, Role::RecordKey | Role::LineNumber)
+                || matches!(f.format, Format::Filler | Format::Sign);
+            if apart {
+                return None;
+            }
+            Some((f, self.value_at(i)?, raw))
+        })
+    }
+
     /// Field `no` trimmed of blanks on both sides (ISO-8859-1 bytes).
     pub fn text(&self, no: u8) -> Option<&'a [u8]> {
         self.raw(no).map(field::trim)
@@ -332,43 +366,28 @@ impl DecimalField {
 #[cfg(feature = "serde")]
 mod serialize {
     use super::Record;
-    use crate::field::{Latin1, Value};
-    use crate::layout::{Format, Role};
+    use crate::field::{Value, ValueText};
     use serde::ser::{Serialize, SerializeMap, Serializer};
 
     struct Fields<'r, 'a>(&'r Record<'a>);
 
-    /// Values as strings where a JS number would lose digits or leading zeros.
+    /// A value: `null` when absent, else its text ([`ValueText`]).
     struct Val<'a>(Value<'a>, &'a [u8]);
 
     impl Serialize for Val<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self.0 {
                 Value::Absent => s.serialize_none(),
-                Value::Text(t) => s.collect_str(&Latin1(t)),
-                // Codes, CPR, SE-nr keep their leading zeros.
-                Value::Number(_) => s.collect_str(&Latin1(self.1)),
-                Value::Date(d) => s.collect_str(&d),
-                Value::Time(t) => s.collect_str(&t),
-                Value::Decimal(d) => s.collect_str(&d),
+                v => s.collect_str(&ValueText(v, self.1)),
             }
         }
     }
 
     impl Serialize for Fields<'_, '_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let r = self.0;
             let mut map = s.serialize_map(None)?;
-            for (f, raw) in r.fields() {
-                // Line number and key are top-level keys; signs are folded into their values.
-                if matches!(f.role, Role::RecordKey | Role::LineNumber)
-                    || matches!(f.format, Format::Filler | Format::Sign)
-                {
-                    continue;
-                }
-                if let Some(v) = r.value(f.no) {
-                    map.serialize_entry(f.name, &Val(v, raw))?;
-                }
+            for (f, v, raw) in self.0.typed_fields() {
+                map.serialize_entry(f.name, &Val(v, raw))?;
             }
             map.end()
         }
