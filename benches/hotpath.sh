@@ -77,6 +77,10 @@ declare -A cmd=(
 declare -A t=() all=() ratios=()
 for _ in $(seq "$runs"); do
   for n in "${names[@]}"; do
+    # The page cache of this VM loses pages of an idle file (about 1 MB/s
+    # of 400 MB, 2026-12-04, with most memory free): each command reads a
+    # warm file, or the first one of a round pays the disk.
+    cat "$big" >/dev/null
     # shellcheck disable=SC2086
     t[$n]=$(seconds ${cmd[$n]})
     all[$n]+="${t[$n]} "
