@@ -1,6 +1,6 @@
 //! `decode` and `validate`: records out as NDJSON/JSON/CSV, findings as lines.
 
-use crate::input::{for_each_event, Stdout};
+use crate::input::{for_each, Stdout};
 use crate::parallel::Text;
 use crate::Format;
 use eindkomst_core::field::{json_plain, trim_end, trimmed_len, Latin1, Value, ValueText};
@@ -752,6 +752,12 @@ impl<W: Write, E: Write> crate::parallel::Sink<RawScratch> for DecodeOut<W, E> {
         DecodeOut::event(self, e)
     }
 
+    /// `--raw` straight into the output (else as an event).
+    #[inline(always)]
+    fn record(&mut self, r: &Record<'_>) -> io::Result<()> {
+        self.raw_record(r).unwrap_or_else(|| DecodeOut::event(self, Event::Record(*r)))
+    }
+
     fn merge(&mut self, _: RawScratch) {}
 }
 
@@ -777,10 +783,7 @@ pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize
         crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
     } else {
         // A record straight to `--raw`'s writer (no event dispatch per record).
-        for_each_event(path, opts, Stdout::Streams, |event| match event {
-            Event::Record(r) if d.raw => d.raw_record(&r).unwrap_or_else(|| d.event(Event::Record(r))),
-            event => d.event(event),
-        })?
+        for_each(path, opts, Stdout::Streams, &mut d)?
     };
     if format == Format::Json {
         d.out.write_all(b"]\n").map_err(|e| e.to_string())?;
@@ -857,6 +860,12 @@ impl<W: Write> crate::parallel::Sink<()> for Findings<W> {
         Findings::event(self, e)
     }
 
+    /// Nothing to do for a clean record.
+    #[inline(always)]
+    fn record(&mut self, _: &Record<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
     fn merge(&mut self, _: ()) {}
 }
 
@@ -867,11 +876,7 @@ pub fn validate(path: &Path, opts: Options, jobs: usize) -> Result<bool, String>
     let counts = if parallel(path, &opts, jobs) {
         crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &NoWork, &mut f)?
     } else {
-        // Nothing to do for a record: this closure lets the loop drop them.
-        for_each_event(path, opts, Stdout::Streams, |event| match event {
-            Event::Record(_) => Ok(()),
-            event => f.event(event),
-        })?
+        for_each(path, opts, Stdout::Streams, &mut f)?
     };
     let mut out = f.0;
     let ok = clean(&counts);

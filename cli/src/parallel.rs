@@ -129,6 +129,14 @@ pub trait Sink<A> {
     /// Any other event: records of the ordinary path, findings.
     fn event(&mut self, e: Event<'_>) -> io::Result<()>;
 
+    /// A record of a batch on one thread ([`crate::input::for_each`]): as
+    /// an event, unless the command has a shorter way (a record moved
+    /// into an event and out again was a twentieth of `decode --raw`).
+    #[inline(always)]
+    fn record(&mut self, r: &Record<'_>) -> io::Result<()> {
+        self.event(Event::Record(*r))
+    }
+
     /// A thread's tally, once the file is done.
     fn merge(&mut self, acc: A);
 }

@@ -7,7 +7,7 @@
 //! ([`crate::stats_html`]).
 
 use crate::filter::summary as filter_summary;
-use crate::input::{for_each_event, for_each_session_event, Stdout};
+use crate::input::{for_each, for_each_session_event, Stdout};
 use crate::output::{key_text, summary};
 use eindkomst::filter::{Compiled, Filtering};
 use eindkomst::{session, Session};
@@ -459,7 +459,7 @@ pub fn report(path: &Path, opts: Options, compiled: Option<Compiled>, jobs: usiz
         } else {
             // Without a filter, the decoder's batches as `validate` reads
             // them: a session's per-record hand-over was a tenth of the work.
-            for_each_event(path, opts, Stdout::AtEnd, |e| crate::parallel::Sink::event(&mut sink, e))?
+            for_each(path, opts, Stdout::AtEnd, &mut sink)?
         };
         return sink.tally.report(family, counts, None);
     }
