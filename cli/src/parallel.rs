@@ -34,6 +34,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
 
 /// Bytes per chunk (`EINDKOMST_CHUNK` sets another size, for tests that
 /// want many chunk boundaries). 1 MiB: a chunk's output (`decode`: about
@@ -498,7 +499,9 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         spares: &spares,
         error: None,
     });
-    let slots = Slots::new(in_flight);
+    // Spinning only while every thread has a core of its own.
+    let spin = if jobs <= every_core() { SPIN } else { Duration::ZERO };
+    let slots = Slots::new(in_flight, spin);
     // The encoding the decoder in order has decided, for the workers' speculative runs.
     let encoding = AtomicU8::new(0);
     let utf8 = |encoding: &AtomicU8| match encoding.load(Ordering::Relaxed) {
@@ -516,7 +519,9 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                 scope.spawn(move || {
                     let mut checker = Prechecker::new(opts, file_date);
                     let mut acc = P::Acc::default();
-                    while let Some((mut chunk, done)) = slots.take(true).then(|| Source::next(source, true)).flatten() {
+                    while let Some((mut chunk, done)) =
+                        slots.take(true).then(|| Source::next(source, Some(slots.spin))).flatten()
+                    {
                         precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding));
                         if done.send(chunk).is_err() {
                             break;
@@ -533,7 +538,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
             precheck(checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
         };
         let mut result = Ok(());
-        for rx in order_rx.iter() {
+        while let Some(rx) = next_order(&order_rx, source, slots, |chunk| help(&mut checker, chunk)) {
             let Some(chunk) = next_in_order(&rx, source, slots, |chunk| help(&mut checker, chunk)) else {
                 break;
             };
@@ -596,20 +601,71 @@ fn next_in_order(
             Err(TryRecvError::Empty) => {}
         }
         if !slots.take(false) {
-            return rx.recv().ok();
+            return recv_soon(rx, slots.spin);
         }
-        match Source::next(source, false) {
+        match Source::next(source, None) {
             Some((mut chunk, done)) => {
                 help(&mut chunk);
                 let _ = done.send(chunk); // its turn may come later; the receiver is in the order queue
             }
             None => {
                 slots.give();
-                return rx.recv().ok();
+                return recv_soon(rx, slots.spin);
             }
         }
     }
 }
+
+/// The receiver of the next chunk in file order. While none is read, this
+/// thread reads and prechecks one itself (its result comes in order), as
+/// [`next_in_order`] does, rather than sleep.
+fn next_order(
+    order_rx: &Receiver<Receiver<Chunk>>,
+    source: &Mutex<Source<'_>>,
+    slots: &Slots,
+    mut help: impl FnMut(&mut Chunk),
+) -> Option<Receiver<Chunk>> {
+    loop {
+        match order_rx.try_recv() {
+            Ok(rx) => return Some(rx),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        if slots.take(false) {
+            match Source::next(source, None) {
+                Some((mut chunk, done)) => {
+                    help(&mut chunk);
+                    let _ = done.send(chunk); // its receiver is in the order queue
+                    continue;
+                }
+                None => slots.give(),
+            }
+        }
+        return recv_soon(order_rx, slots.spin);
+    }
+}
+
+/// `rx.recv()`, but asked again for a while before the thread sleeps: what
+/// it waits for is mostly a read or a chunk's end away, and a sleeping
+/// thread woken again costs this VM tens of microseconds.
+fn recv_soon<T>(rx: &Receiver<T>, spin: Duration) -> Option<T> {
+    let start = Instant::now();
+    while start.elapsed() < spin {
+        match rx.try_recv() {
+            Ok(t) => return Some(t),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => std::hint::spin_loop(),
+        }
+    }
+    rx.recv().ok()
+}
+
+/// How long a thread asks again before it sleeps, when the threads are no
+/// more than the cores: about a chunk's precheck
+/// in `validate` (a thread that slept for a read or a chunk in order, ~200
+/// times per 400 MB, left `validate --jobs 2` idle a twentieth of the
+/// time; 2026-12-04).
+const SPIN: Duration = Duration::from_millis(1);
 
 /// The file, cut into chunks after their last line end, in file order, by
 /// whichever thread is out of work: the bytes are then in the cache of the
@@ -637,14 +693,16 @@ struct Source<'s> {
 impl<'s> Source<'s> {
     /// The next chunk and where its result goes, for a caller holding a
     /// slot ([`Slots::take`]); `None` at the end of the file, after an
-    /// error, once the decoder stopped, or (unless `wait`) while another
-    /// thread reads: this thread then completes chunks in order instead
-    /// (a read from a pipe may wait long).
-    fn next(source: &Mutex<Source<'_>>, wait: bool) -> Option<(Chunk, Sender<Chunk>)> {
+    /// error, once the decoder stopped, or (unless `wait`: how long to ask
+    /// again before sleeping on the lock) while another thread reads: this
+    /// thread then completes chunks in order instead (a read from a pipe
+    /// may wait long).
+    fn next(source: &Mutex<Source<'_>>, wait: Option<Duration>) -> Option<(Chunk, Sender<Chunk>)> {
         let mut s = match source.try_lock() {
             Ok(s) => s,
-            Err(TryLockError::WouldBlock) if wait => source.lock().unwrap_or_else(Source::poisoned),
-            Err(TryLockError::WouldBlock) => return None,
+            // Another thread reads: that is a read away; asked again for a
+            // while before this thread sleeps (see `recv_soon`).
+            Err(TryLockError::WouldBlock) => Source::lock_soon(source, wait?),
             Err(TryLockError::Poisoned(p)) => Source::poisoned(p),
         };
         let next = s.read();
@@ -652,6 +710,20 @@ impl<'s> Source<'s> {
             s.order = None;
         }
         next
+    }
+
+    /// The source, once the thread reading it is done: asked again for a
+    /// while before this thread sleeps on the lock.
+    fn lock_soon<'g>(source: &'g Mutex<Source<'s>>, spin: Duration) -> MutexGuard<'g, Source<'s>> {
+        let start = Instant::now();
+        while start.elapsed() < spin {
+            match source.try_lock() {
+                Ok(s) => return s,
+                Err(TryLockError::Poisoned(p)) => return Source::poisoned(p),
+                Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
+            }
+        }
+        source.lock().unwrap_or_else(Source::poisoned)
     }
 
     /// A thread panicked while reading: no more chunks (the loop in order ends).
@@ -746,11 +818,14 @@ struct Slots {
     /// Free slots, and whether reading stopped (the decoder stopped, or failed).
     free: Mutex<(usize, bool)>,
     freed: Condvar,
+    /// How long a thread that waits for a chunk in order or for the source
+    /// asks again before it sleeps ([`recv_soon`]).
+    spin: Duration,
 }
 
 impl Slots {
-    fn new(n: usize) -> Slots {
-        Slots { free: Mutex::new((n, false)), freed: Condvar::new() }
+    fn new(n: usize, spin: Duration) -> Slots {
+        Slots { free: Mutex::new((n, false)), freed: Condvar::new(), spin }
     }
 
     /// Takes a slot, waiting for one if `wait`; false once reading stopped
@@ -809,7 +884,7 @@ mod tests {
     /// one that does not wait is refused, and closing lets every waiter go.
     #[test]
     fn slots_bound_the_chunks_in_flight() {
-        let slots = Slots::new(2);
+        let slots = Slots::new(2, std::time::Duration::ZERO);
         assert!(slots.take(false) && slots.take(true));
         assert!(!slots.take(false));
         std::thread::scope(|scope| {
