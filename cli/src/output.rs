@@ -674,12 +674,20 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
         if let Some((what, e)) = label(&event) {
             return writeln!(self.err, "{}", finding_line(what, &e));
         }
-        if let Some(done) = match &event {
-            Event::Record(r) => self.raw_record(r),
-            _ => None,
-        } {
-            return done;
+        match event {
+            Event::Record(r) => self.record(&r),
+            event => self.text(event),
         }
+    }
+
+    /// A record: `--raw` straight into the output, else its text.
+    #[inline(always)]
+    fn record(&mut self, r: &Record<'_>) -> io::Result<()> {
+        self.raw_record(r).unwrap_or_else(|| self.text(Event::Record(*r)))
+    }
+
+    /// The text of a record the general way, or of a raw line, as an element.
+    fn text(&mut self, event: Event<'_>) -> io::Result<()> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         match event {
@@ -752,10 +760,9 @@ impl<W: Write, E: Write> crate::parallel::Sink<RawScratch> for DecodeOut<W, E> {
         DecodeOut::event(self, e)
     }
 
-    /// `--raw` straight into the output (else as an event).
     #[inline(always)]
     fn record(&mut self, r: &Record<'_>) -> io::Result<()> {
-        self.raw_record(r).unwrap_or_else(|| DecodeOut::event(self, Event::Record(*r)))
+        DecodeOut::record(self, r)
     }
 
     fn merge(&mut self, _: RawScratch) {}

@@ -538,7 +538,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
             precheck(checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
         };
         let mut result = Ok(());
-        while let Some(rx) = next_order(&order_rx, source, slots, |chunk| help(&mut checker, chunk)) {
+        while let Some(rx) = next_in_order(&order_rx, source, slots, |chunk| help(&mut checker, chunk)) {
             let Some(chunk) = next_in_order(&rx, source, slots, |chunk| help(&mut checker, chunk)) else {
                 break;
             };
@@ -583,20 +583,21 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
     })
 }
 
-/// The next chunk in file order from `rx`. While it is not ready, this
-/// thread reads and prechecks the next chunk of the file (with `help`),
+/// What `rx` brings next: the next chunk in file order, or (the order
+/// queue) where the next chunk's result comes. While it is not ready, this
+/// thread reads and prechecks the file's next chunk itself (with `help`),
 /// if one more may be in flight, rather than wait: otherwise with `--jobs
 /// 2` one core did the work in order and the other the prechecks, and the
 /// two halves are not the same size.
-fn next_in_order(
-    rx: &Receiver<Chunk>,
+fn next_in_order<T>(
+    rx: &Receiver<T>,
     source: &Mutex<Source<'_>>,
     slots: &Slots,
     mut help: impl FnMut(&mut Chunk),
-) -> Option<Chunk> {
+) -> Option<T> {
     loop {
         match rx.try_recv() {
-            Ok(chunk) => return Some(chunk),
+            Ok(next) => return Some(next),
             Err(TryRecvError::Disconnected) => return None,
             Err(TryRecvError::Empty) => {}
         }
@@ -616,48 +617,29 @@ fn next_in_order(
     }
 }
 
-/// The receiver of the next chunk in file order. While none is read, this
-/// thread reads and prechecks one itself (its result comes in order), as
-/// [`next_in_order`] does, rather than sleep.
-fn next_order(
-    order_rx: &Receiver<Receiver<Chunk>>,
-    source: &Mutex<Source<'_>>,
-    slots: &Slots,
-    mut help: impl FnMut(&mut Chunk),
-) -> Option<Receiver<Chunk>> {
-    loop {
-        match order_rx.try_recv() {
-            Ok(rx) => return Some(rx),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
-        if slots.take(false) {
-            match Source::next(source, None) {
-                Some((mut chunk, done)) => {
-                    help(&mut chunk);
-                    let _ = done.send(chunk); // its receiver is in the order queue
-                    continue;
-                }
-                None => slots.give(),
-            }
-        }
-        return recv_soon(order_rx, slots.spin);
-    }
-}
-
 /// `rx.recv()`, but asked again for a while before the thread sleeps: what
 /// it waits for is mostly a read or a chunk's end away, and a sleeping
 /// thread woken again costs this VM tens of microseconds.
 fn recv_soon<T>(rx: &Receiver<T>, spin: Duration) -> Option<T> {
+    let asked = spin_for(spin, || match rx.try_recv() {
+        Ok(next) => Some(Some(next)),
+        Err(TryRecvError::Disconnected) => Some(None),
+        Err(TryRecvError::Empty) => None,
+    });
+    asked.unwrap_or_else(|| rx.recv().ok())
+}
+
+/// What `attempt` gives, asked again for up to `spin`; `None` if it gave
+/// nothing (the caller then sleeps until it can).
+fn spin_for<T>(spin: Duration, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
     let start = Instant::now();
     while start.elapsed() < spin {
-        match rx.try_recv() {
-            Ok(t) => return Some(t),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => std::hint::spin_loop(),
+        if let Some(t) = attempt() {
+            return Some(t);
         }
+        std::hint::spin_loop();
     }
-    rx.recv().ok()
+    None
 }
 
 /// How long a thread asks again before it sleeps, when the threads are no
@@ -715,15 +697,12 @@ impl<'s> Source<'s> {
     /// The source, once the thread reading it is done: asked again for a
     /// while before this thread sleeps on the lock.
     fn lock_soon<'g>(source: &'g Mutex<Source<'s>>, spin: Duration) -> MutexGuard<'g, Source<'s>> {
-        let start = Instant::now();
-        while start.elapsed() < spin {
-            match source.try_lock() {
-                Ok(s) => return s,
-                Err(TryLockError::Poisoned(p)) => return Source::poisoned(p),
-                Err(TryLockError::WouldBlock) => std::hint::spin_loop(),
-            }
-        }
-        source.lock().unwrap_or_else(Source::poisoned)
+        let asked = spin_for(spin, || match source.try_lock() {
+            Ok(s) => Some(s),
+            Err(TryLockError::Poisoned(p)) => Some(Source::poisoned(p)),
+            Err(TryLockError::WouldBlock) => None,
+        });
+        asked.unwrap_or_else(|| source.lock().unwrap_or_else(Source::poisoned))
     }
 
     /// A thread panicked while reading: no more chunks (the loop in order ends).

@@ -373,17 +373,15 @@ impl fmt::Display for Latin1<'_> {
     /// escapes per call).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use fmt::Write;
-        let mut rest = self.0;
-        while !rest.is_empty() {
-            let ascii = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
-            let (run, after) = rest.split_at(ascii);
-            // ASCII is UTF-8 as it stands.
+        // Each piece is a run of ASCII (UTF-8 as it stands), then at most one other byte.
+        for piece in self.0.split_inclusive(|&b| b >= 0x80) {
+            let (run, high) = match piece.split_last() {
+                Some((&b, run)) if b >= 0x80 => (run, Some(b)),
+                _ => (piece, None),
+            };
             f.write_str(core::str::from_utf8(run).unwrap_or_default())?;
-            if let Some((&high, after)) = after.split_first() {
-                f.write_char(char::from(high))?;
-                rest = after;
-            } else {
-                rest = after;
+            if let Some(b) = high {
+                f.write_char(char::from(b))?;
             }
         }
         Ok(())
