@@ -356,29 +356,49 @@ impl RawValue {
                 put_fixed(dst, at, block);
                 at += trimmed_len(block, len);
             }
-            _ => {
-                let value = trim_end(line.get(start..start + len).unwrap_or_default());
-                if HIGH && value.iter().any(|&b| b >= 0x80) {
-                    for &b in value {
-                        if b < 0x80 {
-                            put_fixed(dst, at, &[b]);
-                            at += 1;
-                        } else {
-                            put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
-                            at += 2;
-                        }
-                    }
-                } else {
-                    match block {
-                        Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
-                        _ => put(dst, at, value),
-                    }
-                    at += value.len();
+            // Up to two blocks (a 6000's 27-byte text, mostly blank): its
+            // first and last 16 bytes, overlapping, each trimmed in one compare.
+            Some(block) if len <= 2 * LANE && !HIGH => match lane(line, (start + len - LANE) as u16) {
+                Some(end) => {
+                    put_fixed(dst, at, block);
+                    put_fixed(dst, at + len - LANE, end);
+                    at += match trimmed_len(end, LANE) {
+                        0 => trimmed_len(block, len - LANE),
+                        kept => len - LANE + kept,
+                    };
                 }
-            }
+                None => at = self.put_value::<HIGH>(dst, at, line, Some(block)),
+            },
+            _ => at = self.put_value::<HIGH>(dst, at, line, block),
         }
         put_fixed(dst, at, &self.after);
         at + self.after_len as usize
+    }
+
+    /// [`RawValue::put`]'s value the long way: trimmed byte-wise, letters
+    /// as UTF-8; where it ends.
+    #[inline(never)]
+    fn put_value<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], block: Option<&[u8; LANE]>) -> usize {
+        let (start, len) = (self.start as usize, self.len as usize);
+        let value = trim_end(line.get(start..start + len).unwrap_or_default());
+        if HIGH && value.iter().any(|&b| b >= 0x80) {
+            for &b in value {
+                if b < 0x80 {
+                    put_fixed(dst, at, &[b]);
+                    at += 1;
+                } else {
+                    put_fixed(dst, at, &[0xC0 | b >> 6, 0x80 | (b & 0x3F)]);
+                    at += 2;
+                }
+            }
+        } else {
+            match block {
+                Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
+                _ => put(dst, at, value),
+            }
+            at += value.len();
+        }
+        at
     }
 }
 
@@ -1019,6 +1039,35 @@ mod tests {
             }
         }
         assert_eq!(raw.layouts.known.len(), 4);
+    }
+
+    /// A value of 17 to 32 bytes (a 6000's 27-byte text) is trimmed in
+    /// its first and last blocks: every place its last byte that is not a
+    /// blank may stand, with blanks before it or not.
+    #[test]
+    fn values_of_two_blocks_are_trimmed_as_the_escaping_path_trims() {
+        use eindkomst_core::{layout::EMPLOYER, Record};
+        let layout = EMPLOYER.get(6000).unwrap();
+        let text = layout.fields.iter().find(|f| f.len == 27).unwrap();
+        let (at, len) = (text.start as usize, text.len as usize);
+        let (mut raw, mut got) = (RawWriter::default(), vec![0u8; ROOM + SLACK]);
+        for last in 0..=len {
+            for fill in [b'x', b' '] {
+                let mut line = vec![b'1'; layout.length as usize];
+                line[at..at + len].fill(b' ');
+                line[at..at + last].fill(fill);
+                if let Some(b) = last.checked_sub(1) {
+                    line[at + b] = b'z';
+                }
+                let r = Record::from_parts(layout, &line, 1, 0, 0, 2).unwrap();
+                let mut want = Vec::new();
+                push_raw(&mut want, &r);
+                let n = put_raw(&mut got, &r, &mut raw).expect("in the room");
+                assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "{last} {fill}");
+            }
+        }
+        // The last: blanks kept before the last byte that is not one.
+        assert!(String::from_utf8_lossy(&got).contains(&format!("\"{}z\"", " ".repeat(26))));
     }
 
     #[test]
