@@ -378,7 +378,13 @@ impl RawValue {
     /// [`RawValue::put`]'s value the long way: trimmed byte-wise, letters
     /// as UTF-8; where it ends.
     #[inline(never)]
-    fn put_value<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], block: Option<&[u8; LANE]>) -> usize {
+    fn put_value<const HIGH: bool>(
+        &self,
+        dst: &mut Room,
+        mut at: usize,
+        line: &[u8],
+        block: Option<&[u8; LANE]>,
+    ) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
         let value = trim_end(line.get(start..start + len).unwrap_or_default());
         if HIGH && value.iter().any(|&b| b >= 0x80) {

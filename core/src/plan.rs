@@ -528,6 +528,9 @@ pub(crate) struct Plan {
     roles: [u8; Role::ALL.len()],
     /// The fast path's view.
     pub fast: Fast,
+    /// For the fast path's loop over runs of clean lines of a leaf (a
+    /// 6001 after a 6001): what its lines must be ([`Plan::run_of`]).
+    pub run: Option<Run>,
     /// The record type has variants (the family's rules choose among them).
     pub has_variants: bool,
     /// Current plan: the plans of its record type (itself first), by index.
@@ -538,7 +541,50 @@ pub(crate) struct Plan {
     n_rules: u8,
 }
 
+/// What a line of a [`Plan::run`] must be, its context aside: one pass of
+/// its first and its last 16 bytes against the plan's allowed bytes, every
+/// number given in full ([`Fitted::Full`]), and its one code of four digits
+/// in its set.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    /// The line length (16 to 32 bytes).
+    pub len: usize,
+    first: simd::Range,
+    last: simd::Range,
+    four: FourDigits,
+}
+
+impl Run {
+    /// Whether `line` (of [`Run::len`] bytes) is clean, its context aside:
+    /// what [`Plan::fits`] and the plan's `full_fours` decide for it.
+    #[inline(always)]
+    pub fn clean(&self, line: &[u8]) -> bool {
+        let (Some(a), Some(b)) = (line.first_chunk::<LANES>(), line.last_chunk::<LANES>()) else {
+            return false;
+        };
+        let mut fit = simd::Fit::new();
+        fit.add::<false>(a, &self.first);
+        fit.add::<false>(b, &self.last);
+        fit.full() && self.four.holds(line)
+    }
+}
+
 impl Plan {
+    /// [`Plan::run`] for a leaf whose clean lines need nothing but a full
+    /// fit and one code of four digits looked up ([`Fast::full_plain`]),
+    /// 16 to 32 bytes long (a 6001). (The blocks of [`Allowed`] for such a
+    /// length are its first and its last 16 bytes.)
+    fn run_of(&self) -> Option<Run> {
+        let (fast, len) = (&self.fast, self.layout.length as usize);
+        let [four] = fast.full_fours() else { return None };
+        let covered = self.allowed.n > 0 && self.allowed.len as usize == len;
+        if !(fast.ok && fast.full_plain && fast.leaf && covered && (LANES..=2 * LANES).contains(&len)) {
+            return None;
+        }
+        let last = *self.allowed.blocks.get(self.allowed.n as usize - 1)?;
+        Some(Run { len, first: self.allowed.blocks[0], last, four: *four })
+    }
+
     fn new(family: &Family, layout: &'static RecordLayout, slot: u8, amount_scale: u8) -> Plan {
         let mut plan = Plan {
             layout,
@@ -553,6 +599,7 @@ impl Plan {
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
             has_variants: false,
+            run: None,
             cands: [NONE; 4],
             n_cands: 0,
             rules: [NONE; 8],
@@ -1046,6 +1093,7 @@ impl Plans {
             let f = &plan.fast;
             let plain = !(f.top || f.free || f.directly_after || f.matches.is_some());
             (plan.fast.leaf, plan.fast.sibling) = (plain && !f.container, plain && f.container);
+            plan.run = plan.run_of();
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;

@@ -653,3 +653,43 @@ fn stitched_runs_give_the_same_events() {
     // Both ways were taken: runs stitched, and runs refused.
     assert_eq!((taken, refused), (774, 336));
 }
+
+/// A run of 6001s (lines 10-13 of the sample; the batch loop takes the lines
+/// after the first in a loop of their own) ends where a line of it is not
+/// clean, in its bytes or in its context, and that line goes the general
+/// way: the findings are those of `decode`, at the line that has them, and
+/// so are all other events, at every chunk size.
+#[test]
+fn a_run_of_6001s_ends_at_a_line_that_is_not_clean() {
+    let lines: Vec<Vec<u8>> = SAMPLE.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let changed = |line: usize, at: usize, bytes: &[u8]| {
+        let mut l = lines.clone();
+        l[line - 1][at..at + bytes.len()].copy_from_slice(bytes);
+        l.concat()
+    };
+    let crlf: Vec<u8> = lines.iter().flat_map(|l| [&l[..l.len() - 1], b"\r\n"].concat()).collect();
+    // What each gives: the findings' (line, field number) and the lines decoded and rejected.
+    type Case<'a> = (&'a str, Vec<u8>, &'a [(u64, u8)], u64, u64);
+    let cases: [Case; 6] = [
+        ("clean", SAMPLE.to_vec(), &[], 27, 0),
+        // An error on the line and on the next (the count goes on from 99).
+        ("Lb_nr out of step", changed(12, 0, b"0000099"), &[(12, 0), (13, 0)], 27, 0),
+        // A warning: the record is decoded.
+        ("Feltnummer out of its set", changed(11, 11, b"9998"), &[(11, 3)], 27, 0),
+        ("amount not a number", changed(12, 20, b"12X4"), &[(12, 4)], 26, 1),
+        ("sign neither + nor -", changed(11, 31, b"*"), &[(11, 5)], 26, 1),
+        ("CRLF line ends", crlf, &[], 27, 0),
+    ];
+    for (what, input, found, decoded, rejected) in cases {
+        let (want, want_counts) = run(&input);
+        let at: Vec<(u64, u8)> = findings(&want).iter().map(|e| (e.line, e.field.map_or(0, |f| f.no))).collect();
+        assert_eq!((&at[..], want_counts.decoded, want_counts.rejected), (found, decoded, rejected), "{what}");
+        for chunk in [1, 33, 64, input.len()] {
+            assert_eq!(
+                run_batched(Options::default(), &input, chunk),
+                (want.clone(), want_counts),
+                "{what}, chunk {chunk}"
+            );
+        }
+    }
+}

@@ -252,6 +252,17 @@ impl PlanCache {
     }
 }
 
+/// The bytes a line of `len` bytes at the start of `rest` uses with its
+/// terminator (LF or CRLF) where its layout says it ends; `None`: not there.
+#[inline(always)]
+fn framed(rest: &[u8], len: usize) -> Option<usize> {
+    match rest.get(len) {
+        Some(b'\n') => Some(len + 1),
+        Some(b'\r') if rest.get(len + 1) == Some(&b'\n') => Some(len + 2),
+        _ => None,
+    }
+}
+
 /// Whether the line at the start of `rest` ends after `len` bytes (LF or
 /// CRLF): what a remembered variant choice, made for lines of that length,
 /// asks of a line before it is reused.
@@ -471,11 +482,7 @@ impl State {
         };
         let fast = &plan.fast;
         let len = plan.layout.length as usize;
-        let used = match rest.get(len) {
-            Some(b'\n') => len + 1,
-            Some(b'\r') if rest.get(len + 1) == Some(&b'\n') => len + 2,
-            _ => return None,
-        };
+        let used = framed(rest, len)?;
         let line = &rest[..len];
         // A line of a learned shape: its bytes and identity in one pass, fewer checks.
         let (ops, high, learn) = match self.shapes.of(plan, line) {
@@ -497,6 +504,10 @@ impl State {
                     };
                     if !fours_hold {
                         return None;
+                    }
+                    // The next lines of its key may come in a run (`Taking::run`).
+                    if let (Some(w), false, true) = (word, chosen, fast.leaf) {
+                        self.run_key = LastPlan { key: w, plan: plan.index };
                     }
                     (&[][..], false, None)
                 } else {
@@ -702,6 +713,59 @@ impl Taking {
         input.get(self.used..).unwrap_or(&[])
     }
 
+    /// Takes the run of lines that starts here, each a clean line of the
+    /// plan of `State::run_key` (the last leaf the fast path took its
+    /// shortest way: a 6001 after a person's 6000 and its other 6001s)
+    /// ([`Plan::run`]), handing each record to `on_record` while it returns
+    /// true: in a loop of their own, with the plan, its blocks and its code
+    /// set found once. The same lines, records and state as
+    /// [`State::precheck_plan`] and [`Taking::take`] line by line (the way
+    /// for every other line). Returns false when `on_record` did.
+    #[inline(always)]
+    pub fn run<'a>(
+        &mut self,
+        state: &mut State,
+        plans: &Plans,
+        input: &'a [u8],
+        key_at: usize,
+        mut on_record: impl FnMut(crate::Record<'a>) -> bool,
+    ) -> bool {
+        let key = state.run_key.key;
+        let is_key = |here: &[u8]| {
+            here.get(key_at..key_at + 4).and_then(|k| k.try_into().ok()).map(u32::from_le_bytes) == Some(key)
+        };
+        if !is_key(self.rest(input)) {
+            return true;
+        }
+        let Some(plan) = plans.at(state.run_key.plan) else { return true };
+        let Some(run) = &plan.run else { return true };
+        let lb = &mut state.lb;
+        let (len, numbered) = (run.len, lb.present());
+        let (mut taken, mut go_on) = (0, true);
+        while go_on {
+            let here = self.rest(input);
+            let Some(used) = framed(here, len) else { break };
+            let line = &here[..len];
+            if !is_key(here) || !run.clean(line) || numbered && !lb.carries(line) {
+                break;
+            }
+            // Nothing opens or closes in a run: its first line decides the grammar.
+            if taken == 0 && !state.grammar.fast_leaf(&plan.fast) {
+                break;
+            }
+            let lb_nr = if numbered { lb.number() } else { 0 };
+            if numbered {
+                lb.step();
+            }
+            taken += 1;
+            go_on = on_record(self.taken(plan, here, len, used, lb_nr));
+        }
+        if let Some(t) = state.counts.by_type.get_mut(plan.slot as usize) {
+            t.decoded += taken;
+        }
+        go_on
+    }
+
     /// Takes the next line, which `clean` found clean with `plan`, when it
     /// is clean in `state`'s context: its record.
     #[inline(always)]
@@ -714,18 +778,25 @@ impl Taking {
     ) -> Option<crate::Record<'a>> {
         let here = self.rest(input);
         let lb_nr = state.take(plan, clean, here)?;
+        Some(self.taken(plan, here, clean.len as usize, clean.used(), lb_nr))
+    }
+
+    /// Counts on past a line taken (`len` bytes at the start of `here`,
+    /// `used` with its terminator): its record.
+    #[inline(always)]
+    fn taken<'a>(&mut self, plan: &Plan, here: &'a [u8], len: usize, used: usize, lb_nr: u32) -> crate::Record<'a> {
         let record = crate::Record {
             layout: plan.layout,
-            bytes: here.get(..clean.len as usize).unwrap_or(&[]),
+            bytes: here.get(..len).unwrap_or(&[]),
             line: self.line + self.lines as u64,
             lb_nr,
             offset: self.offset + self.used as u64,
             amount_scale: self.scale,
         };
         self.lines += 1;
-        self.last = clean.used();
-        self.used += self.last;
-        Some(record)
+        self.last = used;
+        self.used += used;
+        record
     }
 
     /// Counts the lines taken into `state` (and consumes their bytes):

@@ -326,6 +326,9 @@ struct State {
     last_plan: fast::LastPlan,
     /// The plans the fast path found lately, by key word.
     plan_cache: fast::PlanCache,
+    /// The key word and plan of the last leaf the fast path took its
+    /// shortest way: its next lines may come in a run ([`fast::Taking::run`]).
+    run_key: fast::LastPlan,
     /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
     shapes: fast::Shapes,
     /// Blank lines reported (they are lines, not records, for the trailer count).
@@ -400,6 +403,7 @@ impl State {
             choices: fast::Choices::new(),
             last_plan: fast::LastPlan::NONE,
             plan_cache: fast::PlanCache::NONE,
+            run_key: fast::LastPlan::NONE,
             shapes: fast::Shapes::new(),
             blank_lines: 0,
             blank_pending: None,
@@ -550,6 +554,10 @@ impl Decoder {
             let mut taking = fast::Taking::new(s.line + 1, s.offset, s.opts.amount_scale);
             let key = s.opts.family.key.range();
             loop {
+                taking.run(&mut self.state, &self.plans, input, key.start, |record| {
+                    on_record(record);
+                    true
+                });
                 let rest = taking.rest(input);
                 let Some((plan, clean)) = self.state.precheck_plan(&self.plans, rest, key.clone()) else { break };
                 let Some(record) = taking.take(&mut self.state, plan, &clean, input) else { break };

@@ -157,6 +157,9 @@ impl Prechecker {
         let mut taking = fast::Taking::new(line, offset, s.opts.amount_scale);
         let key = s.opts.family.key.range();
         loop {
+            if !taking.run(s, &self.plans, rest, key.start, &mut on_record) {
+                break;
+            }
             let here = taking.rest(rest);
             let Some((plan, clean)) = s.precheck_plan(&self.plans, here, key.clone()) else { break };
             let Some(record) = taking.take(s, plan, &clean, rest) else { break };
