@@ -739,6 +739,10 @@ impl Taking {
         }
         let Some(plan) = plans.at(state.run_key.plan) else { return true };
         let Some(run) = &plan.run else { return true };
+        // Nothing opens or closes in a run: the grammar is asked once.
+        if !state.grammar.leaf_fits(&plan.fast) {
+            return true;
+        }
         let lb = &mut state.lb;
         let (len, numbered) = (run.len, lb.present());
         let (mut taken, mut go_on) = (0, true);
@@ -749,16 +753,15 @@ impl Taking {
             if !is_key(here) || !run.clean(line) || numbered && !lb.carries(line) {
                 break;
             }
-            // Nothing opens or closes in a run: its first line decides the grammar.
-            if taken == 0 && !state.grammar.fast_leaf(&plan.fast) {
-                break;
-            }
             let lb_nr = if numbered { lb.number() } else { 0 };
             if numbered {
                 lb.step();
             }
             taken += 1;
             go_on = on_record(self.taken(plan, here, len, used, lb_nr));
+        }
+        if taken > 0 {
+            state.grammar.leaf_taken(&plan.fast);
         }
         if let Some(t) = state.counts.by_type.get_mut(plan.slot as usize) {
             t.decoded += taken;

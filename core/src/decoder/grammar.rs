@@ -232,11 +232,24 @@ impl Grammar {
     /// or closes. False: ask [`Grammar::fast_parent`].
     #[inline(always)]
     pub fn fast_leaf(&mut self, fast: &Fast) -> bool {
-        if !fast.leaf || self.top_bit & fast.parents == 0 {
+        if !self.leaf_fits(fast) {
             return false;
         }
         self.prev = fast.me;
         true
+    }
+
+    /// Whether [`Grammar::fast_leaf`] would take a leaf of `fast` now (a
+    /// run asks once, then takes its lines with [`Grammar::leaf_taken`]).
+    #[inline(always)]
+    pub fn leaf_fits(&self, fast: &Fast) -> bool {
+        fast.leaf && self.top_bit & fast.parents != 0
+    }
+
+    /// Leaves of `fast` were taken, as [`Grammar::fast_leaf`] takes one.
+    #[inline(always)]
+    pub fn leaf_taken(&mut self, fast: &Fast) {
+        self.prev = fast.me;
     }
 
     /// The fast path's whole grammar step for a container ([`Fast::sibling`])
