@@ -384,6 +384,9 @@ pub(crate) struct Fast {
     /// A [`Fitted::Full`] line needs nothing but its `full_fours`: no
     /// marks, no other check (most clean lines: the fast path's shortest way).
     pub full_plain: bool,
+    /// Its clean lines may come in runs the fast path takes in a loop of
+    /// their own ([`Plan::run`]).
+    pub runs: bool,
     /// The range of the family's `matches_parent` role, kept on the stack
     /// for the children that compare it.
     pub value: Option<(u16, u16)>,
@@ -528,9 +531,6 @@ pub(crate) struct Plan {
     roles: [u8; Role::ALL.len()],
     /// The fast path's view.
     pub fast: Fast,
-    /// For the fast path's loop over runs of clean lines of a leaf (a
-    /// 6001 after a 6001): what its lines must be ([`Plan::run_of`]).
-    pub run: Option<Run>,
     /// The record type has variants (the family's rules choose among them).
     pub has_variants: bool,
     /// Current plan: the plans of its record type (itself first), by index.
@@ -545,16 +545,16 @@ pub(crate) struct Plan {
 /// its first and its last 16 bytes against the plan's allowed bytes, every
 /// number given in full ([`Fitted::Full`]), and its one code of four digits
 /// in its set.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Run {
+#[derive(Clone, Copy)]
+pub(crate) struct Run<'p> {
     /// The line length (16 to 32 bytes).
     pub len: usize,
-    first: simd::Range,
-    last: simd::Range,
-    four: FourDigits,
+    first: &'p simd::Range,
+    last: &'p simd::Range,
+    four: &'p FourDigits,
 }
 
-impl Run {
+impl Run<'_> {
     /// Whether `line` (of [`Run::len`] bytes) is clean, its context aside:
     /// what [`Plan::fits`] and the plan's `full_fours` decide for it.
     #[inline(always)]
@@ -563,26 +563,39 @@ impl Run {
             return false;
         };
         let mut fit = simd::Fit::new();
-        fit.add::<false>(a, &self.first);
-        fit.add::<false>(b, &self.last);
+        fit.add::<false>(a, self.first);
+        fit.add::<false>(b, self.last);
         fit.full() && self.four.holds(line)
     }
 }
 
 impl Plan {
-    /// [`Plan::run`] for a leaf whose clean lines need nothing but a full
-    /// fit and one code of four digits looked up ([`Fast::full_plain`]),
-    /// 16 to 32 bytes long (a 6001). (The blocks of [`Allowed`] for such a
-    /// length are its first and its last 16 bytes.)
-    fn run_of(&self) -> Option<Run> {
-        let (fast, len) = (&self.fast, self.layout.length as usize);
-        let [four] = fast.full_fours() else { return None };
-        let covered = self.allowed.n > 0 && self.allowed.len as usize == len;
-        if !(fast.ok && fast.full_plain && fast.leaf && covered && (LANES..=2 * LANES).contains(&len)) {
+    /// For a leaf whose clean lines need nothing but a full fit and one
+    /// code of four digits looked up ([`Fast::full_plain`]), 16 to 32
+    /// bytes long (a 6001; [`Fast::runs`]): what its lines must be, for the
+    /// fast path's loop over runs of them. (The blocks of [`Allowed`] for
+    /// such a length are its first and its last 16 bytes.) A view, not a
+    /// copy: a plan's size is what the decoder's stack holds 40 times.
+    #[inline(always)]
+    pub fn run(&self) -> Option<Run<'_>> {
+        if !self.fast.runs {
             return None;
         }
-        let last = *self.allowed.blocks.get(self.allowed.n as usize - 1)?;
-        Some(Run { len, first: self.allowed.blocks[0], last, four: *four })
+        let (blocks, last) = (&self.allowed.blocks, self.allowed.n as usize - 1);
+        let [four] = self.fast.full_fours() else { return None };
+        Some(Run { len: self.layout.length as usize, first: &blocks[0], last: blocks.get(last)?, four })
+    }
+
+    /// Whether the plan takes runs ([`Plan::run`]).
+    fn runs(&self) -> bool {
+        let (fast, len) = (&self.fast, self.layout.length as usize);
+        let covered = self.allowed.n > 0 && self.allowed.len as usize == len;
+        fast.ok
+            && fast.full_plain
+            && fast.leaf
+            && fast.n_full_fours == 1
+            && covered
+            && (LANES..=2 * LANES).contains(&len)
     }
 
     fn new(family: &Family, layout: &'static RecordLayout, slot: u8, amount_scale: u8) -> Plan {
@@ -599,7 +612,6 @@ impl Plan {
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
             has_variants: false,
-            run: None,
             cands: [NONE; 4],
             n_cands: 0,
             rules: [NONE; 8],
@@ -617,6 +629,7 @@ impl Plan {
                 marks_full: false,
                 marks: false,
                 full_plain: false,
+                runs: false,
                 value: None,
                 directly_after: false,
                 leaf: false,
@@ -1093,7 +1106,7 @@ impl Plans {
             let f = &plan.fast;
             let plain = !(f.top || f.free || f.directly_after || f.matches.is_some());
             (plan.fast.leaf, plan.fast.sibling) = (plain && !f.container, plain && f.container);
-            plan.run = plan.run_of();
+            plan.fast.runs = plan.runs();
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;

@@ -738,7 +738,7 @@ impl Taking {
             return true;
         }
         let Some(plan) = plans.at(state.run_key.plan) else { return true };
-        let Some(run) = &plan.run else { return true };
+        let Some(run) = plan.run() else { return true };
         // Nothing opens or closes in a run: the grammar is asked once.
         if !state.grammar.leaf_fits(&plan.fast) {
             return true;
