@@ -506,7 +506,7 @@ impl State {
                         return None;
                     }
                     // The next lines of its key may come in a run (`Taking::run`).
-                    if let (Some(w), false, true) = (word, chosen, fast.leaf) {
+                    if let (Some(w), false, true) = (word, chosen, fast.runs) {
                         self.run_key = LastPlan { key: w, plan: plan.index };
                     }
                     (&[][..], false, None)
@@ -714,8 +714,8 @@ impl Taking {
     }
 
     /// Takes the run of lines that starts here, each a clean line of the
-    /// plan of `State::run_key` (the last leaf the fast path took its
-    /// shortest way: a 6001 after a person's 6000 and its other 6001s)
+    /// plan of `State::run_key` (the last plan with runs the fast path took
+    /// its shortest way: a 6001 after a person's 6000 and its other 6001s)
     /// ([`Plan::run`]), handing each record to `on_record` while it returns
     /// true: in a loop of their own, with the plan, its blocks and its code
     /// set found once. The same lines, records and state as

@@ -326,8 +326,9 @@ struct State {
     last_plan: fast::LastPlan,
     /// The plans the fast path found lately, by key word.
     plan_cache: fast::PlanCache,
-    /// The key word and plan of the last leaf the fast path took its
-    /// shortest way: its next lines may come in a run ([`fast::Taking::run`]).
+    /// The key word and plan of the last line of a plan with runs
+    /// ([`crate::plan::Plan::run`]) the fast path took its shortest way:
+    /// its next lines may come in a run ([`fast::Taking::run`]).
     run_key: fast::LastPlan,
     /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
     shapes: fast::Shapes,
