@@ -150,11 +150,9 @@ pub fn parse_number(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 19 {
         return parse_long_number(bytes);
     }
-    // Amounts are 16 digits, read for every amount record: both words
-    // checked (no loop), then joined.
-    if let Ok(&[a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p]) = <&[u8; 16]>::try_from(bytes) {
-        let (high, low) = (u64::from_le_bytes([a, b, c, d, e, f, g, h]), u64::from_le_bytes([i, j, k, l, m, n, o, p]));
-        return (all_digits(high) & all_digits(low)).then(|| eight_value(high) * 100_000_000 + eight_value(low));
+    // Amounts are 16 digits, read for every amount record: one vector.
+    if let Ok(sixteen) = <&[u8; 16]>::try_from(bytes) {
+        return crate::simd::sixteen_digits(sixteen);
     }
     // 19 digits cannot overflow: no check per byte, one branch at the end:
     // eight digits at a time as one word, then the rest one by one.

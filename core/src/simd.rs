@@ -198,6 +198,25 @@ pub(crate) fn json_plain_scalar(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
 }
 
+/// Sixteen ASCII digits as a number, or `None` if a byte is not a digit:
+/// an amount (16 digits in the employer family), read by every total.
+#[inline(always)]
+pub(crate) fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
+    imp::sixteen_digits(b)
+}
+
+/// The reference of [`sixteen_digits`]: one byte at a time.
+#[cfg_attr(
+    all(
+        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
+        not(test)
+    ),
+    allow(dead_code)
+)]
+pub(crate) fn sixteen_digits_scalar(b: &[u8; LANES]) -> Option<u64> {
+    b.iter().try_fold(0u64, |n, &x| x.is_ascii_digit().then(|| n * 10 + u64::from(x - b'0')))
+}
+
 /// SSE2, part of the x86_64 baseline: no run-time detection.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
 mod imp {
@@ -327,6 +346,30 @@ mod imp {
         all(acc)
     }
 
+    /// Digits less `'0'` (any other byte wraps past 9), then neighbours
+    /// joined by multiply-adds of 16-bit lanes: pairs, fours, eights.
+    #[inline(always)]
+    pub fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
+        // SAFETY: SSE2, register-only after the load.
+        unsafe {
+            let d = _mm_sub_epi8(load(b), _mm_set1_epi8(b'0' as i8));
+            let zero = _mm_setzero_si128();
+            if !all(_mm_subs_epu8(d, _mm_set1_epi8(9))) {
+                return None;
+            }
+            // Each 32-bit constant is a pair of 16-bit factors [high digit's, 1].
+            let pair = _mm_set1_epi32(0x0001_000A);
+            let pairs = _mm_packs_epi32(
+                _mm_madd_epi16(_mm_unpacklo_epi8(d, zero), pair),
+                _mm_madd_epi16(_mm_unpackhi_epi8(d, zero), pair),
+            );
+            let fours = _mm_madd_epi16(pairs, _mm_set1_epi32(0x0001_0064));
+            let eights = _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(0x0001_2710));
+            let both = _mm_cvtsi128_si64(eights) as u64;
+            Some((both & 0xFFFF_FFFF) * 100_000_000 + (both >> 32))
+        }
+    }
+
     #[inline(always)]
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         // SAFETY: SSE2, register-only after the load.
@@ -435,6 +478,24 @@ mod imp {
         all(acc)
     }
 
+    /// As in the SSE2 code: pairs, fours, eights by dot products.
+    #[inline(always)]
+    pub fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
+        let d = u8x16_sub(load(b), u8x16_splat(b'0'));
+        if v128_any_true(u8x16_sub_sat(d, u8x16_splat(9))) {
+            return None;
+        }
+        let pair = u32x4_splat(0x0001_000A);
+        let pairs = i16x8_narrow_i32x4(
+            i32x4_dot_i16x8(u16x8_extend_low_u8x16(d), pair),
+            i32x4_dot_i16x8(u16x8_extend_high_u8x16(d), pair),
+        );
+        let fours = i32x4_dot_i16x8(pairs, u32x4_splat(0x0001_0064));
+        let eights = i32x4_dot_i16x8(i16x8_narrow_i32x4(fours, fours), u32x4_splat(0x0001_2710));
+        let (high, low) = (u32x4_extract_lane::<0>(eights), u32x4_extract_lane::<1>(eights));
+        Some(u64::from(high) * 100_000_000 + u64::from(low))
+    }
+
     #[inline(always)]
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         let v = load(b);
@@ -497,11 +558,49 @@ mod imp {
     pub fn marks(b: &[u8; LANES]) -> (u16, u16) {
         marks_scalar(b)
     }
+
+    #[inline(always)]
+    pub fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
+        sixteen_digits_scalar(b)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg_attr(miri, ignore = "under Miri both sides are the scalar twin")]
+    fn sixteen_digits_agree_with_the_reference_on_every_byte_at_every_place() {
+        let mut digits = *b"9876543210123456";
+        assert_eq!(sixteen_digits(&digits), Some(9_876_543_210_123_456));
+        assert_eq!(sixteen_digits(b"0000000000000000"), Some(0));
+        assert_eq!(sixteen_digits(b"9999999999999999"), Some(9_999_999_999_999_999));
+        assert_eq!(sixteen_digits(b"0000049784560000"), Some(49_784_560_000));
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = x % 10_000_000_000_000_000;
+            let mut text = [0u8; LANES];
+            text.iter_mut().rev().fold(n, |n, b| {
+                *b = b'0' + (n % 10) as u8;
+                n / 10
+            });
+            assert_eq!(sixteen_digits(&text), Some(n), "{n}");
+        }
+        for pos in 0..LANES {
+            for b in 0..=255u8 {
+                let kept = digits[pos];
+                digits[pos] = b;
+                let want = sixteen_digits_scalar(&digits);
+                assert_eq!(want.is_some(), b.is_ascii_digit(), "byte {b:#x} at {pos}");
+                assert_eq!(sixteen_digits(&digits), want, "byte {b:#x} at {pos}");
+                digits[pos] = kept;
+            }
+        }
+    }
 
     #[test]
     #[cfg_attr(miri, ignore = "under Miri both sides are the scalar twin")]
