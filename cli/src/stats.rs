@@ -228,10 +228,6 @@ pub enum Output<'a> {
     Html(&'a Path),
 }
 
-impl Roles {
-    const NONE: Roles = Roles { person: None, se: None, feltnummer: None, amount: None };
-}
-
 impl Tally {
     fn finding(&mut self, reported_as: &'static str, e: &Error) {
         *self.findings.entry((reported_as, e.kind.code())).or_insert(0) += 1;
@@ -245,12 +241,13 @@ impl Tally {
 
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
-        let roles = self.roles(r.layout(), family);
-        let (person, se, feltnummer) = (roles.person, roles.se, roles.feltnummer);
+        let slot = self.roles(r.layout(), family);
+        let Some((_, roles)) = &self.roles[slot] else { return };
         if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
-            let feltnummer = feltnummer.and_then(|i| r.short_number_at(i.into()));
+            let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i.into()));
             self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
         }
+        let (person, se) = (roles.person, roles.se);
         if person.is_some() || se.is_some() {
             self.count_ids(r, person, se, pseudonym, sign);
         }
@@ -293,15 +290,12 @@ impl Tally {
     /// or a table moved per change of record type, read back right after
     /// its bytes were written, stalled a fifth of `stats`' time).
     #[inline(always)]
-    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> &Roles {
+    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> usize {
         let slot = layout.rec_nr as usize % ROLE_SLOTS;
         if !self.roles[slot].as_ref().is_some_and(|(l, _)| std::ptr::eq(*l, layout)) {
             self.new_roles(layout, family, slot);
         }
-        match &self.roles[slot] {
-            Some((_, roles)) => roles,
-            None => &Roles::NONE,
-        }
+        slot
     }
 
     #[cold]
