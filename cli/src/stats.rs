@@ -130,7 +130,7 @@ pub struct Tally {
     findings: Findings,
     overflow: bool,
     /// What the layouts seen lately hold for the tally ([`Tally::roles`]).
-    roles: [Option<(&'static RecordLayout, Roles)>; ROLE_SLOTS],
+    roles: RoleSlots,
 }
 
 /// Persons counted per key (a CPR or a pseudonym), in batches: with many
@@ -181,9 +181,20 @@ impl Persons {
     }
 }
 
-/// Slots of [`Tally::roles`]: the employer family's common types
-/// (6000-6005, 6111) each have their own.
-const ROLE_SLOTS: usize = 16;
+/// What the layouts seen lately hold for the tally, a slot per record
+/// type (modulo [`ROLE_SLOTS`]).
+struct RoleSlots([Option<(&'static RecordLayout, Roles)>; ROLE_SLOTS]);
+
+impl Default for RoleSlots {
+    fn default() -> RoleSlots {
+        RoleSlots([None; ROLE_SLOTS])
+    }
+}
+
+/// Slots of [`Tally::roles`]: each employer record type has its own but
+/// 2101 (which shares 6005's). With 16, 8001 and 6001 shared one, and
+/// each 8001 (one line in 150) cost two lookups of roles.
+const ROLE_SLOTS: usize = 64;
 
 /// What a record type holds for the tally, looked up once per layout.
 #[derive(Clone, Copy)]
@@ -242,7 +253,7 @@ impl Tally {
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
         let slot = self.roles(r.layout(), family);
-        let Some((_, roles)) = &self.roles[slot] else { return };
+        let Some((_, roles)) = &self.roles.0[slot] else { return };
         if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
             let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i.into()));
             self.overflow |= add_amount(&mut self.sums, r, feltnummer, amount, sign).is_none();
@@ -292,7 +303,7 @@ impl Tally {
     #[inline(always)]
     fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> usize {
         let slot = layout.rec_nr as usize % ROLE_SLOTS;
-        if !self.roles[slot].as_ref().is_some_and(|(l, _)| std::ptr::eq(*l, layout)) {
+        if !self.roles.0[slot].as_ref().is_some_and(|(l, _)| std::ptr::eq(*l, layout)) {
             self.new_roles(layout, family, slot);
         }
         slot
@@ -308,7 +319,7 @@ impl Tally {
             amount: layout.amount_index().and_then(|i| DecimalField::of(layout, i)),
             feltnummer: index(Role::Feltnummer),
         };
-        self.roles[slot] = Some((layout, roles));
+        self.roles.0[slot] = Some((layout, roles));
     }
 
     /// The findings of one event, if it is one.
