@@ -693,3 +693,54 @@ fn a_run_of_6001s_ends_at_a_line_that_is_not_clean() {
         }
     }
 }
+
+/// Runs of two record types take turns (`Taking::run` keeps the last two
+/// plans with runs): persons of a 6000, then 6001, 6005, 6001, 6005, so
+/// each run is one line and the next line starts the other type's run. A
+/// line that is not clean ends its run and goes the general way; all
+/// events are those of `decode`, at every chunk size.
+#[test]
+fn runs_of_6001s_and_6005s_take_turns() {
+    let sample: Vec<&[u8]> = SAMPLE.split_inclusive(|&b| b == b'\n').collect();
+    let (person, amount, quantity) = (sample[8], sample[9], sample[16]);
+    let mut lines: Vec<Vec<u8>> = sample[..8].iter().map(|l| l.to_vec()).collect();
+    for _ in 0..4 {
+        lines.extend([person, amount, quantity, amount, quantity].map(<[u8]>::to_vec));
+    }
+    lines.push(b"000000099990000000\n".to_vec());
+    let n = lines.len();
+    for (i, line) in lines.iter_mut().enumerate() {
+        line[..7].copy_from_slice(format!("{:07}", i + 1).as_bytes());
+    }
+    lines[n - 1][11..18].copy_from_slice(format!("{n:07}").as_bytes());
+    let changed = |line: usize, at: usize, bytes: &[u8]| {
+        let mut l = lines.clone();
+        l[line - 1][at..at + bytes.len()].copy_from_slice(bytes);
+        l.concat()
+    };
+    let crlf: Vec<u8> = lines.iter().flat_map(|l| [&l[..l.len() - 1], b"\r\n"].concat()).collect();
+    // The second person: 6000 at line 14, then 6001 15, 6005 16, 6001 17, 6005 18.
+    type Case<'a> = (&'a str, Vec<u8>, &'a [(u64, u8)], u64, u64);
+    let cases: [Case; 6] = [
+        ("clean", lines.concat(), &[], 29, 0),
+        ("6005 Feltnummer out of its set", changed(16, 11, b"9998"), &[(16, 3)], 29, 0),
+        ("6005 Antal not a number", changed(18, 15, b"12X4"), &[(18, 4)], 28, 1),
+        // An error on the line and on the next (the count goes on from 99).
+        ("6001 after a 6005, Lb_nr out of step", changed(17, 0, b"0000099"), &[(17, 0), (18, 0)], 29, 0),
+        ("6005 sign neither + nor -", changed(16, 23, b"*"), &[(16, 5)], 28, 1),
+        ("CRLF line ends", crlf, &[], 29, 0),
+    ];
+    for (what, input, found, decoded, rejected) in cases {
+        let (want, want_counts) = run(&input);
+        let at: Vec<(u64, u8)> = findings(&want).iter().map(|e| (e.line, e.field.map_or(0, |f| f.no))).collect();
+        assert_eq!((&at[..], want_counts.decoded, want_counts.rejected), (found, decoded, rejected), "{what}");
+        assert!(want_counts.balanced(), "{what}");
+        for chunk in [1, 24, 33, 64, input.len()] {
+            assert_eq!(
+                run_batched(Options::default(), &input, chunk),
+                (want.clone(), want_counts),
+                "{what}, chunk {chunk}"
+            );
+        }
+    }
+}

@@ -507,7 +507,9 @@ impl State {
                     }
                     // The next lines of its key may come in a run (`Taking::run`).
                     if let (Some(w), false, true) = (word, chosen, fast.runs) {
-                        self.run_key = LastPlan { key: w, plan: plan.index };
+                        if self.run_keys[0].key != w {
+                            self.run_keys = [LastPlan { key: w, plan: plan.index }, self.run_keys[0]];
+                        }
                     }
                     (&[][..], false, None)
                 } else {
@@ -713,14 +715,15 @@ impl Taking {
         input.get(self.used..).unwrap_or(&[])
     }
 
-    /// Takes the run of lines that starts here, each a clean line of the
-    /// plan of `State::run_key` (the last plan with runs the fast path took
-    /// its shortest way: a 6001 after a person's 6000 and its other 6001s)
-    /// ([`Plan::run`]), handing each record to `on_record` while it returns
-    /// true: in a loop of their own, with the plan, its blocks and its code
-    /// set found once. The same lines, records and state as
-    /// [`State::precheck_plan`] and [`Taking::take`] line by line (the way
-    /// for every other line). Returns false when `on_record` did.
+    /// Takes the runs of lines that start here, each a run of clean lines
+    /// of the plan of one of `State::run_keys` (the last two plans with
+    /// runs the fast path took its shortest way: a person's 6001s and its
+    /// 6005, whose runs take turns) ([`Plan::run`]), handing each record
+    /// to `on_record` while it returns true: in a loop of their own, with
+    /// the plan, its blocks and its code set found once per run. The same
+    /// lines, records and state as [`State::precheck_plan`] and
+    /// [`Taking::take`] line by line (the way for every other line).
+    /// Returns false when `on_record` did.
     #[inline(always)]
     pub fn run<'a>(
         &mut self,
@@ -730,43 +733,51 @@ impl Taking {
         key_at: usize,
         mut on_record: impl FnMut(crate::Record<'a>) -> bool,
     ) -> bool {
-        let key = state.run_key.key;
-        let is_key = |here: &[u8]| {
-            here.get(key_at..key_at + 4).and_then(|k| k.try_into().ok()).map(u32::from_le_bytes) == Some(key)
-        };
-        if !is_key(self.rest(input)) {
-            return true;
-        }
-        let Some(plan) = plans.at(state.run_key.plan) else { return true };
-        let Some(run) = plan.run() else { return true };
-        // Nothing opens or closes in a run: the grammar is asked once.
-        if !state.grammar.leaf_fits(&plan.fast) {
-            return true;
-        }
-        let lb = &mut state.lb;
-        let (len, numbered) = (run.len, lb.present());
-        let (mut taken, mut go_on) = (0, true);
-        while go_on {
-            let here = self.rest(input);
-            let Some(used) = framed(here, len) else { break };
-            let line = &here[..len];
-            if !is_key(here) || !run.clean(line) || numbered && !lb.carries(line) {
-                break;
+        let key_of = |here: &[u8]| here.get(key_at..key_at + 4).and_then(|k| k.try_into().ok()).map(u32::from_le_bytes);
+        loop {
+            let Some(word) = key_of(self.rest(input)) else { return true };
+            let [a, b] = state.run_keys;
+            let run_key = if word == a.key {
+                a
+            } else if word == b.key {
+                b
+            } else {
+                return true;
+            };
+            let Some(plan) = plans.at(run_key.plan) else { return true };
+            let Some(run) = plan.run() else { return true };
+            // Nothing opens or closes in a run: the grammar is asked once.
+            if !state.grammar.leaf_fits(&plan.fast) {
+                return true;
             }
-            let lb_nr = if numbered { lb.number() } else { 0 };
-            if numbered {
-                lb.step();
+            let lb = &mut state.lb;
+            let (len, numbered) = (run.len, lb.present());
+            let (mut taken, mut go_on) = (0, true);
+            while go_on {
+                let here = self.rest(input);
+                let Some(used) = framed(here, len) else { break };
+                let line = &here[..len];
+                if key_of(here) != Some(run_key.key) || !run.clean(line) || numbered && !lb.carries(line) {
+                    break;
+                }
+                let lb_nr = if numbered { lb.number() } else { 0 };
+                if numbered {
+                    lb.step();
+                }
+                taken += 1;
+                go_on = on_record(self.taken(plan, here, len, used, lb_nr));
             }
-            taken += 1;
-            go_on = on_record(self.taken(plan, here, len, used, lb_nr));
+            if taken > 0 {
+                state.grammar.leaf_taken(&plan.fast);
+            }
+            if let Some(t) = state.counts.by_type.get_mut(plan.slot as usize) {
+                t.decoded += taken;
+            }
+            // A line of the run's key that is not clean goes the general way.
+            if taken == 0 || !go_on {
+                return go_on;
+            }
         }
-        if taken > 0 {
-            state.grammar.leaf_taken(&plan.fast);
-        }
-        if let Some(t) = state.counts.by_type.get_mut(plan.slot as usize) {
-            t.decoded += taken;
-        }
-        go_on
     }
 
     /// Takes the next line, which `clean` found clean with `plan`, when it

@@ -326,10 +326,12 @@ struct State {
     last_plan: fast::LastPlan,
     /// The plans the fast path found lately, by key word.
     plan_cache: fast::PlanCache,
-    /// The key word and plan of the last line of a plan with runs
-    /// ([`crate::plan::Plan::run`]) the fast path took its shortest way:
-    /// its next lines may come in a run ([`fast::Taking::run`]).
-    run_key: fast::LastPlan,
+    /// The key words and plans of the last lines of the last two plans
+    /// with runs ([`crate::plan::Plan::run`]) the fast path took its
+    /// shortest way, the latest first: their next lines may come in runs
+    /// ([`fast::Taking::run`]). Two, as a person's 6001s and its 6005 take
+    /// turns: with one, each 6005 and the 6001 after it went the general way.
+    run_keys: [fast::LastPlan; 2],
     /// Shapes of lines the fast path learned ([`crate::plan::Shape`]).
     shapes: fast::Shapes,
     /// Blank lines reported (they are lines, not records, for the trailer count).
@@ -404,7 +406,7 @@ impl State {
             choices: fast::Choices::new(),
             last_plan: fast::LastPlan::NONE,
             plan_cache: fast::PlanCache::NONE,
-            run_key: fast::LastPlan::NONE,
+            run_keys: [fast::LastPlan::NONE; 2],
             shapes: fast::Shapes::new(),
             blank_lines: 0,
             blank_pending: None,
