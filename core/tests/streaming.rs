@@ -654,6 +654,41 @@ fn stitched_runs_give_the_same_events() {
     assert_eq!((taken, refused), (774, 336));
 }
 
+/// A damaged input and what it gives: the findings' (line, field number)
+/// and the lines decoded and rejected.
+type Case<'a> = (&'a str, Vec<u8>, &'a [(u64, u8)], u64, u64);
+
+/// `lines` joined, with `bytes` written at `at` of line `line` (from 1).
+fn changed(lines: &[Vec<u8>], line: usize, at: usize, bytes: &[u8]) -> Vec<u8> {
+    let mut l = lines.to_vec();
+    l[line - 1][at..at + bytes.len()].copy_from_slice(bytes);
+    l.concat()
+}
+
+/// `lines` joined with CRLF line ends.
+fn with_crlf(lines: &[Vec<u8>]) -> Vec<u8> {
+    lines.iter().flat_map(|l| [&l[..l.len() - 1], b"\r\n"].concat()).collect()
+}
+
+/// Each case gives its findings and counts, which add up, and batched
+/// decoding gives the events of `decode` at chunk sizes 1, 24, 33, 64 and
+/// the whole input.
+fn check_cases(cases: &[Case]) {
+    for (what, input, found, decoded, rejected) in cases {
+        let (want, want_counts) = run(input);
+        let at: Vec<(u64, u8)> = findings(&want).iter().map(|e| (e.line, e.field.map_or(0, |f| f.no))).collect();
+        assert_eq!((&at[..], want_counts.decoded, want_counts.rejected), (*found, *decoded, *rejected), "{what}");
+        assert!(want_counts.balanced(), "{what}");
+        for chunk in [1, 24, 33, 64, input.len()] {
+            assert_eq!(
+                run_batched(Options::default(), input, chunk),
+                (want.clone(), want_counts),
+                "{what}, chunk {chunk}"
+            );
+        }
+    }
+}
+
 /// A run of 6001s (lines 10-13 of the sample; the batch loop takes the lines
 /// after the first in a loop of their own) ends where a line of it is not
 /// clean, in its bytes or in its context, and that line goes the general
@@ -662,36 +697,16 @@ fn stitched_runs_give_the_same_events() {
 #[test]
 fn a_run_of_6001s_ends_at_a_line_that_is_not_clean() {
     let lines: Vec<Vec<u8>> = SAMPLE.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
-    let changed = |line: usize, at: usize, bytes: &[u8]| {
-        let mut l = lines.clone();
-        l[line - 1][at..at + bytes.len()].copy_from_slice(bytes);
-        l.concat()
-    };
-    let crlf: Vec<u8> = lines.iter().flat_map(|l| [&l[..l.len() - 1], b"\r\n"].concat()).collect();
-    // What each gives: the findings' (line, field number) and the lines decoded and rejected.
-    type Case<'a> = (&'a str, Vec<u8>, &'a [(u64, u8)], u64, u64);
-    let cases: [Case; 6] = [
+    check_cases(&[
         ("clean", SAMPLE.to_vec(), &[], 27, 0),
         // An error on the line and on the next (the count goes on from 99).
-        ("Lb_nr out of step", changed(12, 0, b"0000099"), &[(12, 0), (13, 0)], 27, 0),
+        ("Lb_nr out of step", changed(&lines, 12, 0, b"0000099"), &[(12, 0), (13, 0)], 27, 0),
         // A warning: the record is decoded.
-        ("Feltnummer out of its set", changed(11, 11, b"9998"), &[(11, 3)], 27, 0),
-        ("amount not a number", changed(12, 20, b"12X4"), &[(12, 4)], 26, 1),
-        ("sign neither + nor -", changed(11, 31, b"*"), &[(11, 5)], 26, 1),
-        ("CRLF line ends", crlf, &[], 27, 0),
-    ];
-    for (what, input, found, decoded, rejected) in cases {
-        let (want, want_counts) = run(&input);
-        let at: Vec<(u64, u8)> = findings(&want).iter().map(|e| (e.line, e.field.map_or(0, |f| f.no))).collect();
-        assert_eq!((&at[..], want_counts.decoded, want_counts.rejected), (found, decoded, rejected), "{what}");
-        for chunk in [1, 33, 64, input.len()] {
-            assert_eq!(
-                run_batched(Options::default(), &input, chunk),
-                (want.clone(), want_counts),
-                "{what}, chunk {chunk}"
-            );
-        }
-    }
+        ("Feltnummer out of its set", changed(&lines, 11, 11, b"9998"), &[(11, 3)], 27, 0),
+        ("amount not a number", changed(&lines, 12, 20, b"12X4"), &[(12, 4)], 26, 1),
+        ("sign neither + nor -", changed(&lines, 11, 31, b"*"), &[(11, 5)], 26, 1),
+        ("CRLF line ends", with_crlf(&lines), &[], 27, 0),
+    ]);
 }
 
 /// Runs of two record types take turns (`Taking::run` keeps the last two
@@ -713,34 +728,14 @@ fn runs_of_6001s_and_6005s_take_turns() {
         line[..7].copy_from_slice(format!("{:07}", i + 1).as_bytes());
     }
     lines[n - 1][11..18].copy_from_slice(format!("{n:07}").as_bytes());
-    let changed = |line: usize, at: usize, bytes: &[u8]| {
-        let mut l = lines.clone();
-        l[line - 1][at..at + bytes.len()].copy_from_slice(bytes);
-        l.concat()
-    };
-    let crlf: Vec<u8> = lines.iter().flat_map(|l| [&l[..l.len() - 1], b"\r\n"].concat()).collect();
     // The second person: 6000 at line 14, then 6001 15, 6005 16, 6001 17, 6005 18.
-    type Case<'a> = (&'a str, Vec<u8>, &'a [(u64, u8)], u64, u64);
-    let cases: [Case; 6] = [
+    check_cases(&[
         ("clean", lines.concat(), &[], 29, 0),
-        ("6005 Feltnummer out of its set", changed(16, 11, b"9998"), &[(16, 3)], 29, 0),
-        ("6005 Antal not a number", changed(18, 15, b"12X4"), &[(18, 4)], 28, 1),
+        ("6005 Feltnummer out of its set", changed(&lines, 16, 11, b"9998"), &[(16, 3)], 29, 0),
+        ("6005 Antal not a number", changed(&lines, 18, 15, b"12X4"), &[(18, 4)], 28, 1),
         // An error on the line and on the next (the count goes on from 99).
-        ("6001 after a 6005, Lb_nr out of step", changed(17, 0, b"0000099"), &[(17, 0), (18, 0)], 29, 0),
-        ("6005 sign neither + nor -", changed(16, 23, b"*"), &[(16, 5)], 28, 1),
-        ("CRLF line ends", crlf, &[], 29, 0),
-    ];
-    for (what, input, found, decoded, rejected) in cases {
-        let (want, want_counts) = run(&input);
-        let at: Vec<(u64, u8)> = findings(&want).iter().map(|e| (e.line, e.field.map_or(0, |f| f.no))).collect();
-        assert_eq!((&at[..], want_counts.decoded, want_counts.rejected), (found, decoded, rejected), "{what}");
-        assert!(want_counts.balanced(), "{what}");
-        for chunk in [1, 24, 33, 64, input.len()] {
-            assert_eq!(
-                run_batched(Options::default(), &input, chunk),
-                (want.clone(), want_counts),
-                "{what}, chunk {chunk}"
-            );
-        }
-    }
+        ("6001 after a 6005, Lb_nr out of step", changed(&lines, 17, 0, b"0000099"), &[(17, 0), (18, 0)], 29, 0),
+        ("6005 sign neither + nor -", changed(&lines, 16, 23, b"*"), &[(16, 5)], 28, 1),
+        ("CRLF line ends", with_crlf(&lines), &[], 29, 0),
+    ]);
 }
