@@ -17,17 +17,11 @@ cd "$(dirname "$0")/.."
 size_mb="${1:-450}"
 runs="${2:-3}"
 jobs="${3:-$(nproc)}"
-export PATH="$HOME/.cargo/bin:$PATH"
-
-cargo build -q --release -p eindkomst-cli
-bin=target/release/eindkomst
-data=target/bench-data
-mkdir -p "$data"
+# shellcheck source=common.sh
+source benches/common.sh
 
 # 1. Instructions per record.
-small="$data/g100.txt" medium="$data/g104k.txt"
-[ -s "$small" ] || "$bin" generate --records 100 --seed 3 -o "$small"
-[ -s "$medium" ] || "$bin" generate --records 104000 --seed 3 -o "$medium"
+small=$(generated g100 100 3) medium=$(generated g104k 104000 3)
 instr() { # command args... file -> instructions
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" >/dev/null 2>"$data/vg.log" || true
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$data/vg.log"
@@ -42,11 +36,7 @@ if command -v valgrind >/dev/null; then
 fi
 
 # 2. Wall time on a large file.
-big="$data/g${size_mb}mb.txt"
-if [ ! -s "$big" ]; then
-  records=$(( size_mb * 1000000 / 48 ))
-  "$bin" generate --records "$records" --seed 11 -o "$big"
-fi
+big=$(generated "g${size_mb}mb" $((size_mb * 1000000 / 48)) 11)
 bytes=$(stat -c %s "$big")
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 seconds() { # command... -> seconds of one run

@@ -16,14 +16,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-9}"
-export PATH="$HOME/.cargo/bin:$PATH"
-cargo build -q --release -p eindkomst-cli
-bin=target/release/eindkomst
-data=target/bench-data
+# shellcheck source=common.sh
+source benches/common.sh
 mkdir -p "$data/mix"
-src="$data/g104k.txt" big="$data/g420mb.txt"
-[ -s "$src" ] || "$bin" generate --records 104000 --seed 3 -o "$src"
-[ -s "$big" ] || "$bin" generate --records $((420 * 1000000 / 48)) --seed 11 -o "$big" # as hotpath.sh 420
+# The inputs of hotpath.sh (its 416 MB file: SIZE_MB 420).
+src=$(generated g104k 104000 3) big=$(generated g420mb $((420 * 1000000 / 48)) 11)
 mk() { # OUT ARGS... : build once
   local out="$1"
   shift
@@ -62,7 +59,7 @@ done
 echo "fastest of $runs runs, validate --jobs 1:"
 awk -v v="${best[person]}" -v w="${best[wc]}" 'BEGIN { printf "  a person of a 6000 and three 6001s, x1,000,000: %.3fs, %.1f ns a line, %.2fx wc -l (%.3fs)\n", v, v / 4 * 1000, v / w, w }'
 for f in "${files[@]:1}"; do
-  awk -v t="${f#plus}" -v a="${best[$f]}" -v b="${best[person]}" 'BEGIN { printf "  one %s more per person: +%.0f ns a line of it\n", t, (a - b) * 1000 }'
+  awk -v t="${f#plus}" -v a="${best[$f]}" -v b="${best[person]}" 'BEGIN { printf "  one %s more per person: %+.0f ns a line of it\n", t, (a - b) * 1000 }'
 done
 awk -v b="${best[big]}" -v s="${best[sorted]}" -v m="${best[same]}" 'BEGIN {
   printf "  the 416 MB mix %.3fs; persons sorted by pattern %.3fs (%+.0f %%); one content per type %.3fs (%+.0f %%)\n", b, s, (s / b - 1) * 100, m, (m / b - 1) * 100 }'
