@@ -129,7 +129,7 @@ pub struct Tally {
     sums: Running,
     findings: Findings,
     overflow: bool,
-    /// What the layouts seen lately hold for the tally ([`Tally::roles`]).
+    /// What the layouts seen lately hold for the tally ([`Tally::role_slot`]).
     roles: RoleSlots,
 }
 
@@ -191,7 +191,7 @@ impl Default for RoleSlots {
     }
 }
 
-/// Slots of [`Tally::roles`]: each employer record type has its own but
+/// Slots of [`Tally::role_slot`]: each employer record type has its own but
 /// 2101 (which shares 6005's). With 16, 8001 and 6001 shared one, and
 /// each 8001 (one line in 150) cost two lookups of roles.
 const ROLE_SLOTS: usize = 64;
@@ -252,7 +252,7 @@ impl Tally {
 
     /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
-        let slot = self.roles(r.layout(), family);
+        let slot = self.role_slot(r.layout(), family);
         let Some((_, roles)) = &self.roles.0[slot] else { return };
         if let Some(amount) = roles.amount.and_then(|a| a.read(r)) {
             let feltnummer = roles.feltnummer.and_then(|i| r.short_number_at(i.into()));
@@ -296,12 +296,14 @@ impl Tally {
         }
     }
 
-    /// What `layout` holds for the tally: a slot per record type (modulo
-    /// [`ROLE_SLOTS`]), filled on first use, read in place (a copy of it,
-    /// or a table moved per change of record type, read back right after
-    /// its bytes were written, stalled a fifth of `stats`' time).
+    /// The slot of what `layout` holds for the tally: one per record type
+    /// (modulo [`ROLE_SLOTS`]), filled on first use, read in place by the
+    /// caller (a copy of it, or a table moved per change of record type,
+    /// read back right after its bytes were written, stalled a fifth of
+    /// `stats`' time; a reference that held all of `Tally` made the
+    /// compiler copy every role out first).
     #[inline(always)]
-    fn roles(&mut self, layout: &'static RecordLayout, family: &Family) -> usize {
+    fn role_slot(&mut self, layout: &'static RecordLayout, family: &Family) -> usize {
         let slot = layout.rec_nr as usize % ROLE_SLOTS;
         if !self.roles.0[slot].as_ref().is_some_and(|(l, _)| std::ptr::eq(*l, layout)) {
             self.new_roles(layout, family, slot);

@@ -196,6 +196,23 @@ fn eight_value(w: u64) -> u64 {
     (d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF
 }
 
+/// Sixteen ASCII digits as the number they stand for (`None`: some byte
+/// is not a digit), as two words: the scalar twin of
+/// [`crate::simd::sixteen_digits`] (other targets, Miri) and its tests'
+/// reference.
+#[cfg_attr(
+    all(
+        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
+        not(test)
+    ),
+    allow(dead_code)
+)]
+pub(crate) fn sixteen_digits_swar(b: &[u8; 16]) -> Option<u64> {
+    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = *b;
+    let (high, low) = (u64::from_le_bytes([a, b, c, d, e, f, g, h]), u64::from_le_bytes([i, j, k, l, m, n, o, p]));
+    (all_digits(high) & all_digits(low)).then(|| eight_value(high) * 100_000_000 + eight_value(low))
+}
+
 /// Four ASCII digits as the number they stand for (`None`: some byte is
 /// not a digit), in a few operations on one word: the common width of
 /// codes and Feltnumre.

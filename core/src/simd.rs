@@ -200,21 +200,10 @@ pub(crate) fn json_plain_scalar(bytes: &[u8]) -> bool {
 
 /// Sixteen ASCII digits as a number, or `None` if a byte is not a digit:
 /// an amount (16 digits in the employer family), read by every total.
+/// Its scalar twin is [`crate::field::sixteen_digits_swar`].
 #[inline(always)]
 pub(crate) fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
     imp::sixteen_digits(b)
-}
-
-/// The reference of [`sixteen_digits`]: one byte at a time.
-#[cfg_attr(
-    all(
-        any(all(target_arch = "x86_64", not(miri)), all(target_arch = "wasm32", target_feature = "simd128")),
-        not(test)
-    ),
-    allow(dead_code)
-)]
-pub(crate) fn sixteen_digits_scalar(b: &[u8; LANES]) -> Option<u64> {
-    b.iter().try_fold(0u64, |n, &x| x.is_ascii_digit().then(|| n * 10 + u64::from(x - b'0')))
 }
 
 /// SSE2, part of the x86_64 baseline: no run-time detection.
@@ -561,7 +550,7 @@ mod imp {
 
     #[inline(always)]
     pub fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
-        sixteen_digits_scalar(b)
+        crate::field::sixteen_digits_swar(b)
     }
 }
 
@@ -571,7 +560,7 @@ mod tests {
 
     #[test]
     #[cfg_attr(miri, ignore = "under Miri both sides are the scalar twin")]
-    fn sixteen_digits_agree_with_the_reference_on_every_byte_at_every_place() {
+    fn sixteen_digits_agree_with_the_scalar_twin_on_every_byte_at_every_place() {
         let mut digits = *b"9876543210123456";
         assert_eq!(sixteen_digits(&digits), Some(9_876_543_210_123_456));
         assert_eq!(sixteen_digits(b"0000000000000000"), Some(0));
@@ -594,7 +583,7 @@ mod tests {
             for b in 0..=255u8 {
                 let kept = digits[pos];
                 digits[pos] = b;
-                let want = sixteen_digits_scalar(&digits);
+                let want = crate::field::sixteen_digits_swar(&digits);
                 assert_eq!(want.is_some(), b.is_ascii_digit(), "byte {b:#x} at {pos}");
                 assert_eq!(sixteen_digits(&digits), want, "byte {b:#x} at {pos}");
                 digits[pos] = kept;
