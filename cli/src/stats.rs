@@ -94,7 +94,31 @@ impl Running {
 
 /// The maps of a tally: foldhash (seeded per process), not SipHash; with
 /// the sums in a B-tree, hashing was 13 % of `stats`' instructions.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashMap<K, V> = std::collections::HashMap<K, V, Hashing>;
+
+/// One foldhash seed for every tally of the process (still a new one per
+/// run). Maps of one hash function keep their keys in the same order, so
+/// merging one thread's map into another's (`--jobs`, room made first)
+/// walks both in about memory order, not to a cache miss per key: the
+/// merge of two threads' 158,555 persons took 5.8-6.1 ms, against
+/// 7.9-10.7 with a seed per map (three runs each, 2026-12-04).
+#[derive(Clone)]
+struct Hashing(foldhash::fast::RandomState);
+
+impl Default for Hashing {
+    fn default() -> Hashing {
+        static SEED: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+        Hashing(SEED.get_or_init(foldhash::fast::RandomState::default).clone())
+    }
+}
+
+impl std::hash::BuildHasher for Hashing {
+    type Hasher = <foldhash::fast::RandomState as std::hash::BuildHasher>::Hasher;
+
+    fn build_hasher(&self) -> Self::Hasher {
+        self.0.build_hasher()
+    }
+}
 
 /// Adds (`sign` 1) or takes back (-1) a decoded record's amount to
 /// `sums`; `None` on overflow.
@@ -168,13 +192,16 @@ impl Persons {
     }
 
     /// Adds another thread's counts: the smaller map into the larger (a
-    /// thread's tally of a big file holds most of its persons).
+    /// thread's tally of a big file holds most of its persons), room made
+    /// first: a map grown as it goes moves its entries again, in an order
+    /// of its own ([`Hashing`]).
     fn merge(&mut self, mut other: Persons) {
         self.flush();
         other.flush();
         if other.counts.len() > self.counts.len() {
             std::mem::swap(&mut self.counts, &mut other.counts);
         }
+        self.counts.reserve(other.counts.len());
         for (person, n) in other.counts {
             *self.counts.entry(person).or_insert(0) += n;
         }
@@ -556,6 +583,16 @@ mod tests {
         let mut want: Vec<_> = (0..3000u16).map(|i| (key(i), i64::from(i) * 6, 3)).collect();
         want.sort_unstable();
         assert_eq!(seen, want);
+    }
+
+    /// Every tally's maps hash alike (what makes a merge go through both
+    /// maps in memory order), also on another thread.
+    #[test]
+    fn tallies_share_one_hash_function() {
+        use std::hash::BuildHasher;
+        let here = Hashing::default().hash_one(*b"6101901234\0\0\0\0\0\0");
+        let there = std::thread::spawn(|| Hashing::default().hash_one(*b"6101901234\0\0\0\0\0\0")).join();
+        assert_eq!(there.ok(), Some(here));
     }
 
     /// Person counts add up across batches, takings back and merges: 1,000
