@@ -3,7 +3,7 @@
 use crate::input::{for_each, Stdout};
 use crate::parallel::Text;
 use crate::Format;
-use eindkomst_core::field::{json_plain, trim_end, trimmed_len, Latin1, Value, ValueText};
+use eindkomst_core::field::{json_plain, json_text, trim_end, trimmed_len, Latin1, Value, ValueText};
 use eindkomst_core::layout::{FieldDesc, RecordLayout};
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
@@ -180,7 +180,8 @@ fn raw_room(layout: &RecordLayout, len: usize) -> usize {
 fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize> {
     let line = r.bytes();
     // The common line first in one quick pass; the rest in another.
-    let high = if json_plain(line) {
+    let (plain, unpadded) = json_text(line);
+    let high = if plain {
         false
     } else {
         match unescaped(line) {
@@ -197,6 +198,11 @@ fn put_raw(dst: &mut [u8], r: &Record<'_>, raw: &mut RawWriter) -> Option<usize>
     // A line cut short of its layout (an optional tail) takes the escaping
     // path; so does a layout whose records may need more than the room.
     let fixed = raw.layouts.of(r.layout()).filter(|f| f.len == line.len())?;
+    if unpadded {
+        if let Some(end) = fixed.put_whole(dst, at, line) {
+            return Some(end);
+        }
+    }
     Some(if high { fixed.put::<true>(dst, at, line) } else { fixed.put::<false>(dst, at, line) })
 }
 
@@ -261,6 +267,10 @@ struct RawLayout {
     near_end: usize,
     /// The line length this is for.
     len: usize,
+    /// Bytes after the line number of a record none of whose values is
+    /// trimmed, when each value fits one copy of 16 bytes: then every value
+    /// and piece lies at a place fixed for the layout ([`RawLayout::put_whole`]).
+    whole_len: Option<u16>,
 }
 
 const HEAD_BYTES: usize = 48;
@@ -275,6 +285,10 @@ struct RawValue {
     /// `","N":"` of the next field, or `"}}` after the last.
     after: [u8; LANE],
     after_len: u8,
+    /// Where the value and the text after it start, after the line
+    /// number, when no value before it is trimmed.
+    whole_at: u16,
+    whole_after: u16,
 }
 
 impl RawLayout {
@@ -293,6 +307,7 @@ impl RawLayout {
         let mut head = [0u8; HEAD_BYTES];
         head.get_mut(..head_text.len())?.copy_from_slice(&head_text);
         let near_end = layout.fields.iter().take_while(|f| f.start as usize + LANE <= len).count();
+        let mut whole_at = head_text.len();
         let fields = layout.fields.iter().enumerate().map(|(i, f)| {
             let block = if i < near_end { f.start as usize } else { f.start as usize - tail_from } as u16;
             let mut after = [0u8; LANE];
@@ -307,9 +322,50 @@ impl RawLayout {
                     3
                 }
             };
-            RawValue { start: f.start, len: f.len, block, after, after_len }
+            let (at, after_at) = (whole_at as u16, (whole_at + f.len as usize) as u16);
+            let value =
+                RawValue { start: f.start, len: f.len, block, after, after_len, whole_at: at, whole_after: after_at };
+            whole_at += f.len as usize + after_len as usize;
+            value
         });
-        Some(RawLayout { head, head_len: head_text.len() as u8, fields: fields.collect(), near_end, len })
+        let fields: Vec<RawValue> = fields.collect();
+        let whole_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
+        let whole_len = whole_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
+        Some(RawLayout { head, head_len: head_text.len() as u8, fields, near_end, len, whole_len })
+    }
+
+    /// [`RawLayout::put`] for a line none of whose values is trimmed (no
+    /// byte a blank) or holds ISO-8859-1 letters: each value copied whole
+    /// at its fixed place, and the text after it. Where it ends, or `None`
+    /// for a layout with a value longer than one copy or a text longer
+    /// than [`WHOLE`].
+    #[inline(always)]
+    fn put_whole(&self, dst: &mut Room, at: usize, line: &[u8]) -> Option<usize> {
+        let whole_len = self.whole_len? as usize;
+        // Places below `WHOLE` in a block of `WHOLE + LANE`: no bounds to check per copy.
+        let out = dst.get_mut(at..)?.first_chunk_mut::<{ WHOLE + LANE }>()?;
+        out[..HEAD_BYTES].copy_from_slice(&self.head);
+        let tail = self.tail(line);
+        let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
+        for f in direct {
+            put_whole_value(out, f, lane(line, f.block)?);
+        }
+        for f in near_end {
+            put_whole_value(out, f, lane(&tail, f.block)?);
+        }
+        Some(at + whole_len)
+    }
+
+    /// The line's last 16 bytes (all of it, when shorter), and 16 more:
+    /// where the values near its end are read 16 bytes at a time.
+    #[inline(always)]
+    fn tail(&self, line: &[u8]) -> [u8; 2 * LANE] {
+        let mut tail = [0u8; 2 * LANE];
+        match line.last_chunk::<LANE>() {
+            Some(last) => tail[..LANE].copy_from_slice(last),
+            None => put(&mut tail, 0, line),
+        }
+        tail
     }
 
     /// Writes the record after its line number (at `at`); where it ends.
@@ -318,11 +374,7 @@ impl RawLayout {
     fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8]) -> usize {
         put_fixed(dst, at, &self.head);
         at += self.head_len as usize;
-        let mut tail = [0u8; 2 * LANE];
-        match line.last_chunk::<LANE>() {
-            Some(last) => tail[..LANE].copy_from_slice(last),
-            None => put(&mut tail, 0, line),
-        }
+        let tail = self.tail(line);
         let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
         for f in direct {
             at = f.put::<HIGH>(dst, at, line, lane(line, f.block));
@@ -407,6 +459,19 @@ impl RawValue {
         at
     }
 }
+
+/// A value of [`RawLayout::put_whole`] (its 16 bytes from its start) and
+/// the text after it, at their places.
+#[inline(always)]
+fn put_whole_value(out: &mut [u8; WHOLE + LANE], f: &RawValue, value: &[u8; LANE]) {
+    let (at, after) = (f.whole_at as u8 as usize, f.whole_after as u8 as usize);
+    out[at..at + LANE].copy_from_slice(value);
+    out[after..after + LANE].copy_from_slice(&f.after);
+}
+
+/// The longest text after the line number that [`RawLayout::put_whole`]
+/// writes (a 6001's is 83 bytes); places below it fit a byte.
+const WHOLE: usize = 256;
 
 /// The 16 bytes of `bytes` from `at`, if there are 16 (one bounds check).
 #[inline(always)]
@@ -945,22 +1010,12 @@ mod tests {
     /// many were plain. They must agree byte for byte, and the in-place
     /// write must stay inside [`raw_room`].
     fn put_raw_agrees(opts: Options, input: &[u8]) -> (usize, usize) {
-        let (mut dec, mut rest, mut seen) = (Decoder::new(opts), input, (0, 0));
-        let mut raw = RawWriter::default();
-        loop {
-            let (event, used) = dec.decode(rest);
-            let r = match event {
-                Event::Record(r) => r,
-                Event::NeedInput => break,
-                _ => {
-                    rest = &rest[used..];
-                    continue;
-                }
-            };
+        let (mut seen, mut raw) = ((0, 0), RawWriter::default());
+        each_record(opts, input, |r| {
             let (mut want, mut got) = (Vec::new(), vec![0xEEu8; ROOM + SLACK]);
-            push_raw(&mut want, &r);
+            push_raw(&mut want, r);
             seen.0 += 1;
-            if let Some(n) = put_raw(&mut got, &r, &mut raw) {
+            if let Some(n) = put_raw(&mut got, r, &mut raw) {
                 assert_eq!(String::from_utf8_lossy(&got[..n]), String::from_utf8_lossy(&want), "line {}", r.line());
                 assert!(
                     got[raw_room(r.layout(), r.bytes().len())..].iter().all(|&b| b == 0xEE),
@@ -969,9 +1024,22 @@ mod tests {
                 );
                 seen.1 += 1;
             }
-            rest = &rest[used..];
-        }
+        });
         seen
+    }
+
+    /// Every record `input` decodes to, in turn.
+    fn each_record(opts: Options, input: &[u8], mut f: impl FnMut(&eindkomst_core::Record<'_>)) {
+        let (mut dec, mut rest) = (Decoder::new(opts), input);
+        loop {
+            let (event, used) = dec.decode(rest);
+            rest = &rest[used..];
+            match event {
+                Event::Record(r) => f(&r),
+                Event::NeedInput => break,
+                _ => {}
+            }
+        }
     }
 
     /// A layout whose records may need more than the room takes the
@@ -1074,6 +1142,43 @@ mod tests {
         }
         // The last: blanks kept before the last byte that is not one.
         assert!(String::from_utf8_lossy(&got).contains(&format!("\"{}z\"", " ".repeat(26))));
+    }
+
+    /// A line with no blank (most lines: a 6001's) is written with every
+    /// value at its layout's fixed place ([`RawLayout::put_whole`]), as
+    /// [`RawLayout::put`] writes it; a layout with a value longer than one
+    /// copy (a 6000's 27-byte TIN) is not. Lines under 16 bytes and values
+    /// at the line's end from the demo family.
+    #[test]
+    fn a_line_without_blanks_is_written_whole() {
+        let demo = eindkomst::family::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/families/demo.json"
+        )))
+        .unwrap();
+        let files: [(Options, &[u8], usize); 2] = [
+            (Options::default(), include_bytes!("../../testdata/sample.txt"), 16),
+            (Options { family: demo, ..Options::default() }, include_bytes!("../../testdata/families/demo.txt"), 6),
+        ];
+        for (opts, input, want) in files {
+            let mut whole = 0;
+            each_record(opts, input, |r| {
+                let (line, raw) = (r.bytes(), super::RawLayout::new(r.layout()).unwrap());
+                let json_text = eindkomst_core::field::json_text;
+                let (mut got, mut by_field) = ([0xEEu8; ROOM + SLACK], [0xEEu8; ROOM + SLACK]);
+                match raw.put_whole(&mut got, 5, line) {
+                    Some(n) if json_text(line).1 => {
+                        let m = raw.put::<false>(&mut by_field, 5, line);
+                        assert_eq!(String::from_utf8_lossy(&got[5..n]), String::from_utf8_lossy(&by_field[5..m]));
+                        whole += 1;
+                    }
+                    _ => assert!(!json_text(line).1 || raw.whole_len.is_none(), "line {}", r.line()),
+                }
+            });
+            assert_eq!(whole, want);
+        }
+        let tin = eindkomst_core::layout::EMPLOYER.get(6000).unwrap();
+        assert!(super::RawLayout::new(tin).unwrap().whole_len.is_none());
     }
 
     #[test]

@@ -346,6 +346,19 @@ pub fn json_plain(bytes: &[u8]) -> bool {
     crate::simd::json_plain(bytes)
 }
 
+/// [`json_plain`]'s answer, and whether besides no byte is a blank (then
+/// no value of a line needs trimming): `(plain, unpadded)`, in one pass.
+///
+/// ```
+/// use eindkomst_core::field::json_text;
+/// assert_eq!(json_text(b"0000001600100130000001234560000+"), (true, true));
+/// assert_eq!(json_text(b"M-0001  "), (true, false));
+/// assert_eq!(json_text(b"M\\ller"), (false, false));
+/// ```
+pub fn json_text(bytes: &[u8]) -> (bool, bool) {
+    crate::simd::json_text(bytes)
+}
+
 /// Whether every byte is a blank (an absent value).
 pub fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(|&b| b == b' ')

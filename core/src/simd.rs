@@ -10,7 +10,8 @@
 //! its position's allowed range (or is its one alternative byte), the few
 //! instructions a clean line needs; [`Acc`] names what is wrong, for the
 //! lines that do not fit. And one for writers of JSON: [`json_plain`],
-//! whether bytes go into a JSON string as they stand. [`Acc`]'s block result is one byte of bits: 1 a byte is not ISO-8859-1
+//! whether bytes go into a JSON string as they stand, [`json_text`]
+//! also whether none is a blank. [`Acc`]'s block result is one byte of bits: 1 a byte is not ISO-8859-1
 //! printable, 2 a number's byte is not a digit, 4 the same but an optional
 //! number's blank is allowed, 8 a sign's byte is neither `+` nor `-`,
 //! 0x80 some byte is 0x80 or above.
@@ -173,16 +174,18 @@ pub(crate) fn marks_scalar(b: &[u8; LANES]) -> (u16, u16) {
 }
 
 /// Whether every byte of `bytes` goes into a JSON string as it stands
-/// (0x20-0x7F, but not `"` or `\`): blocks of 16, the last one ending
-/// with the bytes (overlapping the one before); under 16 bytes, byte by
-/// byte ([`json_plain_scalar`]). Up to 32 bytes (a 6001 line) the first
-/// and the last block, without a loop.
+/// (0x20-0x7F, but not `"` or `\`), and whether, besides, none is a blank
+/// (no value needs trimming): blocks of 16, the last one ending with the
+/// bytes (overlapping the one before); under 16 bytes, byte by byte
+/// ([`json_text_scalar`]). Up to 32 bytes (a 6001 line) the first and the
+/// last block, without a loop.
 #[inline]
-pub(crate) fn json_plain(bytes: &[u8]) -> bool {
+pub(crate) fn json_text(bytes: &[u8]) -> (bool, bool) {
     let (Some(first), Some(last)) = (bytes.first_chunk::<LANES>(), bytes.last_chunk::<LANES>()) else {
-        return json_plain_scalar(bytes);
+        return json_text_scalar(bytes);
     };
-    let mut acc = imp::json_add(imp::no_findings(), first);
+    let none = (imp::no_findings(), imp::no_findings());
+    let mut acc = imp::json_add(none, first);
     if bytes.len() > 2 * LANES {
         for b in bytes[LANES..].chunks_exact(LANES) {
             if let Ok(b) = <&[u8; LANES]>::try_from(b) {
@@ -190,12 +193,22 @@ pub(crate) fn json_plain(bytes: &[u8]) -> bool {
             }
         }
     }
-    imp::json_none(imp::json_add(acc, last))
+    let (escaped, blank) = imp::json_add(acc, last);
+    let plain = imp::json_none(escaped);
+    (plain, plain && imp::json_none(blank))
 }
 
-/// The reference of [`json_plain`].
-pub(crate) fn json_plain_scalar(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+/// Whether every byte of `bytes` goes into a JSON string as it stands
+/// ([`json_text`]'s first answer).
+#[inline]
+pub(crate) fn json_plain(bytes: &[u8]) -> bool {
+    json_text(bytes).0
+}
+
+/// The reference of [`json_text`].
+pub(crate) fn json_text_scalar(bytes: &[u8]) -> (bool, bool) {
+    let plain = bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\');
+    (plain, plain && !bytes.contains(&b' '))
 }
 
 /// Sixteen ASCII digits as a number, or `None` if a byte is not a digit:
@@ -315,10 +328,10 @@ mod imp {
         unsafe { _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) == 0xFFFF }
     }
 
-    /// One block into [`super::json_plain`]'s accumulator: per lane, not
-    /// zero where a byte needs escaping.
+    /// One block into [`super::json_text`]'s accumulators: per lane, not
+    /// zero where a byte needs escaping; and where a byte is a blank.
     #[inline(always)]
-    pub fn json_add(acc: __m128i, b: &[u8; LANES]) -> __m128i {
+    pub fn json_add((escaped, blank): (__m128i, __m128i), b: &[u8; LANES]) -> (__m128i, __m128i) {
         // SAFETY: SSE2, register-only after the load.
         unsafe {
             let v = load(b);
@@ -326,7 +339,8 @@ mod imp {
             let outside = _mm_subs_epu8(_mm_sub_epi8(v, splat(0x20)), splat(0x5F)); // not 0x20-0x7F
             let quote = _mm_cmpeq_epi8(v, splat(b'"'));
             let backslash = _mm_cmpeq_epi8(v, splat(b'\\'));
-            _mm_or_si128(acc, _mm_or_si128(outside, _mm_or_si128(quote, backslash)))
+            let escaped = _mm_or_si128(escaped, _mm_or_si128(outside, _mm_or_si128(quote, backslash)));
+            (escaped, _mm_or_si128(blank, _mm_cmpeq_epi8(v, splat(b' '))))
         }
     }
 
@@ -455,11 +469,11 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn json_add(acc: v128, b: &[u8; LANES]) -> v128 {
+    pub fn json_add((escaped, blank): (v128, v128), b: &[u8; LANES]) -> (v128, v128) {
         let v = load(b);
         let outside = u8x16_sub_sat(u8x16_sub(v, u8x16_splat(0x20)), u8x16_splat(0x5F));
-        let escaped = v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\')));
-        v128_or(acc, v128_or(outside, escaped))
+        let quoted = v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\')));
+        (v128_or(escaped, v128_or(outside, quoted)), v128_or(blank, u8x16_eq(v, u8x16_splat(b' '))))
     }
 
     #[inline(always)]
@@ -534,8 +548,9 @@ mod imp {
     }
 
     #[inline(always)]
-    pub fn json_add(acc: u8, b: &[u8; LANES]) -> u8 {
-        acc | u8::from(!json_plain_scalar(b))
+    pub fn json_add((escaped, blank): (u8, u8), b: &[u8; LANES]) -> (u8, u8) {
+        let (plain, unpadded) = json_text_scalar(b);
+        (escaped | u8::from(!plain), blank | u8::from(plain && !unpadded))
     }
 
     #[inline(always)]
@@ -608,29 +623,31 @@ mod tests {
         }
     }
 
-    /// [`json_plain`] against its reference: every byte at the first, a
+    /// [`json_text`] against its reference: every byte at the first, a
     /// middle and the last place of lines of 0 to 40 bytes and of 95 (the
     /// overlapping last block, and the byte-by-byte short ones).
     #[test]
-    fn json_plain_agrees_with_its_reference() {
+    fn json_text_agrees_with_its_reference() {
         let lens: &[usize] = if cfg!(miri) { &[0, 5, 16, 17, 33] } else { &[0, 1, 5, 15, 16, 17, 31, 32, 33, 40, 95] };
-        let (mut plain, mut checked) = (0, 0);
+        let (mut plain, mut unpadded, mut checked) = (0, 0, 0);
         let step = if cfg!(miri) { 7 } else { 1 };
         for &len in lens {
-            for b in (0..=255u8).step_by(step).chain([b'"', b'\\', 0x1F, 0x7F, 0x80]) {
+            for b in (0..=255u8).step_by(step).chain([b'"', b'\\', b' ', 0x1F, 0x7F, 0x80]) {
                 for at in [0, len / 2, len.saturating_sub(1)] {
                     let mut bytes = std::vec![b'a'; len];
                     if let Some(x) = bytes.get_mut(at) {
                         *x = b;
                     }
-                    let want = json_plain_scalar(&bytes);
-                    assert_eq!(json_plain(&bytes), want, "byte {b:#x} at {at} of {len}");
-                    assert_eq!(want, len == 0 || ((0x20..0x80).contains(&b) && b != b'"' && b != b'\\'));
-                    (plain, checked) = (plain + want as u32, checked + 1);
+                    let want = json_text_scalar(&bytes);
+                    assert_eq!(json_text(&bytes), want, "byte {b:#x} at {at} of {len}");
+                    assert_eq!(json_plain(&bytes), want.0);
+                    assert_eq!(want.0, len == 0 || ((0x20..0x80).contains(&b) && b != b'"' && b != b'\\'));
+                    assert_eq!(want.1, want.0 && (len == 0 || b != b' '));
+                    (plain, unpadded, checked) = (plain + want.0 as u32, unpadded + want.1 as u32, checked + 1);
                 }
             }
         }
-        assert!(plain > 0 && plain < checked);
+        assert!(unpadded > 0 && unpadded < plain && plain < checked);
     }
 
     #[test]

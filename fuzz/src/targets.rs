@@ -43,7 +43,7 @@ pub fn decode_raw(data: &[u8]) {
         return;
     };
     run_whole(options_from(flags, false), input, Some(input));
-    json_plain_check(input);
+    json_text_check(input);
     trimmed_len_check(input);
 }
 
@@ -58,12 +58,16 @@ fn trimmed_len_check(input: &[u8]) {
     }
 }
 
-/// `field::json_plain` (SIMD blocks, the last overlapping) against a
-/// byte-by-byte reference written here, on every line of the input.
-fn json_plain_check(input: &[u8]) {
+/// `field::json_text` and `field::json_plain` (SIMD blocks, the last
+/// overlapping) against a byte-by-byte reference written here, on every
+/// line of the input.
+fn json_text_check(input: &[u8]) {
     let reference = |line: &[u8]| line.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\');
     for line in input.split(|&b| b == b'\n') {
-        assert_eq!(eindkomst_core::field::json_plain(line), reference(line), "{:?}", Bytes(line));
+        let plain = reference(line);
+        assert_eq!(eindkomst_core::field::json_plain(line), plain, "{:?}", Bytes(line));
+        let unpadded = plain && !line.contains(&b' ');
+        assert_eq!(eindkomst_core::field::json_text(line), (plain, unpadded), "{:?}", Bytes(line));
     }
 }
 
