@@ -334,11 +334,11 @@ impl RawLayout {
         Some(RawLayout { head, head_len: head_text.len() as u8, fields, near_end, len, whole_len })
     }
 
-    /// [`RawLayout::put`] for a line none of whose values is trimmed (no
-    /// byte a blank) or holds ISO-8859-1 letters: each value copied whole
-    /// at its fixed place, and the text after it. Where it ends, or `None`
-    /// for a layout with a value longer than one copy or a text longer
-    /// than [`WHOLE`].
+    /// [`RawLayout::put`] for a line with no blank (no value to trim) and
+    /// nothing to escape or to write as UTF-8 ([`json_text`]): each value
+    /// copied whole at its fixed place, and the text after it. Where it
+    /// ends, or `None` for a layout with a value longer than one copy or a
+    /// text longer than [`WHOLE`].
     #[inline(always)]
     fn put_whole(&self, dst: &mut Room, at: usize, line: &[u8]) -> Option<usize> {
         let whole_len = self.whole_len? as usize;
@@ -470,7 +470,7 @@ fn put_whole_value(out: &mut [u8; WHOLE + LANE], f: &RawValue, value: &[u8; LANE
 }
 
 /// The longest text after the line number that [`RawLayout::put_whole`]
-/// writes (a 6001's is 83 bytes); places below it fit a byte.
+/// writes (a 6001's is 95 bytes); places below it fit a byte.
 const WHOLE: usize = 256;
 
 /// The 16 bytes of `bytes` from `at`, if there are 16 (one bounds check).
