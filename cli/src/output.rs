@@ -345,7 +345,7 @@ impl RawLayout {
         // Places below `WHOLE` in a block of `WHOLE + LANE`: no bounds to check per copy.
         let out = dst.get_mut(at..)?.first_chunk_mut::<{ WHOLE + LANE }>()?;
         out[..HEAD_BYTES].copy_from_slice(&self.head);
-        let tail = self.tail(line);
+        let tail = RawLayout::tail(line);
         let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
         for f in direct {
             put_whole_value(out, f, lane(line, f.block)?);
@@ -359,7 +359,7 @@ impl RawLayout {
     /// The line's last 16 bytes (all of it, when shorter), and 16 more:
     /// where the values near its end are read 16 bytes at a time.
     #[inline(always)]
-    fn tail(&self, line: &[u8]) -> [u8; 2 * LANE] {
+    fn tail(line: &[u8]) -> [u8; 2 * LANE] {
         let mut tail = [0u8; 2 * LANE];
         match line.last_chunk::<LANE>() {
             Some(last) => tail[..LANE].copy_from_slice(last),
@@ -374,7 +374,7 @@ impl RawLayout {
     fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8]) -> usize {
         put_fixed(dst, at, &self.head);
         at += self.head_len as usize;
-        let tail = self.tail(line);
+        let tail = RawLayout::tail(line);
         let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
         for f in direct {
             at = f.put::<HIGH>(dst, at, line, lane(line, f.block));

@@ -549,8 +549,7 @@ mod imp {
 
     #[inline(always)]
     pub fn json_add((escaped, blank): (u8, u8), b: &[u8; LANES]) -> (u8, u8) {
-        let (plain, unpadded) = json_text_scalar(b);
-        (escaped | u8::from(!plain), blank | u8::from(plain && !unpadded))
+        (escaped | u8::from(!json_text_scalar(b).0), blank | u8::from(b.contains(&b' ')))
     }
 
     #[inline(always)]
