@@ -517,6 +517,7 @@ impl Slot {
             lb_nr: self.lb_nr,
             offset: self.offset,
             amount_scale: self.amount_scale,
+            known_plain: false,
         })
     }
 }
@@ -771,7 +772,8 @@ impl Projector<'_> {
                 }
             }
         }
-        let record = Record { bytes: out, ..*r };
+        // Blanked fields: the bytes are not those the decoder saw.
+        let record = Record { bytes: out, known_plain: false, ..*r };
         Some(Projection { record, pseudonym })
     }
 }

@@ -533,6 +533,9 @@ pub(crate) struct Plan {
     pub fast: Fast,
     /// The record type has variants (the family's rules choose among them).
     pub has_variants: bool,
+    /// A line that fits in full ([`Fitted::Full`]) is plain, unpadded JSON
+    /// text ([`Allowed::full_json_text`]).
+    full_json_text: bool,
     /// Current plan: the plans of its record type (itself first), by index.
     cands: [u8; 4],
     n_cands: u8,
@@ -552,6 +555,8 @@ pub(crate) struct Run<'p> {
     first: &'p simd::Range,
     last: &'p simd::Range,
     four: &'p FourDigits,
+    /// Its clean lines are plain, unpadded JSON text ([`crate::Record::known_plain`]).
+    pub known_plain: bool,
 }
 
 impl Run<'_> {
@@ -583,7 +588,8 @@ impl Plan {
         }
         let (blocks, last) = (&self.allowed.blocks, self.allowed.n as usize - 1);
         let [four] = self.fast.full_fours() else { return None };
-        Some(Run { len: self.layout.length as usize, first: &blocks[0], last: blocks.get(last)?, four })
+        let known_plain = self.full_json_text;
+        Some(Run { len: self.layout.length as usize, first: &blocks[0], last: blocks.get(last)?, four, known_plain })
     }
 
     /// Whether the plan takes runs ([`Plan::run`]).
@@ -612,6 +618,7 @@ impl Plan {
             n_slow: 0,
             roles: [NONE; Role::ALL.len()],
             has_variants: false,
+            full_json_text: false,
             cands: [NONE; 4],
             n_cands: 0,
             rules: [NONE; 8],
@@ -885,6 +892,18 @@ impl Allowed {
         }
     }
 
+    /// Whether every byte a line that fits these blocks in full can hold
+    /// is printable ASCII, and none a blank, a quote or a backslash: such a
+    /// line goes into JSON as it stands, nothing to escape or trim (what
+    /// [`crate::field::json_text`] answers `(true, true)` for).
+    fn full_json_text(&self) -> bool {
+        let plain = |b: u8| (0x21..=0x7E).contains(&b) && b != b'"' && b != b'\\';
+        // A byte fits `r` in full when it is `full_alt` or `lo + d` (wrapping) for a `d` up to `span`.
+        let lane =
+            |r: &simd::Range, i: usize| plain(r.full_alt[i]) && (0..=r.span[i]).all(|d| plain(r.lo[i].wrapping_add(d)));
+        self.n > 0 && self.blocks.iter().take(self.n as usize).all(|r| (0..LANES).all(|i| lane(r, i)))
+    }
+
     /// Byte `i` allows `lo..=lo + span` or `alt`, for both verdicts.
     fn set(&mut self, i: usize, (lo, span, alt): (u8, u8, u8)) {
         let (len, n) = (self.len as usize, self.n as usize);
@@ -1107,6 +1126,7 @@ impl Plans {
             let plain = !(f.top || f.free || f.directly_after || f.matches.is_some());
             (plan.fast.leaf, plan.fast.sibling) = (plain && !f.container, plain && f.container);
             plan.fast.runs = plan.runs();
+            plan.full_json_text = plan.allowed.full_json_text();
             plan.has_variants = family.variants.iter().any(|v| v.rec_nr == layout.rec_nr);
             plans.plans[n] = Some(plan);
             plans.keys[n] = layout.rec_nr;
@@ -1199,7 +1219,7 @@ mod tests {
         let probes = [
             b' ', b'0', b'9', b'5', b'+', b'-', b',', b'/', b':', b'A', b'"', 0x1F, 0x7F, 0x80, 0x9F, 0xA0, 0xE6, 0xFF,
         ];
-        let mut seen = [0usize; 3];
+        let (mut seen, mut seen_plain) = ([0usize; 3], 0);
         for line in crate::testing::SAMPLE.split(|&b| b == b'\n').filter(|l| l.len() >= 16) {
             let Some(plan) =
                 line.get(7..11).and_then(crate::field::parse_short_number).and_then(|r| plans.get(r as u16))
@@ -1221,6 +1241,11 @@ mod tests {
                         "{fitted:?} {pos} {p:#x}"
                     );
                     if fitted == Fitted::Full {
+                        // What a full fit promises of the bytes (`Record::known_plain`).
+                        if plan.full_json_text {
+                            assert_eq!(crate::field::json_text(&l), (true, true), "{pos} {p:#x}");
+                            seen_plain += 1;
+                        }
                         let numbers = plan.layout.fields.iter().filter(|f| f.ty == FieldType::Numeric);
                         for f in numbers.filter(|f| f.format != Format::Filler) {
                             assert!(l[f.range()].iter().all(u8::is_ascii_digit), "Full with a blank number at {pos}");
@@ -1239,6 +1264,11 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|&n| n > 0), "every outcome happens: {seen:?}");
+        // The layouts whose full lines are plain text: numbers and signs only.
+        let plain: std::vec::Vec<u16> =
+            plans.plans.iter().flatten().filter(|p| p.full_json_text).map(|p| p.layout.rec_nr).collect();
+        assert_eq!(plain, [2111, 6001, 6005, 6102, 6111, 6202, 9999]);
+        assert_eq!(seen_plain, 1353, "full fits of those layouts' lines looked at");
     }
 
     /// [`Plan::fits`] asks the full fit first: whatever a position allows

@@ -610,3 +610,43 @@ fn every_record_type_has_a_test_here() {
     // Used so the import stays honest if the tests above change.
     let _ = ErrorKind::EmptyInput;
 }
+
+/// The records the decoder knows to be plain, unpadded JSON text
+/// (`Record::known_plain`) are the sample's 6001s its fast path took in a
+/// run (every one but the file's first, which starts the run key), each
+/// what `json_text` says; the knowledge is no part of a record's equality,
+/// and a projection, whose bytes differ, does not keep it.
+#[test]
+fn known_plain_records_are_the_run_lines_and_are_plain() {
+    use eindkomst_core::field::json_text;
+    use eindkomst_core::filter::{Filter, FilterOptions, MINIMAL};
+    let filter = Filter::new(FilterOptions { profile: MINIMAL, ..FilterOptions::default() }).unwrap();
+    let (mut dec, mut input) = (Decoder::default(), eindkomst_core::testing::SAMPLE);
+    let (mut known, mut records) = (Vec::new(), 0);
+    loop {
+        let (event, used) = dec.decode_records(input, |r| {
+            records += 1;
+            if r.known_plain() {
+                assert_eq!(json_text(r.bytes()), (true, true), "line {}", r.line());
+                known.push(r.line());
+                let rebuilt =
+                    Record::from_parts(r.layout(), r.bytes(), r.line(), r.lb_nr(), r.offset(), r.amount_scale())
+                        .unwrap();
+                assert!(!rebuilt.known_plain() && rebuilt == r);
+                let mut buf = [0u8; 64];
+                assert!(!filter.projector().project(&r, &mut buf).unwrap().record.known_plain());
+            }
+        });
+        input = &input[used..];
+        match event {
+            Event::Record(r) => {
+                records += 1;
+                assert!(!r.known_plain(), "line {}", r.line());
+            }
+            Event::NeedInput => break,
+            _ => {}
+        }
+    }
+    assert_eq!(known, [11, 12, 13, 23, 24, 26]);
+    assert_eq!(records, 27);
+}

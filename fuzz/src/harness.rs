@@ -728,6 +728,10 @@ fn own(ev: Event<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64:
 fn record_check(r: &Record<'_>, chunk: Option<(&[u8], u64)>, plain: Option<&[u8]>, base64: bool) -> bool {
     let bytes = r.bytes();
     assert_eq!(bytes.len(), r.layout().length as usize, "record of the wrong length: {:?}", Bytes(bytes));
+    // What the decoder says it knows of the bytes is what a look at them says.
+    if r.known_plain() {
+        assert_eq!(eindkomst_core::field::json_text(bytes), (true, true), "known plain: {:?}", Bytes(bytes));
+    }
     if let Some((chunk, base)) = chunk {
         let start = chunk.as_ptr() as usize;
         let p = bytes.as_ptr() as usize;

@@ -765,7 +765,7 @@ impl Taking {
                     lb.step();
                 }
                 taken += 1;
-                go_on = on_record(self.taken(plan, here, len, used, lb_nr));
+                go_on = on_record(self.taken(plan, here, len, used, lb_nr, run.known_plain));
             }
             if taken > 0 {
                 state.grammar.leaf_taken(&plan.fast);
@@ -792,13 +792,21 @@ impl Taking {
     ) -> Option<crate::Record<'a>> {
         let here = self.rest(input);
         let lb_nr = state.take(plan, clean, here)?;
-        Some(self.taken(plan, here, clean.len as usize, clean.used(), lb_nr))
+        Some(self.taken(plan, here, clean.len as usize, clean.used(), lb_nr, false))
     }
 
     /// Counts on past a line taken (`len` bytes at the start of `here`,
     /// `used` with its terminator): its record.
     #[inline(always)]
-    fn taken<'a>(&mut self, plan: &Plan, here: &'a [u8], len: usize, used: usize, lb_nr: u32) -> crate::Record<'a> {
+    fn taken<'a>(
+        &mut self,
+        plan: &Plan,
+        here: &'a [u8],
+        len: usize,
+        used: usize,
+        lb_nr: u32,
+        known_plain: bool,
+    ) -> crate::Record<'a> {
         let record = crate::Record {
             layout: plan.layout,
             bytes: here.get(..len).unwrap_or(&[]),
@@ -806,6 +814,7 @@ impl Taking {
             lb_nr,
             offset: self.offset + self.used as u64,
             amount_scale: self.scale,
+            known_plain,
         };
         self.lines += 1;
         self.last = used;
@@ -859,7 +868,7 @@ impl Clean {
             .and_then(|(s, l)| bytes.get(s as usize..(s + l) as usize))
             .and_then(field::parse_short_number)
             .unwrap_or(0);
-        crate::Record { layout: self.layout, bytes, line, lb_nr, offset, amount_scale }
+        crate::Record { layout: self.layout, bytes, line, lb_nr, offset, amount_scale, known_plain: false }
     }
 }
 

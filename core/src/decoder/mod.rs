@@ -754,6 +754,7 @@ impl Decoder {
                 lb_nr: m.lb_nr,
                 offset: m.offset,
                 amount_scale: self.state.opts.amount_scale,
+                known_plain: false,
             }),
             Step::Raw(m) => {
                 let line = bytes(m.src, m.start, m.len);
