@@ -254,8 +254,17 @@ impl ValueSet {
     /// Whether `value` (the field's bytes, trailing blanks kept) is in the set.
     #[inline]
     pub fn contains(&self, value: &[u8]) -> bool {
+        // A pattern first: a set whose codes a pattern covers (countries:
+        // any two capitals) needs no search for the values it admits.
+        let patterned = self.patterns.iter().any(|p| match p {
+            CodePattern::CountryCode => value.len() == 2 && value.iter().all(u8::is_ascii_uppercase),
+            CodePattern::Year => value.len() == 4 && value.iter().all(u8::is_ascii_digit),
+        });
+        if patterned {
+            return true;
+        }
         let width = self.codes.first().map_or(0, |c| c.len());
-        let listed = if self.numbers.len() == NUMBER_BITS && value.len() == width {
+        if self.numbers.len() == NUMBER_BITS && value.len() == width {
             self.has_number(value)
         } else if value.len() <= 8 && self.keys.len() == self.codes.len() {
             // Lower bound without a branch on the data: ~log2(n) steps.
@@ -270,12 +279,7 @@ impl ValueSet {
             keys.get(lo) == Some(&key)
         } else {
             self.codes.binary_search_by(|c| c.as_bytes().cmp(value)).is_ok()
-        };
-        listed
-            || self.patterns.iter().any(|p| match p {
-                CodePattern::CountryCode => value.len() == 2 && value.iter().all(u8::is_ascii_uppercase),
-                CodePattern::Year => value.len() == 4 && value.iter().all(u8::is_ascii_digit),
-            })
+        }
     }
 
     /// Whether `value`, the code width's digits, is one of a numeric set's
@@ -652,6 +656,26 @@ mod tests {
             }
         }
         assert!(set.has_number(b"0013") && !set.has_number(b"0012"));
+    }
+
+    /// A set with a pattern (countries: any two capitals) admits what the
+    /// pattern or the list admits, and nothing else: every pair of bytes
+    /// from a set of telling ones, against a reference written here.
+    #[test]
+    fn a_patterned_set_admits_the_pattern_or_the_list() {
+        let set = &crate::layouts::VS_LANDEKODE;
+        let bytes = [b'A', b'E', b'L', b'Z', b'a', b'z', b'0', b' ', b'@', b'[', 0xC6, 0xFF];
+        let mut admitted = 0;
+        for a in bytes {
+            for b in bytes {
+                let v = [a, b];
+                let want = v.iter().all(u8::is_ascii_uppercase) || set.codes.iter().any(|c| c.as_bytes() == v);
+                assert_eq!(set.contains(&v), want, "{v:?}");
+                admitted += usize::from(want);
+            }
+        }
+        assert_eq!(admitted, 16);
+        assert!(!set.contains(b"DEU") && !set.contains(b"D") && !set.contains(b""));
     }
 
     /// Numbers of 1-3 digits: every value of the width, a non-digit at each
