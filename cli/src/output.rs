@@ -146,8 +146,8 @@ impl LineDigits {
     /// or more than 8 digits: written anew.
     #[inline(never)]
     fn carry(&mut self, n: u64) {
-        let len = self.len;
-        if !(1..=8).contains(&len) {
+        let len = self.len; // at least 1: a number was written
+        if len > 8 {
             return self.count_from(n);
         }
         let w = self.words[0];
