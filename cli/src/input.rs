@@ -50,11 +50,16 @@ pub fn for_each<A>(path: &Path, opts: Options, stdout: Stdout, sink: &mut impl S
         loop {
             // Clean records come in batches, without a call per record.
             let mut failed = None;
-            let (event, used) = decoder.decode_records(input, |r| {
-                if failed.is_none() {
-                    failed = sink.record(&r).err();
-                }
-            });
+            let (event, used) = eindkomst_core::on_this_cpu(
+                #[inline(always)]
+                || {
+                    decoder.decode_records(input, |r| {
+                        if failed.is_none() {
+                            failed = sink.record(&r).err();
+                        }
+                    })
+                },
+            );
             input = &input[used..];
             if let Some(e) = failed {
                 return Err(io_err(e));

@@ -277,7 +277,9 @@ fn line_len(rest: &[u8]) -> usize {
 /// the clean ones. From each anchor line on it runs the lines in a context
 /// it assumes (with the encoding `utf8`) for this thread to stitch
 /// ([`Speculation`]); a line inside such a run keeps no precheck (`None`),
-/// [`unfold`] makes it again if the run is not taken.
+/// [`unfold`] makes it again if the run is not taken. Inlined into
+/// [`eindkomst_core::on_this_cpu`]'s wider build.
+#[inline(always)]
 fn precheck<P: Pre>(
     checker: &mut Prechecker,
     chunk: &mut Chunk,
@@ -522,7 +524,10 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
                     while let Some((mut chunk, done)) =
                         slots.take(true).then(|| Source::next(source, Some(slots.spin))).flatten()
                     {
-                        precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding));
+                        eindkomst_core::on_this_cpu(
+                            #[inline(always)]
+                            || precheck(&mut checker, &mut chunk, opts.amount_scale, pre, &mut acc, utf8(encoding)),
+                        );
                         if done.send(chunk).is_err() {
                             break;
                         }
@@ -535,7 +540,10 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         let mut checker = Prechecker::new(opts, file_date);
         let mut helped = P::Acc::default();
         let mut help = |checker: &mut Prechecker, chunk: &mut Chunk| {
-            precheck(checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding))
+            eindkomst_core::on_this_cpu(
+                #[inline(always)]
+                || precheck(checker, chunk, opts.amount_scale, pre, &mut helped, utf8(encoding)),
+            )
         };
         let mut result = Ok(());
         while let Some(rx) = next_in_order(&order_rx, source, slots, |chunk| help(&mut checker, chunk)) {

@@ -15,6 +15,10 @@
 //! printable, 2 a number's byte is not a digit, 4 the same but an optional
 //! number's blank is allowed, 8 a sign's byte is neither `+` nor `-`,
 //! 0x80 some byte is 0x80 or above.
+//!
+//! [`on_this_cpu`] runs a caller's batch loop compiled for AVX2 and BMI
+//! where the CPU has them (run-time detection): the same source, the
+//! compiler's wider instructions.
 #![allow(unsafe_code)]
 
 /// Byte classes of a layout's positions (see `plan.rs`).
@@ -566,6 +570,57 @@ mod imp {
     pub fn sixteen_digits(b: &[u8; LANES]) -> Option<u64> {
         crate::field::sixteen_digits_swar(b)
     }
+}
+
+/// Runs `f` compiled for the wider instruction set of most x86-64 CPUs
+/// since 2013 when this CPU has it (AVX2, BMI1/2, FMA, POPCNT, SSE4.2:
+/// x86-64-v3 less LZCNT, MOVBE and F16C, which `cpufeatures` does not
+/// ask), else as built; on other targets and under Miri, as built. The
+/// same source either way, so the same results (the batch tests and the
+/// fuzz target `decode_split` compare the two): what `f` inlines is
+/// compiled twice, and the compiler's choice of instructions for it is
+/// wider (`validate`: 224 → 210 instructions a record, 2026-12-04). Only
+/// what is inlined into `f` gains: mark a closure that calls the batch
+/// loop (itself `#[inline(always)]`) `#[inline(always)]`.
+///
+/// ```
+/// use eindkomst_core::{on_this_cpu, testing::SAMPLE, Decoder, Event};
+/// let (mut dec, mut input, mut records) = (Decoder::default(), SAMPLE, 0);
+/// loop {
+///     // The batch loop in the wider build; its other events as they come.
+///     let (event, used) = on_this_cpu(
+///         #[inline(always)]
+///         || dec.decode_records(input, |_record| records += 1),
+///     );
+///     input = &input[used..];
+///     match event {
+///         Event::Record(_) => records += 1,
+///         Event::NeedInput => break,
+///         _ => {}
+///     }
+/// }
+/// while dec.finish() != Event::End {}
+/// assert_eq!(records, 27);
+/// ```
+#[inline(always)]
+pub fn on_this_cpu<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        cpufeatures::new!(
+            x86_64_v3, "avx", "avx2", "bmi1", "bmi2", "fma", "popcnt", "sse3", "ssse3", "sse4.1", "sse4.2"
+        );
+        #[target_feature(enable = "avx,avx2,bmi1,bmi2,fma,popcnt,sse3,ssse3,sse4.1,sse4.2")]
+        fn wide<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if x86_64_v3::get() {
+            // SAFETY: the CPU has every feature `wide` is compiled for
+            // (CPUID, and XGETBV for the OS's saving of the YMM registers:
+            // `cpufeatures`).
+            return unsafe { wide(f) };
+        }
+    }
+    f()
 }
 
 #[cfg(test)]

@@ -251,8 +251,11 @@ impl Session {
             let (event, n) = if run >= self.min_line {
                 let (filter, buf) = (&mut self.filter, &mut self.buf);
                 let part = rest.get(..run.min(rest.len())).unwrap_or(rest);
-                let (event, n) =
-                    self.decoder.decode_records(part, |r| emit(filter, buf, eindkomst_core::Event::Record(r), sink));
+                let decoder = &mut self.decoder;
+                let (event, n) = eindkomst_core::on_this_cpu(
+                    #[inline(always)]
+                    || decoder.decode_records(part, |r| emit(filter, buf, eindkomst_core::Event::Record(r), sink)),
+                );
                 // A run cut short of the input ends in NeedInput: go on with the rest.
                 if event == eindkomst_core::Event::NeedInput && part.len() < rest.len() {
                     used += n;

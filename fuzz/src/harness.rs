@@ -279,8 +279,11 @@ impl<'s> Driver<'s> {
             let mut batch = Vec::new();
             let Driver { dec, plain, base64, transcoded, .. } = self;
             let (ev, used) = if batched {
-                dec.decode_records(rest, |r| {
-                    batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+                // In the wider build where the CPU has it, as the CLI and the std crate call it.
+                eindkomst_core::on_this_cpu(|| {
+                    dec.decode_records(rest, |r| {
+                        batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+                    })
                 })
             } else {
                 dec.decode(rest)

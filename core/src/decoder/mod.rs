@@ -546,6 +546,7 @@ impl Decoder {
     /// while dec.finish() != Event::End {}
     /// assert_eq!(records, 27);
     /// ```
+    #[inline(always)]
     pub fn decode_records<'a>(
         &'a mut self,
         input: &'a [u8],

@@ -1,7 +1,7 @@
 //! Helpers shared by the core's integration tests.
 #![allow(dead_code)]
 
-use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, FieldRef, Options};
+use eindkomst_core::{Counts, Decoder, Error, ErrorKind, Event, FieldRef, Options, Record};
 
 /// One event with its bytes copied, so a whole stream can be compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,14 +44,27 @@ pub fn feed_chunked(dec: &mut Decoder, input: &[u8], chunk: usize) -> (Vec<Ev>, 
 
 /// Decodes `input` in chunks of `chunk` bytes with [`Decoder::decode_records`]
 /// (the batch loop of the CLI and the std crate); returns events and counts.
+/// The batch loop as built and in `on_this_cpu`'s wider build (the CLI's
+/// and the std crate's) must give the same.
 pub fn run_batched(opts: Options, input: &[u8], chunk: usize) -> (Vec<Ev>, Counts) {
+    let built = batched(opts, input, chunk, false);
+    assert_eq!(batched(opts, input, chunk, true), built, "on_this_cpu, chunk {chunk}");
+    built
+}
+
+fn batched(opts: Options, input: &[u8], chunk: usize, on_this_cpu: bool) -> (Vec<Ev>, Counts) {
     let mut dec = Decoder::new(opts);
     let mut out = Vec::new();
     for piece in input.chunks(chunk.max(1)) {
         let mut rest = piece;
         loop {
             let mut records = Vec::new();
-            let (ev, used) = dec.decode_records(rest, |r| records.push(own(Event::Record(r))));
+            let on_record = |r: Record<'_>| records.push(own(Event::Record(r)));
+            let (ev, used) = if on_this_cpu {
+                eindkomst_core::on_this_cpu(|| dec.decode_records(rest, on_record))
+            } else {
+                dec.decode_records(rest, on_record)
+            };
             rest = &rest[used..];
             out.extend(records);
             if push(&mut out, ev).is_none() {
