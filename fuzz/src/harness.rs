@@ -279,12 +279,16 @@ impl<'s> Driver<'s> {
             let mut batch = Vec::new();
             let Driver { dec, plain, base64, transcoded, .. } = self;
             let (ev, used) = if batched {
-                // In the wider build where the CPU has it, as the CLI and the std crate call it.
-                eindkomst_core::on_this_cpu(|| {
-                    dec.decode_records(rest, |r| {
-                        batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
-                    })
-                })
+                // In the wider build where the CPU has it, as the CLI and the std crate call it
+                // (the closure inlined, or it stays outside that build).
+                eindkomst_core::on_this_cpu(
+                    #[inline(always)]
+                    || {
+                        dec.decode_records(rest, |r| {
+                            batch.push(own(Event::Record(r), Some((rest, base)), *plain, *base64, transcoded));
+                        })
+                    },
+                )
             } else {
                 dec.decode(rest)
             };

@@ -61,7 +61,10 @@ fn batched(opts: Options, input: &[u8], chunk: usize, on_this_cpu: bool) -> (Vec
             let mut records = Vec::new();
             let on_record = |r: Record<'_>| records.push(own(Event::Record(r)));
             let (ev, used) = if on_this_cpu {
-                eindkomst_core::on_this_cpu(|| dec.decode_records(rest, on_record))
+                eindkomst_core::on_this_cpu(
+                    #[inline(always)]
+                    || dec.decode_records(rest, on_record),
+                )
             } else {
                 dec.decode_records(rest, on_record)
             };
