@@ -239,12 +239,13 @@ fn put_raw_as<const KNOWN_PLAIN: bool>(dst: &mut [u8], r: &Record<'_>, raw: &mut
     // A line cut short of its layout (an optional tail) takes the escaping
     // path; so does a layout whose records may need more than the room.
     let fixed = raw.layouts.of(r.layout()).filter(|f| f.len == line.len())?;
+    let copied = raw.line.fill(line)?;
     if unpadded {
-        if let Some(end) = fixed.put_whole(dst, at, line) {
+        if let Some(end) = fixed.put_whole(dst, at, copied) {
             return Some(end);
         }
     }
-    Some(if high { fixed.put::<true>(dst, at, line) } else { fixed.put::<false>(dst, at, line) })
+    Some(if high { fixed.put::<true>(dst, at, line, copied) } else { fixed.put::<false>(dst, at, line, copied) })
 }
 
 /// What `--raw` keeps from record to record: the line number's digits,
@@ -253,6 +254,64 @@ fn put_raw_as<const KNOWN_PLAIN: bool>(dst: &mut [u8], r: &Record<'_>, raw: &mut
 pub struct RawWriter {
     digits: LineDigits,
     layouts: RawLayouts,
+    line: LineCopy,
+}
+
+/// The line being written, copied into a block of fixed size: every
+/// value's 16 bytes are read from it at its start without a bounds check,
+/// those near the line's end too (what lies past the line is never
+/// written out: the text after a value covers it).
+struct LineCopy {
+    bytes: Box<Copied>,
+}
+
+/// The longest line [`LineCopy`] holds: a longer one would need more than
+/// [`ROOM`] ([`raw_room`]), so its layout has no [`RawLayout`].
+const LINE_MAX: usize = ROOM / 2;
+
+impl Default for LineCopy {
+    fn default() -> LineCopy {
+        LineCopy { bytes: Box::new([0; LINE_MAX + LANE]) }
+    }
+}
+
+impl LineCopy {
+    /// `line` copied in blocks of 16 (the last one ending with it), or
+    /// `None` when it is longer than [`LINE_MAX`].
+    #[inline(always)]
+    fn fill(&mut self, line: &[u8]) -> Option<&Copied> {
+        if line.len() > LINE_MAX {
+            return None;
+        }
+        let blocks = line.chunks_exact(LANE);
+        let rest = blocks.remainder().len();
+        for (i, b) in blocks.enumerate() {
+            put_lane(&mut self.bytes, 16 * i, b);
+        }
+        match line.last_chunk::<LANE>() {
+            Some(last) if rest > 0 => put_lane(&mut self.bytes, line.len() - LANE, last),
+            Some(_) => {}
+            None => self.bytes[..line.len()].copy_from_slice(line),
+        }
+        Some(&self.bytes)
+    }
+}
+
+/// Copies a block of 16 bytes into a [`LineCopy`] at `at` (below [`LINE_MAX`]).
+#[inline(always)]
+fn put_lane(bytes: &mut Copied, at: usize, block: &[u8]) {
+    let at = at % LINE_MAX;
+    bytes[at..at + LANE].copy_from_slice(block);
+}
+
+/// What [`LineCopy`] holds.
+type Copied = [u8; LINE_MAX + LANE];
+
+/// The 16 bytes of a [`LineCopy`] from `at` (below [`LINE_MAX`]).
+#[inline(always)]
+fn copied_lane(bytes: &Copied, at: u16) -> &[u8; LANE] {
+    let at = at as usize % LINE_MAX;
+    bytes[at..at + LANE].try_into().unwrap_or(&[0; LANE])
 }
 
 /// The [`RawLayout`] of each layout seen, found by record type (a slot per
@@ -301,11 +360,8 @@ struct RawLayout {
     /// `,"record":"K","fields":{"N":"` (N: the first field's number).
     head: [u8; HEAD_BYTES],
     head_len: u8,
-    /// In line order: the values 16 bytes from whose start lie in the line,
-    /// then (`fields[near_end..]`) those read from a copy of its last 16
-    /// (of all of it, when shorter).
+    /// In line order.
     fields: Vec<RawValue>,
-    near_end: usize,
     /// The line length this is for.
     len: usize,
     /// Bytes after the line number of a record none of whose values is
@@ -320,9 +376,6 @@ const HEAD_BYTES: usize = 48;
 struct RawValue {
     start: u16,
     len: u16,
-    /// Where its 16 bytes are read: `start` in the line, or in the copy of
-    /// the line's last 16 bytes (followed by 16 more).
-    block: u16,
     /// `","N":"` of the next field, or `"}}` after the last.
     after: [u8; LANE],
     after_len: u8,
@@ -342,15 +395,12 @@ impl RawLayout {
         if layout.fields.iter().any(|f| f.len == 0 || f.start as usize + f.len as usize > len) {
             return None;
         }
-        let tail_from = len.saturating_sub(LANE);
         let (piece, n) = &FIRST_PIECES[first.no as usize];
         let head_text = [b",\"record\":\"", layout.key.as_bytes(), b"\",\"fields\":{", &piece[..*n as usize]].concat();
         let mut head = [0u8; HEAD_BYTES];
         head.get_mut(..head_text.len())?.copy_from_slice(&head_text);
-        let near_end = layout.fields.iter().take_while(|f| f.start as usize + LANE <= len).count();
         let mut whole_at = head_text.len();
         let fields = layout.fields.iter().enumerate().map(|(i, f)| {
-            let block = if i < near_end { f.start as usize } else { f.start as usize - tail_from } as u16;
             let mut after = [0u8; LANE];
             let after_len = match layout.fields.get(i + 1) {
                 Some(next) => {
@@ -364,15 +414,14 @@ impl RawLayout {
                 }
             };
             let (at, after_at) = (whole_at as u16, (whole_at + f.len as usize) as u16);
-            let value =
-                RawValue { start: f.start, len: f.len, block, after, after_len, whole_at: at, whole_after: after_at };
+            let value = RawValue { start: f.start, len: f.len, after, after_len, whole_at: at, whole_after: after_at };
             whole_at += f.len as usize + after_len as usize;
             value
         });
         let fields: Vec<RawValue> = fields.collect();
         let whole_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
         let whole_len = whole_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
-        Some(RawLayout { head, head_len: head_text.len() as u8, fields, near_end, len, whole_len })
+        Some(RawLayout { head, head_len: head_text.len() as u8, fields, len, whole_len })
     }
 
     /// [`RawLayout::put`] for a line with no blank (no value to trim) and
@@ -381,87 +430,60 @@ impl RawLayout {
     /// ends, or `None` for a layout with a value longer than one copy or a
     /// text longer than [`WHOLE`].
     #[inline(always)]
-    fn put_whole(&self, dst: &mut Room, at: usize, line: &[u8]) -> Option<usize> {
+    fn put_whole(&self, dst: &mut Room, at: usize, line: &Copied) -> Option<usize> {
         let whole_len = self.whole_len? as usize;
         // Places below `WHOLE` in a block of `WHOLE + LANE`: no bounds to check per copy.
         let out = dst.get_mut(at..)?.first_chunk_mut::<{ WHOLE + LANE }>()?;
         out[..HEAD_BYTES].copy_from_slice(&self.head);
-        let tail = RawLayout::tail(line);
-        let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
-        for f in direct {
-            put_whole_value(out, f, lane(line, f.block)?);
-        }
-        for f in near_end {
-            put_whole_value(out, f, lane(&tail, f.block)?);
+        for f in &self.fields {
+            put_whole_value(out, f, copied_lane(line, f.start));
         }
         Some(at + whole_len)
-    }
-
-    /// The line's last 16 bytes (all of it, when shorter), and 16 more:
-    /// where the values near its end are read 16 bytes at a time.
-    #[inline(always)]
-    fn tail(line: &[u8]) -> [u8; 2 * LANE] {
-        let mut tail = [0u8; 2 * LANE];
-        match line.last_chunk::<LANE>() {
-            Some(last) => tail[..LANE].copy_from_slice(last),
-            None => put(&mut tail, 0, line),
-        }
-        tail
     }
 
     /// Writes the record after its line number (at `at`); where it ends.
     /// `HIGH`: some bytes of the line are ISO-8859-1 letters.
     #[inline(always)]
-    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8]) -> usize {
+    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], copied: &Copied) -> usize {
         put_fixed(dst, at, &self.head);
         at += self.head_len as usize;
-        let tail = RawLayout::tail(line);
-        let (direct, near_end) = self.fields.split_at(self.near_end.min(self.fields.len()));
-        for f in direct {
-            at = f.put::<HIGH>(dst, at, line, lane(line, f.block));
-        }
-        for f in near_end {
-            at = f.put::<HIGH>(dst, at, line, lane(&tail, f.block));
+        for f in &self.fields {
+            at = f.put::<HIGH>(dst, at, line, copied);
         }
         at
     }
 }
 
 impl RawValue {
-    /// Writes the value (`block`: the 16 bytes from its start) and the
-    /// text after it at `at`; where they end.
+    /// Writes the value (of `line`, read from its copy) and the text
+    /// after it at `at`; where they end.
     #[inline(always)]
-    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], block: Option<&[u8; LANE]>) -> usize {
+    fn put<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], copied: &Copied) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
-        match block {
+        let block = copied_lane(copied, self.start);
+        match len {
             // Most values are short, end in a byte that is not a blank and
             // (on a line with ISO-8859-1 letters) hold none.
-            Some(block)
-                if len <= LANE
-                    && block[(len - 1) % LANE] != b' '
-                    && !(HIGH && block[..len].iter().any(|&b| b >= 0x80)) =>
-            {
+            1..=LANE if block[(len - 1) % LANE] != b' ' && !(HIGH && block[..len].iter().any(|&b| b >= 0x80)) => {
                 put_fixed(dst, at, block);
                 at += len;
             }
             // A short value padded with blanks: trimmed in its block.
-            Some(block) if len <= LANE && !HIGH => {
+            1..=LANE if !HIGH => {
                 put_fixed(dst, at, block);
                 at += trimmed_len(block, len);
             }
             // Up to two blocks (a 6000's 27-byte text, mostly blank): its
             // first and last 16 bytes, overlapping, each trimmed in one compare.
-            Some(block) if len <= 2 * LANE && !HIGH => match lane(line, (start + len - LANE) as u16) {
-                Some(end) => {
-                    put_fixed(dst, at, block);
-                    put_fixed(dst, at + len - LANE, end);
-                    at += match trimmed_len(end, LANE) {
-                        0 => trimmed_len(block, len - LANE),
-                        kept => len - LANE + kept,
-                    };
-                }
-                None => at = self.put_value::<HIGH>(dst, at, line, Some(block)),
-            },
+            _ if len <= 2 * LANE && !HIGH => {
+                let end = copied_lane(copied, (start + len - LANE) as u16);
+                put_fixed(dst, at, block);
+                put_fixed(dst, at + len - LANE, end);
+                at += match trimmed_len(end, LANE) {
+                    0 => trimmed_len(block, len - LANE),
+                    kept => len - LANE + kept,
+                };
+            }
             _ => at = self.put_value::<HIGH>(dst, at, line, block),
         }
         put_fixed(dst, at, &self.after);
@@ -471,13 +493,7 @@ impl RawValue {
     /// [`RawValue::put`]'s value the long way: trimmed byte-wise, letters
     /// as UTF-8; where it ends.
     #[inline(never)]
-    fn put_value<const HIGH: bool>(
-        &self,
-        dst: &mut Room,
-        mut at: usize,
-        line: &[u8],
-        block: Option<&[u8; LANE]>,
-    ) -> usize {
+    fn put_value<const HIGH: bool>(&self, dst: &mut Room, mut at: usize, line: &[u8], block: &[u8; LANE]) -> usize {
         let (start, len) = (self.start as usize, self.len as usize);
         let value = trim_end(line.get(start..start + len).unwrap_or_default());
         if HIGH && value.iter().any(|&b| b >= 0x80) {
@@ -491,8 +507,8 @@ impl RawValue {
                 }
             }
         } else {
-            match block {
-                Some(block) if value.len() <= LANE => put_fixed(dst, at, block),
+            match value.len() {
+                0..=LANE => put_fixed(dst, at, block),
                 _ => put(dst, at, value),
             }
             at += value.len();
@@ -513,12 +529,6 @@ fn put_whole_value(out: &mut [u8; WHOLE + LANE], f: &RawValue, value: &[u8; LANE
 /// The longest text after the line number that [`RawLayout::put_whole`]
 /// writes (a 6001's is 95 bytes); places below it fit a byte.
 const WHOLE: usize = 256;
-
-/// The 16 bytes of `bytes` from `at`, if there are 16 (one bounds check).
-#[inline(always)]
-fn lane(bytes: &[u8], at: u16) -> Option<&[u8; LANE]> {
-    bytes.get(at as usize..at as usize + LANE)?.try_into().ok()
-}
 
 /// The room [`put_raw`] writes a record into (a record needing more takes
 /// the escaping path); a power of two.
@@ -1211,9 +1221,11 @@ mod tests {
                 let (line, raw) = (r.bytes(), super::RawLayout::new(r.layout()).unwrap());
                 let json_text = eindkomst_core::field::json_text;
                 let (mut got, mut by_field) = ([0xEEu8; ROOM + SLACK], [0xEEu8; ROOM + SLACK]);
-                match raw.put_whole(&mut got, 5, line) {
+                let mut copy = super::LineCopy::default();
+                let copied = copy.fill(line).unwrap();
+                match raw.put_whole(&mut got, 5, copied) {
                     Some(n) if json_text(line).1 => {
-                        let m = raw.put::<false>(&mut by_field, 5, line);
+                        let m = raw.put::<false>(&mut by_field, 5, line, copied);
                         assert_eq!(String::from_utf8_lossy(&got[5..n]), String::from_utf8_lossy(&by_field[5..m]));
                         whole += 1;
                     }
