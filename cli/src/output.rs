@@ -862,6 +862,8 @@ pub struct RawScratch {
 impl crate::parallel::Pre for DecodePre {
     type Acc = RawScratch;
 
+    /// Inlined into the workers' wider build ([`crate::parallel`]).
+    #[inline(always)]
     fn pre(&self, r: &Record<'_>, out: &mut Text, scratch: &mut RawScratch) {
         // A JSON array's elements each with the separator before them (the
         // first element's is cut off in order), so that runs of them are
