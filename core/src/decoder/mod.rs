@@ -558,10 +558,19 @@ impl Decoder {
             let mut taking = fast::Taking::new(s.line + 1, s.offset, s.opts.amount_scale);
             let key = s.opts.family.key.range();
             loop {
-                taking.run(&mut self.state, &self.plans, input, key.start, |record| {
-                    on_record(record);
-                    true
-                });
+                taking.run(
+                    &mut self.state,
+                    &self.plans,
+                    input,
+                    key.start,
+                    // Else a caller's larger `on_record` (the CLI's writers)
+                    // stays a call of its own, outside `on_this_cpu`'s build.
+                    #[inline(always)]
+                    |record| {
+                        on_record(record);
+                        true
+                    },
+                );
                 let rest = taking.rest(input);
                 let Some((plan, clean)) = self.state.precheck_plan(&self.plans, rest, key.clone()) else { break };
                 let Some(record) = taking.take(&mut self.state, plan, &clean, input) else { break };
