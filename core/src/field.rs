@@ -355,6 +355,7 @@ pub fn json_plain(bytes: &[u8]) -> bool {
 /// assert_eq!(json_text(b"M-0001  "), (true, false));
 /// assert_eq!(json_text(b"M\\ller"), (false, false));
 /// ```
+#[inline(always)]
 pub fn json_text(bytes: &[u8]) -> (bool, bool) {
     crate::simd::json_text(bytes)
 }

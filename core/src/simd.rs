@@ -183,7 +183,7 @@ pub(crate) fn marks_scalar(b: &[u8; LANES]) -> (u16, u16) {
 /// bytes (overlapping the one before); under 16 bytes, byte by byte
 /// ([`json_text_scalar`]). Up to 32 bytes (a 6001 line) the first and the
 /// last block, without a loop.
-#[inline]
+#[inline(always)]
 pub(crate) fn json_text(bytes: &[u8]) -> (bool, bool) {
     let (Some(first), Some(last)) = (bytes.first_chunk::<LANES>(), bytes.last_chunk::<LANES>()) else {
         return json_text_scalar(bytes);
