@@ -766,8 +766,9 @@ impl<W: Write> Drop for Out<W> {
 }
 
 /// `decode`'s output: records and raw lines to stdout (a JSON array needs a
-/// comma between elements), findings to stderr.
-struct DecodeOut<W: Write, E: Write> {
+/// comma between elements), findings to stderr. `RAW_NDJSON`: `--raw`
+/// NDJSON, known when built, so that a record asks nothing of the format.
+struct DecodeOut<W: Write, E: Write, const RAW_NDJSON: bool> {
     out: Out<W>,
     err: E,
     format: Format,
@@ -778,7 +779,7 @@ struct DecodeOut<W: Write, E: Write> {
     raw_writer: RawWriter,
 }
 
-impl<W: Write, E: Write> DecodeOut<W, E> {
+impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
     /// Writes one element's text, with the separator a JSON array needs.
     fn element(&mut self, text: &[u8]) -> io::Result<()> {
         if self.format == Format::Json && !self.first {
@@ -793,22 +794,24 @@ impl<W: Write, E: Write> DecodeOut<W, E> {
     /// general way (escapes, or more room: [`DecodeOut::event`]).
     #[inline(always)]
     fn raw_record(&mut self, r: &Record<'_>) -> Option<io::Result<()>> {
-        if !self.raw || !matches!(self.format, Format::Ndjson | Format::Json) {
+        if !RAW_NDJSON && (!self.raw || !matches!(self.format, Format::Ndjson | Format::Json)) {
             return None;
         }
         // The separator of a JSON array's elements and NDJSON's line end
         // are written always and counted when wanted (else the record or
         // the next one writes over them).
-        let ndjson = self.format == Format::Ndjson;
+        let ndjson = RAW_NDJSON || self.format == Format::Ndjson;
         let sep = if ndjson || self.first { 0 } else { JSON_SEPARATOR.len() };
         let dst = match self.out.room(JSON_SEPARATOR.len() + ROOM + SLACK) {
             Ok(dst) => dst,
             Err(e) => return Some(Err(e)),
         };
-        put(dst, 0, JSON_SEPARATOR);
+        if !RAW_NDJSON {
+            put(dst, 0, JSON_SEPARATOR);
+            self.first = false;
+        }
         let n = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.raw_writer))?;
         put(dst, sep + n, b"\n");
-        self.first = false;
         Some(self.out.wrote(sep + n + usize::from(ndjson)))
     }
 
@@ -888,7 +891,7 @@ impl crate::parallel::Pre for DecodePre {
     }
 }
 
-impl<W: Write, E: Write> crate::parallel::Sink<RawScratch> for DecodeOut<W, E> {
+impl<W: Write, E: Write, const RAW_NDJSON: bool> crate::parallel::Sink<RawScratch> for DecodeOut<W, E, RAW_NDJSON> {
     fn accepted(&mut self, text: &[u8]) -> io::Result<()> {
         let text = match text.strip_prefix(JSON_SEPARATOR) {
             Some(rest) if self.format == Format::Json && self.first => rest,
@@ -914,9 +917,24 @@ impl<W: Write, E: Write> crate::parallel::Sink<RawScratch> for DecodeOut<W, E> {
 
 /// `eindkomst decode`. Returns whether the input was clean (no rejection, no error).
 pub fn decode(path: &Path, opts: Options, format: Format, raw: bool, jobs: usize) -> Result<bool, String> {
+    if raw && format == Format::Ndjson {
+        decode_as::<true>(path, opts, format, raw, jobs)
+    } else {
+        decode_as::<false>(path, opts, format, raw, jobs)
+    }
+}
+
+/// [`decode`], `RAW_NDJSON` as in [`DecodeOut`].
+fn decode_as<const RAW_NDJSON: bool>(
+    path: &Path,
+    opts: Options,
+    format: Format,
+    raw: bool,
+    jobs: usize,
+) -> Result<bool, String> {
     let stdout = io::stdout();
     let stderr = io::stderr();
-    let mut d = DecodeOut {
+    let mut d = DecodeOut::<_, _, RAW_NDJSON> {
         out: Out::new(stdout.lock()),
         err: stderr.lock(),
         format,
