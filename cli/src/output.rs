@@ -283,14 +283,18 @@ impl LineCopy {
         if line.len() > LINE_MAX {
             return None;
         }
-        let blocks = line.chunks_exact(LANE);
-        let rest = blocks.remainder().len();
-        for (i, b) in blocks.enumerate() {
-            put_lane(&mut self.bytes, 16 * i, b);
-        }
         match line.last_chunk::<LANE>() {
-            Some(last) if rest > 0 => put_lane(&mut self.bytes, line.len() - LANE, last),
-            Some(_) => {}
+            // Blocks from the start while they end before the line's last
+            // 16 bytes, then those (a 6001's 32 bytes: two copies, no loop
+            // for the rest).
+            Some(last) => {
+                let mut at = 0;
+                while let Some(block) = line.get(at..at + LANE).filter(|_| at + LANE < line.len()) {
+                    put_lane(&mut self.bytes, at, block);
+                    at += LANE;
+                }
+                put_lane(&mut self.bytes, line.len() - LANE, last);
+            }
             None => self.bytes[..line.len()].copy_from_slice(line),
         }
         Some(&self.bytes)
