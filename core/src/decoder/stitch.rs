@@ -157,7 +157,16 @@ impl Prechecker {
         let mut taking = fast::Taking::new(line, offset, s.opts.amount_scale);
         let key = s.opts.family.key.range();
         loop {
-            if !taking.run(s, &self.plans, rest, key.start, &mut on_record) {
+            // A closure, not `&mut on_record`: that one's call stayed a call
+            // of its own, outside `on_this_cpu`'s wider build.
+            if !taking.run(
+                s,
+                &self.plans,
+                rest,
+                key.start,
+                #[inline(always)]
+                |r| on_record(r),
+            ) {
                 break;
             }
             let here = taking.rest(rest);
