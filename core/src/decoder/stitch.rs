@@ -145,6 +145,8 @@ impl Prechecker {
     /// they used; the line after them, if any, is not clean in the run's
     /// context (or no run is going on), unless `on_record` stopped first.
     #[inline(always)]
+    // The closure handed to `Taking::run` is one on purpose (below).
+    #[allow(clippy::redundant_closure)]
     pub fn check_accept_lines<'a>(
         &mut self,
         rest: &'a [u8],
