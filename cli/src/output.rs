@@ -852,8 +852,9 @@ impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
     }
 }
 
-/// `decode --jobs`: the workers write each record's text.
-struct DecodePre {
+/// `decode --jobs`: the workers write each record's text (`RAW_NDJSON`
+/// as in [`DecodeOut`]).
+struct DecodePre<const RAW_NDJSON: bool> {
     format: Format,
     raw: bool,
 }
@@ -866,7 +867,7 @@ pub struct RawScratch {
     text: Vec<u8>,
 }
 
-impl crate::parallel::Pre for DecodePre {
+impl<const RAW_NDJSON: bool> crate::parallel::Pre for DecodePre<RAW_NDJSON> {
     type Acc = RawScratch;
 
     /// Inlined into the workers' wider build ([`crate::parallel`]).
@@ -875,15 +876,15 @@ impl crate::parallel::Pre for DecodePre {
         // A JSON array's elements each with the separator before them (the
         // first element's is cut off in order), so that runs of them are
         // written at once.
-        if self.format == Format::Json {
+        if !RAW_NDJSON && self.format == Format::Json {
             out.extend_from_slice(JSON_SEPARATOR);
         }
-        if self.raw && self.format != Format::Csv {
+        if RAW_NDJSON || self.raw && self.format != Format::Csv {
             // In place, with NDJSON's line end written always and counted when wanted.
             let room = out.room(ROOM + SLACK);
             if let Some(n) = put_raw(room, r, &mut scratch.raw) {
                 put(room, n, b"\n");
-                out.wrote(n + usize::from(self.format == Format::Ndjson));
+                out.wrote(n + usize::from(RAW_NDJSON || self.format == Format::Ndjson));
                 return;
             }
         }
@@ -953,7 +954,14 @@ fn decode_as<const RAW_NDJSON: bool>(
         d.out.write_all(b"line,lb_nr,record,field_no,field_name,value\n").map_err(|e| e.to_string())?;
     }
     let counts = if parallel(path, &opts, jobs) {
-        crate::parallel::decode_file(path, opts, jobs, Stdout::Streams, &DecodePre { format, raw }, &mut d)?
+        crate::parallel::decode_file(
+            path,
+            opts,
+            jobs,
+            Stdout::Streams,
+            &DecodePre::<RAW_NDJSON> { format, raw },
+            &mut d,
+        )?
     } else {
         // A record straight to `--raw`'s writer (no event dispatch per record).
         for_each(path, opts, Stdout::Streams, &mut d)?

@@ -277,11 +277,7 @@ impl Tally {
         self.count(r, pseudonym, family, 1);
     }
 
-    /// Adds (`sign` 1) or takes back (`sign` -1) one record. Inlined into
-    /// [`Tally::add`]: one call a record, not two (`stats` 416 -> 411
-    /// instructions a record; `add` inlined too, into both of the batch
-    /// loop's call sites, took 423).
-    #[inline(always)]
+    /// Adds (`sign` 1) or takes back (`sign` -1) one record.
     fn count(&mut self, r: &Record<'_>, pseudonym: Option<Pseudonym>, family: &Family, sign: i32) {
         let slot = self.role_slot(r.layout(), family);
         let Some((_, roles)) = &self.roles.0[slot] else { return };
