@@ -812,10 +812,14 @@ impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
         };
         if !RAW_NDJSON {
             put(dst, 0, JSON_SEPARATOR);
-            self.first = false;
         }
         let n = dst.get_mut(sep..).and_then(|dst| put_raw(dst, r, &mut self.raw_writer))?;
         put(dst, sep + n, b"\n");
+        // Only once written: a record that takes the general way is the
+        // first element there.
+        if !RAW_NDJSON {
+            self.first = false;
+        }
         Some(self.out.wrote(sep + n + usize::from(ndjson)))
     }
 

@@ -65,6 +65,32 @@ fn decode_typed_ndjson_json_and_csv() {
     assert_eq!(typed.lines().count(), 1 + 94, "one header, then a row per field with a value");
 }
 
+/// `--raw` as a JSON array when the first record takes the general way
+/// (a quote to escape) and others the writer's: one separator between
+/// elements, none before the first; the same records as NDJSON, and the
+/// same with `--jobs 2`.
+#[test]
+fn decode_raw_json_array_when_the_first_record_needs_escaping() {
+    let mut quoted = std::fs::read(sample()).unwrap(); // ISO-8859-1
+    let at = quoted.windows(10).position(|w| w == b"Kommunal L").unwrap();
+    quoted[at + 9] = b'"'; // Kommunal Løn -> Kommunal "øn
+    let file = tmp("quoted-first.txt");
+    std::fs::write(&file, &quoted).unwrap();
+    let file = file.to_str().unwrap();
+    let ndjson: Vec<serde_json::Value> =
+        stdout(&eindkomst(&["decode", "--raw", file])).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(ndjson.len(), 27);
+    assert_eq!(ndjson[0]["fields"]["10"], "Kommunal \"øn");
+    for jobs in ["1", "2"] {
+        let out = eindkomst(&["decode", "--format", "json", "--raw", "--jobs", jobs, file]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = stdout(&out);
+        assert!(text.starts_with("[{\"line\":1,"), "{}", &text[..40]);
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json.as_array().unwrap(), &ndjson, "--jobs {jobs}");
+    }
+}
+
 #[test]
 fn validate_exit_codes_and_finding_lines() {
     let out = eindkomst(&["validate", &sample()]);
