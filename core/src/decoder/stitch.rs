@@ -145,8 +145,6 @@ impl Prechecker {
     /// they used; the line after them, if any, is not clean in the run's
     /// context (or no run is going on), unless `on_record` stopped first.
     #[inline(always)]
-    // The closure handed to `Taking::run` is one on purpose (below).
-    #[allow(clippy::redundant_closure)]
     pub fn check_accept_lines<'a>(
         &mut self,
         rest: &'a [u8],
@@ -161,14 +159,16 @@ impl Prechecker {
         loop {
             // A closure, not `&mut on_record`: that one's call stayed a call
             // of its own, outside `on_this_cpu`'s wider build.
-            if !taking.run(
+            #[allow(clippy::redundant_closure)]
+            let go_on = taking.run(
                 s,
                 &self.plans,
                 rest,
                 key.start,
                 #[inline(always)]
                 |r| on_record(r),
-            ) {
+            );
+            if !go_on {
                 break;
             }
             let here = taking.rest(rest);
