@@ -40,11 +40,56 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Its ISO 8601 text (`2024-01-31`, as [`Display`](fmt::Display)
+    /// writes it) handed to `put` in pieces: no formatter (typed `decode`
+    /// writes it straight into its output).
+    ///
+    /// ```
+    /// use eindkomst_core::field::Date;
+    /// let mut text = String::new();
+    /// Date { year: 2024, month: 1, day: 31 }.pieces(|s| Ok::<_, ()>(text.push_str(s))).unwrap();
+    /// assert_eq!(text, "2024-01-31");
+    /// ```
+    pub fn pieces<E>(&self, put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        three_parts([(self.year, 4), (self.month.into(), 2), (self.day.into(), 2)], "-", put)
+    }
+}
+
 impl fmt::Display for Date {
     /// ISO 8601: `2024-01-31`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.pieces(|s| f.write_str(s))
     }
+}
+
+/// Three numbers, each with zeros in front up to its width, `between` them.
+fn three_parts<E>(
+    parts: [(u16, usize); 3],
+    between: &str,
+    mut put: impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
+    for (i, (n, width)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            put(between)?;
+        }
+        padded(n.into(), width, &mut put)?;
+    }
+    Ok(())
+}
+
+/// `n` in decimal, zeros in front up to `width` digits, handed to `put`.
+fn padded<E>(n: u64, width: usize, put: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    const ZEROS: &str = "00000000000000000000000000000000";
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(n);
+    let mut zeros = width.saturating_sub(digits.len());
+    while zeros > 0 {
+        let n = zeros.min(ZEROS.len());
+        put(&ZEROS[..n])?;
+        zeros -= n;
+    }
+    put(digits)
 }
 
 /// A time of day (`HHMMSS`).
@@ -58,10 +103,25 @@ pub struct Time {
     pub second: u8,
 }
 
+impl Time {
+    /// Its text (`13:45:00`, as [`Display`](fmt::Display) writes it)
+    /// handed to `put` in pieces, like [`Date::pieces`].
+    ///
+    /// ```
+    /// use eindkomst_core::field::Time;
+    /// let mut text = String::new();
+    /// Time { hour: 13, minute: 45, second: 0 }.pieces(|s| Ok::<_, ()>(text.push_str(s))).unwrap();
+    /// assert_eq!(text, "13:45:00");
+    /// ```
+    pub fn pieces<E>(&self, put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        three_parts([(self.hour.into(), 2), (self.minute.into(), 2), (self.second.into(), 2)], ":", put)
+    }
+}
+
 impl fmt::Display for Time {
     /// `13:45:00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+        self.pieces(|s| f.write_str(s))
     }
 }
 
@@ -92,21 +152,45 @@ impl Decimal {
     }
 }
 
-impl fmt::Display for Decimal {
-    /// Shortest exact form with at least two decimals: `1234.56`, `-0.50`, `789.123`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let neg = self.units < 0;
+impl Decimal {
+    /// Its text (as [`Display`](fmt::Display) writes it: the shortest
+    /// exact form with at least two decimals) handed to `put` in pieces,
+    /// like [`Date::pieces`].
+    ///
+    /// ```
+    /// use eindkomst_core::field::Decimal;
+    /// let mut text = String::new();
+    /// Decimal { units: -50_000, scale: 5 }.pieces(|s| Ok::<_, ()>(text.push_str(s))).unwrap();
+    /// assert_eq!(text, "-0.50");
+    /// ```
+    pub fn pieces<E>(&self, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
         let abs = self.units.unsigned_abs();
-        if self.scale == 0 {
-            return write!(f, "{}{}", if neg { "-" } else { "" }, abs);
+        if self.units < 0 {
+            put("-")?;
         }
-        let div = 10u64.pow(self.scale as u32);
-        let (int, mut frac, mut digits) = (abs / div, abs % div, self.scale as usize);
+        if self.scale == 0 {
+            return padded(abs, 0, &mut put);
+        }
+        // A scale past 10^19 leaves every digit a decimal.
+        let (int, mut frac) = match 10u64.checked_pow(self.scale.into()) {
+            Some(div) => (abs / div, abs % div),
+            None => (0, abs),
+        };
+        let mut digits = self.scale as usize;
         while digits > 2 && frac % 10 == 0 {
             frac /= 10;
             digits -= 1;
         }
-        write!(f, "{}{}.{:0digits$}", if neg { "-" } else { "" }, int, frac, digits = digits)
+        padded(int, 0, &mut put)?;
+        put(".")?;
+        padded(frac, digits, &mut put)
+    }
+}
+
+impl fmt::Display for Decimal {
+    /// Shortest exact form with at least two decimals: `1234.56`, `-0.50`, `789.123`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.pieces(|s| f.write_str(s))
     }
 }
 
@@ -520,6 +604,51 @@ mod tests {
             for len in 0..=16 {
                 assert_eq!(trimmed_len(&block, len), trim_end(&block[..len]).len(), "{block:?} {len}");
             }
+        }
+    }
+
+    /// The pieces writers give what `format!` gave before them (the
+    /// reference below): every scale to 19, units around each power of ten
+    /// and their negatives; dates and times with every width of each part.
+    #[test]
+    fn pieces_write_what_the_formatter_wrote() {
+        let decimal = |d: Decimal| {
+            let (neg, abs) = (if d.units < 0 { "-" } else { "" }, d.units.unsigned_abs());
+            if d.scale == 0 {
+                return std::format!("{neg}{abs}");
+            }
+            let div = 10u64.pow(d.scale as u32);
+            let (int, mut frac, mut digits) = (abs / div, abs % div, d.scale as usize);
+            while digits > 2 && frac % 10 == 0 {
+                frac /= 10;
+                digits -= 1;
+            }
+            std::format!("{neg}{int}.{frac:0digits$}")
+        };
+        let mut checked = 0;
+        for scale in 0..=19u8 {
+            for p in 0..=18u32 {
+                for delta in [-11i64, -1, 0, 1, 7, 50, 123_456] {
+                    for sign in [1i64, -1] {
+                        let units = (10i64.pow(p) + delta) * sign;
+                        let d = Decimal { units, scale };
+                        assert_eq!(d.to_string(), decimal(d), "{units} {scale}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        let extreme = Decimal { units: i64::MIN, scale: 19 };
+        assert_eq!(extreme.to_string(), "-0.9223372036854775808");
+        assert_eq!(Decimal { units: 5, scale: 25 }.to_string(), "0.0000000000000000000000005");
+        assert_eq!(checked, 20 * 19 * 7 * 2);
+        for (year, month, day) in [(2024, 1, 31), (7, 12, 5), (999, 10, 10), (12345, 255, 0)] {
+            let d = Date { year, month, day };
+            assert_eq!(d.to_string(), std::format!("{year:04}-{month:02}-{day:02}"));
+        }
+        for (hour, minute, second) in [(13, 45, 0), (0, 0, 0), (9, 5, 255)] {
+            let t = Time { hour, minute, second };
+            assert_eq!(t.to_string(), std::format!("{hour:02}:{minute:02}:{second:02}"));
         }
     }
 
