@@ -3,7 +3,7 @@
 use crate::input::{for_each, Stdout};
 use crate::parallel::Text;
 use crate::Format;
-use eindkomst_core::field::{json_plain, json_text, trim_end, trimmed_len, Latin1, Value, ValueText};
+use eindkomst_core::field::{json_plain, json_text, trim_end, trimmed_len, Latin1, Value};
 use eindkomst_core::layout::{FieldDesc, RecordLayout};
 use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
 use std::io::{self, BufWriter, Write};
@@ -319,7 +319,7 @@ fn copied_lane(bytes: &Copied, at: u16) -> &[u8; LANE] {
 }
 
 /// What a writer built once for each layout seen ([`RawLayout`],
-/// [`TypedLayout`]), found by record type (a slot per type, the layout
+/// [`TextLayout`]), found by record type (a slot per type, the layout
 /// itself compared: variants share a type).
 struct PerLayout<T> {
     known: Vec<(&'static RecordLayout, Option<T>)>,
@@ -644,26 +644,57 @@ pub fn write_raw_line(out: &mut impl Write, r: &RawLine<'_>) -> io::Result<()> {
 }
 
 /// CSV in long form: one row per field, so record types of any shape mix.
-fn write_csv(out: &mut Vec<u8>, r: &Record<'_>, raw: bool) -> io::Result<()> {
-    let mut row = |f: &FieldDesc, value: &dyn std::fmt::Display| {
-        write!(out, "{},{},{},{},", r.line(), r.lb_nr(), r.key(), f.no)?;
-        csv_field(out, f.name)?;
-        out.push(b',');
-        csv_field(out, value)?;
-        out.push(b'\n');
+fn write_csv(out: &mut Vec<u8>, r: &Record<'_>, raw: bool, layouts: &mut PerLayout<TextLayout>) -> io::Result<()> {
+    let mut built = None;
+    let layout = match layouts.of(r.layout(), TextLayout::kept) {
+        Some(layout) => layout,
+        // More layouts than are kept: built for this record.
+        None => built.insert(TextLayout::new(r.layout())),
+    };
+    // `line,lb_nr,record,` once, copied for the record's other rows.
+    let mut start: Option<std::ops::Range<usize>> = None;
+    let mut row = |out: &mut Vec<u8>, f: &FieldDesc| {
+        match &start {
+            Some(head) => out.extend_from_within(head.clone()),
+            None => {
+                let at = out.len();
+                write!(out, "{},{},{},", r.line(), r.lb_nr(), r.key())?;
+                start = Some(at..out.len());
+            }
+        }
+        out.extend_from_slice(layout.csv.get(f.no as usize).map_or(&[][..], |t| t));
         Ok::<_, io::Error>(())
     };
     if raw {
         for (f, bytes) in r.fields() {
-            row(f, &Latin1(trim_end(bytes)))?;
+            row(out, f)?;
+            csv_latin1(out, trim_end(bytes))?;
+            out.push(b'\n');
         }
     } else {
         // Typed rows: only fields with a value (no fillers, signs folded into amounts).
         for (f, value, bytes) in r.typed_fields().filter(|(_, v, _)| *v != Value::Absent) {
-            row(f, &ValueText(value, bytes))?;
+            row(out, f)?;
+            match value {
+                Value::Text(text) => csv_latin1(out, text)?,
+                // Digits only (or the number would not have been read).
+                Value::Number(_) => out.extend_from_slice(bytes),
+                value => push_value_text(out, value),
+            }
+            out.push(b'\n');
         }
     }
     Ok(())
+}
+
+/// `bytes` (ISO-8859-1) as a CSV field: as they stand when they are
+/// plain ASCII without a comma or a quote, else through [`csv_field`].
+fn csv_latin1(out: &mut Vec<u8>, bytes: &[u8]) -> io::Result<()> {
+    if bytes.iter().all(|&b| (0x20..0x80).contains(&b) && b != b',' && b != b'"') {
+        out.extend_from_slice(bytes);
+        return Ok(());
+    }
+    csv_field(out, Latin1(bytes))
 }
 
 /// One record as `decode` writes it: NDJSON (with its line end), a JSON
@@ -673,14 +704,14 @@ fn record_text(
     r: &Record<'_>,
     format: Format,
     raw: bool,
-    typed: &mut PerLayout<TypedLayout>,
+    layouts: &mut PerLayout<TextLayout>,
 ) -> io::Result<()> {
     match format {
-        Format::Csv => write_csv(out, r, raw),
+        Format::Csv => write_csv(out, r, raw, layouts),
         Format::Ndjson | Format::Json => {
             if raw {
                 push_raw(out, r);
-            } else if !put_typed(out, r, typed) {
+            } else if !put_typed(out, r, layouts) {
                 serde_json::to_writer(&mut *out, r)?;
             }
             if format == Format::Ndjson {
@@ -696,8 +727,8 @@ fn record_text(
 /// formatter per value (a typed record cost 4,021 instructions that way).
 /// `false`, and nothing written, for a record with a control byte, a quote
 /// or a backslash in a name or value: serde_json writes those.
-fn put_typed(out: &mut Vec<u8>, r: &Record<'_>, typed: &mut PerLayout<TypedLayout>) -> bool {
-    let Some(layout) = typed.of(r.layout(), TypedLayout::new) else {
+fn put_typed(out: &mut Vec<u8>, r: &Record<'_>, layouts: &mut PerLayout<TextLayout>) -> bool {
+    let Some(layout) = layouts.of(r.layout(), TextLayout::kept).and_then(|t| t.json.as_ref()) else {
         return false;
     };
     let start = out.len();
@@ -709,7 +740,7 @@ fn put_typed(out: &mut Vec<u8>, r: &Record<'_>, typed: &mut PerLayout<TypedLayou
 }
 
 /// [`put_typed`]; `None` where it stopped.
-fn put_typed_fields(out: &mut Vec<u8>, r: &Record<'_>, layout: &TypedLayout) -> Option<()> {
+fn put_typed_fields(out: &mut Vec<u8>, r: &Record<'_>, layout: &JsonText) -> Option<()> {
     let mut number = itoa::Buffer::new();
     out.extend_from_slice(b"{\"line\":");
     out.extend_from_slice(number.format(r.line()).as_bytes());
@@ -721,23 +752,15 @@ fn put_typed_fields(out: &mut Vec<u8>, r: &Record<'_>, layout: &TypedLayout) -> 
     for (i, (f, value, raw)) in r.typed_fields().enumerate() {
         let name = layout.names.get(f.no as usize)?;
         out.extend_from_slice(&name[usize::from(i == 0)..]);
-        let mut put = |s: &str| {
-            out.extend_from_slice(s.as_bytes());
-            Ok::<_, ()>(())
-        };
         match value {
             Value::Absent => out.extend_from_slice(b"null"),
             Value::Text(text) => push_latin1_str(out, text)?,
             // Digits only (or the number would not have been read).
             Value::Number(_) => push_quoted(out, raw),
-            Value::Date(d) => {
-                put("\"").and_then(|()| d.pieces(&mut put)).and_then(|()| put("\"")).ok()?;
-            }
-            Value::Time(t) => {
-                put("\"").and_then(|()| t.pieces(&mut put)).and_then(|()| put("\"")).ok()?;
-            }
-            Value::Decimal(d) => {
-                put("\"").and_then(|()| d.pieces(&mut put)).and_then(|()| put("\"")).ok()?;
+            value => {
+                out.push(b'"');
+                push_value_text(out, value);
+                out.push(b'"');
             }
         }
     }
@@ -745,24 +768,62 @@ fn put_typed_fields(out: &mut Vec<u8>, r: &Record<'_>, layout: &TypedLayout) -> 
     Some(())
 }
 
-/// What typed JSON writes of a layout's records besides their values,
-/// built once per layout: `,"record":"K","fields":{`, and per field number
-/// `,"Name":`. None for a layout whose key or a name is not plain ASCII
-/// that needs no escape (serde_json writes those records).
-struct TypedLayout {
+/// The text of a date, a time or an amount ([`eindkomst_core::field::ValueText`]'s, without a
+/// formatter) appended to `out`; nothing for other values.
+fn push_value_text(out: &mut Vec<u8>, value: Value<'_>) {
+    let mut put = |s: &str| {
+        out.extend_from_slice(s.as_bytes());
+        Ok::<_, ()>(())
+    };
+    let _ = match value {
+        Value::Date(d) => d.pieces(&mut put),
+        Value::Time(t) => t.pieces(&mut put),
+        Value::Decimal(d) => d.pieces(&mut put),
+        Value::Absent | Value::Text(_) | Value::Number(_) => Ok(()),
+    };
+}
+
+/// What `decode` writes of a layout's records besides their values and
+/// line numbers, built once per layout.
+struct TextLayout {
+    /// None for a layout whose key or a name is not plain ASCII that needs
+    /// no escape (serde_json writes its records).
+    json: Option<JsonText>,
+    /// CSV: per field number, `N,Name,` (the name a CSV field).
+    csv: Vec<Vec<u8>>,
+}
+
+/// JSON: `,"record":"K","fields":{`, and per field number `,"Name":`.
+struct JsonText {
     head: Vec<u8>,
     names: Vec<Vec<u8>>,
 }
 
-impl TypedLayout {
-    fn new(layout: &'static RecordLayout) -> Option<TypedLayout> {
-        let plain = |text: &'static str| json_plain(text.as_bytes()).then_some(text);
-        let head = format!(",\"record\":\"{}\",\"fields\":{{", plain(layout.key)?).into_bytes();
-        let mut names = vec![Vec::new(); layout.fields.iter().map(|f| f.no as usize + 1).max().unwrap_or(0)];
+impl TextLayout {
+    /// [`TextLayout::new`], to keep in a [`PerLayout`].
+    fn kept(layout: &'static RecordLayout) -> Option<TextLayout> {
+        Some(TextLayout::new(layout))
+    }
+
+    fn new(layout: &'static RecordLayout) -> TextLayout {
+        let numbers = layout.fields.iter().map(|f| f.no as usize + 1).max().unwrap_or(0);
+        let mut csv = vec![Vec::new(); numbers];
         for f in layout.fields {
-            names[f.no as usize] = format!(",\"{}\":", plain(f.name)?).into_bytes();
+            let mut text = format!("{},", f.no).into_bytes();
+            let _ = csv_field(&mut text, f.name);
+            text.push(b',');
+            csv[f.no as usize] = text;
         }
-        Some(TypedLayout { head, names })
+        let plain = |text: &'static str| json_plain(text.as_bytes()).then_some(text);
+        let json = || {
+            let head = format!(",\"record\":\"{}\",\"fields\":{{", plain(layout.key)?).into_bytes();
+            let mut names = vec![Vec::new(); numbers];
+            for f in layout.fields {
+                names[f.no as usize] = format!(",\"{}\":", plain(f.name)?).into_bytes();
+            }
+            Some(JsonText { head, names })
+        };
+        TextLayout { json: json(), csv }
     }
 }
 
@@ -891,7 +952,7 @@ struct DecodeOut<W: Write, E: Write, const RAW_NDJSON: bool> {
     /// The last record's line number and the layouts' fixed text (`--raw`).
     raw_writer: RawWriter,
     /// The layouts' fixed text in typed JSON.
-    typed: PerLayout<TypedLayout>,
+    typed: PerLayout<TextLayout>,
 }
 
 impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
@@ -980,7 +1041,7 @@ struct DecodePre<const RAW_NDJSON: bool> {
 #[derive(Default)]
 pub struct RawScratch {
     raw: RawWriter,
-    typed: PerLayout<TypedLayout>,
+    typed: PerLayout<TextLayout>,
     text: Vec<u8>,
 }
 
