@@ -784,7 +784,8 @@ fn push_value_text(out: &mut Vec<u8>, value: Value<'_>) {
 }
 
 /// What `decode` writes of a layout's records besides their values and
-/// line numbers, built once per layout.
+/// line numbers, built once per layout. By field number: numbers do not
+/// repeat within a layout (the family loader refuses a layout where they do).
 struct TextLayout {
     /// None for a layout whose key or a name is not plain ASCII that needs
     /// no escape (serde_json writes its records).
