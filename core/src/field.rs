@@ -625,9 +625,11 @@ mod tests {
             }
             std::format!("{neg}{int}.{frac:0digits$}")
         };
-        let mut checked = 0;
-        for scale in 0..=19u8 {
-            for p in 0..=18u32 {
+        let (mut checked, step) = (0, if cfg!(miri) { 6 } else { 1 });
+        let (scales, powers) = ((0..20u8).step_by(step), (0..19u32).step_by(step));
+        let expected = scales.len() * powers.len() * 7 * 2;
+        for scale in scales {
+            for p in powers.clone() {
                 for delta in [-11i64, -1, 0, 1, 7, 50, 123_456] {
                     for sign in [1i64, -1] {
                         let units = (10i64.pow(p) + delta) * sign;
@@ -641,7 +643,8 @@ mod tests {
         let extreme = Decimal { units: i64::MIN, scale: 19 };
         assert_eq!(extreme.to_string(), "-0.9223372036854775808");
         assert_eq!(Decimal { units: 5, scale: 25 }.to_string(), "0.0000000000000000000000005");
-        assert_eq!(checked, 20 * 19 * 7 * 2);
+        assert_eq!(checked, expected);
+        assert_eq!(expected, if cfg!(miri) { 4 * 4 * 14 } else { 20 * 19 * 14 });
         for (year, month, day) in [(2024, 1, 31), (7, 12, 5), (999, 10, 10), (12345, 255, 0)] {
             let d = Date { year, month, day };
             assert_eq!(d.to_string(), std::format!("{year:04}-{month:02}-{day:02}"));
