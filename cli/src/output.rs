@@ -952,8 +952,8 @@ struct DecodeOut<W: Write, E: Write, const RAW_NDJSON: bool> {
     buf: Vec<u8>,
     /// The last record's line number and the layouts' fixed text (`--raw`).
     raw_writer: RawWriter,
-    /// The layouts' fixed text in typed JSON.
-    typed: PerLayout<TextLayout>,
+    /// The layouts' fixed text in typed JSON and CSV.
+    text_layouts: PerLayout<TextLayout>,
 }
 
 impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
@@ -1017,7 +1017,7 @@ impl<W: Write, E: Write, const RAW_NDJSON: bool> DecodeOut<W, E, RAW_NDJSON> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         match event {
-            Event::Record(r) => record_text(&mut buf, &r, self.format, self.raw, &mut self.typed)?,
+            Event::Record(r) => record_text(&mut buf, &r, self.format, self.raw, &mut self.text_layouts)?,
             Event::Raw(line) => raw_line_text(&mut buf, &line, self.format)?,
             _ => {}
         }
@@ -1037,12 +1037,12 @@ struct DecodePre<const RAW_NDJSON: bool> {
 }
 
 /// What a `decode --jobs` thread keeps from record to record: the line
-/// number's digits (`--raw`), the layouts' fixed text in typed JSON, and a
-/// buffer for the other formats' text.
+/// number's digits (`--raw`), the layouts' fixed text in typed JSON and
+/// CSV, and a buffer for that text.
 #[derive(Default)]
 pub struct RawScratch {
     raw: RawWriter,
-    typed: PerLayout<TextLayout>,
+    text_layouts: PerLayout<TextLayout>,
     text: Vec<u8>,
 }
 
@@ -1070,7 +1070,7 @@ impl<const RAW_NDJSON: bool> crate::parallel::Pre for DecodePre<RAW_NDJSON> {
         // Writing to a Vec cannot fail; a record serde cannot write would
         // also fail in order, where the error is reported.
         scratch.text.clear();
-        let _ = record_text(&mut scratch.text, r, self.format, self.raw, &mut scratch.typed);
+        let _ = record_text(&mut scratch.text, r, self.format, self.raw, &mut scratch.text_layouts);
         out.extend_from_slice(&scratch.text);
     }
 }
@@ -1126,7 +1126,7 @@ fn decode_as<const RAW_NDJSON: bool>(
         first: true,
         buf: Vec::with_capacity(512),
         raw_writer: RawWriter::default(),
-        typed: PerLayout::default(),
+        text_layouts: PerLayout::default(),
     };
     if format == Format::Json {
         d.out.write_all(b"[").map_err(|e| e.to_string())?;
@@ -1424,7 +1424,7 @@ mod tests {
         )))
         .unwrap();
         let files: [(Options, &[u8], usize); 2] = [
-            (Options::default(), include_bytes!("../../testdata/sample.txt"), 16),
+            (Options::default(), SAMPLE, 16),
             (Options { family: demo, ..Options::default() }, include_bytes!("../../testdata/families/demo.txt"), 6),
         ];
         for (opts, input, want) in files {
@@ -1470,18 +1470,24 @@ mod tests {
         seen
     }
 
+    const SAMPLE: &[u8] = include_bytes!("../../testdata/sample.txt");
+
+    /// The sample with the text `januar` (in a record's text field) replaced.
+    fn sample_with(text: &[u8; 6]) -> Vec<u8> {
+        let mut sample = SAMPLE.to_vec();
+        let at = sample.windows(6).position(|w| w == b"januar").unwrap_or_default();
+        sample[at..at + 6].copy_from_slice(text);
+        sample
+    }
+
     #[test]
     fn put_typed_writes_what_serde_json_writes() {
-        let sample = include_bytes!("../../testdata/sample.txt");
-        assert_eq!(put_typed_agrees(Options::default(), sample), (27, 27));
+        assert_eq!(put_typed_agrees(Options::default(), SAMPLE), (27, 27));
         // ISO-8859-1 letters in a text: written straight, as UTF-8.
-        let mut text = sample.to_vec();
-        let at = text.windows(6).position(|w| w == b"januar").unwrap_or_default();
-        text[at..at + 6].copy_from_slice(b"K\xf8ge\xe6s");
-        assert_eq!(put_typed_agrees(Options { encoding: Encoding::Latin1, ..Options::default() }, &text), (27, 27));
+        let latin1 = Options { encoding: Encoding::Latin1, ..Options::default() };
+        assert_eq!(put_typed_agrees(latin1, &sample_with(b"K\xf8ge\xe6s")), (27, 27));
         // A quote and a backslash: serde_json's record.
-        text[at..at + 6].copy_from_slice(b"\"ja\\n\"");
-        assert_eq!(put_typed_agrees(Options::default(), &text), (27, 26));
+        assert_eq!(put_typed_agrees(Options::default(), &sample_with(b"\"ja\\n\"")), (27, 26));
         // 3,000 generated lines: every kind of value (dates, amounts with
         // their signs, quantities, blanks) in every record type.
         let mut generated = Vec::new();
@@ -1503,13 +1509,9 @@ mod tests {
 
     #[test]
     fn put_raw_writes_what_the_escaping_path_writes() {
-        let sample = include_bytes!("../../testdata/sample.txt");
-        assert_eq!(put_raw_agrees(Options::default(), sample), (27, 27));
+        assert_eq!(put_raw_agrees(Options::default(), SAMPLE), (27, 27));
         // A quote and a backslash in a text: the escaping path's line.
-        let mut text = sample.to_vec();
-        let at = text.windows(6).position(|w| w == b"januar").unwrap_or_default();
-        text[at..at + 6].copy_from_slice(b"\"ja\\n\"");
-        assert_eq!(put_raw_agrees(Options::default(), &text), (27, 26));
+        assert_eq!(put_raw_agrees(Options::default(), &sample_with(b"\"ja\\n\"")), (27, 26));
         // A family with lines under 16 bytes, and values at the line's end.
         let family = eindkomst::family::load(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),

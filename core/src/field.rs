@@ -38,9 +38,7 @@ impl Date {
     pub fn yyyymmdd(&self) -> u32 {
         self.year as u32 * 10_000 + self.month as u32 * 100 + self.day as u32
     }
-}
 
-impl Date {
     /// Its ISO 8601 text (`2024-01-31`, as [`Display`](fmt::Display)
     /// writes it) handed to `put` in pieces: no formatter (typed `decode`
     /// writes it straight into its output).
@@ -150,9 +148,7 @@ impl Decimal {
         let div = 10i64.pow(self.scale as u32 - 2);
         (self.units % div == 0).then_some(self.units / div)
     }
-}
 
-impl Decimal {
     /// Its text (as [`Display`](fmt::Display) writes it: the shortest
     /// exact form with at least two decimals) handed to `put` in pieces,
     /// like [`Date::pieces`].
