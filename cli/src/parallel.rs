@@ -419,13 +419,18 @@ fn complete<A, S: Sink<A>>(
     // up to the next anchor is decoded here: no anchor is passed by.
     let mut next_run = 0;
     let (mut at, mut i) = (0usize, 0usize);
+    // The output of the lines accepted since the last line decoded here,
+    // handed over in one piece (a clean chunk's at once: a piece per run,
+    // each copied into the output's buffer, was a copy of all the output,
+    // a sixth of `decode --raw --jobs 2`'s CPU time, 2026-12-05).
+    let mut pending = 0..0;
     while i < lines.len() {
         if let Some(run) = runs.get(next_run).filter(|r| r.line == i) {
             next_run += 1;
             // Taken at once when its assumed context is the true one.
             let n = run.speculation.lines();
             if dec.stitch(&run.speculation) {
-                sink.accepted(&out[output(&lines, i, n)])?;
+                pending.end = output(&lines, i, n).end;
                 (i, at) = (i + n, at + run.speculation.bytes());
                 continue;
             }
@@ -436,7 +441,7 @@ fn complete<A, S: Sink<A>>(
         let limit = runs.get(next_run).map_or(lines.len(), |r| r.line);
         let (n, used) = dec.accept_run(&data[at..], lines.cleans(i, limit), |_, _| true);
         if n > 0 {
-            sink.accepted(&out[output(&lines, i, n)])?;
+            pending.end = output(&lines, i, n).end;
         }
         (i, at) = (i + n, at + used);
         if i == limit {
@@ -445,6 +450,11 @@ fn complete<A, S: Sink<A>>(
         if i >= lines.len() {
             break;
         }
+        if !pending.is_empty() {
+            sink.accepted(&out[pending.clone()])?;
+        }
+        // The line decoded here has no output in `out`: the next line's starts where its own ended.
+        pending = output(&lines, i, 1).end..output(&lines, i, 1).end;
         let clean = lines.clean(i);
         // This line the ordinary way (its precheck's work undone).
         let rest = &data[at..];
@@ -469,6 +479,9 @@ fn complete<A, S: Sink<A>>(
             }
         }
         (i, at) = (i + 1, at + end);
+    }
+    if !pending.is_empty() {
+        sink.accepted(&out[pending])?;
     }
     progress.read(data.len() as u64, dec.counts().lines);
     Ok(Buffers { data, lines, out, runs })
