@@ -5,7 +5,7 @@ use crate::parallel::Text;
 use crate::Format;
 use eindkomst_core::field::{json_plain, json_text, trim_end, trimmed_len, Latin1, Value};
 use eindkomst_core::layout::{FieldDesc, RecordLayout};
-use eindkomst_core::{Counts, Error, Event, Family, Options, RawLine, Record};
+use eindkomst_core::{Counts, Error, Event, Family, Options, Piece, RawLine, Record, Shuffle, SHUFFLE_OUT};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -239,6 +239,10 @@ fn put_raw_as<const KNOWN_PLAIN: bool>(dst: &mut [u8], r: &Record<'_>, raw: &mut
     // A line cut short of its layout (an optional tail) takes the escaping
     // path; so does a layout whose records may need more than the room.
     let fixed = raw.layouts.of(r.layout(), RawLayout::new).filter(|f| f.len == line.len())?;
+    if let (true, Some((shuffle, n))) = (unpadded, &fixed.shuffle) {
+        shuffle.apply(line, dst.get_mut(at..)?.first_chunk_mut::<SHUFFLE_OUT>()?);
+        return Some(at + n);
+    }
     let copied = raw.line.fill(line)?;
     if unpadded {
         if let Some(end) = fixed.put_whole(dst, at, copied) {
@@ -384,6 +388,11 @@ struct RawLayout {
     /// trimmed, when each value fits one copy of 16 bytes: then every value
     /// and piece lies at a place fixed for the layout ([`RawLayout::put_whole`]).
     whole_len: Option<u16>,
+    /// The same text in one pass of byte shuffles, and its length, for
+    /// lines of 16 to 32 bytes whose text fits one [`Shuffle`] (a 6001's:
+    /// its four places copied and its line copied first were a third of
+    /// its writing).
+    shuffle: Option<(Shuffle, usize)>,
 }
 
 const HEAD_BYTES: usize = 48;
@@ -437,7 +446,14 @@ impl RawLayout {
         let fields: Vec<RawValue> = fields.collect();
         let whole_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
         let whole_len = whole_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
-        Some(RawLayout { head, head_len: head_text.len() as u8, fields, len, whole_len })
+        // Written whole from the line number's end (at most 8 + 20 bytes
+        // in), within the room the layout's records are promised.
+        let pieces = fields
+            .iter()
+            .flat_map(|f| [Piece::Line { start: f.start, len: f.len }, Piece::Text(&f.after[..f.after_len as usize])]);
+        let pieces: Vec<Piece<'_>> = [Piece::Text(&head_text)].into_iter().chain(pieces).collect();
+        let shuffle = Shuffle::new(len, &pieces).filter(|_| 8 + 20 + SHUFFLE_OUT <= raw_room(layout, len));
+        Some(RawLayout { head, head_len: head_text.len() as u8, fields, len, whole_len, shuffle })
     }
 
     /// [`RawLayout::put`] for a line with no blank (no value to trim) and

@@ -1,7 +1,8 @@
 //! The bulk check of one 16-byte block in vector registers: SSE2 on
 //! x86-64 (part of its baseline, so no run-time detection is needed) and
 //! WebAssembly SIMD when the Wasm build turns `simd128` on. This is the
-//! crate's only `unsafe` code (the loads); [`scalar`] and [`fit_scalar`]
+//! crate's only `unsafe` code (the loads and stores, and the calls into
+//! code built for AVX2); [`scalar`] and [`fit_scalar`]
 //! are its reference twins (used on other targets and under Miri), and the
 //! tests below and the fuzz target `decode_split` check that both agree on
 //! every byte and class.
@@ -19,6 +20,13 @@
 //! [`on_this_cpu`] runs a caller's batch loop compiled for AVX2 and BMI
 //! where the CPU has them (run-time detection): the same source, the
 //! compiler's wider instructions.
+//!
+//! And one for writers of fixed text: [`Shuffle`] places a short line's
+//! bytes into a text built once per layout, with AVX2's byte shuffle where
+//! the CPU has it (run-time detection, as [`on_this_cpu`]);
+//! [`Shuffle::apply_scalar`] is its reference twin (other targets, Miri),
+//! and its test and the fuzz target `decode_raw` check that both write the
+//! pieces' text.
 #![allow(unsafe_code)]
 
 /// Byte classes of a layout's positions (see `plan.rs`).
@@ -572,6 +580,158 @@ mod imp {
     }
 }
 
+/// Bytes [`Shuffle::apply`] writes: four blocks of 32.
+pub const SHUFFLE_OUT: usize = 128;
+
+/// A piece of the text a [`Shuffle`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Bytes as they stand.
+    Text(&'a [u8]),
+    /// The line's bytes `start..start + len`.
+    Line {
+        /// Where they start in the line.
+        start: u16,
+        /// How many.
+        len: u16,
+    },
+}
+
+/// A text of up to [`SHUFFLE_OUT`] bytes made of fixed bytes and bytes of
+/// a line of 16 to 32 bytes, each at a place fixed for the line's layout,
+/// written in one pass of byte shuffles (AVX2 where the CPU has it, else
+/// byte by byte: [`Shuffle::apply_scalar`], the reference). Built once per
+/// layout; the CLI's `decode --raw` writes a line with nothing to trim or
+/// escape with it.
+///
+/// ```
+/// use eindkomst_core::{Piece, Shuffle, SHUFFLE_OUT};
+/// let pieces = [Piece::Text(b"["), Piece::Line { start: 16, len: 4 }, Piece::Text(b"|"), Piece::Line { start: 0, len: 3 }, Piece::Text(b"]")];
+/// let (shuffle, len) = Shuffle::new(20, &pieces).unwrap();
+/// let mut out = [0u8; SHUFFLE_OUT];
+/// shuffle.apply(b"abcdefghijklmnop6001", &mut out);
+/// assert_eq!(&out[..len], b"[6001|abc]");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Shuffle {
+    /// The line's length.
+    len: usize,
+    /// Per byte written: the byte of the line's first 16 it is (0x80: none).
+    first: [u8; SHUFFLE_OUT],
+    /// The same of the line's last 16 bytes.
+    last: [u8; SHUFFLE_OUT],
+    /// The fixed bytes (0 where a byte of the line goes).
+    text: [u8; SHUFFLE_OUT],
+}
+
+impl Shuffle {
+    /// The shuffle that writes `pieces` in turn for lines of `len` bytes,
+    /// and how many bytes it writes. `None`: `len` is not 16 to 32, a
+    /// piece lies outside the line, or the text is longer than
+    /// [`SHUFFLE_OUT`].
+    pub fn new(len: usize, pieces: &[Piece<'_>]) -> Option<(Shuffle, usize)> {
+        if !(LANES..=2 * LANES).contains(&len) {
+            return None;
+        }
+        let mut s = Shuffle { len, first: [0x80; SHUFFLE_OUT], last: [0x80; SHUFFLE_OUT], text: [0; SHUFFLE_OUT] };
+        let mut at = 0;
+        for piece in pieces {
+            match *piece {
+                Piece::Text(bytes) => {
+                    s.text.get_mut(at..at + bytes.len())?.copy_from_slice(bytes);
+                    at += bytes.len();
+                }
+                Piece::Line { start, len: n } => {
+                    let (start, n) = (start as usize, n as usize);
+                    if start + n > len || at + n > SHUFFLE_OUT {
+                        return None;
+                    }
+                    for (i, p) in (start..start + n).enumerate() {
+                        // From the first block where it lies there, else from the last.
+                        match p.checked_sub(len - LANES).filter(|_| p >= LANES) {
+                            Some(q) => s.last[at + i] = q as u8,
+                            None => s.first[at + i] = p as u8,
+                        }
+                    }
+                    at += n;
+                }
+            }
+        }
+        Some((s, at))
+    }
+
+    /// Writes the text for `line` (of the length the shuffle is for; any
+    /// other line: nothing) into `out`: its first bytes are the text,
+    /// the rest zeros.
+    #[inline(always)]
+    pub fn apply(&self, line: &[u8], out: &mut [u8; SHUFFLE_OUT]) {
+        let (Some(first), Some(last)) = (line.first_chunk::<LANES>(), line.last_chunk::<LANES>()) else { return };
+        if line.len() != self.len {
+            return;
+        }
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        {
+            cpufeatures::new!(avx2, "avx2");
+            if avx2::get() {
+                // SAFETY: the CPU has AVX2 (CPUID, and XGETBV for the OS's
+                // saving of the YMM registers: `cpufeatures`).
+                return unsafe { shuffle_avx2(self, first, last, out) };
+            }
+        }
+        self.apply_scalar(first, last, out);
+    }
+
+    /// [`Shuffle::apply`] byte by byte: the reference (other targets, Miri).
+    pub fn apply_scalar(&self, first: &[u8; LANES], last: &[u8; LANES], out: &mut [u8; SHUFFLE_OUT]) {
+        // As a byte shuffle: an index with its top bit set gives 0, else its low four bits pick.
+        let pick = |i: u8, block: &[u8; LANES]| if i & 0x80 == 0 { block[(i & 15) as usize] } else { 0 };
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.text[i] | pick(self.first[i], first) | pick(self.last[i], last);
+        }
+    }
+}
+
+/// [`Shuffle::apply`] in four blocks of 32: each the or of two byte
+/// shuffles (of the line's first and last 16 bytes, in both halves of a
+/// register) and the fixed bytes.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn shuffle_avx2(s: &Shuffle, first: &[u8; LANES], last: &[u8; LANES], out: &mut [u8; SHUFFLE_OUT]) {
+    use core::arch::x86_64::*;
+    const BLOCK: usize = 32;
+    let load = |a: &[u8; BLOCK]| {
+        // SAFETY: reads exactly the 32 bytes of a 32-byte array (no alignment needed).
+        unsafe { _mm256_loadu_si256(a.as_ptr().cast::<__m256i>()) }
+    };
+    let both_halves = |a: &[u8; LANES]| {
+        // SAFETY: reads exactly the 16 bytes of a 16-byte array (no alignment needed).
+        unsafe { _mm256_broadcastsi128_si256(_mm_loadu_si128(a.as_ptr().cast::<__m128i>())) }
+    };
+    let (first, last) = (both_halves(first), both_halves(last));
+    for at in (0..SHUFFLE_OUT).step_by(BLOCK) {
+        let block = |a: &[u8; SHUFFLE_OUT]| a[at..].first_chunk::<BLOCK>().map(load);
+        let (Some(from_first), Some(from_last), Some(text)) = (block(&s.first), block(&s.last), block(&s.text)) else {
+            return;
+        };
+        let Some(o) = out[at..].first_chunk_mut::<BLOCK>() else { return };
+        // SAFETY: AVX2 (this function's features); register-only. (Safe to
+        // call here since Rust 1.87, not in 1.80: the block is for the MSRV.)
+        #[allow(unused_unsafe)]
+        let v = unsafe {
+            _mm256_or_si256(
+                _mm256_or_si256(_mm256_shuffle_epi8(first, from_first), _mm256_shuffle_epi8(last, from_last)),
+                text,
+            )
+        };
+        // SAFETY: writes exactly the 32 bytes of a 32-byte array (no alignment needed).
+        unsafe { _mm256_storeu_si256(o.as_mut_ptr().cast::<__m256i>(), v) };
+    }
+}
+
 /// Runs `f` compiled for the wider instruction set of most x86-64 CPUs
 /// since 2013 when this CPU has it (AVX2, BMI1/2, FMA, POPCNT, SSE4.2:
 /// x86-64-v3 less LZCNT, MOVBE and F16C, which `cpufeatures` does not
@@ -678,6 +838,81 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The text of `pieces` for `line`, written out piece by piece: what a
+    /// [`Shuffle`] must write.
+    fn spliced(line: &[u8], pieces: &[Piece<'_>]) -> std::vec::Vec<u8> {
+        let mut out = std::vec::Vec::new();
+        for piece in pieces {
+            match *piece {
+                Piece::Text(t) => out.extend_from_slice(t),
+                Piece::Line { start, len } => out.extend_from_slice(&line[start as usize..(start + len) as usize]),
+            }
+        }
+        out
+    }
+
+    /// [`Shuffle`] (AVX2 where the CPU has it) and its scalar twin write
+    /// the pieces' text, then zeros, for every line length it takes: each
+    /// byte of the line once on its own (so the line's every place is
+    /// checked to land where it must), then lines of generated pieces; and
+    /// it refuses what does not fit.
+    #[test]
+    fn shuffle_writes_the_pieces_text() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let rounds = if cfg!(miri) { 3 } else { 300 };
+        let mut checked = 0;
+        for len in LANES..=2 * LANES {
+            let line: std::vec::Vec<u8> = (0..len).map(|i| 0x41 + i as u8).collect();
+            let one_each: std::vec::Vec<Piece<'_>> =
+                (0..len as u16).rev().flat_map(|p| [Piece::Line { start: p, len: 1 }, Piece::Text(b"-")]).collect();
+            let mut cases = std::vec![one_each];
+            for _ in 0..rounds {
+                let mut pieces = std::vec::Vec::new();
+                while pieces.len() < 12 {
+                    let start = next(len as u64) as u16;
+                    let n = next(len as u64 - start as u64 + 1) as u16;
+                    pieces.push(Piece::Line { start, len: n });
+                    pieces.push(Piece::Text(&b"\",\"17\":\""[..next(8) as usize]));
+                }
+                cases.push(pieces);
+            }
+            for pieces in &cases {
+                let want = spliced(&line, pieces);
+                let Some((shuffle, n)) = Shuffle::new(len, pieces) else {
+                    assert!(want.len() > SHUFFLE_OUT, "{len}: {pieces:?}");
+                    continue;
+                };
+                assert_eq!(n, want.len());
+                let (mut fast, mut reference) = ([0xEEu8; SHUFFLE_OUT], [0xEEu8; SHUFFLE_OUT]);
+                shuffle.apply(&line, &mut fast);
+                let (first, last) = (line.first_chunk().unwrap(), line.last_chunk().unwrap());
+                shuffle.apply_scalar(first, last, &mut reference);
+                assert_eq!(fast, reference, "{len}: {pieces:?}");
+                assert_eq!(&fast[..n], &want[..], "{len}: {pieces:?}");
+                assert!(fast[n..].iter().all(|&b| b == 0), "{len}: {pieces:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > (if cfg!(miri) { 40 } else { 4_000 }), "{checked}");
+        // Refused: lines of another length, pieces outside the line, a text too long.
+        let line = Piece::Line { start: 0, len: 16 };
+        assert!(Shuffle::new(15, &[]).is_none() && Shuffle::new(33, &[]).is_none());
+        assert!(Shuffle::new(20, &[Piece::Line { start: 10, len: 11 }]).is_none());
+        assert!(Shuffle::new(16, &[line; 8]).is_some() && Shuffle::new(16, &[line; 9]).is_none());
+        assert!(Shuffle::new(16, &[Piece::Text(&[b'x'; SHUFFLE_OUT + 1])]).is_none());
+        // A line of another length than the shuffle's: nothing written.
+        let (shuffle, _) = Shuffle::new(20, &[line]).unwrap();
+        let mut out = [0xEEu8; SHUFFLE_OUT];
+        shuffle.apply(&[b'a'; 21], &mut out);
+        assert!(out.iter().all(|&b| b == 0xEE));
     }
 
     /// [`json_text`] against its reference: every byte at the first, a

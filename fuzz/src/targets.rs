@@ -45,6 +45,44 @@ pub fn decode_raw(data: &[u8]) {
     run_whole(options_from(flags, false), input, Some(input));
     json_text_check(input);
     trimmed_len_check(input);
+    shuffle_check(input);
+}
+
+/// `Shuffle` (AVX2 where the CPU has it) against its scalar twin and the
+/// pieces' text written out piece by piece: the input's first byte picks
+/// the line's length, the next bytes are the line, and each 3 bytes after
+/// them a piece of the line and a piece of text.
+fn shuffle_check(input: &[u8]) {
+    use eindkomst_core::{Piece, Shuffle, SHUFFLE_OUT};
+    let Some((&pick, rest)) = input.split_first() else {
+        return;
+    };
+    let len = 16 + usize::from(pick % 17);
+    let Some((line, program)) = rest.split_at_checked(len) else {
+        return;
+    };
+    let (mut pieces, mut want) = (Vec::new(), Vec::new());
+    for w in program.chunks_exact(3).take(40) {
+        let start = usize::from(w[0]) % len;
+        let n = usize::from(w[1]) % (len - start + 1);
+        let text = &w[..usize::from(w[2] % 3)];
+        pieces.push(Piece::Line { start: start as u16, len: n as u16 });
+        pieces.push(Piece::Text(text));
+        want.extend_from_slice(&line[start..start + n]);
+        want.extend_from_slice(text);
+    }
+    let Some((shuffle, n)) = Shuffle::new(len, &pieces) else {
+        assert!(want.len() > SHUFFLE_OUT, "refused {} bytes: {pieces:?}", want.len());
+        return;
+    };
+    let (mut fast, mut reference) = ([0xEEu8; SHUFFLE_OUT], [0xEEu8; SHUFFLE_OUT]);
+    shuffle.apply(line, &mut fast);
+    if let (Some(first), Some(last)) = (line.first_chunk(), line.last_chunk()) {
+        shuffle.apply_scalar(first, last, &mut reference);
+    }
+    assert_eq!(fast, reference, "{:?} {pieces:?}", Bytes(line));
+    assert_eq!((n, &fast[..n]), (want.len(), &want[..]), "{:?} {pieces:?}", Bytes(line));
+    assert!(fast[n..].iter().all(|&b| b == 0), "{:?} {pieces:?}", Bytes(line));
 }
 
 /// `field::trimmed_len` (one SIMD compare of a block) against
