@@ -447,12 +447,15 @@ impl RawLayout {
         let whole_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
         let whole_len = whole_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
         // Written whole from the line number's end (at most 8 + 20 bytes
-        // in), within the room the layout's records are promised.
+        // in), within the room the layout's records are promised; byte
+        // shuffles only where the CPU has them (byte by byte they are
+        // slower than `put_whole`'s copies).
         let pieces = fields
             .iter()
             .flat_map(|f| [Piece::Line { start: f.start, len: f.len }, Piece::Text(&f.after[..f.after_len as usize])]);
         let pieces: Vec<Piece<'_>> = [Piece::Text(&head_text)].into_iter().chain(pieces).collect();
-        let shuffle = Shuffle::new(len, &pieces).filter(|_| 8 + 20 + SHUFFLE_OUT <= raw_room(layout, len));
+        let fits = 8 + 20 + SHUFFLE_OUT <= raw_room(layout, len);
+        let shuffle = Shuffle::new(len, &pieces).filter(|_| fits && Shuffle::vectorised());
         Some(RawLayout { head, head_len: head_text.len() as u8, fields, len, whole_len, shuffle })
     }
 

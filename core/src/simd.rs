@@ -660,6 +660,24 @@ impl Shuffle {
         Some((s, at))
     }
 
+    /// Whether [`Shuffle::apply`] runs as byte shuffles on this CPU (x86-64
+    /// with AVX2): else it writes byte by byte, slower than a writer's own
+    /// copies, so a writer asks first.
+    ///
+    /// ```
+    /// # #[cfg(target_arch = "x86_64")]
+    /// assert_eq!(eindkomst_core::Shuffle::vectorised(), std::arch::is_x86_feature_detected!("avx2"));
+    /// ```
+    pub fn vectorised() -> bool {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        {
+            cpufeatures::new!(avx2, "avx2");
+            avx2::get()
+        }
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        false
+    }
+
     /// Writes the text for `line` (of the length the shuffle is for; any
     /// other line: nothing) into `out`: its first bytes are the text,
     /// the rest zeros.
