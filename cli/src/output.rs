@@ -1531,6 +1531,14 @@ mod tests {
         assert_eq!(put_raw_agrees(Options::default(), SAMPLE), (27, 27));
         // A quote and a backslash in a text: the escaping path's line.
         assert_eq!(put_raw_agrees(Options::default(), &sample_with(b"\"ja\\n\"")), (27, 26));
+        // Generated lines: runs of 6001s (known plain, byte shuffles where the
+        // CPU has them), padded 6000s, the other types; CRLF too.
+        for crlf in [false, true] {
+            let (mut generated, spec) =
+                (Vec::new(), crate::generate::Spec { records: 3000, seed: 7, errors: 0.0, crlf });
+            crate::generate::write(&spec, &mut generated).unwrap();
+            assert_eq!(put_raw_agrees(Options::default(), &generated), (3000, 3000));
+        }
         // A family with lines under 16 bytes, and values at the line's end.
         let family = eindkomst::family::load(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
