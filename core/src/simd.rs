@@ -668,6 +668,7 @@ impl Shuffle {
     /// # #[cfg(target_arch = "x86_64")]
     /// assert_eq!(eindkomst_core::Shuffle::vectorised(), std::arch::is_x86_feature_detected!("avx2"));
     /// ```
+    #[inline(always)]
     pub fn vectorised() -> bool {
         #[cfg(all(target_arch = "x86_64", not(miri)))]
         {
@@ -688,13 +689,10 @@ impl Shuffle {
             return;
         }
         #[cfg(all(target_arch = "x86_64", not(miri)))]
-        {
-            cpufeatures::new!(avx2, "avx2");
-            if avx2::get() {
-                // SAFETY: the CPU has AVX2 (CPUID, and XGETBV for the OS's
-                // saving of the YMM registers: `cpufeatures`).
-                return unsafe { shuffle_avx2(self, first, last, out) };
-            }
+        if Self::vectorised() {
+            // SAFETY: the CPU has AVX2 (`vectorised` on x86-64: CPUID, and
+            // XGETBV for the OS's saving of the YMM registers, by `cpufeatures`).
+            return unsafe { shuffle_avx2(self, first, last, out) };
         }
         self.apply_scalar(first, last, out);
     }
