@@ -43,6 +43,20 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
         .flat_map(|(_, l)| l.iter().copied())
         .collect();
     std::fs::write(&orphans, kept).unwrap();
+    // A line longer than many chunks (no line starts in their ranges), CRLF
+    // line ends, and no line end after the last line.
+    let long = tmp("long.txt");
+    let mut bytes: Vec<u8> = Vec::new();
+    for (i, l) in std::fs::read(&clean).unwrap().split_inclusive(|&b| b == b'\n').enumerate() {
+        if i == 700 {
+            bytes.extend_from_slice(&[b'7'; 5_000]);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(&l[..l.len() - 1]);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    bytes.truncate(bytes.len() - 2);
+    std::fs::write(&long, bytes).unwrap();
     let demo = data("families/demo.json");
     let cases: Vec<Vec<String>> = vec![
         vec!["validate".into(), damaged.clone()],
@@ -59,6 +73,9 @@ fn every_command_gives_the_same_output_on_any_number_of_threads() {
         vec!["stats".into(), "--strict".into(), damaged.clone()],
         vec!["decode".into(), "--raw".into(), "--strict".into(), damaged.clone()],
         vec!["validate".into(), data("sample.txt")],
+        vec!["validate".into(), long.clone()],
+        vec!["decode".into(), "--raw".into(), long.clone()],
+        vec!["stats".into(), long.clone()],
         vec!["decode".into(), "--family".into(), demo, data("families/demo.txt")],
     ];
     for case in cases {
