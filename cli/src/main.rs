@@ -96,7 +96,8 @@ struct DecodeArgs {
     /// Threads for a file (0: every core). Output, counts and finding order
     /// are the same as with 1. Standard input, Base64 and filters use one.
     /// As many threads as the cores this process may use (the default) each
-    /// stay on a core of their own (Linux). At most 256 (a larger number once aborted on allocating its queue).
+    /// stay on a core of their own (Linux). At most 256 (a larger number
+    /// once aborted on allocating its queue).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
     jobs: u16,
 }

@@ -1006,6 +1006,9 @@ mod tests {
         assert_eq!(text.len(), 1 << 19, "never past the buffer");
     }
 
+    /// Threads are pinned only when they are as many as the cores this
+    /// process may run on, each to a core of its own, and the thread in
+    /// order gets its affinity back (under `taskset -c 0`: one core, none pinned).
     #[cfg(target_os = "linux")]
     #[test]
     fn threads_are_pinned_only_as_many_as_the_cores_and_then_let_go() {
