@@ -42,7 +42,7 @@ const drain = (q) => admin(async (ch) => { const out = []; for (let m; (m = awai
 const depth = (q) => admin(async (ch) => (await ch.checkQueue(q)).messageCount);
 async function until(what, done) {
   const deadline = Date.now() + 60000;
-  while (!done()) { if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`); await new Promise((r) => setTimeout(r, 50)); }
+  while (!(await done())) { if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`); await new Promise((r) => setTimeout(r, 50)); }
 }
 
 function consumer(q, handler, options = {}) {
@@ -150,6 +150,9 @@ test('a broker restart mid-stream loses nothing: published = handled + dead-lett
   await until('100 handled', () => handledIds.size >= 100);
   await broker.restart();
   await until('all accounted for', () => handledIds.size + seen.dead.length >= 300);
+  // The message in flight at the restart comes back once more after every id is accounted for
+  // (a duplicate, acked without the handler): closed before it came, it was left in the queue.
+  await until('the queue drained', async () => (await depth(q)) === 0);
   await c.close();
   const dead = new Set((await drain(`${q}.dead`)).map((m) => m.properties.messageId));
   assert.equal(handledIds.size, 270);
