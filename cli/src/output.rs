@@ -450,12 +450,16 @@ impl RawLayout {
         // in), within the room the layout's records are promised; byte
         // shuffles only where the CPU has them (byte by byte they are
         // slower than `put_whole`'s copies).
-        let pieces = fields
-            .iter()
-            .flat_map(|f| [Piece::Line { start: f.start, len: f.len }, Piece::Text(&f.after[..f.after_len as usize])]);
-        let pieces: Vec<Piece<'_>> = [Piece::Text(&head_text)].into_iter().chain(pieces).collect();
         let fits = 8 + 20 + SHUFFLE_OUT <= raw_room(layout, len);
-        let shuffle = Shuffle::new(len, &pieces).filter(|_| fits && Shuffle::vectorised());
+        let shuffle = if fits && Shuffle::vectorised() {
+            let pieces = fields.iter().flat_map(|f| {
+                [Piece::Line { start: f.start, len: f.len }, Piece::Text(&f.after[..f.after_len as usize])]
+            });
+            let pieces: Vec<Piece<'_>> = [Piece::Text(&head_text)].into_iter().chain(pieces).collect();
+            Shuffle::new(len, &pieces)
+        } else {
+            None
+        };
         Some(RawLayout { head, head_len: head_text.len() as u8, fields, len, whole_len, shuffle })
     }
 
