@@ -534,8 +534,9 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
         _ => None,
     };
 
+    // The calling thread gets its affinity back when `cores` drops (a panic's unwind too).
     let cores = &Cores::for_jobs(jobs);
-    let result = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let (source, slots, encoding) = (&source, &slots, &encoding);
         // `jobs - 1` workers; this thread is the last one: it helps them
         // while the next chunk in order is not ready (below).
@@ -613,9 +614,7 @@ pub fn decode_file<P: Pre, S: Sink<P::Acc>>(
             return Err(io_err(e));
         }
         result.map(|()| *dec.counts())
-    });
-    cores.unpin();
-    result
+    })
 }
 
 /// The cores this process may run on, when the threads of `--jobs` are as
@@ -665,9 +664,12 @@ impl Cores {
         #[cfg(not(target_os = "linux"))]
         let _ = k;
     }
+}
 
-    /// This thread (pinned as the 0th) may run where it might before.
-    fn unpin(&self) {
+impl Drop for Cores {
+    /// The thread that made it (pinned as the 0th) may run where it might
+    /// before: after the run, or on a panic's way out.
+    fn drop(&mut self) {
         #[cfg(target_os = "linux")]
         if let Some((_, before)) = &self.pinned {
             let _ = nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), before);
@@ -1008,7 +1010,8 @@ mod tests {
 
     /// Threads are pinned only when they are as many as the cores this
     /// process may run on, each to a core of its own, and the thread in
-    /// order gets its affinity back (under `taskset -c 0`: one core, none pinned).
+    /// order gets its affinity back, after a panic too (under `taskset -c 0`: one
+    /// core, none pinned).
     #[cfg(target_os = "linux")]
     #[test]
     fn threads_are_pinned_only_as_many_as_the_cores_and_then_let_go() {
@@ -1026,7 +1029,15 @@ mod tests {
             assert_eq!(here(), [before[1]]);
             cores.pin(0);
             assert_eq!(here(), [before[0]]);
-            cores.unpin();
+            drop(cores);
+            assert_eq!(here(), before);
+            // A panic on the thread in order: its unwind drops `Cores`.
+            let panicked = std::panic::catch_unwind(|| {
+                let cores = Cores::for_jobs(n);
+                cores.pin(1);
+                panic!("a panic while pinned");
+            });
+            assert!(panicked.is_err());
             assert_eq!(here(), before);
         }
     }
