@@ -85,7 +85,7 @@ pub use decoder::{
 pub use error::{Error, ErrorKind, FieldRef, Severity};
 pub use layout::{Family, EMPLOYER};
 pub use record::{RawLine, Record};
-pub use simd::{on_this_cpu, Piece, Shuffle, SHUFFLE_OUT};
+pub use simd::{on_this_cpu, Permute, Piece, Shuffle, PERMUTE_LINE, PERMUTE_OUT, SHUFFLE_OUT};
 
 /// The README's Rust example runs as a doctest, so it stays true to the code.
 #[cfg(doctest)]

@@ -2,7 +2,7 @@
 //! x86-64 (part of its baseline, so no run-time detection is needed) and
 //! WebAssembly SIMD when the Wasm build turns `simd128` on. This is the
 //! crate's only `unsafe` code (the loads and stores, and the calls into
-//! code built for AVX2); [`scalar`] and [`fit_scalar`]
+//! code built for AVX2 or AVX-512); [`scalar`] and [`fit_scalar`]
 //! are its reference twins (used on other targets and under Miri), and the
 //! tests below and the fuzz target `decode_split` check that both agree on
 //! every byte and class.
@@ -21,12 +21,15 @@
 //! where the CPU has them (run-time detection): the same source, the
 //! compiler's wider instructions.
 //!
-//! And one for writers of fixed text: [`Shuffle`] places a short line's
+//! And two for writers of fixed text: [`Shuffle`] places a short line's
 //! bytes into a text built once per layout, with AVX2's byte shuffle where
-//! the CPU has it (run-time detection, as [`on_this_cpu`]);
-//! [`Shuffle::apply_scalar`] is its reference twin (other targets, Miri),
-//! and its test and the fuzz target `decode_raw` check that both write the
-//! pieces' text.
+//! the CPU has it (run-time detection, as [`on_this_cpu`]); [`Permute`]
+//! does the same for lines of up to 128 bytes with AVX-512 VBMI's byte
+//! permute (in builds by Rust 1.89 or newer), one per pattern of blanks
+//! ([`Permute::plain_blanks`]). [`Shuffle::apply_scalar`],
+//! [`Permute::apply_scalar`] and [`Permute::plain_blanks_scalar`] are
+//! their reference twins (other targets and CPUs, Miri), and their tests
+//! and the fuzz target `decode_raw` check that both write the pieces' text.
 #![allow(unsafe_code)]
 
 /// Byte classes of a layout's positions (see `plan.rs`).
@@ -748,6 +751,296 @@ unsafe fn shuffle_avx2(s: &Shuffle, first: &[u8; LANES], last: &[u8; LANES], out
     }
 }
 
+/// Bytes [`Permute::apply`] writes: four blocks of 64.
+pub const PERMUTE_OUT: usize = 256;
+
+/// The longest line a [`Permute`] reads: two blocks of 64.
+pub const PERMUTE_LINE: usize = 128;
+
+/// A text of up to [`PERMUTE_OUT`] bytes made of fixed bytes and bytes of
+/// a line of up to [`PERMUTE_LINE`] bytes, each at a place fixed when it is
+/// built, written in one pass of byte permutes over the whole line
+/// (AVX-512 VBMI where the CPU has it and the build is Rust 1.89 or newer;
+/// else byte by byte: [`Permute::apply_scalar`], the reference). What
+/// [`Shuffle`] is for lines of 16 to 32 bytes, for longer ones: the CLI's
+/// `decode --raw` builds one per layout and pattern of blanks
+/// ([`Permute::plain_blanks`]: values trimmed to the same lengths) and
+/// writes the lines of that pattern with it.
+///
+/// ```
+/// use eindkomst_core::{Permute, Piece, PERMUTE_OUT};
+/// let line = b"0000004600000000000831057380  M-0001   ";
+/// let pieces = [Piece::Text(b"["), Piece::Line { start: 30, len: 6 }, Piece::Text(b"|"), Piece::Line { start: 7, len: 4 }, Piece::Text(b"]")];
+/// let (permute, len) = Permute::new(line.len(), &pieces).unwrap();
+/// let mut out = [0u8; PERMUTE_OUT];
+/// permute.apply(line, &mut out);
+/// assert_eq!(&out[..len], b"[M-0001|6000]");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Permute {
+    /// The line's length.
+    len: usize,
+    /// Per byte written: the byte of the line it is (when it is one).
+    index: [u8; PERMUTE_OUT],
+    /// Per block of 64 bytes written: a bit for each byte that is the line's.
+    from_line: [u64; PERMUTE_OUT / 64],
+    /// The fixed bytes (0 where a byte of the line goes).
+    text: [u8; PERMUTE_OUT],
+}
+
+impl Permute {
+    /// The permute that writes `pieces` in turn for lines of `len` bytes,
+    /// and how many bytes it writes. `None`: `len` is over
+    /// [`PERMUTE_LINE`], a piece lies outside the line, or the text is
+    /// longer than [`PERMUTE_OUT`].
+    pub fn new(len: usize, pieces: &[Piece<'_>]) -> Option<(Permute, usize)> {
+        if len > PERMUTE_LINE {
+            return None;
+        }
+        let mut p = Permute { len, index: [0; PERMUTE_OUT], from_line: [0; PERMUTE_OUT / 64], text: [0; PERMUTE_OUT] };
+        let mut at = 0;
+        for piece in pieces {
+            match *piece {
+                Piece::Text(bytes) => {
+                    p.text.get_mut(at..at + bytes.len())?.copy_from_slice(bytes);
+                    at += bytes.len();
+                }
+                Piece::Line { start, len: n } => {
+                    let (start, n) = (start as usize, n as usize);
+                    if start + n > len || at + n > PERMUTE_OUT {
+                        return None;
+                    }
+                    for (i, q) in (at..at + n).zip(start..) {
+                        p.index[i] = q as u8;
+                        p.from_line[i / 64] |= 1 << (i % 64);
+                    }
+                    at += n;
+                }
+            }
+        }
+        Some((p, at))
+    }
+
+    /// Whether [`Permute::apply`] and [`Permute::plain_blanks`] run as byte
+    /// permutes on this CPU (x86-64 with AVX-512 F, BW and VBMI, in a build
+    /// of Rust 1.89 or newer): else they go byte by byte, slower than a
+    /// writer's own copies, so a writer asks first.
+    ///
+    /// ```
+    /// # #[cfg(target_arch = "x86_64")]
+    /// assert_eq!(
+    ///     eindkomst_core::Permute::vectorised(),
+    ///     ["avx512f", "avx512bw", "avx512vbmi"].iter().all(|f| match *f {
+    ///         "avx512f" => std::arch::is_x86_feature_detected!("avx512f"),
+    ///         "avx512bw" => std::arch::is_x86_feature_detected!("avx512bw"),
+    ///         _ => std::arch::is_x86_feature_detected!("avx512vbmi"),
+    ///     })
+    /// );
+    /// ```
+    #[inline(always)]
+    pub fn vectorised() -> bool {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        return avx512::vbmi();
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        false
+    }
+
+    /// Writes the text for `line` (of the length the permute is for; any
+    /// other line: nothing) into `out`: its first bytes are the text, the
+    /// rest zeros.
+    #[inline(always)]
+    pub fn apply(&self, line: &[u8], out: &mut [u8; PERMUTE_OUT]) {
+        if line.len() != self.len {
+            return;
+        }
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if avx512::permute(self, line, out) {
+            return;
+        }
+        self.apply_scalar(line, out);
+    }
+
+    /// [`Permute::apply`] byte by byte: the reference (other CPUs, Miri).
+    pub fn apply_scalar(&self, line: &[u8], out: &mut [u8; PERMUTE_OUT]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            let from_line = self.from_line[i / 64] >> (i % 64) & 1 == 1;
+            let byte = if from_line { line.get(self.index[i] as usize).copied().unwrap_or(0) } else { 0 };
+            *o = self.text[i] | byte;
+        }
+    }
+
+    /// Whether `line` (up to [`PERMUTE_LINE`] bytes) goes into a JSON
+    /// string as it stands (every byte 0x20-0x7F, none `"` or `\`), and if
+    /// so which of its bytes are blanks: bit `i` for `line[i]`. `None`: not
+    /// plain, or longer. Lines with the same blanks have values trimmed to
+    /// the same lengths, so one [`Permute`] writes them all.
+    ///
+    /// ```
+    /// use eindkomst_core::Permute;
+    /// assert_eq!(Permute::plain_blanks(b"M-0001    X     0"), Some(0b0_1111_1011_1100_0000));
+    /// assert_eq!(Permute::plain_blanks(b"say \"hi\""), None);
+    /// assert_eq!(Permute::plain_blanks(&[b' '; 129]), None);
+    /// ```
+    #[inline(always)]
+    pub fn plain_blanks(line: &[u8]) -> Option<u128> {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if let Some(found) = avx512::plain_blanks(line) {
+            return found;
+        }
+        Self::plain_blanks_scalar(line)
+    }
+
+    /// [`Permute::plain_blanks`] byte by byte: the reference.
+    pub fn plain_blanks_scalar(line: &[u8]) -> Option<u128> {
+        if line.len() > PERMUTE_LINE {
+            return None;
+        }
+        let mut blanks = 0u128;
+        for (i, &b) in line.iter().enumerate() {
+            if !(0x20..0x80).contains(&b) || b == b'"' || b == b'\\' {
+                return None;
+            }
+            blanks |= u128::from(b == b' ') << i;
+        }
+        Some(blanks)
+    }
+}
+
+/// [`Permute`] in AVX-512: its intrinsics are stable since Rust 1.89, so
+/// a build by an older compiler (the MSRV is 1.80) has the byte-by-byte
+/// reference only.
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+mod avx512 {
+    use super::{Permute, PERMUTE_LINE, PERMUTE_OUT};
+
+    /// The CPU has AVX-512 F, BW and VBMI (CPUID, and XGETBV for the OS's
+    /// saving of the ZMM registers, by `cpufeatures`).
+    #[rustversion::since(1.89)]
+    #[inline(always)]
+    pub fn vbmi() -> bool {
+        cpufeatures::new!(cpu_vbmi, "avx512f", "avx512bw", "avx512vbmi");
+        cpu_vbmi::get()
+    }
+
+    #[rustversion::before(1.89)]
+    #[inline(always)]
+    pub fn vbmi() -> bool {
+        false
+    }
+
+    /// [`Permute::apply`] where the CPU has VBMI (`line` of the permute's
+    /// length); false: not done here.
+    #[rustversion::since(1.89)]
+    #[inline(always)]
+    pub fn permute(p: &Permute, line: &[u8], out: &mut [u8; PERMUTE_OUT]) -> bool {
+        if !vbmi() || line.len() > PERMUTE_LINE {
+            return false;
+        }
+        // SAFETY: the CPU has AVX-512 F, BW and VBMI (`vbmi`); the line is
+        // at most 128 bytes (asked above).
+        unsafe { permute_vbmi(p, line, out) };
+        true
+    }
+
+    #[rustversion::before(1.89)]
+    #[inline(always)]
+    pub fn permute(_: &Permute, _: &[u8], _: &mut [u8; PERMUTE_OUT]) -> bool {
+        false
+    }
+
+    /// [`Permute::plain_blanks`] where the CPU has VBMI; `None`: not done here.
+    #[rustversion::since(1.89)]
+    #[inline(always)]
+    pub fn plain_blanks(line: &[u8]) -> Option<Option<u128>> {
+        if !vbmi() {
+            return None;
+        }
+        if line.len() > PERMUTE_LINE {
+            return Some(None);
+        }
+        // SAFETY: as in `permute`.
+        Some(unsafe { plain_blanks_vbmi(line) })
+    }
+
+    #[rustversion::before(1.89)]
+    #[inline(always)]
+    pub fn plain_blanks(_: &[u8]) -> Option<Option<u128>> {
+        None
+    }
+
+    /// The line in two registers of 64 bytes, zeros past its end: masked
+    /// loads, which read no byte outside the line.
+    ///
+    /// # Safety
+    /// The CPU must have AVX-512 F and BW; `line` at most 128 bytes.
+    #[rustversion::since(1.89)]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    #[inline]
+    unsafe fn load_line(line: &[u8]) -> [core::arch::x86_64::__m512i; 2] {
+        use core::arch::x86_64::*;
+        let bytes = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let (lo, hi) = (bytes(line.len()), bytes(line.len().saturating_sub(64)));
+        let at = line.as_ptr().cast::<i8>();
+        // SAFETY: a masked load touches only the bytes whose mask bit is
+        // set: the line's first `min(len, 64)` bytes, then its bytes from
+        // 64 on (none for a shorter line; the pointer is not read then).
+        unsafe { [_mm512_maskz_loadu_epi8(lo, at), _mm512_maskz_loadu_epi8(hi, at.wrapping_add(64))] }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX-512 F, BW and VBMI; `line` at most 128 bytes.
+    #[rustversion::since(1.89)]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    #[inline]
+    unsafe fn permute_vbmi(p: &Permute, line: &[u8], out: &mut [u8; PERMUTE_OUT]) {
+        use core::arch::x86_64::*;
+        const BLOCK: usize = 64;
+        // SAFETY: this function's features; `line` at most 128 bytes (the caller's promise).
+        let [a, b] = unsafe { load_line(line) };
+        let load = |bytes: &[u8; BLOCK]| {
+            // SAFETY: reads exactly the 64 bytes of a 64-byte array (no alignment needed).
+            unsafe { _mm512_loadu_si512(bytes.as_ptr().cast::<__m512i>()) }
+        };
+        for (k, at) in (0..PERMUTE_OUT).step_by(BLOCK).enumerate() {
+            let block = |a: &[u8; PERMUTE_OUT]| a[at..].first_chunk::<BLOCK>().map(load);
+            let (Some(index), Some(text), Some(&from_line)) = (block(&p.index), block(&p.text), p.from_line.get(k))
+            else {
+                return;
+            };
+            let Some(o) = out[at..].first_chunk_mut::<BLOCK>() else { return };
+            // An index picks from the first 64 bytes (bit 6 clear) or the next 64.
+            let v = _mm512_or_si512(_mm512_maskz_permutex2var_epi8(from_line, a, index, b), text);
+            // SAFETY: writes exactly the 64 bytes of a 64-byte array (no alignment needed).
+            unsafe { _mm512_storeu_si512(o.as_mut_ptr().cast::<__m512i>(), v) };
+        }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX-512 F and BW; `line` at most 128 bytes.
+    #[rustversion::since(1.89)]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    #[inline]
+    unsafe fn plain_blanks_vbmi(line: &[u8]) -> Option<u128> {
+        use core::arch::x86_64::*;
+        // SAFETY: this function's features; `line` at most 128 bytes (the caller's promise).
+        let loaded = unsafe { load_line(line) };
+        let (mut blanks, mut bad) = (0u128, 0u64);
+        let byte = |b: u8| _mm512_set1_epi8(b as i8);
+        for (k, v) in loaded.into_iter().enumerate() {
+            let n = line.len().saturating_sub(64 * k).min(64);
+            let in_line = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+            // Below 0x20 (past the line's end every byte is 0: not asked),
+            // 0x80 or above (the sign bit), a quote, a backslash.
+            bad |= _mm512_mask_cmplt_epu8_mask(in_line, v, byte(0x20))
+                | _mm512_movepi8_mask(v)
+                | _mm512_cmpeq_epi8_mask(v, byte(b'"'))
+                | _mm512_cmpeq_epi8_mask(v, byte(b'\\'));
+            blanks |= u128::from(_mm512_cmpeq_epi8_mask(v, byte(b' '))) << (64 * k);
+        }
+        (bad == 0).then_some(blanks)
+    }
+}
+
 /// Runs `f` compiled for the wider instruction set of most x86-64 CPUs
 /// since 2013 when this CPU has it (AVX2, BMI1/2, FMA, POPCNT, SSE4.2:
 /// x86-64-v3 less LZCNT, MOVBE and F16C, which `cpufeatures` does not
@@ -869,13 +1162,18 @@ mod tests {
         out
     }
 
-    /// [`Shuffle`] (AVX2 where the CPU has it) and its scalar twin write
-    /// the pieces' text, then zeros, for every line length it takes: each
-    /// byte of the line once on its own (so the line's every place is
-    /// checked to land where it must), then lines of generated pieces; and
-    /// it refuses what does not fit.
-    #[test]
-    fn shuffle_writes_the_pieces_text() {
+    /// Checks a writer of pieces (a [`Shuffle`] or a [`Permute`]) on lines
+    /// of `lens`: for each, the pieces of each byte of the line on its own,
+    /// then `rounds` of generated pieces. `write` builds the writer for a
+    /// line's length and pieces and returns what it writes with its vector
+    /// code and with its scalar twin (`None`: refused); both must be the
+    /// pieces' text, then zeros, and a refusal must be of a text too long
+    /// for `OUT`. Returns the cases written.
+    fn writes_the_pieces_text<const OUT: usize>(
+        lens: &[usize],
+        rounds: usize,
+        write: impl Fn(&[u8], &[Piece<'_>]) -> Option<(usize, [u8; OUT], [u8; OUT])>,
+    ) -> usize {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = |n: u64| {
             x ^= x << 13;
@@ -883,17 +1181,16 @@ mod tests {
             x ^= x << 17;
             x % n
         };
-        let rounds = if cfg!(miri) { 3 } else { 300 };
         let mut checked = 0;
-        for len in LANES..=2 * LANES {
-            let line: std::vec::Vec<u8> = (0..len).map(|i| 0x41 + i as u8).collect();
+        for &len in lens {
+            let line: std::vec::Vec<u8> = (0..len).map(|i| 0x21 + (i % 90) as u8).collect();
             let one_each: std::vec::Vec<Piece<'_>> =
                 (0..len as u16).rev().flat_map(|p| [Piece::Line { start: p, len: 1 }, Piece::Text(b"-")]).collect();
             let mut cases = std::vec![one_each];
             for _ in 0..rounds {
                 let mut pieces = std::vec::Vec::new();
                 while pieces.len() < 12 {
-                    let start = next(len as u64) as u16;
+                    let start = next(len as u64 + 1) as u16;
                     let n = next(len as u64 - start as u64 + 1) as u16;
                     pieces.push(Piece::Line { start, len: n });
                     pieces.push(Piece::Text(&b"\",\"17\":\""[..next(8) as usize]));
@@ -902,21 +1199,32 @@ mod tests {
             }
             for pieces in &cases {
                 let want = spliced(&line, pieces);
-                let Some((shuffle, n)) = Shuffle::new(len, pieces) else {
-                    assert!(want.len() > SHUFFLE_OUT, "{len}: {pieces:?}");
+                let Some((n, fast, reference)) = write(&line, pieces) else {
+                    assert!(want.len() > OUT, "{len}: {pieces:?}");
                     continue;
                 };
-                assert_eq!(n, want.len());
-                let (mut fast, mut reference) = ([0xEEu8; SHUFFLE_OUT], [0xEEu8; SHUFFLE_OUT]);
-                shuffle.apply(&line, &mut fast);
-                let (first, last) = (line.first_chunk().unwrap(), line.last_chunk().unwrap());
-                shuffle.apply_scalar(first, last, &mut reference);
                 assert_eq!(fast, reference, "{len}: {pieces:?}");
-                assert_eq!(&fast[..n], &want[..], "{len}: {pieces:?}");
+                assert_eq!((n, &fast[..n]), (want.len(), &want[..]), "{len}: {pieces:?}");
                 assert!(fast[n..].iter().all(|&b| b == 0), "{len}: {pieces:?}");
                 checked += 1;
             }
         }
+        checked
+    }
+
+    /// [`Shuffle`] (AVX2 where the CPU has it) and its scalar twin write
+    /// the pieces' text for every line length it takes; and it refuses
+    /// what does not fit.
+    #[test]
+    fn shuffle_writes_the_pieces_text() {
+        let lens: std::vec::Vec<usize> = (LANES..=2 * LANES).collect();
+        let checked = writes_the_pieces_text::<SHUFFLE_OUT>(&lens, if cfg!(miri) { 3 } else { 300 }, |line, pieces| {
+            let (shuffle, n) = Shuffle::new(line.len(), pieces)?;
+            let (mut fast, mut reference) = ([0xEEu8; SHUFFLE_OUT], [0xEEu8; SHUFFLE_OUT]);
+            shuffle.apply(line, &mut fast);
+            shuffle.apply_scalar(line.first_chunk()?, line.last_chunk()?, &mut reference);
+            Some((n, fast, reference))
+        });
         assert!(checked > (if cfg!(miri) { 40 } else { 4_000 }), "{checked}");
         // Refused: lines of another length, pieces outside the line, a text too long.
         let line = Piece::Line { start: 0, len: 16 };
@@ -929,6 +1237,73 @@ mod tests {
         let mut out = [0xEEu8; SHUFFLE_OUT];
         shuffle.apply(&[b'a'; 21], &mut out);
         assert!(out.iter().all(|&b| b == 0xEE));
+    }
+
+    /// [`Permute`] (AVX-512 VBMI where the CPU has it) and its scalar twin
+    /// write the pieces' text for lines of 0 to 128 bytes; and it refuses
+    /// what does not fit.
+    #[test]
+    fn permute_writes_the_pieces_text() {
+        let (lens, rounds): (std::vec::Vec<usize>, usize) =
+            if cfg!(miri) { ([0, 1, 63, 64, 65, 128].into(), 2) } else { ((0..=PERMUTE_LINE).collect(), 40) };
+        let checked = writes_the_pieces_text::<PERMUTE_OUT>(&lens, rounds, |line, pieces| {
+            let (permute, n) = Permute::new(line.len(), pieces)?;
+            let (mut fast, mut reference) = ([0xEEu8; PERMUTE_OUT], [0xEEu8; PERMUTE_OUT]);
+            permute.apply(line, &mut fast);
+            permute.apply_scalar(line, &mut reference);
+            Some((n, fast, reference))
+        });
+        assert!(checked > (if cfg!(miri) { 10 } else { 4_000 }), "{checked}");
+        // Refused: a line too long, pieces outside the line, a text too long.
+        let line = Piece::Line { start: 0, len: 64 };
+        assert!(Permute::new(PERMUTE_LINE + 1, &[]).is_none());
+        assert!(Permute::new(20, &[Piece::Line { start: 10, len: 11 }]).is_none());
+        assert!(Permute::new(64, &[line; 4]).is_some() && Permute::new(64, &[line; 5]).is_none());
+        assert!(Permute::new(16, &[Piece::Text(&[b'x'; PERMUTE_OUT + 1])]).is_none());
+        // A line of another length than the permute's: nothing written.
+        let (permute, _) = Permute::new(64, &[line]).unwrap();
+        let mut out = [0xEEu8; PERMUTE_OUT];
+        permute.apply(&[b'a'; 65], &mut out);
+        assert!(out.iter().all(|&b| b == 0xEE));
+    }
+
+    /// [`Permute::plain_blanks`] against its reference: every byte value at
+    /// the first, a middle and the last place of lines of 0 to 129 bytes
+    /// (the blanks, and the refusals: control bytes, 0x80 up, quotes,
+    /// backslashes, a line too long).
+    #[test]
+    fn plain_blanks_agrees_with_its_reference() {
+        let (lens, bytes): (std::vec::Vec<usize>, std::vec::Vec<u8>) = if cfg!(miri) {
+            ([1, 65, 129].into(), [0, 0x1F, b' ', b'"', b'0', b'\\', 0x7F, 0x80, 0xFF].into())
+        } else {
+            ((0..=PERMUTE_LINE + 1).collect(), (0..=255).collect())
+        };
+        let is_plain = |b: u8| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\';
+        let (mut plain, mut places, mut checked) = (0, 0, 0);
+        for &len in &lens {
+            let base: std::vec::Vec<u8> =
+                (0..len).map(|i| if i % 3 == 0 { b' ' } else { b'0' + (i % 10) as u8 }).collect();
+            for place in [0, len / 2, len.saturating_sub(1)].into_iter().filter(|&p| p < len) {
+                places += usize::from(len <= PERMUTE_LINE);
+                for &b in &bytes {
+                    let mut line = base.clone();
+                    line[place] = b;
+                    let want = Permute::plain_blanks_scalar(&line);
+                    assert_eq!(Permute::plain_blanks(&line), want, "{len} {place} {b:#x}");
+                    if let Some(blanks) = want {
+                        let bytewise = line.iter().enumerate().fold(0u128, |m, (i, &c)| m | u128::from(c == b' ') << i);
+                        assert_eq!(blanks, bytewise, "{len} {place} {b:#x}");
+                        plain += 1;
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        // Of the bytes at each place of a line short enough, the plain ones
+        // (0x20-0x7F less `"` and `\`: 94 of all 256).
+        assert_eq!(plain, bytes.iter().filter(|&&b| is_plain(b)).count() * places);
+        assert!(checked > (if cfg!(miri) { 60 } else { 90_000 }), "{checked}");
+        assert_eq!(Permute::plain_blanks(&[]), Some(0));
     }
 
     /// [`json_text`] against its reference: every byte at the first, a

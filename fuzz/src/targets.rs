@@ -46,6 +46,7 @@ pub fn decode_raw(data: &[u8]) {
     json_text_check(input);
     trimmed_len_check(input);
     shuffle_check(input);
+    permute_check(input);
 }
 
 /// `Shuffle` (AVX2 where the CPU has it) against its scalar twin and the
@@ -53,7 +54,7 @@ pub fn decode_raw(data: &[u8]) {
 /// the line's length, the next bytes are the line, and each 3 bytes after
 /// them a piece of the line and a piece of text.
 fn shuffle_check(input: &[u8]) {
-    use eindkomst_core::{Piece, Shuffle, SHUFFLE_OUT};
+    use eindkomst_core::{Shuffle, SHUFFLE_OUT};
     let Some((&pick, rest)) = input.split_first() else {
         return;
     };
@@ -61,16 +62,7 @@ fn shuffle_check(input: &[u8]) {
     let Some((line, program)) = rest.split_at_checked(len) else {
         return;
     };
-    let (mut pieces, mut want) = (Vec::new(), Vec::new());
-    for w in program.chunks_exact(3).take(40) {
-        let start = usize::from(w[0]) % len;
-        let n = usize::from(w[1]) % (len - start + 1);
-        let text = &w[..usize::from(w[2] % 3)];
-        pieces.push(Piece::Line { start: start as u16, len: n as u16 });
-        pieces.push(Piece::Text(text));
-        want.extend_from_slice(&line[start..start + n]);
-        want.extend_from_slice(text);
-    }
+    let (pieces, want) = pieces_of(line, program, 40);
     let Some((shuffle, n)) = Shuffle::new(len, &pieces) else {
         assert!(want.len() > SHUFFLE_OUT, "refused {} bytes: {pieces:?}", want.len());
         return;
@@ -80,6 +72,56 @@ fn shuffle_check(input: &[u8]) {
     if let (Some(first), Some(last)) = (line.first_chunk(), line.last_chunk()) {
         shuffle.apply_scalar(first, last, &mut reference);
     }
+    assert_eq!(fast, reference, "{:?} {pieces:?}", Bytes(line));
+    assert_eq!((n, &fast[..n]), (want.len(), &want[..]), "{:?} {pieces:?}", Bytes(line));
+    assert!(fast[n..].iter().all(|&b| b == 0), "{:?} {pieces:?}", Bytes(line));
+}
+
+/// Up to `most` pairs of pieces from `program`, 3 bytes each: a piece of
+/// `line` (where it starts and how long, each taken modulo what fits) and
+/// a piece of text (the first 0 to 2 of those bytes); and the text they
+/// make, written out piece by piece.
+fn pieces_of<'a>(line: &[u8], program: &'a [u8], most: usize) -> (Vec<eindkomst_core::Piece<'a>>, Vec<u8>) {
+    use eindkomst_core::Piece;
+    let (mut pieces, mut want) = (Vec::new(), Vec::new());
+    for w in program.chunks_exact(3).take(most) {
+        let start = usize::from(w[0]) % (line.len() + 1);
+        let n = usize::from(w[1]) % (line.len() - start + 1);
+        let text = &w[..usize::from(w[2] % 3)];
+        pieces.push(Piece::Line { start: start as u16, len: n as u16 });
+        pieces.push(Piece::Text(text));
+        want.extend_from_slice(&line[start..start + n]);
+        want.extend_from_slice(text);
+    }
+    (pieces, want)
+}
+
+/// `Permute` (AVX-512 VBMI where the CPU has it) against its scalar twin
+/// and the pieces' text written out piece by piece, as `shuffle_check`
+/// (lines of 0 to 128 bytes); and `Permute::plain_blanks` against its
+/// scalar twin and a byte-by-byte reference written here, on that line.
+fn permute_check(input: &[u8]) {
+    use eindkomst_core::{Permute, PERMUTE_LINE, PERMUTE_OUT};
+    let Some((&pick, rest)) = input.split_first() else {
+        return;
+    };
+    let len = usize::from(pick) % (PERMUTE_LINE + 2);
+    let Some((line, program)) = rest.split_at_checked(len) else {
+        return;
+    };
+    let plain =
+        line.len() <= PERMUTE_LINE && line.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\');
+    let blanks = plain.then(|| line.iter().enumerate().fold(0u128, |m, (i, &b)| m | u128::from(b == b' ') << i));
+    assert_eq!(Permute::plain_blanks(line), blanks, "{:?}", Bytes(line));
+    assert_eq!(Permute::plain_blanks_scalar(line), blanks, "{:?}", Bytes(line));
+    let (pieces, want) = pieces_of(line, program, 60);
+    let Some((permute, n)) = Permute::new(len, &pieces) else {
+        assert!(len > PERMUTE_LINE || want.len() > PERMUTE_OUT, "refused {len}, {} bytes: {pieces:?}", want.len());
+        return;
+    };
+    let (mut fast, mut reference) = ([0xEEu8; PERMUTE_OUT], [0xEEu8; PERMUTE_OUT]);
+    permute.apply(line, &mut fast);
+    permute.apply_scalar(line, &mut reference);
     assert_eq!(fast, reference, "{:?} {pieces:?}", Bytes(line));
     assert_eq!((n, &fast[..n]), (want.len(), &want[..]), "{:?} {pieces:?}", Bytes(line));
     assert!(fast[n..].iter().all(|&b| b == 0), "{:?} {pieces:?}", Bytes(line));
