@@ -26,6 +26,10 @@ fi
 rustup target list --installed | grep -q wasm32-unknown-unknown || { log "rustup target add wasm32"; rustup target add wasm32-unknown-unknown; }
 rustup target list --installed | grep -q wasm32-wasip1 || { log "rustup target add wasm32-wasip1"; rustup target add wasm32-wasip1; }
 rustup toolchain list | grep -q '^nightly' || { log "rustup nightly"; rustup toolchain install nightly --profile minimal; }
+# The oldest Rust the crates say they build with (rust-version; 10-rust.sh checks).
+for v in 1.80 1.85; do
+  rustup toolchain list | grep -q "^$v" || { log "rustup $v"; rustup toolchain install "$v" --profile minimal; }
+done
 rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri rust-src
 command -v clippy-driver >/dev/null || rustup component add clippy rustfmt
 

@@ -907,9 +907,10 @@ impl Permute {
 }
 
 /// [`Permute`] in AVX-512: its intrinsics are stable since Rust 1.89, so
-/// a build by an older compiler (the MSRV is 1.80) has the byte-by-byte
+/// a build by an older compiler (the core's MSRV is 1.80) has the byte-by-byte
 /// reference only.
 #[cfg(all(target_arch = "x86_64", not(miri)))]
+#[allow(unused_imports)] // not all of them before Rust 1.89
 mod avx512 {
     use super::{Permute, PERMUTE_LINE, PERMUTE_OUT};
 
@@ -1081,8 +1082,11 @@ pub fn on_this_cpu<R>(f: impl FnOnce() -> R) -> R {
         cpufeatures::new!(
             x86_64_v3, "avx", "avx2", "bmi1", "bmi2", "fma", "popcnt", "sse3", "ssse3", "sse4.1", "sse4.2"
         );
+        /// # Safety
+        /// The CPU must have every feature it is compiled for. (`unsafe`
+        /// as Rust 1.80, the MSRV, asks of a function with target features.)
         #[target_feature(enable = "avx,avx2,bmi1,bmi2,fma,popcnt,sse3,ssse3,sse4.1,sse4.2")]
-        fn wide<R>(f: impl FnOnce() -> R) -> R {
+        unsafe fn wide<R>(f: impl FnOnce() -> R) -> R {
             f()
         }
         if x86_64_v3::get() {

@@ -393,7 +393,7 @@ fn check_record(l: &OwnedLayout, fam: &Family, shape: &Shape) -> Result<(), Stri
             return Err(format!("record {name}: field {} ({}) must be numeric", f.no, f.role.name()));
         }
         if matches!(f.format, Format::Amount | Format::Quantity(_))
-            && fields.get(i + 1).map_or(true, |s| s.format != Format::Sign)
+            && fields.get(i + 1).is_none_or(|s| s.format != Format::Sign)
         {
             return Err(format!("record {name}: amount/quantity field {} needs a sign field after it", f.no));
         }
