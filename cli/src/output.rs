@@ -483,8 +483,9 @@ impl RawLayout {
             value
         });
         let fields: Vec<RawValue> = fields.collect();
-        let whole_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
-        let whole_len = whole_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
+        // The text after the line number with no value trimmed: the longest.
+        let text_len = fields.last().map(|f| f.whole_at + f.len + f.after_len as u16);
+        let whole_len = text_len.filter(|&n| n as usize <= WHOLE && fields.iter().all(|f| f.len as usize <= LANE));
         // Written whole from the line number's end (at most 8 + 20 bytes
         // in), within the room the layout's records are promised; byte
         // shuffles only where the CPU has them (byte by byte they are
@@ -499,7 +500,12 @@ impl RawLayout {
         } else {
             None
         };
-        let permutes = len <= PERMUTE_LINE && 8 + 20 + PERMUTE_OUT <= raw_room(layout, len) && Permute::vectorised();
+        // A permute for every pattern of blanks: the line and its longest
+        // text fit one, and the room the whole of what it writes.
+        let permutes = len <= PERMUTE_LINE
+            && text_len.is_some_and(|n| n as usize <= PERMUTE_OUT)
+            && 8 + 20 + PERMUTE_OUT <= raw_room(layout, len)
+            && Permute::vectorised();
         let head_len = head_text.len() as u8;
         Some(RawLayout { head, head_len, fields, len, whole_len, shuffle, permutes, placed: [None, None], unplaced: 0 })
     }
@@ -1608,6 +1614,31 @@ mod tests {
             std::fs::remove_file(&path).unwrap();
             assert_eq!(put_typed_agrees(Options { family, ..Options::default() }, demo), (10, straight));
         }
+    }
+
+    /// A layout that says its lines go by byte permutes builds one for
+    /// every pattern of blanks: for none (the longest text) in every
+    /// layout of the employer family, and for all blanks. Where the CPU has
+    /// byte permutes; elsewhere no layout says so.
+    #[test]
+    fn every_layout_that_permutes_builds_its_permutes() {
+        use super::{RawLayout, PERMUTE_LINE};
+        let mut permuting = Vec::new();
+        for layout in eindkomst_core::EMPLOYER.records {
+            let Some(mut raw) = RawLayout::new(layout) else { continue };
+            assert_eq!(raw.permutes, raw.permutes && eindkomst_core::Permute::vectorised());
+            if raw.permutes {
+                assert!(raw.len <= PERMUTE_LINE);
+                assert!(raw.place(0).is_some(), "{}", layout.rec_nr);
+                raw.unplaced = 0; // else the next pattern waits its turn
+                assert!(raw.place(u128::MAX).is_some(), "{}", layout.rec_nr);
+                permuting.push(layout.rec_nr);
+            }
+        }
+        // Lines of up to 128 bytes whose text may need more than a shuffle's
+        // room: the employer family's 3101, 5000 and 6000.
+        let want: &[u16] = if eindkomst_core::Permute::vectorised() { &[3101, 5000, 6000] } else { &[] };
+        assert_eq!(permuting, want);
     }
 
     #[test]
