@@ -969,15 +969,16 @@ mod avx512 {
         None
     }
 
-    /// The line in two registers of 64 bytes, zeros past its end: masked
-    /// loads, which read no byte outside the line.
+    /// The line in two registers of 64 bytes, zeros past its end, and
+    /// their masks of the line's bytes: masked loads, which read no byte
+    /// outside the line.
     ///
     /// # Safety
     /// The CPU must have AVX-512 F and BW; `line` at most 128 bytes.
     #[rustversion::since(1.89)]
     #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
-    unsafe fn load_line(line: &[u8]) -> [core::arch::x86_64::__m512i; 2] {
+    unsafe fn load_line(line: &[u8]) -> ([core::arch::x86_64::__m512i; 2], [u64; 2]) {
         use core::arch::x86_64::*;
         let bytes = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
         let (lo, hi) = (bytes(line.len()), bytes(line.len().saturating_sub(64)));
@@ -985,7 +986,8 @@ mod avx512 {
         // SAFETY: a masked load touches only the bytes whose mask bit is
         // set: the line's first `min(len, 64)` bytes, then its bytes from
         // 64 on (none for a shorter line; the pointer is not read then).
-        unsafe { [_mm512_maskz_loadu_epi8(lo, at), _mm512_maskz_loadu_epi8(hi, at.wrapping_add(64))] }
+        let loaded = unsafe { [_mm512_maskz_loadu_epi8(lo, at), _mm512_maskz_loadu_epi8(hi, at.wrapping_add(64))] };
+        (loaded, [lo, hi])
     }
 
     /// # Safety
@@ -997,7 +999,7 @@ mod avx512 {
         use core::arch::x86_64::*;
         const BLOCK: usize = 64;
         // SAFETY: this function's features; `line` at most 128 bytes (the caller's promise).
-        let [a, b] = unsafe { load_line(line) };
+        let ([a, b], _) = unsafe { load_line(line) };
         let load = |bytes: &[u8; BLOCK]| {
             // SAFETY: reads exactly the 64 bytes of a 64-byte array (no alignment needed).
             unsafe { _mm512_loadu_si512(bytes.as_ptr().cast::<__m512i>()) }
@@ -1024,12 +1026,10 @@ mod avx512 {
     unsafe fn plain_blanks_vbmi(line: &[u8]) -> Option<u128> {
         use core::arch::x86_64::*;
         // SAFETY: this function's features; `line` at most 128 bytes (the caller's promise).
-        let loaded = unsafe { load_line(line) };
+        let (loaded, in_line) = unsafe { load_line(line) };
         let (mut blanks, mut bad) = (0u128, 0u64);
         let byte = |b: u8| _mm512_set1_epi8(b as i8);
-        for (k, v) in loaded.into_iter().enumerate() {
-            let n = line.len().saturating_sub(64 * k).min(64);
-            let in_line = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        for (k, (v, in_line)) in loaded.into_iter().zip(in_line).enumerate() {
             // Below 0x20 (past the line's end every byte is 0: not asked),
             // 0x80 or above (the sign bit), a quote, a backslash.
             bad |= _mm512_mask_cmplt_epu8_mask(in_line, v, byte(0x20))
